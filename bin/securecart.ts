@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+import { App } from 'aws-cdk-lib';
+import { buildSecureCart, profileBanner } from '../lib/app';
+import { ProfileError, resolveProfile } from '../lib/config/profiles';
+
+const app = new App();
+let profile;
+try {
+  profile = resolveProfile(app.node.tryGetContext('profile'), { alarmEmail: app.node.tryGetContext('alarmEmail') });
+} catch (e) {
+  if (e instanceof ProfileError) {
+    console.error(`error: ${e.message}`);
+    process.exit(1);
+  }
+  throw e;
+}
+console.error(profileBanner(profile));
+buildSecureCart(app, profile);

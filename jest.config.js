@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/smoke/'],
+  transform: { '^.+\\.tsx?$': ['@swc/jest'] },
+  setupFiles: ['<rootDir>/test/helpers/env.ts'],
+  testTimeout: 120_000,
+  snapshotFormat: { printBasicPrototype: false },
+};

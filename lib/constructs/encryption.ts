@@ -1,0 +1,66 @@
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface TierKeyProps {
+  /** e.g. `securecart-sandbox-data`; becomes `alias/<name>`. */
+  readonly aliasName: string;
+  readonly description: string;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * A customer-managed KMS key for one tier: annual rotation, an alias, and a key policy that
+ * lets CloudWatch Logs in this account and region use it for the tier's log groups only.
+ */
+export class TierKey extends Construct {
+  readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: TierKeyProps) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'Key', {
+      alias: `alias/${props.aliasName}`,
+      description: props.description,
+      enableKeyRotation: true,
+      rotationPeriod: Duration.days(365),
+      // A deleted key makes its data unreadable: keep the 7-day minimum waiting period as a safety net.
+      pendingWindow: Duration.days(7),
+      removalPolicy: props.removalPolicy,
+    });
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsForThisAccountsLogGroups',
+        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
+          },
+        },
+      }),
+    );
+  }
+
+  /** A log group encrypted with this key, with the profile's retention and removal policy. */
+  logGroup(scope: Construct, id: string, props: { retentionDays: number; removalPolicy: RemovalPolicy; logGroupName?: string }) {
+    return new logs.LogGroup(scope, id, {
+      logGroupName: props.logGroupName,
+      encryptionKey: this.key,
+      retention: toRetention(props.retentionDays),
+      removalPolicy: props.removalPolicy,
+    });
+  }
+}
+
+/** Maps a day count to the nearest CloudWatch Logs retention that is at least that long. */
+export function toRetention(days: number): logs.RetentionDays {
+  const allowed = Object.values(logs.RetentionDays)
+    .filter((v): v is number => typeof v === 'number' && v > 0 && v !== logs.RetentionDays.INFINITE)
+    .sort((a, b) => a - b);
+  const match = allowed.find((d) => d >= days);
+  if (match === undefined) throw new Error(`No CloudWatch Logs retention of at least ${days} days`);
+  return match as logs.RetentionDays;
+}

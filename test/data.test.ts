@@ -1,0 +1,199 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { PROFILES } from '../lib/config/profiles';
+import { DataStack } from '../lib/stacks/data-stack';
+import { NetworkStack } from '../lib/stacks/network-stack';
+import { cleanUp, newApp, synthesize, Synthesized } from './helpers/synth';
+
+describe('Data stack', () => {
+  let sandbox: Synthesized;
+  let prod: Synthesized;
+  let localstack: Synthesized;
+  beforeAll(() => {
+    sandbox = synthesize('sandbox');
+    prod = synthesize('prod');
+    localstack = synthesize('localstack');
+  });
+  afterAll(() => [sandbox, prod, localstack].forEach(cleanUp));
+
+  const data = (s: Synthesized) => s.template(s.stacks.data);
+  const keyRef = { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] };
+
+  describe('KMS', () => {
+    test('one customer-managed key with yearly rotation and an alias per profile', () => {
+      for (const s of [sandbox, prod, localstack]) {
+        const t = data(s);
+        t.resourceCountIs('AWS::KMS::Key', 1);
+        t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, RotationPeriodInDays: 365, PendingWindowInDays: 7 });
+        t.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/securecart-${s.profile.name}-data` });
+      }
+    });
+  });
+
+  describe('RDS PostgreSQL', () => {
+    test('PostgreSQL 18 in the isolated subnets, not publicly accessible', () => {
+      const t = data(sandbox);
+      t.hasResourceProperties('AWS::RDS::DBInstance', { Engine: 'postgres', EngineVersion: '18', PubliclyAccessible: false });
+      const groups = Object.values(t.findResources('AWS::RDS::DBSubnetGroup'));
+      expect(groups).toHaveLength(1);
+      const subnets = JSON.stringify(groups[0].Properties.SubnetIds);
+      expect(subnets).toMatch(/dataSubnet1/);
+      expect(subnets).toMatch(/dataSubnet2/);
+      expect(subnets).not.toMatch(/appSubnet|publicSubnet/);
+    });
+
+    test('storage and Performance Insights encrypted with the data key; IAM auth; TLS forced; logs exported', () => {
+      const t = data(sandbox);
+      t.hasResourceProperties('AWS::RDS::DBInstance', {
+        StorageEncrypted: true,
+        KmsKeyId: keyRef,
+        EnableIAMDatabaseAuthentication: true,
+        EnablePerformanceInsights: true,
+        PerformanceInsightsKMSKeyId: keyRef,
+        EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
+      });
+      t.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: Match.objectLike({ 'rds.force_ssl': '1' }) });
+      for (const log of ['postgresql', 'upgrade']) {
+        t.hasResourceProperties('AWS::Logs::LogGroup', {
+          LogGroupName: `/aws/rds/instance/securecart-sandbox-db/${log}`,
+          KmsKeyId: keyRef,
+          RetentionInDays: 14,
+        });
+      }
+      t.resourceCountIs('Custom::LogRetention', 0);
+    });
+
+    test('sandbox: smallest Graviton burstable class, single-AZ, short backups, no replica', () => {
+      const t = data(sandbox);
+      t.resourceCountIs('AWS::RDS::DBInstance', 1);
+      t.hasResourceProperties('AWS::RDS::DBInstance', {
+        DBInstanceClass: 'db.t4g.micro',
+        MultiAZ: false,
+        BackupRetentionPeriod: 1,
+        DeletionProtection: false,
+      });
+      t.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Delete' });
+    });
+
+    test('prod: Multi-AZ primary, a read replica, deletion protection, retained', () => {
+      const t = data(prod);
+      t.resourceCountIs('AWS::RDS::DBInstance', 2);
+      t.hasResourceProperties('AWS::RDS::DBInstance', {
+        DBInstanceClass: 'db.m7g.large',
+        MultiAZ: true,
+        BackupRetentionPeriod: 14,
+        DeletionProtection: true,
+      });
+      t.hasResourceProperties('AWS::RDS::DBInstance', {
+        SourceDBInstanceIdentifier: Match.anyValue(),
+        StorageEncrypted: true,
+        KmsKeyId: keyRef,
+        DeletionProtection: true,
+      });
+      t.allResources('AWS::RDS::DBInstance', { DeletionPolicy: Match.stringLikeRegexp('^(Retain|Snapshot)$') });
+    });
+
+    test('credentials live in Secrets Manager, encrypted with the key and rotated', () => {
+      const t = data(sandbox);
+      t.hasResourceProperties('AWS::SecretsManager::Secret', {
+        KmsKeyId: keyRef,
+        Name: 'securecart/sandbox/database/admin',
+        GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }),
+      });
+      t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(30 days)' } });
+      // The master password is resolved from the secret, never written into the template.
+      const db = Object.values(t.findResources('AWS::RDS::DBInstance'))[0];
+      expect(JSON.stringify(db.Properties.MasterUserPassword)).toContain('resolve:secretsmanager');
+    });
+
+    test('the database security group has no ingress and no egress unless clients are handed to it', () => {
+      const t = data(sandbox);
+      t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1); // rotation Lambda -> database only
+      // The rotation Lambda reaches the database on its port (5432, set on the instance).
+      t.hasResourceProperties('AWS::RDS::DBInstance', { Port: '5432' });
+      const dbPort = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Database'), 'Endpoint.Port'] };
+      t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        IpProtocol: 'tcp',
+        FromPort: dbPort,
+        ToPort: dbPort,
+        SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationSingleUserSecurityGroup'), 'GroupId'] },
+      });
+      const sg = Object.entries(t.findResources('AWS::EC2::SecurityGroup')).find(([id]) => id.startsWith('DatabaseSecurityGroup'))![1];
+      expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
+      // CDK's "no egress" marker: a single rule that matches nothing.
+      expect(sg.Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic' })]);
+    });
+
+    test('admits 5432 from exactly the security groups handed to it', () => {
+      const app = newApp();
+      const profile = PROFILES.sandbox;
+      const network = new NetworkStack(app, 'Net', { profile });
+      const clients = new Stack(app, 'Clients');
+      const checkout = new ec2.SecurityGroup(clients, 'Checkout', { vpc: network.vpc });
+      const worker = new ec2.SecurityGroup(clients, 'Worker', { vpc: network.vpc });
+      const stack = new DataStack(app, 'Data', { profile, vpc: network.vpc, databaseClients: [checkout, worker] });
+      const t = Template.fromStack(stack);
+      const rules = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+      const fromClients = rules.filter((r) => JSON.stringify(r.SourceSecurityGroupId).includes('Clients'));
+      expect(fromClients).toHaveLength(2);
+      expect(rules).toHaveLength(3); // the two clients and the rotation Lambda
+      for (const r of fromClients) {
+        expect(r).toMatchObject({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432 });
+        expect(r.CidrIp).toBeUndefined();
+      }
+    });
+
+    test('refuses a relational-database profile without a VPC', () => {
+      expect(() => new DataStack(newApp(), 'Data', { profile: PROFILES.sandbox })).toThrow(/needs a vpc/);
+    });
+  });
+
+  describe('DynamoDB', () => {
+    const tables = (s: Synthesized) => Object.values(data(s).findResources('AWS::DynamoDB::Table'));
+
+    test('Catalog, Carts and Idempotency: on-demand, PITR, encrypted with the data key', () => {
+      for (const s of [sandbox, prod, localstack]) {
+        expect(tables(s).map((t) => t.Properties.KeySchema[0].AttributeName).sort()).toEqual(['cartId', 'id', 'productId']);
+        for (const table of tables(s)) {
+          expect(table.Properties).toMatchObject({
+            BillingMode: 'PAY_PER_REQUEST',
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] } },
+          });
+        }
+      }
+    });
+
+    test('Carts and Idempotency expire by TTL; Catalog never does', () => {
+      const byKey = Object.fromEntries(tables(sandbox).map((t) => [t.Properties.KeySchema[0].AttributeName, t.Properties.TimeToLiveSpecification]));
+      expect(byKey).toEqual({
+        cartId: { AttributeName: 'expiresAt', Enabled: true },
+        id: { AttributeName: 'expiration', Enabled: true },
+        productId: undefined,
+      });
+    });
+
+    test.each([
+      ['sandbox', () => sandbox, false, 'Delete'],
+      ['prod', () => prod, true, 'Retain'],
+      ['localstack', () => localstack, false, 'Delete'],
+    ])('%s: deletion protection and removal policy follow the profile', (_n, get, protectedTables, policy) => {
+      for (const table of Object.values(data(get()).findResources('AWS::DynamoDB::Table'))) {
+        expect(table.Properties.DeletionProtectionEnabled).toBe(protectedTables);
+        expect(table.DeletionPolicy).toBe(policy);
+      }
+      data(get()).hasResource('AWS::KMS::Key', { DeletionPolicy: policy });
+    });
+  });
+
+  describe('localstack profile', () => {
+    test('builds only KMS and DynamoDB, and says why', () => {
+      const t = data(localstack);
+      const types = new Set(Object.values(t.toJSON().Resources).map((r) => (r as { Type: string }).Type));
+      expect([...types].sort()).toEqual(['AWS::DynamoDB::Table', 'AWS::KMS::Alias', 'AWS::KMS::Key']);
+      const info = localstack.stacks.data.node.metadata.filter((m) => m.type === 'aws:cdk:info').map((m) => String(m.data));
+      expect(info.join('\n')).toMatch(/hosts no relational database/);
+    });
+  });
+});

@@ -1,0 +1,66 @@
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildSecureCart, SecureCartStacks } from '../../lib/app';
+import { ProfileName, resolveProfile, Profile } from '../../lib/config/profiles';
+
+/** The feature flags and defaults from cdk.json, so tests synthesize exactly what `cdk synth` does. */
+export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8')).context;
+
+export interface Synthesized {
+  readonly profile: Profile;
+  readonly app: App;
+  readonly stacks: SecureCartStacks;
+  readonly outdir: string;
+  /** The template of a stack, by stack object. */
+  template(stack: Stack): Template;
+}
+
+/** A fresh App with cdk.json's context and a throw-away output directory. */
+export function newApp(extraContext: Record<string, unknown> = {}): App {
+  const outdir = mkdtempSync(join(tmpdir(), 'securecart-test-'));
+  return new App({ context: { ...CDK_CONTEXT, ...extraContext }, outdir });
+}
+
+/**
+ * Synthesizes the whole SecureCart app for one profile. Call it once per test file, in `beforeAll`.
+ * With `nag`, cdk-nag's AwsSolutionsChecks run inside synthesis; findings make synth throw
+ * (use `synthesizeWithNag` to read them).
+ */
+export function synthesize(profileName: ProfileName, options: { nag?: boolean } = {}): Synthesized {
+  const app = newApp({ profile: profileName });
+  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const profile = resolveProfile(profileName);
+  const stacks = buildSecureCart(app, profile);
+  app.synth();
+  const cache = new Map<Stack, Template>();
+  return {
+    profile,
+    app,
+    stacks,
+    outdir: app.outdir,
+    template(stack) {
+      if (!cache.has(stack)) cache.set(stack, Template.fromJSON(app.synth().getStackByName(stack.stackName).template));
+      return cache.get(stack)!;
+    },
+  };
+}
+
+/** Removes a synthesized app's output directory. */
+export function cleanUp(s: { outdir: string } | undefined) {
+  if (s) rmSync(s.outdir, { recursive: true, force: true });
+}
+
+/**
+ * Replaces volatile values (asset hashes, generated names that embed them) so that a snapshot
+ * changes only when the template does.
+ */
+export function normaliseTemplate(template: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(template)
+      .replace(/[0-9a-f]{64}(\.zip|\.json)?/g, (_m, ext: string | undefined) => `[ASSET_HASH]${ext ?? ''}`),
+  );
+}

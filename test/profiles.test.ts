@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { PROFILE_NAMES, PROFILES, ProfileError, resolveProfile, validateProfile } from '../lib/config/profiles';
+
+const ROOT = join(__dirname, '..');
+
+describe('profiles', () => {
+  test('sandbox is the default', () => {
+    expect(resolveProfile(undefined).name).toBe('sandbox');
+    expect(resolveProfile('').name).toBe('sandbox');
+  });
+
+  test.each(PROFILE_NAMES.map((n) => [n]))('%s resolves to its own valid object', (name) => {
+    const p = resolveProfile(name);
+    expect(p).toBe(PROFILES[name]);
+    expect(validateProfile(p)).toBe(p);
+  });
+
+  test('an unknown profile fails with the list of valid ones', () => {
+    expect(() => resolveProfile('staging')).toThrow(ProfileError);
+    expect(() => resolveProfile('staging')).toThrow('Unknown profile "staging". Valid profiles: sandbox, prod, localstack');
+    expect(() => resolveProfile(42)).toThrow(/Valid profiles/);
+  });
+
+  test('profile-dependent settings differ where the design says', () => {
+    expect(PROFILES.sandbox.network.natGateways).toBe(1);
+    expect(PROFILES.prod.network.natGateways).toBe(PROFILES.prod.network.maxAzs);
+    expect(PROFILES.sandbox.removalPolicy).toBe(RemovalPolicy.DESTROY);
+    expect(PROFILES.prod.removalPolicy).toBe(RemovalPolicy.RETAIN);
+    expect(PROFILES.prod.deletionProtection).toBe(true);
+    expect(PROFILES.prod.database.multiAz && PROFILES.prod.database.readReplica).toBe(true);
+    expect(PROFILES.localstack.tiers).toEqual({ network: false, relationalDatabase: false });
+  });
+
+  test('validation names every broken invariant', () => {
+    const broken = {
+      ...PROFILES.sandbox,
+      network: { ...PROFILES.sandbox.network, natGateways: 3, cidr: '192.168.0.0/24' },
+      database: { ...PROFILES.sandbox.database, instanceType: 'huge', readReplica: true },
+      deletionProtection: true,
+      alarmEmail: 'not-an-address',
+    };
+    let message = '';
+    try {
+      validateProfile(broken);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    for (const fragment of ['natGateways', 'cidr', 'instanceType', 'readReplica needs multiAz', 'deletionProtection', 'alarmEmail']) {
+      expect(message).toContain(fragment);
+    }
+  });
+
+  test('an alarm e-mail can be given with -c alarmEmail and is validated', () => {
+    expect(resolveProfile('sandbox', { alarmEmail: 'ops@example.com' }).alarmEmail).toBe('ops@example.com');
+    expect(PROFILES.sandbox.alarmEmail).toBeUndefined();
+    expect(() => resolveProfile('sandbox', { alarmEmail: 'nope' })).toThrow(/alarmEmail/);
+  });
+});
+
+describe('the app entry point (as cdk synth runs it)', () => {
+  const runApp = (context: Record<string, string>) => {
+    const outdir = mkdtempSync(join(tmpdir(), 'securecart-bin-'));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/securecart.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_VALIDATION: 'false' },
+    });
+    const files = readdirSync(outdir);
+    rmSync(outdir, { recursive: true, force: true });
+    return { ...result, files };
+  };
+
+  test('an unknown profile exits 1 at once with the valid names and writes nothing', () => {
+    const r = runApp({ profile: 'qa' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('Unknown profile "qa". Valid profiles: sandbox, prod, localstack');
+    expect(r.files).toEqual([]);
+  });
+
+  test('the localstack profile says at synth what it leaves out', () => {
+    const r = runApp({ profile: 'localstack' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/profile "localstack".*Not deployed with this profile: Network \(VPC\) and RDS PostgreSQL/);
+    expect(r.files).toContain('SecureCart-localstack-Data.template.json');
+    expect(r.files.some((f) => f.includes('Network'))).toBe(false);
+  });
+});
