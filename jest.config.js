@@ -4,7 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/smoke/'],
-  transform: { '^.+\\.tsx?$': ['@swc/jest'] },
+  transform: { '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true }] },
   setupFiles: ['<rootDir>/test/helpers/env.ts'],
   testTimeout: 120_000,
   snapshotFormat: { printBasicPrototype: false },
