@@ -85,10 +85,12 @@ describe('Data stack', () => {
         BackupRetentionPeriod: 14,
         DeletionProtection: true,
       });
+      // The replica inherits encryption (and the key) from the encrypted primary.
       t.hasResourceProperties('AWS::RDS::DBInstance', {
         SourceDBInstanceIdentifier: Match.anyValue(),
-        StorageEncrypted: true,
-        KmsKeyId: keyRef,
+        StorageEncrypted: Match.absent(),
+        KmsKeyId: Match.absent(),
+        PerformanceInsightsKMSKeyId: keyRef,
         DeletionProtection: true,
       });
       t.allResources('AWS::RDS::DBInstance', { DeletionPolicy: Match.stringLikeRegexp('^(Retain|Snapshot)$') });

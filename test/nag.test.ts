@@ -26,7 +26,7 @@ test('the nag harness reports a non-compliant resource and counts its acknowledg
  */
 const ACKNOWLEDGEMENT_BUDGET: Record<ProfileName, number> = {
   sandbox: 4, // RDS11, RDS3 (single-AZ), RDS10 (no deletion protection), IAM4 (Enhanced Monitoring role)
-  prod: 5, // RDS11 x2, IAM4 x2 (Enhanced Monitoring roles), RDS3 (read replica)
+  prod: 6, // RDS11 x2, IAM4 x2 (Enhanced Monitoring roles), RDS3 + RDS2 (read replica)
   localstack: 0,
 };
 
