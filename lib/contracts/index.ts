@@ -1,1 +1,6 @@
+export * from './errors';
+export * from './events';
+export * from './order';
+export * from './status';
 export * from './tables';
+export * from './handler-env';

@@ -1,0 +1,62 @@
+/**
+ * Order statuses, in the order an order moves through them. PENDING is written by the checkout
+ * service; the fulfillment workflow publishes every other status to the OrderEvents topic.
+ */
+export const ORDER_STATUSES = ['PENDING', 'ACCEPTED', 'VALIDATED', 'SCREENING', 'PAID', 'FULFILLED', 'CANCELLED', 'FAILED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const TERMINAL_STATUSES = ['FULFILLED', 'CANCELLED', 'FAILED'] as const satisfies readonly OrderStatus[];
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+
+/** Statuses the workflow publishes (everything but PENDING). */
+export const PUBLISHED_STATUSES = ORDER_STATUSES.filter((s) => s !== 'PENDING');
+
+/** Subscriptions of the OrderEvents topic and the statuses each one receives. */
+export const STATUS_SUBSCRIPTIONS = {
+  /** The checkout service mirrors every status into RDS. */
+  orderStatus: PUBLISHED_STATUSES,
+  /** Customer notifications: only what a customer should hear about. */
+  notifications: ['ACCEPTED', 'PAID', 'FULFILLED', 'CANCELLED'],
+  /** Analytics: money and outcomes. */
+  analytics: ['PAID', 'FULFILLED', 'CANCELLED', 'FAILED'],
+} as const satisfies Record<string, readonly OrderStatus[]>;
+
+/** Why an order was CANCELLED or FAILED. */
+export const OUTCOME_REASONS = {
+  invalidOrder: 'INVALID_ORDER',
+  fraudRejected: 'FRAUD_REJECTED',
+  /** No fraud decision within the timeout: cancelled before any payment, for manual review. */
+  fraudReviewTimeout: 'FRAUD_REVIEW_TIMEOUT',
+  paymentDeclined: 'PAYMENT_DECLINED',
+  paymentUnavailable: 'PAYMENT_UNAVAILABLE',
+  outOfStock: 'OUT_OF_STOCK',
+  shipmentFailed: 'SHIPMENT_FAILED',
+  unexpectedError: 'UNEXPECTED_ERROR',
+} as const;
+export type OutcomeReason = (typeof OUTCOME_REASONS)[keyof typeof OUTCOME_REASONS];
+
+/** Rank of a status: consumers apply an update only if it moves the order forward. */
+export function statusRank(status: OrderStatus): number {
+  return (TERMINAL_STATUSES as readonly string[]).includes(status) ? ORDER_STATUSES.length : ORDER_STATUSES.indexOf(status);
+}
+
+/** True when `next` may replace `current` (status only moves forward; terminal is final). */
+export function isForwardTransition(current: OrderStatus | undefined, next: OrderStatus): boolean {
+  if (current === undefined) return true;
+  return statusRank(next) > statusRank(current);
+}
+
+/** The body of every message on the OrderEvents topic. */
+export interface OrderStatusEvent {
+  readonly schemaVersion: 1;
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly status: OrderStatus;
+  /** Set for CANCELLED and FAILED; null otherwise. */
+  readonly reason: OutcomeReason | null;
+  readonly occurredAt: string;
+  readonly executionId: string;
+}
+
+/** SNS message attributes set on every OrderEvents message (filter policies use them). */
+export const SNS_ATTRIBUTES = { status: 'status' } as const;
