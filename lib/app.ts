@@ -2,10 +2,12 @@ import { App, Stack, Tags } from 'aws-cdk-lib';
 import { Profile } from './config/profiles';
 import { DataStack } from './stacks/data-stack';
 import { NetworkStack } from './stacks/network-stack';
+import { PipelineStack } from './stacks/pipeline-stack';
 
 export interface SecureCartStacks {
   readonly network?: NetworkStack;
   readonly data: DataStack;
+  readonly pipeline: PipelineStack;
 }
 
 export const stackName = (profile: Profile, name: string) => `SecureCart-${profile.name}-${name}`;
@@ -19,9 +21,18 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
     : undefined;
   const data = stack('Data', (id) => new DataStack(app, id, { profile, vpc: network?.vpc, description: `SecureCart ${profile.name}: data tier` }));
 
+  const pipeline = stack('Pipeline', (id) =>
+    new PipelineStack(app, id, {
+      profile,
+      catalogTable: data.catalogTable,
+      idempotencyTable: data.idempotencyTable,
+      description: `SecureCart ${profile.name}: order pipeline`,
+    }),
+  );
+
   Tags.of(app).add('app', 'securecart');
   Tags.of(app).add('profile', profile.name);
-  return { network, data };
+  return { network, data, pipeline };
 }
 
 /** One line for the person running synth: which profile, and what it leaves out. */

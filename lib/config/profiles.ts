@@ -16,6 +16,10 @@ export interface Profile {
     readonly network: boolean;
     readonly relationalDatabase: boolean;
   };
+  /** Optional services: the EventBridge schema registry is not in LocalStack's free plan. */
+  readonly features: {
+    readonly schemaRegistry: boolean;
+  };
   readonly network: {
     readonly cidr: string;
     readonly maxAzs: number;
@@ -60,6 +64,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     name: 'sandbox',
     description: 'Cheap, disposable deployment into a sandbox account (default).',
     tiers: { network: true, relationalDatabase: true },
+    features: { schemaRegistry: true },
     network: { cidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1, flowLogRetentionDays: 14 },
     database: {
       instanceType: 't4g.micro',
@@ -81,6 +86,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     name: 'prod',
     description: 'Production shape: NAT and database per AZ, retained data, deletion protection.',
     tiers: { network: true, relationalDatabase: true },
+    features: { schemaRegistry: true },
     network: { cidr: '10.50.0.0/16', maxAzs: 2, natGateways: 2, flowLogRetentionDays: 365 },
     database: {
       instanceType: 'm7g.large',
@@ -102,6 +108,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     name: 'localstack',
     description: "Only what LocalStack's free plan hosts: KMS, DynamoDB and the order pipeline (no VPC, no RDS).",
     tiers: { network: false, relationalDatabase: false },
+    features: { schemaRegistry: false },
     network: { cidr: '10.60.0.0/16', maxAzs: 2, natGateways: 0, flowLogRetentionDays: 1 },
     database: {
       instanceType: 't4g.micro',

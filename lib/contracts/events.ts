@@ -3,6 +3,9 @@
  * them. The CDK code creates rules from these functions and the handlers emit events of these
  * shapes, so a pattern and its events cannot drift apart.
  */
+import { z } from './zod';
+import { COUNTRY_PATTERN, ORDER_ID_PATTERN } from './order';
+
 export const EVENT_SOURCES = {
   fulfillment: 'securecart.fulfillment',
   inventory: 'securecart.inventory',
@@ -15,23 +18,28 @@ export const DETAIL_TYPES = {
   inventoryLow: 'Inventory Low',
 } as const;
 
-export interface ScreeningRequestedDetail {
-  readonly orderId: string;
-  readonly customerId: string;
-  readonly totalCents: number;
-  readonly shippingCountry: string;
-  readonly itemCount: number;
-  readonly taskToken: string;
-}
+export const ScreeningRequestedDetailSchema = z.object({
+  orderId: z.string().check(z.regex(ORDER_ID_PATTERN)),
+  customerId: z.string().check(z.minLength(1)),
+  /** Recomputed from catalog prices, integer US cents. */
+  totalCents: z.number().check(z.int(), z.minimum(0)),
+  shippingCountry: z.string().check(z.regex(COUNTRY_PATTERN)),
+  /** Total units over all lines. */
+  itemCount: z.number().check(z.int(), z.minimum(1)),
+  /** Answer with SendTaskSuccess / SendTaskFailure. */
+  taskToken: z.string().check(z.minLength(1)),
+});
+export type ScreeningRequestedDetail = z.infer<typeof ScreeningRequestedDetailSchema>;
 
-export interface InventoryLowDetail {
-  readonly productId: string;
-  readonly stock: number;
-  readonly reorderLevel: number;
-  readonly reorderQuantity: number;
+export const InventoryLowDetailSchema = z.object({
+  productId: z.string().check(z.minLength(1)),
+  stock: z.number().check(z.int()),
+  reorderLevel: z.number().check(z.int(), z.minimum(0)),
+  reorderQuantity: z.number().check(z.int(), z.minimum(1)),
   /** The order whose reservation crossed the reorder level. */
-  readonly orderId: string;
-}
+  orderId: z.string().check(z.regex(ORDER_ID_PATTERN)),
+});
+export type InventoryLowDetail = z.infer<typeof InventoryLowDetailSchema>;
 
 /** A fraud decision, as the screen-fraud handler returns it to the workflow. */
 export interface FraudDecision {

@@ -4,3 +4,4 @@ export * from './order';
 export * from './status';
 export * from './tables';
 export * from './handler-env';
+export * from './schemas';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod';
 
 /**
  * The order message: what the checkout service sends to `orders.fifo` and what the fulfillment
@@ -12,32 +12,35 @@ export const ORDER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const COUNTRY_PATTERN = /^[A-Z]{2}$/;
 export const PAYMENT_TOKEN_PATTERN = /^tok_[a-z0-9_]{1,60}$/;
 
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+const int = (min: number, max?: number) => z.number().check(z.int(), z.minimum(min), ...(max === undefined ? [] : [z.maximum(max)]));
+
 export const OrderItemSchema = z.object({
-  productId: z.string().min(1).max(64),
-  quantity: z.number().int().min(1).max(100),
+  productId: text(1, 64),
+  quantity: int(1, 100),
 });
 
 export const AddressSchema = z.object({
-  name: z.string().min(1).max(200),
-  line1: z.string().min(1).max(200),
-  line2: z.string().max(200).optional(),
-  city: z.string().min(1).max(100),
-  postalCode: z.string().min(1).max(20),
+  name: text(1, 200),
+  line1: text(1, 200),
+  line2: z.optional(text(0, 200)),
+  city: text(1, 100),
+  postalCode: text(1, 20),
   /** ISO 3166-1 alpha-2. */
-  country: z.string().regex(COUNTRY_PATTERN),
+  country: z.string().check(z.regex(COUNTRY_PATTERN)),
 });
 
 export const OrderSchema = z.object({
   schemaVersion: z.literal(ORDER_SCHEMA_VERSION),
-  orderId: z.string().regex(ORDER_ID_PATTERN),
-  customerId: z.string().min(1).max(128),
+  orderId: z.string().check(z.regex(ORDER_ID_PATTERN)),
+  customerId: text(1, 128),
   createdAt: z.iso.datetime(),
   currency: z.literal('USD'),
-  items: z.array(OrderItemSchema).min(1).max(50),
+  items: z.array(OrderItemSchema).check(z.minLength(1), z.maxLength(50)),
   shippingAddress: AddressSchema,
-  payment: z.object({ token: z.string().regex(PAYMENT_TOKEN_PATTERN) }),
+  payment: z.object({ token: z.string().check(z.regex(PAYMENT_TOKEN_PATTERN)) }),
   /** What the client showed the customer. Never used for charging; a mismatch is logged. */
-  clientTotalCents: z.number().int().nonnegative().optional(),
+  clientTotalCents: z.optional(int(0)),
 });
 
 export type OrderItem = z.infer<typeof OrderItemSchema>;
@@ -67,6 +70,8 @@ export interface ValidatedOrder {
   readonly customerId: string;
   readonly lines: readonly PricedLine[];
   readonly totalCents: number;
+  /** Total number of units over all lines. */
+  readonly itemCount: number;
   readonly shipments: readonly Shipment[];
   readonly screeningRequired: boolean;
   readonly screeningReasons: readonly string[];

@@ -1,3 +1,5 @@
+import { z } from './zod';
+
 /**
  * Order statuses, in the order an order moves through them. PENDING is written by the checkout
  * service; the fulfillment workflow publishes every other status to the OrderEvents topic.
@@ -32,6 +34,8 @@ export const OUTCOME_REASONS = {
   outOfStock: 'OUT_OF_STOCK',
   shipmentFailed: 'SHIPMENT_FAILED',
   unexpectedError: 'UNEXPECTED_ERROR',
+  /** A refund or release could not be completed: an operator must finish the compensation. */
+  compensationFailed: 'COMPENSATION_FAILED',
 } as const;
 export type OutcomeReason = (typeof OUTCOME_REASONS)[keyof typeof OUTCOME_REASONS];
 
@@ -47,16 +51,17 @@ export function isForwardTransition(current: OrderStatus | undefined, next: Orde
 }
 
 /** The body of every message on the OrderEvents topic. */
-export interface OrderStatusEvent {
-  readonly schemaVersion: 1;
-  readonly orderId: string;
-  readonly customerId: string;
-  readonly status: OrderStatus;
+export const OrderStatusEventSchema = z.object({
+  schemaVersion: z.literal(1),
+  orderId: z.string(),
+  customerId: z.string(),
+  status: z.enum(ORDER_STATUSES),
   /** Set for CANCELLED and FAILED; null otherwise. */
-  readonly reason: OutcomeReason | null;
-  readonly occurredAt: string;
-  readonly executionId: string;
-}
+  reason: z.nullable(z.enum(Object.values(OUTCOME_REASONS) as [OutcomeReason, ...OutcomeReason[]])),
+  occurredAt: z.string(),
+  executionId: z.string(),
+});
+export type OrderStatusEvent = z.infer<typeof OrderStatusEventSchema>;
 
 /** SNS message attributes set on every OrderEvents message (filter policies use them). */
 export const SNS_ATTRIBUTES = { status: 'status' } as const;
