@@ -12,5 +12,7 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // Tests and scripts read synthesized CloudFormation JSON, which is untyped by nature.
+  { files: ['test/**/*.ts', 'scripts/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   { files: ['jest.config.js'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
 );

@@ -3,7 +3,7 @@
  * them. The CDK code creates rules from these functions and the handlers emit events of these
  * shapes, so a pattern and its events cannot drift apart.
  */
-import { z } from './zod';
+import * as z from './zod';
 import { COUNTRY_PATTERN, ORDER_ID_PATTERN } from './order';
 
 export const EVENT_SOURCES = {

@@ -1,4 +1,4 @@
-import { z } from './zod';
+import * as z from './zod';
 
 /**
  * The order message: what the checkout service sends to `orders.fifo` and what the fulfillment

@@ -1,4 +1,4 @@
-import { z } from './zod';
+import * as z from './zod';
 import { DETAIL_TYPES, EVENT_SOURCES, InventoryLowDetailSchema, ScreeningRequestedDetailSchema } from './events';
 import { OrderSchema } from './order';
 import { OrderStatusEventSchema } from './status';

@@ -1,4 +1,4 @@
-import { z } from './zod';
+import * as z from './zod';
 
 /**
  * Order statuses, in the order an order moves through them. PENDING is written by the checkout

@@ -1,9 +1,10 @@
 /**
  * zod/mini (tree-shakeable: ~20 KB in a handler bundle instead of ~450 KB for classic zod) with
- * English error messages. Every contract schema is built from this module.
+ * English error messages. Contract modules use `import * as z from './zod'`; re-exporting the
+ * functions (not a namespace object) keeps esbuild's tree-shaking working.
  */
-import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
+import { config } from 'zod/mini';
+import { en } from 'zod/locales';
 
-z.config(en());
-export { z };
+config(en());
+export * from 'zod/mini';

@@ -19,10 +19,18 @@ export interface Synthesized {
   template(stack: Stack): Template;
 }
 
-/** A fresh App with cdk.json's context and a throw-away output directory. */
-export function newApp(extraContext: Record<string, unknown> = {}): App {
+/**
+ * A fresh App with cdk.json's context and a throw-away output directory. Lambda bundling is
+ * skipped (`aws:cdk:bundling-stacks: []`) unless `bundle` is set: templates are identical apart
+ * from asset hashes, and the tests run several times faster. `test/bundling.test.ts` and the
+ * benchmarks exercise the real esbuild bundles.
+ */
+export function newApp(extraContext: Record<string, unknown> = {}, options: { bundle?: boolean } = {}): App {
   const outdir = mkdtempSync(join(tmpdir(), 'securecart-test-'));
-  return new App({ context: { ...CDK_CONTEXT, ...extraContext }, outdir });
+  const bundling = options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] };
+  // Path metadata on, as `cdk synth` has it: tests find resources by construct path.
+  const context = { ...CDK_CONTEXT, 'aws:cdk:enable-path-metadata': true, ...bundling, ...extraContext };
+  return new App({ context, outdir });
 }
 
 /**
@@ -30,8 +38,8 @@ export function newApp(extraContext: Record<string, unknown> = {}): App {
  * With `nag`, cdk-nag's AwsSolutionsChecks run inside synthesis; findings make synth throw
  * (use `synthesizeWithNag` to read them).
  */
-export function synthesize(profileName: ProfileName, options: { nag?: boolean } = {}): Synthesized {
-  const app = newApp({ profile: profileName });
+export function synthesize(profileName: ProfileName, options: { nag?: boolean; bundle?: boolean } = {}): Synthesized {
+  const app = newApp({ profile: profileName }, { bundle: options.bundle });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const profile = resolveProfile(profileName);
   const stacks = buildSecureCart(app, profile);

@@ -1,0 +1,109 @@
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../lambda/create-shipment';
+import type { CreateShipmentInput } from '../../lambda/create-shipment';
+import { bookShipment, trackingNumberFor } from '../../lambda/create-shipment/carrier';
+import { anOrder, conditionFailed, FIXED_EXPIRATION, FIXED_NOW, fixDate, rejectionOf, TABLES } from './support/fixtures';
+import { captureLogs } from './support/logs';
+
+const ddbMock = mockClient(DynamoDBDocumentClient);
+const logs = captureLogs();
+const SHIPMENT = {
+  shipmentId: 'ord-4-wh-east',
+  warehouse: 'wh-east',
+  items: [
+    { productId: 'p-mug', quantity: 2 },
+    { productId: 'p-cap', quantity: 1 },
+  ],
+};
+const input = (overrides: Partial<CreateShipmentInput> = {}): CreateShipmentInput => ({
+  orderId: 'ord-4',
+  shipment: SHIPMENT,
+  shippingAddress: anOrder().shippingAddress,
+  ...overrides,
+});
+const TRACKING = trackingNumberFor('ord-4', 'ord-4-wh-east');
+const commit = (productId: string) => ({
+  TableName: TABLES.catalog,
+  Key: { productId },
+  UpdateExpression: 'DELETE reservedOrders :oidSet',
+  ConditionExpression: 'contains(reservedOrders, :oid)',
+  ExpressionAttributeValues: { ':oid': 'ord-4', ':oidSet': new Set(['ord-4']) },
+});
+
+beforeEach(() => {
+  fixDate();
+  ddbMock.reset();
+  ddbMock.on(PutCommand).resolves({});
+  ddbMock.on(UpdateCommand).resolves({});
+  process.env.IDEMPOTENCY_TABLE_NAME = TABLES.idempotency;
+  process.env.CATALOG_TABLE_NAME = TABLES.catalog;
+});
+afterEach(() => jest.useRealTimers());
+
+describe('create-shipment', () => {
+  it('books the shipment, records it once and commits the reservations of its items', async () => {
+    await expect(handler(input())).resolves.toEqual({ shipmentId: 'ord-4-wh-east', trackingNumber: TRACKING, carrier: 'SecureShip' });
+
+    expect(ddbMock.commandCalls(PutCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        TableName: TABLES.idempotency,
+        Item: {
+          id: 'shipment#ord-4#ord-4-wh-east',
+          kind: 'shipment',
+          orderId: 'ord-4',
+          shipmentId: 'ord-4-wh-east',
+          warehouse: 'wh-east',
+          items: SHIPMENT.items,
+          carrier: 'SecureShip',
+          trackingNumber: TRACKING,
+          createdAt: FIXED_NOW.toISOString(),
+          expiration: FIXED_EXPIRATION,
+        },
+        ConditionExpression: 'attribute_not_exists(id)',
+      },
+    ]);
+    expect(ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].input)).toEqual([commit('p-cap'), commit('p-mug')]);
+    expect(logs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'Shipment created', orderId: 'ord-4' }));
+  });
+
+  it('returns the recorded shipment on a repeat and still finishes the commit', async () => {
+    ddbMock.on(PutCommand).rejects(conditionFailed());
+    ddbMock.on(GetCommand).resolves({ Item: { carrier: 'SecureShip', trackingNumber: 'SS-STORED' } });
+    ddbMock.on(UpdateCommand, { Key: { productId: 'p-cap' } }).rejects(conditionFailed());
+
+    await expect(handler(input())).resolves.toEqual({ shipmentId: 'ord-4-wh-east', trackingNumber: 'SS-STORED', carrier: 'SecureShip' });
+    expect(ddbMock.commandCalls(GetCommand)[0].args[0].input).toEqual({
+      TableName: TABLES.idempotency,
+      Key: { id: 'shipment#ord-4#ord-4-wh-east' },
+      ConsistentRead: true,
+    });
+    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(2);
+    expect(logs().filter((l) => l.level === 'WARN' && l.orderId === 'ord-4')).toHaveLength(2);
+  });
+
+  it('throws ShipmentFailed for an undeliverable address, before any write', async () => {
+    const address = { ...anOrder().shippingAddress, postalCode: '00000' };
+
+    const error = await rejectionOf(handler(input({ shippingAddress: address })));
+
+    expect(error.name).toBe('ShipmentFailed');
+    expect(error.message).toMatch(/undeliverable address/);
+    expect(ddbMock.calls()).toHaveLength(0);
+  });
+
+  it('rejects malformed input before any write', async () => {
+    const error = await rejectionOf(handler({ orderId: 'ord-4', shipment: { ...SHIPMENT, items: [] } } as unknown as CreateShipmentInput));
+
+    expect(error.name).toBe('InvalidInput');
+    expect(error.message).toMatch(/shipment\.items/);
+    expect(error.message).toMatch(/shippingAddress: expected an object/);
+    expect(ddbMock.calls()).toHaveLength(0);
+  });
+
+  it('books the same label for the same shipment every time', () => {
+    const address = anOrder().shippingAddress;
+    expect(bookShipment('o', 's', address)).toEqual(bookShipment('o', 's', address));
+    expect(bookShipment('o', 's', address).trackingNumber).not.toBe(bookShipment('o', 's2', address).trackingNumber);
+  });
+});

@@ -1,0 +1,152 @@
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../lambda/process-payment';
+import type { ProcessPaymentInput } from '../../lambda/process-payment';
+import { chargeIdFor } from '../../lambda/shared/payment-provider';
+import { conditionFailed, FIXED_EXPIRATION, FIXED_NOW, fixDate, rejectionOf, TABLES } from './support/fixtures';
+import { captureLogs } from './support/logs';
+
+const ddbMock = mockClient(DynamoDBDocumentClient);
+const logs = captureLogs();
+const KEY = { id: 'payment#ord-5' };
+const CHARGE_ID = chargeIdFor('ord-5');
+
+const input = (overrides: Partial<ProcessPaymentInput> = {}): ProcessPaymentInput => ({
+  orderId: 'ord-5',
+  customerId: 'cust-42',
+  amountCents: 4_500,
+  paymentToken: 'tok_approve',
+  attempt: 0,
+  ...overrides,
+});
+const stored = (status: string, extra: Record<string, unknown> = {}) => ({
+  ...KEY,
+  kind: 'payment',
+  orderId: 'ord-5',
+  customerId: 'cust-42',
+  status,
+  chargeId: CHARGE_ID,
+  amountCents: 4_500,
+  expiration: FIXED_EXPIRATION,
+  ...extra,
+});
+const puts = () => ddbMock.commandCalls(PutCommand).map((c) => c.args[0].input);
+
+beforeEach(() => {
+  fixDate();
+  ddbMock.reset();
+  ddbMock.on(GetCommand).resolves({});
+  process.env.IDEMPOTENCY_TABLE_NAME = TABLES.idempotency;
+  process.env.PAYMENT_PROVIDER_TIMEOUT_MS = '50';
+});
+afterEach(() => jest.useRealTimers());
+
+describe('process-payment', () => {
+  it('charges once and records CHARGED with a conditional write', async () => {
+    const result = await handler(input());
+
+    expect(result).toEqual({ status: 'CHARGED', chargeId: CHARGE_ID, amountCents: 4_500 });
+    expect(CHARGE_ID).toMatch(/^ch_[0-9a-f]{20}$/);
+    expect(ddbMock.commandCalls(GetCommand)[0].args[0].input).toEqual({ TableName: TABLES.idempotency, Key: KEY, ConsistentRead: true });
+    expect(puts()).toEqual([
+      {
+        TableName: TABLES.idempotency,
+        Item: stored('CHARGED', { chargedAt: FIXED_NOW.toISOString() }),
+        ConditionExpression: 'attribute_not_exists(id) OR (#status = :charged AND amountCents = :amount)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':charged': 'CHARGED', ':amount': 4_500 },
+      },
+    ]);
+    expect(logs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'Payment charged', orderId: 'ord-5' }));
+  });
+
+  it('returns the stored charge on a repeat, without charging or writing', async () => {
+    ddbMock.on(GetCommand).resolves({ Item: stored('CHARGED') });
+
+    await expect(handler(input({ attempt: 1 }))).resolves.toEqual({ status: 'CHARGED', chargeId: CHARGE_ID, amountCents: 4_500 });
+    expect(puts()).toHaveLength(0);
+    expect(logs()).toContainEqual(expect.objectContaining({ level: 'WARN', orderId: 'ord-5' }));
+  });
+
+  it('refuses a repeat asking for a different amount', async () => {
+    ddbMock.on(GetCommand).resolves({ Item: stored('CHARGED', { amountCents: 100 }) });
+
+    await expect(handler(input())).rejects.toThrow(/already charged 100 cents/);
+    expect(puts()).toHaveLength(0);
+  });
+
+  it('records a decline and throws PaymentDeclined', async () => {
+    const error = await rejectionOf(handler(input({ paymentToken: 'tok_decline' })));
+
+    expect(error).toMatchObject({ name: 'PaymentDeclined', declineCode: 'card_declined' });
+    expect(puts()).toEqual([
+      {
+        TableName: TABLES.idempotency,
+        Item: stored('DECLINED', { declineCode: 'card_declined', declinedAt: FIXED_NOW.toISOString() }),
+        ConditionExpression: 'attribute_not_exists(id)',
+      },
+    ]);
+  });
+
+  it('declines again on a repeat after a decline, without calling the provider or writing', async () => {
+    ddbMock.on(GetCommand).resolves({ Item: stored('DECLINED', { declineCode: 'card_declined' }) });
+
+    await expect(handler(input({ paymentToken: 'tok_approve' }))).rejects.toMatchObject({ name: 'PaymentDeclined' });
+    expect(puts()).toHaveLength(0);
+  });
+
+  it('refuses to charge a refunded order (plain Error, not a business outcome)', async () => {
+    ddbMock.on(GetCommand).resolves({ Item: stored('REFUNDED') });
+
+    const error = await rejectionOf(handler(input()));
+    expect(error.name).toBe('Error');
+    expect(error.message).toMatch(/already refunded/);
+    expect(puts()).toHaveLength(0);
+  });
+
+  it('turns provider 503s into PaymentProviderUnavailable until the third attempt (tok_transient)', async () => {
+    for (const attempt of [0, 1]) {
+      await expect(handler(input({ paymentToken: 'tok_transient', attempt }))).rejects.toMatchObject({ name: 'PaymentProviderUnavailable' });
+    }
+    expect(puts()).toHaveLength(0);
+    expect(logs().filter((l) => l.level === 'WARN' && l.orderId === 'ord-5')).toHaveLength(2);
+
+    await expect(handler(input({ paymentToken: 'tok_transient', attempt: 2 }))).resolves.toMatchObject({ status: 'CHARGED' });
+    expect(puts()).toHaveLength(1);
+  });
+
+  it('gives up on a provider that never answers after PAYMENT_PROVIDER_TIMEOUT_MS (tok_timeout)', async () => {
+    const started = process.hrtime.bigint();
+    const error = await rejectionOf(handler(input({ paymentToken: 'tok_timeout' })));
+    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+
+    expect(error.name).toBe('PaymentProviderUnavailable');
+    expect(error.message).toBe('Payment provider unavailable: no answer within 50 ms');
+    expect(elapsedMs).toBeGreaterThanOrEqual(40);
+    expect(elapsedMs).toBeLessThan(1_000);
+    expect(puts()).toHaveLength(0);
+  });
+
+  it('answers like the invocation that recorded first when its conditional write loses a race', async () => {
+    ddbMock.on(GetCommand).resolvesOnce({}).resolves({ Item: stored('CHARGED') });
+    ddbMock.on(PutCommand).rejects(conditionFailed());
+
+    await expect(handler(input())).resolves.toEqual({ status: 'CHARGED', chargeId: CHARGE_ID, amountCents: 4_500 });
+    expect(ddbMock.commandCalls(GetCommand)).toHaveLength(2);
+  });
+
+  it.each([
+    ['a zero amount', { amountCents: 0 }, /amountCents/],
+    ['a fractional amount', { amountCents: 12.5 }, /amountCents/],
+    ['an amount as text', { amountCents: '4500' as unknown as number }, /amountCents/],
+    ['a bad token', { paymentToken: 'card-4242' }, /paymentToken/],
+    ['a bad order id', { orderId: 'ord 5!' }, /orderId/],
+    ['a negative attempt', { attempt: -1 }, /attempt/],
+  ])('rejects %s before any read, write or charge', async (_name, overrides, problem) => {
+    const error = await rejectionOf(handler(input(overrides)));
+
+    expect(error.name).toBe('InvalidInput');
+    expect(error.message).toMatch(problem);
+    expect(ddbMock.calls()).toHaveLength(0);
+  });
+});

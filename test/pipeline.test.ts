@@ -1,0 +1,375 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import {
+  DETAIL_TYPES,
+  EVENT_SOURCES,
+  InventoryLowDetailSchema,
+  ORDER_STATUSES,
+  publishedSchemas,
+  ScreeningRequestedDetailSchema,
+  screeningReasons,
+  STATUS_SUBSCRIPTIONS,
+} from '../lib/contracts';
+import { INTAKE_TIMEOUT } from '../lib/stacks/pipeline-stack';
+import { matchAll } from './helpers/aws-matchers';
+import { cleanUp, synthesize, Synthesized } from './helpers/synth';
+
+type Resources = Record<string, { Type: string; Properties: any; Metadata?: any }>;
+
+describe('Pipeline stack', () => {
+  let sandbox: Synthesized;
+  let localstack: Synthesized;
+  let t: Template;
+  let resources: Resources;
+  beforeAll(() => {
+    sandbox = synthesize('sandbox');
+    localstack = synthesize('localstack');
+    t = sandbox.template(sandbox.stacks.pipeline);
+    resources = t.toJSON().Resources;
+  });
+  afterAll(() => [sandbox, localstack].forEach(cleanUp));
+
+  const byType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  const byPath = (type: string, fragment: string) => {
+    const found = byType(type).filter(([, r]) => String(r.Metadata?.['aws:cdk:path']).includes(fragment));
+    if (found.length !== 1) throw new Error(`expected one ${type} at *${fragment}*, found ${found.length}`);
+    return found[0];
+  };
+  const keyRef = (fragment: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${fragment}`), 'Arn'] });
+  const definition = () => {
+    const [, sm] = byType('AWS::StepFunctions::StateMachine')[0];
+    const parts = sm.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+    return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
+  };
+  const allStates = (def: any): Record<string, any> => {
+    const out: Record<string, any> = {};
+    const walk = (states: Record<string, any>) => {
+      for (const [name, s] of Object.entries(states)) {
+        out[name] = s;
+        for (const b of s.Branches ?? []) walk(b.States);
+        if (s.ItemProcessor) walk(s.ItemProcessor.States);
+      }
+    };
+    walk(def.States);
+    return out;
+  };
+
+  describe('orders.fifo and its DLQ', () => {
+    test('high-throughput FIFO, encrypted with the pipeline key, explicit deduplication', () => {
+      const [, q] = byPath('AWS::SQS::Queue', 'OrdersQueue/Queue');
+      expect(q.Properties).toMatchObject({
+        QueueName: 'securecart-sandbox-orders.fifo',
+        FifoQueue: true,
+        DeduplicationScope: 'messageGroup',
+        FifoThroughputLimit: 'perMessageGroupId',
+        ContentBasedDeduplication: false,
+        KmsMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] },
+      });
+    });
+
+    test('redrives to a FIFO DLQ after 3 receives; the DLQ keeps messages 14 days', () => {
+      const [, q] = byPath('AWS::SQS::Queue', 'OrdersQueue/Queue');
+      const [dlqId, dlq] = byPath('AWS::SQS::Queue', 'OrdersQueue/Dlq/Queue');
+      expect(q.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 3 });
+      expect(dlq.Properties).toMatchObject({ FifoQueue: true, MessageRetentionPeriod: 14 * 24 * 3600, QueueName: 'securecart-sandbox-orders-dlq.fifo' });
+    });
+
+    test('visibility timeout is at least six times the intake Lambda timeout', () => {
+      const [, q] = byPath('AWS::SQS::Queue', 'OrdersQueue/Queue');
+      const [, fn] = byPath('AWS::Lambda::Function', 'StartFulfillment/Function');
+      expect(fn.Properties.Timeout).toBe(INTAKE_TIMEOUT.toSeconds());
+      expect(q.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Properties.Timeout);
+    });
+
+    test('every queue is KMS-encrypted and denies requests without TLS', () => {
+      const queues = byType('AWS::SQS::Queue');
+      expect(queues.length).toBe(9); // orders, 3 subscriptions, each with a DLQ, and the event-targets DLQ
+      for (const [, q] of queues) expect(q.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] });
+      const denied = byType('AWS::SQS::QueuePolicy').flatMap(([, p]) =>
+        p.Properties.PolicyDocument.Statement.filter((s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false').flatMap(
+          () => p.Properties.Queues.map((qr: any) => qr.Ref),
+        ),
+      );
+      for (const [id] of queues) expect(denied).toContain(id);
+    });
+
+    test('alarms on DLQ depth and on the age of the oldest order, to the ops topic', () => {
+      const alarms = byType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+      const dlqAlarm = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions).includes('OrdersQueueDlq'));
+      expect(dlqAlarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [{ Ref: expect.stringMatching(/^AlarmTopic/) }] });
+      const ageAlarm = alarms.find((a) => a.MetricName === 'ApproximateAgeOfOldestMessage');
+      expect(ageAlarm).toMatchObject({ Threshold: 300, AlarmActions: [{ Ref: expect.stringMatching(/^AlarmTopic/) }] });
+      // Every DLQ has its alarm.
+      const dlqs = byType('AWS::SQS::Queue').filter(([, q]) => /dlq/.test(q.Properties.QueueName));
+      expect(dlqs).toHaveLength(5);
+      for (const [id] of dlqs) {
+        expect(alarms.some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions).includes(id))).toBe(true);
+      }
+    });
+
+    test('start-fulfillment consumes batches of up to 10 with partial batch failures', () => {
+      t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersQueue'), 'Arn'] },
+      });
+    });
+  });
+
+  describe('handlers', () => {
+    const handlers = () => byType('AWS::Lambda::Function').filter(([, f]) => f.Properties.Handler === 'index.handler');
+
+    test('ten handlers on nodejs22.x, ARM64, X-Ray, JSON logs to their own encrypted log group', () => {
+      expect(handlers()).toHaveLength(10);
+      for (const [, f] of handlers()) {
+        expect(f.Properties).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+          LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/Logs/) } },
+        });
+        expect(f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toMatch(/^[a-z-]+$/);
+      }
+      const logGroups = byType('AWS::Logs::LogGroup');
+      expect(logGroups).toHaveLength(11); // ten handlers and the state machine
+      for (const [, lg] of logGroups) expect(lg.Properties).toMatchObject({ KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] }, RetentionInDays: 14 });
+    });
+
+    test('roles grant exact actions: no wildcard actions anywhere', () => {
+      for (const [, p] of byType('AWS::IAM::Policy')) {
+        for (const s of p.Properties.PolicyDocument.Statement) {
+          for (const a of [s.Action].flat()) expect(a).not.toMatch(/\*/);
+        }
+      }
+    });
+
+    const statementsOf = (fragment: string) => {
+      const [roleId] = byPath('AWS::IAM::Role', `${fragment}/Role`);
+      return byType('AWS::IAM::Policy')
+        .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    };
+    const actionsOf = (fragment: string) => statementsOf(fragment).flatMap((s: any) => [s.Action].flat()).sort();
+
+    test.each([
+      ['StartFulfillment', ['states:StartExecution', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'kms:Decrypt']],
+      ['ScreenFraud', ['states:SendTaskSuccess', 'states:SendTaskFailure']],
+      ['ValidateOrder', ['dynamodb:BatchGetItem', 'kms:Decrypt']],
+      ['ReserveInventory', ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'events:PutEvents']],
+      ['ProcessPayment', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
+      ['Restock', ['dynamodb:UpdateItem']],
+    ])('%s can do what it needs', (fn, needed) => {
+      expect(actionsOf(fn)).toEqual(expect.arrayContaining(needed));
+    });
+
+    test('handlers that only read the catalog cannot write it, and nothing but intake starts executions', () => {
+      expect(actionsOf('ValidateOrder')).not.toContain('dynamodb:UpdateItem');
+      expect(actionsOf('ValidateOrder')).not.toContain('dynamodb:PutItem');
+      const starters = byType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('states:StartExecution'));
+      expect(starters).toHaveLength(1);
+    });
+  });
+
+  describe('OrderFulfillment state machine', () => {
+    test('Standard, logs ALL with execution data to an encrypted log group, X-Ray on', () => {
+      const [, sm] = byType('AWS::StepFunctions::StateMachine')[0];
+      expect(sm.Properties).toMatchObject({
+        StateMachineType: 'STANDARD',
+        StateMachineName: 'securecart-sandbox-OrderFulfillment',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+      });
+      t.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/states/securecart-sandbox-OrderFulfillment', KmsKeyId: keyRef('PipelineKey') });
+    });
+
+    test('has every step of the design', () => {
+      const names = Object.keys(allStates(definition()));
+      for (const step of ['ValidateOrder', 'ScreenForFraud', 'ProcessPayment', 'ReserveAndInvoice', 'ReserveInventory', 'CreateInvoice', 'CreateShipments', 'CreateShipment', 'RefundPayment', 'ReleaseInventory', 'PublishOutcome']) {
+        expect(names).toContain(step);
+      }
+    });
+
+    test('fraud screening waits for a task token with the profile timeout', () => {
+      const s = allStates(definition()).ScreenForFraud;
+      expect(s.Resource).toMatch(/events:putEvents\.waitForTaskToken$/);
+      expect(s.TimeoutSeconds).toBe(sandbox.profile.pipeline.fraudScreenTimeout.toSeconds());
+      expect(s.Parameters.Entries[0]).toMatchObject({ Source: EVENT_SOURCES.fulfillment, DetailType: DETAIL_TYPES.screeningRequested });
+      expect(s.Parameters.Entries[0].Detail['taskToken.$']).toBe('$$.Task.Token');
+      expect(s.Catch.map((c: any) => c.ErrorEquals[0])).toEqual(['FraudRejected', 'States.Timeout', 'States.ALL']);
+    });
+
+    test('payment retries transient errors only, with backoff and full jitter; a decline is caught', () => {
+      const s = allStates(definition()).ProcessPayment;
+      expect(s.Retry).toHaveLength(1);
+      expect(s.Retry[0]).toMatchObject({ BackoffRate: 2, MaxAttempts: 3, JitterStrategy: 'FULL' });
+      expect(s.Retry[0].ErrorEquals).toContain('PaymentProviderUnavailable');
+      expect(s.Retry[0].ErrorEquals).not.toContain('PaymentDeclined');
+      expect(s.Retry[0].ErrorEquals).not.toContain('States.ALL');
+      expect(s.Catch[0].ErrorEquals).toEqual(['PaymentDeclined']);
+      expect(s.Parameters.Payload['attempt.$']).toBe('$$.State.RetryCount');
+    });
+
+    test('reserve and invoice run in parallel, shipments in a Map with a concurrency limit', () => {
+      const states = allStates(definition());
+      expect(states.ReserveAndInvoice.Type).toBe('Parallel');
+      expect(states.ReserveAndInvoice.Branches).toHaveLength(2);
+      expect(states.CreateShipments).toMatchObject({ Type: 'Map', MaxConcurrency: 2, ItemsPath: '$.validation.value.shipments' });
+    });
+
+    test('every status change is published to OrderEvents with a status attribute', () => {
+      const publishers = Object.entries(allStates(definition())).filter(([, s]) => /sns:publish$/.test(s.Resource ?? ''));
+      expect(publishers.map(([n]) => n).sort()).toEqual(['PublishAccepted', 'PublishOutcome', 'PublishPaid', 'PublishScreening', 'PublishValidated']);
+      for (const [, s] of publishers) {
+        expect(Object.keys(s.Parameters.MessageAttributes)).toEqual(['status']);
+        expect(s.Parameters['Message.$']).toBe('States.JsonToString($.statusEvent)');
+      }
+    });
+
+    test('after payment, every failure path runs RefundPayment then ReleaseInventory', () => {
+      const states = allStates(definition());
+      for (const step of ['ReserveAndInvoice', 'CreateShipments']) {
+        for (const c of states[step].Catch) expect(states[states[c.Next].Next]).toBe(states.RefundPayment);
+      }
+      expect(states.RefundPayment.Next).toBe('ReleaseInventory');
+      expect(states.ReleaseInventory.Next).toBe('PublishOutcomeEvent');
+    });
+
+    test('failed executions, time-outs and aborts raise alarms', () => {
+      const metrics = byType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.MetricName);
+      expect(metrics).toEqual(expect.arrayContaining(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']));
+    });
+  });
+
+  describe('OrderEvents fan-out', () => {
+    test('the topic is encrypted with its own key and TLS-only', () => {
+      const [topicId, topic] = byPath('AWS::SNS::Topic', 'OrderEvents');
+      expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TopicKey/), 'Arn'] });
+      const policy = byType('AWS::SNS::TopicPolicy').find(([, p]) => p.Properties.Topics.some((r: any) => r.Ref === topicId))!;
+      expect(JSON.stringify(policy[1].Properties.PolicyDocument)).toContain('aws:SecureTransport');
+    });
+
+    test('three queue subscriptions, each with a filter policy, a DLQ; analytics uses raw delivery', () => {
+      const subs = byType('AWS::SNS::Subscription').map(([, s]) => s.Properties);
+      expect(subs).toHaveLength(3);
+      for (const s of subs) {
+        expect(s.Protocol).toBe('sqs');
+        expect(s.RedrivePolicy.deadLetterTargetArn).toBeDefined();
+        expect(Object.keys(s.FilterPolicy)).toEqual(['status']);
+      }
+      const raw = subs.filter((s) => s.RawMessageDelivery === true);
+      expect(raw).toHaveLength(1);
+      expect(raw[0].Endpoint['Fn::GetAtt'][0]).toMatch(/^AnalyticsQueue/);
+    });
+
+    test('an e-mail subscription for notifications exists only when the profile names an address', () => {
+      expect(byType('AWS::SNS::Subscription').some(([, s]) => s.Properties.Protocol === 'email')).toBe(false);
+    });
+  });
+
+  describe('EventBridge', () => {
+    test('a securecart bus with an archive of every SecureCart event', () => {
+      t.hasResourceProperties('AWS::Events::EventBus', { Name: 'securecart-sandbox' });
+      t.hasResourceProperties('AWS::Events::Archive', { EventPattern: { source: Object.values(EVENT_SOURCES) } });
+    });
+
+    test('every rule target has a retry policy and a dead-letter queue', () => {
+      const rules = byType('AWS::Events::Rule');
+      expect(rules).toHaveLength(3);
+      for (const [, r] of rules) {
+        for (const target of r.Properties.Targets) {
+          expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 3600 });
+          expect(target.DeadLetterConfig.Arn['Fn::GetAtt'][0]).toMatch(/^EventTargetsDlq/);
+        }
+      }
+    });
+
+    test('the schema registry publishes every contract (not on the localstack profile)', () => {
+      const schemas = byType('AWS::EventSchemas::Schema').map(([, s]) => s.Properties);
+      expect(schemas.map((s) => s.SchemaName).sort()).toEqual(publishedSchemas().map((s) => s.name).sort());
+      for (const s of schemas) {
+        expect(s.Type).toBe('JSONSchemaDraft4');
+        expect(JSON.parse(s.Content).$schema).toBe('http://json-schema.org/draft-04/schema#');
+      }
+      const ls = localstack.template(localstack.stacks.pipeline).toJSON().Resources;
+      expect(Object.values<any>(ls).filter((r) => r.Type.startsWith('AWS::EventSchemas::'))).toEqual([]);
+    });
+  });
+
+  describe('contracts against the synthesized patterns and filter policies', () => {
+    const policy = () => sandbox.profile.pipeline;
+    const rulePattern = (name: string) => byPath('AWS::Events::Rule', `/${name}/`)[1].Properties.EventPattern;
+    const screeningEvent = (totalCents: number, shippingCountry: string, source: string = EVENT_SOURCES.fulfillment) => ({
+      version: '0',
+      id: 'e1',
+      'detail-type': DETAIL_TYPES.screeningRequested,
+      source,
+      account: '123456789012',
+      time: '2026-11-21T00:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: ScreeningRequestedDetailSchema.parse({ orderId: 'o-1', customerId: 'c-1', totalCents, shippingCountry, itemCount: 1, taskToken: 'tok' }),
+    });
+    const inventoryEvent = {
+      version: '0',
+      id: 'e2',
+      'detail-type': DETAIL_TYPES.inventoryLow,
+      source: EVENT_SOURCES.inventory,
+      account: '123456789012',
+      time: '2026-11-21T00:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: InventoryLowDetailSchema.parse({ productId: 'p-1', stock: 2, reorderLevel: 5, reorderQuantity: 20, orderId: 'o-1' }),
+    };
+
+    test('rule patterns match the events they must and no others', () => {
+      const threshold = policy().highValueThresholdCents;
+      const rules = ['HighValueOrder', 'SuspiciousOrder', 'InventoryLow'];
+      const samples: Array<[string, unknown, string[]]> = [
+        ['high value, allowed country', screeningEvent(threshold, 'US'), ['HighValueOrder']],
+        ['far above threshold, allowed country', screeningEvent(threshold * 20, 'DE'), ['HighValueOrder']],
+        ['high value, unusual country', screeningEvent(threshold + 1, 'KP'), ['HighValueOrder']],
+        ['low value, unusual country', screeningEvent(threshold - 1, 'KP'), ['SuspiciousOrder']],
+        ['low value, allowed country', screeningEvent(100, 'FR'), []],
+        ['wrong source', screeningEvent(threshold, 'US', 'someone.else'), []],
+        ['inventory low', inventoryEvent, ['InventoryLow']],
+      ];
+      const cases = samples.flatMap(([, event]) => rules.map((r) => ({ kind: 'event' as const, pattern: rulePattern(r), event })));
+      const results = matchAll(cases);
+      samples.forEach(([label, , expected], i) => {
+        const matched = rules.filter((_, j) => results[i * rules.length + j]);
+        expect({ label, matched }).toEqual({ label, matched: expected });
+      });
+    });
+
+    test('a screening request reaches screen-fraud exactly when the workflow screens it, exactly once', () => {
+      const threshold = policy().highValueThresholdCents;
+      const grid = [0, 1, threshold - 1, threshold, threshold + 1, threshold * 10].flatMap((total) =>
+        ['US', 'DE', 'KP', 'BR'].map((country) => ({ total, country })),
+      );
+      const cases = grid.flatMap(({ total, country }) =>
+        ['HighValueOrder', 'SuspiciousOrder'].map((r) => ({ kind: 'event' as const, pattern: rulePattern(r), event: screeningEvent(total, country) })),
+      );
+      const results = matchAll(cases);
+      grid.forEach(({ total, country }, i) => {
+        const matches = Number(results[2 * i]) + Number(results[2 * i + 1]);
+        const screened = screeningReasons(total, country, policy()).length > 0;
+        expect({ total, country, matches }).toEqual({ total, country, matches: screened ? 1 : 0 });
+      });
+    });
+
+    test('each subscription receives exactly the statuses the contract gives it', () => {
+      const subs = byType('AWS::SNS::Subscription').map(([, s]) => s.Properties);
+      const policyOf = (queue: string) => subs.find((s) => s.Endpoint['Fn::GetAtt'][0].startsWith(queue))!.FilterPolicy;
+      const queues = { orderStatus: 'OrderStatusQueue', notifications: 'NotificationsQueue', analytics: 'AnalyticsQueue' } as const;
+      for (const [name, queue] of Object.entries(queues) as Array<[keyof typeof STATUS_SUBSCRIPTIONS, string]>) {
+        const cases = [
+          ...ORDER_STATUSES.map((status) => ({ kind: 'sns' as const, policy: policyOf(queue), attributes: { status: { Type: 'String', Value: status } } })),
+          { kind: 'sns' as const, policy: policyOf(queue), attributes: {} },
+        ];
+        const results = matchAll(cases);
+        const received = ORDER_STATUSES.filter((_, i) => results[i]);
+        expect({ name, received }).toEqual({ name, received: [...STATUS_SUBSCRIPTIONS[name]] });
+        expect(results[results.length - 1]).toBe(false); // no status attribute: nobody receives it
+      }
+    });
+  });
+});
