@@ -56,8 +56,8 @@ export const OrderStatusEventSchema = z.object({
   orderId: z.string(),
   customerId: z.string(),
   status: z.enum(ORDER_STATUSES),
-  /** Set for CANCELLED and FAILED; null otherwise. */
-  reason: z.nullable(z.enum(Object.values(OUTCOME_REASONS) as [OutcomeReason, ...OutcomeReason[]])),
+  /** Why an order ended CANCELLED or FAILED; absent (or null) for every other status. */
+  reason: z.optional(z.nullable(z.enum(Object.values(OUTCOME_REASONS) as [OutcomeReason, ...OutcomeReason[]]))),
   occurredAt: z.string(),
   executionId: z.string(),
 });

@@ -97,7 +97,7 @@ describe('create-shipment', () => {
 
     expect(error.name).toBe('InvalidInput');
     expect(error.message).toMatch(/shipment\.items/);
-    expect(error.message).toMatch(/shippingAddress: expected an object/);
+    expect(error.message).toMatch(/shippingAddress: Invalid input: expected object, received undefined/);
     expect(ddbMock.calls()).toHaveLength(0);
   });
 

@@ -1,25 +1,16 @@
 import { BUSINESS_ERRORS, TRANSIENT_ERRORS } from '../../lib/contracts/errors';
 import { HANDLER_ENV } from '../../lib/contracts/handler-env';
-import * as contractsOrder from '../../lib/contracts/order';
 import { TABLE_KEYS } from '../../lib/contracts/tables';
 import { positiveIntEnv, requireEnv } from '../../lambda/shared/env';
 import * as errors from '../../lambda/shared/errors';
 import { expirationFor } from '../../lambda/shared/idempotency';
 import { mergeItems } from '../../lambda/shared/inventory';
 import { logger, startInvocation } from '../../lambda/shared/logger';
-import * as patterns from '../../lambda/shared/patterns';
 import { charge, chargeIdFor, refund, refundIdFor } from '../../lambda/shared/payment-provider';
 import { parseCountryList } from '../../lambda/shared/policy';
 import { captureLogs } from './support/logs';
 
 const logs = captureLogs();
-
-describe('shared/patterns', () => {
-  it.each(['ORDER_ID_PATTERN', 'COUNTRY_PATTERN', 'PAYMENT_TOKEN_PATTERN'] as const)('%s matches the contracts', (name) => {
-    expect(patterns[name].source).toBe(contractsOrder[name].source);
-    expect(patterns[name].flags).toBe(contractsOrder[name].flags);
-  });
-});
 
 describe('table keys', () => {
   it('are the attribute names the handlers write and use in expressions', () => {

@@ -1,0 +1,117 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { HANDLER_ENV } from '../../lib/contracts/handler-env';
+import { AddressSchema } from '../../lib/contracts/order';
+import type { Address, OrderItem, Shipment } from '../../lib/contracts/order';
+import { idempotencyKey } from '../../lib/contracts/tables';
+import { conditionMet, ddb } from '../shared/dynamodb';
+import { requireEnv } from '../shared/env';
+import { expirationFor } from '../shared/idempotency';
+import { mergeItems } from '../shared/inventory';
+import { logger, orderIdOf, startInvocation } from '../shared/logger';
+import { assertValid, itemsAt, objectAt, orderIdAt, schemaProblems, stringAt } from '../shared/validate';
+import type { Problems } from '../shared/validate';
+import { bookShipment } from './carrier';
+import type { Label } from './carrier';
+
+export interface CreateShipmentInput {
+  readonly orderId: string;
+  readonly shipment: Shipment;
+  readonly shippingAddress: Address;
+}
+
+export interface CreateShipmentResult {
+  readonly shipmentId: string;
+  readonly trackingNumber: string;
+  readonly carrier: string;
+}
+
+export function parseInput(event: unknown): CreateShipmentInput {
+  const problems: Problems = [];
+  const input = objectAt(event, 'input', problems);
+  const orderId = orderIdAt(input.orderId, 'orderId', problems);
+  const rawShipment = objectAt(input.shipment, 'shipment', problems);
+  const shipment: Shipment = {
+    shipmentId: stringAt(rawShipment.shipmentId, 'shipment.shipmentId', problems, { maxLength: 200 }),
+    warehouse: stringAt(rawShipment.warehouse, 'shipment.warehouse', problems),
+    items: itemsAt(rawShipment.items, 'shipment.items', problems),
+  };
+  const address = AddressSchema.safeParse(input.shippingAddress);
+  if (!address.success) problems.push(...schemaProblems(address, 'shippingAddress'));
+  assertValid('create-shipment', problems);
+  return { orderId, shipment, shippingAddress: address.data! };
+}
+
+/** Records the label once; a repeat returns the label recorded first. */
+async function recordLabel(tableName: string, input: CreateShipmentInput, label: Label): Promise<Label> {
+  const { orderId, shipment } = input;
+  const key = { id: idempotencyKey('shipment', orderId, shipment.shipmentId) };
+  const now = new Date();
+  const created = await conditionMet(() =>
+    ddb.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...key,
+          kind: 'shipment',
+          orderId,
+          shipmentId: shipment.shipmentId,
+          warehouse: shipment.warehouse,
+          items: shipment.items,
+          carrier: label.carrier,
+          trackingNumber: label.trackingNumber,
+          createdAt: now.toISOString(),
+          expiration: expirationFor(now),
+        },
+        ConditionExpression: 'attribute_not_exists(id)',
+      }),
+    ),
+  );
+  if (created) return label;
+  const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+  if (!Item) throw new Error(`Shipment record ${key.id} vanished during a conditional write`);
+  logger.warn('Shipment already created; returning it', { shipmentId: shipment.shipmentId, trackingNumber: Item.trackingNumber });
+  return { carrier: String(Item.carrier), trackingNumber: String(Item.trackingNumber) };
+}
+
+/**
+ * The goods left the warehouse: the reservation becomes final (the order leaves `reservedOrders`,
+ * stock stays down), so a later ReleaseInventory skips these items. Runs on repeats too, in case
+ * the first attempt stopped between the label and the commit.
+ */
+async function commitReservations(tableName: string, orderId: string, items: readonly OrderItem[]): Promise<void> {
+  for (const item of mergeItems(items)) {
+    const committed = await conditionMet(() =>
+      ddb.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { productId: item.productId },
+          UpdateExpression: 'DELETE reservedOrders :oidSet',
+          ConditionExpression: 'contains(reservedOrders, :oid)',
+          ExpressionAttributeValues: { ':oid': orderId, ':oidSet': new Set([orderId]) },
+        }),
+      ),
+    );
+    if (!committed) logger.warn('No reservation to commit (already committed)', { productId: item.productId });
+  }
+}
+
+export const handler = async (event: CreateShipmentInput, context?: Context): Promise<CreateShipmentResult> => {
+  startInvocation(orderIdOf(event), context);
+  const input = parseInput(event);
+  const idempotencyTable = requireEnv(HANDLER_ENV.idempotencyTable);
+  const catalogTable = requireEnv(HANDLER_ENV.catalogTable);
+  const { shipmentId } = input.shipment;
+
+  let booked: Label;
+  try {
+    booked = bookShipment(input.orderId, shipmentId, input.shippingAddress);
+  } catch (error) {
+    logger.info('Shipment refused by the carrier', { shipmentId, error: error as Error });
+    throw error;
+  }
+  const label = await recordLabel(idempotencyTable, input, booked);
+  await commitReservations(catalogTable, input.orderId, input.shipment.items);
+  logger.info('Shipment created', { shipmentId, ...label });
+  return { shipmentId, trackingNumber: label.trackingNumber, carrier: label.carrier };
+};

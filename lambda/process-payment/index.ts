@@ -1,0 +1,144 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { HANDLER_ENV } from '../../lib/contracts/handler-env';
+import { idempotencyKey } from '../../lib/contracts/tables';
+import { conditionMet, ddb } from '../shared/dynamodb';
+import { positiveIntEnv, requireEnv } from '../shared/env';
+import { PaymentDeclined, PaymentProviderUnavailable } from '../shared/errors';
+import { expirationFor } from '../shared/idempotency';
+import { logger, orderIdOf, startInvocation } from '../shared/logger';
+import { PAYMENT_TOKEN_PATTERN } from '../../lib/contracts/order';
+import { charge, DEFAULT_PROVIDER_TIMEOUT_MS, isProviderUnavailable, providerFailureReason } from '../shared/payment-provider';
+import type { ChargeOutcome } from '../shared/payment-provider';
+import type { PaymentRecord } from '../shared/payment-record';
+import { assertValid, intAt, objectAt, orderIdAt, stringAt } from '../shared/validate';
+import type { Problems } from '../shared/validate';
+
+export interface ProcessPaymentInput {
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly amountCents: number;
+  readonly paymentToken: string;
+  /** `$$.State.RetryCount`: 0 on the first try. */
+  readonly attempt: number;
+}
+
+export interface ProcessPaymentResult {
+  readonly status: 'CHARGED';
+  readonly chargeId: string;
+  readonly amountCents: number;
+}
+
+export function parseInput(event: unknown): ProcessPaymentInput {
+  const problems: Problems = [];
+  const input = objectAt(event, 'input', problems);
+  const parsed: ProcessPaymentInput = {
+    orderId: orderIdAt(input.orderId, 'orderId', problems),
+    customerId: stringAt(input.customerId, 'customerId', problems, { maxLength: 128 }),
+    amountCents: intAt(input.amountCents, 'amountCents', problems, { min: 1 }),
+    paymentToken: stringAt(input.paymentToken, 'paymentToken', problems, { pattern: PAYMENT_TOKEN_PATTERN }),
+    attempt: input.attempt === undefined ? 0 : intAt(input.attempt, 'attempt', problems, { min: 0 }),
+  };
+  assertValid('process-payment', problems);
+  return parsed;
+}
+
+/**
+ * The answer for an order that already has a payment record: the same result as the first time,
+ * without calling the provider again.
+ */
+export function replay(record: PaymentRecord, input: ProcessPaymentInput): ProcessPaymentResult {
+  switch (record.status) {
+    case 'CHARGED':
+      if (record.amountCents !== input.amountCents) {
+        throw new Error(
+          `Payment for order ${input.orderId} was already charged ${record.amountCents} cents; refusing a charge of ${input.amountCents}`,
+        );
+      }
+      logger.warn('Payment already charged; returning the stored result', { chargeId: record.chargeId });
+      return { status: 'CHARGED', chargeId: record.chargeId, amountCents: record.amountCents };
+    case 'DECLINED':
+      logger.warn('Payment already declined; declining again', { declineCode: record.declineCode });
+      throw new PaymentDeclined(`Payment declined (${record.declineCode ?? 'unknown'})`, record.declineCode ?? 'unknown');
+    case 'REFUNDED':
+      throw new Error(`Payment for order ${input.orderId} was already refunded; refusing to charge again`);
+    default:
+      throw new Error(`Payment record for order ${input.orderId} has an unknown status '${String(record.status)}'`);
+  }
+}
+
+/** The record of a provider outcome (status, ids and timestamps). */
+export function paymentRecord(input: ProcessPaymentInput, outcome: ChargeOutcome, now: Date): PaymentRecord {
+  const common = {
+    id: idempotencyKey('payment', input.orderId),
+    kind: 'payment' as const,
+    orderId: input.orderId,
+    customerId: input.customerId,
+    chargeId: outcome.chargeId,
+    amountCents: input.amountCents,
+    expiration: expirationFor(now),
+  };
+  return outcome.outcome === 'APPROVED'
+    ? { ...common, status: 'CHARGED', chargedAt: now.toISOString() }
+    : { ...common, status: 'DECLINED', declineCode: outcome.declineCode, declinedAt: now.toISOString() };
+}
+
+/**
+ * Conditional write of a new record. A repeat may rewrite its own CHARGED record (same amount),
+ * never another outcome; a decline is written only once.
+ */
+export function recordWrite(tableName: string, record: PaymentRecord): PutCommandInput {
+  if (record.status !== 'CHARGED') return { TableName: tableName, Item: record, ConditionExpression: 'attribute_not_exists(id)' };
+  return {
+    TableName: tableName,
+    Item: record,
+    ConditionExpression: 'attribute_not_exists(id) OR (#status = :charged AND amountCents = :amount)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':charged': 'CHARGED', ':amount': record.amountCents },
+  };
+}
+
+async function chargeWithTimeout(input: ProcessPaymentInput, timeoutMs: number): Promise<ChargeOutcome> {
+  try {
+    return await charge(input, AbortSignal.timeout(timeoutMs));
+  } catch (error) {
+    if (isProviderUnavailable(error)) {
+      logger.warn('Payment provider unavailable; the workflow will retry', { attempt: input.attempt, error: error as Error });
+      throw new PaymentProviderUnavailable(`Payment provider unavailable: ${providerFailureReason(error, timeoutMs)}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+export const handler = async (event: ProcessPaymentInput, context?: Context): Promise<ProcessPaymentResult> => {
+  startInvocation(orderIdOf(event), context);
+  const input = parseInput(event);
+  const tableName = requireEnv(HANDLER_ENV.idempotencyTable);
+  const timeoutMs = positiveIntEnv(HANDLER_ENV.paymentProviderTimeoutMs, DEFAULT_PROVIDER_TIMEOUT_MS);
+  const key = { id: idempotencyKey('payment', input.orderId) };
+
+  const readRecord = async () =>
+    (await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item as PaymentRecord | undefined;
+
+  const existing = await readRecord();
+  if (existing) return replay(existing, input);
+
+  // Charges are idempotent by order id at the provider, so a concurrent duplicate cannot charge twice;
+  // the conditional write below settles which answer is recorded.
+  const outcome = await chargeWithTimeout(input, timeoutMs);
+  const record = paymentRecord(input, outcome, new Date());
+  const recorded = await conditionMet(() => ddb.send(new PutCommand(recordWrite(tableName, record))));
+  if (!recorded) {
+    // Another invocation recorded an outcome first: answer as it did.
+    const winner = await readRecord();
+    if (!winner) throw new Error(`Payment record for order ${input.orderId} vanished during a conditional write`);
+    return replay(winner, input);
+  }
+  if (outcome.outcome === 'APPROVED') {
+    logger.info('Payment charged', { chargeId: outcome.chargeId, amountCents: input.amountCents });
+    return { status: 'CHARGED', chargeId: outcome.chargeId, amountCents: input.amountCents };
+  }
+  logger.info('Payment declined', { declineCode: outcome.declineCode });
+  throw new PaymentDeclined(`Payment declined (${outcome.declineCode})`, outcome.declineCode);
+};

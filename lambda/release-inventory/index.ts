@@ -1,0 +1,46 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { HANDLER_ENV } from '../../lib/contracts/handler-env';
+import type { OrderItem } from '../../lib/contracts/order';
+import { conditionMet, ddb } from '../shared/dynamodb';
+import { requireEnv } from '../shared/env';
+import { mergeItems, releaseUpdate } from '../shared/inventory';
+import { logger, orderIdOf, startInvocation } from '../shared/logger';
+import { assertValid, itemsAt, objectAt, orderIdAt } from '../shared/validate';
+import type { Problems } from '../shared/validate';
+
+export interface ReleaseInventoryInput {
+  readonly orderId: string;
+  readonly items: readonly OrderItem[];
+}
+
+export interface ReleaseInventoryResult {
+  /** Products whose reservation this call gave back. */
+  readonly released: string[];
+  /** Products with no reservation of this order (never reserved, already released or shipped). */
+  readonly skipped: string[];
+}
+
+export function parseInput(event: unknown): ReleaseInventoryInput {
+  const problems: Problems = [];
+  const input = objectAt(event, 'input', problems);
+  const parsed = { orderId: orderIdAt(input.orderId, 'orderId', problems), items: itemsAt(input.items, 'items', problems) };
+  assertValid('release-inventory', problems);
+  return parsed;
+}
+
+export const handler = async (event: ReleaseInventoryInput, context?: Context): Promise<ReleaseInventoryResult> => {
+  startInvocation(orderIdOf(event), context);
+  const { orderId, items } = parseInput(event);
+  const tableName = requireEnv(HANDLER_ENV.catalogTable);
+
+  const released: string[] = [];
+  const skipped: string[] = [];
+  for (const item of mergeItems(items)) {
+    const applied = await conditionMet(() => ddb.send(new UpdateCommand(releaseUpdate(tableName, orderId, item))));
+    (applied ? released : skipped).push(item.productId);
+  }
+  if (skipped.length > 0) logger.warn('Some items held no reservation of this order (released before or shipped)', { skipped });
+  logger.info('Inventory released', { released, skipped });
+  return { released, skipped };
+};

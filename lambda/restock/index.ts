@@ -1,0 +1,55 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { DETAIL_TYPES, InventoryLowDetailSchema } from '../../lib/contracts/events';
+import type { InventoryLowDetail } from '../../lib/contracts/events';
+import { HANDLER_ENV } from '../../lib/contracts/handler-env';
+import { ddb, isConditionalCheckFailed } from '../shared/dynamodb';
+import { requireEnv } from '../shared/env';
+import { logger, orderIdOf, startInvocation } from '../shared/logger';
+import { assertValid, objectAt, schemaProblems } from '../shared/validate';
+import type { Problems } from '../shared/validate';
+
+export type InventoryLowEvent = EventBridgeEvent<typeof DETAIL_TYPES.inventoryLow, InventoryLowDetail>;
+
+export type RestockResult = { readonly restocked: false } | { readonly restocked: true; readonly stock: number };
+
+export function parseInventoryLowEvent(event: unknown): InventoryLowDetail {
+  const problems: Problems = [];
+  const envelope = objectAt(event, 'event', problems);
+  if (envelope['detail-type'] !== DETAIL_TYPES.inventoryLow) problems.push(`detail-type: expected '${DETAIL_TYPES.inventoryLow}'`);
+  const result = InventoryLowDetailSchema.safeParse(envelope.detail);
+  if (!result.success) problems.push(...schemaProblems(result, 'detail'));
+  assertValid('restock', problems);
+  return result.data!;
+}
+
+/**
+ * A simulated supplier delivers `reorderQuantity` units at once. Idempotent per triggering order
+ * (a repeated event finds `lastRestockTrigger` set to its order), and a no-op once stock is back
+ * at or above the reorder level (another order's event restocked it already).
+ */
+export const handler = async (event: InventoryLowEvent, context?: Context): Promise<RestockResult> => {
+  startInvocation(orderIdOf((event as { detail?: unknown } | undefined)?.detail), context);
+  const detail = parseInventoryLowEvent(event);
+  const tableName = requireEnv(HANDLER_ENV.catalogTable);
+  try {
+    const out = await ddb.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { productId: detail.productId },
+        UpdateExpression: 'SET stock = stock + :reorderQuantity, lastRestockTrigger = :orderId',
+        ConditionExpression:
+          'attribute_exists(productId) AND stock < reorderLevel AND (attribute_not_exists(lastRestockTrigger) OR lastRestockTrigger <> :orderId)',
+        ExpressionAttributeValues: { ':reorderQuantity': detail.reorderQuantity, ':orderId': detail.orderId },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const stock = Number(out.Attributes?.stock);
+    logger.info('Product restocked', { productId: detail.productId, added: detail.reorderQuantity, stock });
+    return { restocked: true, stock };
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+    logger.warn('No restock: already restocked for this order, or stock no longer low', { productId: detail.productId });
+    return { restocked: false };
+  }
+};

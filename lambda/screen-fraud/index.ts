@@ -1,0 +1,58 @@
+import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { DETAIL_TYPES, FRAUD_REJECTED_ERROR, ScreeningRequestedDetailSchema } from '../../lib/contracts/events';
+import type { FraudDecision, ScreeningRequestedDetail } from '../../lib/contracts/events';
+import { errorName } from '../shared/errors';
+import { logger, orderIdOf, startInvocation } from '../shared/logger';
+import { screeningPolicyFromEnv } from '../shared/policy';
+import { sfn } from '../shared/sfn';
+import { assertValid, objectAt, schemaProblems } from '../shared/validate';
+import type { Problems } from '../shared/validate';
+import { scoreOrder } from './scoring';
+
+export type ScreeningRequestedEvent = EventBridgeEvent<typeof DETAIL_TYPES.screeningRequested, ScreeningRequestedDetail>;
+
+/** What the handler did (EventBridge ignores it; useful in logs and tests). */
+export interface ScreeningOutcome extends FraudDecision {
+  /** False when Step Functions no longer waited for this token (already answered or timed out). */
+  readonly delivered: boolean;
+}
+
+/** Step Functions errors meaning the task was already answered or has expired: nothing left to do. */
+const STALE_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+export function parseScreeningEvent(event: unknown): ScreeningRequestedDetail {
+  const problems: Problems = [];
+  const envelope = objectAt(event, 'event', problems);
+  if (envelope['detail-type'] !== DETAIL_TYPES.screeningRequested) {
+    problems.push(`detail-type: expected '${DETAIL_TYPES.screeningRequested}'`);
+  }
+  const result = ScreeningRequestedDetailSchema.safeParse(envelope.detail);
+  if (!result.success) problems.push(...schemaProblems(result, 'detail'));
+  assertValid('screen-fraud', problems);
+  return result.data!;
+}
+
+export const handler = async (event: ScreeningRequestedEvent, context?: Context): Promise<ScreeningOutcome> => {
+  startInvocation(orderIdOf((event as { detail?: unknown } | undefined)?.detail), context);
+  const detail = parseScreeningEvent(event);
+  const decision = scoreOrder(detail, screeningPolicyFromEnv());
+  logger.info('Fraud decision', { ...decision });
+
+  const { taskToken } = detail;
+  try {
+    if (decision.decision === 'APPROVED') {
+      await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(decision) }));
+    } else {
+      await sfn.send(new SendTaskFailureCommand({ taskToken, error: FRAUD_REJECTED_ERROR, cause: JSON.stringify(decision) }));
+    }
+  } catch (error) {
+    const name = errorName(error);
+    if (name && STALE_TOKEN_ERRORS.has(name)) {
+      logger.warn('Task already answered or expired; decision not delivered', { error: name });
+      return { ...decision, delivered: false };
+    }
+    throw error;
+  }
+  return { ...decision, delivered: true };
+};
