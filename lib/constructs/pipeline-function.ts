@@ -1,13 +1,10 @@
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { TierKey } from './encryption';
-
-const PROJECT_ROOT = path.join(__dirname, '..', '..');
-export const LAMBDA_ROOT = path.join(PROJECT_ROOT, 'lambda');
+import { handlerCode } from './handler-bundles';
 
 export interface PipelineFunctionProps {
   /** The handler's folder under `lambda/`, which is also its workflow step name. */
@@ -25,7 +22,8 @@ export interface PipelineFunctionProps {
 
 /**
  * A pipeline handler: `NodejsFunction` from `lambda/<step>/index.ts`, nodejs22.x on ARM64, bundled
- * by esbuild (no Docker) with its SDK clients, minified with source maps; JSON logs to its own
+ * by esbuild (no Docker, one build for all handlers: see handler-bundles.ts) with its SDK clients,
+ * minified with source maps; JSON logs to its own
  * KMS-encrypted log group; X-Ray tracing; a role that can write only to that log group until
  * the stack grants it more.
  */
@@ -43,8 +41,8 @@ export class PipelineFunction extends Construct {
     logGroup.grantWrite(this.role);
 
     this.fn = new NodejsFunction(this, 'Function', {
-      entry: path.join(LAMBDA_ROOT, props.step, 'index.ts'),
-      handler: 'handler',
+      code: handlerCode(this, props.step),
+      handler: 'index.handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -54,26 +52,11 @@ export class PipelineFunction extends Construct {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       environment: {
         POWERTOOLS_SERVICE_NAME: props.step,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
-      },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        // Bundle the SDK v3 clients instead of using the runtime's copy: pinned versions, smaller cold start.
-        externalModules: [],
-        mainFields: ['module', 'main'],
-        // Lambda hands the role's credentials over in environment variables: swap the SDK's default
-        // credential chain for the environment provider (about 90 KB less per bundle; ADR 0007).
-        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': path.join(LAMBDA_ROOT, 'shared', 'env-credentials.ts') },
       },
     });
 

@@ -28,8 +28,8 @@ export interface Synthesized {
 export function newApp(extraContext: Record<string, unknown> = {}, options: { bundle?: boolean } = {}): App {
   const outdir = mkdtempSync(join(tmpdir(), 'securecart-test-'));
   const bundling = options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] };
-  // Path metadata on, as `cdk synth` has it: tests find resources by construct path.
-  const context = { ...CDK_CONTEXT, 'aws:cdk:enable-path-metadata': true, ...bundling, ...extraContext };
+  // Path and asset metadata on, as `cdk synth` has them: tests find resources and assets by them.
+  const context = { ...CDK_CONTEXT, 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true, ...bundling, ...extraContext };
   return new App({ context, outdir });
 }
 

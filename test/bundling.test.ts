@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { handlerSteps } from '../lib/constructs/handler-bundles';
+import { cleanUp, synthesize, Synthesized } from './helpers/synth';
+
+/** The real esbuild bundles, as `cdk synth` stages them (other tests skip bundling). */
+describe('handler bundles', () => {
+  let s: Synthesized;
+  let assets: Array<{ step: string; dir: string }>;
+  beforeAll(() => {
+    s = synthesize('localstack', { bundle: true });
+    const resources = s.template(s.stacks.pipeline).toJSON().Resources;
+    assets = Object.values<any>(resources)
+      .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler')
+      .map((r) => ({ step: r.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, dir: join(s.outdir, r.Metadata['aws:asset:path']) }));
+  });
+  afterAll(() => cleanUp(s));
+
+  test('every handler folder is deployed, each as its own bundle with a source map', () => {
+    expect(assets.map((a) => a.step).sort()).toEqual(handlerSteps());
+    for (const { dir } of assets) {
+      expect(existsSync(join(dir, 'index.js'))).toBe(true);
+      expect(JSON.parse(readFileSync(join(dir, 'index.js.map'), 'utf8')).sources.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('bundles carry their SDK clients but not the default credential chain', () => {
+    for (const { dir } of assets) {
+      const code = readFileSync(join(dir, 'index.js'), 'utf8');
+      expect(code).toContain('AWS_ACCESS_KEY_ID'); // the environment credential provider
+      expect(code).not.toMatch(/SSO_OIDC|sso-oidc|fromIni|credential_process/);
+    }
+  });
+
+  test('each bundle loads in a fresh Node process and exports an async handler', () => {
+    for (const { step, dir } of assets) {
+      const r = spawnSync(process.execPath, ['-e', `const h = require(${JSON.stringify(join(dir, 'index.js'))}).handler; process.stdout.write(typeof h)`], {
+        encoding: 'utf8',
+        env: { ...process.env, AWS_REGION: 'us-east-1' },
+      });
+      expect({ step, out: r.stdout, status: r.status }).toEqual({ step, out: 'function', status: 0 });
+    }
+  });
+});
