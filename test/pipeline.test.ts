@@ -10,6 +10,7 @@ import {
   STATUS_SUBSCRIPTIONS,
 } from '../lib/contracts';
 import { INTAKE_TIMEOUT } from '../lib/stacks/pipeline-stack';
+import { allStates, definitionOf } from './helpers/asl';
 import { matchAll } from './helpers/aws-matchers';
 import { cleanUp, synthesize, Synthesized } from './helpers/synth';
 
@@ -35,23 +36,7 @@ describe('Pipeline stack', () => {
     return found[0];
   };
   const keyRef = (fragment: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${fragment}`), 'Arn'] });
-  const definition = () => {
-    const [, sm] = byType('AWS::StepFunctions::StateMachine')[0];
-    const parts = sm.Properties.DefinitionString['Fn::Join'][1] as unknown[];
-    return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
-  };
-  const allStates = (def: any): Record<string, any> => {
-    const out: Record<string, any> = {};
-    const walk = (states: Record<string, any>) => {
-      for (const [name, s] of Object.entries(states)) {
-        out[name] = s;
-        for (const b of s.Branches ?? []) walk(b.States);
-        if (s.ItemProcessor) walk(s.ItemProcessor.States);
-      }
-    };
-    walk(def.States);
-    return out;
-  };
+  const definition = () => definitionOf(resources);
 
   describe('orders.fifo and its DLQ', () => {
     test('high-throughput FIFO, encrypted with the pipeline key, explicit deduplication', () => {

@@ -1,12 +1,10 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { HANDLER_ENV } from '../../lib/contracts/handler-env';
 import type { PricedLine } from '../../lib/contracts/order';
 import { idempotencyKey } from '../../lib/contracts/tables';
-import { conditionMet, ddb } from '../shared/dynamodb';
 import { requireEnv } from '../shared/env';
 import { sha256Hex } from '../shared/hash';
-import { expirationFor } from '../shared/idempotency';
+import { recordOnce } from '../shared/idempotency';
 import { logger, orderIdOf, startInvocation } from '../shared/logger';
 import { assertValid, intAt, objectAt, orderIdAt, stringAt } from '../shared/validate';
 import type { Problems } from '../shared/validate';
@@ -67,36 +65,21 @@ export const handler = async (event: CreateInvoiceInput, context?: Context): Pro
   const input = parseInput(event);
   assertTotals(input);
   const tableName = requireEnv(HANDLER_ENV.idempotencyTable);
-  const key = { id: idempotencyKey('invoice', input.orderId) };
   const invoiceNumber = invoiceNumberFor(input.orderId);
-  const now = new Date();
-  const created = await conditionMet(() =>
-    ddb.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: {
-          ...key,
-          kind: 'invoice',
-          orderId: input.orderId,
-          customerId: input.customerId,
-          invoiceNumber,
-          lines: input.lines,
-          totalCents: input.totalCents,
-          issuedAt: now.toISOString(),
-          expiration: expirationFor(now),
-        },
-        ConditionExpression: 'attribute_not_exists(id)',
-      }),
-    ),
-  );
+  const { created, item } = await recordOnce(tableName, idempotencyKey('invoice', input.orderId), 'invoice', {
+    orderId: input.orderId,
+    customerId: input.customerId,
+    invoiceNumber,
+    lines: input.lines,
+    totalCents: input.totalCents,
+    issuedAt: new Date().toISOString(),
+  });
   if (!created) {
-    const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-    if (!Item) throw new Error(`Invoice record ${key.id} vanished during a conditional write`);
-    if (Item.totalCents !== input.totalCents) {
-      throw new Error(`Invoice ${String(Item.invoiceNumber)} already exists with total ${String(Item.totalCents)}, not ${input.totalCents}`);
+    if (item.totalCents !== input.totalCents) {
+      throw new Error(`Invoice ${String(item.invoiceNumber)} already exists with total ${String(item.totalCents)}, not ${input.totalCents}`);
     }
-    logger.warn('Invoice already exists; returning it', { invoiceNumber: Item.invoiceNumber });
-    return { invoiceNumber: String(Item.invoiceNumber), totalCents: Number(Item.totalCents) };
+    logger.warn('Invoice already exists; returning it', { invoiceNumber: item.invoiceNumber });
+    return { invoiceNumber: String(item.invoiceNumber), totalCents: Number(item.totalCents) };
   }
   logger.info('Invoice created', { invoiceNumber, totalCents: input.totalCents });
   return { invoiceNumber, totalCents: input.totalCents };

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { HANDLER_ENV } from '../../lib/contracts/handler-env';
 import { AddressSchema } from '../../lib/contracts/order';
@@ -6,7 +6,7 @@ import type { Address, OrderItem, Shipment } from '../../lib/contracts/order';
 import { idempotencyKey } from '../../lib/contracts/tables';
 import { conditionMet, ddb } from '../shared/dynamodb';
 import { requireEnv } from '../shared/env';
-import { expirationFor } from '../shared/idempotency';
+import { recordOnce } from '../shared/idempotency';
 import { mergeItems } from '../shared/inventory';
 import { logger, orderIdOf, startInvocation } from '../shared/logger';
 import { assertValid, itemsAt, objectAt, orderIdAt, schemaProblems, stringAt } from '../shared/validate';
@@ -45,33 +45,18 @@ export function parseInput(event: unknown): CreateShipmentInput {
 /** Records the label once; a repeat returns the label recorded first. */
 async function recordLabel(tableName: string, input: CreateShipmentInput, label: Label): Promise<Label> {
   const { orderId, shipment } = input;
-  const key = { id: idempotencyKey('shipment', orderId, shipment.shipmentId) };
-  const now = new Date();
-  const created = await conditionMet(() =>
-    ddb.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: {
-          ...key,
-          kind: 'shipment',
-          orderId,
-          shipmentId: shipment.shipmentId,
-          warehouse: shipment.warehouse,
-          items: shipment.items,
-          carrier: label.carrier,
-          trackingNumber: label.trackingNumber,
-          createdAt: now.toISOString(),
-          expiration: expirationFor(now),
-        },
-        ConditionExpression: 'attribute_not_exists(id)',
-      }),
-    ),
-  );
+  const { created, item } = await recordOnce(tableName, idempotencyKey('shipment', orderId, shipment.shipmentId), 'shipment', {
+    orderId,
+    shipmentId: shipment.shipmentId,
+    warehouse: shipment.warehouse,
+    items: shipment.items,
+    carrier: label.carrier,
+    trackingNumber: label.trackingNumber,
+    createdAt: new Date().toISOString(),
+  });
   if (created) return label;
-  const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-  if (!Item) throw new Error(`Shipment record ${key.id} vanished during a conditional write`);
-  logger.warn('Shipment already created; returning it', { shipmentId: shipment.shipmentId, trackingNumber: Item.trackingNumber });
-  return { carrier: String(Item.carrier), trackingNumber: String(Item.trackingNumber) };
+  logger.warn('Shipment already created; returning it', { shipmentId: shipment.shipmentId, trackingNumber: item.trackingNumber });
+  return { carrier: String(item.carrier), trackingNumber: String(item.trackingNumber) };
 }
 
 /**

@@ -21,6 +21,7 @@ import { ExecutionAlreadyExists, SendTaskFailureCommand, SendTaskSuccessCommand,
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { CatalogItem, OrderStatusEvent } from '../../lib/contracts';
+import { allStates } from './asl';
 import { matchAll } from './aws-matchers';
 
 // aws-local-stepfunctions needs Promise.withResolvers (Node 22+).
@@ -352,17 +353,4 @@ function lambdaContext(name: string) {
     logGroupName: `/aws/lambda/${name}`,
     logStreamName: 'local',
   };
-}
-
-export function allStates(def: any): Record<string, any> {
-  const out: Record<string, any> = {};
-  const walk = (states: Record<string, any>) => {
-    for (const [name, s] of Object.entries(states)) {
-      out[name] = s;
-      for (const b of s.Branches ?? []) walk(b.States);
-      if (s.ItemProcessor) walk(s.ItemProcessor.States);
-    }
-  };
-  walk(def.States);
-  return out;
 }

@@ -1,0 +1,23 @@
+/** Helpers for reading the state machine definition out of a synthesized template. */
+
+/** The definition of the template's state machine, with CloudFormation tokens left as "TOKEN". */
+export function definitionOf(resources: Record<string, { Type: string; Properties: any }>): any {
+  const sm = Object.values(resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  if (!sm) throw new Error('no state machine in the template');
+  const parts = sm.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+  return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
+}
+
+/** Every state by name, including those inside Parallel branches and Map item processors. */
+export function allStates(definition: any): Record<string, any> {
+  const out: Record<string, any> = {};
+  const walk = (states: Record<string, any>) => {
+    for (const [name, s] of Object.entries(states)) {
+      out[name] = s;
+      for (const b of s.Branches ?? []) walk(b.States);
+      if (s.ItemProcessor) walk(s.ItemProcessor.States);
+    }
+  };
+  walk(definition.States);
+  return out;
+}
