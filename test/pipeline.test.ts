@@ -12,7 +12,9 @@ import {
 import { INTAKE_TIMEOUT } from '../lib/stacks/pipeline-stack';
 import { allStates, definitionOf } from './helpers/asl';
 import { matchAll } from './helpers/aws-matchers';
-import { cleanUp, synthesize, Synthesized } from './helpers/synth';
+import { buildSecureCart } from '../lib/app';
+import { resolveProfile } from '../lib/config/profiles';
+import { cleanUp, newApp, synthesize, Synthesized } from './helpers/synth';
 
 type Resources = Record<string, { Type: string; Properties: any; Metadata?: any }>;
 
@@ -247,6 +249,18 @@ describe('Pipeline stack', () => {
 
     test('an e-mail subscription for notifications exists only when the profile names an address', () => {
       expect(byType('AWS::SNS::Subscription').some(([, s]) => s.Properties.Protocol === 'email')).toBe(false);
+      const app = newApp();
+      const stacks = buildSecureCart(app, resolveProfile('sandbox', { alarmEmail: 'ops@example.com' }));
+      const emails = Object.values<any>(Template.fromStack(stacks.pipeline).toJSON().Resources).filter(
+        (r) => r.Type === 'AWS::SNS::Subscription' && r.Properties.Protocol === 'email',
+      );
+      // One for customer-facing order statuses (filtered like the notifications queue), one for alarms.
+      expect(emails).toHaveLength(2);
+      expect(emails.map((e) => e.Properties.Endpoint)).toEqual(['ops@example.com', 'ops@example.com']);
+      const filtered = emails.filter((e) => e.Properties.FilterPolicy);
+      expect(filtered).toHaveLength(1);
+      expect(filtered[0].Properties.FilterPolicy).toEqual({ status: [...STATUS_SUBSCRIPTIONS.notifications] });
+      cleanUp(app);
     });
   });
 
