@@ -14,6 +14,9 @@ export const stackName = (profile: Profile, name: string) => `SecureCart-${profi
 
 /** Builds every stack the profile deploys. Typed props between stacks; no context lookups. */
 export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
+  if (profile.features.strongCrossStackReferences) {
+    app.node.setContext('@aws-cdk/core:defaultCrossStackReferences', 'strong');
+  }
   const stack = <T extends Stack>(name: string, make: (id: string) => T): T => make(stackName(profile, name));
 
   const network = profile.tiers.network

@@ -8,6 +8,7 @@
 #   4. run the same smoke suite (test/smoke/run.ts) against it, with the outputs `deploy` printed;
 #   5. stop the emulator — always, also on failure or Ctrl-C.
 #
+# Arguments are passed on to the suite (e.g. --order-timeout 120).
 # Settings: AWS_EMULATOR (path to the emulator command; default ../shared/aws-emulator/emulator),
 #   AWS_EMULATOR_PORT (default: a free port), SMOKE_KEEP=1 (keep the work directory).
 # Exit code: the smoke suite's (non-zero on any failed check), or 1 if a step before it fails.
@@ -44,7 +45,7 @@ cleanup() {
   if [ "$status" -ne 0 ]; then
     if [ -f "$AWS_EMULATOR_DIR/emulator.log" ]; then
       say "last lines of the emulator log ($AWS_EMULATOR_DIR/emulator.log):"
-      tail -n 30 "$AWS_EMULATOR_DIR/emulator.log" | sed 's/^/  | /'
+      grep -v 'HTTP/1.1" [23][0-9][0-9] -$' "$AWS_EMULATOR_DIR/emulator.log" | tail -n 30 | cut -c1-400 | sed 's/^/  | /'
     fi
     say "FAILED (exit $status) after ${SECONDS}s; work directory kept: $WORK"
   elif [ "${SMOKE_KEEP:-}" = 1 ]; then
@@ -60,15 +61,12 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 phase "synth profile $PROFILE"
-# Strong cross-stack references (Export/ImportValue): the emulator does not resolve the
-# Fn::GetStackOutput that cdk.json's "weak" default produces (LocalStack may not either).
 if ! CDK_DISABLE_CLI_TELEMETRY=true CDK_VALIDATION=false npx --no-install cdk synth --no-notices -q \
-  -c profile="$PROFILE" -c @aws-cdk/core:defaultCrossStackReferences=strong \
-  -o "$WORK/cdk.out" >"$WORK/synth.log" 2>&1; then
+  -c profile="$PROFILE" -o "$WORK/cdk.out" >"$WORK/synth.log" 2>&1; then
   grep -v '^npm warn' "$WORK/synth.log" | tail -n 40
   exit 1
 fi
-npx --no-install tsx test/smoke/emulator-workarounds.ts "$WORK/cdk.out"
+npx --no-install tsx scripts/emulator-workarounds.ts "$WORK/cdk.out"
 
 phase "start emulator on 127.0.0.1:$AWS_EMULATOR_PORT"
 emulator_started=true
@@ -84,4 +82,4 @@ fi
 grep -v '^  asset ' "$WORK/deploy.log" || true
 
 phase "smoke suite"
-npx --no-install tsx test/smoke/run.ts --outputs "$WORK/outputs.json" --profile "$PROFILE"
+npx --no-install tsx test/smoke/run.ts --outputs "$WORK/outputs.json" --profile "$PROFILE" "$@"

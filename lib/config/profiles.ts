@@ -16,9 +16,15 @@ export interface Profile {
     readonly network: boolean;
     readonly relationalDatabase: boolean;
   };
-  /** Optional services: the EventBridge schema registry is not in LocalStack's free plan. */
+  /** Optional services and compatibility switches. */
   readonly features: {
+    /** The EventBridge schema registry is not in LocalStack's free plan. */
     readonly schemaRegistry: boolean;
+    /**
+     * Cross-stack references as Export/ImportValue instead of cdk.json's default
+     * (`Fn::GetStackOutput`), which local CloudFormation implementations do not resolve.
+     */
+    readonly strongCrossStackReferences: boolean;
   };
   readonly network: {
     readonly cidr: string;
@@ -64,7 +70,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     name: 'sandbox',
     description: 'Cheap, disposable deployment into a sandbox account (default).',
     tiers: { network: true, relationalDatabase: true },
-    features: { schemaRegistry: true },
+    features: { schemaRegistry: true, strongCrossStackReferences: false },
     network: { cidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1, flowLogRetentionDays: 14 },
     database: {
       instanceType: 't4g.micro',
@@ -86,7 +92,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     name: 'prod',
     description: 'Production shape: NAT and database per AZ, retained data, deletion protection.',
     tiers: { network: true, relationalDatabase: true },
-    features: { schemaRegistry: true },
+    features: { schemaRegistry: true, strongCrossStackReferences: false },
     network: { cidr: '10.50.0.0/16', maxAzs: 2, natGateways: 2, flowLogRetentionDays: 365 },
     database: {
       instanceType: 'm7g.large',
@@ -108,7 +114,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     name: 'localstack',
     description: "Only what LocalStack's free plan hosts: KMS, DynamoDB and the order pipeline (no VPC, no RDS).",
     tiers: { network: false, relationalDatabase: false },
-    features: { schemaRegistry: false },
+    features: { schemaRegistry: false, strongCrossStackReferences: true },
     network: { cidr: '10.60.0.0/16', maxAzs: 2, natGateways: 0, flowLogRetentionDays: 1 },
     database: {
       instanceType: 't4g.micro',

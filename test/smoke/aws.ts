@@ -36,7 +36,9 @@ export function createClients(): Clients {
     lambda: new LambdaClient(config),
     sfn: new SFNClient(config),
     sns: new SNSClient(config),
-    sqs: new SQSClient(config),
+    // Queue URLs in stack outputs name the service's public host (LocalStack's and emulators' too).
+    // By default SQS clients send to the queue URL's host; when an endpoint is configured, send there.
+    sqs: new SQSClient({ ...config, useQueueUrlAsEndpoint: !(process.env.AWS_ENDPOINT_URL_SQS || process.env.AWS_ENDPOINT_URL) }),
   };
 }
 

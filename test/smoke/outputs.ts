@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { Clients } from './aws';
 import { CheckFailure } from './report';
 import { isRecord } from './util';
@@ -52,9 +53,9 @@ export function outputsFromFile(path: string, stackName: string): FoundOutputs {
 
 /** Finds the outputs with CloudFormation DescribeStacks (after `cdklocal deploy` or `cdk deploy`). */
 export async function outputsFromStack(clients: Clients, stackName: string): Promise<FoundOutputs> {
-  let stack;
+  let stack: Stack | undefined;
   try {
-    ({ Stacks: [stack] = [] } = await clients.cfn.send(new DescribeStacksCommand({ StackName: stackName })));
+    stack = (await clients.cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
   } catch (error) {
     throw new CheckFailure(
       `DescribeStacks ${stackName} failed (${(error as Error).name}: ${(error as Error).message}); deploy first (npm run local:deploy) or pass --outputs FILE`,
