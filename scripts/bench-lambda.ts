@@ -40,13 +40,13 @@ try {
 
   const emptyDir = join(out, 'empty-handler');
   spawnSync('mkdir', ['-p', emptyDir]);
-  writeFileSync(join(emptyDir, 'index.js'), 'exports.handler = async () => ({});\n');
+  writeFileSync(join(emptyDir, 'index.mjs'), 'export const handler = async () => ({});\n');
 
   // No Node 20 support warning: Lambda runs these on nodejs22.x, where the SDK prints none.
   const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_LAMBDA_FUNCTION_NAME: 'bench' };
   const loadOnce = (dir: string, nodeOptions: string) => {
     const start = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(dir, 'index.js'))}).handler`], {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(join(dir, 'index.mjs'))})`], {
       env: { ...env, NODE_OPTIONS: nodeOptions },
       encoding: 'utf8',
     });
@@ -75,7 +75,7 @@ try {
   let worstSize = 0;
   let worstRatio = 0;
   for (const b of bundles.sort((x, y) => x.name.localeCompare(y.name))) {
-    const size = statSync(join(b.dir, 'index.js')).size;
+    const size = statSync(join(b.dir, 'index.mjs')).size;
     const load = median(times.get(b.name)!);
     worstSize = Math.max(worstSize, size);
     worstRatio = Math.max(worstRatio, load / empty);

@@ -20,22 +20,22 @@ describe('handler bundles', () => {
   test('every handler folder is deployed, each as its own bundle with a source map', () => {
     expect(assets.map((a) => a.step).sort()).toEqual(handlerSteps());
     for (const { dir } of assets) {
-      expect(existsSync(join(dir, 'index.js'))).toBe(true);
-      expect(JSON.parse(readFileSync(join(dir, 'index.js.map'), 'utf8')).sources.length).toBeGreaterThan(0);
+      expect(existsSync(join(dir, 'index.mjs'))).toBe(true);
+      expect(JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')).sources.length).toBeGreaterThan(0);
     }
   });
 
   test('bundles carry their SDK clients but not the default credential chain', () => {
     for (const { dir } of assets) {
-      const code = readFileSync(join(dir, 'index.js'), 'utf8');
+      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
       expect(code).toContain('AWS_ACCESS_KEY_ID'); // the environment credential provider
       expect(code).not.toMatch(/SSO_OIDC|sso-oidc|fromIni|credential_process/);
     }
   });
 
-  test('each bundle loads in a fresh Node process and exports an async handler', () => {
+  test('each bundle loads in a fresh Node process as an ES module and exports an async handler', () => {
     for (const { step, dir } of assets) {
-      const r = spawnSync(process.execPath, ['-e', `const h = require(${JSON.stringify(join(dir, 'index.js'))}).handler; process.stdout.write(typeof h)`], {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(dir, 'index.mjs'))}); process.stdout.write(typeof m.handler)`], {
         encoding: 'utf8',
         env: { ...process.env, AWS_REGION: 'us-east-1' },
       });
