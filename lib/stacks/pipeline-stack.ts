@@ -176,7 +176,7 @@ export class PipelineStack extends Stack {
       ...queueBase,
       queueName: `${prefix}-orders`,
       fifo: true,
-      visibilityTimeout: INTAKE_TIMEOUT.plus(INTAKE_TIMEOUT).plus(INTAKE_TIMEOUT).plus(INTAKE_TIMEOUT).plus(INTAKE_TIMEOUT).plus(INTAKE_TIMEOUT),
+      visibilityTimeout: Duration.seconds(6 * INTAKE_TIMEOUT.toSeconds()), // AWS's guidance for Lambda event sources
       maxReceiveCount: 3,
       maxMessageAge: Duration.minutes(5),
     });
