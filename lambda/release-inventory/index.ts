@@ -1,18 +1,13 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { HANDLER_ENV } from '../../lib/contracts/handler-env';
-import type { OrderItem } from '../../lib/contracts/order';
 import { conditionMet, ddb } from '../shared/dynamodb';
 import { requireEnv } from '../shared/env';
-import { mergeItems, releaseUpdate } from '../shared/inventory';
+import { mergeItems, parseOrderItemsInput, releaseUpdate } from '../shared/inventory';
+import type { OrderItemsInput } from '../shared/inventory';
 import { logger, orderIdOf, startInvocation } from '../shared/logger';
-import { assertValid, itemsAt, objectAt, orderIdAt } from '../shared/validate';
-import type { Problems } from '../shared/validate';
 
-export interface ReleaseInventoryInput {
-  readonly orderId: string;
-  readonly items: readonly OrderItem[];
-}
+export type ReleaseInventoryInput = OrderItemsInput;
 
 export interface ReleaseInventoryResult {
   /** Products whose reservation this call gave back. */
@@ -21,13 +16,7 @@ export interface ReleaseInventoryResult {
   readonly skipped: string[];
 }
 
-export function parseInput(event: unknown): ReleaseInventoryInput {
-  const problems: Problems = [];
-  const input = objectAt(event, 'input', problems);
-  const parsed = { orderId: orderIdAt(input.orderId, 'orderId', problems), items: itemsAt(input.items, 'items', problems) };
-  assertValid('release-inventory', problems);
-  return parsed;
-}
+export const parseInput = (event: unknown): ReleaseInventoryInput => parseOrderItemsInput(event, 'release-inventory');
 
 export const handler = async (event: ReleaseInventoryInput, context?: Context): Promise<ReleaseInventoryResult> => {
   startInvocation(orderIdOf(event), context);

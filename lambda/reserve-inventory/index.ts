@@ -8,17 +8,13 @@ import { conditionMet, ddb, isConditionalCheckFailed } from '../shared/dynamodb'
 import { requireEnv } from '../shared/env';
 import { OutOfStock } from '../shared/errors';
 import { eventBridge } from '../shared/eventbridge';
-import { mergeItems, releaseUpdate } from '../shared/inventory';
+import { mergeItems, parseOrderItemsInput, releaseUpdate } from '../shared/inventory';
+import type { OrderItemsInput } from '../shared/inventory';
 import { logger, orderIdOf, startInvocation } from '../shared/logger';
-import { assertValid, itemsAt, objectAt, orderIdAt } from '../shared/validate';
-import type { Problems } from '../shared/validate';
 import { inventoryLowBatches, inventoryLowDetail, isLow } from './low-stock';
 import type { StockLevel } from './low-stock';
 
-export interface ReserveInventoryInput {
-  readonly orderId: string;
-  readonly items: readonly OrderItem[];
-}
+export type ReserveInventoryInput = OrderItemsInput;
 
 export interface ReserveInventoryResult {
   /** Every product of the order, sorted: reserved now or by an earlier attempt. */
@@ -27,13 +23,7 @@ export interface ReserveInventoryResult {
   readonly lowStock: string[];
 }
 
-export function parseInput(event: unknown): ReserveInventoryInput {
-  const problems: Problems = [];
-  const input = objectAt(event, 'input', problems);
-  const parsed = { orderId: orderIdAt(input.orderId, 'orderId', problems), items: itemsAt(input.items, 'items', problems) };
-  assertValid('reserve-inventory', problems);
-  return parsed;
-}
+export const parseInput = (event: unknown): ReserveInventoryInput => parseOrderItemsInput(event, 'reserve-inventory');
 
 type Reservation =
   | { readonly kind: 'reserved'; readonly level: StockLevel }
