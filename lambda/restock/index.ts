@@ -6,22 +6,13 @@ import { HANDLER_ENV } from '../../lib/contracts/handler-env';
 import { ddb, isConditionalCheckFailed } from '../shared/dynamodb';
 import { requireEnv } from '../shared/env';
 import { logger, orderIdOf, startInvocation } from '../shared/logger';
-import { assertValid, objectAt, schemaProblems } from '../shared/validate';
-import type { Problems } from '../shared/validate';
+import { parseEventDetail } from '../shared/validate';
 
 export type InventoryLowEvent = EventBridgeEvent<typeof DETAIL_TYPES.inventoryLow, InventoryLowDetail>;
 
 export type RestockResult = { readonly restocked: false } | { readonly restocked: true; readonly stock: number };
 
-export function parseInventoryLowEvent(event: unknown): InventoryLowDetail {
-  const problems: Problems = [];
-  const envelope = objectAt(event, 'event', problems);
-  if (envelope['detail-type'] !== DETAIL_TYPES.inventoryLow) problems.push(`detail-type: expected '${DETAIL_TYPES.inventoryLow}'`);
-  const result = InventoryLowDetailSchema.safeParse(envelope.detail);
-  if (!result.success) problems.push(...schemaProblems(result, 'detail'));
-  assertValid('restock', problems);
-  return result.data!;
-}
+export const parseInventoryLowEvent = (event: unknown): InventoryLowDetail => parseEventDetail(event, DETAIL_TYPES.inventoryLow, InventoryLowDetailSchema, 'restock');
 
 /**
  * A simulated supplier delivers `reorderQuantity` units at once. Idempotent per triggering order

@@ -6,8 +6,7 @@ import { errorName } from '../shared/errors';
 import { logger, orderIdOf, startInvocation } from '../shared/logger';
 import { screeningPolicyFromEnv } from '../shared/policy';
 import { sfn } from '../shared/sfn';
-import { assertValid, objectAt, schemaProblems } from '../shared/validate';
-import type { Problems } from '../shared/validate';
+import { parseEventDetail } from '../shared/validate';
 import { scoreOrder } from './scoring';
 
 export type ScreeningRequestedEvent = EventBridgeEvent<typeof DETAIL_TYPES.screeningRequested, ScreeningRequestedDetail>;
@@ -21,17 +20,7 @@ export interface ScreeningOutcome extends FraudDecision {
 /** Step Functions errors meaning the task was already answered or has expired: nothing left to do. */
 const STALE_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
-export function parseScreeningEvent(event: unknown): ScreeningRequestedDetail {
-  const problems: Problems = [];
-  const envelope = objectAt(event, 'event', problems);
-  if (envelope['detail-type'] !== DETAIL_TYPES.screeningRequested) {
-    problems.push(`detail-type: expected '${DETAIL_TYPES.screeningRequested}'`);
-  }
-  const result = ScreeningRequestedDetailSchema.safeParse(envelope.detail);
-  if (!result.success) problems.push(...schemaProblems(result, 'detail'));
-  assertValid('screen-fraud', problems);
-  return result.data!;
-}
+export const parseScreeningEvent = (event: unknown): ScreeningRequestedDetail => parseEventDetail(event, DETAIL_TYPES.screeningRequested, ScreeningRequestedDetailSchema, 'screen-fraud');
 
 export const handler = async (event: ScreeningRequestedEvent, context?: Context): Promise<ScreeningOutcome> => {
   startInvocation(orderIdOf((event as { detail?: unknown } | undefined)?.detail), context);

@@ -85,3 +85,22 @@ export function schemaProblems(
 ): string[] {
   return result.error.issues.map((i) => `${[prefix, ...i.path.map(String)].join('.')}: ${i.message}`);
 }
+
+/**
+ * Checks an EventBridge event of one detail type against its contract schema and returns the
+ * detail; throws InvalidInput naming every problem (wrong detail-type, schema violations).
+ */
+export function parseEventDetail<T>(
+  event: unknown,
+  detailType: string,
+  schema: { safeParse(value: unknown): SafeParseResult<T> },
+  handlerName: string,
+): T {
+  const problems: Problems = [];
+  const envelope = objectAt(event, 'event', problems);
+  if (envelope['detail-type'] !== detailType) problems.push(`detail-type: expected '${detailType}'`);
+  const result = schema.safeParse(envelope.detail);
+  if (!result.success) problems.push(...schemaProblems(result, 'detail'));
+  assertValid(handlerName, problems);
+  return (result as { data: T }).data;
+}
