@@ -1,4 +1,4 @@
-import { App, Stack, Tags } from 'aws-cdk-lib';
+import { App, Tags } from 'aws-cdk-lib';
 import { Profile } from './config/profiles';
 import { DataStack } from './stacks/data-stack';
 import { NetworkStack } from './stacks/network-stack';
@@ -17,21 +17,17 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
   if (profile.features.strongCrossStackReferences) {
     app.node.setContext('@aws-cdk/core:defaultCrossStackReferences', 'strong');
   }
-  const stack = <T extends Stack>(name: string, make: (id: string) => T): T => make(stackName(profile, name));
+  const id = (name: string) => stackName(profile, name);
+  const description = (tier: string) => `SecureCart ${profile.name}: ${tier}`;
 
-  const network = profile.tiers.network
-    ? stack('Network', (id) => new NetworkStack(app, id, { profile, description: `SecureCart ${profile.name}: network tier` }))
-    : undefined;
-  const data = stack('Data', (id) => new DataStack(app, id, { profile, vpc: network?.vpc, description: `SecureCart ${profile.name}: data tier` }));
-
-  const pipeline = stack('Pipeline', (id) =>
-    new PipelineStack(app, id, {
-      profile,
-      catalogTable: data.catalogTable,
-      idempotencyTable: data.idempotencyTable,
-      description: `SecureCart ${profile.name}: order pipeline`,
-    }),
-  );
+  const network = profile.tiers.network ? new NetworkStack(app, id('Network'), { profile, description: description('network tier') }) : undefined;
+  const data = new DataStack(app, id('Data'), { profile, vpc: network?.vpc, description: description('data tier') });
+  const pipeline = new PipelineStack(app, id('Pipeline'), {
+    profile,
+    catalogTable: data.catalogTable,
+    idempotencyTable: data.idempotencyTable,
+    description: description('order pipeline'),
+  });
 
   Tags.of(app).add('app', 'securecart');
   Tags.of(app).add('profile', profile.name);
