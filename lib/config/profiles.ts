@@ -46,7 +46,9 @@ export interface Profile {
   readonly removalPolicy: RemovalPolicy;
   readonly deletionProtection: boolean;
   readonly logRetentionDays: number;
+  /** For the planned Api and EdgeSecurity stacks (DESIGN.md sections 1 and 4); no stack reads it yet. */
   readonly wafEnabled: boolean;
+  /** For the planned Api stack's Fargate service; no stack reads it yet. */
   readonly checkout: { readonly desiredTaskCount: number };
   readonly pipeline: {
     /** Orders whose recomputed total (in cents) is at or above this are fraud-screened. */

@@ -4,7 +4,7 @@ import type { Rule } from '@aws-sdk/client-eventbridge';
 import { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
-import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand, paginateListSubscriptionsByTopic } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DETAIL_TYPES, EVENT_SOURCES, HANDLER_ENV, STATUS_SUBSCRIPTIONS, TABLE_KEYS } from '../../lib/contracts';
 import type { Clients } from './aws';
@@ -78,12 +78,9 @@ export async function checkQueues(c: Clients, o: StackOutputs, d: Discovered): P
 export async function checkSubscriptions(c: Clients, o: StackOutputs, d: Discovered): Promise<string> {
   await c.sns.send(new GetTopicAttributesCommand({ TopicArn: o.OrderEventsTopicArn }));
   const subscriptions = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await c.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: o.OrderEventsTopicArn, NextToken }));
+  for await (const page of paginateListSubscriptionsByTopic({ client: c.sns }, { TopicArn: o.OrderEventsTopicArn })) {
     subscriptions.push(...(page.Subscriptions ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
 
   const problems: string[] = [];
   const seen: string[] = [];
@@ -115,6 +112,7 @@ export async function checkRules(c: Clients, o: StackOutputs, d: Discovered): Pr
   const rules: Rule[] = [];
   let NextToken: string | undefined;
   do {
+    // client-eventbridge has no paginator for ListRules.
     const page = await c.events.send(new ListRulesCommand({ EventBusName: o.EventBusName, NextToken }));
     rules.push(...(page.Rules ?? []));
     NextToken = page.NextToken;
