@@ -20,7 +20,9 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
   const id = (name: string) => stackName(profile, name);
   const description = (tier: string) => `SecureCart ${profile.name}: ${tier}`;
 
-  const network = profile.tiers.network ? new NetworkStack(app, id('Network'), { profile, description: description('network tier') }) : undefined;
+  const network = profile.tiers.network
+    ? new NetworkStack(app, id('Network'), { profile, description: description('network tier') })
+    : undefined;
   const data = new DataStack(app, id('Data'), { profile, vpc: network?.vpc, description: description('data tier') });
   const pipeline = new PipelineStack(app, id('Pipeline'), {
     profile,

@@ -25,11 +25,15 @@ const apps = {
 function synthOnce(app: string): number {
   const out = mkdtempSync(join(tmpdir(), 'securecart-bench-'));
   const start = process.hrtime.bigint();
-  const r = spawnSync(cdk, ['synth', '--no-notices', '-q', '--app', app, '-o', out, '-c', `profile=${values.profile}`], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', CDK_VALIDATION: 'false' },
-  });
+  const r = spawnSync(
+    cdk,
+    ['synth', '--no-notices', '-q', '--app', app, '-o', out, '-c', `profile=${values.profile}`],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', CDK_VALIDATION: 'false' },
+    },
+  );
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   rmSync(out, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(`synth of "${app}" failed:\n${r.stderr}`);
@@ -56,8 +60,12 @@ for (let i = 0; i < runs; i++) {
 const minimal = median(times.minimal);
 const fmt = (xs: number[]) => xs.map((x) => (x / 1000).toFixed(2)).join(' ');
 const row = (label: string, xs: number[]) =>
-  console.log(`  ${label.padEnd(34)} median ${(median(xs) / 1000).toFixed(2)} s  ratio ${(median(xs) / minimal).toFixed(2)}  [${fmt(xs)}]`);
-console.log(`synth benchmark (profile ${values.profile}, ${runs} runs each, cdk CLI, CDK_VALIDATION=false; target ratio <= 1.5)`);
+  console.log(
+    `  ${label.padEnd(34)} median ${(median(xs) / 1000).toFixed(2)} s  ratio ${(median(xs) / minimal).toFixed(2)}  [${fmt(xs)}]`,
+  );
+console.log(
+  `synth benchmark (profile ${values.profile}, ${runs} runs each, cdk CLI, CDK_VALIDATION=false; target ratio <= 1.5)`,
+);
 row('minimal one-bucket app', times.minimal);
 row('full app, handler bundles cached', times.warm);
 row('full app, bundles built (cold)', times.cold);

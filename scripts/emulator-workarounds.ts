@@ -28,7 +28,10 @@ export function applyWorkarounds(template: Template): string[] {
       delete props.Tags;
       applied.push(`${id}: KMS key tags removed`);
     }
-    if (resource.Type === 'AWS::SNS::Subscription' && (props.RawMessageDelivery === false || props.RawMessageDelivery === 'false')) {
+    if (
+      resource.Type === 'AWS::SNS::Subscription' &&
+      (props.RawMessageDelivery === false || props.RawMessageDelivery === 'false')
+    ) {
       delete props.RawMessageDelivery;
       applied.push(`${id}: RawMessageDelivery=false left to its default`);
     }
@@ -49,7 +52,9 @@ function main(dir: string | undefined): void {
     tags += applied.filter((a) => a.includes('KMS')).length;
     raw += applied.filter((a) => a.includes('RawMessageDelivery')).length;
   }
-  console.log(`emulator workarounds: ${tags} KMS key Tags removed (moto KeyError 'TagKey'), ${raw} RawMessageDelivery=false left to the default (emulator stores "false" as true)`);
+  console.log(
+    `emulator workarounds: ${tags} KMS key Tags removed (moto KeyError 'TagKey'), ${raw} RawMessageDelivery=false left to the default (emulator stores "false" as true)`,
+  );
 }
 
 if (require.main === module) main(process.argv[2]);

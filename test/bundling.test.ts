@@ -13,7 +13,10 @@ describe('handler bundles', () => {
     const resources = s.template(s.stacks.pipeline).toJSON().Resources;
     assets = Object.values<any>(resources)
       .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler')
-      .map((r) => ({ step: r.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, dir: join(s.outdir, r.Metadata['aws:asset:path']) }));
+      .map((r) => ({
+        step: r.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME,
+        dir: join(s.outdir, r.Metadata['aws:asset:path']),
+      }));
   });
   afterAll(() => cleanUp(s));
 
@@ -35,10 +38,18 @@ describe('handler bundles', () => {
 
   test('each bundle loads in a fresh Node process as an ES module and exports an async handler', () => {
     for (const { step, dir } of assets) {
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(dir, 'index.mjs'))}); process.stdout.write(typeof m.handler)`], {
-        encoding: 'utf8',
-        env: { ...process.env, AWS_REGION: 'us-east-1' },
-      });
+      const r = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(join(dir, 'index.mjs'))}); process.stdout.write(typeof m.handler)`,
+        ],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, AWS_REGION: 'us-east-1' },
+        },
+      );
       expect({ step, out: r.stdout, status: r.status }).toEqual({ step, out: 'function', status: 0 });
     }
   });

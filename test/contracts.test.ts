@@ -1,4 +1,11 @@
-import { isForwardTransition, ORDER_STATUSES, parseOrder, PUBLISHED_STATUSES, STATUS_SUBSCRIPTIONS, TEST_PAYMENT_TOKENS } from '../lib/contracts';
+import {
+  isForwardTransition,
+  ORDER_STATUSES,
+  parseOrder,
+  PUBLISHED_STATUSES,
+  STATUS_SUBSCRIPTIONS,
+  TEST_PAYMENT_TOKENS,
+} from '../lib/contracts';
 
 describe('status contract: consumers apply a status only if it moves the order forward', () => {
   test('a first status is always applied', () => {
@@ -15,7 +22,12 @@ describe('status contract: consumers apply a status only if it moves the order f
 
   test('a terminal status is final, whichever terminal status comes later', () => {
     for (const terminal of ['FULFILLED', 'CANCELLED', 'FAILED'] as const) {
-      for (const next of ORDER_STATUSES) expect({ terminal, next, applied: isForwardTransition(terminal, next) }).toEqual({ terminal, next, applied: false });
+      for (const next of ORDER_STATUSES)
+        expect({ terminal, next, applied: isForwardTransition(terminal, next) }).toEqual({
+          terminal,
+          next,
+          applied: false,
+        });
     }
   });
 
@@ -44,11 +56,20 @@ describe('order schema', () => {
   });
 
   test('names every problem with its path, in plain English', () => {
-    const r = parseOrder({ ...valid, orderId: 'has space', items: [{ productId: 'p-1', quantity: 0 }], shippingAddress: { ...valid.shippingAddress, country: 'nl' } });
+    const r = parseOrder({
+      ...valid,
+      orderId: 'has space',
+      items: [{ productId: 'p-1', quantity: 0 }],
+      shippingAddress: { ...valid.shippingAddress, country: 'nl' },
+    });
     expect(r.ok).toBe(false);
     const problems = (r as { problems: string[] }).problems;
     expect(problems).toHaveLength(3);
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['items.0.quantity', 'orderId', 'shippingAddress.country']);
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'items.0.quantity',
+      'orderId',
+      'shippingAddress.country',
+    ]);
     expect(problems.join('\n')).toMatch(/Too small: expected number to be >=1/);
   });
 });

@@ -25,7 +25,11 @@ describe('Data stack', () => {
       for (const s of [sandbox, prod, localstack]) {
         const t = data(s);
         t.resourceCountIs('AWS::KMS::Key', 1);
-        t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, RotationPeriodInDays: 365, PendingWindowInDays: 7 });
+        t.hasResourceProperties('AWS::KMS::Key', {
+          EnableKeyRotation: true,
+          RotationPeriodInDays: 365,
+          PendingWindowInDays: 7,
+        });
         t.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/securecart-${s.profile.name}-data` });
       }
     });
@@ -34,7 +38,11 @@ describe('Data stack', () => {
   describe('RDS PostgreSQL', () => {
     test('PostgreSQL 18 in the isolated subnets, not publicly accessible', () => {
       const t = data(sandbox);
-      t.hasResourceProperties('AWS::RDS::DBInstance', { Engine: 'postgres', EngineVersion: '18', PubliclyAccessible: false });
+      t.hasResourceProperties('AWS::RDS::DBInstance', {
+        Engine: 'postgres',
+        EngineVersion: '18',
+        PubliclyAccessible: false,
+      });
       const groups = Object.values(t.findResources('AWS::RDS::DBSubnetGroup'));
       expect(groups).toHaveLength(1);
       const subnets = JSON.stringify(groups[0].Properties.SubnetIds);
@@ -103,7 +111,9 @@ describe('Data stack', () => {
         Name: 'securecart/sandbox/database/admin',
         GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }),
       });
-      t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(30 days)' } });
+      t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+        RotationRules: { ScheduleExpression: 'rate(30 days)' },
+      });
       // The master password is resolved from the secret, never written into the template.
       const db = Object.values(t.findResources('AWS::RDS::DBInstance'))[0];
       expect(JSON.stringify(db.Properties.MasterUserPassword)).toContain('resolve:secretsmanager');
@@ -121,10 +131,14 @@ describe('Data stack', () => {
         ToPort: dbPort,
         SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationSingleUserSecurityGroup'), 'GroupId'] },
       });
-      const sg = Object.entries(t.findResources('AWS::EC2::SecurityGroup')).find(([id]) => id.startsWith('DatabaseSecurityGroup'))![1];
+      const sg = Object.entries(t.findResources('AWS::EC2::SecurityGroup')).find(([id]) =>
+        id.startsWith('DatabaseSecurityGroup'),
+      )![1];
       expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
       // CDK's "no egress" marker: a single rule that matches nothing.
-      expect(sg.Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic' })]);
+      expect(sg.Properties.SecurityGroupEgress).toEqual([
+        expect.objectContaining({ CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic' }),
+      ]);
     });
 
     test('admits 5432 from exactly the security groups handed to it', () => {
@@ -156,19 +170,29 @@ describe('Data stack', () => {
 
     test('Catalog, Carts and Idempotency: on-demand, PITR, encrypted with the data key', () => {
       for (const s of [sandbox, prod, localstack]) {
-        expect(tables(s).map((t) => t.Properties.KeySchema[0].AttributeName).sort()).toEqual(['cartId', 'id', 'productId']);
+        expect(
+          tables(s)
+            .map((t) => t.Properties.KeySchema[0].AttributeName)
+            .sort(),
+        ).toEqual(['cartId', 'id', 'productId']);
         for (const table of tables(s)) {
           expect(table.Properties).toMatchObject({
             BillingMode: 'PAY_PER_REQUEST',
             PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-            SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] } },
+            SSESpecification: {
+              SSEEnabled: true,
+              SSEType: 'KMS',
+              KMSMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
+            },
           });
         }
       }
     });
 
     test('Carts and Idempotency expire by TTL; Catalog never does', () => {
-      const byKey = Object.fromEntries(tables(sandbox).map((t) => [t.Properties.KeySchema[0].AttributeName, t.Properties.TimeToLiveSpecification]));
+      const byKey = Object.fromEntries(
+        tables(sandbox).map((t) => [t.Properties.KeySchema[0].AttributeName, t.Properties.TimeToLiveSpecification]),
+      );
       expect(byKey).toEqual({
         cartId: { AttributeName: 'expiresAt', Enabled: true },
         id: { AttributeName: 'expiration', Enabled: true },
@@ -194,7 +218,9 @@ describe('Data stack', () => {
       const t = data(localstack);
       const types = new Set(Object.values(t.toJSON().Resources).map((r) => (r as { Type: string }).Type));
       expect([...types].sort()).toEqual(['AWS::DynamoDB::Table', 'AWS::KMS::Alias', 'AWS::KMS::Key']);
-      const info = localstack.stacks.data.node.metadata.filter((m) => m.type === 'aws:cdk:info').map((m) => String(m.data));
+      const info = localstack.stacks.data.node.metadata
+        .filter((m) => m.type === 'aws:cdk:info')
+        .map((m) => String(m.data));
       expect(info.join('\n')).toMatch(/hosts no relational database/);
     });
   });

@@ -11,12 +11,19 @@ test('the nag harness reports a non-compliant resource and counts its acknowledg
   const stack = new Stack(app, 'Bad');
   new sqs.Queue(stack, 'NoDlq', { encryption: sqs.QueueEncryption.UNENCRYPTED });
   const acked = new sqs.Queue(stack, 'Acked', { encryption: sqs.QueueEncryption.KMS_MANAGED, enforceSSL: true });
-  Validations.of(acked).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'negative control: a queue without DLQ on purpose' });
+  Validations.of(acked).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'negative control: a queue without DLQ on purpose',
+  });
   expect(() => app.synth()).toThrow(/validation-report\.json/);
-  const rules = readNagFindings(app.outdir).filter((f) => f.path.startsWith('Bad/NoDlq')).map((f) => f.rule);
+  const rules = readNagFindings(app.outdir)
+    .filter((f) => f.path.startsWith('Bad/NoDlq'))
+    .map((f) => f.rule);
   expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-SQS2', 'AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
   expect(readNagFindings(app.outdir).filter((f) => f.path.startsWith('Bad/Acked'))).toEqual([]);
-  expect(listNagAcknowledgements(app)).toEqual([{ path: 'Bad/Acked', rule: 'AwsSolutions-SQS3', reason: expect.any(String) }]);
+  expect(listNagAcknowledgements(app)).toEqual([
+    { path: 'Bad/Acked', rule: 'AwsSolutions-SQS3', reason: expect.any(String) },
+  ]);
   cleanUp(app);
 });
 

@@ -54,15 +54,24 @@ describe('Network stack', () => {
 
   test('flow logs capture ALL traffic into a KMS-encrypted log group', () => {
     const t = network(sandbox);
-    t.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', ResourceType: 'VPC', LogDestinationType: 'cloud-watch-logs' });
-    t.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('LogsKey'), 'Arn'] }, RetentionInDays: 14 });
+    t.hasResourceProperties('AWS::EC2::FlowLog', {
+      TrafficType: 'ALL',
+      ResourceType: 'VPC',
+      LogDestinationType: 'cloud-watch-logs',
+    });
+    t.hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('LogsKey'), 'Arn'] },
+      RetentionInDays: 14,
+    });
     t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     network(prod).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
   });
 
   test('has S3 and DynamoDB gateway endpoints', () => {
     const t = network(sandbox);
-    const endpoints = Object.values(t.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }));
+    const endpoints = Object.values(
+      t.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }),
+    );
     const services = endpoints.map((e) => JSON.stringify(e.Properties.ServiceName));
     expect(services.some((s) => s.includes('.s3'))).toBe(true);
     expect(services.some((s) => s.includes('.dynamodb'))).toBe(true);

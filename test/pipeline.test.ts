@@ -56,8 +56,15 @@ describe('Pipeline stack', () => {
     test('redrives to a FIFO DLQ after 3 receives; the DLQ keeps messages 14 days', () => {
       const [, q] = byPath('AWS::SQS::Queue', 'OrdersQueue/Queue');
       const [dlqId, dlq] = byPath('AWS::SQS::Queue', 'OrdersQueue/Dlq/Queue');
-      expect(q.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 3 });
-      expect(dlq.Properties).toMatchObject({ FifoQueue: true, MessageRetentionPeriod: 14 * 24 * 3600, QueueName: 'securecart-sandbox-orders-dlq.fifo' });
+      expect(q.Properties.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+        maxReceiveCount: 3,
+      });
+      expect(dlq.Properties).toMatchObject({
+        FifoQueue: true,
+        MessageRetentionPeriod: 14 * 24 * 3600,
+        QueueName: 'securecart-sandbox-orders-dlq.fifo',
+      });
     });
 
     test('visibility timeout is at least six times the intake Lambda timeout', () => {
@@ -70,26 +77,39 @@ describe('Pipeline stack', () => {
     test('every queue is KMS-encrypted and denies requests without TLS', () => {
       const queues = byType('AWS::SQS::Queue');
       expect(queues.length).toBe(9); // orders, 3 subscriptions, each with a DLQ, and the event-targets DLQ
-      for (const [, q] of queues) expect(q.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] });
+      for (const [, q] of queues)
+        expect(q.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] });
       const denied = byType('AWS::SQS::QueuePolicy').flatMap(([, p]) =>
-        p.Properties.PolicyDocument.Statement.filter((s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false').flatMap(
-          () => p.Properties.Queues.map((qr: any) => qr.Ref),
-        ),
+        p.Properties.PolicyDocument.Statement.filter(
+          (s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+        ).flatMap(() => p.Properties.Queues.map((qr: any) => qr.Ref)),
       );
       for (const [id] of queues) expect(denied).toContain(id);
     });
 
     test('alarms on DLQ depth and on the age of the oldest order, to the ops topic', () => {
       const alarms = byType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-      const dlqAlarm = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions).includes('OrdersQueueDlq'));
-      expect(dlqAlarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [{ Ref: expect.stringMatching(/^AlarmTopic/) }] });
+      const dlqAlarm = alarms.find(
+        (a) =>
+          a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          JSON.stringify(a.Dimensions).includes('OrdersQueueDlq'),
+      );
+      expect(dlqAlarm).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: expect.stringMatching(/^AlarmTopic/) }],
+      });
       const ageAlarm = alarms.find((a) => a.MetricName === 'ApproximateAgeOfOldestMessage');
       expect(ageAlarm).toMatchObject({ Threshold: 300, AlarmActions: [{ Ref: expect.stringMatching(/^AlarmTopic/) }] });
       // Every DLQ has its alarm.
       const dlqs = byType('AWS::SQS::Queue').filter(([, q]) => /dlq/.test(q.Properties.QueueName));
       expect(dlqs).toHaveLength(5);
       for (const [id] of dlqs) {
-        expect(alarms.some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions).includes(id))).toBe(true);
+        expect(
+          alarms.some(
+            (a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions).includes(id),
+          ),
+        ).toBe(true);
       }
     });
 
@@ -118,7 +138,11 @@ describe('Pipeline stack', () => {
       }
       const logGroups = byType('AWS::Logs::LogGroup');
       expect(logGroups).toHaveLength(11); // ten handlers and the state machine
-      for (const [, lg] of logGroups) expect(lg.Properties).toMatchObject({ KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] }, RetentionInDays: 14 });
+      for (const [, lg] of logGroups)
+        expect(lg.Properties).toMatchObject({
+          KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] },
+          RetentionInDays: 14,
+        });
     });
 
     test('roles grant exact actions: no wildcard actions anywhere', () => {
@@ -135,7 +159,10 @@ describe('Pipeline stack', () => {
         .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
         .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
     };
-    const actionsOf = (fragment: string) => statementsOf(fragment).flatMap((s: any) => [s.Action].flat()).sort();
+    const actionsOf = (fragment: string) =>
+      statementsOf(fragment)
+        .flatMap((s: any) => [s.Action].flat())
+        .sort();
 
     test.each([
       ['StartFulfillment', ['states:StartExecution', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'kms:Decrypt']],
@@ -151,7 +178,9 @@ describe('Pipeline stack', () => {
     test('handlers that only read the catalog cannot write it, and nothing but intake starts executions', () => {
       expect(actionsOf('ValidateOrder')).not.toContain('dynamodb:UpdateItem');
       expect(actionsOf('ValidateOrder')).not.toContain('dynamodb:PutItem');
-      const starters = byType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('states:StartExecution'));
+      const starters = byType('AWS::IAM::Policy').filter(([, p]) =>
+        JSON.stringify(p.Properties.PolicyDocument).includes('states:StartExecution'),
+      );
       expect(starters).toHaveLength(1);
     });
   });
@@ -165,12 +194,27 @@ describe('Pipeline stack', () => {
         TracingConfiguration: { Enabled: true },
         LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
       });
-      t.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/states/securecart-sandbox-OrderFulfillment', KmsKeyId: keyRef('PipelineKey') });
+      t.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: '/aws/vendedlogs/states/securecart-sandbox-OrderFulfillment',
+        KmsKeyId: keyRef('PipelineKey'),
+      });
     });
 
     test('has every step of the design', () => {
       const names = Object.keys(allStates(definition()));
-      for (const step of ['ValidateOrder', 'ScreenForFraud', 'ProcessPayment', 'ReserveAndInvoice', 'ReserveInventory', 'CreateInvoice', 'CreateShipments', 'CreateShipment', 'RefundPayment', 'ReleaseInventory', 'PublishOutcome']) {
+      for (const step of [
+        'ValidateOrder',
+        'ScreenForFraud',
+        'ProcessPayment',
+        'ReserveAndInvoice',
+        'ReserveInventory',
+        'CreateInvoice',
+        'CreateShipments',
+        'CreateShipment',
+        'RefundPayment',
+        'ReleaseInventory',
+        'PublishOutcome',
+      ]) {
         expect(names).toContain(step);
       }
     });
@@ -179,7 +223,10 @@ describe('Pipeline stack', () => {
       const s = allStates(definition()).ScreenForFraud;
       expect(s.Resource).toMatch(/events:putEvents\.waitForTaskToken$/);
       expect(s.TimeoutSeconds).toBe(sandbox.profile.pipeline.fraudScreenTimeout.toSeconds());
-      expect(s.Parameters.Entries[0]).toMatchObject({ Source: EVENT_SOURCES.fulfillment, DetailType: DETAIL_TYPES.screeningRequested });
+      expect(s.Parameters.Entries[0]).toMatchObject({
+        Source: EVENT_SOURCES.fulfillment,
+        DetailType: DETAIL_TYPES.screeningRequested,
+      });
       expect(s.Parameters.Entries[0].Detail['taskToken.$']).toBe('$$.Task.Token');
       expect(s.Catch.map((c: any) => c.ErrorEquals[0])).toEqual(['FraudRejected', 'States.Timeout', 'States.ALL']);
     });
@@ -199,12 +246,24 @@ describe('Pipeline stack', () => {
       const states = allStates(definition());
       expect(states.ReserveAndInvoice.Type).toBe('Parallel');
       expect(states.ReserveAndInvoice.Branches).toHaveLength(2);
-      expect(states.CreateShipments).toMatchObject({ Type: 'Map', MaxConcurrency: 2, ItemsPath: '$.validation.value.shipments' });
+      expect(states.CreateShipments).toMatchObject({
+        Type: 'Map',
+        MaxConcurrency: 2,
+        ItemsPath: '$.validation.value.shipments',
+      });
     });
 
     test('every status change is published to OrderEvents with a status attribute', () => {
-      const publishers = Object.entries(allStates(definition())).filter(([, s]) => /sns:publish$/.test(s.Resource ?? ''));
-      expect(publishers.map(([n]) => n).sort()).toEqual(['PublishAccepted', 'PublishOutcome', 'PublishPaid', 'PublishScreening', 'PublishValidated']);
+      const publishers = Object.entries(allStates(definition())).filter(([, s]) =>
+        /sns:publish$/.test(s.Resource ?? ''),
+      );
+      expect(publishers.map(([n]) => n).sort()).toEqual([
+        'PublishAccepted',
+        'PublishOutcome',
+        'PublishPaid',
+        'PublishScreening',
+        'PublishValidated',
+      ]);
       for (const [, s] of publishers) {
         expect(Object.keys(s.Parameters.MessageAttributes)).toEqual(['status']);
         expect(s.Parameters['Message.$']).toBe('States.JsonToString($.statusEvent)');
@@ -230,7 +289,9 @@ describe('Pipeline stack', () => {
     test('the topic is encrypted with its own key and TLS-only', () => {
       const [topicId, topic] = byPath('AWS::SNS::Topic', 'OrderEvents');
       expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TopicKey/), 'Arn'] });
-      const policy = byType('AWS::SNS::TopicPolicy').find(([, p]) => p.Properties.Topics.some((r: any) => r.Ref === topicId))!;
+      const policy = byType('AWS::SNS::TopicPolicy').find(([, p]) =>
+        p.Properties.Topics.some((r: any) => r.Ref === topicId),
+      )!;
       expect(JSON.stringify(policy[1].Properties.PolicyDocument)).toContain('aws:SecureTransport');
     });
 
@@ -283,7 +344,11 @@ describe('Pipeline stack', () => {
 
     test('the schema registry publishes every contract (not on the localstack profile)', () => {
       const schemas = byType('AWS::EventSchemas::Schema').map(([, s]) => s.Properties);
-      expect(schemas.map((s) => s.SchemaName).sort()).toEqual(publishedSchemas().map((s) => s.name).sort());
+      expect(schemas.map((s) => s.SchemaName).sort()).toEqual(
+        publishedSchemas()
+          .map((s) => s.name)
+          .sort(),
+      );
       for (const s of schemas) {
         expect(s.Type).toBe('JSONSchemaDraft4');
         expect(JSON.parse(s.Content).$schema).toBe('http://json-schema.org/draft-04/schema#');
@@ -296,7 +361,11 @@ describe('Pipeline stack', () => {
   describe('contracts against the synthesized patterns and filter policies', () => {
     const policy = () => sandbox.profile.pipeline;
     const rulePattern = (name: string) => byPath('AWS::Events::Rule', `/${name}/`)[1].Properties.EventPattern;
-    const screeningEvent = (totalCents: number, shippingCountry: string, source: string = EVENT_SOURCES.fulfillment) => ({
+    const screeningEvent = (
+      totalCents: number,
+      shippingCountry: string,
+      source: string = EVENT_SOURCES.fulfillment,
+    ) => ({
       version: '0',
       id: 'e1',
       'detail-type': DETAIL_TYPES.screeningRequested,
@@ -305,7 +374,14 @@ describe('Pipeline stack', () => {
       time: '2026-11-21T00:00:00Z',
       region: 'us-east-1',
       resources: [],
-      detail: ScreeningRequestedDetailSchema.parse({ orderId: 'o-1', customerId: 'c-1', totalCents, shippingCountry, itemCount: 1, taskToken: 'tok' }),
+      detail: ScreeningRequestedDetailSchema.parse({
+        orderId: 'o-1',
+        customerId: 'c-1',
+        totalCents,
+        shippingCountry,
+        itemCount: 1,
+        taskToken: 'tok',
+      }),
     });
     const inventoryEvent = {
       version: '0',
@@ -316,7 +392,13 @@ describe('Pipeline stack', () => {
       time: '2026-11-21T00:00:00Z',
       region: 'us-east-1',
       resources: [],
-      detail: InventoryLowDetailSchema.parse({ productId: 'p-1', stock: 2, reorderLevel: 5, reorderQuantity: 20, orderId: 'o-1' }),
+      detail: InventoryLowDetailSchema.parse({
+        productId: 'p-1',
+        stock: 2,
+        reorderLevel: 5,
+        reorderQuantity: 20,
+        orderId: 'o-1',
+      }),
     };
 
     test('rule patterns match the events they must and no others', () => {
@@ -331,7 +413,9 @@ describe('Pipeline stack', () => {
         ['wrong source', screeningEvent(threshold, 'US', 'someone.else'), []],
         ['inventory low', inventoryEvent, ['InventoryLow']],
       ];
-      const cases = samples.flatMap(([, event]) => rules.map((r) => ({ kind: 'event' as const, pattern: rulePattern(r), event })));
+      const cases = samples.flatMap(([, event]) =>
+        rules.map((r) => ({ kind: 'event' as const, pattern: rulePattern(r), event })),
+      );
       const results = matchAll(cases);
       samples.forEach(([label, , expected], i) => {
         const matched = rules.filter((_, j) => results[i * rules.length + j]);
@@ -345,7 +429,11 @@ describe('Pipeline stack', () => {
         ['US', 'DE', 'KP', 'BR'].map((country) => ({ total, country })),
       );
       const cases = grid.flatMap(({ total, country }) =>
-        ['HighValueOrder', 'SuspiciousOrder'].map((r) => ({ kind: 'event' as const, pattern: rulePattern(r), event: screeningEvent(total, country) })),
+        ['HighValueOrder', 'SuspiciousOrder'].map((r) => ({
+          kind: 'event' as const,
+          pattern: rulePattern(r),
+          event: screeningEvent(total, country),
+        })),
       );
       const results = matchAll(cases);
       grid.forEach(({ total, country }, i) => {
@@ -358,10 +446,18 @@ describe('Pipeline stack', () => {
     test('each subscription receives exactly the statuses the contract gives it', () => {
       const subs = byType('AWS::SNS::Subscription').map(([, s]) => s.Properties);
       const policyOf = (queue: string) => subs.find((s) => s.Endpoint['Fn::GetAtt'][0].startsWith(queue))!.FilterPolicy;
-      const queues = { orderStatus: 'OrderStatusQueue', notifications: 'NotificationsQueue', analytics: 'AnalyticsQueue' } as const;
+      const queues = {
+        orderStatus: 'OrderStatusQueue',
+        notifications: 'NotificationsQueue',
+        analytics: 'AnalyticsQueue',
+      } as const;
       for (const [name, queue] of Object.entries(queues) as Array<[keyof typeof STATUS_SUBSCRIPTIONS, string]>) {
         const cases = [
-          ...ORDER_STATUSES.map((status) => ({ kind: 'sns' as const, policy: policyOf(queue), attributes: { status: { Type: 'String', Value: status } } })),
+          ...ORDER_STATUSES.map((status) => ({
+            kind: 'sns' as const,
+            policy: policyOf(queue),
+            attributes: { status: { Type: 'String', Value: status } },
+          })),
           { kind: 'sns' as const, policy: policyOf(queue), attributes: {} },
         ];
         const results = matchAll(cases);

@@ -21,7 +21,9 @@ describe('profiles', () => {
 
   test('an unknown profile fails with the list of valid ones', () => {
     expect(() => resolveProfile('staging')).toThrow(ProfileError);
-    expect(() => resolveProfile('staging')).toThrow('Unknown profile "staging". Valid profiles: sandbox, prod, localstack');
+    expect(() => resolveProfile('staging')).toThrow(
+      'Unknown profile "staging". Valid profiles: sandbox, prod, localstack',
+    );
     expect(() => resolveProfile(42)).toThrow(/Valid profiles/);
   });
 
@@ -49,7 +51,14 @@ describe('profiles', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    for (const fragment of ['natGateways', 'cidr', 'instanceType', 'readReplica needs multiAz', 'deletionProtection', 'alarmEmail']) {
+    for (const fragment of [
+      'natGateways',
+      'cidr',
+      'instanceType',
+      'readReplica needs multiAz',
+      'deletionProtection',
+      'alarmEmail',
+    ]) {
       expect(message).toContain(fragment);
     }
   });
@@ -84,7 +93,9 @@ describe('the app entry point (as cdk synth runs it)', () => {
   test('the localstack profile says at synth what it leaves out', () => {
     const r = runApp({ profile: 'localstack' });
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/profile "localstack".*Not deployed with this profile: Network \(VPC\) and RDS PostgreSQL/);
+    expect(r.stderr).toMatch(
+      /profile "localstack".*Not deployed with this profile: Network \(VPC\) and RDS PostgreSQL/,
+    );
     expect(r.files).toContain('SecureCart-localstack-Data.template.json');
     expect(r.files.some((f) => f.includes('Network'))).toBe(false);
   });

@@ -27,7 +27,10 @@ export const invoiceNumberFor = (orderId: string): string => `INV-${sha256Hex(or
 export function parseInput(event: unknown): CreateInvoiceInput {
   const problems: Problems = [];
   const input = objectAt(event, 'input', problems);
-  const rawLines = Array.isArray(input.lines) && input.lines.length > 0 ? input.lines : (problems.push('lines: expected a non-empty array'), []);
+  const rawLines =
+    Array.isArray(input.lines) && input.lines.length > 0
+      ? input.lines
+      : (problems.push('lines: expected a non-empty array'), []);
   const lines: PricedLine[] = rawLines.map((raw: unknown, i: number) => {
     const line = objectAt(raw, `lines.${i}`, problems);
     return {
@@ -53,11 +56,14 @@ export function parseInput(event: unknown): CreateInvoiceInput {
 export function assertTotals(input: CreateInvoiceInput): void {
   for (const line of input.lines) {
     if (line.lineTotalCents !== line.quantity * line.unitPriceCents) {
-      throw new Error(`Invoice line ${line.productId}: ${line.quantity} × ${line.unitPriceCents} ≠ ${line.lineTotalCents}`);
+      throw new Error(
+        `Invoice line ${line.productId}: ${line.quantity} × ${line.unitPriceCents} ≠ ${line.lineTotalCents}`,
+      );
     }
   }
   const sum = input.lines.reduce((s, line) => s + line.lineTotalCents, 0);
-  if (sum !== input.totalCents) throw new Error(`Invoice total ${input.totalCents} does not equal the sum of its lines ${sum}`);
+  if (sum !== input.totalCents)
+    throw new Error(`Invoice total ${input.totalCents} does not equal the sum of its lines ${sum}`);
 }
 
 export const handler = async (event: CreateInvoiceInput, context?: Context): Promise<CreateInvoiceResult> => {
@@ -76,7 +82,9 @@ export const handler = async (event: CreateInvoiceInput, context?: Context): Pro
   });
   if (!created) {
     if (item.totalCents !== input.totalCents) {
-      throw new Error(`Invoice ${String(item.invoiceNumber)} already exists with total ${String(item.totalCents)}, not ${input.totalCents}`);
+      throw new Error(
+        `Invoice ${String(item.invoiceNumber)} already exists with total ${String(item.totalCents)}, not ${input.totalCents}`,
+      );
     }
     logger.warn('Invoice already exists; returning it', { invoiceNumber: item.invoiceNumber });
     return { invoiceNumber: String(item.invoiceNumber), totalCents: Number(item.totalCents) };

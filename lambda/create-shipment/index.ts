@@ -45,17 +45,25 @@ export function parseInput(event: unknown): CreateShipmentInput {
 /** Records the label once; a repeat returns the label recorded first. */
 async function recordLabel(tableName: string, input: CreateShipmentInput, label: Label): Promise<Label> {
   const { orderId, shipment } = input;
-  const { created, item } = await recordOnce(tableName, idempotencyKey('shipment', orderId, shipment.shipmentId), 'shipment', {
-    orderId,
-    shipmentId: shipment.shipmentId,
-    warehouse: shipment.warehouse,
-    items: shipment.items,
-    carrier: label.carrier,
-    trackingNumber: label.trackingNumber,
-    createdAt: new Date().toISOString(),
-  });
+  const { created, item } = await recordOnce(
+    tableName,
+    idempotencyKey('shipment', orderId, shipment.shipmentId),
+    'shipment',
+    {
+      orderId,
+      shipmentId: shipment.shipmentId,
+      warehouse: shipment.warehouse,
+      items: shipment.items,
+      carrier: label.carrier,
+      trackingNumber: label.trackingNumber,
+      createdAt: new Date().toISOString(),
+    },
+  );
   if (created) return label;
-  logger.warn('Shipment already created; returning it', { shipmentId: shipment.shipmentId, trackingNumber: item.trackingNumber });
+  logger.warn('Shipment already created; returning it', {
+    shipmentId: shipment.shipmentId,
+    trackingNumber: item.trackingNumber,
+  });
   return { carrier: String(item.carrier), trackingNumber: String(item.trackingNumber) };
 }
 

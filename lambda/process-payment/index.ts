@@ -9,7 +9,12 @@ import { PaymentDeclined, PaymentProviderUnavailable } from '../shared/errors';
 import { expirationFor } from '../shared/idempotency';
 import { logger, orderIdOf, startInvocation } from '../shared/logger';
 import { PAYMENT_TOKEN_PATTERN } from '../../lib/contracts/order';
-import { charge, DEFAULT_PROVIDER_TIMEOUT_MS, isProviderUnavailable, providerFailureReason } from '../shared/payment-provider';
+import {
+  charge,
+  DEFAULT_PROVIDER_TIMEOUT_MS,
+  isProviderUnavailable,
+  providerFailureReason,
+} from '../shared/payment-provider';
 import type { ChargeOutcome } from '../shared/payment-provider';
 import type { PaymentRecord } from '../shared/payment-record';
 import { assertValid, intAt, objectAt, orderIdAt, stringAt } from '../shared/validate';
@@ -60,7 +65,10 @@ export function replay(record: PaymentRecord, input: ProcessPaymentInput): Proce
       return { status: 'CHARGED', chargeId: record.chargeId, amountCents: record.amountCents };
     case 'DECLINED':
       logger.warn('Payment already declined; declining again', { declineCode: record.declineCode });
-      throw new PaymentDeclined(`Payment declined (${record.declineCode ?? 'unknown'})`, record.declineCode ?? 'unknown');
+      throw new PaymentDeclined(
+        `Payment declined (${record.declineCode ?? 'unknown'})`,
+        record.declineCode ?? 'unknown',
+      );
     case 'REFUNDED':
       throw new Error(`Payment for order ${input.orderId} was already refunded; refusing to charge again`);
     default:
@@ -89,7 +97,8 @@ export function paymentRecord(input: ProcessPaymentInput, outcome: ChargeOutcome
  * never another outcome; a decline is written only once.
  */
 export function recordWrite(tableName: string, record: PaymentRecord): PutCommandInput {
-  if (record.status !== 'CHARGED') return { TableName: tableName, Item: record, ConditionExpression: 'attribute_not_exists(id)' };
+  if (record.status !== 'CHARGED')
+    return { TableName: tableName, Item: record, ConditionExpression: 'attribute_not_exists(id)' };
   return {
     TableName: tableName,
     Item: record,
@@ -104,8 +113,13 @@ async function chargeWithTimeout(input: ProcessPaymentInput, timeoutMs: number):
     return await charge(input, AbortSignal.timeout(timeoutMs));
   } catch (error) {
     if (isProviderUnavailable(error)) {
-      logger.warn('Payment provider unavailable; the workflow will retry', { attempt: input.attempt, error: error as Error });
-      throw new PaymentProviderUnavailable(`Payment provider unavailable: ${providerFailureReason(error, timeoutMs)}`, { cause: error });
+      logger.warn('Payment provider unavailable; the workflow will retry', {
+        attempt: input.attempt,
+        error: error as Error,
+      });
+      throw new PaymentProviderUnavailable(`Payment provider unavailable: ${providerFailureReason(error, timeoutMs)}`, {
+        cause: error,
+      });
     }
     throw error;
   }
@@ -119,7 +133,8 @@ export const handler = async (event: ProcessPaymentInput, context?: Context): Pr
   const key = { id: idempotencyKey('payment', input.orderId) };
 
   const readRecord = async () =>
-    (await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item as PaymentRecord | undefined;
+    (await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item as
+      PaymentRecord | undefined;
 
   const existing = await readRecord();
   if (existing) return replay(existing, input);

@@ -6,7 +6,12 @@ import { conditionMet, ddb } from '../shared/dynamodb';
 import { positiveIntEnv, requireEnv } from '../shared/env';
 import { PaymentProviderUnavailable } from '../shared/errors';
 import { logger, orderIdOf, startInvocation } from '../shared/logger';
-import { DEFAULT_PROVIDER_TIMEOUT_MS, isProviderUnavailable, providerFailureReason, refund } from '../shared/payment-provider';
+import {
+  DEFAULT_PROVIDER_TIMEOUT_MS,
+  isProviderUnavailable,
+  providerFailureReason,
+  refund,
+} from '../shared/payment-provider';
 import type { PaymentRecord } from '../shared/payment-record';
 import { assertValid, objectAt, orderIdAt } from '../shared/validate';
 import type { Problems } from '../shared/validate';
@@ -17,7 +22,12 @@ export interface RefundPaymentInput {
 
 export type RefundPaymentResult =
   | { readonly refunded: false; readonly note: 'NO_CHARGE' }
-  | { readonly refunded: true; readonly note: 'REFUNDED' | 'ALREADY_REFUNDED'; readonly chargeId: string; readonly amountCents: number };
+  | {
+      readonly refunded: true;
+      readonly note: 'REFUNDED' | 'ALREADY_REFUNDED';
+      readonly chargeId: string;
+      readonly amountCents: number;
+    };
 
 export function parseInput(event: unknown): RefundPaymentInput {
   const problems: Problems = [];
@@ -51,7 +61,8 @@ export const handler = async (event: RefundPaymentInput, context?: Context): Pro
   const timeoutMs = positiveIntEnv(HANDLER_ENV.paymentProviderTimeoutMs, DEFAULT_PROVIDER_TIMEOUT_MS);
   const key = { id: idempotencyKey('payment', orderId) };
   const readRecord = async () =>
-    (await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item as PaymentRecord | undefined;
+    (await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item as
+      PaymentRecord | undefined;
 
   const record = await readRecord();
   const early = settled(record);
@@ -67,7 +78,10 @@ export const handler = async (event: RefundPaymentInput, context?: Context): Pro
     ({ refundId } = await refund({ chargeId, amountCents }, AbortSignal.timeout(timeoutMs)));
   } catch (error) {
     if (!isProviderUnavailable(error)) throw error;
-    throw new PaymentProviderUnavailable(`Payment provider unavailable for refund: ${providerFailureReason(error, timeoutMs)}`, { cause: error });
+    throw new PaymentProviderUnavailable(
+      `Payment provider unavailable for refund: ${providerFailureReason(error, timeoutMs)}`,
+      { cause: error },
+    );
   }
 
   const flipped = await conditionMet(() =>

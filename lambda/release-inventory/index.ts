@@ -29,7 +29,8 @@ export const handler = async (event: ReleaseInventoryInput, context?: Context): 
     const applied = await conditionMet(() => ddb.send(new UpdateCommand(releaseUpdate(tableName, orderId, item))));
     (applied ? released : skipped).push(item.productId);
   }
-  if (skipped.length > 0) logger.warn('Some items held no reservation of this order (released before or shipped)', { skipped });
+  if (skipped.length > 0)
+    logger.warn('Some items held no reservation of this order (released before or shipped)', { skipped });
   logger.info('Inventory released', { released, skipped });
   return { released, skipped };
 };

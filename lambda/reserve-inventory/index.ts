@@ -47,7 +47,9 @@ async function reserveItem(tableName: string, orderId: string, item: OrderItem):
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
   }
-  const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: { productId: item.productId }, ConsistentRead: true }));
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: tableName, Key: { productId: item.productId }, ConsistentRead: true }),
+  );
   if (!Item) return { kind: 'unavailable', message: `Product ${item.productId} is not in the catalog` };
   const reservedOrders = Item.reservedOrders as Set<string> | undefined;
   if (reservedOrders?.has(orderId)) return { kind: 'already-reserved', level: Item as StockLevel };
@@ -59,7 +61,8 @@ async function reserveItem(tableName: string, orderId: string, item: OrderItem):
 
 /** Gives back what this call reserved (an earlier attempt's reservations are left to ReleaseInventory). */
 async function undo(tableName: string, orderId: string, items: readonly OrderItem[]): Promise<void> {
-  for (const item of items) await conditionMet(() => ddb.send(new UpdateCommand(releaseUpdate(tableName, orderId, item))));
+  for (const item of items)
+    await conditionMet(() => ddb.send(new UpdateCommand(releaseUpdate(tableName, orderId, item))));
 }
 
 async function publishLowStock(eventBusName: string, details: readonly InventoryLowDetail[]): Promise<void> {

@@ -21,7 +21,10 @@ export function inventoryLowDetail(item: StockLevel, orderId: string): Inventory
 export const PUT_EVENTS_MAX_ENTRIES = 10;
 
 /** One `Inventory Low` entry per detail, in batches PutEvents accepts. */
-export function inventoryLowBatches(details: readonly InventoryLowDetail[], eventBusName: string): PutEventsRequestEntry[][] {
+export function inventoryLowBatches(
+  details: readonly InventoryLowDetail[],
+  eventBusName: string,
+): PutEventsRequestEntry[][] {
   const entries = details.map((detail) => ({
     EventBusName: eventBusName,
     Source: EVENT_SOURCES.inventory,
@@ -29,6 +32,7 @@ export function inventoryLowBatches(details: readonly InventoryLowDetail[], even
     Detail: JSON.stringify(detail),
   }));
   const batches: PutEventsRequestEntry[][] = [];
-  for (let i = 0; i < entries.length; i += PUT_EVENTS_MAX_ENTRIES) batches.push(entries.slice(i, i + PUT_EVENTS_MAX_ENTRIES));
+  for (let i = 0; i < entries.length; i += PUT_EVENTS_MAX_ENTRIES)
+    batches.push(entries.slice(i, i + PUT_EVENTS_MAX_ENTRIES));
   return batches;
 }

@@ -12,7 +12,8 @@ export type InventoryLowEvent = EventBridgeEvent<typeof DETAIL_TYPES.inventoryLo
 
 export type RestockResult = { readonly restocked: false } | { readonly restocked: true; readonly stock: number };
 
-export const parseInventoryLowEvent = (event: unknown): InventoryLowDetail => parseEventDetail(event, DETAIL_TYPES.inventoryLow, InventoryLowDetailSchema, 'restock');
+export const parseInventoryLowEvent = (event: unknown): InventoryLowDetail =>
+  parseEventDetail(event, DETAIL_TYPES.inventoryLow, InventoryLowDetailSchema, 'restock');
 
 /**
  * A simulated supplier delivers `reorderQuantity` units at once. Idempotent per triggering order
@@ -40,7 +41,9 @@ export const handler = async (event: InventoryLowEvent, context?: Context): Prom
     return { restocked: true, stock };
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
-    logger.warn('No restock: already restocked for this order, or stock no longer low', { productId: detail.productId });
+    logger.warn('No restock: already restocked for this order, or stock no longer low', {
+      productId: detail.productId,
+    });
     return { restocked: false };
   }
 };

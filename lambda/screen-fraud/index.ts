@@ -9,7 +9,10 @@ import { sfn } from '../shared/sfn';
 import { parseEventDetail } from '../shared/validate';
 import { scoreOrder } from './scoring';
 
-export type ScreeningRequestedEvent = EventBridgeEvent<typeof DETAIL_TYPES.screeningRequested, ScreeningRequestedDetail>;
+export type ScreeningRequestedEvent = EventBridgeEvent<
+  typeof DETAIL_TYPES.screeningRequested,
+  ScreeningRequestedDetail
+>;
 
 /** What the handler did (EventBridge ignores it; useful in logs and tests). */
 export interface ScreeningOutcome extends FraudDecision {
@@ -20,7 +23,8 @@ export interface ScreeningOutcome extends FraudDecision {
 /** Step Functions errors meaning the task was already answered or has expired: nothing left to do. */
 const STALE_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
-export const parseScreeningEvent = (event: unknown): ScreeningRequestedDetail => parseEventDetail(event, DETAIL_TYPES.screeningRequested, ScreeningRequestedDetailSchema, 'screen-fraud');
+export const parseScreeningEvent = (event: unknown): ScreeningRequestedDetail =>
+  parseEventDetail(event, DETAIL_TYPES.screeningRequested, ScreeningRequestedDetailSchema, 'screen-fraud');
 
 export const handler = async (event: ScreeningRequestedEvent, context?: Context): Promise<ScreeningOutcome> => {
   startInvocation(orderIdOf((event as { detail?: unknown } | undefined)?.detail), context);
@@ -33,7 +37,9 @@ export const handler = async (event: ScreeningRequestedEvent, context?: Context)
     if (decision.decision === 'APPROVED') {
       await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(decision) }));
     } else {
-      await sfn.send(new SendTaskFailureCommand({ taskToken, error: FRAUD_REJECTED_ERROR, cause: JSON.stringify(decision) }));
+      await sfn.send(
+        new SendTaskFailureCommand({ taskToken, error: FRAUD_REJECTED_ERROR, cause: JSON.stringify(decision) }),
+      );
     }
   } catch (error) {
     const name = errorName(error);

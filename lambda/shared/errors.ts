@@ -7,7 +7,10 @@ import { BUSINESS_ERRORS, TRANSIENT_ERRORS } from '../../lib/contracts/errors';
 
 /** Business: the order is malformed or refers to unknown/inactive products. */
 export class InvalidOrder extends Error {
-  constructor(message: string, readonly problems: readonly string[] = []) {
+  constructor(
+    message: string,
+    readonly problems: readonly string[] = [],
+  ) {
     super(message);
     this.name = BUSINESS_ERRORS.invalidOrder;
   }
@@ -15,7 +18,10 @@ export class InvalidOrder extends Error {
 
 /** Business: the payment provider declined the charge. */
 export class PaymentDeclined extends Error {
-  constructor(message: string, readonly declineCode: string) {
+  constructor(
+    message: string,
+    readonly declineCode: string,
+  ) {
     super(message);
     this.name = BUSINESS_ERRORS.paymentDeclined;
   }
@@ -23,7 +29,10 @@ export class PaymentDeclined extends Error {
 
 /** Business: not enough stock for a product. */
 export class OutOfStock extends Error {
-  constructor(message: string, readonly productId: string) {
+  constructor(
+    message: string,
+    readonly productId: string,
+  ) {
     super(message);
     this.name = BUSINESS_ERRORS.outOfStock;
   }
@@ -59,7 +68,10 @@ export class CarrierUnavailable extends Error {
  * falls into the catch-all and the order ends FAILED instead of being half-processed.
  */
 export class InvalidInput extends Error {
-  constructor(handlerName: string, readonly problems: readonly string[]) {
+  constructor(
+    handlerName: string,
+    readonly problems: readonly string[],
+  ) {
     super(`${handlerName}: invalid input: ${problems.join('; ')}`);
     this.name = 'InvalidInput';
   }

@@ -22,7 +22,9 @@ export async function recordOnce<T extends Record<string, unknown>>(
 ): Promise<{ created: boolean; item: Record<string, unknown> }> {
   const now = new Date();
   const item = { id, kind, ...record, expiration: expirationFor(now) };
-  const created = await conditionMet(() => ddb.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(id)' })));
+  const created = await conditionMet(() =>
+    ddb.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(id)' })),
+  );
   if (created) return { created, item };
   const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: { id }, ConsistentRead: true }));
   if (!Item) throw new Error(`Record ${id} vanished during a conditional write`);

@@ -37,7 +37,10 @@ export interface OrderItemsInput {
 export function parseOrderItemsInput(event: unknown, step: string): OrderItemsInput {
   const problems: Problems = [];
   const input = objectAt(event, 'input', problems);
-  const parsed = { orderId: orderIdAt(input.orderId, 'orderId', problems), items: itemsAt(input.items, 'items', problems) };
+  const parsed = {
+    orderId: orderIdAt(input.orderId, 'orderId', problems),
+    items: itemsAt(input.items, 'items', problems),
+  };
   assertValid(step, problems);
   return parsed;
 }

@@ -23,7 +23,10 @@ export type ChargeOutcome =
 
 /** The provider answered with an HTTP error status. */
 export class ProviderHttpError extends Error {
-  constructor(readonly statusCode: number, message: string) {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'ProviderHttpError';
   }
@@ -59,7 +62,10 @@ export async function charge(request: ChargeRequest, signal: AbortSignal): Promi
 }
 
 /** Refunds a charge in full. Idempotent by charge id: the same refund id every time. */
-export async function refund(request: { chargeId: string; amountCents: number }, signal: AbortSignal): Promise<{ refundId: string }> {
+export async function refund(
+  request: { chargeId: string; amountCents: number },
+  signal: AbortSignal,
+): Promise<{ refundId: string }> {
   signal.throwIfAborted();
   return { refundId: refundIdFor(request.chargeId) };
 }

@@ -27,7 +27,10 @@ export function orderFromRecord(record: SQSRecord): Order {
   }
   const parsed = parseOrder(body);
   if (!parsed.ok) {
-    throw new InvalidOrder(`Message ${record.messageId}: invalid order: ${parsed.problems.join('; ')}`, parsed.problems);
+    throw new InvalidOrder(
+      `Message ${record.messageId}: invalid order: ${parsed.problems.join('; ')}`,
+      parsed.problems,
+    );
   }
   const groupId = record.attributes.MessageGroupId;
   if (groupId !== parsed.order.customerId) {
@@ -41,7 +44,9 @@ export function orderFromRecord(record: SQSRecord): Order {
 /** Starts the order's execution; a duplicate delivery (execution already exists) is a success. */
 async function startExecution(order: Order, stateMachineArn: string, messageId: string): Promise<void> {
   try {
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: order.orderId, input: JSON.stringify(order) }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: order.orderId, input: JSON.stringify(order) }),
+    );
     logger.info('Fulfillment started', { messageId, executionArn });
   } catch (error) {
     if (errorName(error) !== 'ExecutionAlreadyExists') throw error;
@@ -69,13 +74,18 @@ async function processRecord(record: SQSRecord, stateMachineArn: string): Promis
 export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
   startInvocation(undefined, context);
   const stateMachineArn = requireEnv(HANDLER_ENV.stateMachineArn);
-  const response = await processPartialResponse(event, (record: SQSRecord) => processRecord(record, stateMachineArn), processor, {
-    context,
-    skipGroupOnError: true,
-    // A batch that fails entirely is still answered with item failures, not a function error:
-    // the effect on the queue is the same and every failure stays visible per message.
-    throwOnFullBatchFailure: false,
-  });
+  const response = await processPartialResponse(
+    event,
+    (record: SQSRecord) => processRecord(record, stateMachineArn),
+    processor,
+    {
+      context,
+      skipGroupOnError: true,
+      // A batch that fails entirely is still answered with item failures, not a function error:
+      // the effect on the queue is the same and every failure stays visible per message.
+      throwOnFullBatchFailure: false,
+    },
+  );
   const summary = {
     records: event.Records.length,
     failed: response.batchItemFailures.length,

@@ -29,7 +29,9 @@ async function readCatalog(tableName: string, productIds: readonly string[]): Pr
   let keys: Record<string, unknown>[] = productIds.map((productId) => ({ productId }));
   for (let attempt = 1; keys.length > 0; attempt++) {
     if (attempt > CATALOG_READ_ATTEMPTS) {
-      throw new Error(`Catalog read incomplete: ${keys.length} keys still unprocessed after ${CATALOG_READ_ATTEMPTS} attempts`);
+      throw new Error(
+        `Catalog read incomplete: ${keys.length} keys still unprocessed after ${CATALOG_READ_ATTEMPTS} attempts`,
+      );
     }
     if (attempt > 1) {
       logger.warn('Catalog BatchGet returned unprocessed keys; retrying', { attempt, unprocessed: keys.length });
@@ -57,7 +59,10 @@ export const handler = async (event: ValidateOrderInput, context?: Context): Pro
   const policy = screeningPolicyFromEnv();
 
   const items = mergeItems(order.items);
-  const catalog = await readCatalog(tableName, items.map((i) => i.productId));
+  const catalog = await readCatalog(
+    tableName,
+    items.map((i) => i.productId),
+  );
   const priced = priceItems(items, catalog);
   if (!priced.ok) {
     logger.info('Order rejected: unknown or unavailable products', { problems: priced.problems });
@@ -73,7 +78,13 @@ export const handler = async (event: ValidateOrderInput, context?: Context): Pro
   }
   const shipments = splitShipments(order.orderId, lines);
   const reasons = screeningReasons(totalCents, order.shippingAddress.country, policy);
-  logger.info('Order validated', { totalCents, itemCount, lines: lines.length, shipments: shipments.length, screeningReasons: reasons });
+  logger.info('Order validated', {
+    totalCents,
+    itemCount,
+    lines: lines.length,
+    shipments: shipments.length,
+    screeningReasons: reasons,
+  });
   return {
     orderId: order.orderId,
     customerId: order.customerId,

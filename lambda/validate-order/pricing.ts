@@ -3,9 +3,7 @@ import type { OrderItem, PricedLine, Shipment } from '../../lib/contracts/order'
 /** What pricing reads from a Catalog item (untrusted until checked: the table is shared). */
 export type CatalogRow = Record<string, unknown>;
 
-export type PricingResult =
-  | { ok: true; lines: PricedLine[]; totalCents: number }
-  | { ok: false; problems: string[] };
+export type PricingResult = { ok: true; lines: PricedLine[]; totalCents: number } | { ok: false; problems: string[] };
 
 const isCents = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
@@ -30,7 +28,14 @@ export function priceItems(items: readonly OrderItem[], catalog: ReadonlyMap<str
     if (!isCents(priceCents) || typeof name !== 'string' || typeof warehouse !== 'string' || warehouse === '') {
       throw new Error(`Catalog item '${productId}' is malformed (priceCents, name and warehouse are required)`);
     }
-    lines.push({ productId, name, quantity, unitPriceCents: priceCents, lineTotalCents: priceCents * quantity, warehouse });
+    lines.push({
+      productId,
+      name,
+      quantity,
+      unitPriceCents: priceCents,
+      lineTotalCents: priceCents * quantity,
+      warehouse,
+    });
   }
   if (problems.length > 0) return { ok: false, problems };
   const totalCents = lines.reduce((sum, line) => sum + line.lineTotalCents, 0);

@@ -64,7 +64,24 @@ export interface Profile {
 
 const commonPipeline = {
   fraudScreenTimeout: Duration.minutes(5),
-  allowedShippingCountries: ['AT', 'BE', 'CA', 'CH', 'DE', 'DK', 'ES', 'FR', 'GB', 'IE', 'IT', 'NL', 'NO', 'PT', 'SE', 'US'],
+  allowedShippingCountries: [
+    'AT',
+    'BE',
+    'CA',
+    'CH',
+    'DE',
+    'DK',
+    'ES',
+    'FR',
+    'GB',
+    'IE',
+    'IT',
+    'NL',
+    'NO',
+    'PT',
+    'SE',
+    'US',
+  ],
 } as const;
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
@@ -148,13 +165,16 @@ export function validateProfile(p: Profile): Profile {
   if (p.tiers.network && (n.natGateways < 1 || n.natGateways > n.maxAzs)) {
     problems.push(`network.natGateways must be between 1 and maxAzs=${n.maxAzs} (got ${n.natGateways})`);
   }
-  if (!/^10\.\d{1,3}\.0\.0\/16$/.test(n.cidr)) problems.push(`network.cidr must be a 10.x.0.0/16 block (got ${n.cidr})`);
+  if (!/^10\.\d{1,3}\.0\.0\/16$/.test(n.cidr))
+    problems.push(`network.cidr must be a 10.x.0.0/16 block (got ${n.cidr})`);
   if (!/^[a-z0-9]+\.[a-z0-9]+$/.test(p.database.instanceType)) {
     problems.push(`database.instanceType must look like "t4g.micro" (got ${p.database.instanceType})`);
   }
   if (p.database.readReplica && !p.database.multiAz) problems.push('database.readReplica needs multiAz');
-  if (p.database.maxAllocatedStorageGiB < p.database.allocatedStorageGiB) problems.push('database.maxAllocatedStorageGiB < allocatedStorageGiB');
-  if (p.deletionProtection && p.removalPolicy !== RemovalPolicy.RETAIN) problems.push('deletionProtection needs removalPolicy RETAIN');
+  if (p.database.maxAllocatedStorageGiB < p.database.allocatedStorageGiB)
+    problems.push('database.maxAllocatedStorageGiB < allocatedStorageGiB');
+  if (p.deletionProtection && p.removalPolicy !== RemovalPolicy.RETAIN)
+    problems.push('deletionProtection needs removalPolicy RETAIN');
   if (!Number.isInteger(p.pipeline.highValueThresholdCents) || p.pipeline.highValueThresholdCents <= 0) {
     problems.push('pipeline.highValueThresholdCents must be a positive integer');
   }

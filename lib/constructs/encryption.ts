@@ -45,7 +45,11 @@ export class TierKey extends Construct {
   }
 
   /** A log group encrypted with this key, with the profile's retention and removal policy. */
-  logGroup(scope: Construct, id: string, props: { retentionDays: number; removalPolicy: RemovalPolicy; logGroupName?: string }) {
+  logGroup(
+    scope: Construct,
+    id: string,
+    props: { retentionDays: number; removalPolicy: RemovalPolicy; logGroupName?: string },
+  ) {
     return new logs.LogGroup(scope, id, {
       logGroupName: props.logGroupName,
       encryptionKey: this.key,

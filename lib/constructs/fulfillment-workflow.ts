@@ -62,7 +62,13 @@ export class FulfillmentWorkflow extends Construct {
     const h = props.handlers;
 
     // --- building blocks ---------------------------------------------------------------------
-    const invoke = (stateId: string, step: WorkflowStep, payload: Record<string, unknown>, resultPath: string, retryErrors: string[] = []) =>
+    const invoke = (
+      stateId: string,
+      step: WorkflowStep,
+      payload: Record<string, unknown>,
+      resultPath: string,
+      retryErrors: string[] = [],
+    ) =>
       new tasks.LambdaInvoke(this, stateId, {
         lambdaFunction: h[step],
         payload: sfn.TaskInput.fromObject(payload),
@@ -87,7 +93,9 @@ export class FulfillmentWorkflow extends Construct {
           schemaVersion: ORDER_SCHEMA_VERSION,
           'orderId.$': '$.order.orderId',
           'customerId.$': '$.order.customerId',
-          ...(fromOutcome ? { 'status.$': '$.outcome.status', 'reason.$': '$.outcome.reason' } : { status, reason: null }),
+          ...(fromOutcome
+            ? { 'status.$': '$.outcome.status', 'reason.$': '$.outcome.reason' }
+            : { status, reason: null }),
           'occurredAt.$': '$$.State.EnteredTime',
           'executionId.$': '$$.Execution.Id',
         },
@@ -100,7 +108,13 @@ export class FulfillmentWorkflow extends Construct {
           [SNS_ATTRIBUTES.status]: { value: fromOutcome ? J.stringAt('$.outcome.status') : status },
         },
         resultPath: J.DISCARD,
-      }).addRetry({ errors: ALL, interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL });
+      }).addRetry({
+        errors: ALL,
+        interval: Duration.seconds(1),
+        backoffRate: 2,
+        maxAttempts: 4,
+        jitterStrategy: sfn.JitterType.FULL,
+      });
       return sfn.Chain.start(build).next(publish);
     };
 
@@ -110,19 +124,34 @@ export class FulfillmentWorkflow extends Construct {
     // --- terminal: publish the outcome, then end -----------------------------------------------
     const finish = publishStatus('PublishOutcome', 'FROM_OUTCOME').next(
       new sfn.Choice(this, 'Failed?')
-        .when(sfn.Condition.stringEquals('$.outcome.status', 'FAILED'), new sfn.Fail(this, 'OrderFailed', { error: 'OrderFailed', causePath: '$.outcome.reason' }))
+        .when(
+          sfn.Condition.stringEquals('$.outcome.status', 'FAILED'),
+          new sfn.Fail(this, 'OrderFailed', { error: 'OrderFailed', causePath: '$.outcome.reason' }),
+        )
         .otherwise(new sfn.Succeed(this, 'Done')),
     );
 
     // --- saga: refund, then release; a failing compensation is FAILED for an operator ---------
     const compensationFailed = outcome('CompensationFailed', 'FAILED', OUTCOME_REASONS.compensationFailed).next(finish);
-    const refund = invoke('RefundPayment', 'refund-payment', { 'orderId.$': '$.order.orderId' }, '$.compensation.refund');
-    const release = invoke('ReleaseInventory', 'release-inventory', { 'orderId.$': '$.order.orderId', 'items.$': '$.validation.value.lines' }, '$.compensation.release');
+    const refund = invoke(
+      'RefundPayment',
+      'refund-payment',
+      { 'orderId.$': '$.order.orderId' },
+      '$.compensation.refund',
+    );
+    const release = invoke(
+      'ReleaseInventory',
+      'release-inventory',
+      { 'orderId.$': '$.order.orderId', 'items.$': '$.validation.value.lines' },
+      '$.compensation.release',
+    );
     refund.addCatch(compensationFailed, { errors: ALL, resultPath: '$.error' });
     release.addCatch(compensationFailed, { errors: ALL, resultPath: '$.error' });
     const compensate = sfn.Chain.start(refund).next(release).next(finish);
 
-    const unexpectedBeforePayment = outcome('UnexpectedBeforePayment', 'FAILED', OUTCOME_REASONS.unexpectedError).next(finish);
+    const unexpectedBeforePayment = outcome('UnexpectedBeforePayment', 'FAILED', OUTCOME_REASONS.unexpectedError).next(
+      finish,
+    );
     const unexpected = outcome('Unexpected', 'FAILED', OUTCOME_REASONS.unexpectedError).next(compensate);
 
     // --- 1. validate ---------------------------------------------------------------------------
@@ -195,7 +224,14 @@ export class FulfillmentWorkflow extends Construct {
       resultSelector: { 'reservation.$': '$[0].reservation.value', 'invoice.$': '$[1].invoice.value' },
       resultPath: '$.fulfillment',
     })
-      .branch(invoke('ReserveInventory', 'reserve-inventory', { 'orderId.$': '$.order.orderId', 'items.$': '$.validation.value.lines' }, '$.reservation'))
+      .branch(
+        invoke(
+          'ReserveInventory',
+          'reserve-inventory',
+          { 'orderId.$': '$.order.orderId', 'items.$': '$.validation.value.lines' },
+          '$.reservation',
+        ),
+      )
       .branch(
         invoke(
           'CreateInvoice',
@@ -285,12 +321,14 @@ export function acknowledgeStateMachineRole(workflow: FulfillmentWorkflow, funct
   if (!policy) return;
   Validations.of(policy).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray tracing support no resource-level permissions.',
+    reason:
+      'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray tracing support no resource-level permissions.',
   });
   for (const fn of functions) {
     Validations.of(policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason: 'lambda:InvokeFunction on the handler and its versions/aliases (ARN:*), granted by CDK; only the pipeline handlers are listed.',
+      reason:
+        'lambda:InvokeFunction on the handler and its versions/aliases (ARN:*), granted by CDK; only the pipeline handlers are listed.',
     });
   }
 }

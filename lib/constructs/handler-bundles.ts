@@ -28,7 +28,9 @@ export const BUNDLE_OPTIONS = {
   format: 'esm',
   outExtension: { '.js': '.mjs' },
   // Some bundled CommonJS dependencies call require() for Node built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   minify: true,
   sourcemap: true,
   sourcesContent: false,
@@ -53,7 +55,14 @@ const sha256 = (data: string | Buffer) => createHash('sha256').update(data).dige
 const fileHash = (file: string) => (existsSync(file) ? sha256(readFileSync(file)) : 'missing');
 
 function cacheKey(steps: string[]): string {
-  return sha256(JSON.stringify({ BUNDLE_OPTIONS, esbuildVersion, steps, lock: fileHash(path.join(PROJECT_ROOT, 'package-lock.json')) }));
+  return sha256(
+    JSON.stringify({
+      BUNDLE_OPTIONS,
+      esbuildVersion,
+      steps,
+      lock: fileHash(path.join(PROJECT_ROOT, 'package-lock.json')),
+    }),
+  );
 }
 
 /** The cached bundles, if the key matches and no input file changed since they were built. */
@@ -61,7 +70,8 @@ function cachedBundles(key: string): string | undefined {
   try {
     const manifest: Manifest = JSON.parse(readFileSync(path.join(CACHE_DIR, 'manifest.json'), 'utf8'));
     if (manifest.key !== key) return undefined;
-    for (const [file, hash] of Object.entries(manifest.inputs)) if (fileHash(path.join(PROJECT_ROOT, file)) !== hash) return undefined;
+    for (const [file, hash] of Object.entries(manifest.inputs))
+      if (fileHash(path.join(PROJECT_ROOT, file)) !== hash) return undefined;
     return path.join(CACHE_DIR, 'out');
   } catch {
     return undefined;

@@ -33,7 +33,10 @@ export class PipelineFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
-    const logGroup = props.key.logGroup(this, 'Logs', { retentionDays: props.logRetentionDays, removalPolicy: props.removalPolicy });
+    const logGroup = props.key.logGroup(this, 'Logs', {
+      retentionDays: props.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+    });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `SecureCart ${props.step} handler`,
@@ -62,13 +65,15 @@ export class PipelineFunction extends Construct {
 
     Validations.of(this.fn).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'SecureCart pins nodejs22.x (DESIGN.md section 6) so handlers run on the same major as CI and the local engines; moving to nodejs24.x is a deliberate upgrade.',
+      reason:
+        'SecureCart pins nodejs22.x (DESIGN.md section 6) so handlers run on the same major as CI and the local engines; moving to nodejs24.x is a deliberate upgrade.',
     });
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       Validations.of(policy).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+        reason:
+          'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
       });
     }
   }

@@ -40,7 +40,11 @@ export class DeadLetterQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
-    this.queue = new sqs.Queue(this, 'Queue', { ...queueSecurity(props), queueName: props.queueName, retentionPeriod: Duration.days(14) });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      ...queueSecurity(props),
+      queueName: props.queueName,
+      retentionPeriod: Duration.days(14),
+    });
     this.alarm = this.queue
       .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' })
       .createAlarm(this, 'NotEmpty', {

@@ -13,7 +13,8 @@ export const COUNTRY_PATTERN = /^[A-Z]{2}$/;
 export const PAYMENT_TOKEN_PATTERN = /^tok_[a-z0-9_]{1,60}$/;
 
 const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
-const int = (min: number, max?: number) => z.number().check(z.int(), z.minimum(min), ...(max === undefined ? [] : [z.maximum(max)]));
+const int = (min: number, max?: number) =>
+  z.number().check(z.int(), z.minimum(min), ...(max === undefined ? [] : [z.maximum(max)]));
 
 export const OrderItemSchema = z.object({
   productId: text(1, 64),

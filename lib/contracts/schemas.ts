@@ -35,7 +35,9 @@ export function publishedSchemas(): PublishedSchema[] {
     {
       name: `${EVENT_SOURCES.fulfillment}@OrderScreeningRequested`,
       description: 'The fulfillment workflow asks for a fraud decision; answer with the task token.',
-      content: draft4(eventEnvelope(EVENT_SOURCES.fulfillment, DETAIL_TYPES.screeningRequested, ScreeningRequestedDetailSchema)),
+      content: draft4(
+        eventEnvelope(EVENT_SOURCES.fulfillment, DETAIL_TYPES.screeningRequested, ScreeningRequestedDetailSchema),
+      ),
     },
     {
       name: `${EVENT_SOURCES.inventory}@InventoryLow`,

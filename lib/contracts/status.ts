@@ -4,7 +4,16 @@ import * as z from './zod';
  * Order statuses, in the order an order moves through them. PENDING is written by the checkout
  * service; the fulfillment workflow publishes every other status to the OrderEvents topic.
  */
-export const ORDER_STATUSES = ['PENDING', 'ACCEPTED', 'VALIDATED', 'SCREENING', 'PAID', 'FULFILLED', 'CANCELLED', 'FAILED'] as const;
+export const ORDER_STATUSES = [
+  'PENDING',
+  'ACCEPTED',
+  'VALIDATED',
+  'SCREENING',
+  'PAID',
+  'FULFILLED',
+  'CANCELLED',
+  'FAILED',
+] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export const TERMINAL_STATUSES = ['FULFILLED', 'CANCELLED', 'FAILED'] as const satisfies readonly OrderStatus[];
@@ -41,7 +50,9 @@ export type OutcomeReason = (typeof OUTCOME_REASONS)[keyof typeof OUTCOME_REASON
 
 /** Rank of a status: consumers apply an update only if it moves the order forward. */
 export function statusRank(status: OrderStatus): number {
-  return (TERMINAL_STATUSES as readonly string[]).includes(status) ? ORDER_STATUSES.length : ORDER_STATUSES.indexOf(status);
+  return (TERMINAL_STATUSES as readonly string[]).includes(status)
+    ? ORDER_STATUSES.length
+    : ORDER_STATUSES.indexOf(status);
 }
 
 /** True when `next` may replace `current` (status only moves forward; terminal is final). */

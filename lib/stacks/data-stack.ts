@@ -55,7 +55,11 @@ export class DataStack extends Stack {
       });
     this.catalogTable = table('CatalogTable', TABLE_KEYS.catalog.partitionKey);
     this.cartsTable = table('CartsTable', TABLE_KEYS.carts.partitionKey, TABLE_KEYS.carts.ttlAttribute);
-    this.idempotencyTable = table('IdempotencyTable', TABLE_KEYS.idempotency.partitionKey, TABLE_KEYS.idempotency.ttlAttribute);
+    this.idempotencyTable = table(
+      'IdempotencyTable',
+      TABLE_KEYS.idempotency.partitionKey,
+      TABLE_KEYS.idempotency.ttlAttribute,
+    );
 
     new CfnOutput(this, 'CatalogTableName', { value: this.catalogTable.tableName });
     new CfnOutput(this, 'CartsTableName', { value: this.cartsTable.tableName });
@@ -76,7 +80,11 @@ export class DataStack extends Stack {
       allowAllOutbound: false,
     });
     for (const client of props.databaseClients ?? []) {
-      this.databaseSecurityGroup.addIngressRule(client, ec2.Port.tcp(POSTGRES_PORT), 'PostgreSQL from an approved client');
+      this.databaseSecurityGroup.addIngressRule(
+        client,
+        ec2.Port.tcp(POSTGRES_PORT),
+        'PostgreSQL from an approved client',
+      );
     }
 
     const isolated = { subnetGroupName: SUBNETS.data };
@@ -167,15 +175,17 @@ export class DataStack extends Stack {
       acknowledgeMonitoringRole(replica);
       Validations.of(replica).acknowledge({
         id: 'AwsSolutions-RDS11',
-        reason: 'The replica keeps PostgreSQL\'s default port like its primary; access is limited by security group.',
+        reason: "The replica keeps PostgreSQL's default port like its primary; access is limited by security group.",
       });
       Validations.of(replica).acknowledge({
         id: 'AwsSolutions-RDS2',
-        reason: 'A same-region read replica inherits storage encryption and the data key from its encrypted primary; CloudFormation rejects StorageEncrypted on a replica.',
+        reason:
+          'A same-region read replica inherits storage encryption and the data key from its encrypted primary; CloudFormation rejects StorageEncrypted on a replica.',
       });
       Validations.of(replica).acknowledge({
         id: 'AwsSolutions-RDS3',
-        reason: 'The read replica serves read scaling only; availability comes from the Multi-AZ primary, and a lost replica is re-created from it.',
+        reason:
+          'The read replica serves read scaling only; availability comes from the Multi-AZ primary, and a lost replica is re-created from it.',
       });
     }
     if (!profile.database.multiAz) {
@@ -195,7 +205,8 @@ export class DataStack extends Stack {
     new CfnOutput(this, 'DatabaseSecretArn', { value: this.database.secret!.secretArn });
     Validations.of(this.database).acknowledge({
       id: 'AwsSolutions-RDS11',
-      reason: 'PostgreSQL keeps its default port 5432: it is reachable only from the security groups handed to the Data stack, in isolated subnets, so a non-default port adds no protection.',
+      reason:
+        'PostgreSQL keeps its default port 5432: it is reachable only from the security groups handed to the Data stack, in isolated subnets, so a non-default port adds no protection.',
     });
   }
 }
@@ -206,6 +217,7 @@ function acknowledgeMonitoringRole(instance: rds.DatabaseInstanceBase) {
   if (!role) return;
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
-    reason: 'AWS-managed policy made for RDS Enhanced Monitoring: it only lets RDS write OS metrics to the RDSOSMetrics log group.',
+    reason:
+      'AWS-managed policy made for RDS Enhanced Monitoring: it only lets RDS write OS metrics to the RDSOSMetrics log group.',
   });
 }

@@ -21,7 +21,12 @@ import {
   STATUS_SUBSCRIPTIONS,
 } from '../contracts';
 import { TierKey } from '../constructs/encryption';
-import { acknowledgeStateMachineRole, FulfillmentWorkflow, WORKFLOW_STEPS, WorkflowStep } from '../constructs/fulfillment-workflow';
+import {
+  acknowledgeStateMachineRole,
+  FulfillmentWorkflow,
+  WORKFLOW_STEPS,
+  WorkflowStep,
+} from '../constructs/fulfillment-workflow';
 import { PipelineFunction } from '../constructs/pipeline-function';
 import { DeadLetterQueue, ReliableQueue } from '../constructs/reliable-queue';
 
@@ -74,7 +79,11 @@ export class PipelineStack extends Stack {
     topicKey.addToResourcePolicy(serviceKeyAccess('cloudwatch.amazonaws.com')); // alarm actions publish to the ops topic
 
     // --- alarms go to an encrypted ops topic ----------------------------------------------------
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { topicName: `${prefix}-ops-alarms`, masterKey: topicKey, enforceSSL: true });
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      topicName: `${prefix}-ops-alarms`,
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
     if (profile.alarmEmail) this.alarmTopic.addSubscription(new subs.EmailSubscription(profile.alarmEmail));
     const queueBase = { key, alarmTopic: this.alarmTopic, removalPolicy };
 
@@ -83,7 +92,12 @@ export class PipelineStack extends Stack {
       [HANDLER_ENV.highValueThresholdCents]: String(profile.pipeline.highValueThresholdCents),
       [HANDLER_ENV.allowedShippingCountries]: profile.pipeline.allowedShippingCountries.join(','),
     };
-    const handler = (step: HandlerName, description: string, environment: Record<string, string> = {}, timeout?: Duration) =>
+    const handler = (
+      step: HandlerName,
+      description: string,
+      environment: Record<string, string> = {},
+      timeout?: Duration,
+    ) =>
       new PipelineFunction(this, toPascal(step), {
         step,
         description,
@@ -96,22 +110,51 @@ export class PipelineStack extends Stack {
     const catalogEnv = { [HANDLER_ENV.catalogTable]: props.catalogTable.tableName };
     const idempotencyEnv = { [HANDLER_ENV.idempotencyTable]: props.idempotencyTable.tableName };
 
-    this.bus = new events.EventBus(this, 'Bus', { eventBusName: prefix, description: 'SecureCart order and inventory events' });
+    this.bus = new events.EventBus(this, 'Bus', {
+      eventBusName: prefix,
+      description: 'SecureCart order and inventory events',
+    });
     const busEnv = { [HANDLER_ENV.eventBusName]: this.bus.eventBusName };
 
     this.handlers = {
-      'validate-order': handler('validate-order', 'Validates an order and prices it from the catalog', { ...catalogEnv, ...screeningEnv }),
-      'process-payment': handler('process-payment', 'Charges the order through the payment provider (idempotent by order id)', {
-        ...idempotencyEnv,
-        [HANDLER_ENV.paymentProviderTimeoutMs]: '3000',
+      'validate-order': handler('validate-order', 'Validates an order and prices it from the catalog', {
+        ...catalogEnv,
+        ...screeningEnv,
       }),
+      'process-payment': handler(
+        'process-payment',
+        'Charges the order through the payment provider (idempotent by order id)',
+        {
+          ...idempotencyEnv,
+          [HANDLER_ENV.paymentProviderTimeoutMs]: '3000',
+        },
+      ),
       'refund-payment': handler('refund-payment', 'Refunds a charged order (saga compensation)', idempotencyEnv),
-      'reserve-inventory': handler('reserve-inventory', 'Reserves stock for an order; emits InventoryLow', { ...catalogEnv, ...busEnv }),
-      'release-inventory': handler('release-inventory', 'Releases an order\'s stock reservation (saga compensation)', catalogEnv),
+      'reserve-inventory': handler('reserve-inventory', 'Reserves stock for an order; emits InventoryLow', {
+        ...catalogEnv,
+        ...busEnv,
+      }),
+      'release-inventory': handler(
+        'release-inventory',
+        "Releases an order's stock reservation (saga compensation)",
+        catalogEnv,
+      ),
       'create-invoice': handler('create-invoice', 'Creates the order invoice', idempotencyEnv),
-      'create-shipment': handler('create-shipment', 'Books one shipment with the carrier', { ...idempotencyEnv, ...catalogEnv }),
-      'start-fulfillment': handler('start-fulfillment', 'Starts one fulfillment execution per order from orders.fifo', {}, INTAKE_TIMEOUT),
-      'screen-fraud': handler('screen-fraud', 'Scores a screening request and answers the waiting workflow', screeningEnv),
+      'create-shipment': handler('create-shipment', 'Books one shipment with the carrier', {
+        ...idempotencyEnv,
+        ...catalogEnv,
+      }),
+      'start-fulfillment': handler(
+        'start-fulfillment',
+        'Starts one fulfillment execution per order from orders.fifo',
+        {},
+        INTAKE_TIMEOUT,
+      ),
+      'screen-fraud': handler(
+        'screen-fraud',
+        'Scores a screening request and answers the waiting workflow',
+        screeningEnv,
+      ),
       restock: handler('restock', 'Reorders stock when a product runs low', catalogEnv),
     };
     const fns = this.handlers;
@@ -132,9 +175,17 @@ export class PipelineStack extends Stack {
     this.bus.grantPutEventsTo(fns['reserve-inventory']);
 
     // --- OrderEvents fan-out ----------------------------------------------------------------------
-    this.topic = new sns.Topic(this, 'OrderEvents', { topicName: `${prefix}-order-events`, masterKey: topicKey, enforceSSL: true });
+    this.topic = new sns.Topic(this, 'OrderEvents', {
+      topicName: `${prefix}-order-events`,
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
     const subscriptionQueue = (name: keyof typeof STATUS_SUBSCRIPTIONS, rawMessageDelivery: boolean) => {
-      const q = new ReliableQueue(this, `${toPascal(name)}Queue`, { ...queueBase, queueName: `${prefix}-${kebab(name)}`, maxReceiveCount: 5 });
+      const q = new ReliableQueue(this, `${toPascal(name)}Queue`, {
+        ...queueBase,
+        queueName: `${prefix}-${kebab(name)}`,
+        maxReceiveCount: 5,
+      });
       this.topic.addSubscription(
         new subs.SqsSubscription(q.queue, {
           rawMessageDelivery,
@@ -150,7 +201,9 @@ export class PipelineStack extends Stack {
       analytics: subscriptionQueue('analytics', true),
     };
     if (profile.alarmEmail) {
-      this.topic.addSubscription(new subs.EmailSubscription(profile.alarmEmail, { filterPolicy: statusFilter('notifications') }));
+      this.topic.addSubscription(
+        new subs.EmailSubscription(profile.alarmEmail, { filterPolicy: statusFilter('notifications') }),
+      );
     }
 
     // --- the workflow -----------------------------------------------------------------------------
@@ -182,7 +235,9 @@ export class PipelineStack extends Stack {
     });
     fns['start-fulfillment'].addEnvironment(HANDLER_ENV.stateMachineArn, stateMachine.stateMachineArn);
     stateMachine.grantStartExecution(fns['start-fulfillment']);
-    fns['start-fulfillment'].addEventSource(new SqsEventSource(this.ordersQueue.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    fns['start-fulfillment'].addEventSource(
+      new SqsEventSource(this.ordersQueue.queue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
 
     // --- EventBridge: fraud screening and restock, with retries and a DLQ ------------------------
     const targetDlq = new DeadLetterQueue(this, 'EventTargetsDlq', {
@@ -192,15 +247,25 @@ export class PipelineStack extends Stack {
     });
     Validations.of(targetDlq.queue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself a dead-letter queue: EventBridge rule targets send undeliverable events here (alarmed when not empty).',
+      reason:
+        'This queue is itself a dead-letter queue: EventBridge rule targets send undeliverable events here (alarmed when not empty).',
     });
     const target = (fn: lambda.IFunction) =>
-      new targets.LambdaFunction(fn, { retryAttempts: 4, maxEventAge: Duration.hours(1), deadLetterQueue: targetDlq.queue });
+      new targets.LambdaFunction(fn, {
+        retryAttempts: 4,
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: targetDlq.queue,
+      });
     const policy = {
       highValueThresholdCents: profile.pipeline.highValueThresholdCents,
       allowedShippingCountries: profile.pipeline.allowedShippingCountries,
     };
-    const rule = (ruleId: string, description: string, pattern: ReturnType<(typeof RULE_PATTERNS)[keyof typeof RULE_PATTERNS]>, fn: lambda.IFunction) =>
+    const rule = (
+      ruleId: string,
+      description: string,
+      pattern: ReturnType<(typeof RULE_PATTERNS)[keyof typeof RULE_PATTERNS]>,
+      fn: lambda.IFunction,
+    ) =>
       new events.Rule(this, ruleId, {
         eventBus: this.bus,
         ruleName: `${prefix}-${ruleId}`,
@@ -208,8 +273,18 @@ export class PipelineStack extends Stack {
         eventPattern: toCdkPattern(pattern),
         targets: [target(fn)],
       });
-    rule('HighValueOrder', 'Screening requests at or above the high-value threshold', RULE_PATTERNS.highValueOrder(policy), fns['screen-fraud']);
-    rule('SuspiciousOrder', 'Screening requests below the threshold shipping outside the allowed countries', RULE_PATTERNS.suspiciousOrder(policy), fns['screen-fraud']);
+    rule(
+      'HighValueOrder',
+      'Screening requests at or above the high-value threshold',
+      RULE_PATTERNS.highValueOrder(policy),
+      fns['screen-fraud'],
+    );
+    rule(
+      'SuspiciousOrder',
+      'Screening requests below the threshold shipping outside the allowed countries',
+      RULE_PATTERNS.suspiciousOrder(policy),
+      fns['screen-fraud'],
+    );
     rule('InventoryLow', 'Stock below reorder level', RULE_PATTERNS.inventoryLow(), fns.restock);
     this.bus.archive('Archive', {
       archiveName: `${prefix}-events`,
@@ -247,9 +322,21 @@ export class PipelineStack extends Stack {
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         })
         .addAlarmAction(alarmAction);
-    workflowAlarm('ExecutionsFailedAlarm', stateMachine.metricFailed({ period: Duration.minutes(1), statistic: 'Sum' }), 'executions failed');
-    workflowAlarm('ExecutionsTimedOutAlarm', stateMachine.metricTimedOut({ period: Duration.minutes(1), statistic: 'Sum' }), 'executions timed out');
-    workflowAlarm('ExecutionsAbortedAlarm', stateMachine.metricAborted({ period: Duration.minutes(1), statistic: 'Sum' }), 'executions aborted');
+    workflowAlarm(
+      'ExecutionsFailedAlarm',
+      stateMachine.metricFailed({ period: Duration.minutes(1), statistic: 'Sum' }),
+      'executions failed',
+    );
+    workflowAlarm(
+      'ExecutionsTimedOutAlarm',
+      stateMachine.metricTimedOut({ period: Duration.minutes(1), statistic: 'Sum' }),
+      'executions timed out',
+    );
+    workflowAlarm(
+      'ExecutionsAbortedAlarm',
+      stateMachine.metricAborted({ period: Duration.minutes(1), statistic: 'Sum' }),
+      'executions aborted',
+    );
 
     // --- outputs for operators and the smoke suite ------------------------------------------------
     const output = (name: string, value: string) => new CfnOutput(this, name, { value });
@@ -265,7 +352,6 @@ export class PipelineStack extends Stack {
     output('StateMachineArn', stateMachine.stateMachineArn);
     output('CatalogTableName', props.catalogTable.tableName);
     output('IdempotencyTableName', props.idempotencyTable.tableName);
-
   }
 }
 
@@ -281,11 +367,17 @@ function serviceKeyAccess(servicePrincipal: string) {
 }
 
 function statusFilter(name: keyof typeof STATUS_SUBSCRIPTIONS) {
-  return { [SNS_ATTRIBUTES.status]: sns.SubscriptionFilter.stringFilter({ allowlist: [...STATUS_SUBSCRIPTIONS[name]] }) };
+  return {
+    [SNS_ATTRIBUTES.status]: sns.SubscriptionFilter.stringFilter({ allowlist: [...STATUS_SUBSCRIPTIONS[name]] }),
+  };
 }
 
 /** Contract patterns use EventBridge's JSON keys; CDK's EventPattern uses camelCase for the envelope. */
-function toCdkPattern(pattern: { source: readonly string[]; 'detail-type': readonly string[]; detail?: object }): events.EventPattern {
+function toCdkPattern(pattern: {
+  source: readonly string[];
+  'detail-type': readonly string[];
+  detail?: object;
+}): events.EventPattern {
   return {
     source: [...pattern.source],
     detailType: [...pattern['detail-type']],
@@ -293,5 +385,6 @@ function toCdkPattern(pattern: { source: readonly string[]; 'detail-type': reado
   };
 }
 
-const toPascal = (s: string) => s.replace(/(^|[-_.@\s])(\w)/g, (_m, _sep, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
+const toPascal = (s: string) =>
+  s.replace(/(^|[-_.@\s])(\w)/g, (_m, _sep, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

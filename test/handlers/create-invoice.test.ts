@@ -51,7 +51,9 @@ describe('create-invoice', () => {
         ConditionExpression: 'attribute_not_exists(id)',
       },
     ]);
-    expect(logs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'Invoice created', orderId: 'ord-8' }));
+    expect(logs()).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'Invoice created', orderId: 'ord-8' }),
+    );
   });
 
   it('returns the stored invoice on a repeat', async () => {

@@ -3,7 +3,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambda/create-shipment';
 import type { CreateShipmentInput } from '../../lambda/create-shipment';
 import { bookShipment, trackingNumberFor } from '../../lambda/create-shipment/carrier';
-import { anOrder, conditionFailed, FIXED_EXPIRATION, FIXED_NOW, fixDate, rejectionOf, TABLES } from './support/fixtures';
+import {
+  anOrder,
+  conditionFailed,
+  FIXED_EXPIRATION,
+  FIXED_NOW,
+  fixDate,
+  rejectionOf,
+  TABLES,
+} from './support/fixtures';
 import { captureLogs } from './support/logs';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
@@ -43,7 +51,11 @@ afterEach(() => jest.useRealTimers());
 
 describe('create-shipment', () => {
   it('books the shipment, records it once and commits the reservations of its items', async () => {
-    await expect(handler(input())).resolves.toEqual({ shipmentId: 'ord-4-wh-east', trackingNumber: TRACKING, carrier: 'SecureShip' });
+    await expect(handler(input())).resolves.toEqual({
+      shipmentId: 'ord-4-wh-east',
+      trackingNumber: TRACKING,
+      carrier: 'SecureShip',
+    });
 
     expect(ddbMock.commandCalls(PutCommand).map((c) => c.args[0].input)).toEqual([
       {
@@ -64,7 +76,9 @@ describe('create-shipment', () => {
       },
     ]);
     expect(ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].input)).toEqual([commit('p-cap'), commit('p-mug')]);
-    expect(logs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'Shipment created', orderId: 'ord-4' }));
+    expect(logs()).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'Shipment created', orderId: 'ord-4' }),
+    );
   });
 
   it('returns the recorded shipment on a repeat and still finishes the commit', async () => {
@@ -72,7 +86,11 @@ describe('create-shipment', () => {
     ddbMock.on(GetCommand).resolves({ Item: { carrier: 'SecureShip', trackingNumber: 'SS-STORED' } });
     ddbMock.on(UpdateCommand, { Key: { productId: 'p-cap' } }).rejects(conditionFailed());
 
-    await expect(handler(input())).resolves.toEqual({ shipmentId: 'ord-4-wh-east', trackingNumber: 'SS-STORED', carrier: 'SecureShip' });
+    await expect(handler(input())).resolves.toEqual({
+      shipmentId: 'ord-4-wh-east',
+      trackingNumber: 'SS-STORED',
+      carrier: 'SecureShip',
+    });
     expect(ddbMock.commandCalls(GetCommand)[0].args[0].input).toEqual({
       TableName: TABLES.idempotency,
       Key: { id: 'shipment#ord-4#ord-4-wh-east' },
@@ -93,7 +111,9 @@ describe('create-shipment', () => {
   });
 
   it('rejects malformed input before any write', async () => {
-    const error = await rejectionOf(handler({ orderId: 'ord-4', shipment: { ...SHIPMENT, items: [] } } as unknown as CreateShipmentInput));
+    const error = await rejectionOf(
+      handler({ orderId: 'ord-4', shipment: { ...SHIPMENT, items: [] } } as unknown as CreateShipmentInput),
+    );
 
     expect(error.name).toBe('InvalidInput');
     expect(error.message).toMatch(/shipment\.items/);

@@ -47,7 +47,11 @@ describe('process-payment', () => {
 
     expect(result).toEqual({ status: 'CHARGED', chargeId: CHARGE_ID, amountCents: 4_500 });
     expect(CHARGE_ID).toMatch(/^ch_[0-9a-f]{20}$/);
-    expect(ddbMock.commandCalls(GetCommand)[0].args[0].input).toEqual({ TableName: TABLES.idempotency, Key: KEY, ConsistentRead: true });
+    expect(ddbMock.commandCalls(GetCommand)[0].args[0].input).toEqual({
+      TableName: TABLES.idempotency,
+      Key: KEY,
+      ConsistentRead: true,
+    });
     expect(puts()).toEqual([
       {
         TableName: TABLES.idempotency,
@@ -57,13 +61,19 @@ describe('process-payment', () => {
         ExpressionAttributeValues: { ':charged': 'CHARGED', ':amount': 4_500 },
       },
     ]);
-    expect(logs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'Payment charged', orderId: 'ord-5' }));
+    expect(logs()).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'Payment charged', orderId: 'ord-5' }),
+    );
   });
 
   it('returns the stored charge on a repeat, without charging or writing', async () => {
     ddbMock.on(GetCommand).resolves({ Item: stored('CHARGED') });
 
-    await expect(handler(input({ attempt: 1 }))).resolves.toEqual({ status: 'CHARGED', chargeId: CHARGE_ID, amountCents: 4_500 });
+    await expect(handler(input({ attempt: 1 }))).resolves.toEqual({
+      status: 'CHARGED',
+      chargeId: CHARGE_ID,
+      amountCents: 4_500,
+    });
     expect(puts()).toHaveLength(0);
     expect(logs()).toContainEqual(expect.objectContaining({ level: 'WARN', orderId: 'ord-5' }));
   });
@@ -106,12 +116,16 @@ describe('process-payment', () => {
 
   it('turns provider 503s into PaymentProviderUnavailable until the third attempt (tok_transient)', async () => {
     for (const attempt of [0, 1]) {
-      await expect(handler(input({ paymentToken: 'tok_transient', attempt }))).rejects.toMatchObject({ name: 'PaymentProviderUnavailable' });
+      await expect(handler(input({ paymentToken: 'tok_transient', attempt }))).rejects.toMatchObject({
+        name: 'PaymentProviderUnavailable',
+      });
     }
     expect(puts()).toHaveLength(0);
     expect(logs().filter((l) => l.level === 'WARN' && l.orderId === 'ord-5')).toHaveLength(2);
 
-    await expect(handler(input({ paymentToken: 'tok_transient', attempt: 2 }))).resolves.toMatchObject({ status: 'CHARGED' });
+    await expect(handler(input({ paymentToken: 'tok_transient', attempt: 2 }))).resolves.toMatchObject({
+      status: 'CHARGED',
+    });
     expect(puts()).toHaveLength(1);
   });
 
@@ -128,7 +142,10 @@ describe('process-payment', () => {
   });
 
   it('answers like the invocation that recorded first when its conditional write loses a race', async () => {
-    ddbMock.on(GetCommand).resolvesOnce({}).resolves({ Item: stored('CHARGED') });
+    ddbMock
+      .on(GetCommand)
+      .resolvesOnce({})
+      .resolves({ Item: stored('CHARGED') });
     ddbMock.on(PutCommand).rejects(conditionFailed());
 
     await expect(handler(input())).resolves.toEqual({ status: 'CHARGED', chargeId: CHARGE_ID, amountCents: 4_500 });

@@ -9,7 +9,14 @@ const ddbMock = mockClient(DynamoDBDocumentClient);
 const logs = captureLogs();
 const KEY = { id: 'payment#ord-5' };
 const CHARGE_ID = provider.chargeIdFor('ord-5');
-const record = (status: string) => ({ ...KEY, kind: 'payment', orderId: 'ord-5', status, chargeId: CHARGE_ID, amountCents: 4_500 });
+const record = (status: string) => ({
+  ...KEY,
+  kind: 'payment',
+  orderId: 'ord-5',
+  status,
+  chargeId: CHARGE_ID,
+  amountCents: 4_500,
+});
 const updates = () => ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].input);
 
 beforeEach(() => {
@@ -30,7 +37,11 @@ describe('refund-payment', () => {
     const result = await handler({ orderId: 'ord-5' });
 
     expect(result).toEqual({ refunded: true, note: 'REFUNDED', chargeId: CHARGE_ID, amountCents: 4_500 });
-    expect(ddbMock.commandCalls(GetCommand)[0].args[0].input).toEqual({ TableName: TABLES.idempotency, Key: KEY, ConsistentRead: true });
+    expect(ddbMock.commandCalls(GetCommand)[0].args[0].input).toEqual({
+      TableName: TABLES.idempotency,
+      Key: KEY,
+      ConsistentRead: true,
+    });
     expect(updates()).toEqual([
       {
         TableName: TABLES.idempotency,
@@ -47,14 +58,21 @@ describe('refund-payment', () => {
         },
       },
     ]);
-    expect(logs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'Payment refunded', orderId: 'ord-5' }));
+    expect(logs()).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'Payment refunded', orderId: 'ord-5' }),
+    );
   });
 
   it('answers ALREADY_REFUNDED on a repeat, without refunding or writing', async () => {
     ddbMock.on(GetCommand).resolves({ Item: record('REFUNDED') });
     const refund = jest.spyOn(provider, 'refund');
 
-    await expect(handler({ orderId: 'ord-5' })).resolves.toEqual({ refunded: true, note: 'ALREADY_REFUNDED', chargeId: CHARGE_ID, amountCents: 4_500 });
+    await expect(handler({ orderId: 'ord-5' })).resolves.toEqual({
+      refunded: true,
+      note: 'ALREADY_REFUNDED',
+      chargeId: CHARGE_ID,
+      amountCents: 4_500,
+    });
     expect(refund).not.toHaveBeenCalled();
     expect(updates()).toHaveLength(0);
     expect(logs()).toContainEqual(expect.objectContaining({ level: 'WARN', orderId: 'ord-5' }));
@@ -71,7 +89,10 @@ describe('refund-payment', () => {
   });
 
   it('answers ALREADY_REFUNDED when a concurrent invocation flipped the record first', async () => {
-    ddbMock.on(GetCommand).resolvesOnce({ Item: record('CHARGED') }).resolves({ Item: record('REFUNDED') });
+    ddbMock
+      .on(GetCommand)
+      .resolvesOnce({ Item: record('CHARGED') })
+      .resolves({ Item: record('REFUNDED') });
     ddbMock.on(UpdateCommand).rejects(conditionFailed());
 
     await expect(handler({ orderId: 'ord-5' })).resolves.toMatchObject({ refunded: true, note: 'ALREADY_REFUNDED' });

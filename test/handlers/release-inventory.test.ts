@@ -28,15 +28,26 @@ describe('release-inventory', () => {
       { productId: 'p-a', name: 'A', quantity: 2, unitPriceCents: 5, lineTotalCents: 10, warehouse: 'w' },
     ];
 
-    await expect(handler({ orderId: 'ord-3', items: lines })).resolves.toEqual({ released: ['p-a', 'p-b'], skipped: [] });
+    await expect(handler({ orderId: 'ord-3', items: lines })).resolves.toEqual({
+      released: ['p-a', 'p-b'],
+      skipped: [],
+    });
     expect(updates()).toEqual([release('p-a', 2), release('p-b', 1)]);
-    expect(logs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'Inventory released', orderId: 'ord-3' }));
+    expect(logs()).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'Inventory released', orderId: 'ord-3' }),
+    );
   });
 
   it('skips items the order no longer holds (already released, shipped or never reserved)', async () => {
     ddbMock.on(UpdateCommand, { Key: { productId: 'p-b' } }).rejects(conditionFailed());
 
-    const result = await handler({ orderId: 'ord-3', items: [{ productId: 'p-a', quantity: 2 }, { productId: 'p-b', quantity: 1 }] });
+    const result = await handler({
+      orderId: 'ord-3',
+      items: [
+        { productId: 'p-a', quantity: 2 },
+        { productId: 'p-b', quantity: 1 },
+      ],
+    });
 
     expect(result).toEqual({ released: ['p-a'], skipped: ['p-b'] });
     expect(logs()).toContainEqual(expect.objectContaining({ level: 'WARN', orderId: 'ord-3', skipped: ['p-b'] }));
@@ -45,13 +56,20 @@ describe('release-inventory', () => {
   it('is idempotent: a repeat releases nothing more', async () => {
     ddbMock.on(UpdateCommand).rejects(conditionFailed());
 
-    await expect(handler({ orderId: 'ord-3', items: [{ productId: 'p-a', quantity: 2 }] })).resolves.toEqual({ released: [], skipped: ['p-a'] });
+    await expect(handler({ orderId: 'ord-3', items: [{ productId: 'p-a', quantity: 2 }] })).resolves.toEqual({
+      released: [],
+      skipped: ['p-a'],
+    });
   });
 
   it('propagates other DynamoDB errors so the workflow retries', async () => {
-    ddbMock.on(UpdateCommand).rejects(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
+    ddbMock
+      .on(UpdateCommand)
+      .rejects(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
 
-    await expect(handler({ orderId: 'ord-3', items: [{ productId: 'p-a', quantity: 2 }] })).rejects.toThrow('throttled');
+    await expect(handler({ orderId: 'ord-3', items: [{ productId: 'p-a', quantity: 2 }] })).rejects.toThrow(
+      'throttled',
+    );
   });
 
   it('rejects bad input before any write', async () => {

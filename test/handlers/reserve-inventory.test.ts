@@ -37,8 +37,12 @@ const updates = () => ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].i
 beforeEach(() => {
   ddbMock.reset();
   ebMock.reset();
-  ddbMock.on(UpdateCommand, { Key: { productId: 'p-a' } }).resolves({ Attributes: catalogItem('p-a', 40, { reservedOrders: new Set(['ord-3']) }) });
-  ddbMock.on(UpdateCommand, { Key: { productId: 'p-b' } }).resolves({ Attributes: catalogItem('p-b', 20, { reservedOrders: new Set(['ord-3']) }) });
+  ddbMock
+    .on(UpdateCommand, { Key: { productId: 'p-a' } })
+    .resolves({ Attributes: catalogItem('p-a', 40, { reservedOrders: new Set(['ord-3']) }) });
+  ddbMock
+    .on(UpdateCommand, { Key: { productId: 'p-b' } })
+    .resolves({ Attributes: catalogItem('p-b', 20, { reservedOrders: new Set(['ord-3']) }) });
   ebMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] });
   process.env.CATALOG_TABLE_NAME = TABLES.catalog;
   process.env.EVENT_BUS_NAME = BUS;
@@ -58,18 +62,33 @@ describe('reserve-inventory', () => {
     expect(result).toEqual({ reserved: ['p-a', 'p-b'], lowStock: [] });
     expect(updates()).toEqual([reserveCall('p-a', 2), reserveCall('p-b', 4)]);
     expect(ebMock.calls()).toHaveLength(0);
-    expect(logs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'Inventory reserved', orderId: 'ord-3' }));
+    expect(logs()).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'Inventory reserved', orderId: 'ord-3' }),
+    );
   });
 
   it('accepts priced lines as items (extra fields ignored)', async () => {
-    const line = { productId: 'p-a', name: 'A', quantity: 2, unitPriceCents: 100, lineTotalCents: 200, warehouse: 'wh-east' };
+    const line = {
+      productId: 'p-a',
+      name: 'A',
+      quantity: 2,
+      unitPriceCents: 100,
+      lineTotalCents: 200,
+      warehouse: 'wh-east',
+    };
     await expect(handler({ orderId: 'ord-3', items: [line] })).resolves.toEqual({ reserved: ['p-a'], lowStock: [] });
   });
 
   it('emits one Inventory Low event per product that fell below its reorder level', async () => {
     ddbMock.on(UpdateCommand, { Key: { productId: 'p-a' } }).resolves({ Attributes: catalogItem('p-a', 3) });
 
-    const result = await handler({ orderId: 'ord-3', items: [{ productId: 'p-a', quantity: 2 }, { productId: 'p-b', quantity: 1 }] });
+    const result = await handler({
+      orderId: 'ord-3',
+      items: [
+        { productId: 'p-a', quantity: 2 },
+        { productId: 'p-b', quantity: 1 },
+      ],
+    });
 
     expect(result).toEqual({ reserved: ['p-a', 'p-b'], lowStock: ['p-a'] });
     const calls = ebMock.commandCalls(PutEventsCommand);
@@ -80,7 +99,13 @@ describe('reserve-inventory', () => {
           EventBusName: BUS,
           Source: 'securecart.inventory',
           DetailType: 'Inventory Low',
-          Detail: JSON.stringify({ productId: 'p-a', stock: 3, reorderLevel: 5, reorderQuantity: 50, orderId: 'ord-3' }),
+          Detail: JSON.stringify({
+            productId: 'p-a',
+            stock: 3,
+            reorderLevel: 5,
+            reorderQuantity: 50,
+            orderId: 'ord-3',
+          }),
         },
       ],
     });
@@ -88,7 +113,9 @@ describe('reserve-inventory', () => {
 
   it('throws when EventBridge rejects an entry (the step is retried; reservations are idempotent)', async () => {
     ddbMock.on(UpdateCommand, { Key: { productId: 'p-a' } }).resolves({ Attributes: catalogItem('p-a', 0) });
-    ebMock.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'x' }] });
+    ebMock
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'x' }] });
 
     await expect(handler({ orderId: 'ord-3', items: [{ productId: 'p-a', quantity: 2 }] })).rejects.toThrow(
       'PutEvents failed for 1 Inventory Low events: InternalFailure',
@@ -101,11 +128,21 @@ describe('reserve-inventory', () => {
       Item: catalogItem(input.Key.productId, 4, { reservedOrders: new Set(['ord-1', 'ord-3']) }),
     }));
 
-    const result = await handler({ orderId: 'ord-3', items: [{ productId: 'p-a', quantity: 2 }, { productId: 'p-b', quantity: 1 }] });
+    const result = await handler({
+      orderId: 'ord-3',
+      items: [
+        { productId: 'p-a', quantity: 2 },
+        { productId: 'p-b', quantity: 1 },
+      ],
+    });
 
     expect(result).toEqual({ reserved: ['p-a', 'p-b'], lowStock: ['p-a', 'p-b'] });
     expect(updates().map((u) => u.UpdateExpression)).toEqual([RESERVE, RESERVE]); // nothing undone
-    expect(ddbMock.commandCalls(GetCommand)[0].args[0].input).toEqual({ TableName: TABLES.catalog, Key: { productId: 'p-a' }, ConsistentRead: true });
+    expect(ddbMock.commandCalls(GetCommand)[0].args[0].input).toEqual({
+      TableName: TABLES.catalog,
+      Key: { productId: 'p-a' },
+      ConsistentRead: true,
+    });
     expect(logs().filter((l) => l.level === 'WARN' && l.orderId === 'ord-3')).toHaveLength(2);
     // Low stock is re-announced in case the first attempt failed before its PutEvents (restock is idempotent per order).
     expect(ebMock.commandCalls(PutEventsCommand)).toHaveLength(1);
@@ -115,9 +152,21 @@ describe('reserve-inventory', () => {
     ddbMock.on(UpdateCommand, { Key: { productId: 'p-b' }, UpdateExpression: RESERVE }).rejects(conditionFailed());
     ddbMock.on(GetCommand).resolves({ Item: catalogItem('p-b', 1, { reservedOrders: new Set(['ord-1']) }) });
 
-    const error = await rejectionOf(handler({ orderId: 'ord-3', items: [{ productId: 'p-a', quantity: 2 }, { productId: 'p-b', quantity: 3 }] }));
+    const error = await rejectionOf(
+      handler({
+        orderId: 'ord-3',
+        items: [
+          { productId: 'p-a', quantity: 2 },
+          { productId: 'p-b', quantity: 3 },
+        ],
+      }),
+    );
 
-    expect(error).toMatchObject({ name: 'OutOfStock', productId: 'p-b', message: 'Out of stock: product p-b has 1 left, order needs 3' });
+    expect(error).toMatchObject({
+      name: 'OutOfStock',
+      productId: 'p-b',
+      message: 'Out of stock: product p-b has 1 left, order needs 3',
+    });
     expect(updates()).toEqual([
       reserveCall('p-a', 2),
       reserveCall('p-b', 3),
@@ -156,7 +205,13 @@ describe('reserve-inventory', () => {
   });
 
   it('batches Inventory Low entries by 10, the PutEvents limit', () => {
-    const details = Array.from({ length: 12 }, (_, i) => ({ productId: `p-${i}`, stock: 0, reorderLevel: 1, reorderQuantity: 1, orderId: 'o' }));
+    const details = Array.from({ length: 12 }, (_, i) => ({
+      productId: `p-${i}`,
+      stock: 0,
+      reorderLevel: 1,
+      reorderQuantity: 1,
+      orderId: 'o',
+    }));
     expect(inventoryLowBatches(details, BUS).map((b) => b.length)).toEqual([10, 2]);
   });
 });

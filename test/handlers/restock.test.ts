@@ -44,7 +44,9 @@ describe('restock', () => {
         ReturnValues: 'UPDATED_NEW',
       },
     ]);
-    expect(logs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'Product restocked', orderId: 'ord-3', stock: 53 }));
+    expect(logs()).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'Product restocked', orderId: 'ord-3', stock: 53 }),
+    );
   });
 
   it('does nothing on a repeat or once stock is no longer low', async () => {

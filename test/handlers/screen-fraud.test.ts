@@ -58,8 +58,24 @@ describe('scoreOrder', () => {
     ['20 units (not bulk)', 60_000, 'US', 20, 0, [], 'APPROVED'],
     ['21 units (bulk)', 60_000, 'US', 21, 20, ['BULK_QUANTITY'], 'APPROVED'],
     ['very high value and bulk', 500_000, 'US', 21, 60, ['VERY_HIGH_VALUE', 'BULK_QUANTITY'], 'APPROVED'],
-    ['unusual country and bulk (70: rejected)', 1_000, 'FR', 21, 70, ['UNUSUAL_SHIPPING_COUNTRY', 'BULK_QUANTITY'], 'REJECTED'],
-    ['every signal', 500_000, 'BR', 30, 110, ['UNUSUAL_SHIPPING_COUNTRY', 'VERY_HIGH_VALUE', 'BULK_QUANTITY'], 'REJECTED'],
+    [
+      'unusual country and bulk (70: rejected)',
+      1_000,
+      'FR',
+      21,
+      70,
+      ['UNUSUAL_SHIPPING_COUNTRY', 'BULK_QUANTITY'],
+      'REJECTED',
+    ],
+    [
+      'every signal',
+      500_000,
+      'BR',
+      30,
+      110,
+      ['UNUSUAL_SHIPPING_COUNTRY', 'VERY_HIGH_VALUE', 'BULK_QUANTITY'],
+      'REJECTED',
+    ],
   ])('scores %s', (_name, total, country, count, expectedScore, signals, decision) => {
     expect(score(total, country, count)).toEqual({ decision, score: expectedScore, signals });
   });
@@ -89,7 +105,11 @@ describe('screen-fraud', () => {
     expect(calls[0].args[0].input).toEqual({
       taskToken: 'token-abc',
       error: 'FraudRejected',
-      cause: JSON.stringify({ decision: 'REJECTED', score: 90, signals: ['UNUSUAL_SHIPPING_COUNTRY', 'VERY_HIGH_VALUE'] }),
+      cause: JSON.stringify({
+        decision: 'REJECTED',
+        score: 90,
+        signals: ['UNUSUAL_SHIPPING_COUNTRY', 'VERY_HIGH_VALUE'],
+      }),
     });
     expect(sfnMock.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
   });
@@ -108,7 +128,9 @@ describe('screen-fraud', () => {
   });
 
   it('throws other Step Functions errors so EventBridge retries', async () => {
-    sfnMock.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    sfnMock
+      .on(SendTaskSuccessCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
     await expect(handler(screeningEvent())).rejects.toThrow('Rate exceeded');
   });
 

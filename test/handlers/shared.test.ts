@@ -55,7 +55,9 @@ describe('shared/env', () => {
   });
 
   it('requireEnv names the missing variable', () => {
-    expect(() => requireEnv(HANDLER_ENV.catalogTable)).toThrow('Missing required environment variable CATALOG_TABLE_NAME');
+    expect(() => requireEnv(HANDLER_ENV.catalogTable)).toThrow(
+      'Missing required environment variable CATALOG_TABLE_NAME',
+    );
     process.env.CATALOG_TABLE_NAME = '  ';
     expect(() => requireEnv(HANDLER_ENV.catalogTable)).toThrow('CATALOG_TABLE_NAME');
     process.env.CATALOG_TABLE_NAME = 'Catalog';
@@ -99,7 +101,13 @@ describe('shared helpers', () => {
   });
 
   it('mergeItems adds up quantities per product and sorts by product id', () => {
-    expect(mergeItems([{ productId: 'b', quantity: 1 }, { productId: 'a', quantity: 2 }, { productId: 'b', quantity: 3 }])).toEqual([
+    expect(
+      mergeItems([
+        { productId: 'b', quantity: 1 },
+        { productId: 'a', quantity: 2 },
+        { productId: 'b', quantity: 3 },
+      ]),
+    ).toEqual([
       { productId: 'a', quantity: 2 },
       { productId: 'b', quantity: 4 },
     ]);
@@ -115,7 +123,10 @@ describe('shared/payment-provider', () => {
   const request = { orderId: 'o-1', amountCents: 100, attempt: 0 };
 
   it('is deterministic and idempotent by order id', async () => {
-    expect(await charge({ ...request, paymentToken: 'tok_visa' }, signal())).toEqual({ outcome: 'APPROVED', chargeId: chargeIdFor('o-1') });
+    expect(await charge({ ...request, paymentToken: 'tok_visa' }, signal())).toEqual({
+      outcome: 'APPROVED',
+      chargeId: chargeIdFor('o-1'),
+    });
     expect(chargeIdFor('o-1')).toBe(chargeIdFor('o-1'));
     expect(chargeIdFor('o-1')).not.toBe(chargeIdFor('o-2'));
     expect(await refund({ chargeId: 'ch_1', amountCents: 100 }, signal())).toEqual({ refundId: refundIdFor('ch_1') });

@@ -53,20 +53,32 @@ describe('start-fulfillment', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     const calls = sfnMock.commandCalls(StartExecutionCommand);
     expect(calls).toHaveLength(2);
-    expect(calls[0].args[0].input).toEqual({ stateMachineArn: STATE_MACHINE_ARN, name: 'ord-a1', input: JSON.stringify(order) });
+    expect(calls[0].args[0].input).toEqual({
+      stateMachineArn: STATE_MACHINE_ARN,
+      name: 'ord-a1',
+      input: JSON.stringify(order),
+    });
     expect(startedNames()).toEqual(['ord-a1', 'ord-b1']);
     const started = logs().filter((l) => l.message === 'Fulfillment started');
     expect(started.map((l) => l.orderId)).toEqual(['ord-a1', 'ord-b1']);
   });
 
   it('treats ExecutionAlreadyExists as success (duplicate delivery) and logs a warning', async () => {
-    sfnMock.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution already exists', $metadata: {} }));
+    sfnMock
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'Execution already exists', $metadata: {} }));
 
     const response = await handler(batch(orderRecord('m1', 'ord-dup', 'cust-a')));
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(startedNames()).toEqual(['ord-dup']);
-    expect(logs()).toContainEqual(expect.objectContaining({ level: 'WARN', orderId: 'ord-dup', message: expect.stringMatching(/Duplicate delivery/) }));
+    expect(logs()).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        orderId: 'ord-dup',
+        message: expect.stringMatching(/Duplicate delivery/),
+      }),
+    );
   });
 
   it('fails the rest of a message group after a malformed message; other groups carry on', async () => {
@@ -109,7 +121,11 @@ describe('start-fulfillment', () => {
       .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
 
     const response = await handler(
-      batch(orderRecord('a1', 'ord-a1', 'cust-a'), orderRecord('a2', 'ord-a2', 'cust-a'), orderRecord('b1', 'ord-b1', 'cust-b')),
+      batch(
+        orderRecord('a1', 'ord-a1', 'cust-a'),
+        orderRecord('a2', 'ord-a2', 'cust-a'),
+        orderRecord('b1', 'ord-b1', 'cust-b'),
+      ),
     );
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'a1' }, { itemIdentifier: 'a2' }]);
@@ -134,7 +150,9 @@ describe('start-fulfillment', () => {
   it('fails fast, without touching the queue records, when STATE_MACHINE_ARN is missing', async () => {
     delete process.env.STATE_MACHINE_ARN;
 
-    await expect(handler(batch(orderRecord('m1', 'ord-1', 'cust-a')))).rejects.toThrow('Missing required environment variable STATE_MACHINE_ARN');
+    await expect(handler(batch(orderRecord('m1', 'ord-1', 'cust-a')))).rejects.toThrow(
+      'Missing required environment variable STATE_MACHINE_ARN',
+    );
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 

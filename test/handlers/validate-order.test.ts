@@ -9,7 +9,12 @@ import { captureLogs } from './support/logs';
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const logs = captureLogs();
 
-const product = (productId: string, priceCents: number, warehouse: string, extra: Partial<CatalogItem> = {}): CatalogItem => ({
+const product = (
+  productId: string,
+  priceCents: number,
+  warehouse: string,
+  extra: Partial<CatalogItem> = {},
+): CatalogItem => ({
   productId,
   name: `Product ${productId}`,
   priceCents,
@@ -20,15 +25,23 @@ const product = (productId: string, priceCents: number, warehouse: string, extra
   active: true,
   ...extra,
 });
-const CATALOG = [product('p-mug', 1_250, 'wh-east'), product('p-tee', 2_000, 'wh-west'), product('p-cap', 999, 'wh-east')];
+const CATALOG = [
+  product('p-mug', 1_250, 'wh-east'),
+  product('p-tee', 2_000, 'wh-west'),
+  product('p-cap', 999, 'wh-east'),
+];
 
 /** Answers BatchGet from `rows`, like DynamoDB (missing keys are simply absent). */
 function serveCatalog(rows: readonly CatalogItem[]) {
-  ddbMock.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: { productId: string }[] }> }) => ({
-    Responses: {
-      [TABLES.catalog]: input.RequestItems[TABLES.catalog].Keys.flatMap((k) => rows.filter((r) => r.productId === k.productId)),
-    },
-  }));
+  ddbMock
+    .on(BatchGetCommand)
+    .callsFake((input: { RequestItems: Record<string, { Keys: { productId: string }[] }> }) => ({
+      Responses: {
+        [TABLES.catalog]: input.RequestItems[TABLES.catalog].Keys.flatMap((k) =>
+          rows.filter((r) => r.productId === k.productId),
+        ),
+      },
+    }));
 }
 
 afterEach(() => jest.restoreAllMocks());
@@ -58,14 +71,42 @@ describe('validate-order', () => {
       orderId: 'ord-7',
       customerId: 'cust-42',
       lines: [
-        { productId: 'p-cap', name: 'Product p-cap', quantity: 4, unitPriceCents: 999, lineTotalCents: 3_996, warehouse: 'wh-east' },
-        { productId: 'p-mug', name: 'Product p-mug', quantity: 3, unitPriceCents: 1_250, lineTotalCents: 3_750, warehouse: 'wh-east' },
-        { productId: 'p-tee', name: 'Product p-tee', quantity: 1, unitPriceCents: 2_000, lineTotalCents: 2_000, warehouse: 'wh-west' },
+        {
+          productId: 'p-cap',
+          name: 'Product p-cap',
+          quantity: 4,
+          unitPriceCents: 999,
+          lineTotalCents: 3_996,
+          warehouse: 'wh-east',
+        },
+        {
+          productId: 'p-mug',
+          name: 'Product p-mug',
+          quantity: 3,
+          unitPriceCents: 1_250,
+          lineTotalCents: 3_750,
+          warehouse: 'wh-east',
+        },
+        {
+          productId: 'p-tee',
+          name: 'Product p-tee',
+          quantity: 1,
+          unitPriceCents: 2_000,
+          lineTotalCents: 2_000,
+          warehouse: 'wh-west',
+        },
       ],
       totalCents: 9_746,
       itemCount: 8,
       shipments: [
-        { shipmentId: 'ord-7-wh-east', warehouse: 'wh-east', items: [{ productId: 'p-cap', quantity: 4 }, { productId: 'p-mug', quantity: 3 }] },
+        {
+          shipmentId: 'ord-7-wh-east',
+          warehouse: 'wh-east',
+          items: [
+            { productId: 'p-cap', quantity: 4 },
+            { productId: 'p-mug', quantity: 3 },
+          ],
+        },
         { shipmentId: 'ord-7-wh-west', warehouse: 'wh-west', items: [{ productId: 'p-tee', quantity: 1 }] },
       ],
       screeningRequired: false,
@@ -74,7 +115,12 @@ describe('validate-order', () => {
     const reads = ddbMock.commandCalls(BatchGetCommand);
     expect(reads).toHaveLength(1);
     expect(reads[0].args[0].input).toEqual({
-      RequestItems: { [TABLES.catalog]: { Keys: [{ productId: 'p-cap' }, { productId: 'p-mug' }, { productId: 'p-tee' }], ConsistentRead: true } },
+      RequestItems: {
+        [TABLES.catalog]: {
+          Keys: [{ productId: 'p-cap' }, { productId: 'p-mug' }, { productId: 'p-tee' }],
+          ConsistentRead: true,
+        },
+      },
     });
     expect(ddbMock.calls()).toHaveLength(1); // reads only, never writes
     expect(logs().every((l) => l.orderId === 'ord-7')).toBe(true);
@@ -98,7 +144,11 @@ describe('validate-order', () => {
 
   it.each([
     ['a high-value order', { items: [{ productId: 'p-tee', quantity: 25 }] }, ['HIGH_VALUE']],
-    ['an unusual shipping country', { shippingAddress: { ...anOrder().shippingAddress, country: 'FR' } }, ['UNUSUAL_SHIPPING_COUNTRY']],
+    [
+      'an unusual shipping country',
+      { shippingAddress: { ...anOrder().shippingAddress, country: 'FR' } },
+      ['UNUSUAL_SHIPPING_COUNTRY'],
+    ],
   ])('flags %s for screening', async (_name, overrides, reasons) => {
     const result = await handler({ order: anOrder(overrides) });
     expect(result.screeningRequired).toBe(true);
@@ -164,19 +214,28 @@ describe('validate-order', () => {
 
   it('names a missing environment variable', async () => {
     delete process.env.HIGH_VALUE_THRESHOLD_CENTS;
-    await expect(handler({ order: anOrder() })).rejects.toThrow('Missing required environment variable HIGH_VALUE_THRESHOLD_CENTS');
+    await expect(handler({ order: anOrder() })).rejects.toThrow(
+      'Missing required environment variable HIGH_VALUE_THRESHOLD_CENTS',
+    );
     expect(ddbMock.calls()).toHaveLength(0);
   });
 });
 
 describe('pricing', () => {
-  it('treats a malformed catalog item as our error, not the customer\'s', () => {
+  it("treats a malformed catalog item as our error, not the customer's", () => {
     const broken = new Map([['p-x', { productId: 'p-x', name: 'X', active: true, priceCents: 9.99, warehouse: 'wh' }]]);
     expect(() => priceItems([{ productId: 'p-x', quantity: 1 }], broken)).toThrow("Catalog item 'p-x' is malformed");
   });
 
   it('sorts shipments by warehouse and keeps the line order inside each', () => {
-    const line = (productId: string, warehouse: string) => ({ productId, name: productId, quantity: 1, unitPriceCents: 1, lineTotalCents: 1, warehouse });
+    const line = (productId: string, warehouse: string) => ({
+      productId,
+      name: productId,
+      quantity: 1,
+      unitPriceCents: 1,
+      lineTotalCents: 1,
+      warehouse,
+    });
     const shipments = splitShipments('o', [line('a', 'wh-b'), line('b', 'wh-a'), line('c', 'wh-b')]);
     expect(shipments.map((s) => [s.shipmentId, s.items.map((i) => i.productId)])).toEqual([
       ['o-wh-a', ['b']],

@@ -8,13 +8,21 @@ import { join } from 'node:path';
  */
 export type MatchCase =
   | { kind: 'event'; pattern: unknown; event: unknown }
-  | { kind: 'sns'; policy: unknown; scope?: 'MessageAttributes' | 'MessageBody'; attributes?: Record<string, { Type: string; Value: string }>; body?: string };
+  | {
+      kind: 'sns';
+      policy: unknown;
+      scope?: 'MessageAttributes' | 'MessageBody';
+      attributes?: Record<string, { Type: string; Value: string }>;
+      body?: string;
+    };
 
 export function matchAll(cases: MatchCase[]): boolean[] {
   const python = process.env.AWS_EMULATOR_PYTHON ?? 'python3';
   const r = spawnSync(python, [join(__dirname, 'aws_matchers.py')], { input: JSON.stringify(cases), encoding: 'utf8' });
   if (r.status !== 0) {
-    throw new Error(`${python} could not match patterns (it needs moto, which the machine image provides):\n${r.stderr || r.error}`);
+    throw new Error(
+      `${python} could not match patterns (it needs moto, which the machine image provides):\n${r.stderr || r.error}`,
+    );
   }
   return JSON.parse(r.stdout);
 }

@@ -8,7 +8,9 @@ import { buildSecureCart, SecureCartStacks } from '../../lib/app';
 import { ProfileName, resolveProfile, Profile } from '../../lib/config/profiles';
 
 /** The feature flags and defaults from cdk.json, so tests synthesize exactly what `cdk synth` does. */
-export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8')).context;
+export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(
+  readFileSync(join(__dirname, '../../cdk.json'), 'utf8'),
+).context;
 
 export interface Synthesized {
   readonly profile: Profile;
@@ -29,7 +31,13 @@ export function newApp(extraContext: Record<string, unknown> = {}, options: { bu
   const outdir = mkdtempSync(join(tmpdir(), 'securecart-test-'));
   const bundling = options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] };
   // Path and asset metadata on, as `cdk synth` has them: tests find resources and assets by them.
-  const context = { ...CDK_CONTEXT, 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true, ...bundling, ...extraContext };
+  const context = {
+    ...CDK_CONTEXT,
+    'aws:cdk:enable-path-metadata': true,
+    'aws:cdk:enable-asset-metadata': true,
+    ...bundling,
+    ...extraContext,
+  };
   return new App({ context, outdir });
 }
 
@@ -68,7 +76,9 @@ export function cleanUp(s: { outdir: string } | undefined) {
  */
 export function normaliseTemplate(template: unknown): unknown {
   return JSON.parse(
-    JSON.stringify(template)
-      .replace(/[0-9a-f]{64}(\.zip|\.json)?/g, (_m, ext: string | undefined) => `[ASSET_HASH]${ext ?? ''}`),
+    JSON.stringify(template).replace(
+      /[0-9a-f]{64}(\.zip|\.json)?/g,
+      (_m, ext: string | undefined) => `[ASSET_HASH]${ext ?? ''}`,
+    ),
   );
 }

@@ -17,7 +17,13 @@
 import { DynamoDBClient, CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutEventsCommand, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { ExecutionAlreadyExists, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  ExecutionAlreadyExists,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { CatalogItem, OrderStatusEvent } from '../../lib/contracts';
@@ -69,12 +75,31 @@ interface Options {
 
 /** Resolves the CloudFormation tokens of a template value to plain strings for local runs. */
 function resolveTokens(value: any, names: Record<string, string>): any {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null)
+    return value;
   if (Array.isArray(value)) return value.map((v) => resolveTokens(v, names));
-  if ('Fn::Join' in value) return value['Fn::Join'][1].map((p: any) => resolveTokens(p, names)).join(value['Fn::Join'][0]);
-  if ('Ref' in value) return names[value.Ref] ?? ({ 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com' } as Record<string, string>)[value.Ref] ?? `ref-${value.Ref}`;
-  if ('Fn::GetAtt' in value) return names[`${value['Fn::GetAtt'][0]}.${value['Fn::GetAtt'][1]}`] ?? `arn:aws:local:${REGION}:${ACCOUNT}:${value['Fn::GetAtt'][0]}`;
-  if ('Fn::GetStackOutput' in value) return names[value['Fn::GetStackOutput'].OutputName] ?? `output-${value['Fn::GetStackOutput'].OutputName}`;
+  if ('Fn::Join' in value)
+    return value['Fn::Join'][1].map((p: any) => resolveTokens(p, names)).join(value['Fn::Join'][0]);
+  if ('Ref' in value)
+    return (
+      names[value.Ref] ??
+      (
+        {
+          'AWS::Partition': 'aws',
+          'AWS::Region': REGION,
+          'AWS::AccountId': ACCOUNT,
+          'AWS::URLSuffix': 'amazonaws.com',
+        } as Record<string, string>
+      )[value.Ref] ??
+      `ref-${value.Ref}`
+    );
+  if ('Fn::GetAtt' in value)
+    return (
+      names[`${value['Fn::GetAtt'][0]}.${value['Fn::GetAtt'][1]}`] ??
+      `arn:aws:local:${REGION}:${ACCOUNT}:${value['Fn::GetAtt'][0]}`
+    );
+  if ('Fn::GetStackOutput' in value)
+    return names[value['Fn::GetStackOutput'].OutputName] ?? `output-${value['Fn::GetStackOutput'].OutputName}`;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveTokens(v, names)]));
 }
 
@@ -104,11 +129,15 @@ export class WorkflowHarness {
     const names: Record<string, string> = {};
     for (const [id, r] of Object.entries(this.resources)) {
       if (r.Type === 'AWS::Events::EventBus') names[id] = r.Properties.Name;
-      if (r.Type === 'AWS::StepFunctions::StateMachine') names[id] = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${r.Properties.StateMachineName}`;
+      if (r.Type === 'AWS::StepFunctions::StateMachine')
+        names[id] = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${r.Properties.StateMachineName}`;
       if (r.Type === 'AWS::Lambda::Function') names[`${id}.Arn`] = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`;
     }
     // Table names arrive from the Data stack as stack outputs.
-    const outputNames = (fragment: string) => Object.values(this.resources).flatMap((r) => JSON.stringify(r).match(new RegExp(`"OutputName":"([^"]*${fragment}[^"]*)"`, 'g')) ?? []);
+    const outputNames = (fragment: string) =>
+      Object.values(this.resources).flatMap(
+        (r) => JSON.stringify(r).match(new RegExp(`"OutputName":"([^"]*${fragment}[^"]*)"`, 'g')) ?? [],
+      );
     for (const m of outputNames('CatalogTable')) names[JSON.parse(`{${m}}`).OutputName] = tables.catalog;
     for (const m of outputNames('IdempotencyTable')) names[JSON.parse(`{${m}}`).OutputName] = tables.idempotency;
 
@@ -117,7 +146,9 @@ export class WorkflowHarness {
     this.definition = JSON.parse(resolveTokens(sm.Properties.DefinitionString, names));
 
     // Environment of every function, as the template sets it.
-    const functions = Object.entries(this.resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler');
+    const functions = Object.entries(this.resources).filter(
+      ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler',
+    );
     Object.assign(process.env, {
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'local',
@@ -140,7 +171,8 @@ export class WorkflowHarness {
     for (const [name, state] of Object.entries(allStates(this.definition))) {
       if (state.Type === 'Task' && /:states:::lambda:invoke$/.test(state.Resource)) {
         const step = stepOf.get(state.Parameters.FunctionName);
-        if (!step) throw new Error(`Task ${name} invokes ${state.Parameters.FunctionName}, which is not a pipeline handler`);
+        if (!step)
+          throw new Error(`Task ${name} invokes ${state.Parameters.FunctionName}, which is not a pipeline handler`);
         this.handlersByState.set(name, this.handlersByStep.get(step)!);
       }
     }
@@ -154,7 +186,9 @@ export class WorkflowHarness {
       }
     }
 
-    this.ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    this.ddb = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint, region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    );
     this.installMocks();
   }
 
@@ -166,11 +200,20 @@ export class WorkflowHarness {
   /** Names of Task states no override covers (must be empty: nothing may call AWS). */
   uncoveredTasks(): string[] {
     return Object.entries(allStates(this.definition))
-      .filter(([name, s]) => s.Type === 'Task' && !this.handlersByState.has(name) && !/sns:publish$|events:putEvents\.waitForTaskToken$/.test(s.Resource))
+      .filter(
+        ([name, s]) =>
+          s.Type === 'Task' &&
+          !this.handlersByState.has(name) &&
+          !/sns:publish$|events:putEvents\.waitForTaskToken$/.test(s.Resource),
+      )
       .map(([name]) => name);
   }
 
-  static async createTables(client: DynamoDBClient, template: Template, names: { catalog: string; idempotency: string }) {
+  static async createTables(
+    client: DynamoDBClient,
+    template: Template,
+    names: { catalog: string; idempotency: string },
+  ) {
     const tables = Object.values<any>(template.toJSON().Resources).filter((r) => r.Type === 'AWS::DynamoDB::Table');
     for (const [tableName, key] of [
       [names.catalog, 'productId'],
@@ -193,11 +236,15 @@ export class WorkflowHarness {
   }
 
   async catalogItem(productId: string): Promise<CatalogItem> {
-    return (await this.ddb.send(new GetCommand({ TableName: this.tables.catalog, Key: { productId }, ConsistentRead: true }))).Item as CatalogItem;
+    return (
+      await this.ddb.send(new GetCommand({ TableName: this.tables.catalog, Key: { productId }, ConsistentRead: true }))
+    ).Item as CatalogItem;
   }
 
   async record(id: string): Promise<any> {
-    return (await this.ddb.send(new GetCommand({ TableName: this.tables.idempotency, Key: { id }, ConsistentRead: true }))).Item;
+    return (
+      await this.ddb.send(new GetCommand({ TableName: this.tables.idempotency, Key: { id }, ConsistentRead: true }))
+    ).Item;
   }
 
   /** Runs one execution named after the order id, as StartExecution would. */
@@ -213,7 +260,8 @@ export class WorkflowHarness {
     // realm, which the engine does not recognise as plain objects.
     const definition = JSON.parse(JSON.stringify(this.definition));
     const states = allStates(definition);
-    if (options.screeningTimeoutSeconds !== undefined) states.ScreenForFraud.TimeoutSeconds = options.screeningTimeoutSeconds;
+    if (options.screeningTimeoutSeconds !== undefined)
+      states.ScreenForFraud.TimeoutSeconds = options.screeningTimeoutSeconds;
 
     const statuses: StatusRecord[] = [];
     const tasks: string[] = [];
@@ -237,13 +285,19 @@ export class WorkflowHarness {
       } else if (/sns:publish$/.test(state.Resource)) {
         overrides[name] = async (params: any) => {
           tasks.push(name);
-          statuses.push({ state: name, attribute: params.MessageAttributes.status.StringValue, event: JSON.parse(params.Message) });
+          statuses.push({
+            state: name,
+            attribute: params.MessageAttributes.status.StringValue,
+            event: JSON.parse(params.Message),
+          });
           return { MessageId: `m-${statuses.length}` };
         };
       } else if (/events:putEvents\.waitForTaskToken$/.test(state.Resource)) {
         overrides[name] = async (params: any) => {
           tasks.push(name);
-          const answered = new Promise((resolve, reject) => this.pendingTokens.set(params.Entries[0].Detail.taskToken, { resolve, reject }));
+          const answered = new Promise((resolve, reject) =>
+            this.pendingTokens.set(params.Entries[0].Detail.taskToken, { resolve, reject }),
+          );
           if (!options.screeningTargetDown) await this.deliverToRules(params.Entries.map(toEvent));
           return answered;
         };
@@ -252,9 +306,17 @@ export class WorkflowHarness {
 
     const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
     const execution = machine.run(input, {
-      overrides: { taskResourceLocalHandlers: overrides, retryIntervalOverrides: Object.fromEntries(Object.keys(states).map((n) => [n, 0])) },
+      overrides: {
+        taskResourceLocalHandlers: overrides,
+        retryIntervalOverrides: Object.fromEntries(Object.keys(states).map((n) => [n, 0])),
+      },
       context: {
-        Execution: { Id: `arn:aws:states:${REGION}:${ACCOUNT}:execution:OrderFulfillment:${orderId}`, Name: orderId, Input: input, StartTime: new Date().toISOString() },
+        Execution: {
+          Id: `arn:aws:states:${REGION}:${ACCOUNT}:execution:OrderFulfillment:${orderId}`,
+          Name: orderId,
+          Input: input,
+          StartTime: new Date().toISOString(),
+        },
         State: { EnteredTime: '2026-11-21T10:00:00.000Z', RetryCount: 0 },
         Task: { Token: token },
       },
@@ -269,7 +331,9 @@ export class WorkflowHarness {
 
   /** Delivers events to every rule whose synthesized pattern matches, like the bus does. */
   private async deliverToRules(events: any[]) {
-    const cases = events.flatMap((event) => this.rulePatterns.map((r) => ({ kind: 'event' as const, pattern: r.pattern, event })));
+    const cases = events.flatMap((event) =>
+      this.rulePatterns.map((r) => ({ kind: 'event' as const, pattern: r.pattern, event })),
+    );
     const matches = cases.length ? matchAll(cases) : [];
     const deliveries: Promise<unknown>[] = [];
     events.forEach((event, i) =>
@@ -296,9 +360,13 @@ export class WorkflowHarness {
     });
     // start-fulfillment: StartExecution runs the local workflow; a second start by name is refused as on AWS.
     this.sfnMock.on(StartExecutionCommand).callsFake(async (input) => {
-      if (this.executions.has(input.name)) throw new ExecutionAlreadyExists({ message: `Execution Already Exists: '${input.name}'`, $metadata: {} });
+      if (this.executions.has(input.name))
+        throw new ExecutionAlreadyExists({ message: `Execution Already Exists: '${input.name}'`, $metadata: {} });
       this.executions.set(input.name, this.execute(input.name, JSON.parse(input.input), {}));
-      return { executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:OrderFulfillment:${input.name}`, startDate: new Date() };
+      return {
+        executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:OrderFulfillment:${input.name}`,
+        startDate: new Date(),
+      };
     });
     this.eventsMock.on(PutEventsCommand).callsFake(async (input) => {
       this.publishedEvents.push(...input.Entries);

@@ -38,7 +38,10 @@ export function createClients(): Clients {
     sns: new SNSClient(config),
     // Queue URLs in stack outputs name the service's public host (LocalStack's and emulators' too).
     // By default SQS clients send to the queue URL's host; when an endpoint is configured, send there.
-    sqs: new SQSClient({ ...config, useQueueUrlAsEndpoint: !(process.env.AWS_ENDPOINT_URL_SQS || process.env.AWS_ENDPOINT_URL) }),
+    sqs: new SQSClient({
+      ...config,
+      useQueueUrlAsEndpoint: !(process.env.AWS_ENDPOINT_URL_SQS || process.env.AWS_ENDPOINT_URL),
+    }),
   };
 }
 

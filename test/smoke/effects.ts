@@ -12,9 +12,17 @@ import { pollUntil } from './util';
  */
 
 const total = (plan: RunPlan, s: Scenario) =>
-  s.order.items.reduce((sum, i) => sum + Object.values(plan.products).find((p) => p.productId === i.productId)!.priceCents * i.quantity, 0);
+  s.order.items.reduce(
+    (sum, i) => sum + Object.values(plan.products).find((p) => p.productId === i.productId)!.priceCents * i.quantity,
+    0,
+  );
 
-export async function checkPaymentsAndStock(c: Clients, o: StackOutputs, plan: RunPlan, finished: ReadonlySet<string>): Promise<string> {
+export async function checkPaymentsAndStock(
+  c: Clients,
+  o: StackOutputs,
+  plan: RunPlan,
+  finished: ReadonlySet<string>,
+): Promise<string> {
   if (finished.size === 0) throw new CheckFailure('not run: no order reached its expected outcome');
   const problems: string[] = [];
   const get = async (table: string, key: Record<string, string>) =>
@@ -30,13 +38,18 @@ export async function checkPaymentsAndStock(c: Clients, o: StackOutputs, plan: R
     const declined = s.reason === 'PAYMENT_DECLINED';
     if (charged) {
       if (payment?.status !== 'CHARGED' || payment.amountCents !== total(plan, s)) {
-        problems.push(`${s.key}: payment ${payment?.status ?? 'missing'} ${payment?.amountCents ?? ''}, expected CHARGED ${total(plan, s)}`);
+        problems.push(
+          `${s.key}: payment ${payment?.status ?? 'missing'} ${payment?.amountCents ?? ''}, expected CHARGED ${total(plan, s)}`,
+        );
       }
       if (typeof invoice?.invoiceNumber !== 'string' || invoice.totalCents !== total(plan, s)) {
-        problems.push(`${s.key}: invoice ${invoice?.invoiceNumber ?? 'missing'} ${invoice?.totalCents ?? ''}, expected one for ${total(plan, s)}`);
+        problems.push(
+          `${s.key}: invoice ${invoice?.invoiceNumber ?? 'missing'} ${invoice?.totalCents ?? ''}, expected one for ${total(plan, s)}`,
+        );
       }
     } else if (declined) {
-      if (payment?.status !== 'DECLINED') problems.push(`${s.key}: payment ${payment?.status ?? 'missing'}, expected DECLINED`);
+      if (payment?.status !== 'DECLINED')
+        problems.push(`${s.key}: payment ${payment?.status ?? 'missing'}, expected DECLINED`);
     } else if (payment) {
       problems.push(`${s.key}: has a payment record (${payment.status}) but was never charged`);
     }
@@ -49,10 +62,14 @@ export async function checkPaymentsAndStock(c: Clients, o: StackOutputs, plan: R
   const levels: string[] = [];
   for (const key of ['std', 'pin'] as const) {
     const p = plan.products[key];
-    const units = shipped.flatMap((s) => s.order.items).filter((i) => i.productId === p.productId).reduce((n, i) => n + i.quantity, 0);
+    const units = shipped
+      .flatMap((s) => s.order.items)
+      .filter((i) => i.productId === p.productId)
+      .reduce((n, i) => n + i.quantity, 0);
     const item = await get(o.CatalogTableName, { productId: p.productId });
     const reserved = item?.reservedOrders instanceof Set ? [...item.reservedOrders] : [];
-    if (item?.stock !== p.stock - units) problems.push(`${p.productId}: stock ${item?.stock}, expected ${p.stock - units}`);
+    if (item?.stock !== p.stock - units)
+      problems.push(`${p.productId}: stock ${item?.stock}, expected ${p.stock - units}`);
     if (reserved.length > 0) problems.push(`${p.productId}: still reserved for ${reserved.join(', ')}`);
     levels.push(`${key} ${item?.stock}`);
   }
@@ -61,15 +78,26 @@ export async function checkPaymentsAndStock(c: Clients, o: StackOutputs, plan: R
 }
 
 /** The run reserves 3 of 6 `lux` units (reorder level 5): one InventoryLow → restock adds reorderQuantity once. */
-export async function checkRestock(c: Clients, o: StackOutputs, plan: RunPlan, finished: ReadonlySet<string>, timeoutMs: number): Promise<string> {
+export async function checkRestock(
+  c: Clients,
+  o: StackOutputs,
+  plan: RunPlan,
+  finished: ReadonlySet<string>,
+  timeoutMs: number,
+): Promise<string> {
   const lux = plan.products.lux;
   const luxOrders = plan.scenarios.filter((s) => s.order.items.some((i) => i.productId === lux.productId));
   const unfinished = luxOrders.filter((s) => !finished.has(s.key)).map((s) => s.key);
-  if (unfinished.length > 0) throw new CheckFailure(`not run: ${unfinished.join(', ')} did not reach the expected outcome`);
+  if (unfinished.length > 0)
+    throw new CheckFailure(`not run: ${unfinished.join(', ')} did not reach the expected outcome`);
   const orders = new Set(luxOrders.map((s) => s.order.orderId));
   let last: Record<string, unknown> | undefined;
   const done = await pollUntil(Date.now() + timeoutMs, 1000, async () => {
-    last = (await c.doc.send(new GetCommand({ TableName: o.CatalogTableName, Key: { productId: lux.productId }, ConsistentRead: true }))).Item;
+    last = (
+      await c.doc.send(
+        new GetCommand({ TableName: o.CatalogTableName, Key: { productId: lux.productId }, ConsistentRead: true }),
+      )
+    ).Item;
     return last?.stock === plan.luxRestockedStock && typeof last.lastRestockTrigger === 'string' ? last : undefined;
   });
   if (!done) {
@@ -78,7 +106,8 @@ export async function checkRestock(c: Clients, o: StackOutputs, plan: RunPlan, f
     );
   }
   const trigger = String(done.lastRestockTrigger);
-  if (!orders.has(trigger)) throw new CheckFailure(`${lux.productId} restocked by ${trigger}, not by one of this run's orders`);
+  if (!orders.has(trigger))
+    throw new CheckFailure(`${lux.productId} restocked by ${trigger}, not by one of this run's orders`);
   const reserved = done.reservedOrders instanceof Set ? [...done.reservedOrders] : [];
   if (reserved.length > 0) throw new CheckFailure(`${lux.productId}: still reserved for ${reserved.join(', ')}`);
   return `${lux.productId}: ${lux.stock} − 3 + ${lux.reorderQuantity} = ${done.stock}, restocked once (trigger ${trigger})`;

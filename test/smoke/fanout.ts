@@ -31,7 +31,11 @@ export async function settle(
 }
 
 /** Compares what one subscription queue received for this run's orders with its filter policy. */
-export function evaluateFanOut(name: SubscriptionName, collector: StatusCollector, scenarios: readonly Scenario[]): { ok: boolean; detail: string } {
+export function evaluateFanOut(
+  name: SubscriptionName,
+  collector: StatusCollector,
+  scenarios: readonly Scenario[],
+): { ok: boolean; detail: string } {
   const problems: string[] = [];
   let received = 0;
   let duplicates = 0;
@@ -48,7 +52,9 @@ export function evaluateFanOut(name: SubscriptionName, collector: StatusCollecto
     if (unexpected.length > 0) {
       const allowed = STATUS_SUBSCRIPTIONS[name] as readonly string[];
       const filtered = unexpected.filter((status) => !allowed.includes(status));
-      problems.push(`${s.key}: unexpected ${unexpected.join(', ')}${filtered.length > 0 ? ` (${filtered.join(', ')} not allowed by the filter policy)` : ''}`);
+      problems.push(
+        `${s.key}: unexpected ${unexpected.join(', ')}${filtered.length > 0 ? ` (${filtered.join(', ')} not allowed by the filter policy)` : ''}`,
+      );
     }
     for (const d of deliveries) {
       for (const p of d.problems) problems.push(`${s.key} ${d.event.status}: ${p}`);
@@ -60,7 +66,8 @@ export function evaluateFanOut(name: SubscriptionName, collector: StatusCollecto
   if (collector.error) problems.push(`last receive error: ${collector.error}`);
   const expectedTotal = scenarios.reduce((n, s) => n + expectedFor(name, s).length, 0);
   const tail = `${duplicates > 0 ? `, ${duplicates} duplicate deliveries (at-least-once)` : ''}${collector.foreign > 0 ? `, ${collector.foreign} message(s) of other runs left in place` : ''}`;
-  if (problems.length > 0) return { ok: false, detail: `${problems.join('; ')} (received ${received}, expected ${expectedTotal}${tail})` };
+  if (problems.length > 0)
+    return { ok: false, detail: `${problems.join('; ')} (received ${received}, expected ${expectedTotal}${tail})` };
   return {
     ok: true,
     detail: `${received} status messages for ${scenarios.length} orders, exactly [${STATUS_SUBSCRIPTIONS[name].join(', ')}] ∩ each path${tail}`,

@@ -3,7 +3,13 @@ import type { DescribeExecutionCommandOutput, HistoryEvent } from '@aws-sdk/clie
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { BULK_QUANTITY_LIMIT } from '../../lambda/screen-fraud/scoring';
-import { ORDER_SCHEMA_VERSION, OUTCOME_REASONS, parseOrder, TEST_PAYMENT_TOKENS, TERMINAL_STATUSES } from '../../lib/contracts';
+import {
+  ORDER_SCHEMA_VERSION,
+  OUTCOME_REASONS,
+  parseOrder,
+  TEST_PAYMENT_TOKENS,
+  TERMINAL_STATUSES,
+} from '../../lib/contracts';
 import type { CatalogItem, Order, OrderStatus, OutcomeReason } from '../../lib/contracts';
 import type { Clients } from './aws';
 import type { StackOutputs } from './outputs';
@@ -40,7 +46,13 @@ export interface RunPlan {
 
 export function planRun(runId: string, thresholdCents: number, allowedCountries: readonly string[]): RunPlan {
   const prefix = `smoke-${runId}`;
-  const product = (key: ProductKey, priceCents: number, stock: number, reorderLevel: number, warehouse: string): CatalogItem => ({
+  const product = (
+    key: ProductKey,
+    priceCents: number,
+    stock: number,
+    reorderLevel: number,
+    warehouse: string,
+  ): CatalogItem => ({
     productId: `${prefix}-${key}`,
     name: `Smoke ${key} (${runId})`,
     priceCents,
@@ -58,7 +70,8 @@ export function planRun(runId: string, thresholdCents: number, allowedCountries:
     // Cheap enough that a bulk order stays under the threshold (the SuspiciousOrder rule's side).
     pin: product('pin', Math.max(1, Math.floor(thresholdCents / 100)), 100, 5, 'smoke-east'),
   };
-  const allowed = (preferred: string) => (allowedCountries.includes(preferred) || allowedCountries.length === 0 ? preferred : allowedCountries[0]);
+  const allowed = (preferred: string) =>
+    allowedCountries.includes(preferred) || allowedCountries.length === 0 ? preferred : allowedCountries[0];
   const unusual = ['BR', 'AR', 'ZA', 'JP', 'MX', 'IN'].find((c) => !allowedCountries.includes(c)) ?? 'ZZ';
 
   const order = (key: string, token: string, country: string, items: [ProductKey, number][]): Order => {
@@ -82,7 +95,10 @@ export function planRun(runId: string, thresholdCents: number, allowedCountries:
     {
       key: 'fulfilled',
       title: 'order fulfilled',
-      order: order('fulfilled', TEST_PAYMENT_TOKENS.approve, allowed('US'), [['std', 1], ['lux', 1]]),
+      order: order('fulfilled', TEST_PAYMENT_TOKENS.approve, allowed('US'), [
+        ['std', 1],
+        ['lux', 1],
+      ]),
       terminal: 'FULFILLED',
       reason: null,
       path: ['ACCEPTED', 'VALIDATED', 'PAID', 'FULFILLED'],
@@ -112,14 +128,24 @@ export function planRun(runId: string, thresholdCents: number, allowedCountries:
       path: ['ACCEPTED', 'VALIDATED', 'SCREENING', 'CANCELLED'],
     },
   ];
-  return { runId, prefix, products, scenarios, luxRestockedStock: products.lux.stock - 3 + products.lux.reorderQuantity };
+  return {
+    runId,
+    prefix,
+    products,
+    scenarios,
+    luxRestockedStock: products.lux.stock - 3 + products.lux.reorderQuantity,
+  };
 }
 
 export async function seedCatalog(c: Clients, o: StackOutputs, plan: RunPlan): Promise<string> {
   const items = Object.values(plan.products);
-  await c.doc.send(new BatchWriteCommand({ RequestItems: { [o.CatalogTableName]: items.map((Item) => ({ PutRequest: { Item } })) } }));
+  await c.doc.send(
+    new BatchWriteCommand({ RequestItems: { [o.CatalogTableName]: items.map((Item) => ({ PutRequest: { Item } })) } }),
+  );
   for (const item of items) {
-    const { Item } = await c.doc.send(new GetCommand({ TableName: o.CatalogTableName, Key: { productId: item.productId }, ConsistentRead: true }));
+    const { Item } = await c.doc.send(
+      new GetCommand({ TableName: o.CatalogTableName, Key: { productId: item.productId }, ConsistentRead: true }),
+    );
     if (!Item) throw new CheckFailure(`${item.productId} not readable after PutItem`);
   }
   return items.map((i) => `${i.productId} ${i.priceCents}¢ ×${i.stock} @${i.warehouse}`).join(', ');
@@ -178,7 +204,9 @@ export async function awaitOrder(
     }
   });
   const terminalEvent = () =>
-    (orderStatus.byOrder.get(orderId) ?? []).find((d) => (TERMINAL_STATUSES as readonly string[]).includes(d.event.status));
+    (orderStatus.byOrder.get(orderId) ?? []).find((d) =>
+      (TERMINAL_STATUSES as readonly string[]).includes(d.event.status),
+    );
   const event = execution ? await pollUntil(deadline, 250, async () => terminalEvent()) : undefined;
   const seconds = event ? (event.receivedAt - sentAt) / 1000 : elapsedSince(sentAt);
   const seen = orderStatus.statuses(orderId);
@@ -198,12 +226,16 @@ export async function awaitOrder(
   } else if (!outcome) {
     problems.push('execution output has no outcome');
   } else if (outcome.status !== scenario.terminal || (outcome.reason ?? null) !== scenario.reason) {
-    problems.push(`outcome ${String(outcome.status)} (${String(outcome.reason)}), expected ${scenario.terminal} (${scenario.reason})${await lastError(c, executionArn)}`);
+    problems.push(
+      `outcome ${String(outcome.status)} (${String(outcome.reason)}), expected ${scenario.terminal} (${scenario.reason})${await lastError(c, executionArn)}`,
+    );
   }
   if (!event) {
     problems.push(`no terminal status event on the order-status queue within ${timeoutMs / 1000} s`);
   } else if (event.event.status !== scenario.terminal || event.event.reason !== scenario.reason) {
-    problems.push(`status event ${event.event.status} (${event.event.reason}), expected ${scenario.terminal} (${scenario.reason})`);
+    problems.push(
+      `status event ${event.event.status} (${event.event.reason}), expected ${scenario.terminal} (${scenario.reason})`,
+    );
   }
   if (problems.length > 0) return { ok: false, seconds, detail: `${problems.join('; ')}${via}` };
   const reason = scenario.reason ? ` (${scenario.reason})` : '';
@@ -213,10 +245,13 @@ export async function awaitOrder(
 /** The most recent error in an execution's history, for a failure message. */
 async function lastError(c: Clients, executionArn: string): Promise<string> {
   try {
-    const { events = [] } = await c.sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100 }));
+    const { events = [] } = await c.sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100 }),
+    );
     for (const e of events) {
       const details = failureDetails(e);
-      if (details) return `; last error in ${e.type}: ${truncate(`${details.error ?? ''} ${details.cause ?? ''}`.trim(), 400)}`;
+      if (details)
+        return `; last error in ${e.type}: ${truncate(`${details.error ?? ''} ${details.cause ?? ''}`.trim(), 400)}`;
     }
   } catch {
     // best effort: the failure is reported either way
@@ -226,7 +261,11 @@ async function lastError(c: Clients, executionArn: string): Promise<string> {
 
 function failureDetails(e: HistoryEvent): { error?: string; cause?: string } | undefined {
   for (const [key, value] of Object.entries(e)) {
-    if (key.endsWith('FailedEventDetails') || key.endsWith('TimedOutEventDetails') || key === 'executionAbortedEventDetails') {
+    if (
+      key.endsWith('FailedEventDetails') ||
+      key.endsWith('TimedOutEventDetails') ||
+      key === 'executionAbortedEventDetails'
+    ) {
       return value as { error?: string; cause?: string };
     }
   }

@@ -67,7 +67,8 @@ export async function outputsFromStack(clients: Clients, stackName: string): Pro
     throw new CheckFailure(`stack ${stackName} is ${status}, expected CREATE_COMPLETE or UPDATE_COMPLETE`);
   }
   const values: Record<string, string> = {};
-  for (const o of stack.Outputs ?? []) if (o.OutputKey && o.OutputValue !== undefined) values[o.OutputKey] = o.OutputValue;
+  for (const o of stack.Outputs ?? [])
+    if (o.OutputKey && o.OutputValue !== undefined) values[o.OutputKey] = o.OutputValue;
   return { stackName, outputs: requireOutputs(values, stackName), source: `DescribeStacks (${status})` };
 }
 
@@ -76,6 +77,9 @@ function requireOutputs(values: Record<string, string>, stackName: string): Stac
   if (missing.length > 0) throw new CheckFailure(`${stackName} lacks outputs: ${missing.join(', ')}`);
   // A value that is still an intrinsic (e.g. an unresolved Fn::GetStackOutput) is not usable.
   const unresolved = REQUIRED_OUTPUTS.filter((k) => /^\s*[{[]|Fn::|\$\{Token/.test(values[k]));
-  if (unresolved.length > 0) throw new CheckFailure(`${stackName} has unresolved outputs: ${unresolved.map((k) => `${k}=${values[k]}`).join(', ')}`);
+  if (unresolved.length > 0)
+    throw new CheckFailure(
+      `${stackName} has unresolved outputs: ${unresolved.map((k) => `${k}=${values[k]}`).join(', ')}`,
+    );
   return Object.fromEntries(REQUIRED_OUTPUTS.map((k) => [k, values[k]])) as StackOutputs;
 }

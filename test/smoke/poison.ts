@@ -1,4 +1,10 @@
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
 import type { Clients } from './aws';
 import type { StackOutputs } from './outputs';
 import { CheckFailure } from './report';
@@ -18,27 +24,42 @@ export async function checkPoison(
   opts: { visibilitySeconds: number; onInterrupt: (restore: (() => Promise<void>) | undefined) => void },
 ): Promise<string> {
   const { Attributes: attrs = {} } = await c.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: o.OrdersQueueUrl, AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: o.OrdersQueueUrl,
+      AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'],
+    }),
   );
   const redrive = parseJson(attrs.RedrivePolicy);
   const maxReceiveCount = isRecord(redrive) ? Number(redrive.maxReceiveCount) : NaN;
-  if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1) throw new CheckFailure(`orders queue RedrivePolicy unusable: ${attrs.RedrivePolicy ?? 'none'}`);
-  const { Attributes: dlqAttrs = {} } = await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: o.OrdersDlqUrl, AttributeNames: ['QueueArn'] }));
+  if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1)
+    throw new CheckFailure(`orders queue RedrivePolicy unusable: ${attrs.RedrivePolicy ?? 'none'}`);
+  const { Attributes: dlqAttrs = {} } = await c.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: o.OrdersDlqUrl, AttributeNames: ['QueueArn'] }),
+  );
   if (isRecord(redrive) && redrive.deadLetterTargetArn !== dlqAttrs.QueueArn) {
-    throw new CheckFailure(`orders queue redrives to ${String(redrive.deadLetterTargetArn)}, not to OrdersDlqUrl (${dlqAttrs.QueueArn})`);
+    throw new CheckFailure(
+      `orders queue redrives to ${String(redrive.deadLetterTargetArn)}, not to OrdersDlqUrl (${dlqAttrs.QueueArn})`,
+    );
   }
   const original = attrs.VisibilityTimeout ?? '30';
   const visibility = Math.min(opts.visibilitySeconds, Number(original));
 
   const restore = async () => {
-    await c.sqs.send(new SetQueueAttributesCommand({ QueueUrl: o.OrdersQueueUrl, Attributes: { VisibilityTimeout: original } }));
+    await c.sqs.send(
+      new SetQueueAttributesCommand({ QueueUrl: o.OrdersQueueUrl, Attributes: { VisibilityTimeout: original } }),
+    );
   };
   const body = `smoke ${runId}: poison message, not an order {`;
   const started = Date.now();
   let found: { receiveCount?: string } | undefined;
   try {
     opts.onInterrupt(restore);
-    await c.sqs.send(new SetQueueAttributesCommand({ QueueUrl: o.OrdersQueueUrl, Attributes: { VisibilityTimeout: String(visibility) } }));
+    await c.sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: o.OrdersQueueUrl,
+        Attributes: { VisibilityTimeout: String(visibility) },
+      }),
+    );
     await c.sqs.send(
       new SendMessageCommand({
         QueueUrl: o.OrdersQueueUrl,
@@ -70,8 +91,13 @@ export async function checkPoison(
     opts.onInterrupt(undefined);
   }
   const seconds = (Date.now() - started) / 1000;
-  const { Attributes: after = {} } = await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: o.OrdersQueueUrl, AttributeNames: ['VisibilityTimeout'] }));
-  const restored = after.VisibilityTimeout === original ? `restored to ${original} s` : `NOT restored: ${after.VisibilityTimeout} s, expected ${original} s`;
+  const { Attributes: after = {} } = await c.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: o.OrdersQueueUrl, AttributeNames: ['VisibilityTimeout'] }),
+  );
+  const restored =
+    after.VisibilityTimeout === original
+      ? `restored to ${original} s`
+      : `NOT restored: ${after.VisibilityTimeout} s, expected ${original} s`;
   if (after.VisibilityTimeout !== original) throw new CheckFailure(`visibility timeout ${restored}`);
   if (!found) {
     throw new CheckFailure(
@@ -80,7 +106,10 @@ export async function checkPoison(
   }
   // It cannot have been redriven before the last allowed receive: that takes (maxReceiveCount − 1) visibility timeouts.
   const minimum = (maxReceiveCount - 1) * visibility;
-  if (seconds < minimum - 1) throw new CheckFailure(`reached the DLQ after ${seconds.toFixed(1)} s, before ${maxReceiveCount} receives could have happened (≥ ${minimum} s)`);
+  if (seconds < minimum - 1)
+    throw new CheckFailure(
+      `reached the DLQ after ${seconds.toFixed(1)} s, before ${maxReceiveCount} receives could have happened (≥ ${minimum} s)`,
+    );
   const receives = found.receiveCount ? `, DLQ copy shows ${found.receiveCount} receives` : '';
   return `body intact in ${o.OrdersDlqUrl.split('/').pop()} after maxReceiveCount=${maxReceiveCount} receives (visibility lowered ${original} → ${visibility} s for this check, ${restored}${receives})`;
 }

@@ -4,7 +4,11 @@ import type { Rule } from '@aws-sdk/client-eventbridge';
 import { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
-import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand, paginateListSubscriptionsByTopic } from '@aws-sdk/client-sns';
+import {
+  GetSubscriptionAttributesCommand,
+  GetTopicAttributesCommand,
+  paginateListSubscriptionsByTopic,
+} from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DETAIL_TYPES, EVENT_SOURCES, HANDLER_ENV, STATUS_SUBSCRIPTIONS, TABLE_KEYS } from '../../lib/contracts';
 import type { Clients } from './aws';
@@ -31,8 +35,21 @@ export interface Discovered {
   ordersRedrive?: { deadLetterTargetArn: string; maxReceiveCount: number };
 }
 
-type QueueOutput = 'OrdersQueueUrl' | 'OrdersDlqUrl' | 'OrderStatusQueueUrl' | 'NotificationsQueueUrl' | 'AnalyticsQueueUrl' | 'EventTargetsDlqUrl';
-const QUEUES: readonly QueueOutput[] = ['OrdersQueueUrl', 'OrdersDlqUrl', 'OrderStatusQueueUrl', 'NotificationsQueueUrl', 'AnalyticsQueueUrl', 'EventTargetsDlqUrl'];
+type QueueOutput =
+  | 'OrdersQueueUrl'
+  | 'OrdersDlqUrl'
+  | 'OrderStatusQueueUrl'
+  | 'NotificationsQueueUrl'
+  | 'AnalyticsQueueUrl'
+  | 'EventTargetsDlqUrl';
+const QUEUES: readonly QueueOutput[] = [
+  'OrdersQueueUrl',
+  'OrdersDlqUrl',
+  'OrderStatusQueueUrl',
+  'NotificationsQueueUrl',
+  'AnalyticsQueueUrl',
+  'EventTargetsDlqUrl',
+];
 
 /** The subscription queue of each OrderEvents subscription, and whether it uses raw delivery. */
 export const SUBSCRIPTION_QUEUES: Record<SubscriptionName, { output: QueueOutput; raw: boolean }> = {
@@ -66,7 +83,9 @@ export async function checkQueues(c: Clients, o: StackOutputs, d: Discovered): P
     } else {
       d.ordersRedrive = { deadLetterTargetArn: String(redrive.deadLetterTargetArn), maxReceiveCount };
       if (d.queueArns.OrdersDlqUrl && d.ordersRedrive.deadLetterTargetArn !== d.queueArns.OrdersDlqUrl) {
-        problems.push(`orders queue redrives to ${d.ordersRedrive.deadLetterTargetArn}, not to OrdersDlqUrl (${d.queueArns.OrdersDlqUrl})`);
+        problems.push(
+          `orders queue redrives to ${d.ordersRedrive.deadLetterTargetArn}, not to OrdersDlqUrl (${d.queueArns.OrdersDlqUrl})`,
+        );
       }
     }
   }
@@ -84,20 +103,28 @@ export async function checkSubscriptions(c: Clients, o: StackOutputs, d: Discove
 
   const problems: string[] = [];
   const seen: string[] = [];
-  for (const [name, { output, raw }] of Object.entries(SUBSCRIPTION_QUEUES) as [SubscriptionName, (typeof SUBSCRIPTION_QUEUES)[SubscriptionName]][]) {
+  for (const [name, { output, raw }] of Object.entries(SUBSCRIPTION_QUEUES) as [
+    SubscriptionName,
+    (typeof SUBSCRIPTION_QUEUES)[SubscriptionName],
+  ][]) {
     const queueArn = d.queueArns[output];
     const matching = subscriptions.filter((s) => s.Protocol === 'sqs' && s.Endpoint === queueArn);
     if (matching.length !== 1) {
       problems.push(`${name}: ${matching.length} SQS subscriptions to ${queueArn ?? nameOf(o[output])}, expected 1`);
       continue;
     }
-    const { Attributes: a = {} } = await c.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: matching[0].SubscriptionArn }));
+    const { Attributes: a = {} } = await c.sns.send(
+      new GetSubscriptionAttributesCommand({ SubscriptionArn: matching[0].SubscriptionArn }),
+    );
     if (a.PendingConfirmation === 'true') problems.push(`${name}: pending confirmation`);
-    if ((a.RawMessageDelivery === 'true') !== raw) problems.push(`${name}: RawMessageDelivery=${a.RawMessageDelivery ?? 'unset'}, expected ${raw}`);
+    if ((a.RawMessageDelivery === 'true') !== raw)
+      problems.push(`${name}: RawMessageDelivery=${a.RawMessageDelivery ?? 'unset'}, expected ${raw}`);
     const policy = parseJson(a.FilterPolicy);
     const allowed = isRecord(policy) && Array.isArray(policy.status) ? policy.status.map(String) : undefined;
     if (!allowed || !sameSet(allowed, STATUS_SUBSCRIPTIONS[name])) {
-      problems.push(`${name}: filter policy ${a.FilterPolicy ?? 'missing'}, expected status in [${STATUS_SUBSCRIPTIONS[name].join(', ')}]`);
+      problems.push(
+        `${name}: filter policy ${a.FilterPolicy ?? 'missing'}, expected status in [${STATUS_SUBSCRIPTIONS[name].join(', ')}]`,
+      );
     } else if (a.FilterPolicyScope && a.FilterPolicyScope !== 'MessageAttributes') {
       problems.push(`${name}: FilterPolicyScope ${a.FilterPolicyScope}, expected MessageAttributes`);
     }
@@ -133,21 +160,32 @@ export async function checkRules(c: Clients, o: StackOutputs, d: Discovered): Pr
     }
     if (rule.State !== 'ENABLED') problems.push(`${rule.Name} is ${rule.State}`);
     const pattern = parseJson(rule.EventPattern);
-    if (!isRecord(pattern) || !(pattern.source as unknown[])?.includes(source) || !(pattern['detail-type'] as unknown[])?.includes(detailType)) {
+    if (
+      !isRecord(pattern) ||
+      !(pattern.source as unknown[])?.includes(source) ||
+      !(pattern['detail-type'] as unknown[])?.includes(detailType)
+    ) {
       problems.push(`${rule.Name}: pattern ${rule.EventPattern} does not match ${source} / ${detailType}`);
     }
     const detail = isRecord(pattern) && isRecord(pattern.detail) ? pattern.detail : {};
     if (suffix === 'HighValueOrder') {
-      const numeric = Array.isArray(detail.totalCents) && isRecord(detail.totalCents[0]) ? detail.totalCents[0].numeric : undefined;
-      if (Array.isArray(numeric) && numeric[0] === '>=' && typeof numeric[1] === 'number') d.highValueThresholdCents = numeric[1];
+      const numeric =
+        Array.isArray(detail.totalCents) && isRecord(detail.totalCents[0]) ? detail.totalCents[0].numeric : undefined;
+      if (Array.isArray(numeric) && numeric[0] === '>=' && typeof numeric[1] === 'number')
+        d.highValueThresholdCents = numeric[1];
       else problems.push(`${rule.Name}: no "totalCents >= N" in its pattern`);
     }
     if (suffix === 'SuspiciousOrder') {
-      const but = Array.isArray(detail.shippingCountry) && isRecord(detail.shippingCountry[0]) ? detail.shippingCountry[0]['anything-but'] : undefined;
+      const but =
+        Array.isArray(detail.shippingCountry) && isRecord(detail.shippingCountry[0])
+          ? detail.shippingCountry[0]['anything-but']
+          : undefined;
       if (Array.isArray(but)) d.allowedShippingCountries = but.map(String);
       else problems.push(`${rule.Name}: no "shippingCountry anything-but [...]" in its pattern`);
     }
-    const { Targets = [] } = await c.events.send(new ListTargetsByRuleCommand({ Rule: rule.Name, EventBusName: o.EventBusName }));
+    const { Targets = [] } = await c.events.send(
+      new ListTargetsByRuleCommand({ Rule: rule.Name, EventBusName: o.EventBusName }),
+    );
     const lambdas = Targets.filter((t) => t.Arn?.includes(':lambda:') && t.Arn.includes(':function:'));
     if (lambdas.length !== 1) {
       problems.push(`${rule.Name}: ${lambdas.length} Lambda targets, expected 1`);
@@ -204,20 +242,30 @@ export async function checkStateMachine(c: Clients, o: StackOutputs, wiring: Wir
     }
   }
   if (problems.length > 0) throw new CheckFailure(problems.join('; '));
-  return `${sm.name} ${sm.status ?? ''} ${sm.type ?? ''}; ${fns.length} Lambda tasks, all functions exist`.replace(/\s+/g, ' ');
+  return `${sm.name} ${sm.status ?? ''} ${sm.type ?? ''}; ${fns.length} Lambda tasks, all functions exist`.replace(
+    /\s+/g,
+    ' ',
+  );
 }
 
 export async function checkIntake(c: Clients, o: StackOutputs, d: Discovered, wiring: Wiring): Promise<string> {
   const queueArn = d.queueArns.OrdersQueueUrl;
   if (!queueArn) throw new CheckFailure('orders queue ARN unknown (queue check failed)');
-  const { EventSourceMappings = [] } = await c.lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: queueArn }));
+  const { EventSourceMappings = [] } = await c.lambda.send(
+    new ListEventSourceMappingsCommand({ EventSourceArn: queueArn }),
+  );
   const problems: string[] = [];
-  const enabled = EventSourceMappings.filter((m) => m.State === 'Enabled' || m.State === 'Enabling' || m.State === 'Updating');
+  const enabled = EventSourceMappings.filter(
+    (m) => m.State === 'Enabled' || m.State === 'Enabling' || m.State === 'Updating',
+  );
   if (enabled.length !== 1) {
-    throw new CheckFailure(`${enabled.length} enabled event source mappings on ${nameOf(o.OrdersQueueUrl)} (of ${EventSourceMappings.length}), expected 1`);
+    throw new CheckFailure(
+      `${enabled.length} enabled event source mappings on ${nameOf(o.OrdersQueueUrl)} (of ${EventSourceMappings.length}), expected 1`,
+    );
   }
   const mapping = enabled[0];
-  if (!mapping.FunctionResponseTypes?.includes('ReportBatchItemFailures')) problems.push('mapping does not report batch item failures');
+  if (!mapping.FunctionResponseTypes?.includes('ReportBatchItemFailures'))
+    problems.push('mapping does not report batch item failures');
   const intake = await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: mapping.FunctionArn }));
   wiring.functions.push(intake);
 

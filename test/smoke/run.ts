@@ -80,7 +80,8 @@ async function main(): Promise<number> {
     return `${Object.keys(found.outputs).length} outputs of ${found.stackName} from ${found.source}`;
   });
   if (!found) {
-    for (const name of ['resources', 'orders', 'fan-out', 'side effects', 'poison message → DLQ']) report.skip(name, 'no stack outputs');
+    for (const name of ['resources', 'orders', 'fan-out', 'side effects', 'poison message → DLQ'])
+      report.skip(name, 'no stack outputs');
     return finish(report, started);
   }
   const o = found.outputs;
@@ -99,12 +100,14 @@ async function main(): Promise<number> {
   const removeProducts = () => removeCatalogItems(clients, o, plan);
   cleanups.add(removeProducts);
   const thresholdSource = discovered.highValueThresholdCents ? 'HighValueOrder rule' : 'fallback: rule unreadable';
-  const seeded = await report.check('seed catalog', async () => `${await seedCatalog(clients, o, plan)} (threshold ${threshold}¢, ${thresholdSource})`);
+  const seeded = await report.check(
+    'seed catalog',
+    async () => `${await seedCatalog(clients, o, plan)} (threshold ${threshold}¢, ${thresholdSource})`,
+  );
   const collectors = Object.fromEntries(
-    (Object.entries(SUBSCRIPTION_QUEUES) as [SubscriptionName, { output: keyof typeof o; raw: boolean }][]).map(([name, q]) => [
-      name,
-      new StatusCollector(clients, name, o[q.output], q.raw, `${plan.prefix}-`),
-    ]),
+    (Object.entries(SUBSCRIPTION_QUEUES) as [SubscriptionName, { output: keyof typeof o; raw: boolean }][]).map(
+      ([name, q]) => [name, new StatusCollector(clients, name, o[q.output], q.raw, `${plan.prefix}-`)],
+    ),
   ) as Record<SubscriptionName, StatusCollector>;
   Object.values(collectors).forEach((c) => c.start());
 
@@ -120,7 +123,12 @@ async function main(): Promise<number> {
           try {
             await sendOrder(clients, o, s.order);
           } catch (error) {
-            return { s, ok: false, seconds: 0, detail: `SendMessage failed: ${(error as Error).name}: ${(error as Error).message}` };
+            return {
+              s,
+              ok: false,
+              seconds: 0,
+              detail: `SendMessage failed: ${(error as Error).name}: ${(error as Error).message}`,
+            };
           }
           return { s, ...(await awaitOrder(clients, o, s, collectors.orderStatus, sentAt, orderTimeoutMs)) };
         }),
@@ -145,8 +153,12 @@ async function main(): Promise<number> {
 
   // 4. what the orders left behind ------------------------------------------------------------------
   if (seeded) {
-    await report.check('side effects: payments, invoices, stock', () => checkPaymentsAndStock(clients, o, plan, finished));
-    await report.check('restock via EventBridge (InventoryLow)', () => checkRestock(clients, o, plan, finished, 30_000));
+    await report.check('side effects: payments, invoices, stock', () =>
+      checkPaymentsAndStock(clients, o, plan, finished),
+    );
+    await report.check('restock via EventBridge (InventoryLow)', () =>
+      checkRestock(clients, o, plan, finished, 30_000),
+    );
   }
 
   // 5. poison message ---------------------------------------------------------------------------
@@ -162,7 +174,9 @@ async function main(): Promise<number> {
   );
 
   cleanups.clear();
-  await removeProducts().catch((e) => console.log(`smoke: could not remove the seeded products: ${(e as Error).message}`));
+  await removeProducts().catch((e) =>
+    console.log(`smoke: could not remove the seeded products: ${(e as Error).message}`),
+  );
   return finish(report, started);
 }
 

@@ -104,9 +104,15 @@ export class StatusCollector {
       // Still ours if it names one of our orders: report it rather than ignore it.
       const orderId = isRecord(payload) && typeof payload.orderId === 'string' ? payload.orderId : undefined;
       if (!orderId) return undefined;
-      problems.push(`not an OrderStatusEvent: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      problems.push(
+        `not an OrderStatusEvent: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
       const status = isRecord(payload) && typeof payload.status === 'string' ? payload.status : 'INVALID';
-      return { event: { orderId, status, reason: null } as unknown as OrderStatusEvent, receivedAt: Date.now(), problems };
+      return {
+        event: { orderId, status, reason: null } as unknown as OrderStatusEvent,
+        receivedAt: Date.now(),
+        problems,
+      };
     }
     const event = parsed.data;
     let attribute: string | undefined;
@@ -119,7 +125,10 @@ export class StatusCollector {
     }
     if (this.raw && isEnvelope) problems.push('SNS envelope on a raw-delivery subscription');
     if (!this.raw && !isEnvelope) problems.push('raw message on an envelope subscription');
-    if (attribute !== event.status) problems.push(`message attribute ${SNS_ATTRIBUTES.status}=${attribute ?? 'missing'} but body status ${event.status}`);
+    if (attribute !== event.status)
+      problems.push(
+        `message attribute ${SNS_ATTRIBUTES.status}=${attribute ?? 'missing'} but body status ${event.status}`,
+      );
     return { event, receivedAt: Date.now(), problems };
   }
 }

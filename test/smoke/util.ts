@@ -4,7 +4,11 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * Calls `probe` every `intervalMs` until it returns a value other than undefined, or the
  * deadline passes (then resolves undefined). Errors from `probe` propagate.
  */
-export async function pollUntil<T>(deadlineMs: number, intervalMs: number, probe: () => Promise<T | undefined>): Promise<T | undefined> {
+export async function pollUntil<T>(
+  deadlineMs: number,
+  intervalMs: number,
+  probe: () => Promise<T | undefined>,
+): Promise<T | undefined> {
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;

@@ -1,7 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import { CatalogItem, idempotencyKey, Order, OrderStatus, OrderStatusEventSchema, TEST_PAYMENT_TOKENS } from '../../lib/contracts';
+import {
+  CatalogItem,
+  idempotencyKey,
+  Order,
+  OrderStatus,
+  OrderStatusEventSchema,
+  TEST_PAYMENT_TOKENS,
+} from '../../lib/contracts';
 import { cleanUp, synthesize, Synthesized } from '../helpers/synth';
 import { ExecutionReport, WorkflowHarness } from '../helpers/workflow-harness';
 
@@ -9,11 +16,56 @@ import { ExecutionReport, WorkflowHarness } from '../helpers/workflow-harness';
 const dynalite = require('dynalite');
 
 const CATALOG: CatalogItem[] = [
-  { productId: 'widget', name: 'Widget', priceCents: 2_500, stock: 100, reorderLevel: 10, reorderQuantity: 50, warehouse: 'AMS', active: true },
-  { productId: 'gadget', name: 'Gadget', priceCents: 12_000, stock: 50, reorderLevel: 5, reorderQuantity: 20, warehouse: 'BER', active: true },
-  { productId: 'premium', name: 'Premium watch', priceCents: 60_000, stock: 40, reorderLevel: 2, reorderQuantity: 10, warehouse: 'AMS', active: true },
-  { productId: 'rare', name: 'Rare print', priceCents: 1_000, stock: 1, reorderLevel: 2, reorderQuantity: 5, warehouse: 'BER', active: true },
-  { productId: 'retired', name: 'Retired item', priceCents: 500, stock: 10, reorderLevel: 1, reorderQuantity: 1, warehouse: 'AMS', active: false },
+  {
+    productId: 'widget',
+    name: 'Widget',
+    priceCents: 2_500,
+    stock: 100,
+    reorderLevel: 10,
+    reorderQuantity: 50,
+    warehouse: 'AMS',
+    active: true,
+  },
+  {
+    productId: 'gadget',
+    name: 'Gadget',
+    priceCents: 12_000,
+    stock: 50,
+    reorderLevel: 5,
+    reorderQuantity: 20,
+    warehouse: 'BER',
+    active: true,
+  },
+  {
+    productId: 'premium',
+    name: 'Premium watch',
+    priceCents: 60_000,
+    stock: 40,
+    reorderLevel: 2,
+    reorderQuantity: 10,
+    warehouse: 'AMS',
+    active: true,
+  },
+  {
+    productId: 'rare',
+    name: 'Rare print',
+    priceCents: 1_000,
+    stock: 1,
+    reorderLevel: 2,
+    reorderQuantity: 5,
+    warehouse: 'BER',
+    active: true,
+  },
+  {
+    productId: 'retired',
+    name: 'Retired item',
+    priceCents: 500,
+    stock: 10,
+    reorderLevel: 1,
+    reorderQuantity: 1,
+    warehouse: 'AMS',
+    active: false,
+  },
 ];
 
 let counter = 0;
@@ -25,7 +77,13 @@ function order(overrides: Partial<Order> & { items: Order['items'] }): Order {
     customerId: `cust-${counter}`,
     createdAt: '2026-11-21T09:00:00.000Z',
     currency: 'USD',
-    shippingAddress: { name: 'Ada Lovelace', line1: '1 Main St', city: 'Amsterdam', postalCode: '1011AB', country: 'NL' },
+    shippingAddress: {
+      name: 'Ada Lovelace',
+      line1: '1 Main St',
+      city: 'Amsterdam',
+      postalCode: '1011AB',
+      country: 'NL',
+    },
     payment: { token: TEST_PAYMENT_TOKENS.approve },
     ...overrides,
   };
@@ -47,7 +105,11 @@ describe('OrderFulfillment workflow (synthesized definition, real handlers, loca
     const endpoint = `http://127.0.0.1:${server.address().port}`;
     const tables = { catalog: 'Catalog', idempotency: 'Idempotency' };
     await WorkflowHarness.createTables(
-      new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      new DynamoDBClient({
+        endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
       synthesized.template(synthesized.stacks.data),
       tables,
     );
@@ -63,12 +125,26 @@ describe('OrderFulfillment workflow (synthesized definition, real handlers, loca
   test('every Task state is bound to a local handler: nothing calls AWS', () => {
     expect(harness.uncoveredTasks()).toEqual([]);
     expect(harness.lambdaTaskSteps.sort()).toEqual(
-      ['CreateInvoice', 'CreateShipment', 'ProcessPayment', 'RefundPayment', 'ReleaseInventory', 'ReserveInventory', 'ValidateOrder'].sort(),
+      [
+        'CreateInvoice',
+        'CreateShipment',
+        'ProcessPayment',
+        'RefundPayment',
+        'ReleaseInventory',
+        'ReserveInventory',
+        'ValidateOrder',
+      ].sort(),
     );
   });
 
   test('happy path: priced from the catalog, paid, reserved, invoiced, shipped per warehouse → FULFILLED', async () => {
-    const o = order({ items: [{ productId: 'widget', quantity: 2 }, { productId: 'gadget', quantity: 1 }], clientTotalCents: 1 });
+    const o = order({
+      items: [
+        { productId: 'widget', quantity: 2 },
+        { productId: 'gadget', quantity: 1 },
+      ],
+      clientTotalCents: 1,
+    });
     const r = await harness.run(o);
     expect(r.error).toBeUndefined();
     expect(statusesOf(r)).toEqual<OrderStatus[]>(['ACCEPTED', 'VALIDATED', 'PAID', 'FULFILLED']);
@@ -77,7 +153,10 @@ describe('OrderFulfillment workflow (synthesized definition, real handlers, loca
     expect(terminal(r).reason ?? null).toBeNull();
     // The client's total (1 cent) is ignored: 2 × 25.00 + 120.00.
     expect(r.output.validation.value.totalCents).toBe(17_000);
-    expect(await harness.record(idempotencyKey('payment', o.orderId))).toMatchObject({ status: 'CHARGED', amountCents: 17_000 });
+    expect(await harness.record(idempotencyKey('payment', o.orderId))).toMatchObject({
+      status: 'CHARGED',
+      amountCents: 17_000,
+    });
     expect(r.output.shipments.map((s: any) => s.shipmentId).sort()).toHaveLength(2);
     expect((await harness.catalogItem('widget')).stock).toBe(98);
     expect((await harness.catalogItem('gadget')).stock).toBe(49);
@@ -87,11 +166,16 @@ describe('OrderFulfillment workflow (synthesized definition, real handlers, loca
   });
 
   test('high value, approved: screened through the HighValueOrder rule, then FULFILLED', async () => {
-    const o = order({ items: [{ productId: 'premium', quantity: 1 }], shippingAddress: { name: 'B', line1: 'x', city: 'Berlin', postalCode: '10115', country: 'DE' } });
+    const o = order({
+      items: [{ productId: 'premium', quantity: 1 }],
+      shippingAddress: { name: 'B', line1: 'x', city: 'Berlin', postalCode: '10115', country: 'DE' },
+    });
     const r = await harness.run(o);
     expect(statusesOf(r)).toEqual<OrderStatus[]>(['ACCEPTED', 'VALIDATED', 'SCREENING', 'PAID', 'FULFILLED']);
     expect(r.output.screening).toMatchObject({ decision: 'APPROVED' });
-    expect(harness.sfnMock.commandCalls(SendTaskSuccessCommand).some((c) => c.args[0].input.taskToken?.includes(o.orderId))).toBe(true);
+    expect(
+      harness.sfnMock.commandCalls(SendTaskSuccessCommand).some((c) => c.args[0].input.taskToken?.includes(o.orderId)),
+    ).toBe(true);
   });
 
   test('high value, rejected: CANCELLED FRAUD_REJECTED before any payment', async () => {
@@ -115,7 +199,10 @@ describe('OrderFulfillment workflow (synthesized definition, real handlers, loca
   });
 
   test('payment fails transiently twice, then succeeds on the third attempt → FULFILLED', async () => {
-    const o = order({ items: [{ productId: 'widget', quantity: 1 }], payment: { token: TEST_PAYMENT_TOKENS.transientTwice } });
+    const o = order({
+      items: [{ productId: 'widget', quantity: 1 }],
+      payment: { token: TEST_PAYMENT_TOKENS.transientTwice },
+    });
     const r = await harness.run(o);
     expect(count(r, 'ProcessPayment')).toBe(3);
     expect(statusesOf(r)).toEqual<OrderStatus[]>(['ACCEPTED', 'VALIDATED', 'PAID', 'FULFILLED']);
@@ -141,7 +228,12 @@ describe('OrderFulfillment workflow (synthesized definition, real handlers, loca
   });
 
   test('out of stock after payment: refund, release, CANCELLED OUT_OF_STOCK; stock unchanged', async () => {
-    const o = order({ items: [{ productId: 'widget', quantity: 3 }, { productId: 'rare', quantity: 2 }] });
+    const o = order({
+      items: [
+        { productId: 'widget', quantity: 3 },
+        { productId: 'rare', quantity: 2 },
+      ],
+    });
     const widgetBefore = (await harness.catalogItem('widget')).stock;
     const r = await harness.run(o);
     expect(statusesOf(r)).toEqual<OrderStatus[]>(['ACCEPTED', 'VALIDATED', 'PAID', 'CANCELLED']);
@@ -172,7 +264,9 @@ describe('OrderFulfillment workflow (synthesized definition, real handlers, loca
     const o = order({ items: [{ productId: 'rare', quantity: 1 }] });
     const r = await harness.run(o);
     expect(terminal(r).status).toBe('FULFILLED');
-    const low = harness.publishedEvents.filter((e) => e.DetailType === 'Inventory Low' && JSON.parse(e.Detail!).orderId === o.orderId);
+    const low = harness.publishedEvents.filter(
+      (e) => e.DetailType === 'Inventory Low' && JSON.parse(e.Detail!).orderId === o.orderId,
+    );
     expect(low).toHaveLength(1);
     expect(JSON.parse(low[0].Detail!)).toMatchObject({ productId: 'rare', stock: 0, reorderLevel: 2 });
     expect((await harness.catalogItem('rare')).stock).toBe(5); // 0 + reorderQuantity
@@ -185,7 +279,15 @@ describe('OrderFulfillment workflow (synthesized definition, real handlers, loca
           messageId: `msg-${counter}-${i}`,
           receiptHandle: `rh-${i}`,
           body,
-          attributes: { MessageGroupId: group, MessageDeduplicationId: `d-${i}`, ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0', SequenceNumber: String(i) },
+          attributes: {
+            MessageGroupId: group,
+            MessageDeduplicationId: `d-${i}`,
+            ApproximateReceiveCount: '1',
+            SentTimestamp: '0',
+            SenderId: 'x',
+            ApproximateFirstReceiveTimestamp: '0',
+            SequenceNumber: String(i),
+          },
           messageAttributes: {},
           md5OfBody: '',
           eventSource: 'aws:sqs',
@@ -199,7 +301,13 @@ describe('OrderFulfillment workflow (synthesized definition, real handlers, loca
     const o = order({ items: [{ productId: 'widget', quantity: 1 }] });
     const body = JSON.stringify(o);
     const intake = harness.handler('start-fulfillment');
-    const first = await intake(sqsEvent([{ body, group: o.customerId }, { body, group: o.customerId }]), {});
+    const first = await intake(
+      sqsEvent([
+        { body, group: o.customerId },
+        { body, group: o.customerId },
+      ]),
+      {},
+    );
     const redelivery = await intake(sqsEvent([{ body, group: o.customerId }]), {});
     expect(first).toEqual({ batchItemFailures: [] });
     expect(redelivery).toEqual({ batchItemFailures: [] });
@@ -226,7 +334,10 @@ describe('OrderFulfillment workflow (synthesized definition, real handlers, loca
   test('a malformed order that reaches the workflow ends CANCELLED INVALID_ORDER', async () => {
     const unknownProduct = order({ items: [{ productId: 'does-not-exist', quantity: 1 }] });
     const retired = order({ items: [{ productId: 'retired', quantity: 1 }] });
-    const schemaInvalid = { ...order({ items: [{ productId: 'widget', quantity: 1 }] }), items: [{ productId: 'widget', quantity: -5 }] };
+    const schemaInvalid = {
+      ...order({ items: [{ productId: 'widget', quantity: 1 }] }),
+      items: [{ productId: 'widget', quantity: -5 }],
+    };
     for (const input of [unknownProduct, retired, schemaInvalid]) {
       const r = await harness.run(input);
       expect({ id: input.orderId, statuses: statusesOf(r), reason: terminal(r).reason }).toEqual({
@@ -244,7 +355,11 @@ describe('OrderFulfillment workflow (synthesized definition, real handlers, loca
     for (const r of reports) {
       for (const s of r.statuses) {
         const parsed = OrderStatusEventSchema.safeParse(s.event);
-        expect({ order: r.orderId, state: s.state, ok: parsed.success }).toEqual({ order: r.orderId, state: s.state, ok: true });
+        expect({ order: r.orderId, state: s.state, ok: parsed.success }).toEqual({
+          order: r.orderId,
+          state: s.state,
+          ok: true,
+        });
         expect(s.attribute).toBe(s.event.status);
       }
       const terminals = r.statuses.filter((s) => ['FULFILLED', 'CANCELLED', 'FAILED'].includes(s.event.status));
