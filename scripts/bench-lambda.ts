@@ -37,9 +37,10 @@ try {
   const bundles: { name: string; dir: string; nodeOptions: string }[] = [];
   for (const resource of Object.values<any>(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function' || !resource.Metadata?.['aws:asset:path']) continue;
-    const path: string = resource.Metadata['aws:cdk:path'];
-    const name = /Pipeline\/([^/]+)\/Function/.exec(path)?.[1];
-    if (!name) continue; // CDK-internal functions (custom resources)
+    // A pipeline handler is named by its step (its lambda/<step> folder); CDK-internal functions
+    // (custom resources) have no service name. The construct path is not used: it moves with refactors.
+    const name: string | undefined = resource.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME;
+    if (resource.Properties.Handler !== 'index.handler' || !name) continue;
     bundles.push({
       name,
       dir: join(out, resource.Metadata['aws:asset:path']),

@@ -1,10 +1,16 @@
 import {
+  CreateInvoiceInputSchema,
+  CreateShipmentInputSchema,
   isForwardTransition,
+  OrderItemsInputSchema,
   ORDER_STATUSES,
   parseOrder,
+  ProcessPaymentInputSchema,
   PUBLISHED_STATUSES,
+  RefundPaymentInputSchema,
   STATUS_SUBSCRIPTIONS,
   TEST_PAYMENT_TOKENS,
+  ValidateOrderInputSchema,
 } from '../lib/contracts';
 
 describe('status contract: consumers apply a status only if it moves the order forward', () => {
@@ -71,5 +77,84 @@ describe('order schema', () => {
       'shippingAddress.country',
     ]);
     expect(problems.join('\n')).toMatch(/Too small: expected number to be >=1/);
+  });
+});
+
+describe('step input schemas: what each workflow step accepts', () => {
+  const problems = (result: { success: boolean; error?: { issues: { path: PropertyKey[] }[] } }) =>
+    (result.error?.issues ?? []).map((i) => i.path.join('.')).sort();
+
+  test('stock steps take merged items: extra fields dropped, quantities above 100 allowed', () => {
+    const r = OrderItemsInputSchema.safeParse({
+      orderId: 'ord-1',
+      items: [{ productId: 'p-1', quantity: 250, name: 'Mug', lineTotalCents: 100 }],
+      extra: true,
+    });
+    expect(r).toEqual({ success: true, data: { orderId: 'ord-1', items: [{ productId: 'p-1', quantity: 250 }] } });
+  });
+
+  test('stock steps name every problem by its path', () => {
+    const r = OrderItemsInputSchema.safeParse({
+      orderId: 'bad id!',
+      items: [{ productId: '', quantity: 0 }, { productId: 'p'.repeat(65), quantity: 1.5 }, 'x'],
+    });
+    expect(problems(r)).toEqual([
+      'items.0.productId',
+      'items.0.quantity',
+      'items.1.productId',
+      'items.1.quantity',
+      'items.2',
+      'orderId',
+    ]);
+    expect(problems(OrderItemsInputSchema.safeParse({ orderId: 'o', items: [] }))).toEqual(['items']);
+  });
+
+  test('ProcessPayment: attempt defaults to 0; amounts are positive integers; tokens follow the pattern', () => {
+    const valid = { orderId: 'o', customerId: 'c', amountCents: 1, paymentToken: 'tok_approve' };
+    expect(ProcessPaymentInputSchema.parse(valid)).toEqual({ ...valid, attempt: 0 });
+    expect(ProcessPaymentInputSchema.parse({ ...valid, attempt: 2 }).attempt).toBe(2);
+    const r = ProcessPaymentInputSchema.safeParse({
+      ...valid,
+      customerId: 'c'.repeat(129),
+      amountCents: 0,
+      paymentToken: 'card-4242',
+      attempt: null,
+    });
+    expect(problems(r)).toEqual(['amountCents', 'attempt', 'customerId', 'paymentToken']);
+  });
+
+  test('CreateInvoice: non-empty priced lines, zero prices allowed, integer totals', () => {
+    const line = {
+      productId: 'p',
+      name: 'Free sample',
+      quantity: 1,
+      unitPriceCents: 0,
+      lineTotalCents: 0,
+      warehouse: 'w',
+    };
+    expect(
+      CreateInvoiceInputSchema.safeParse({ orderId: 'o', customerId: 'c', lines: [line], totalCents: 0 }).success,
+    ).toBe(true);
+    const r = CreateInvoiceInputSchema.safeParse({
+      orderId: 'o',
+      customerId: 'c',
+      lines: [{ ...line, name: '', unitPriceCents: -1 }],
+      totalCents: 1.5,
+    });
+    expect(problems(r)).toEqual(['lines.0.name', 'lines.0.unitPriceCents', 'totalCents']);
+  });
+
+  test('CreateShipment: the shipment and the address are checked, the address by the order contract', () => {
+    const r = CreateShipmentInputSchema.safeParse({
+      orderId: 'o',
+      shipment: { shipmentId: 's'.repeat(201), warehouse: 'w', items: [{ productId: 'p', quantity: 500 }] },
+      shippingAddress: { name: 'A', line1: 'x', city: 'y', postalCode: '1', country: 'nl' },
+    });
+    expect(problems(r)).toEqual(['shipment.shipmentId', 'shippingAddress.country']);
+  });
+
+  test('RefundPayment and ValidateOrder', () => {
+    expect(problems(RefundPaymentInputSchema.safeParse({ orderId: '' }))).toEqual(['orderId']);
+    expect(problems(ValidateOrderInputSchema.safeParse({}))).toEqual(['order']);
   });
 });

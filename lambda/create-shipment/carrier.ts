@@ -6,8 +6,8 @@ import { sha256Hex } from '../shared/hash';
  * A simulated carrier, deterministic for tests and smoke runs. Postal code '00000' is
  * undeliverable (a business error); everything else is booked.
  */
-export const CARRIER = 'SecureShip';
-export const UNDELIVERABLE_POSTAL_CODE = '00000';
+const CARRIER = 'SecureShip';
+const UNDELIVERABLE_POSTAL_CODE = '00000';
 
 export interface Label {
   readonly carrier: string;

@@ -1,45 +1,22 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import { HANDLER_ENV } from '../../lib/contracts/handler-env';
-import { AddressSchema } from '../../lib/contracts/order';
-import type { Address, OrderItem, Shipment } from '../../lib/contracts/order';
+import type { OrderItem } from '../../lib/contracts/order';
+import { CreateShipmentInputSchema } from '../../lib/contracts/steps';
+import type { CreateShipmentInput } from '../../lib/contracts/steps';
 import { idempotencyKey } from '../../lib/contracts/tables';
-import { conditionMet, ddb } from '../shared/dynamodb';
+import { ddb, tryConditionalWrite } from '../shared/dynamodb';
 import { requireEnv } from '../shared/env';
+import { stepHandler } from '../shared/handler';
 import { recordOnce } from '../shared/idempotency';
 import { mergeItems } from '../shared/inventory';
-import { logger, orderIdOf, startInvocation } from '../shared/logger';
-import { assertValid, itemsAt, objectAt, orderIdAt, schemaProblems, stringAt } from '../shared/validate';
-import type { Problems } from '../shared/validate';
+import { logger } from '../shared/logger';
 import { bookShipment } from './carrier';
 import type { Label } from './carrier';
 
-export interface CreateShipmentInput {
-  readonly orderId: string;
-  readonly shipment: Shipment;
-  readonly shippingAddress: Address;
-}
-
-export interface CreateShipmentResult {
+interface CreateShipmentResult {
   readonly shipmentId: string;
   readonly trackingNumber: string;
   readonly carrier: string;
-}
-
-export function parseInput(event: unknown): CreateShipmentInput {
-  const problems: Problems = [];
-  const input = objectAt(event, 'input', problems);
-  const orderId = orderIdAt(input.orderId, 'orderId', problems);
-  const rawShipment = objectAt(input.shipment, 'shipment', problems);
-  const shipment: Shipment = {
-    shipmentId: stringAt(rawShipment.shipmentId, 'shipment.shipmentId', problems, { maxLength: 200 }),
-    warehouse: stringAt(rawShipment.warehouse, 'shipment.warehouse', problems),
-    items: itemsAt(rawShipment.items, 'shipment.items', problems),
-  };
-  const address = AddressSchema.safeParse(input.shippingAddress);
-  if (!address.success) problems.push(...schemaProblems(address, 'shippingAddress'));
-  assertValid('create-shipment', problems);
-  return { orderId, shipment, shippingAddress: address.data! };
 }
 
 /** Records the label once; a repeat returns the label recorded first. */
@@ -74,7 +51,7 @@ async function recordLabel(tableName: string, input: CreateShipmentInput, label:
  */
 async function commitReservations(tableName: string, orderId: string, items: readonly OrderItem[]): Promise<void> {
   for (const item of mergeItems(items)) {
-    const committed = await conditionMet(() =>
+    const committed = await tryConditionalWrite(() =>
       ddb.send(
         new UpdateCommand({
           TableName: tableName,
@@ -89,9 +66,7 @@ async function commitReservations(tableName: string, orderId: string, items: rea
   }
 }
 
-export const handler = async (event: CreateShipmentInput, context?: Context): Promise<CreateShipmentResult> => {
-  startInvocation(orderIdOf(event), context);
-  const input = parseInput(event);
+async function createShipment(input: CreateShipmentInput): Promise<CreateShipmentResult> {
   const idempotencyTable = requireEnv(HANDLER_ENV.idempotencyTable);
   const catalogTable = requireEnv(HANDLER_ENV.catalogTable);
   const { shipmentId } = input.shipment;
@@ -107,4 +82,6 @@ export const handler = async (event: CreateShipmentInput, context?: Context): Pr
   await commitReservations(catalogTable, input.orderId, input.shipment.items);
   logger.info('Shipment created', { shipmentId, ...label });
   return { shipmentId, trackingNumber: label.trackingNumber, carrier: label.carrier };
-};
+}
+
+export const handler = stepHandler('create-shipment', CreateShipmentInputSchema, createShipment);

@@ -1,14 +1,15 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { PutCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import { HANDLER_ENV } from '../../lib/contracts/handler-env';
+import { ProcessPaymentInputSchema } from '../../lib/contracts/steps';
+import type { ProcessPaymentInput } from '../../lib/contracts/steps';
 import { idempotencyKey } from '../../lib/contracts/tables';
-import { conditionMet, ddb } from '../shared/dynamodb';
+import { ddb, tryConditionalWrite } from '../shared/dynamodb';
 import { positiveIntEnv, requireEnv } from '../shared/env';
 import { PaymentDeclined, PaymentProviderUnavailable } from '../shared/errors';
+import { stepHandler } from '../shared/handler';
 import { expirationFor } from '../shared/idempotency';
-import { logger, orderIdOf, startInvocation } from '../shared/logger';
-import { PAYMENT_TOKEN_PATTERN } from '../../lib/contracts/order';
+import { logger } from '../shared/logger';
 import {
   charge,
   DEFAULT_PROVIDER_TIMEOUT_MS,
@@ -17,36 +18,11 @@ import {
 } from '../shared/payment-provider';
 import type { ChargeOutcome } from '../shared/payment-provider';
 import type { PaymentRecord } from '../shared/payment-record';
-import { assertValid, intAt, objectAt, orderIdAt, stringAt } from '../shared/validate';
-import type { Problems } from '../shared/validate';
 
-export interface ProcessPaymentInput {
-  readonly orderId: string;
-  readonly customerId: string;
-  readonly amountCents: number;
-  readonly paymentToken: string;
-  /** `$$.State.RetryCount`: 0 on the first try. */
-  readonly attempt: number;
-}
-
-export interface ProcessPaymentResult {
+interface ProcessPaymentResult {
   readonly status: 'CHARGED';
   readonly chargeId: string;
   readonly amountCents: number;
-}
-
-export function parseInput(event: unknown): ProcessPaymentInput {
-  const problems: Problems = [];
-  const input = objectAt(event, 'input', problems);
-  const parsed: ProcessPaymentInput = {
-    orderId: orderIdAt(input.orderId, 'orderId', problems),
-    customerId: stringAt(input.customerId, 'customerId', problems, { maxLength: 128 }),
-    amountCents: intAt(input.amountCents, 'amountCents', problems, { min: 1 }),
-    paymentToken: stringAt(input.paymentToken, 'paymentToken', problems, { pattern: PAYMENT_TOKEN_PATTERN }),
-    attempt: input.attempt === undefined ? 0 : intAt(input.attempt, 'attempt', problems, { min: 0 }),
-  };
-  assertValid('process-payment', problems);
-  return parsed;
 }
 
 /**
@@ -77,7 +53,7 @@ export function replay(record: PaymentRecord, input: ProcessPaymentInput): Proce
 }
 
 /** The record of a provider outcome (status, ids and timestamps). */
-export function paymentRecord(input: ProcessPaymentInput, outcome: ChargeOutcome, now: Date): PaymentRecord {
+function paymentRecord(input: ProcessPaymentInput, outcome: ChargeOutcome, now: Date): PaymentRecord {
   const common = {
     id: idempotencyKey('payment', input.orderId),
     kind: 'payment' as const,
@@ -96,7 +72,7 @@ export function paymentRecord(input: ProcessPaymentInput, outcome: ChargeOutcome
  * Conditional write of a new record. A repeat may rewrite its own CHARGED record (same amount),
  * never another outcome; a decline is written only once.
  */
-export function recordWrite(tableName: string, record: PaymentRecord): PutCommandInput {
+function recordWrite(tableName: string, record: PaymentRecord): PutCommandInput {
   if (record.status !== 'CHARGED')
     return { TableName: tableName, Item: record, ConditionExpression: 'attribute_not_exists(id)' };
   return {
@@ -125,9 +101,7 @@ async function chargeWithTimeout(input: ProcessPaymentInput, timeoutMs: number):
   }
 }
 
-export const handler = async (event: ProcessPaymentInput, context?: Context): Promise<ProcessPaymentResult> => {
-  startInvocation(orderIdOf(event), context);
-  const input = parseInput(event);
+async function processPayment(input: ProcessPaymentInput): Promise<ProcessPaymentResult> {
   const tableName = requireEnv(HANDLER_ENV.idempotencyTable);
   const timeoutMs = positiveIntEnv(HANDLER_ENV.paymentProviderTimeoutMs, DEFAULT_PROVIDER_TIMEOUT_MS);
   const key = { id: idempotencyKey('payment', input.orderId) };
@@ -143,7 +117,7 @@ export const handler = async (event: ProcessPaymentInput, context?: Context): Pr
   // the conditional write below settles which answer is recorded.
   const outcome = await chargeWithTimeout(input, timeoutMs);
   const record = paymentRecord(input, outcome, new Date());
-  const recorded = await conditionMet(() => ddb.send(new PutCommand(recordWrite(tableName, record))));
+  const recorded = await tryConditionalWrite(() => ddb.send(new PutCommand(recordWrite(tableName, record))));
   if (!recorded) {
     // Another invocation recorded an outcome first: answer as it did.
     const winner = await readRecord();
@@ -156,4 +130,6 @@ export const handler = async (event: ProcessPaymentInput, context?: Context): Pr
   }
   logger.info('Payment declined', { declineCode: outcome.declineCode });
   throw new PaymentDeclined(`Payment declined (${outcome.declineCode})`, outcome.declineCode);
-};
+}
+
+export const handler = stepHandler('process-payment', ProcessPaymentInputSchema, processPayment);

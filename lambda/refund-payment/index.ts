@@ -1,11 +1,13 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import { HANDLER_ENV } from '../../lib/contracts/handler-env';
+import { RefundPaymentInputSchema } from '../../lib/contracts/steps';
+import type { RefundPaymentInput } from '../../lib/contracts/steps';
 import { idempotencyKey } from '../../lib/contracts/tables';
-import { conditionMet, ddb } from '../shared/dynamodb';
+import { ddb, tryConditionalWrite } from '../shared/dynamodb';
 import { positiveIntEnv, requireEnv } from '../shared/env';
 import { PaymentProviderUnavailable } from '../shared/errors';
-import { logger, orderIdOf, startInvocation } from '../shared/logger';
+import { stepHandler } from '../shared/handler';
+import { logger } from '../shared/logger';
 import {
   DEFAULT_PROVIDER_TIMEOUT_MS,
   isProviderUnavailable,
@@ -13,14 +15,8 @@ import {
   refund,
 } from '../shared/payment-provider';
 import type { PaymentRecord } from '../shared/payment-record';
-import { assertValid, objectAt, orderIdAt } from '../shared/validate';
-import type { Problems } from '../shared/validate';
 
-export interface RefundPaymentInput {
-  readonly orderId: string;
-}
-
-export type RefundPaymentResult =
+type RefundPaymentResult =
   | { readonly refunded: false; readonly note: 'NO_CHARGE' }
   | {
       readonly refunded: true;
@@ -29,16 +25,8 @@ export type RefundPaymentResult =
       readonly amountCents: number;
     };
 
-export function parseInput(event: unknown): RefundPaymentInput {
-  const problems: Problems = [];
-  const input = objectAt(event, 'input', problems);
-  const parsed = { orderId: orderIdAt(input.orderId, 'orderId', problems) };
-  assertValid('refund-payment', problems);
-  return parsed;
-}
-
 /** The answer for a record that needs no refund now; undefined when it is CHARGED (refund it). */
-export function settled(record: PaymentRecord | undefined): RefundPaymentResult | undefined {
+function settled(record: PaymentRecord | undefined): RefundPaymentResult | undefined {
   if (!record || record.status === 'DECLINED') return { refunded: false, note: 'NO_CHARGE' };
   if (record.status === 'REFUNDED') {
     return { refunded: true, note: 'ALREADY_REFUNDED', chargeId: record.chargeId, amountCents: record.amountCents };
@@ -54,9 +42,7 @@ export function settled(record: PaymentRecord | undefined): RefundPaymentResult 
  * a crash between the two steps only means the retry refunds again, which the provider ignores
  * (refunds are idempotent by charge id), and then flips the record.
  */
-export const handler = async (event: RefundPaymentInput, context?: Context): Promise<RefundPaymentResult> => {
-  startInvocation(orderIdOf(event), context);
-  const { orderId } = parseInput(event);
+async function refundPayment({ orderId }: RefundPaymentInput): Promise<RefundPaymentResult> {
   const tableName = requireEnv(HANDLER_ENV.idempotencyTable);
   const timeoutMs = positiveIntEnv(HANDLER_ENV.paymentProviderTimeoutMs, DEFAULT_PROVIDER_TIMEOUT_MS);
   const key = { id: idempotencyKey('payment', orderId) };
@@ -84,7 +70,7 @@ export const handler = async (event: RefundPaymentInput, context?: Context): Pro
     );
   }
 
-  const flipped = await conditionMet(() =>
+  const flipped = await tryConditionalWrite(() =>
     ddb.send(
       new UpdateCommand({
         TableName: tableName,
@@ -111,4 +97,6 @@ export const handler = async (event: RefundPaymentInput, context?: Context): Pro
   }
   logger.info('Payment refunded', { chargeId, amountCents, refundId });
   return { refunded: true, note: 'REFUNDED', chargeId, amountCents };
-};
+}
+
+export const handler = stepHandler('refund-payment', RefundPaymentInputSchema, refundPayment);

@@ -1,29 +1,26 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import type { InventoryLowDetail } from '../../lib/contracts/events';
 import { HANDLER_ENV } from '../../lib/contracts/handler-env';
 import type { OrderItem } from '../../lib/contracts/order';
-import { conditionMet, ddb, isConditionalCheckFailed } from '../shared/dynamodb';
+import { OrderItemsInputSchema } from '../../lib/contracts/steps';
+import type { OrderItemsInput } from '../../lib/contracts/steps';
+import { ddb, isConditionalCheckFailed, tryConditionalWrite } from '../shared/dynamodb';
 import { requireEnv } from '../shared/env';
 import { OutOfStock } from '../shared/errors';
 import { eventBridge } from '../shared/eventbridge';
-import { mergeItems, parseOrderItemsInput, releaseUpdate } from '../shared/inventory';
-import type { OrderItemsInput } from '../shared/inventory';
-import { logger, orderIdOf, startInvocation } from '../shared/logger';
+import { stepHandler } from '../shared/handler';
+import { mergeItems, releaseUpdate } from '../shared/inventory';
+import { logger } from '../shared/logger';
 import { inventoryLowBatches, inventoryLowDetail, isLow } from './low-stock';
 import type { StockLevel } from './low-stock';
 
-export type ReserveInventoryInput = OrderItemsInput;
-
-export interface ReserveInventoryResult {
+interface ReserveInventoryResult {
   /** Every product of the order, sorted: reserved now or by an earlier attempt. */
   readonly reserved: string[];
   /** Products now below their reorder level (an `Inventory Low` event was sent for each). */
   readonly lowStock: string[];
 }
-
-export const parseInput = (event: unknown): ReserveInventoryInput => parseOrderItemsInput(event, 'reserve-inventory');
 
 type Reservation =
   | { readonly kind: 'reserved'; readonly level: StockLevel }
@@ -62,7 +59,7 @@ async function reserveItem(tableName: string, orderId: string, item: OrderItem):
 /** Gives back what this call reserved (an earlier attempt's reservations are left to ReleaseInventory). */
 async function undo(tableName: string, orderId: string, items: readonly OrderItem[]): Promise<void> {
   for (const item of items)
-    await conditionMet(() => ddb.send(new UpdateCommand(releaseUpdate(tableName, orderId, item))));
+    await tryConditionalWrite(() => ddb.send(new UpdateCommand(releaseUpdate(tableName, orderId, item))));
 }
 
 async function publishLowStock(eventBusName: string, details: readonly InventoryLowDetail[]): Promise<void> {
@@ -75,9 +72,7 @@ async function publishLowStock(eventBusName: string, details: readonly Inventory
   }
 }
 
-export const handler = async (event: ReserveInventoryInput, context?: Context): Promise<ReserveInventoryResult> => {
-  startInvocation(orderIdOf(event), context);
-  const { orderId, items } = parseInput(event);
+async function reserveInventory({ orderId, items }: OrderItemsInput): Promise<ReserveInventoryResult> {
   const tableName = requireEnv(HANDLER_ENV.catalogTable);
   const eventBusName = requireEnv(HANDLER_ENV.eventBusName);
 
@@ -104,4 +99,6 @@ export const handler = async (event: ReserveInventoryInput, context?: Context): 
   const result = { reserved: merged.map((i) => i.productId), lowStock: low.map((d) => d.productId) };
   logger.info('Inventory reserved', result);
   return result;
-};
+}
+
+export const handler = stepHandler('reserve-inventory', OrderItemsInputSchema, reserveInventory);

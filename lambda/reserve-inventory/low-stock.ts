@@ -18,7 +18,7 @@ export function inventoryLowDetail(item: StockLevel, orderId: string): Inventory
 }
 
 /** PutEvents takes at most 10 entries per call. */
-export const PUT_EVENTS_MAX_ENTRIES = 10;
+const PUT_EVENTS_MAX_ENTRIES = 10;
 
 /** One `Inventory Low` entry per detail, in batches PutEvents accepts. */
 export function inventoryLowBatches(

@@ -1,28 +1,23 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { EventBridgeEvent } from 'aws-lambda';
 import { DETAIL_TYPES, InventoryLowDetailSchema } from '../../lib/contracts/events';
 import type { InventoryLowDetail } from '../../lib/contracts/events';
 import { HANDLER_ENV } from '../../lib/contracts/handler-env';
 import { ddb, isConditionalCheckFailed } from '../shared/dynamodb';
 import { requireEnv } from '../shared/env';
-import { logger, orderIdOf, startInvocation } from '../shared/logger';
-import { parseEventDetail } from '../shared/validate';
+import { eventHandler } from '../shared/handler';
+import { logger } from '../shared/logger';
 
 export type InventoryLowEvent = EventBridgeEvent<typeof DETAIL_TYPES.inventoryLow, InventoryLowDetail>;
 
-export type RestockResult = { readonly restocked: false } | { readonly restocked: true; readonly stock: number };
-
-export const parseInventoryLowEvent = (event: unknown): InventoryLowDetail =>
-  parseEventDetail(event, DETAIL_TYPES.inventoryLow, InventoryLowDetailSchema, 'restock');
+type RestockResult = { readonly restocked: false } | { readonly restocked: true; readonly stock: number };
 
 /**
  * A simulated supplier delivers `reorderQuantity` units at once. Idempotent per triggering order
  * (a repeated event finds `lastRestockTrigger` set to its order), and a no-op once stock is back
  * at or above the reorder level (another order's event restocked it already).
  */
-export const handler = async (event: InventoryLowEvent, context?: Context): Promise<RestockResult> => {
-  startInvocation(orderIdOf((event as { detail?: unknown } | undefined)?.detail), context);
-  const detail = parseInventoryLowEvent(event);
+async function restock(detail: InventoryLowDetail): Promise<RestockResult> {
   const tableName = requireEnv(HANDLER_ENV.catalogTable);
   try {
     const out = await ddb.send(
@@ -46,4 +41,6 @@ export const handler = async (event: InventoryLowEvent, context?: Context): Prom
     });
     return { restocked: false };
   }
-};
+}
+
+export const handler = eventHandler('restock', DETAIL_TYPES.inventoryLow, InventoryLowDetailSchema, restock);

@@ -1,12 +1,12 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { EventBridgeEvent } from 'aws-lambda';
 import { DETAIL_TYPES, FRAUD_REJECTED_ERROR, ScreeningRequestedDetailSchema } from '../../lib/contracts/events';
 import type { FraudDecision, ScreeningRequestedDetail } from '../../lib/contracts/events';
 import { errorName } from '../shared/errors';
-import { logger, orderIdOf, startInvocation } from '../shared/logger';
+import { eventHandler } from '../shared/handler';
+import { logger } from '../shared/logger';
 import { screeningPolicyFromEnv } from '../shared/policy';
 import { sfn } from '../shared/sfn';
-import { parseEventDetail } from '../shared/validate';
 import { scoreOrder } from './scoring';
 
 export type ScreeningRequestedEvent = EventBridgeEvent<
@@ -15,7 +15,7 @@ export type ScreeningRequestedEvent = EventBridgeEvent<
 >;
 
 /** What the handler did (EventBridge ignores it; useful in logs and tests). */
-export interface ScreeningOutcome extends FraudDecision {
+interface ScreeningOutcome extends FraudDecision {
   /** False when Step Functions no longer waited for this token (already answered or timed out). */
   readonly delivered: boolean;
 }
@@ -23,12 +23,7 @@ export interface ScreeningOutcome extends FraudDecision {
 /** Step Functions errors meaning the task was already answered or has expired: nothing left to do. */
 const STALE_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
-export const parseScreeningEvent = (event: unknown): ScreeningRequestedDetail =>
-  parseEventDetail(event, DETAIL_TYPES.screeningRequested, ScreeningRequestedDetailSchema, 'screen-fraud');
-
-export const handler = async (event: ScreeningRequestedEvent, context?: Context): Promise<ScreeningOutcome> => {
-  startInvocation(orderIdOf((event as { detail?: unknown } | undefined)?.detail), context);
-  const detail = parseScreeningEvent(event);
+async function screenOrder(detail: ScreeningRequestedDetail): Promise<ScreeningOutcome> {
   const decision = scoreOrder(detail, screeningPolicyFromEnv());
   logger.info('Fraud decision', { ...decision });
 
@@ -50,4 +45,11 @@ export const handler = async (event: ScreeningRequestedEvent, context?: Context)
     throw error;
   }
   return { ...decision, delivered: true };
-};
+}
+
+export const handler = eventHandler(
+  'screen-fraud',
+  DETAIL_TYPES.screeningRequested,
+  ScreeningRequestedDetailSchema,
+  screenOrder,
+);

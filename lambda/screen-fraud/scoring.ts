@@ -1,13 +1,13 @@
 import type { FraudDecision, ScreeningPolicy } from '../../lib/contracts/events';
 
-export const REJECT_SCORE = 70;
-export const FRAUD_SIGNALS = {
+const REJECT_SCORE = 70;
+const FRAUD_SIGNALS = {
   unusualShippingCountry: { signal: 'UNUSUAL_SHIPPING_COUNTRY', points: 50 },
   veryHighValue: { signal: 'VERY_HIGH_VALUE', points: 40 },
   bulkQuantity: { signal: 'BULK_QUANTITY', points: 20 },
 } as const;
 /** VERY_HIGH_VALUE starts at this multiple of the high-value threshold. */
-export const VERY_HIGH_VALUE_FACTOR = 10;
+const VERY_HIGH_VALUE_FACTOR = 10;
 /** BULK_QUANTITY applies above this many units. */
 export const BULK_QUANTITY_LIMIT = 20;
 

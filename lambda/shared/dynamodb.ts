@@ -13,10 +13,10 @@ export function isConditionalCheckFailed(error: unknown): boolean {
 }
 
 /**
- * Runs a conditional write; resolves true when it was applied and false when its condition
+ * Performs a conditional write; resolves true when it was applied and false when its condition
  * failed (the idempotent "already done" path). Any other error propagates.
  */
-export async function conditionMet(write: () => Promise<unknown>): Promise<boolean> {
+export async function tryConditionalWrite(write: () => Promise<unknown>): Promise<boolean> {
   try {
     await write();
     return true;

@@ -1,6 +1,6 @@
 import { HANDLER_ENV } from '../../lib/contracts/handler-env';
 
-export type HandlerEnvName = (typeof HANDLER_ENV)[keyof typeof HANDLER_ENV];
+type HandlerEnvName = (typeof HANDLER_ENV)[keyof typeof HANDLER_ENV];
 
 /** Reads a required environment variable; throws naming it when it is missing or empty. */
 export function requireEnv(name: HandlerEnvName): string {

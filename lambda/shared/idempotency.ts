@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { conditionMet, ddb } from './dynamodb';
+import { tryConditionalWrite, ddb } from './dynamodb';
 import { IDEMPOTENCY_RECORD_TTL_DAYS } from '../../lib/contracts/tables';
 
 const SECONDS_PER_DAY = 86_400;
@@ -22,7 +22,7 @@ export async function recordOnce<T extends Record<string, unknown>>(
 ): Promise<{ created: boolean; item: Record<string, unknown> }> {
   const now = new Date();
   const item = { id, kind, ...record, expiration: expirationFor(now) };
-  const created = await conditionMet(() =>
+  const created = await tryConditionalWrite(() =>
     ddb.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(id)' })),
   );
   if (created) return { created, item };

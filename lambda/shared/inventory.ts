@@ -1,7 +1,5 @@
 import type { OrderItem } from '../../lib/contracts/order';
 import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { assertValid, itemsAt, objectAt, orderIdAt } from './validate';
-import type { Problems } from './validate';
 
 /**
  * Merges lines of the same product (quantities add up) and sorts by product id, so concurrent
@@ -25,22 +23,4 @@ export function releaseUpdate(tableName: string, orderId: string, item: OrderIte
     ConditionExpression: 'contains(reservedOrders, :oid)',
     ExpressionAttributeValues: { ':q': item.quantity, ':oid': orderId, ':oidSet': new Set([orderId]) },
   };
-}
-
-/** Input of the stock steps (ReserveInventory, ReleaseInventory): an order id and its items. */
-export interface OrderItemsInput {
-  readonly orderId: string;
-  readonly items: readonly OrderItem[];
-}
-
-/** Checks a stock step's input; throws InvalidInput naming every problem. */
-export function parseOrderItemsInput(event: unknown, step: string): OrderItemsInput {
-  const problems: Problems = [];
-  const input = objectAt(event, 'input', problems);
-  const parsed = {
-    orderId: orderIdAt(input.orderId, 'orderId', problems),
-    items: itemsAt(input.items, 'items', problems),
-  };
-  assertValid(step, problems);
-  return parsed;
 }

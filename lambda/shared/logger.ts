@@ -14,8 +14,3 @@ export function startInvocation(orderId: unknown, context?: Context): void {
   if (context) logger.addContext(context);
   if (typeof orderId === 'string' && orderId.length > 0) logger.appendKeys({ orderId });
 }
-
-/** The `orderId` field of an untrusted input, if it has one (for logging before validation). */
-export function orderIdOf(input: unknown): unknown {
-  return typeof input === 'object' && input !== null ? (input as { orderId?: unknown }).orderId : undefined;
-}

@@ -9,7 +9,7 @@ import { sha256Hex } from './hash';
  * charges or refunds twice.
  */
 
-export interface ChargeRequest {
+interface ChargeRequest {
   readonly orderId: string;
   readonly amountCents: number;
   readonly paymentToken: string;
@@ -33,7 +33,7 @@ export class ProviderHttpError extends Error {
 }
 
 /** How many attempts `tok_transient` fails before it approves. */
-export const TRANSIENT_FAILURES = 2;
+const TRANSIENT_FAILURES = 2;
 
 export const chargeIdFor = (orderId: string): string => `ch_${sha256Hex(orderId).slice(0, 20)}`;
 export const refundIdFor = (chargeId: string): string => `re_${sha256Hex(chargeId).slice(0, 20)}`;

@@ -1,5 +1,5 @@
 /** The `payment#<orderId>` record in the Idempotency table, shared by process-payment and refund-payment. */
-export type PaymentStatus = 'CHARGED' | 'DECLINED' | 'REFUNDED';
+type PaymentStatus = 'CHARGED' | 'DECLINED' | 'REFUNDED';
 
 export interface PaymentRecord {
   readonly id: string;

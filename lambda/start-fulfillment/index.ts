@@ -2,43 +2,29 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambd
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { HANDLER_ENV } from '../../lib/contracts/handler-env';
-import { parseOrder } from '../../lib/contracts/order';
 import type { Order } from '../../lib/contracts/order';
 import { requireEnv } from '../shared/env';
-import { errorName, InvalidOrder } from '../shared/errors';
+import { errorName } from '../shared/errors';
 import { logger, startInvocation } from '../shared/logger';
+import { metrics } from '../shared/metrics';
 import { sfn } from '../shared/sfn';
+import { checkRecord, sideline } from './sideline';
 
 /*
  * orders.fifo → one fulfillment execution per order (execution name = order id).
- * A record that throws is reported as a batch item failure; with skipGroupOnError the later
- * records of ITS message group (same customer) fail too, so a customer's orders never start out
- * of order, while other groups carry on. After 3 receives SQS moves a failing message to the DLQ.
+ * - A message that can never succeed (too large, not JSON, not an order, group id ≠ customer id)
+ *   is sidelined to the orders DLQ at once and acknowledged (see sideline.ts), so the customer's
+ *   later orders in the batch go on, in order.
+ * - Any other failure (Step Functions throttled, the sideline send failed) throws: a batch item
+ *   failure. With skipGroupOnError the later records of ITS message group (same customer) fail
+ *   too, so a customer's orders never start out of order, while other groups carry on. After 3
+ *   receives SQS moves a failing message to the DLQ.
  */
 const processor = new SqsFifoPartialProcessorAsync();
 
-/** Parses and checks one SQS record: JSON, order schema, envelope group id = customer id. */
-export function orderFromRecord(record: SQSRecord): Order {
-  let body: unknown;
-  try {
-    body = JSON.parse(record.body);
-  } catch {
-    throw new InvalidOrder(`Message ${record.messageId}: body is not valid JSON`);
-  }
-  const parsed = parseOrder(body);
-  if (!parsed.ok) {
-    throw new InvalidOrder(
-      `Message ${record.messageId}: invalid order: ${parsed.problems.join('; ')}`,
-      parsed.problems,
-    );
-  }
-  const groupId = record.attributes.MessageGroupId;
-  if (groupId !== parsed.order.customerId) {
-    throw new InvalidOrder(
-      `Message ${record.messageId}: MessageGroupId '${groupId ?? ''}' does not match customerId '${parsed.order.customerId}'`,
-    );
-  }
-  return parsed.order;
+interface Config {
+  readonly stateMachineArn: string;
+  readonly ordersDlqUrl: string;
 }
 
 /** Starts the order's execution; a duplicate delivery (execution already exists) is a success. */
@@ -54,17 +40,23 @@ async function startExecution(order: Order, stateMachineArn: string, messageId: 
   }
 }
 
-async function processRecord(record: SQSRecord, stateMachineArn: string): Promise<void> {
+/** Starts the record's order, or sidelines the record; throws to report a batch item failure. */
+async function processRecord(record: SQSRecord, config: Config): Promise<'started' | 'sidelined'> {
   logger.removeKeys(['orderId']);
   try {
-    const order = orderFromRecord(record);
-    logger.appendKeys({ orderId: order.orderId });
-    await startExecution(order, stateMachineArn, record.messageId);
+    const verdict = checkRecord(record);
+    if (!verdict.ok) {
+      await sideline(record, verdict, config.ordersDlqUrl);
+      return 'sidelined';
+    }
+    logger.appendKeys({ orderId: verdict.order.orderId });
+    await startExecution(verdict.order, config.stateMachineArn, record.messageId);
+    return 'started';
   } catch (error) {
-    const details = { messageId: record.messageId, error: error as Error };
-    // A poison message is an error (it heads for the DLQ); anything else is a retry.
-    if (error instanceof InvalidOrder) logger.error('Message rejected; reported as a batch item failure', details);
-    else logger.warn('Message failed; reported as a batch item failure, to be retried', details);
+    logger.warn('Message failed; reported as a batch item failure, to be retried', {
+      messageId: record.messageId,
+      error: error as Error,
+    });
     throw error;
   } finally {
     logger.removeKeys(['orderId']);
@@ -73,21 +65,30 @@ async function processRecord(record: SQSRecord, stateMachineArn: string): Promis
 
 export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
   startInvocation(undefined, context);
-  const stateMachineArn = requireEnv(HANDLER_ENV.stateMachineArn);
-  const response = await processPartialResponse(
-    event,
-    (record: SQSRecord) => processRecord(record, stateMachineArn),
-    processor,
-    {
+  const config: Config = {
+    stateMachineArn: requireEnv(HANDLER_ENV.stateMachineArn),
+    ordersDlqUrl: requireEnv(HANDLER_ENV.ordersDlqUrl),
+  };
+  let sidelined = 0;
+  const processOne = async (record: SQSRecord) => {
+    if ((await processRecord(record, config)) === 'sidelined') sidelined++;
+  };
+  let response: SQSBatchResponse;
+  try {
+    response = await processPartialResponse(event, processOne, processor, {
       context,
       skipGroupOnError: true,
       // A batch that fails entirely is still answered with item failures, not a function error:
       // the effect on the queue is the same and every failure stays visible per message.
       throwOnFullBatchFailure: false,
-    },
-  );
+    });
+  } finally {
+    // Sidelining flushes its count at once; this flushes anything else buffered in this invocation.
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  }
   const summary = {
     records: event.Records.length,
+    sidelined,
     failed: response.batchItemFailures.length,
     failedMessageIds: response.batchItemFailures.map((f) => f.itemIdentifier),
   };

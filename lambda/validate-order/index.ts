@@ -1,22 +1,18 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import { screeningReasons } from '../../lib/contracts/events';
 import { HANDLER_ENV } from '../../lib/contracts/handler-env';
-import { parseOrder } from '../../lib/contracts/order';
 import type { ValidatedOrder } from '../../lib/contracts/order';
+import { ValidateOrderInputSchema } from '../../lib/contracts/steps';
+import type { ValidateOrderInput } from '../../lib/contracts/steps';
 import { ddb } from '../shared/dynamodb';
 import { requireEnv } from '../shared/env';
 import { InvalidOrder } from '../shared/errors';
+import { stepHandler } from '../shared/handler';
 import { mergeItems } from '../shared/inventory';
-import { logger, orderIdOf, startInvocation } from '../shared/logger';
+import { logger } from '../shared/logger';
 import { screeningPolicyFromEnv } from '../shared/policy';
-import { isRecord } from '../shared/validate';
 import { priceItems, splitShipments } from './pricing';
 import type { CatalogRow } from './pricing';
-
-export interface ValidateOrderInput {
-  readonly order: unknown;
-}
 
 /** BatchGet attempts before giving up on UnprocessedKeys (throttling); backoff with full jitter. */
 export const CATALOG_READ_ATTEMPTS = 5;
@@ -46,15 +42,13 @@ async function readCatalog(tableName: string, productIds: readonly string[]): Pr
   return found;
 }
 
-export const handler = async (event: ValidateOrderInput, context?: Context): Promise<ValidatedOrder> => {
-  const raw = isRecord(event) ? event.order : undefined;
-  startInvocation(orderIdOf(raw), context);
-  const parsed = parseOrder(raw);
-  if (!parsed.ok) {
-    logger.info('Order rejected: invalid', { problems: parsed.problems });
-    throw new InvalidOrder(`Invalid order: ${parsed.problems.join('; ')}`, parsed.problems);
-  }
-  const order = parsed.order;
+/** The order is the customer's: a problem with it is a business error (InvalidOrder), not a wiring bug. */
+function invalidOrder(problems: string[]): InvalidOrder {
+  logger.info('Order rejected: invalid', { problems });
+  return new InvalidOrder(`Invalid order: ${problems.join('; ')}`, problems);
+}
+
+async function validateOrder({ order }: ValidateOrderInput): Promise<ValidatedOrder> {
   const tableName = requireEnv(HANDLER_ENV.catalogTable);
   const policy = screeningPolicyFromEnv();
 
@@ -95,4 +89,9 @@ export const handler = async (event: ValidateOrderInput, context?: Context): Pro
     screeningRequired: reasons.length > 0,
     screeningReasons: reasons,
   };
-};
+}
+
+export const handler = stepHandler('validate-order', ValidateOrderInputSchema, validateOrder, {
+  orderIdPath: ['order', 'orderId'],
+  invalid: invalidOrder,
+});

@@ -3,7 +3,7 @@ import type { OrderItem, PricedLine, Shipment } from '../../lib/contracts/order'
 /** What pricing reads from a Catalog item (untrusted until checked: the table is shared). */
 export type CatalogRow = Record<string, unknown>;
 
-export type PricingResult = { ok: true; lines: PricedLine[]; totalCents: number } | { ok: false; problems: string[] };
+type PricingResult = { ok: true; lines: PricedLine[]; totalCents: number } | { ok: false; problems: string[] };
 
 const isCents = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 

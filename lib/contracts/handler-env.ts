@@ -9,6 +9,8 @@ export const HANDLER_ENV = {
   allowedShippingCountries: 'ALLOWED_SHIPPING_COUNTRIES',
   /** Client-side timeout for calls to the (simulated) payment provider. */
   paymentProviderTimeoutMs: 'PAYMENT_PROVIDER_TIMEOUT_MS',
+  /** start-fulfillment sidelines messages that can never succeed into this queue (the orders DLQ). */
+  ordersDlqUrl: 'ORDERS_DLQ_URL',
 } as const;
 
 /**

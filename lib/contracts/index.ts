@@ -5,3 +5,6 @@ export * from './status';
 export * from './tables';
 export * from './handler-env';
 export * from './schemas';
+export * from './metrics';
+export * from './sideline';
+export * from './steps';

@@ -7,6 +7,9 @@ import * as z from './zod';
  */
 export const ORDER_SCHEMA_VERSION = 1;
 
+/** Largest order message body, in UTF-8 bytes (the SQS default limit, and Step Functions' input limit). */
+export const ORDER_MESSAGE_MAX_BYTES = 262_144;
+
 /** Also the Step Functions execution name, so it must fit its character set and length. */
 export const ORDER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const COUNTRY_PATTERN = /^[A-Z]{2}$/;
@@ -80,7 +83,7 @@ export interface ValidatedOrder {
 
 /**
  * Validates an order; returns it or a list of readable problems (`path: message`).
- * Used by start-fulfillment (envelope check), validate-order (defence in depth) and the smoke suite.
+ * Used by start-fulfillment (envelope check) and the smoke suite; validate-order checks the same schema.
  */
 export function parseOrder(input: unknown): { ok: true; order: Order } | { ok: false; problems: string[] } {
   const result = OrderSchema.safeParse(input);

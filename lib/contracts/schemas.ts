@@ -17,7 +17,7 @@ const eventEnvelope = (source: string, detailType: string, detail: z.ZodMiniType
     detail,
   });
 
-export interface PublishedSchema {
+interface PublishedSchema {
   /** Schema name in the registry. */
   readonly name: string;
   readonly description: string;

@@ -17,7 +17,6 @@ export const ORDER_STATUSES = [
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export const TERMINAL_STATUSES = ['FULFILLED', 'CANCELLED', 'FAILED'] as const satisfies readonly OrderStatus[];
-export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
 /** Statuses the workflow publishes (everything but PENDING). */
 export const PUBLISHED_STATUSES = ORDER_STATUSES.filter((s) => s !== 'PENDING');
@@ -49,7 +48,7 @@ export const OUTCOME_REASONS = {
 export type OutcomeReason = (typeof OUTCOME_REASONS)[keyof typeof OUTCOME_REASONS];
 
 /** Rank of a status: consumers apply an update only if it moves the order forward. */
-export function statusRank(status: OrderStatus): number {
+function statusRank(status: OrderStatus): number {
   return (TERMINAL_STATUSES as readonly string[]).includes(status)
     ? ORDER_STATUSES.length
     : ORDER_STATUSES.indexOf(status);

@@ -28,8 +28,7 @@ export interface CatalogItem {
 }
 
 /** Kinds of record in the Idempotency table; the key is `<kind>#<orderId>[#<sub-id>]`. */
-export const IDEMPOTENCY_KINDS = ['payment', 'invoice', 'shipment'] as const;
-export type IdempotencyKind = (typeof IDEMPOTENCY_KINDS)[number];
+type IdempotencyKind = 'payment' | 'invoice' | 'shipment';
 export const idempotencyKey = (kind: IdempotencyKind, orderId: string, subId?: string) =>
   subId === undefined ? `${kind}#${orderId}` : `${kind}#${orderId}#${subId}`;
 /** How long side-effect records are kept (TTL), in days. */

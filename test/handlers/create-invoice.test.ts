@@ -2,7 +2,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { mockClient } from 'aws-sdk-client-mock';
 import type { PricedLine } from '../../lib/contracts/order';
 import { handler, invoiceNumberFor } from '../../lambda/create-invoice';
-import type { CreateInvoiceInput } from '../../lambda/create-invoice';
+import type { CreateInvoiceInput } from '../../lib/contracts/steps';
 import { conditionFailed, FIXED_EXPIRATION, FIXED_NOW, fixDate, rejectionOf, TABLES } from './support/fixtures';
 import { captureLogs } from './support/logs';
 
@@ -94,7 +94,7 @@ describe('create-invoice', () => {
     const error = await rejectionOf(handler({ orderId: 'ord-8', customerId: 'cust-42', lines: [], totalCents: -1 }));
 
     expect(error.name).toBe('InvalidInput');
-    expect(error.message).toMatch(/lines: expected a non-empty array.*totalCents/);
+    expect(error.message).toMatch(/lines: Too small: expected array to have >=1 items; totalCents: Too small/);
     expect(ddbMock.calls()).toHaveLength(0);
   });
 });

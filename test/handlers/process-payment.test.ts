@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambda/process-payment';
-import type { ProcessPaymentInput } from '../../lambda/process-payment';
+import type { ProcessPaymentInput } from '../../lib/contracts/steps';
 import { chargeIdFor } from '../../lambda/shared/payment-provider';
 import { conditionFailed, FIXED_EXPIRATION, FIXED_NOW, fixDate, rejectionOf, TABLES } from './support/fixtures';
 import { captureLogs } from './support/logs';

@@ -192,7 +192,7 @@ describe('reserve-inventory', () => {
   });
 
   it.each([
-    ['no items', { orderId: 'ord-3', items: [] }, /items: expected a non-empty array/],
+    ['no items', { orderId: 'ord-3', items: [] }, /items: Too small: expected array to have >=1 items/],
     ['a zero quantity', { orderId: 'ord-3', items: [{ productId: 'p-a', quantity: 0 }] }, /items\.0\.quantity/],
     ['no order id', { items: [{ productId: 'p-a', quantity: 1 }] }, /orderId/],
   ])('rejects %s before any write', async (_name, input, problem) => {

@@ -1,13 +1,17 @@
 import { BUSINESS_ERRORS, TRANSIENT_ERRORS } from '../../lib/contracts/errors';
+import { DETAIL_TYPES, InventoryLowDetailSchema } from '../../lib/contracts/events';
 import { HANDLER_ENV } from '../../lib/contracts/handler-env';
+import { OrderItemsInputSchema } from '../../lib/contracts/steps';
 import { TABLE_KEYS } from '../../lib/contracts/tables';
 import { positiveIntEnv, requireEnv } from '../../lambda/shared/env';
 import * as errors from '../../lambda/shared/errors';
+import { eventHandler, stepHandler } from '../../lambda/shared/handler';
 import { expirationFor } from '../../lambda/shared/idempotency';
 import { mergeItems } from '../../lambda/shared/inventory';
 import { logger, startInvocation } from '../../lambda/shared/logger';
 import { charge, chargeIdFor, refund, refundIdFor } from '../../lambda/shared/payment-provider';
 import { parseCountryList } from '../../lambda/shared/policy';
+import { rejectionOf } from './support/fixtures';
 import { captureLogs } from './support/logs';
 
 const logs = captureLogs();
@@ -144,5 +148,83 @@ describe('shared/payment-provider', () => {
     const pending = charge({ ...request, paymentToken: 'tok_timeout' }, controller.signal);
     controller.abort(new Error('gave up'));
     await expect(pending).rejects.toThrow('gave up');
+  });
+});
+
+describe('shared/handler: one way to check a step input', () => {
+  const Schema = OrderItemsInputSchema;
+
+  it('logs with the raw order id, then throws InvalidInput naming every problem before the body runs', async () => {
+    const body = jest.fn(async () => 'done');
+    const handler = stepHandler('reserve-inventory', Schema, body);
+
+    const error = await rejectionOf(handler({ orderId: 'ord-7', items: [{ productId: '', quantity: 0 }] }));
+
+    expect(error).toBeInstanceOf(errors.InvalidInput);
+    expect(error.name).toBe('InvalidInput');
+    expect(error.problems).toEqual([
+      'items.0.productId: Too small: expected string to have >=1 characters',
+      'items.0.quantity: Too small: expected number to be >=1',
+    ]);
+    expect(error.message).toBe(`reserve-inventory: invalid input: ${(error.problems as string[]).join('; ')}`);
+    expect(body).not.toHaveBeenCalled();
+  });
+
+  it('names a problem with the input itself `input`', async () => {
+    const handler = stepHandler('refund-payment', Schema, async () => 'done');
+    await expect(handler(null as never)).rejects.toMatchObject({
+      problems: ['input: Invalid input: expected object, received null'],
+    });
+  });
+
+  it('hands the body the parsed input (unknown fields dropped) and carries the order id on its log lines', async () => {
+    const handler = stepHandler('release-inventory', Schema, async (input) => {
+      logger.info('in the body');
+      return input;
+    });
+
+    const input = { orderId: 'ord-8', items: [{ productId: 'p', quantity: 1, name: 'Mug' }], extra: 1 };
+    await expect(handler(input)).resolves.toEqual({ orderId: 'ord-8', items: [{ productId: 'p', quantity: 1 }] });
+    expect(logs().find((l) => l.message === 'in the body')?.orderId).toBe('ord-8');
+  });
+
+  it('takes the order id from another path and throws the error the step chooses', async () => {
+    const handler = stepHandler('validate-order', Schema, async () => 'done', {
+      orderIdPath: ['order', 'orderId'],
+      invalid: (problems) => {
+        logger.info('rejected');
+        return new errors.InvalidOrder('nope', problems);
+      },
+    });
+
+    const error = await rejectionOf(handler({ order: { orderId: 'ord-9' } } as never));
+
+    expect(error).toMatchObject({ name: 'InvalidOrder', problems: expect.arrayContaining([expect.any(String)]) });
+    expect(logs().find((l) => l.message === 'rejected')?.orderId).toBe('ord-9');
+  });
+
+  it('checks an EventBridge event: its detail-type and every problem of its detail', async () => {
+    const body = jest.fn(async () => 'done');
+    const handler = eventHandler('restock', DETAIL_TYPES.inventoryLow, InventoryLowDetailSchema, body);
+
+    const error = await rejectionOf(
+      handler({ 'detail-type': 'Other', detail: { orderId: 'ord-1', productId: 'p' } } as never),
+    );
+
+    expect(error.name).toBe('InvalidInput');
+    expect(error.problems).toEqual([
+      "detail-type: expected 'Inventory Low'",
+      'detail.stock: Invalid input: expected number, received undefined',
+      'detail.reorderLevel: Invalid input: expected number, received undefined',
+      'detail.reorderQuantity: Invalid input: expected number, received undefined',
+    ]);
+    await expect(handler('nonsense' as never)).rejects.toMatchObject({
+      problems: [
+        'event: expected an object',
+        "detail-type: expected 'Inventory Low'",
+        'detail: Invalid input: expected object, received undefined',
+      ],
+    });
+    expect(body).not.toHaveBeenCalled();
   });
 });

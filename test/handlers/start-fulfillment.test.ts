@@ -1,16 +1,24 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { METRICS_NAMESPACE, METRIC_NAMES } from '../../lib/contracts/metrics';
 import type { Order } from '../../lib/contracts/order';
-import { handler, orderFromRecord } from '../../lambda/start-fulfillment';
+import { SIDELINE_ATTRIBUTES, SIDELINE_FALLBACK_GROUP_ID } from '../../lib/contracts/sideline';
+import { handler } from '../../lambda/start-fulfillment';
+import { checkRecord, SIDELINE_REASON_MAX_CHARS, sidelineReason } from '../../lambda/start-fulfillment/sideline';
 import { anOrder } from './support/fixtures';
 import { captureLogs } from './support/logs';
+import { captureMetrics } from './support/metrics';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:OrderFulfillment';
+const DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/securecart-sandbox-orders-dlq.fifo';
 const sfnMock = mockClient(SFNClient);
+const sqsMock = mockClient(SQSClient);
 const logs = captureLogs();
+const emf = captureMetrics();
 
-function record(messageId: string, groupId: string, body: unknown): SQSRecord {
+function record(messageId: string, groupId: string | undefined, body: unknown): SQSRecord {
   return {
     messageId,
     receiptHandle: `rh-${messageId}`,
@@ -20,7 +28,7 @@ function record(messageId: string, groupId: string, body: unknown): SQSRecord {
       SentTimestamp: '1736935200000',
       SenderId: 'AIDA',
       ApproximateFirstReceiveTimestamp: '1736935200000',
-      MessageGroupId: groupId,
+      ...(groupId === undefined ? {} : { MessageGroupId: groupId }),
       MessageDeduplicationId: messageId,
       SequenceNumber: '1',
     },
@@ -35,14 +43,24 @@ const orderRecord = (messageId: string, orderId: string, customerId: string) =>
   record(messageId, customerId, anOrder({ orderId, customerId }));
 const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 const startedNames = () => sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+const sidelined = () => sqsMock.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
+const reasonOf = (input: { MessageAttributes?: Record<string, { StringValue?: string }> }) =>
+  input.MessageAttributes?.[SIDELINE_ATTRIBUTES.reason]?.StringValue;
+
+const noItems: Partial<Order> = anOrder({ orderId: 'ord-bad', customerId: 'cust-a' });
+delete noItems.items;
+const tooLarge = JSON.stringify({ ...anOrder({ customerId: 'cust-a' }), padding: 'x'.repeat(262_144) });
 
 beforeEach(() => {
   sfnMock.reset();
+  sqsMock.reset();
   sfnMock.on(StartExecutionCommand).callsFake((input: { name: string }) => ({
     executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${input.name}`,
     startDate: new Date(),
   }));
+  sqsMock.on(SendMessageCommand).resolves({ MessageId: 'dlq-copy' });
   process.env.STATE_MACHINE_ARN = STATE_MACHINE_ARN;
+  process.env.ORDERS_DLQ_URL = DLQ_URL;
 });
 
 describe('start-fulfillment', () => {
@@ -61,6 +79,8 @@ describe('start-fulfillment', () => {
     expect(startedNames()).toEqual(['ord-a1', 'ord-b1']);
     const started = logs().filter((l) => l.message === 'Fulfillment started');
     expect(started.map((l) => l.orderId)).toEqual(['ord-a1', 'ord-b1']);
+    expect(sidelined()).toHaveLength(0);
+    expect(emf()).toHaveLength(0);
   });
 
   it('treats ExecutionAlreadyExists as success (duplicate delivery) and logs a warning', async () => {
@@ -81,7 +101,48 @@ describe('start-fulfillment', () => {
     );
   });
 
-  it('fails the rest of a message group after a malformed message; other groups carry on', async () => {
+  describe('a message that can never succeed is sidelined to the orders DLQ and acknowledged', () => {
+    it.each([
+      ['not JSON', record('p1', 'cust-a', '{not json'), 'NOT_JSON: body is not valid JSON'],
+      ['JSON but not an object', record('p1', 'cust-a', '[]'), /^SCHEMA_INVALID: invalid order: \(order\): /],
+      ['an order that breaks the schema', record('p1', 'cust-a', noItems), /^SCHEMA_INVALID: invalid order: items: /],
+      [
+        'a group id that is not the customer id',
+        record('p1', 'cust-other', anOrder({ customerId: 'cust-a' })),
+        "GROUP_MISMATCH: MessageGroupId 'cust-other' does not match customerId 'cust-a'",
+      ],
+      ['a body over 262,144 bytes', record('p1', 'cust-a', tooLarge), /^BODY_TOO_LARGE: body is 2\d{5} bytes, over/],
+    ])('%s', async (_kind, poison, reason) => {
+      const response = await handler(batch(poison));
+
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+      expect(sidelined()).toEqual([
+        {
+          QueueUrl: DLQ_URL,
+          MessageBody: poison.body,
+          MessageGroupId: poison.attributes.MessageGroupId,
+          MessageDeduplicationId: 'p1',
+          MessageAttributes: {
+            SidelineReason: { DataType: 'String', StringValue: expect.stringMatching(reason) },
+            OriginalMessageId: { DataType: 'String', StringValue: 'p1' },
+          },
+        },
+      ]);
+      const error = logs().find((l) => l.level === 'ERROR');
+      expect(error).toMatchObject({ messageId: 'p1', sidelineReason: reasonOf(sidelined()[0]) });
+    });
+
+    it('sidelines a message without a group id into a fixed fallback group', async () => {
+      const response = await handler(batch(record('p1', undefined, anOrder())));
+
+      expect(response.batchItemFailures).toEqual([]);
+      expect(sidelined()[0]).toMatchObject({ MessageGroupId: SIDELINE_FALLBACK_GROUP_ID });
+      expect(reasonOf(sidelined()[0])).toBe("GROUP_MISMATCH: MessageGroupId '' does not match customerId 'cust-42'");
+    });
+  });
+
+  it("lets the customer's later, valid order start after a malformed one in the same batch", async () => {
     const response = await handler(
       batch(
         record('a1', 'cust-a', '{not json'),
@@ -91,28 +152,57 @@ describe('start-fulfillment', () => {
       ),
     );
 
+    expect(response.batchItemFailures).toEqual([]);
+    expect(startedNames()).toEqual(['ord-b1', 'ord-a2', 'ord-b2']);
+    expect(sidelined().map((m) => m.MessageDeduplicationId)).toEqual(['a1']);
+    expect(logs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'Batch processed', sidelined: 1 }));
+  });
+
+  it('counts each sidelined message as an EMF metric, by reason and in total', async () => {
+    await handler(batch(record('p1', 'cust-a', '{oops'), record('p2', 'cust-b', noItems)));
+
+    expect(emf()).toHaveLength(2);
+    for (const [line, reason] of [
+      [emf()[0], 'NOT_JSON'],
+      [emf()[1], 'SCHEMA_INVALID'],
+    ] as const) {
+      expect(line._aws.CloudWatchMetrics).toEqual([
+        {
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [['service', 'reason'], ['service']],
+          Metrics: [{ Name: METRIC_NAMES.sidelinedMessages, Unit: 'Count' }],
+        },
+      ]);
+      expect(line).toMatchObject({ reason, [METRIC_NAMES.sidelinedMessages]: 1 });
+    }
+  });
+
+  it('never logs the body: no payment token, no address', async () => {
+    const order = anOrder({ customerId: 'cust-a', payment: { token: 'tok_secret_4242' } });
+    await handler(batch(record('p1', 'cust-other', order), record('p2', 'cust-a', { ...order, items: [] })));
+
+    const text = JSON.stringify(logs());
+    expect(logs().filter((l) => l.level === 'ERROR')).toHaveLength(2);
+    expect(text).not.toContain('tok_secret_4242');
+    expect(text).not.toContain(order.shippingAddress.line1);
+  });
+
+  it('retries a poison message whose DLQ send fails: batch item failure, rest of its group skipped', async () => {
+    sqsMock.on(SendMessageCommand).rejects(Object.assign(new Error('KMS throttled'), { name: 'KmsThrottled' }));
+
+    const response = await handler(
+      batch(
+        record('a1', 'cust-a', '{not json'),
+        orderRecord('a2', 'ord-a2', 'cust-a'),
+        orderRecord('b1', 'ord-b1', 'cust-b'),
+      ),
+    );
+
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'a1' }, { itemIdentifier: 'a2' }]);
-    expect(startedNames()).toEqual(['ord-b1', 'ord-b2']);
-    expect(logs()).toContainEqual(expect.objectContaining({ level: 'ERROR', messageId: 'a1' }));
-  });
-
-  it('reports an order that breaks the schema as a batch item failure, listing the problems', async () => {
-    const noItems: Partial<Order> = anOrder();
-    delete noItems.items;
-    const response = await handler(batch(record('m1', 'cust-42', noItems)));
-
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
-    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
-    const error = logs().find((l) => l.level === 'ERROR')?.error as { name: string; message: string };
-    expect(error.name).toBe('InvalidOrder');
-    expect(error.message).toMatch(/invalid order: items: /);
-  });
-
-  it('fails a message whose group id is not the order customer id', async () => {
-    const response = await handler(batch(record('m1', 'cust-other', anOrder({ customerId: 'cust-42' }))));
-
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
-    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(startedNames()).toEqual(['ord-b1']);
+    expect(emf()).toHaveLength(0);
+    const warning = logs().find((l) => l.level === 'WARN' && l.messageId === 'a1');
+    expect(warning?.error).toMatchObject({ message: 'Could not sideline the message to the orders DLQ (NOT_JSON)' });
   });
 
   it('retries other StartExecution errors: the record and the rest of its group fail', async () => {
@@ -130,10 +220,12 @@ describe('start-fulfillment', () => {
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'a1' }, { itemIdentifier: 'a2' }]);
     expect(startedNames()).toEqual(['ord-a1', 'ord-b1']);
+    expect(sidelined()).toHaveLength(0);
     expect(logs()).toContainEqual(expect.objectContaining({ level: 'WARN', orderId: 'ord-a1', messageId: 'a1' }));
   });
 
   it('answers a batch that fails entirely with item failures rather than a function error', async () => {
+    sqsMock.on(SendMessageCommand).rejects(new Error('unavailable'));
     const response = await handler(batch(record('m1', 'cust-a', '[]'), record('m2', 'cust-b', 'null')));
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }]);
@@ -147,17 +239,32 @@ describe('start-fulfillment', () => {
     expect(lines.find((l) => l.messageId === 'm2' && l.level === 'ERROR')?.orderId).toBeUndefined();
   });
 
-  it('fails fast, without touching the queue records, when STATE_MACHINE_ARN is missing', async () => {
-    delete process.env.STATE_MACHINE_ARN;
+  it.each(['STATE_MACHINE_ARN', 'ORDERS_DLQ_URL'])(
+    'fails fast, without touching the queue records, when %s is missing',
+    async (name) => {
+      delete process.env[name];
 
-    await expect(handler(batch(orderRecord('m1', 'ord-1', 'cust-a')))).rejects.toThrow(
-      'Missing required environment variable STATE_MACHINE_ARN',
-    );
-    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+      await expect(handler(batch(orderRecord('m1', 'ord-1', 'cust-a')))).rejects.toThrow(
+        `Missing required environment variable ${name}`,
+      );
+      expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+      expect(sidelined()).toHaveLength(0);
+    },
+  );
+
+  it('checkRecord returns the parsed order for a consistent envelope', () => {
+    const order = anOrder();
+    expect(checkRecord(record('m1', order.customerId, order))).toEqual({ ok: true, order });
   });
 
-  it('orderFromRecord returns the parsed order for a consistent envelope', () => {
-    const order = anOrder();
-    expect(orderFromRecord(record('m1', order.customerId, order))).toEqual(order);
+  it('checkRecord measures the body in UTF-8 bytes, not characters', () => {
+    const body = JSON.stringify({ ...anOrder(), note: 'é'.repeat(131_000) }); // ~262,300 bytes, ~131,300 chars
+    expect(checkRecord(record('m1', 'cust-42', body))).toMatchObject({ ok: false, code: 'BODY_TOO_LARGE' });
+  });
+
+  it('keeps the SidelineReason printable ASCII and within its length limit', () => {
+    const reason = sidelineReason('SCHEMA_INVALID', `naïve ${'x'.repeat(5_000)}`);
+    expect(reason).toHaveLength(SIDELINE_REASON_MAX_CHARS);
+    expect(reason).toMatch(/^SCHEMA_INVALID: na\?ve x+\.\.\.$/);
   });
 });
