@@ -38,6 +38,12 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
 
 /** One line for the person running synth: which profile, and what it leaves out. */
 export function profileBanner(profile: Profile): string {
-  const skipped = profile.tiers.network ? '' : ' Not deployed with this profile: Network (VPC) and RDS PostgreSQL.';
+  const left = [
+    profile.tiers.network ? undefined : 'Network (VPC)',
+    profile.tiers.relationalDatabase ? undefined : 'RDS PostgreSQL',
+    profile.features.schemaRegistry ? undefined : 'the EventBridge schema registry',
+    profile.features.eventArchive ? undefined : 'the EventBridge archive',
+  ].filter((x) => x !== undefined);
+  const skipped = left.length ? ` Not deployed with this profile: ${left.join(', ')}.` : '';
   return `SecureCart profile "${profile.name}": ${profile.description}${skipped}`;
 }

@@ -94,7 +94,7 @@ describe('the app entry point (as cdk synth runs it)', () => {
     const r = runApp({ profile: 'localstack' });
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(
-      /profile "localstack".*Not deployed with this profile: Network \(VPC\) and RDS PostgreSQL/,
+      /profile "localstack".*Not deployed with this profile: Network \(VPC\), RDS PostgreSQL, the EventBridge schema registry, the EventBridge archive\./,
     );
     expect(r.files).toContain('SecureCart-localstack-Data.template.json');
     expect(r.files.some((f) => f.includes('Network'))).toBe(false);

@@ -20,6 +20,8 @@ export interface Profile {
   readonly features: {
     /** The EventBridge schema registry is not in LocalStack's free plan. */
     readonly schemaRegistry: boolean;
+    /** An archive of every SecureCart event, for replay. LocalStack has no CloudFormation provider for it. */
+    readonly eventArchive: boolean;
     /**
      * Cross-stack references as Export/ImportValue instead of cdk.json's default
      * (`Fn::GetStackOutput`), which local CloudFormation implementations do not resolve.
@@ -46,10 +48,6 @@ export interface Profile {
   readonly removalPolicy: RemovalPolicy;
   readonly deletionProtection: boolean;
   readonly logRetentionDays: number;
-  /** For the planned Api and EdgeSecurity stacks (DESIGN.md sections 1 and 4); no stack reads it yet. */
-  readonly wafEnabled: boolean;
-  /** For the planned Api stack's Fargate service; no stack reads it yet. */
-  readonly checkout: { readonly desiredTaskCount: number };
   readonly pipeline: {
     /** Orders whose recomputed total (in cents) is at or above this are fraud-screened. */
     readonly highValueThresholdCents: number;
@@ -89,7 +87,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     name: 'sandbox',
     description: 'Cheap, disposable deployment into a sandbox account (default).',
     tiers: { network: true, relationalDatabase: true },
-    features: { schemaRegistry: true, strongCrossStackReferences: false },
+    features: { schemaRegistry: true, eventArchive: true, strongCrossStackReferences: false },
     network: { cidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1, flowLogRetentionDays: 14 },
     database: {
       instanceType: 't4g.micro',
@@ -103,15 +101,13 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     removalPolicy: RemovalPolicy.DESTROY,
     deletionProtection: false,
     logRetentionDays: 14,
-    wafEnabled: false,
-    checkout: { desiredTaskCount: 1 },
     pipeline: { ...commonPipeline, highValueThresholdCents: 50_000 },
   },
   prod: {
     name: 'prod',
     description: 'Production shape: NAT and database per AZ, retained data, deletion protection.',
     tiers: { network: true, relationalDatabase: true },
-    features: { schemaRegistry: true, strongCrossStackReferences: false },
+    features: { schemaRegistry: true, eventArchive: true, strongCrossStackReferences: false },
     network: { cidr: '10.50.0.0/16', maxAzs: 2, natGateways: 2, flowLogRetentionDays: 365 },
     database: {
       instanceType: 'm7g.large',
@@ -125,15 +121,13 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     removalPolicy: RemovalPolicy.RETAIN,
     deletionProtection: true,
     logRetentionDays: 365,
-    wafEnabled: true,
-    checkout: { desiredTaskCount: 2 },
     pipeline: { ...commonPipeline, highValueThresholdCents: 100_000 },
   },
   localstack: {
     name: 'localstack',
     description: "Only what LocalStack's free plan hosts: KMS, DynamoDB and the order pipeline (no VPC, no RDS).",
     tiers: { network: false, relationalDatabase: false },
-    features: { schemaRegistry: false, strongCrossStackReferences: true },
+    features: { schemaRegistry: false, eventArchive: false, strongCrossStackReferences: true },
     network: { cidr: '10.60.0.0/16', maxAzs: 2, natGateways: 0, flowLogRetentionDays: 1 },
     database: {
       instanceType: 't4g.micro',
@@ -147,8 +141,6 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     removalPolicy: RemovalPolicy.DESTROY,
     deletionProtection: false,
     logRetentionDays: 1,
-    wafEnabled: false,
-    checkout: { desiredTaskCount: 1 },
     // Short fraud timeout so the smoke suite can observe the manual-review outcome.
     pipeline: { ...commonPipeline, highValueThresholdCents: 50_000, fraudScreenTimeout: Duration.seconds(60) },
   },

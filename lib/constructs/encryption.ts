@@ -44,6 +44,22 @@ export class TierKey extends Construct {
     );
   }
 
+  /**
+   * Lets an AWS service in this account use the key for deliveries it makes on the stack's behalf
+   * (EventBridge into an encrypted DLQ, CloudWatch alarms into an encrypted topic).
+   */
+  allowServiceDeliveries(servicePrincipal: string): void {
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `Allow${servicePrincipal.split('.')[0]}Deliveries`,
+        principals: [new iam.ServicePrincipal(servicePrincipal)],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+  }
+
   /** A log group encrypted with this key, with the profile's retention and removal policy. */
   logGroup(
     scope: Construct,
@@ -60,7 +76,7 @@ export class TierKey extends Construct {
 }
 
 /** Maps a day count to the nearest CloudWatch Logs retention that is at least that long. */
-export function toRetention(days: number): logs.RetentionDays {
+function toRetention(days: number): logs.RetentionDays {
   const allowed = Object.values(logs.RetentionDays)
     .filter((v): v is number => typeof v === 'number' && v > 0 && v !== logs.RetentionDays.INFINITE)
     .sort((a, b) => a - b);

@@ -6,8 +6,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { buildSync, version as esbuildVersion } from 'esbuild';
 import { IConstruct } from 'constructs';
 
-export const PROJECT_ROOT = path.join(__dirname, '..', '..');
-export const LAMBDA_ROOT = path.join(PROJECT_ROOT, 'lambda');
+const PROJECT_ROOT = path.join(__dirname, '..', '..');
+const LAMBDA_ROOT = path.join(PROJECT_ROOT, 'lambda');
 
 /** Handler steps: every `lambda/<step>/index.ts`. */
 export function handlerSteps(): string[] {
@@ -21,7 +21,7 @@ export function handlerSteps(): string[] {
  * faster than the CommonJS build of the same code), minified with external source maps, SDK v3
  * clients bundled (pinned versions, no dependency on the runtime's copy).
  */
-export const BUNDLE_OPTIONS = {
+const BUNDLE_OPTIONS = {
   bundle: true,
   platform: 'node',
   target: 'node22',

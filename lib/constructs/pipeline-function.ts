@@ -1,10 +1,15 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { TierKey } from './encryption';
 import { handlerCode } from './handler-bundles';
+
+/** DynamoDB item actions that only read; a handler limited to these gets a read-only key grant. */
+const READ_ACTIONS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan']);
 
 export interface PipelineFunctionProps {
   /** The handler's folder under `lambda/`, which is also its workflow step name. */
@@ -30,9 +35,11 @@ export interface PipelineFunctionProps {
 export class PipelineFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: iam.Role;
+  readonly step: string;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
+    this.step = props.step;
     const logGroup = props.key.logGroup(this, 'Logs', {
       retentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
@@ -76,5 +83,29 @@ export class PipelineFunction extends Construct {
           'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
       });
     }
+  }
+
+  /**
+   * Grants exactly these DynamoDB item actions (e.g. `GetItem`, `UpdateItem`) on the table, and on
+   * its customer-managed key what DynamoDB needs for them: readers `kms:Decrypt` and
+   * `kms:DescribeKey`, writers also `kms:Encrypt` and `kms:GenerateDataKey` (as CDK's
+   * `grantReadData`/`grantWriteData` do, minus the wildcards).
+   */
+  grantTableItems(table: dynamodb.ITable, ...itemActions: string[]): void {
+    table.grant(this.fn, ...itemActions.map((a) => `dynamodb:${a}`));
+    const readOnly = itemActions.every((a) => READ_ACTIONS.has(a));
+    const keyActions = readOnly
+      ? ['kms:Decrypt', 'kms:DescribeKey']
+      : ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
+    table.encryptionKey?.grant(this.fn, ...keyActions);
+  }
+
+  /** Errors and throttles of this function, per minute. */
+  metrics(): cloudwatch.IMetric[] {
+    const period = Duration.minutes(1);
+    return [
+      this.fn.metricErrors({ period, label: `${this.step} errors` }),
+      this.fn.metricThrottles({ period, label: `${this.step} throttles` }),
+    ];
   }
 }

@@ -1,15 +1,23 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { Observable, OpsAlarms, RUNBOOKS } from './ops-alarms';
+
+/** SQS's own ceiling (since January 2026); what a dead-letter queue keeps so any sidelined message fits. */
+const SQS_MAX_MESSAGE_BYTES = 1_048_576;
+/**
+ * The limit of a Step Functions execution input and of an SNS message. A queue whose consumer
+ * forwards its messages into either sets this, so an oversized message is refused at SendMessage
+ * instead of failing later (docs/architecture.md, "Payload limits").
+ */
+export const FORWARDABLE_MESSAGE_BYTES = 262_144;
 
 interface QueueBaseProps {
   readonly fifo?: boolean;
   readonly key: kms.IKey;
-  readonly alarmTopic: sns.ITopic;
+  readonly alarms: OpsAlarms;
   readonly removalPolicy: RemovalPolicy;
 }
 
@@ -23,6 +31,8 @@ const queueSecurity = (props: QueueBaseProps) => ({
   ...(props.fifo ? { fifo: true } : {}),
 });
 
+const PERIOD = Duration.minutes(1);
+
 export interface DeadLetterQueueProps extends QueueBaseProps {
   /** Full physical name (with `.fifo` for a FIFO queue). */
   readonly queueName: string;
@@ -31,12 +41,13 @@ export interface DeadLetterQueueProps extends QueueBaseProps {
 }
 
 /**
- * A dead-letter queue: encrypted, TLS-only, messages kept 14 days, and an alarm as soon as it holds
- * one message. Nothing that lands here is lost or silent.
+ * A dead-letter queue: encrypted, TLS-only, messages up to SQS's 1 MiB ceiling kept 14 days, and an
+ * alarm as soon as it holds one message. Nothing that lands here is lost or silent.
  */
-export class DeadLetterQueue extends Construct {
+export class DeadLetterQueue extends Construct implements Observable {
   readonly queue: sqs.Queue;
-  readonly alarm: cloudwatch.Alarm;
+  readonly alarms: cloudwatch.Alarm[];
+  readonly widgets: cloudwatch.IWidget[];
 
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
@@ -44,23 +55,25 @@ export class DeadLetterQueue extends Construct {
       ...queueSecurity(props),
       queueName: props.queueName,
       retentionPeriod: Duration.days(14),
+      maxMessageSizeBytes: SQS_MAX_MESSAGE_BYTES,
     });
-    this.alarm = this.queue
-      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' })
-      .createAlarm(this, 'NotEmpty', {
-        alarmDescription: `${props.queueName} holds messages: ${props.purpose}. See docs/runbooks/dlq-redrive.md.`,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    this.alarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+    const depth = this.queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' });
+    this.alarms = [
+      props.alarms.alarm(this, 'NotEmpty', {
+        metric: depth,
+        summary: `${props.queueName} holds messages: ${props.purpose}`,
+        runbook: RUNBOOKS.dlqRedrive,
+      }),
+    ];
+    this.widgets = [new cloudwatch.GraphWidget({ title: `${props.queueName} depth`, left: [depth], width: 6 })];
   }
 }
 
 export interface ReliableQueueProps extends QueueBaseProps {
   /** Physical name without `.fifo`; the DLQ gets `-dlq`. */
   readonly queueName: string;
+  /** Largest message accepted, in bytes: state it, do not inherit SQS's default. */
+  readonly maxMessageSizeBytes: number;
   /** @default 30 seconds */
   readonly visibilityTimeout?: Duration;
   /** @default 3 */
@@ -73,10 +86,11 @@ export interface ReliableQueueProps extends QueueBaseProps {
  * An SQS queue (standard or FIFO) with its own alarmed dead-letter queue, both encrypted with a
  * customer-managed key and TLS-only; optionally an alarm on the age of the oldest message.
  */
-export class ReliableQueue extends Construct {
+export class ReliableQueue extends Construct implements Observable {
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly alarms: cloudwatch.Alarm[];
+  readonly widgets: cloudwatch.IWidget[];
 
   constructor(scope: Construct, id: string, props: ReliableQueueProps) {
     super(scope, id);
@@ -88,12 +102,12 @@ export class ReliableQueue extends Construct {
       purpose: `messages that failed ${maxReceiveCount} receives on ${props.queueName}${suffix}`,
     });
     this.deadLetterQueue = dlq.queue;
-    this.alarms = [dlq.alarm];
     this.queue = new sqs.Queue(this, 'Queue', {
       ...queueSecurity(props),
       queueName: `${props.queueName}${suffix}`,
       visibilityTimeout: props.visibilityTimeout ?? Duration.seconds(30),
       retentionPeriod: Duration.days(4),
+      maxMessageSizeBytes: props.maxMessageSizeBytes,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
       ...(props.fifo
         ? {
@@ -105,18 +119,28 @@ export class ReliableQueue extends Construct {
         : {}),
     });
 
+    const age = this.queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: 'Maximum' });
+    const depth = this.queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' });
+    this.alarms = [...dlq.alarms];
     if (props.maxMessageAge) {
-      const ageAlarm = this.queue
-        .metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' })
-        .createAlarm(this, 'OldestMessageAge', {
-          alarmDescription: `${props.queueName}: oldest message older than ${props.maxMessageAge.toHumanString()} (consumer stuck or failing).`,
+      this.alarms.push(
+        props.alarms.alarm(this, 'OldestMessageAge', {
+          metric: age,
+          summary: `${props.queueName}${suffix}: oldest message older than ${props.maxMessageAge.toHumanString()} (consumer stuck or failing)`,
+          runbook: RUNBOOKS.queueBacklog,
           threshold: props.maxMessageAge.toSeconds(),
           evaluationPeriods: 3,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        });
-      ageAlarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
-      this.alarms.push(ageAlarm);
+        }),
+      );
     }
+    this.widgets = [
+      new cloudwatch.GraphWidget({
+        title: `${props.queueName}${suffix}: depth and oldest message (s)`,
+        left: [depth],
+        right: [age],
+        width: 12,
+      }),
+      ...dlq.widgets,
+    ];
   }
 }

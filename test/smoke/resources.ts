@@ -201,15 +201,22 @@ export async function checkRules(c: Clients, o: StackOutputs, d: Discovered): Pr
   return `bus ${o.EventBusName}: HighValueOrder (totalCents ≥ ${d.highValueThresholdCents}), SuspiciousOrder, InventoryLow → Lambda targets exist`;
 }
 
-/** Every Lambda function a state machine definition invokes (`lambda:invoke` tasks, also in Parallel and Map). */
+/**
+ * Every Lambda function a state machine definition invokes, also in Parallel and Map: tasks whose
+ * Resource is the function's ARN (the workflow's form, the result is the handler's return value)
+ * and `lambda:invoke` integration tasks (function in `Parameters.FunctionName`).
+ */
 export function lambdaTasks(definition: unknown): string[] {
   const found = new Set<string>();
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);
     if (!isRecord(node)) return;
-    if (typeof node.Resource === 'string' && node.Resource.includes(':lambda:invoke') && isRecord(node.Parameters)) {
-      const fn = node.Parameters.FunctionName;
-      if (typeof fn === 'string') found.add(fn);
+    if (node.Type === 'Task' && typeof node.Resource === 'string') {
+      if (/^arn:[^:]+:lambda:[^:]*:[^:]*:function:/.test(node.Resource)) found.add(node.Resource);
+      else if (node.Resource.includes(':lambda:invoke') && isRecord(node.Parameters)) {
+        const fn = node.Parameters.FunctionName;
+        if (typeof fn === 'string') found.add(fn);
+      }
     }
     Object.values(node).forEach(visit);
   };

@@ -1,302 +1,153 @@
-import { CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
   BUSINESS_ERRORS,
-  DETAIL_TYPES,
-  EVENT_SOURCES,
   FRAUD_REJECTED_ERROR,
-  LAMBDA_TRANSIENT_ERRORS,
-  ORDER_SCHEMA_VERSION,
   OUTCOME_REASONS,
-  OrderStatus,
   OutcomeReason,
-  SNS_ATTRIBUTES,
   TRANSIENT_ERRORS,
-} from '../contracts';
-import { TierKey } from './encryption';
+} from '../../contracts';
+import { Observable, RUNBOOKS } from '../ops-alarms';
+import { PipelineBaseProps } from './base';
+import { WorkflowStep } from './fulfillment-steps';
+import { OrderEventsFanOut } from './order-events-fan-out';
+import { STEP_PAYLOADS as P, WorkflowStates } from './workflow-states';
 
-/** The Lambda-backed steps of the workflow; each is `lambda/<step>/`. */
-export const WORKFLOW_STEPS = [
-  'validate-order',
-  'process-payment',
-  'reserve-inventory',
-  'create-invoice',
-  'create-shipment',
-  'refund-payment',
-  'release-inventory',
-] as const;
-export type WorkflowStep = (typeof WORKFLOW_STEPS)[number];
-
-export interface FulfillmentWorkflowProps {
+export interface FulfillmentWorkflowProps extends PipelineBaseProps {
   readonly stateMachineName: string;
   readonly handlers: Record<WorkflowStep, lambda.IFunction>;
-  readonly topic: sns.ITopic;
+  /** Every status change is published to its topic. */
+  readonly orderEvents: OrderEventsFanOut;
+  /** Screening requests are put here; the answer comes back through the task token. */
   readonly bus: events.IEventBus;
-  readonly key: TierKey;
   readonly fraudScreenTimeout: Duration;
-  readonly logRetentionDays: number;
-  readonly removalPolicy: RemovalPolicy;
 }
 
-const J = sfn.JsonPath;
-const ALL = [sfn.Errors.ALL];
+/** After an outcome is recorded: publish it and end, or run the saga first. */
+type Then = 'finish' | 'compensate';
+/** A caught error's outcome: the Pass state that records it, the status, the reason, what follows. */
+type Outcome = readonly [state: string, status: 'CANCELLED' | 'FAILED', reason: OutcomeReason, then: Then];
+
+const R = OUTCOME_REASONS;
+const OUTCOMES = {
+  invalidOrder: ['InvalidOrder', 'CANCELLED', R.invalidOrder, 'finish'],
+  fraudRejected: ['FraudRejected', 'CANCELLED', R.fraudRejected, 'finish'],
+  // No decision in time: cancel before any money moves, for manual review (docs/adr/0006).
+  fraudReviewTimeout: ['FraudReviewTimeout', 'CANCELLED', R.fraudReviewTimeout, 'finish'],
+  paymentDeclined: ['PaymentDeclined', 'CANCELLED', R.paymentDeclined, 'finish'],
+  // The provider may have charged before it stopped answering: refund to be sure.
+  paymentUnavailable: ['PaymentUnavailable', 'CANCELLED', R.paymentUnavailable, 'compensate'],
+  outOfStock: ['OutOfStock', 'CANCELLED', R.outOfStock, 'compensate'],
+  shipmentFailed: ['ShipmentFailed', 'CANCELLED', R.shipmentFailed, 'compensate'],
+  unexpectedBeforePayment: ['UnexpectedBeforePayment', 'FAILED', R.unexpectedError, 'finish'],
+  unexpected: ['Unexpected', 'FAILED', R.unexpectedError, 'compensate'],
+  // A compensation that fails needs an operator (docs/runbooks/failed-orders.md).
+  compensationFailed: ['CompensationFailed', 'FAILED', R.compensationFailed, 'finish'],
+} as const satisfies Record<string, Outcome>;
+
+const { ALL, TIMEOUT } = sfn.Errors;
+const { invalidOrder, paymentDeclined, outOfStock, shipmentFailed } = BUSINESS_ERRORS;
+const { paymentProviderUnavailable, carrierUnavailable } = TRANSIENT_ERRORS;
 
 /**
- * OrderFulfillment (Standard): validate → (screen) → pay → reserve ∥ invoice → ship, publishing
- * every status change to OrderEvents. Business errors end CANCELLED; failures after payment run
- * the saga (refund, release); anything unexpected ends FAILED (a failed execution, alarmed).
+ * OrderFulfillment (Standard). Read it in three parts: the happy path as one chain; the saga
+ * (refund, then release); the table of error routes (error → outcome). Business errors end
+ * CANCELLED; failures after payment run the saga; anything unexpected ends FAILED (a failed
+ * execution, alarmed). Every status change is published to OrderEvents. The picture:
+ * docs/diagrams/order-fulfillment.md (generated from the synthesized definition).
  *
  * State data: `$.order` (input), `$.validation`, `$.screening`, `$.payment`, `$.fulfillment`,
  * `$.shipments`, `$.compensation`, `$.outcome` ({ status, reason }), `$.error` (last caught error).
  */
-export class FulfillmentWorkflow extends Construct {
+export class FulfillmentWorkflow extends Construct implements Observable {
   readonly stateMachine: sfn.StateMachine;
+  readonly alarms: cloudwatch.IAlarm[];
+  readonly widgets: cloudwatch.IWidget[];
 
   constructor(scope: Construct, id: string, props: FulfillmentWorkflowProps) {
     super(scope, id);
-    const h = props.handlers;
+    const s = new WorkflowStates(this, { ...props, topic: props.orderEvents.topic });
 
-    // --- building blocks ---------------------------------------------------------------------
-    const invoke = (
-      stateId: string,
-      step: WorkflowStep,
-      payload: Record<string, unknown>,
-      resultPath: string,
-      retryErrors: string[] = [],
-    ) =>
-      new tasks.LambdaInvoke(this, stateId, {
-        lambdaFunction: h[step],
-        payload: sfn.TaskInput.fromObject(payload),
-        resultSelector: { 'value.$': '$.Payload' },
-        resultPath,
-        retryOnServiceExceptions: false,
-        taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
-      }).addRetry({
-        errors: [...LAMBDA_TRANSIENT_ERRORS, sfn.Errors.TIMEOUT, ...retryErrors],
-        interval: Duration.seconds(1),
-        backoffRate: 2,
-        maxAttempts: 3,
-        maxDelay: Duration.seconds(20),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
-
-    /** Builds the status event at `$.statusEvent`, then publishes it with a `status` attribute. */
-    const publishStatus = (name: string, status: OrderStatus | 'FROM_OUTCOME') => {
-      const fromOutcome = status === 'FROM_OUTCOME';
-      const build = new sfn.Pass(this, `${name}Event`, {
-        parameters: {
-          schemaVersion: ORDER_SCHEMA_VERSION,
-          'orderId.$': '$.order.orderId',
-          'customerId.$': '$.order.customerId',
-          ...(fromOutcome
-            ? { 'status.$': '$.outcome.status', 'reason.$': '$.outcome.reason' }
-            : { status, reason: null }),
-          'occurredAt.$': '$$.State.EnteredTime',
-          'executionId.$': '$$.Execution.Id',
-        },
-        resultPath: '$.statusEvent',
-      });
-      const publish = new tasks.SnsPublish(this, name, {
-        topic: props.topic,
-        message: sfn.TaskInput.fromJsonPathAt('States.JsonToString($.statusEvent)'),
-        messageAttributes: {
-          [SNS_ATTRIBUTES.status]: { value: fromOutcome ? J.stringAt('$.outcome.status') : status },
-        },
-        resultPath: J.DISCARD,
-      }).addRetry({
-        errors: ALL,
-        interval: Duration.seconds(1),
-        backoffRate: 2,
-        maxAttempts: 4,
-        jitterStrategy: sfn.JitterType.FULL,
-      });
-      return sfn.Chain.start(build).next(publish);
-    };
-
-    const outcome = (stateId: string, status: 'FULFILLED' | 'CANCELLED' | 'FAILED', reason: OutcomeReason | null) =>
-      new sfn.Pass(this, stateId, { result: sfn.Result.fromObject({ status, reason }), resultPath: '$.outcome' });
-
-    // --- terminal: publish the outcome, then end -----------------------------------------------
-    const finish = publishStatus('PublishOutcome', 'FROM_OUTCOME').next(
-      new sfn.Choice(this, 'Failed?')
-        .when(
-          sfn.Condition.stringEquals('$.outcome.status', 'FAILED'),
-          new sfn.Fail(this, 'OrderFailed', { error: 'OrderFailed', causePath: '$.outcome.reason' }),
-        )
-        .otherwise(new sfn.Succeed(this, 'Done')),
-    );
-
-    // --- saga: refund, then release; a failing compensation is FAILED for an operator ---------
-    const compensationFailed = outcome('CompensationFailed', 'FAILED', OUTCOME_REASONS.compensationFailed).next(finish);
-    const refund = invoke(
-      'RefundPayment',
-      'refund-payment',
-      { 'orderId.$': '$.order.orderId' },
-      '$.compensation.refund',
-    );
-    const release = invoke(
-      'ReleaseInventory',
-      'release-inventory',
-      { 'orderId.$': '$.order.orderId', 'items.$': '$.validation.value.lines' },
-      '$.compensation.release',
-    );
-    refund.addCatch(compensationFailed, { errors: ALL, resultPath: '$.error' });
-    release.addCatch(compensationFailed, { errors: ALL, resultPath: '$.error' });
-    const compensate = sfn.Chain.start(refund).next(release).next(finish);
-
-    const unexpectedBeforePayment = outcome('UnexpectedBeforePayment', 'FAILED', OUTCOME_REASONS.unexpectedError).next(
-      finish,
-    );
-    const unexpected = outcome('Unexpected', 'FAILED', OUTCOME_REASONS.unexpectedError).next(compensate);
-
-    // --- 1. validate ---------------------------------------------------------------------------
-    const validate = invoke('ValidateOrder', 'validate-order', { 'order.$': '$.order' }, '$.validation');
-    validate.addCatch(outcome('InvalidOrder', 'CANCELLED', OUTCOME_REASONS.invalidOrder).next(finish), {
-      errors: [BUSINESS_ERRORS.invalidOrder],
-      resultPath: '$.error',
-    });
-    validate.addCatch(unexpectedBeforePayment, { errors: ALL, resultPath: '$.error' });
-
-    // --- 2. fraud screening (high value or unusual country), answered through a task token -----
-    const screen = new tasks.EventBridgePutEvents(this, 'ScreenForFraud', {
-      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      entries: [
-        {
-          eventBus: props.bus,
-          source: EVENT_SOURCES.fulfillment,
-          detailType: DETAIL_TYPES.screeningRequested,
-          detail: sfn.TaskInput.fromObject({
-            orderId: J.stringAt('$.order.orderId'),
-            customerId: J.stringAt('$.order.customerId'),
-            totalCents: J.numberAt('$.validation.value.totalCents'),
-            shippingCountry: J.stringAt('$.order.shippingAddress.country'),
-            itemCount: J.numberAt('$.validation.value.itemCount'),
-            taskToken: J.taskToken,
-          }),
-        },
-      ],
-      taskTimeout: sfn.Timeout.duration(props.fraudScreenTimeout),
-      resultPath: '$.screening',
-    });
-    screen.addCatch(outcome('FraudRejected', 'CANCELLED', OUTCOME_REASONS.fraudRejected).next(finish), {
-      errors: [FRAUD_REJECTED_ERROR],
-      resultPath: '$.error',
-    });
-    // No decision in time: cancel before any money moves, for manual review (docs/adr/0006).
-    screen.addCatch(outcome('FraudReviewTimeout', 'CANCELLED', OUTCOME_REASONS.fraudReviewTimeout).next(finish), {
-      errors: [sfn.Errors.TIMEOUT],
-      resultPath: '$.error',
-    });
-    screen.addCatch(unexpectedBeforePayment, { errors: ALL, resultPath: '$.error' });
-
-    // --- 3. payment: transient errors retried (backoff + jitter), a decline is a business outcome
-    const pay = invoke(
-      'ProcessPayment',
-      'process-payment',
-      {
-        'orderId.$': '$.order.orderId',
-        'customerId.$': '$.order.customerId',
-        'amountCents.$': '$.validation.value.totalCents',
-        'paymentToken.$': '$.order.payment.token',
-        'attempt.$': '$$.State.RetryCount',
-      },
-      '$.payment',
-      [TRANSIENT_ERRORS.paymentProviderUnavailable],
-    );
-    pay.addCatch(outcome('PaymentDeclined', 'CANCELLED', OUTCOME_REASONS.paymentDeclined).next(finish), {
-      errors: [BUSINESS_ERRORS.paymentDeclined],
-      resultPath: '$.error',
-    });
-    // The provider may have charged before it stopped answering: refund to be sure.
-    pay.addCatch(outcome('PaymentUnavailable', 'CANCELLED', OUTCOME_REASONS.paymentUnavailable).next(compensate), {
-      errors: [TRANSIENT_ERRORS.paymentProviderUnavailable, sfn.Errors.TIMEOUT],
-      resultPath: '$.error',
-    });
-    pay.addCatch(unexpected, { errors: ALL, resultPath: '$.error' });
-
-    // --- 4. reserve stock and invoice in parallel ---------------------------------------------
+    // 1. The happy path.
+    const validate = s.invoke('ValidateOrder', 'validate-order', P.validate, '$.validation');
+    const screen = s.screenForFraud('ScreenForFraud');
+    const pay = s.invoke('ProcessPayment', 'process-payment', P.pay, '$.payment', [paymentProviderUnavailable]);
     const reserveAndInvoice = new sfn.Parallel(this, 'ReserveAndInvoice', {
-      resultSelector: { 'reservation.$': '$[0].reservation.value', 'invoice.$': '$[1].invoice.value' },
+      resultSelector: { 'reservation.$': '$[0].reservation', 'invoice.$': '$[1].invoice' },
       resultPath: '$.fulfillment',
     })
-      .branch(
-        invoke(
-          'ReserveInventory',
-          'reserve-inventory',
-          { 'orderId.$': '$.order.orderId', 'items.$': '$.validation.value.lines' },
-          '$.reservation',
-        ),
-      )
-      .branch(
-        invoke(
-          'CreateInvoice',
-          'create-invoice',
-          {
-            'orderId.$': '$.order.orderId',
-            'customerId.$': '$.order.customerId',
-            'lines.$': '$.validation.value.lines',
-            'totalCents.$': '$.validation.value.totalCents',
-          },
-          '$.invoice',
-        ),
-      );
-    reserveAndInvoice.addCatch(outcome('OutOfStock', 'CANCELLED', OUTCOME_REASONS.outOfStock).next(compensate), {
-      errors: [BUSINESS_ERRORS.outOfStock],
-      resultPath: '$.error',
-    });
-    reserveAndInvoice.addCatch(unexpected, { errors: ALL, resultPath: '$.error' });
-
-    // --- 5. one shipment per warehouse -------------------------------------------------------
+      .branch(s.invoke('ReserveInventory', 'reserve-inventory', P.reserve, '$.reservation'))
+      .branch(s.invoke('CreateInvoice', 'create-invoice', P.invoice, '$.invoice'));
     const ship = new sfn.Map(this, 'CreateShipments', {
-      itemsPath: '$.validation.value.shipments',
+      itemsPath: '$.validation.shipments',
+      itemSelector: P.shipmentItem,
       maxConcurrency: 2,
-      itemSelector: {
-        'orderId.$': '$.order.orderId',
-        'shipment.$': '$$.Map.Item.Value',
-        'shippingAddress.$': '$.order.shippingAddress',
-      },
       resultPath: '$.shipments',
-    }).itemProcessor(
-      invoke(
-        'CreateShipment',
-        'create-shipment',
-        { 'orderId.$': '$.orderId', 'shipment.$': '$.shipment', 'shippingAddress.$': '$.shippingAddress' },
-        '$.result',
-        [TRANSIENT_ERRORS.carrierUnavailable],
-      ).next(new sfn.Pass(this, 'ShipmentCreated', { outputPath: '$.result.value' })),
-    );
-    ship.addCatch(outcome('ShipmentFailed', 'CANCELLED', OUTCOME_REASONS.shipmentFailed).next(compensate), {
-      errors: [BUSINESS_ERRORS.shipmentFailed],
-      resultPath: '$.error',
-    });
-    ship.addCatch(unexpected, { errors: ALL, resultPath: '$.error' });
-
-    // --- the happy path ------------------------------------------------------------------------
-    const start = new sfn.Pass(this, 'Start', { parameters: { 'order.$': '$' } });
-    const definition = sfn.Chain.start(start)
-      .next(publishStatus('PublishAccepted', 'ACCEPTED'))
-      .next(validate)
-      .next(publishStatus('PublishValidated', 'VALIDATED'))
+    }).itemProcessor(s.invoke('CreateShipment', 'create-shipment', P.ship, '$', [carrierUnavailable]));
+    const finish = s
+      .publishStatus('PublishOutcome', 'FROM_OUTCOME')
       .next(
-        new sfn.Choice(this, 'ScreeningRequired?')
+        new sfn.Choice(this, 'Failed?')
           .when(
-            sfn.Condition.booleanEquals('$.validation.value.screeningRequired', true),
-            publishStatus('PublishScreening', 'SCREENING').next(screen).next(new sfn.Pass(this, 'ScreeningPassed')),
+            sfn.Condition.stringEquals('$.outcome.status', 'FAILED'),
+            new sfn.Fail(this, 'OrderFailed', { error: 'OrderFailed', causePath: '$.outcome.reason' }),
           )
-          .otherwise(new sfn.Pass(this, 'NoScreening'))
-          .afterwards(),
+          .otherwise(new sfn.Succeed(this, 'Done')),
+      );
+    const screening = new sfn.Choice(this, 'ScreeningRequired?')
+      .when(
+        sfn.Condition.booleanEquals('$.validation.screeningRequired', true),
+        s.publishStatus('PublishScreening', 'SCREENING').next(screen).next(new sfn.Pass(this, 'ScreeningPassed')),
       )
+      .otherwise(new sfn.Pass(this, 'NoScreening'))
+      .afterwards();
+    const definition = sfn.Chain.start(new sfn.Pass(this, 'Start', { parameters: { 'order.$': '$' } }))
+      .next(s.publishStatus('PublishAccepted', 'ACCEPTED'))
+      .next(validate)
+      .next(s.publishStatus('PublishValidated', 'VALIDATED'))
+      .next(screening)
       .next(pay)
-      .next(publishStatus('PublishPaid', 'PAID'))
+      .next(s.publishStatus('PublishPaid', 'PAID'))
       .next(reserveAndInvoice)
       .next(ship)
-      .next(outcome('Fulfilled', 'FULFILLED', null))
+      .next(s.outcome('Fulfilled', 'FULFILLED', null))
       .next(finish);
+
+    // 2. The saga: refund, then release, then publish the outcome.
+    const refund = s.invoke('RefundPayment', 'refund-payment', P.refund, '$.compensation.refund');
+    const release = s.invoke('ReleaseInventory', 'release-inventory', P.release, '$.compensation.release');
+    const next: Record<Then, sfn.IChainable> = {
+      finish,
+      compensate: sfn.Chain.start(refund).next(release).next(finish),
+    };
+
+    // 3. Error routes, in catch order: the first row that matches the error wins.
+    const O = OUTCOMES;
+    const routes: ReadonlyArray<readonly [sfn.TaskStateBase | sfn.Parallel | sfn.Map, string[], Outcome]> = [
+      [validate, [invalidOrder], O.invalidOrder],
+      [validate, [ALL], O.unexpectedBeforePayment],
+      [screen, [FRAUD_REJECTED_ERROR], O.fraudRejected],
+      [screen, [TIMEOUT], O.fraudReviewTimeout],
+      [screen, [ALL], O.unexpectedBeforePayment],
+      [pay, [paymentDeclined], O.paymentDeclined],
+      [pay, [paymentProviderUnavailable, TIMEOUT], O.paymentUnavailable],
+      [pay, [ALL], O.unexpected],
+      [reserveAndInvoice, [outOfStock], O.outOfStock],
+      [reserveAndInvoice, [ALL], O.unexpected],
+      [ship, [shipmentFailed], O.shipmentFailed],
+      [ship, [ALL], O.unexpected],
+      [refund, [ALL], O.compensationFailed],
+      [release, [ALL], O.compensationFailed],
+    ];
+    const outcomeStates = new Map<string, sfn.IChainable>();
+    for (const [from, errors, [state, status, reason, then]] of routes) {
+      if (!outcomeStates.has(state)) outcomeStates.set(state, s.outcome(state, status, reason).next(next[then]));
+      from.addCatch(outcomeStates.get(state)!, { errors, resultPath: '$.error' });
+    }
 
     const logGroup = props.key.logGroup(this, 'Logs', {
       logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
@@ -312,19 +163,44 @@ export class FulfillmentWorkflow extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       removalPolicy: props.removalPolicy,
     });
+    props.orderEvents.grantPublishThroughKey(this.stateMachine.role);
+    acknowledgeRole(this.stateMachine, Object.values(props.handlers));
+
+    const sm = this.stateMachine;
+    const sum = { period: Duration.minutes(1), statistic: 'Sum' };
+    const alarm = (alarmId: string, metric: cloudwatch.IMetric, what: string) =>
+      props.alarms.alarm(this, alarmId, {
+        metric,
+        summary: `OrderFulfillment: ${what}`,
+        runbook: RUNBOOKS.failedOrders,
+      });
+    this.alarms = [
+      alarm('ExecutionsFailedAlarm', sm.metricFailed(sum), 'executions failed'),
+      alarm('ExecutionsTimedOutAlarm', sm.metricTimedOut(sum), 'executions timed out'),
+      alarm('ExecutionsAbortedAlarm', sm.metricAborted(sum), 'executions aborted'),
+      alarm('ExecutionsThrottledAlarm', sm.metricThrottled(sum), 'executions throttled'),
+    ];
+    this.widgets = [
+      new cloudwatch.GraphWidget({
+        title: 'OrderFulfillment executions',
+        left: [sm.metricStarted(sum), sm.metricSucceeded(sum), sm.metricFailed(sum), sm.metricTimedOut(sum)],
+        right: [sm.metricThrottled(sum), sm.metricAborted(sum)],
+        width: 12,
+      }),
+    ];
   }
 }
 
-/** Acknowledgements for the state machine role's CDK-generated wildcards, at the policy resource. */
-export function acknowledgeStateMachineRole(workflow: FulfillmentWorkflow, functions: lambda.IFunction[]) {
-  const policy = workflow.stateMachine.role.node.tryFindChild('DefaultPolicy');
+/** The state machine role's CDK-generated wildcards, acknowledged at the policy resource. */
+function acknowledgeRole(stateMachine: sfn.StateMachine, handlers: lambda.IFunction[]) {
+  const policy = stateMachine.role.node.tryFindChild('DefaultPolicy');
   if (!policy) return;
   Validations.of(policy).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
       'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray tracing support no resource-level permissions.',
   });
-  for (const fn of functions) {
+  for (const fn of handlers) {
     Validations.of(policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
       reason:

@@ -1,0 +1,74 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+/** The runbooks alarms point operators to (paths in this repository). */
+export const RUNBOOKS = {
+  dlqRedrive: 'docs/runbooks/dlq-redrive.md',
+  failedOrders: 'docs/runbooks/failed-orders.md',
+  queueBacklog: 'docs/runbooks/queue-backlog.md',
+} as const;
+export type Runbook = (typeof RUNBOOKS)[keyof typeof RUNBOOKS];
+
+export interface OpsAlarmProps {
+  readonly metric: cloudwatch.IMetric;
+  /** What is wrong, in words; the alarm description is this plus the runbook. */
+  readonly summary: string;
+  readonly runbook: Runbook;
+  /** Alarm at or above this value. @default 1 */
+  readonly threshold?: number;
+  /** @default 1 */
+  readonly evaluationPeriods?: number;
+}
+
+export interface OpsAlarmsProps {
+  readonly topicName: string;
+  /** Customer-managed key of the topic; CloudWatch must be allowed to use it (key policy). */
+  readonly masterKey: kms.IKey;
+  /** Subscribes this address to every alarm. */
+  readonly email?: string;
+}
+
+/**
+ * The encrypted ops topic and the one way SecureCart makes an alarm: every alarm notifies this
+ * topic, fires at or above its threshold, treats missing data as fine (no traffic is not an
+ * incident) and names its runbook in the description.
+ */
+export class OpsAlarms extends Construct {
+  readonly topic: sns.Topic;
+  private readonly action: actions.SnsAction;
+
+  constructor(scope: Construct, id: string, props: OpsAlarmsProps) {
+    super(scope, id);
+    this.topic = new sns.Topic(this, 'Topic', {
+      topicName: props.topicName,
+      masterKey: props.masterKey,
+      enforceSSL: true,
+    });
+    if (props.email) this.topic.addSubscription(new subs.EmailSubscription(props.email));
+    this.action = new actions.SnsAction(this.topic);
+  }
+
+  /** An alarm in `scope` (the flow construct that owns it) that notifies the ops topic. */
+  alarm(scope: Construct, id: string, props: OpsAlarmProps): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(scope, id, {
+      metric: props.metric,
+      alarmDescription: `${props.summary}. Runbook: ${props.runbook}`,
+      threshold: props.threshold ?? 1,
+      evaluationPeriods: props.evaluationPeriods ?? 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(this.action);
+    return alarm;
+  }
+}
+
+/** What a flow construct hands to the Monitoring stack. */
+export interface Observable {
+  readonly alarms: cloudwatch.IAlarm[];
+  readonly widgets: cloudwatch.IWidget[];
+}

@@ -1,0 +1,175 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { EVENT_SOURCES, HANDLER_ENV, publishedSchemas, RULE_PATTERNS, ScreeningPolicy } from '../../contracts';
+import { Observable } from '../ops-alarms';
+import { DeadLetterQueue } from '../reliable-queue';
+import { PipelineBaseProps, pipelineFunction, toPascal, queueBase } from './base';
+
+export interface EventRoutingProps extends PipelineBaseProps {
+  readonly catalogTable: dynamodb.ITable;
+  readonly screening: ScreeningPolicy;
+  /** Keep every event for replay (LocalStack has no CloudFormation provider for archives). */
+  readonly archive: boolean;
+  /** Publish the contracts as JSON schemas (not in LocalStack's free plan). */
+  readonly schemaRegistry: boolean;
+}
+
+/**
+ * The `securecart-<profile>` bus and what reacts to it: screening requests reach screen-fraud
+ * (HighValueOrder / SuspiciousOrder, disjoint patterns from the contracts), InventoryLow reaches
+ * restock. Every target retries and then dead-letters into an alarmed DLQ. Optionally an archive
+ * of every SecureCart event and a schema registry of the contracts.
+ */
+export class EventRouting extends Construct implements Observable {
+  readonly bus: events.EventBus;
+  readonly targetDlq: sqs.IQueue;
+  readonly screenFraud: lambda.IFunction;
+  readonly restock: lambda.IFunction;
+  /** Set when the profile publishes the contracts to a schema registry. */
+  readonly schemaRegistryName?: string;
+  readonly alarms: cloudwatch.IAlarm[];
+  readonly widgets: cloudwatch.IWidget[];
+
+  constructor(scope: Construct, id: string, props: EventRoutingProps) {
+    super(scope, id);
+    const { prefix, screening } = props;
+    this.bus = new events.EventBus(this, 'Bus', {
+      eventBusName: prefix,
+      description: 'SecureCart order and inventory events',
+    });
+
+    const screenFraud = pipelineFunction(
+      this,
+      props,
+      'screen-fraud',
+      'Scores a screening request and answers the waiting workflow',
+      {
+        [HANDLER_ENV.highValueThresholdCents]: String(screening.highValueThresholdCents),
+        [HANDLER_ENV.allowedShippingCountries]: screening.allowedShippingCountries.join(','),
+      },
+    );
+    const restock = pipelineFunction(this, props, 'restock', 'Reorders stock when a product runs low', {
+      [HANDLER_ENV.catalogTable]: props.catalogTable.tableName,
+    });
+    restock.grantTableItems(props.catalogTable, 'UpdateItem');
+    this.screenFraud = screenFraud.fn;
+    this.restock = restock.fn;
+
+    // EventBridge delivers events whose target failed into this encrypted DLQ.
+    props.key.allowServiceDeliveries('events.amazonaws.com');
+    const targetDlq = new DeadLetterQueue(this, 'EventTargetsDlq', {
+      ...queueBase(props),
+      queueName: `${prefix}-event-targets-dlq`,
+      purpose: 'EventBridge events whose target failed after retries',
+    });
+    Validations.of(targetDlq.queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter queue: EventBridge rule targets send undeliverable events here (alarmed when not empty).',
+    });
+    this.targetDlq = targetDlq.queue;
+
+    const rules = [
+      [
+        'HighValueOrder',
+        'Screening requests at or above the high-value threshold',
+        RULE_PATTERNS.highValueOrder(screening),
+        screenFraud.fn,
+      ],
+      [
+        'SuspiciousOrder',
+        'Screening requests below the threshold shipping outside the allowed countries',
+        RULE_PATTERNS.suspiciousOrder(screening),
+        screenFraud.fn,
+      ],
+      ['InventoryLow', 'Stock below reorder level', RULE_PATTERNS.inventoryLow(), restock.fn],
+    ] as const;
+    const failedInvocations = rules.map(([ruleId, description, pattern, fn]) => {
+      const rule = new events.Rule(this, ruleId, {
+        eventBus: this.bus,
+        ruleName: `${prefix}-${ruleId}`,
+        description,
+        eventPattern: toCdkPattern(pattern),
+        targets: [
+          new targets.LambdaFunction(fn, {
+            retryAttempts: 4,
+            maxEventAge: Duration.hours(1),
+            deadLetterQueue: targetDlq.queue,
+          }),
+        ],
+      });
+      return new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'FailedInvocations',
+        dimensionsMap: { EventBusName: this.bus.eventBusName, RuleName: rule.ruleName },
+        statistic: 'Sum',
+        period: Duration.minutes(1),
+        label: `${ruleId} failed invocations`,
+      });
+    });
+
+    if (props.archive) {
+      this.bus.archive('Archive', {
+        archiveName: `${prefix}-events`,
+        description: 'Every SecureCart event, for replay',
+        eventPattern: { source: Object.values(EVENT_SOURCES) },
+        retention: Duration.days(Math.max(props.logRetentionDays, 7)),
+      });
+    }
+    if (props.schemaRegistry) this.schemaRegistryName = this.publishSchemas(prefix);
+
+    this.alarms = [...targetDlq.alarms];
+    this.widgets = [
+      new cloudwatch.GraphWidget({
+        title: 'EventBridge: failed invocations; fraud and restock handler errors',
+        left: failedInvocations,
+        right: [...screenFraud.metrics(), ...restock.metrics()],
+        width: 12,
+      }),
+      ...targetDlq.widgets,
+    ];
+  }
+
+  /** Lets screen-fraud answer the workflow's waiting screening task (SendTaskSuccess/Failure). */
+  answerScreeningFor(stateMachine: sfn.StateMachine): void {
+    stateMachine.grantTaskResponse(this.screenFraud);
+  }
+
+  private publishSchemas(prefix: string): string {
+    const registry = new eventschemas.CfnRegistry(this, 'SchemaRegistry', {
+      registryName: prefix,
+      description: 'SecureCart event and message contracts, generated from lib/contracts',
+    });
+    for (const schema of publishedSchemas()) {
+      new eventschemas.CfnSchema(this, `Schema${toPascal(schema.name.replace(/[^A-Za-z0-9]+/g, '-'))}`, {
+        registryName: registry.attrRegistryName,
+        schemaName: schema.name,
+        type: 'JSONSchemaDraft4',
+        description: schema.description,
+        content: JSON.stringify(schema.content),
+      });
+    }
+    return registry.attrRegistryName;
+  }
+}
+
+/** Contract patterns use EventBridge's JSON keys; CDK's EventPattern uses camelCase for the envelope. */
+function toCdkPattern(pattern: {
+  source: readonly string[];
+  'detail-type': readonly string[];
+  detail?: object;
+}): events.EventPattern {
+  return {
+    source: [...pattern.source],
+    detailType: [...pattern['detail-type']],
+    ...(pattern.detail ? { detail: pattern.detail as Record<string, unknown> } : {}),
+  };
+}

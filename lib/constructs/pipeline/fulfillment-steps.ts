@@ -1,0 +1,99 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { HANDLER_ENV, ScreeningPolicy } from '../../contracts';
+import { Observable } from '../ops-alarms';
+import { PipelineFunction } from '../pipeline-function';
+import { PipelineBaseProps, pipelineFunction } from './base';
+
+/** The Lambda-backed steps of the workflow; each is `lambda/<step>/`. */
+const WORKFLOW_STEPS = [
+  'validate-order',
+  'process-payment',
+  'reserve-inventory',
+  'create-invoice',
+  'create-shipment',
+  'refund-payment',
+  'release-inventory',
+] as const;
+export type WorkflowStep = (typeof WORKFLOW_STEPS)[number];
+
+export interface FulfillmentStepsProps extends PipelineBaseProps {
+  readonly catalogTable: dynamodb.ITable;
+  readonly idempotencyTable: dynamodb.ITable;
+  /** reserve-inventory announces low stock here. */
+  readonly bus: events.IEventBus;
+  readonly screening: ScreeningPolicy;
+}
+
+/**
+ * The workflow's step handlers and exactly what each may touch: the DynamoDB item actions it
+ * calls on the tables it uses (read-only key grants for readers), and PutEvents for the one that
+ * announces low stock. Errors and throttles of all steps on one widget.
+ */
+export class FulfillmentSteps extends Construct implements Observable {
+  readonly handlers: Record<WorkflowStep, lambda.IFunction>;
+  readonly alarms: cloudwatch.IAlarm[] = [];
+  readonly widgets: cloudwatch.IWidget[];
+
+  constructor(scope: Construct, id: string, props: FulfillmentStepsProps) {
+    super(scope, id);
+    const catalog = { [HANDLER_ENV.catalogTable]: props.catalogTable.tableName };
+    const idempotency = { [HANDLER_ENV.idempotencyTable]: props.idempotencyTable.tableName };
+    const step = (name: WorkflowStep, description: string, environment: Record<string, string>) =>
+      pipelineFunction(this, props, name, description, environment);
+
+    const steps: Record<WorkflowStep, PipelineFunction> = {
+      'validate-order': step('validate-order', 'Validates an order and prices it from the catalog', {
+        ...catalog,
+        [HANDLER_ENV.highValueThresholdCents]: String(props.screening.highValueThresholdCents),
+        [HANDLER_ENV.allowedShippingCountries]: props.screening.allowedShippingCountries.join(','),
+      }),
+      'process-payment': step(
+        'process-payment',
+        'Charges the order through the payment provider (idempotent by order id)',
+        {
+          ...idempotency,
+          [HANDLER_ENV.paymentProviderTimeoutMs]: '3000',
+        },
+      ),
+      'reserve-inventory': step('reserve-inventory', 'Reserves stock for an order; emits InventoryLow', {
+        ...catalog,
+        [HANDLER_ENV.eventBusName]: props.bus.eventBusName,
+      }),
+      'create-invoice': step('create-invoice', 'Creates the order invoice', idempotency),
+      'create-shipment': step('create-shipment', 'Books one shipment with the carrier', {
+        ...idempotency,
+        ...catalog,
+      }),
+      'refund-payment': step('refund-payment', 'Refunds a charged order (saga compensation)', idempotency),
+      'release-inventory': step(
+        'release-inventory',
+        "Releases an order's stock reservation (saga compensation)",
+        catalog,
+      ),
+    };
+
+    steps['validate-order'].grantTableItems(props.catalogTable, 'BatchGetItem');
+    steps['reserve-inventory'].grantTableItems(props.catalogTable, 'GetItem', 'UpdateItem');
+    steps['release-inventory'].grantTableItems(props.catalogTable, 'UpdateItem');
+    steps['create-shipment'].grantTableItems(props.catalogTable, 'UpdateItem');
+    for (const name of ['process-payment', 'refund-payment', 'create-invoice', 'create-shipment'] as const) {
+      steps[name].grantTableItems(props.idempotencyTable, 'GetItem', 'PutItem', 'UpdateItem');
+    }
+    props.bus.grantPutEventsTo(steps['reserve-inventory'].fn);
+
+    const handlers = {} as Record<WorkflowStep, lambda.IFunction>;
+    for (const name of WORKFLOW_STEPS) handlers[name] = steps[name].fn;
+    this.handlers = handlers;
+    this.widgets = [
+      new cloudwatch.GraphWidget({
+        title: 'Fulfillment steps: errors and throttles',
+        left: WORKFLOW_STEPS.flatMap((s) => steps[s].metrics()),
+        width: 12,
+      }),
+    ];
+  }
+}

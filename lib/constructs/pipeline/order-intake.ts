@@ -1,0 +1,82 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { HANDLER_ENV, METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE } from '../../contracts';
+import { Observable } from '../ops-alarms';
+import { FORWARDABLE_MESSAGE_BYTES, ReliableQueue } from '../reliable-queue';
+import { PipelineBaseProps, pipelineFunction, queueBase } from './base';
+
+/** Intake Lambda timeout; the orders queue's visibility timeout is six times this. */
+export const INTAKE_TIMEOUT = Duration.seconds(30);
+
+export interface OrderIntakeProps extends PipelineBaseProps {
+  readonly stateMachine: sfn.StateMachine;
+}
+
+/**
+ * orders.fifo → start-fulfillment → one execution per order. The queue refuses anything larger
+ * than an execution input can be (256 KiB); start-fulfillment sidelines a message that can never
+ * succeed straight into the DLQ, so it cannot hold back the customer's later orders, and retries
+ * everything else (DLQ after 3 receives).
+ */
+export class OrderIntake extends Construct implements Observable {
+  readonly orders: ReliableQueue;
+  readonly handler: lambda.IFunction;
+  readonly alarms: cloudwatch.IAlarm[];
+  readonly widgets: cloudwatch.IWidget[];
+
+  constructor(scope: Construct, id: string, props: OrderIntakeProps) {
+    super(scope, id);
+    this.orders = new ReliableQueue(this, 'OrdersQueue', {
+      ...queueBase(props),
+      queueName: `${props.prefix}-orders`,
+      fifo: true,
+      maxMessageSizeBytes: FORWARDABLE_MESSAGE_BYTES,
+      // Six times the consumer's timeout: AWS's guidance for Lambda event sources.
+      visibilityTimeout: Duration.seconds(6 * INTAKE_TIMEOUT.toSeconds()),
+      maxReceiveCount: 3,
+      maxMessageAge: Duration.minutes(5),
+    });
+    const dlq = this.orders.deadLetterQueue;
+
+    const intake = pipelineFunction(
+      this,
+      props,
+      'start-fulfillment',
+      'Starts one fulfillment execution per order from orders.fifo',
+      {
+        [HANDLER_ENV.stateMachineArn]: props.stateMachine.stateMachineArn,
+        [HANDLER_ENV.ordersDlqUrl]: dlq.queueUrl,
+      },
+      INTAKE_TIMEOUT,
+    );
+    this.handler = intake.fn;
+    props.stateMachine.grantStartExecution(intake.fn);
+    // Sidelining: exactly SendMessage on the DLQ, and the key to encrypt what it sends.
+    dlq.grant(intake.fn, 'sqs:SendMessage');
+    props.key.key.grant(intake.fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+    intake.fn.addEventSource(new SqsEventSource(this.orders.queue, { batchSize: 10, reportBatchItemFailures: true }));
+
+    this.alarms = [...this.orders.alarms];
+    const sidelined = new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: METRIC_NAMES.sidelinedMessages,
+      dimensionsMap: { [METRIC_DIMENSIONS.service]: 'start-fulfillment' },
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+      label: 'sidelined (can never succeed)',
+    });
+    this.widgets = [
+      ...this.orders.widgets,
+      new cloudwatch.GraphWidget({
+        title: 'start-fulfillment: errors, throttles, sidelined messages',
+        left: intake.metrics(),
+        right: [sidelined],
+        width: 6,
+      }),
+    ];
+  }
+}

@@ -1,0 +1,172 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import { TierKey } from './encryption';
+
+const POSTGRES_PORT = 5432;
+
+export interface PostgresDatabaseProps {
+  /** `securecart-<profile>`: the instance identifiers and the secret name derive from it. */
+  readonly prefix: string;
+  readonly profileName: string;
+  readonly vpc: ec2.IVpc;
+  /** Where the instances live (isolated) and where secret rotation runs (needs the Secrets Manager API). */
+  readonly subnets: { readonly database: ec2.SubnetSelection; readonly rotation: ec2.SubnetSelection };
+  /** Only these security groups may reach PostgreSQL. */
+  readonly clients: ec2.ISecurityGroup[];
+  /** Encrypts storage, Performance Insights, the secret and the exported logs. */
+  readonly key: TierKey;
+  readonly instanceType: string;
+  readonly allocatedStorageGiB: number;
+  readonly maxAllocatedStorageGiB: number;
+  readonly multiAz: boolean;
+  readonly readReplica: boolean;
+  readonly backupRetentionDays: number;
+  readonly rotationDays: number;
+  readonly logRetentionDays: number;
+  readonly deletionProtection: boolean;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+const ENGINE = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 });
+/** Exported database logs go to log groups we own (the data key, the profile's retention, no custom resource). */
+const EXPORTED_LOGS = ['postgresql', 'upgrade'];
+
+/**
+ * RDS PostgreSQL 18 in the isolated subnets: TLS only, IAM authentication, encrypted with the data
+ * key, a generated admin secret that rotates, backups, Enhanced Monitoring and Performance
+ * Insights; a read replica where the profile asks for one. Reachable only from `clients`.
+ */
+export class PostgresDatabase extends Construct {
+  readonly instance: rds.DatabaseInstance;
+  readonly replica?: rds.DatabaseInstanceReadReplica;
+  readonly securityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
+    super(scope, id);
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `SecureCart ${props.profileName} PostgreSQL: ${POSTGRES_PORT} from approved client security groups only`,
+      allowAllOutbound: false,
+    });
+    for (const client of props.clients) {
+      this.securityGroup.addIngressRule(client, ec2.Port.tcp(POSTGRES_PORT), 'PostgreSQL from an approved client');
+    }
+
+    const common: Omit<rds.DatabaseInstanceReadReplicaProps, 'sourceDatabaseInstance'> = {
+      vpc: props.vpc,
+      vpcSubnets: props.subnets.database,
+      securityGroups: [this.securityGroup],
+      instanceType: new ec2.InstanceType(props.instanceType),
+      storageType: rds.StorageType.GP3,
+      iamAuthentication: true,
+      enablePerformanceInsights: true,
+      performanceInsightEncryptionKey: props.key.key,
+      performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT,
+      cloudwatchLogsExports: EXPORTED_LOGS,
+      autoMinorVersionUpgrade: true,
+      deletionProtection: props.deletionProtection,
+      removalPolicy: props.removalPolicy,
+      publiclyAccessible: false,
+      port: POSTGRES_PORT,
+      monitoringInterval: Duration.seconds(60),
+      caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+    };
+    const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
+      engine: ENGINE,
+      description: `SecureCart ${props.profileName}: TLS only, connection and statement logging`,
+      parameters: {
+        'rds.force_ssl': '1',
+        log_connections: '1',
+        log_disconnections: '1',
+        log_min_duration_statement: '1000',
+      },
+    });
+
+    const primaryId = `${props.prefix}-db`;
+    this.instance = new rds.DatabaseInstance(this, 'Instance', {
+      ...common,
+      instanceIdentifier: primaryId,
+      engine: ENGINE,
+      parameterGroup,
+      storageEncrypted: true,
+      storageEncryptionKey: props.key.key,
+      databaseName: 'securecart',
+      credentials: rds.Credentials.fromGeneratedSecret('securecart_admin', {
+        encryptionKey: props.key.key,
+        secretName: `securecart/${props.profileName}/database/admin`,
+      }),
+      multiAz: props.multiAz,
+      allocatedStorage: props.allocatedStorageGiB,
+      maxAllocatedStorage: props.maxAllocatedStorageGiB,
+      backupRetention: Duration.days(props.backupRetentionDays),
+      deleteAutomatedBackups: !props.deletionProtection,
+      copyTagsToSnapshot: true,
+    });
+    this.ownLogGroups(this.instance, primaryId, props);
+    this.instance.addRotationSingleUser({
+      automaticallyAfter: Duration.days(props.rotationDays),
+      vpcSubnets: props.subnets.rotation,
+    });
+    acknowledge(this.instance, {
+      'AwsSolutions-RDS11':
+        'PostgreSQL keeps its default port 5432: it is reachable only from approved client security groups, in isolated subnets, so a non-default port adds no protection.',
+      ...(props.multiAz
+        ? {}
+        : {
+            'AwsSolutions-RDS3': `Profile "${props.profileName}" is a disposable sandbox: single-AZ halves the database cost; prod runs Multi-AZ.`,
+          }),
+      ...(props.deletionProtection
+        ? {}
+        : {
+            'AwsSolutions-RDS10': `Profile "${props.profileName}" must be removable with cdk destroy; prod enables deletion protection.`,
+          }),
+    });
+
+    if (props.readReplica) {
+      const replicaId = `${props.prefix}-db-replica`;
+      // A same-region replica inherits storage encryption and its key from the primary
+      // (CloudFormation rejects StorageEncrypted/KmsKeyId together with SourceDBInstanceIdentifier).
+      this.replica = new rds.DatabaseInstanceReadReplica(this, 'ReadReplica', {
+        ...common,
+        instanceIdentifier: replicaId,
+        sourceDatabaseInstance: this.instance,
+      });
+      this.ownLogGroups(this.replica, replicaId, props);
+      acknowledge(this.replica, {
+        'AwsSolutions-RDS11':
+          "The replica keeps PostgreSQL's default port like its primary; access is limited by security group.",
+        'AwsSolutions-RDS2':
+          'A same-region read replica inherits storage encryption and the data key from its encrypted primary; CloudFormation rejects StorageEncrypted on a replica.',
+        'AwsSolutions-RDS3':
+          'The read replica serves read scaling only; availability comes from the Multi-AZ primary, and a lost replica is re-created from it.',
+      });
+    }
+  }
+
+  /** The instance's exported-log groups, created before it so RDS does not create unencrypted ones. */
+  private ownLogGroups(instance: rds.DatabaseInstanceBase, identifier: string, props: PostgresDatabaseProps) {
+    for (const log of EXPORTED_LOGS) {
+      const group = props.key.logGroup(this, `${identifier}-${log}-logs`, {
+        logGroupName: `/aws/rds/instance/${identifier}/${log}`,
+        retentionDays: props.logRetentionDays,
+        removalPolicy: props.removalPolicy,
+      });
+      instance.node.addDependency(group);
+    }
+    // Enhanced Monitoring needs its AWS-managed service role policy.
+    const role = instance.node.tryFindChild('MonitoringRole');
+    if (role) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+        reason:
+          'AWS-managed policy made for RDS Enhanced Monitoring: it only lets RDS write OS metrics to the RDSOSMetrics log group.',
+      });
+    }
+  }
+}
+
+function acknowledge(scope: Construct, reasons: Record<string, string>) {
+  for (const [id, reason] of Object.entries(reasons)) Validations.of(scope).acknowledge({ id, reason });
+}
