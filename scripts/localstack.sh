@@ -7,7 +7,7 @@
 # Endpoint: AWS_ENDPOINT_URL (default http://localhost:4566). Region and credentials: whatever is
 # exported (default us-east-1, test/test) — the same values `npm run smoke` then uses.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 action=${1:-}
 shift || true

@@ -1,31 +1,31 @@
 #!/usr/bin/env bash
-# npm run smoke:emulator — the LocalStack smoke suite, proven against ../shared/aws-emulator
-# (for machines where LocalStack cannot run):
+# npm run smoke:emulator — the README's "Local smoke run", exactly as a user runs it, against
+# ../shared/aws-emulator standing in for LocalStack (CI has no Docker, so no LocalStack):
 #
-#   1. synthesize the `localstack` profile into a private directory;
-#   2. start the emulator on a free port with a private state directory;
-#   3. deploy SecureCart-localstack-Data and -Pipeline with the emulator's `deploy` command;
-#   4. run the same smoke suite (test/smoke/run.ts) against it, with the outputs `deploy` printed;
-#   5. stop the emulator — always, also on failure or Ctrl-C.
+#   1. start the emulator on a free port with a private state directory (the user: docker compose up);
+#   2. export the endpoint, region and test credentials (the user: the README's export line);
+#   3. npm run local:deploy   — cdklocal bootstrap + deploy --all of the localstack profile,
+#                               outputs in cdk.out/localstack-outputs.json;
+#   4. npm run smoke          — the smoke suite, finding the stacks through DescribeStacks;
+#   5. npm run local:destroy  — cdklocal destroy --all;
+#   6. stop the emulator — always, also on failure or Ctrl-C.
 #
 # Arguments are passed on to the suite (e.g. --order-timeout 120).
 # Settings: AWS_EMULATOR (path to the emulator command; default ../shared/aws-emulator/emulator),
-#   AWS_EMULATOR_PORT (default: a free port), SMOKE_KEEP=1 (keep the work directory).
-# Exit code: the smoke suite's (non-zero on any failed check), or 1 if a step before it fails.
+#   AWS_EMULATOR_PORT (default: a free port), SMOKE_KEEP=1 (keep the emulator's directory).
+# Exit code: the first failing step's (the smoke suite's is non-zero on any failed check).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 EMULATOR=${AWS_EMULATOR:-$ROOT/../shared/aws-emulator/emulator}
-PROFILE=localstack
-STACKS=("SecureCart-$PROFILE-Data" "SecureCart-$PROFILE-Pipeline")
 SECONDS=0
 
 say() { printf 'smoke:emulator: %s\n' "$*"; }
 phase() { printf '\n=== smoke:emulator: %s (%ss)\n' "$*" "$SECONDS"; }
 
 [ -x "$EMULATOR" ] || { say "no emulator at $EMULATOR (set AWS_EMULATOR to its path)"; exit 1; }
-[ -d node_modules/aws-cdk ] || { say "run npm ci first"; exit 1; }
+[ -d node_modules/aws-cdk-local ] || { say "run npm ci first"; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/securecart-smoke.XXXXXX")
 free_port() {
@@ -35,10 +35,15 @@ export AWS_EMULATOR_DIR="$WORK/emulator"
 export AWS_EMULATOR_PORT=${AWS_EMULATOR_PORT:-$(free_port)}
 export AWS_EMULATOR_NODE_PATH="$ROOT/node_modules"
 emulator_started=false
+deployed=false
 
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
+  if $deployed && [ "$status" -ne 0 ]; then
+    say "destroying after the failure (npm run local:destroy)"
+    npm run -s local:destroy >"$WORK/destroy.log" 2>&1 || say "local:destroy failed too: see $WORK/destroy.log"
+  fi
   if $emulator_started; then
     "$EMULATOR" stop || say "could not stop the emulator (pid file $AWS_EMULATOR_DIR/emulator.pid)"
   fi
@@ -60,26 +65,21 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-phase "synth profile $PROFILE"
-if ! CDK_DISABLE_CLI_TELEMETRY=true CDK_VALIDATION=false npx --no-install cdk synth --no-notices -q \
-  -c profile="$PROFILE" -o "$WORK/cdk.out" >"$WORK/synth.log" 2>&1; then
-  grep -v '^npm warn' "$WORK/synth.log" | tail -n 40
-  exit 1
-fi
-npx --no-install tsx scripts/emulator-workarounds.ts "$WORK/cdk.out"
-
-phase "start emulator on 127.0.0.1:$AWS_EMULATOR_PORT"
+phase "start the emulator on 127.0.0.1:$AWS_EMULATOR_PORT (standing in for: docker compose up -d --wait)"
 emulator_started=true
 "$EMULATOR" start
+# The README's `export AWS_ENDPOINT_URL=... AWS_REGION=... AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=...`.
 eval "$("$EMULATOR" env)"
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
+say "AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_REGION=${AWS_REGION:-}"
 
-phase "deploy ${STACKS[*]}"
-if ! "$EMULATOR" deploy "$WORK/cdk.out" "${STACKS[@]}" >"$WORK/outputs.json" 2>"$WORK/deploy.log"; then
-  cat "$WORK/deploy.log"
-  exit 1
-fi
-grep -v '^  asset ' "$WORK/deploy.log" || true
+phase "npm run local:deploy"
+deployed=true
+npm run -s local:deploy
 
-phase "smoke suite"
-npx --no-install tsx test/smoke/run.ts --outputs "$WORK/outputs.json" --profile "$PROFILE" "$@"
+phase "npm run smoke"
+npm run -s smoke -- "$@"
+
+phase "npm run local:destroy"
+npm run -s local:destroy
+deployed=false

@@ -33,6 +33,8 @@ export interface Scenario {
   readonly reason: OutcomeReason | null;
   /** Every status the workflow publishes for this order, in order. */
   readonly path: readonly OrderStatus[];
+  /** A malformed message of the same customer is sent right before the order (same message group). */
+  readonly afterPoison?: true;
 }
 
 export interface RunPlan {
@@ -126,6 +128,15 @@ export function planRun(runId: string, thresholdCents: number, allowedCountries:
       terminal: 'CANCELLED',
       reason: OUTCOME_REASONS.fraudRejected,
       path: ['ACCEPTED', 'VALIDATED', 'SCREENING', 'CANCELLED'],
+    },
+    {
+      key: 'after-poison',
+      title: "order right after the same customer's poison message → FULFILLED",
+      order: order('after-poison', TEST_PAYMENT_TOKENS.approve, allowed('US'), [['pin', 2]]),
+      terminal: 'FULFILLED',
+      reason: null,
+      path: ['ACCEPTED', 'VALIDATED', 'PAID', 'FULFILLED'],
+      afterPoison: true,
     },
   ];
   return {

@@ -3,7 +3,7 @@
  * standard AWS APIs, so it runs unchanged against LocalStack, the local emulator or an account.
  *
  *   npx tsx test/smoke/run.ts [--outputs FILE] [--profile NAME | --stack NAME]
- *                             [--order-timeout SECONDS] [--poison-visibility SECONDS]
+ *                             [--order-timeout SECONDS]
  *
  * Without --outputs, the stack outputs are read with CloudFormation DescribeStacks
  * (stack SecureCart-<profile>-Pipeline, profile `localstack` by default). Endpoint, region and
@@ -19,7 +19,7 @@ import { awaitOrder, planRun, removeCatalogItems, seedCatalog, sendOrder } from 
 import type { RunPlan } from './orders';
 import { outputsFromFile, outputsFromStack, pipelineStackName } from './outputs';
 import type { FoundOutputs } from './outputs';
-import { checkPoison } from './poison';
+import { checkSidelined, sendPoison } from './poison';
 import { Report } from './report';
 import {
   checkIntake,
@@ -36,14 +36,13 @@ import { StatusCollector } from './status-collector';
 /** The sandbox and localstack profiles' threshold, used only when the deployed rule cannot be read. */
 const FALLBACK_THRESHOLD_CENTS = 50_000;
 
-const USAGE = `usage: tsx test/smoke/run.ts [--outputs FILE] [--profile NAME | --stack NAME] [--order-timeout S] [--poison-visibility S]`;
+const USAGE = `usage: tsx test/smoke/run.ts [--outputs FILE] [--profile NAME | --stack NAME] [--order-timeout S]`;
 
 const OPTIONS = {
   outputs: { type: 'string' },
   profile: { type: 'string', default: process.env.SMOKE_PROFILE || 'localstack' },
   stack: { type: 'string' },
   'order-timeout': { type: 'string', default: '90' },
-  'poison-visibility': { type: 'string', default: '4' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -61,7 +60,6 @@ async function main(): Promise<number> {
     return 0;
   }
   const orderTimeoutMs = positive(values['order-timeout'], '--order-timeout') * 1000;
-  const poisonVisibility = positive(values['poison-visibility'], '--poison-visibility');
   const stackName = values.stack ?? pipelineStackName(values.profile!);
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const started = Date.now();
@@ -80,7 +78,13 @@ async function main(): Promise<number> {
     return `${Object.keys(found.outputs).length} outputs of ${found.stackName} from ${found.source}`;
   });
   if (!found) {
-    for (const name of ['resources', 'orders', 'fan-out', 'side effects', 'poison message → DLQ'])
+    for (const name of [
+      'resources',
+      'orders',
+      'fan-out',
+      'side effects',
+      'poison message sidelined to the DLQ at once',
+    ])
       report.skip(name, 'no stack outputs');
     return finish(report, started);
   }
@@ -112,6 +116,7 @@ async function main(): Promise<number> {
   Object.values(collectors).forEach((c) => c.start());
 
   const finished = new Set<string>();
+  let poisonBody: string | undefined;
   try {
     if (!seeded) {
       for (const s of plan.scenarios) report.skip(s.title, 'catalog not seeded');
@@ -121,6 +126,7 @@ async function main(): Promise<number> {
         plan.scenarios.map(async (s) => {
           const sentAt = Date.now();
           try {
+            if (s.afterPoison) poisonBody = await sendPoison(clients, o, s.order.customerId, runId);
             await sendOrder(clients, o, s.order);
           } catch (error) {
             return {
@@ -161,17 +167,13 @@ async function main(): Promise<number> {
     );
   }
 
-  // 5. poison message ---------------------------------------------------------------------------
-  await report.check('poison message → DLQ', () =>
-    checkPoison(clients, o, runId, {
-      visibilitySeconds: poisonVisibility,
-      onInterrupt: (restore) => {
-        if (restore) cleanups.add(restore);
-        else cleanups.clear();
-        cleanups.add(removeProducts);
-      },
-    }),
-  );
+  // 5. the poison message sent before the after-poison order ----------------------------------------
+  if (poisonBody) {
+    const body = poisonBody;
+    await report.check('poison message sidelined to the DLQ at once', () => checkSidelined(clients, o, body, 30_000));
+  } else {
+    report.skip('poison message sidelined to the DLQ at once', 'not sent');
+  }
 
   cleanups.clear();
   await removeProducts().catch((e) =>
@@ -192,7 +194,7 @@ function positive(text: string | undefined, flag: string): number {
   return n;
 }
 
-/** Ctrl-C or SIGTERM mid-run: undo temporary changes (the poison check's visibility timeout), then exit. */
+/** Ctrl-C or SIGTERM mid-run: remove the seeded products, then exit. */
 function installInterruptHandler(cleanups: Set<() => Promise<void>>) {
   const handler = (signal: NodeJS.Signals) => {
     console.log(`smoke: ${signal}, cleaning up`);
