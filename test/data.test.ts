@@ -15,7 +15,14 @@ describe('Data stack', () => {
     prod = synthesize('prod');
     localstack = synthesize('localstack');
   });
-  afterAll(() => [sandbox, prod, localstack].forEach(cleanUp));
+  /** Apps built inside tests: their output directories are removed with the synthesized ones. */
+  const scratchApps: Array<{ outdir: string }> = [];
+  const scratchApp = () => {
+    const app = newApp();
+    scratchApps.push(app);
+    return app;
+  };
+  afterAll(() => [sandbox, prod, localstack, ...scratchApps].forEach(cleanUp));
 
   const data = (s: Synthesized) => s.template(s.stacks.data);
   const keyRef = { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] };
@@ -142,7 +149,7 @@ describe('Data stack', () => {
     });
 
     test('admits 5432 from exactly the security groups handed to it', () => {
-      const app = newApp();
+      const app = scratchApp();
       const profile = PROFILES.sandbox;
       const network = new NetworkStack(app, 'Net', { profile });
       const clients = new Stack(app, 'Clients');
@@ -161,7 +168,7 @@ describe('Data stack', () => {
     });
 
     test('refuses a relational-database profile without a VPC', () => {
-      expect(() => new DataStack(newApp(), 'Data', { profile: PROFILES.sandbox })).toThrow(/needs a vpc/);
+      expect(() => new DataStack(scratchApp(), 'Data', { profile: PROFILES.sandbox })).toThrow(/needs a vpc/);
     });
   });
 

@@ -4,7 +4,9 @@
 export function definitionOf(resources: Record<string, { Type: string; Properties: any }>): any {
   const sm = Object.values(resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
   if (!sm) throw new Error('no state machine in the template');
-  const parts = sm.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+  const definition = sm.Properties.DefinitionString;
+  if (typeof definition === 'string') return JSON.parse(definition);
+  const parts = definition['Fn::Join'][1] as unknown[];
   return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
 }
 

@@ -48,10 +48,17 @@ export function newApp(extraContext: Record<string, unknown> = {}, options: { bu
  */
 export function synthesize(profileName: ProfileName, options: { nag?: boolean; bundle?: boolean } = {}): Synthesized {
   const app = newApp({ profile: profileName }, { bundle: options.bundle });
-  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const profile = resolveProfile(profileName);
-  const stacks = buildSecureCart(app, profile);
-  app.synth();
+  let profile: Profile;
+  let stacks: SecureCartStacks;
+  try {
+    if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    profile = resolveProfile(profileName);
+    stacks = buildSecureCart(app, profile);
+    app.synth();
+  } catch (error) {
+    cleanUp(app); // nobody else holds the output directory yet
+    throw error;
+  }
   const cache = new Map<Stack, Template>();
   return {
     profile,
@@ -65,9 +72,12 @@ export function synthesize(profileName: ProfileName, options: { nag?: boolean; b
   };
 }
 
-/** Removes a synthesized app's output directory. */
+/**
+ * Removes the output directory of an app from `newApp` or `synthesize` (call it in `afterAll`, also
+ * for apps built inside tests: each has its own directory under the OS temp dir).
+ */
 export function cleanUp(s: { outdir: string } | undefined) {
-  if (s) rmSync(s.outdir, { recursive: true, force: true });
+  if (s?.outdir) rmSync(s.outdir, { recursive: true, force: true });
 }
 
 /**
