@@ -7,6 +7,7 @@ import { requireEnv } from '../shared/env';
 import { stepHandler } from '../shared/handler';
 import { mergeItems, releaseUpdate } from '../shared/inventory';
 import { logger } from '../shared/logger';
+import { markReleased } from '../shared/release-marker';
 
 interface ReleaseInventoryResult {
   /** Products whose reservation this call gave back. */
@@ -17,7 +18,12 @@ interface ReleaseInventoryResult {
 
 async function releaseInventory({ orderId, items }: OrderItemsInput): Promise<ReleaseInventoryResult> {
   const tableName = requireEnv(HANDLER_ENV.catalogTable);
+  const idempotencyTable = requireEnv(HANDLER_ENV.idempotencyTable);
 
+  // The release marker first, then the stock: from here on no reservation of this order can stand,
+  // even one still in flight from a stopped ReserveInventory branch (lambda/shared/release-marker.ts).
+  if (!(await markReleased(idempotencyTable, orderId)))
+    logger.warn('Order released before (repeat delivery); releasing whatever is still reserved');
   const released: string[] = [];
   const skipped: string[] = [];
   for (const item of mergeItems(items)) {

@@ -12,6 +12,7 @@ import { eventBridge } from '../shared/eventbridge';
 import { stepHandler } from '../shared/handler';
 import { mergeItems, releaseUpdate } from '../shared/inventory';
 import { logger } from '../shared/logger';
+import { isReleased } from '../shared/release-marker';
 import { inventoryLowBatches, inventoryLowDetail, isLow } from './low-stock';
 import type { StockLevel } from './low-stock';
 
@@ -56,10 +57,27 @@ async function reserveItem(tableName: string, orderId: string, item: OrderItem):
   };
 }
 
-/** Gives back what this call reserved (an earlier attempt's reservations are left to ReleaseInventory). */
-async function undo(tableName: string, orderId: string, items: readonly OrderItem[]): Promise<void> {
+/** Gives back these items' reservations of the order, where they stand; returns the products given back. */
+async function undo(tableName: string, orderId: string, items: readonly OrderItem[]): Promise<string[]> {
+  const undone: string[] = [];
   for (const item of items)
-    await tryConditionalWrite(() => ddb.send(new UpdateCommand(releaseUpdate(tableName, orderId, item))));
+    if (await tryConditionalWrite(() => ddb.send(new UpdateCommand(releaseUpdate(tableName, orderId, item)))))
+      undone.push(item.productId);
+  return undone;
+}
+
+/**
+ * The order was released (the saga ran) before this reservation could stand: nothing of it is
+ * reserved. Only an invocation the workflow no longer waits for meets this (its Parallel branch
+ * was stopped, so its result is discarded; see lambda/shared/release-marker.ts). Not in the
+ * contracts on purpose, and not retried (only Lambda service errors and time-outs are): should a
+ * live execution ever see it, the catch-all ends the order FAILED, alarmed.
+ */
+export class OrderReleased extends Error {
+  constructor(readonly orderId: string) {
+    super(`Order ${orderId} was released before its reservation could stand; nothing is reserved`);
+    this.name = 'OrderReleased';
+  }
 }
 
 async function publishLowStock(eventBusName: string, details: readonly InventoryLowDetail[]): Promise<void> {
@@ -74,26 +92,51 @@ async function publishLowStock(eventBusName: string, details: readonly Inventory
 
 async function reserveInventory({ orderId, items }: OrderItemsInput): Promise<ReserveInventoryResult> {
   const tableName = requireEnv(HANDLER_ENV.catalogTable);
+  const idempotencyTable = requireEnv(HANDLER_ENV.idempotencyTable);
   const eventBusName = requireEnv(HANDLER_ENV.eventBusName);
 
+  // A release is final for its order (lambda/shared/release-marker.ts): check before reserving...
+  if (await isReleased(idempotencyTable, orderId)) {
+    logger.warn('Order already released (a stopped branch or a late retry); nothing reserved');
+    throw new OrderReleased(orderId);
+  }
   const merged = mergeItems(items);
   const reservedNow: OrderItem[] = [];
   const low: InventoryLowDetail[] = [];
-  for (const item of merged) {
-    const result = await reserveItem(tableName, orderId, item);
-    if (result.kind === 'unavailable') {
-      await undo(tableName, orderId, reservedNow);
+  let released: boolean;
+  try {
+    for (const item of merged) {
+      const result = await reserveItem(tableName, orderId, item);
+      if (result.kind === 'unavailable') throw new OutOfStock(result.message, item.productId);
+      if (result.kind === 'reserved') reservedNow.push(item);
+      else logger.warn('Item already reserved for this order (repeat delivery)', { productId: item.productId });
+      // Also for items reserved earlier: that attempt may have failed before it sent its event
+      // (restock is idempotent per order, so a repeated event is harmless).
+      if (isLow(result.level)) low.push(inventoryLowDetail(result.level, orderId));
+    }
+    // ...and again after: a release that ran meanwhile may have missed these reservations.
+    released = await isReleased(idempotencyTable, orderId);
+  } catch (error) {
+    // Not confirmed: give back what this call reserved (an earlier attempt's reservations are left
+    // to ReleaseInventory). A live workflow runs the saga on any error; for a stopped branch's
+    // invocation, nothing else would give them back.
+    const outOfStock = error instanceof OutOfStock;
+    if (!outOfStock) logger.warn('Reserving failed; undoing the reservations of this attempt', { error });
+    await undo(tableName, orderId, reservedNow);
+    if (outOfStock)
       logger.info('Order out of stock; reservations of this attempt undone', {
-        productId: item.productId,
+        productId: error.productId,
         undone: reservedNow.map((i) => i.productId),
       });
-      throw new OutOfStock(result.message, item.productId);
-    }
-    if (result.kind === 'reserved') reservedNow.push(item);
-    else logger.warn('Item already reserved for this order (repeat delivery)', { productId: item.productId });
-    // Also for items reserved earlier: that attempt may have failed before it sent its event
-    // (restock is idempotent per order, so a repeated event is harmless).
-    if (isLow(result.level)) low.push(inventoryLowDetail(result.level, orderId));
+    throw error;
+  }
+  if (released) {
+    // The order was released while this call reserved: none of its reservations may stand.
+    const givenBack = await undo(tableName, orderId, merged);
+    logger.warn('Order released while reserving (a stopped branch or a late retry); reservations given back', {
+      givenBack,
+    });
+    throw new OrderReleased(orderId);
   }
   await publishLowStock(eventBusName, low);
   const result = { reserved: merged.map((i) => i.productId), lowStock: low.map((d) => d.productId) };

@@ -27,9 +27,31 @@ export interface CatalogItem {
   readonly lastRestockTrigger?: string;
 }
 
-/** Kinds of record in the Idempotency table; the key is `<kind>#<orderId>[#<sub-id>]`. */
-type IdempotencyKind = 'payment' | 'invoice' | 'shipment';
+/**
+ * Kinds of record in the Idempotency table; the key is `<kind>#<orderId>[#<sub-id>]`. `release` is
+ * the release marker of an order (see `ReleaseMarker`), not a side effect.
+ */
+type IdempotencyKind = 'payment' | 'invoice' | 'shipment' | 'release';
 export const idempotencyKey = (kind: IdempotencyKind, orderId: string, subId?: string) =>
   subId === undefined ? `${kind}#${orderId}` : `${kind}#${orderId}#${subId}`;
 /** How long side-effect records are kept (TTL), in days. */
 export const IDEMPOTENCY_RECORD_TTL_DAYS = 30;
+
+/**
+ * The release marker, `release#<orderId>` in the Idempotency table: ReleaseInventory writes it
+ * (once; a repeat keeps the first) before it gives any stock back, and from then on no reservation
+ * of that order may stand. ReserveInventory reads it (strongly consistent) before it reserves and
+ * again after, and gives back what it reserved when it finds it, so a reservation that lands after
+ * the saga (an invocation still in flight when its Parallel branch was stopped, or a late retry)
+ * never leaks stock. It expires with the table's TTL like the other records
+ * (`IDEMPOTENCY_RECORD_TTL_DAYS`), far longer than any invocation of an execution can still run.
+ */
+export interface ReleaseMarker {
+  readonly id: string;
+  readonly kind: 'release';
+  readonly orderId: string;
+  /** When the first release of the order wrote it (ISO 8601). */
+  readonly releasedAt: string;
+  /** The TTL attribute (`TABLE_KEYS.idempotency.ttlAttribute`), epoch seconds. */
+  readonly expiration: number;
+}

@@ -32,7 +32,31 @@ const reserveCall = (productId: string, quantity: number) => ({
   ExpressionAttributeValues: { ':q': quantity, ':oid': 'ord-3', ':oidSet': new Set(['ord-3']) },
   ReturnValues: 'ALL_NEW',
 });
+const releaseCall = (productId: string, quantity: number) => ({
+  TableName: TABLES.catalog,
+  Key: { productId },
+  UpdateExpression: RELEASE,
+  ConditionExpression: 'contains(reservedOrders, :oid)',
+  ExpressionAttributeValues: { ':q': quantity, ':oid': 'ord-3', ':oidSet': new Set(['ord-3']) },
+});
 const updates = () => ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+/** The release-marker reads (GetItem on the Idempotency table). */
+const markerReads = () =>
+  ddbMock
+    .commandCalls(GetCommand)
+    .map((c) => c.args[0].input)
+    .filter((i) => i.TableName === TABLES.idempotency);
+const markerRead = {
+  TableName: TABLES.idempotency,
+  Key: { id: 'release#ord-3' },
+  ConsistentRead: true,
+  ProjectionExpression: 'id',
+};
+const MARKER = { Item: { id: 'release#ord-3' } };
+const twoItems = [
+  { productId: 'p-a', quantity: 2 },
+  { productId: 'p-b', quantity: 1 },
+];
 
 beforeEach(() => {
   ddbMock.reset();
@@ -43,8 +67,10 @@ beforeEach(() => {
   ddbMock
     .on(UpdateCommand, { Key: { productId: 'p-b' } })
     .resolves({ Attributes: catalogItem('p-b', 20, { reservedOrders: new Set(['ord-3']) }) });
+  ddbMock.on(GetCommand, { TableName: TABLES.idempotency }).resolves({}); // not released
   ebMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] });
   process.env.CATALOG_TABLE_NAME = TABLES.catalog;
+  process.env.IDEMPOTENCY_TABLE_NAME = TABLES.idempotency;
   process.env.EVENT_BUS_NAME = BUS;
 });
 
@@ -124,7 +150,7 @@ describe('reserve-inventory', () => {
 
   it('treats items this order already holds as reserved on a repeat (no double decrement)', async () => {
     ddbMock.on(UpdateCommand).rejects(conditionFailed());
-    ddbMock.on(GetCommand).callsFake((input: { Key: { productId: string } }) => ({
+    ddbMock.on(GetCommand, { TableName: TABLES.catalog }).callsFake((input: { Key: { productId: string } }) => ({
       Item: catalogItem(input.Key.productId, 4, { reservedOrders: new Set(['ord-1', 'ord-3']) }),
     }));
 
@@ -138,11 +164,12 @@ describe('reserve-inventory', () => {
 
     expect(result).toEqual({ reserved: ['p-a', 'p-b'], lowStock: ['p-a', 'p-b'] });
     expect(updates().map((u) => u.UpdateExpression)).toEqual([RESERVE, RESERVE]); // nothing undone
-    expect(ddbMock.commandCalls(GetCommand)[0].args[0].input).toEqual({
+    expect(ddbMock.commandCalls(GetCommand, { TableName: TABLES.catalog })[0].args[0].input).toEqual({
       TableName: TABLES.catalog,
       Key: { productId: 'p-a' },
       ConsistentRead: true,
     });
+    expect(markerReads()).toEqual([markerRead, markerRead]); // not released, before and after
     expect(logs().filter((l) => l.level === 'WARN' && l.orderId === 'ord-3')).toHaveLength(2);
     // Low stock is re-announced in case the first attempt failed before its PutEvents (restock is idempotent per order).
     expect(ebMock.commandCalls(PutEventsCommand)).toHaveLength(1);
@@ -150,7 +177,9 @@ describe('reserve-inventory', () => {
 
   it('throws OutOfStock naming the product and undoes only what this call reserved', async () => {
     ddbMock.on(UpdateCommand, { Key: { productId: 'p-b' }, UpdateExpression: RESERVE }).rejects(conditionFailed());
-    ddbMock.on(GetCommand).resolves({ Item: catalogItem('p-b', 1, { reservedOrders: new Set(['ord-1']) }) });
+    ddbMock
+      .on(GetCommand, { TableName: TABLES.catalog })
+      .resolves({ Item: catalogItem('p-b', 1, { reservedOrders: new Set(['ord-1']) }) });
 
     const error = await rejectionOf(
       handler({
@@ -167,28 +196,114 @@ describe('reserve-inventory', () => {
       productId: 'p-b',
       message: 'Out of stock: product p-b has 1 left, order needs 3',
     });
-    expect(updates()).toEqual([
-      reserveCall('p-a', 2),
-      reserveCall('p-b', 3),
-      {
-        TableName: TABLES.catalog,
-        Key: { productId: 'p-a' },
-        UpdateExpression: RELEASE,
-        ConditionExpression: 'contains(reservedOrders, :oid)',
-        ExpressionAttributeValues: { ':q': 2, ':oid': 'ord-3', ':oidSet': new Set(['ord-3']) },
-      },
-    ]);
+    expect(updates()).toEqual([reserveCall('p-a', 2), reserveCall('p-b', 3), releaseCall('p-a', 2)]);
     expect(ebMock.calls()).toHaveLength(0);
   });
 
   it('throws OutOfStock for a product missing from the catalog', async () => {
     ddbMock.on(UpdateCommand).rejects(conditionFailed());
-    ddbMock.on(GetCommand).resolves({});
+    ddbMock.on(GetCommand, { TableName: TABLES.catalog }).resolves({});
 
     await expect(handler({ orderId: 'ord-3', items: [{ productId: 'p-gone', quantity: 1 }] })).rejects.toMatchObject({
       name: 'OutOfStock',
       message: 'Product p-gone is not in the catalog',
     });
+  });
+
+  it('checks the release marker before and after reserving (strongly consistent reads)', async () => {
+    await handler({ orderId: 'ord-3', items: twoItems });
+
+    expect(markerReads()).toEqual([markerRead, markerRead]);
+    const order = ddbMock.calls().map((c) => c.args[0].constructor.name);
+    expect(order).toEqual(['GetCommand', 'UpdateCommand', 'UpdateCommand', 'GetCommand']);
+  });
+
+  describe('an order already released (the saga ran; a stopped branch or a late retry)', () => {
+    it('refuses before any write: stock untouched, nothing announced', async () => {
+      ddbMock.on(GetCommand, { TableName: TABLES.idempotency }).resolves(MARKER);
+
+      const error = await rejectionOf(handler({ orderId: 'ord-3', items: twoItems }));
+
+      expect(error).toMatchObject({ name: 'OrderReleased', orderId: 'ord-3' });
+      expect(error.message).toBe('Order ord-3 was released before its reservation could stand; nothing is reserved');
+      expect(updates()).toEqual([]);
+      expect(markerReads()).toEqual([markerRead]);
+      expect(ebMock.calls()).toHaveLength(0);
+      expect(logs()).toContainEqual(
+        expect.objectContaining({
+          level: 'WARN',
+          orderId: 'ord-3',
+          message: expect.stringMatching(/already released/),
+        }),
+      );
+    });
+
+    it('gives back every reservation of the order when the release came while it reserved', async () => {
+      // Not released at the first check; released by the second (the release ran in between and
+      // may have missed these reservations).
+      ddbMock.on(GetCommand, { TableName: TABLES.idempotency }).resolvesOnce({}).resolves(MARKER);
+      // p-a reserved by this call; p-b by an earlier attempt of the same order.
+      ddbMock.on(UpdateCommand, { Key: { productId: 'p-b' }, UpdateExpression: RESERVE }).rejects(conditionFailed());
+      ddbMock
+        .on(GetCommand, { TableName: TABLES.catalog })
+        .resolves({ Item: catalogItem('p-b', 1, { reservedOrders: new Set(['ord-3']) }) });
+      ddbMock.on(UpdateCommand, { UpdateExpression: RELEASE }).resolves({});
+
+      const error = await rejectionOf(handler({ orderId: 'ord-3', items: twoItems }));
+
+      expect(error).toMatchObject({ name: 'OrderReleased', orderId: 'ord-3' });
+      expect(updates()).toEqual([
+        reserveCall('p-a', 2),
+        reserveCall('p-b', 1),
+        releaseCall('p-a', 2),
+        releaseCall('p-b', 1),
+      ]);
+      expect(ebMock.calls()).toHaveLength(0); // p-b is low, but nothing was reserved: no event
+      expect(logs()).toContainEqual(
+        expect.objectContaining({ level: 'WARN', orderId: 'ord-3', givenBack: ['p-a', 'p-b'] }),
+      );
+    });
+
+    it('gives back only what still stands when the release got there first', async () => {
+      ddbMock.on(GetCommand, { TableName: TABLES.idempotency }).resolvesOnce({}).resolves(MARKER);
+      // The release already gave p-a back: its conditional release no longer applies.
+      ddbMock.on(UpdateCommand, { Key: { productId: 'p-a' }, UpdateExpression: RELEASE }).rejects(conditionFailed());
+      ddbMock.on(UpdateCommand, { Key: { productId: 'p-b' }, UpdateExpression: RELEASE }).resolves({});
+
+      await expect(handler({ orderId: 'ord-3', items: twoItems })).rejects.toMatchObject({ name: 'OrderReleased' });
+      expect(updates().filter((u) => u.UpdateExpression === RELEASE)).toEqual([
+        releaseCall('p-a', 2),
+        releaseCall('p-b', 1),
+      ]);
+      expect(logs()).toContainEqual(expect.objectContaining({ level: 'WARN', givenBack: ['p-b'] }));
+    });
+  });
+
+  it('undoes its own reservations when a reservation fails unexpectedly, and propagates the error', async () => {
+    const throttled = Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+    ddbMock.on(UpdateCommand, { Key: { productId: 'p-b' }, UpdateExpression: RESERVE }).rejects(throttled);
+    ddbMock.on(UpdateCommand, { UpdateExpression: RELEASE }).resolves({});
+
+    await expect(handler({ orderId: 'ord-3', items: twoItems })).rejects.toThrow('throttled');
+    expect(updates()).toEqual([reserveCall('p-a', 2), reserveCall('p-b', 1), releaseCall('p-a', 2)]);
+    expect(logs()).toContainEqual(
+      expect.objectContaining({ level: 'WARN', message: expect.stringMatching(/undoing/) }),
+    );
+  });
+
+  it('undoes its own reservations when the second check fails, and propagates the error', async () => {
+    const throttled = Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+    ddbMock.on(GetCommand, { TableName: TABLES.idempotency }).resolvesOnce({}).rejects(throttled);
+    ddbMock.on(UpdateCommand, { UpdateExpression: RELEASE }).resolves({});
+
+    await expect(handler({ orderId: 'ord-3', items: twoItems })).rejects.toThrow('throttled');
+    expect(updates()).toEqual([
+      reserveCall('p-a', 2),
+      reserveCall('p-b', 1),
+      releaseCall('p-a', 2),
+      releaseCall('p-b', 1),
+    ]);
+    expect(ebMock.calls()).toHaveLength(0);
   });
 
   it.each([

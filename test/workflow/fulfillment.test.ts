@@ -286,6 +286,86 @@ describe('OrderFulfillment (synthesized definition, real handlers, local engines
       expect((await harness.catalogItem(gadget)).stock).toBe(PRODUCTS.gadget.stock);
     });
 
+    describe('a release is final: a reservation that lands after the saga gives its stock back', () => {
+      /*
+       * On AWS a failed branch fails the Parallel state and stops ReserveInventory's branch, but not
+       * an invocation already in flight: it may commit after the saga released the order
+       * (lambda/shared/release-marker.ts). aws-local-stepfunctions waits for both branches, so the
+       * late invocation is the real handler, called here as Lambda would run it.
+       */
+      const reserveLate = (o: Order) =>
+        harness.handler('reserve-inventory')({ orderId: o.orderId, items: o.items }, undefined);
+      const invoiceDown = new Error('Invoice service answered 500');
+
+      test('an attempt that arrives after the release is refused; stock stays where it started', async () => {
+        const { gadget } = await seed(harness, 'gadget');
+        const o = order({ items: [{ productId: gadget, quantity: 2 }] });
+        const r = await harness.run(o, { faults: { CreateInvoice: invoiceDown } });
+        expect(terminal(r)).toMatchObject({ status: 'FAILED', reason: 'UNEXPECTED_ERROR' });
+        expect(r.tasks.slice(-3)).toEqual(['RefundPayment', 'ReleaseInventory', 'PublishOutcome']);
+        expect(await harness.record(idempotencyKey('release', o.orderId))).toMatchObject({
+          kind: 'release',
+          orderId: o.orderId,
+        });
+
+        await expect(reserveLate(o)).rejects.toMatchObject({ name: 'OrderReleased' });
+        const item = await harness.catalogItem(gadget);
+        expect(item.stock).toBe(PRODUCTS.gadget.stock);
+        expect([...(item.reservedOrders ?? [])]).not.toContain(o.orderId);
+      });
+
+      test('an invocation in flight that reserves after the release gives the reservation back', async () => {
+        const { widget } = await seed(harness, 'widget');
+        const o = order({ items: [{ productId: widget, quantity: 3 }] });
+        // The in-flight invocation passes its first check (not released yet); its reservation is held
+        // on the wire until the saga has run, then committed.
+        const { ddb } = await import('../../lambda/shared/dynamodb');
+        let arrived!: () => void;
+        const atReservation = new Promise<void>((resolve) => (arrived = resolve));
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let committed = false;
+        const hold = `hold-late-reservation-${o.orderId}`;
+        ddb.middlewareStack.add(
+          (next) => async (args) => {
+            const request = JSON.stringify(args.input);
+            if (!request.includes('stock = stock - ') || !request.includes(`"${widget}"`)) return next(args);
+            arrived();
+            await gate;
+            const out = await next(args);
+            committed = true;
+            return out;
+          },
+          { step: 'initialize', name: hold },
+        );
+        try {
+          const late = reserveLate(o).then(
+            () => undefined,
+            (error: Error) => error,
+          );
+          await atReservation;
+          // The execution's own ReserveInventory is that invocation: its branch is stopped, which
+          // the local engine only does for a task that fails.
+          const r = await harness.run(o, {
+            faults: { ReserveInventory: new Error('branch stopped'), CreateInvoice: invoiceDown },
+          });
+          expect(r.tasks.slice(-3)).toEqual(['RefundPayment', 'ReleaseInventory', 'PublishOutcome']);
+          expect((await harness.catalogItem(widget)).stock).toBe(PRODUCTS.widget.stock); // nothing to release yet
+
+          release();
+          expect(await late).toMatchObject({ name: 'OrderReleased' });
+          expect(committed).toBe(true); // the reservation did land after the release...
+          const item = await harness.catalogItem(widget);
+          expect(item.stock).toBe(PRODUCTS.widget.stock); // ...and gave its stock back
+          expect([...(item.reservedOrders ?? [])]).not.toContain(o.orderId);
+          expect(harness.publishedEvents.filter((e) => e.Detail?.includes(o.orderId))).toEqual([]);
+        } finally {
+          release();
+          ddb.middlewareStack.remove(hold);
+        }
+      });
+    });
+
     test('an order that drops stock below its reorder level emits InventoryLow, and restock refills it once', async () => {
       const { rare } = await seed(harness, 'rare');
       const o = order({ items: [{ productId: rare, quantity: 1 }] });

@@ -61,6 +61,7 @@ export class FulfillmentSteps extends Construct implements Observable {
       ),
       'reserve-inventory': step('reserve-inventory', 'Reserves stock for an order; emits InventoryLow', {
         ...catalog,
+        ...idempotency,
         [HANDLER_ENV.eventBusName]: props.bus.eventBusName,
       }),
       'create-invoice': step('create-invoice', 'Creates the order invoice', idempotency),
@@ -69,16 +70,18 @@ export class FulfillmentSteps extends Construct implements Observable {
         ...catalog,
       }),
       'refund-payment': step('refund-payment', 'Refunds a charged order (saga compensation)', idempotency),
-      'release-inventory': step(
-        'release-inventory',
-        "Releases an order's stock reservation (saga compensation)",
-        catalog,
-      ),
+      'release-inventory': step('release-inventory', "Releases an order's stock reservation (saga compensation)", {
+        ...catalog,
+        ...idempotency,
+      }),
     };
 
     steps['validate-order'].grantTableItems(props.catalogTable, 'BatchGetItem');
     steps['reserve-inventory'].grantTableItems(props.catalogTable, 'GetItem', 'UpdateItem');
     steps['release-inventory'].grantTableItems(props.catalogTable, 'UpdateItem');
+    // The release marker (lambda/shared/release-marker.ts): release writes it, reserve reads it.
+    steps['reserve-inventory'].grantTableItems(props.idempotencyTable, 'GetItem');
+    steps['release-inventory'].grantTableItems(props.idempotencyTable, 'PutItem');
     steps['create-shipment'].grantTableItems(props.catalogTable, 'UpdateItem');
     for (const name of ['process-payment', 'refund-payment', 'create-invoice', 'create-shipment'] as const) {
       steps[name].grantTableItems(props.idempotencyTable, 'GetItem', 'PutItem', 'UpdateItem');
