@@ -1,0 +1,114 @@
+/**
+ * `npm run dev:checkout [-- --port 8080]`: the checkout service on this machine.
+ *
+ * - PostgreSQL: an embedded PGlite served over the wire protocol (pglite-socket), in memory
+ *   (or in --data-dir DIR to keep it), unless DATABASE_URL is set.
+ * - AWS: whatever AWS_ENDPOINT_URL points at (LocalStack, the emulator); table and queue names
+ *   from the usual variables, with local defaults.
+ * - Tokens: with no AUTH_* variables, a local issuer (an RSA key and its JWKS on a loopback port)
+ *   is started and a token for `dev-customer` printed. Tokens are verified all the same.
+ *
+ * Prints the service URL; Ctrl-C drains and stops everything.
+ */
+const { createSign, generateKeyPairSync } = require('node:crypto');
+const http = require('node:http');
+const { parseArgs } = require('node:util');
+const { build } = require('./build');
+
+async function startLocalIssuer(clientId) {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const kid = 'dev-key';
+  const jwks = JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] });
+  const server = http.createServer((req, res) => {
+    if (req.url.endsWith('/.well-known/jwks.json'))
+      res.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
+    else res.writeHead(404).end();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${server.address().port}/dev-pool`;
+  const token = (sub) => {
+    const now = Math.floor(Date.now() / 1000);
+    const encode = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const input = `${encode({ alg: 'RS256', typ: 'JWT', kid })}.${encode({ sub, client_id: clientId, token_use: 'access', iss: issuer, iat: now, exp: now + 12 * 3600 })}`;
+    return `${input}.${createSign('RSA-SHA256').update(input).sign(privateKey).toString('base64url')}`;
+  };
+  return { issuer, token, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
+    allowPositionals: false,
+  });
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { outfile } = await build({ quiet: false });
+
+  const cleanups = [];
+  const env = {};
+  if (!process.env.DATABASE_URL && !process.env.DB_HOST) {
+    const { PGlite } = require('@electric-sql/pglite');
+    const { PGLiteSocketServer } = require('@electric-sql/pglite-socket');
+    const db = await PGlite.create(values['data-dir'] ? { dataDir: values['data-dir'] } : undefined);
+    const socket = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 100 });
+    await socket.start();
+    env.DATABASE_URL = `postgres://postgres@${socket.getServerConn()}/postgres`;
+    // PGlite multiplexes every connection onto one session: no named prepared statements.
+    env.DB_PREPARED_STATEMENTS = 'false';
+    cleanups.push(async () => {
+      await socket.stop();
+      await db.close();
+    });
+    console.log(
+      `PostgreSQL (PGlite${values['data-dir'] ? `, ${values['data-dir']}` : ', in memory'}): ${env.DATABASE_URL}`,
+    );
+  }
+
+  const clientId = process.env.AUTH_CLIENT_ID ?? 'local-dev-client';
+  env.AUTH_CLIENT_ID = clientId;
+  let devToken;
+  if (!process.env.AUTH_ISSUER && !process.env.AUTH_USER_POOL_ID) {
+    const issuer = await startLocalIssuer(clientId);
+    env.AUTH_ISSUER = issuer.issuer;
+    devToken = issuer.token('dev-customer');
+    cleanups.push(issuer.close);
+  }
+
+  const endpoint = process.env.AWS_ENDPOINT_URL ?? 'http://localhost:4566';
+  env.AWS_ENDPOINT_URL = endpoint;
+  env.AWS_REGION = process.env.AWS_REGION ?? 'us-east-1';
+  env.AWS_ACCESS_KEY_ID = process.env.AWS_ACCESS_KEY_ID ?? 'test';
+  env.AWS_SECRET_ACCESS_KEY = process.env.AWS_SECRET_ACCESS_KEY ?? 'test';
+  const account = `${endpoint.replace(/\/$/, '')}/000000000000`;
+  env.CATALOG_TABLE_NAME = process.env.CATALOG_TABLE_NAME ?? 'securecart-local-catalog';
+  env.CARTS_TABLE_NAME = process.env.CARTS_TABLE_NAME ?? 'securecart-local-carts';
+  env.ORDERS_QUEUE_URL = process.env.ORDERS_QUEUE_URL ?? `${account}/securecart-local-orders.fifo`;
+  env.ORDER_STATUS_QUEUE_URL = process.env.ORDER_STATUS_QUEUE_URL ?? `${account}/securecart-local-order-status`;
+
+  const { startCheckout } = require(outfile);
+  const port = Number(values.port ?? process.env.PORT ?? 0);
+  const service = await startCheckout({ port, host: process.env.HOST ?? '127.0.0.1', env });
+
+  console.log(`\ncheckout-api: ${service.url}`);
+  console.log(`  AWS endpoint ${endpoint}; tables ${env.CATALOG_TABLE_NAME}, ${env.CARTS_TABLE_NAME}`);
+  console.log(`  queues ${env.ORDERS_QUEUE_URL}, ${env.ORDER_STATUS_QUEUE_URL}`);
+  if (devToken) {
+    console.log(`  dev token (sub dev-customer, 12 h):\n  export TOKEN=${devToken}`);
+    console.log(`  curl -H "authorization: Bearer $TOKEN" ${service.url}/api/orders`);
+  }
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await service.close();
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+/**
+ * Bearer-token authentication: the service verifies Cognito access tokens itself (signature,
+ * issuer, client id, expiry, token_use = access) as defence in depth behind API Gateway's
+ * authorizer. The customer id is the token's `sub`.
+ *
+ * With AUTH_ISSUER (tests, local runs) the same checks run against another issuer's JWKS: tokens
+ * are always verified, there is no bypass. Plain-http JWKS URIs are allowed for loopback hosts only.
+ */
+import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
+import type { Fetcher } from 'aws-jwt-verify/https';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import type { Jwks } from 'aws-jwt-verify/jwk';
+import type { AuthConfig } from './config';
+
+export interface VerifiedCustomer {
+  readonly customerId: string;
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<VerifiedCustomer>;
+  /** Resolves once the JWKS is loaded (start-up warms it so the first request is not slow). */
+  warm(): Promise<void>;
+}
+
+export class AuthError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuthError';
+  }
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Fetches JWKS over https, or over http from a loopback address (local issuers only). */
+class JwksFetcher implements Fetcher {
+  async fetch(uri: string): Promise<ArrayBuffer> {
+    const url = new URL(uri);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+      throw new Error(`Refusing to fetch JWKS over ${url.protocol} from ${url.hostname}`);
+    }
+    const response = await fetch(url, { signal: AbortSignal.timeout(3000), redirect: 'error' });
+    if (response.status !== 200) throw new Error(`JWKS ${uri} answered ${response.status}`);
+    return response.arrayBuffer();
+  }
+}
+
+const SUB_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
+
+export function createTokenVerifier(config: AuthConfig, preloadedJwks?: Jwks): TokenVerifier {
+  let verifyJwt: (token: string) => Promise<{ sub?: unknown }>;
+  let warm: () => Promise<void>;
+  if (config.kind === 'cognito') {
+    const verifier = CognitoJwtVerifier.create({
+      userPoolId: config.userPoolId,
+      clientId: config.clientId,
+      tokenUse: 'access',
+    });
+    if (preloadedJwks) verifier.cacheJwks(preloadedJwks);
+    verifyJwt = (token) => verifier.verify(token);
+    warm = () => verifier.hydrate();
+  } else {
+    const verifier = JwtVerifier.create(
+      {
+        issuer: config.issuer,
+        jwksUri: config.jwksUri,
+        // Cognito access tokens carry no `aud`; the client is `client_id` (checked below, as
+        // CognitoJwtVerifier does for access tokens).
+        audience: null,
+        customJwtCheck: ({ payload }) => {
+          if (payload.token_use !== 'access') throw new AuthError('Token use not allowed (expected access)');
+          if (payload.client_id !== config.clientId) throw new AuthError('Client id not allowed');
+        },
+      },
+      { jwksCache: new SimpleJwksCache({ fetcher: new JwksFetcher() }) },
+    );
+    if (preloadedJwks) verifier.cacheJwks(preloadedJwks);
+    verifyJwt = (token) => verifier.verify(token);
+    warm = () => verifier.hydrate();
+  }
+  return {
+    warm: preloadedJwks ? async () => undefined : warm,
+    async verify(token) {
+      let payload: { sub?: unknown };
+      try {
+        payload = await verifyJwt(token);
+      } catch (error) {
+        throw new AuthError(error instanceof Error ? error.message : 'Invalid token');
+      }
+      if (typeof payload.sub !== 'string' || !SUB_PATTERN.test(payload.sub)) {
+        throw new AuthError('Token has no usable sub');
+      }
+      return { customerId: payload.sub };
+    },
+  };
+}
+
+/** The token from an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header.trim());
+  return match?.[1];
+}

@@ -1,0 +1,172 @@
+/**
+ * The outbox relay: sends unsent outbox rows to orders.fifo and marks them sent.
+ *
+ * - One pass locks up to 10 of the oldest unsent rows with FOR UPDATE SKIP LOCKED, so several
+ *   tasks relay at once without sending a row twice, sends them in one SendMessageBatch
+ *   (MessageGroupId = customer id, MessageDeduplicationId = order id, body = the contract Order)
+ *   and marks the accepted entries sent, all in one transaction.
+ * - A crash (or a lost response) between the send and the mark leaves the rows unsent: they are
+ *   sent again with the same deduplication id, which SQS FIFO drops as a duplicate within its
+ *   5-minute window. Entries SQS rejects stay unsent, with the error recorded, and are retried.
+ * - Lag (age of the oldest unsent row) and the unsent count are published as EMF metrics.
+ */
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { FastifyBaseLogger } from 'fastify';
+import type pg from 'pg';
+import { emfLine } from './metrics';
+import type { MetricsSink } from './metrics';
+
+export interface RelayOptions {
+  readonly pool: pg.Pool;
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  readonly batchSize: number;
+  readonly pollIntervalMs: number;
+  readonly metricsIntervalMs: number;
+  readonly metricsNamespace: string;
+  readonly metricsSink: MetricsSink;
+  readonly log: FastifyBaseLogger;
+}
+
+interface OutboxRow {
+  id: string;
+  order_id: string;
+  message_group_id: string;
+  message_deduplication_id: string;
+  body: string;
+}
+
+export class OutboxRelay {
+  private running = false;
+  private loop?: Promise<void>;
+  private wakeUp?: () => void;
+  private lastMetricsAt = 0;
+
+  constructor(private readonly options: RelayOptions) {}
+
+  /** One pass: returns how many rows were marked sent. */
+  async runOnce(): Promise<number> {
+    const { pool, sqs, queueUrl, batchSize, log } = this.options;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<OutboxRow>({
+        name: 'outbox_lock_batch',
+        text: `SELECT id, order_id, message_group_id, message_deduplication_id, body FROM outbox
+               WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        values: [batchSize],
+      });
+      if (rows.length === 0) {
+        await client.query('COMMIT');
+        return 0;
+      }
+      const result = await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: rows.map((row) => ({
+            Id: row.id,
+            MessageBody: row.body,
+            MessageGroupId: row.message_group_id,
+            MessageDeduplicationId: row.message_deduplication_id,
+          })),
+        }),
+      );
+      const sent = (result.Successful ?? []).map((s) => s.Id!);
+      const failed = result.Failed ?? [];
+      if (sent.length) {
+        await client.query({
+          name: 'outbox_mark_sent',
+          text: 'UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])',
+          values: [sent],
+        });
+      }
+      for (const failure of failed) {
+        await client.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [
+          failure.Id,
+          `${failure.Code ?? 'Error'}: ${failure.Message ?? ''}`.slice(0, 500),
+        ]);
+      }
+      await client.query('COMMIT');
+      const byId = new Map(rows.map((r) => [r.id, r.order_id]));
+      for (const id of sent) log.info({ orderId: byId.get(id) }, 'Order sent to orders.fifo');
+      for (const f of failed) {
+        log.warn(
+          { orderId: byId.get(f.Id!), code: f.Code, senderFault: f.SenderFault },
+          'SQS rejected an outbox entry',
+        );
+      }
+      return sent.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Age in seconds of the oldest unsent row (0 when none) and the number of unsent rows. */
+  async lag(): Promise<{ lagSeconds: number; unsent: number }> {
+    const { rows } = await this.options.pool.query<{ lag: string | null; unsent: string }>({
+      name: 'outbox_lag',
+      text: `SELECT EXTRACT(EPOCH FROM (now() - min(created_at))) AS lag, count(*) AS unsent
+             FROM outbox WHERE sent_at IS NULL`,
+    });
+    return { lagSeconds: Math.max(0, Number(rows[0]?.lag ?? 0)), unsent: Number(rows[0]?.unsent ?? 0) };
+  }
+
+  async publishMetrics(): Promise<void> {
+    const { lagSeconds, unsent } = await this.lag();
+    this.options.metricsSink(
+      emfLine(this.options.metricsNamespace, [
+        { name: 'OutboxLagSeconds', unit: 'Seconds', value: Math.round(lagSeconds * 1000) / 1000 },
+        { name: 'OutboxUnsent', unit: 'Count', value: unsent },
+      ]),
+    );
+    this.lastMetricsAt = Date.now();
+  }
+
+  /** Starts the background loop: a pass on every wake-up (a new order) or poll interval. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Ends the loop after the pass in progress (if any). */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  /** Called after an order commits, so it is relayed without waiting for the next poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    const { pollIntervalMs, metricsIntervalMs, log } = this.options;
+    let failures = 0;
+    while (this.running) {
+      let sent = 0;
+      try {
+        sent = await this.runOnce();
+        failures = 0;
+        if (Date.now() - this.lastMetricsAt >= metricsIntervalMs) await this.publishMetrics();
+      } catch (error) {
+        failures++;
+        log.error({ err: error }, 'Outbox relay pass failed; will retry');
+      }
+      if (sent === this.options.batchSize && failures === 0) continue; // more may be waiting
+      const delay = failures ? Math.min(30_000, pollIntervalMs * 2 ** failures) : pollIntervalMs;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The status consumer: long-polls the order-status queue (WaitTimeSeconds 20) and mirrors each
+ * status event into PostgreSQL.
+ *
+ * Messages are SNS envelopes (the subscription has RawMessageDelivery false) whose `Message` is an
+ * OrderStatusEvent (lib/contracts/status.ts). A message is deleted once it is applied, recorded as
+ * stale (out-of-order delivery: the order is already further along) or recognised as a
+ * duplicate. A message that cannot be applied — malformed envelope or event, or an order this
+ * database does not hold (or that belongs to another customer) — is NOT deleted: it becomes
+ * visible again and, after the queue's maxReceiveCount (5), SQS moves it to the DLQ, which is
+ * alarmed. A transient failure (database down) is likewise retried by redelivery.
+ */
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
+import type { FastifyBaseLogger } from 'fastify';
+import type pg from 'pg';
+import { OrderStatusEventSchema } from '../../../lib/contracts/status';
+import type { OrderStatusEvent } from '../../../lib/contracts/status';
+import { applyStatusEvent } from './orders';
+import type { ApplyOutcome } from './orders';
+
+export const STATUS_QUEUE_MAX_RECEIVE_COUNT = 5;
+
+export interface ConsumerOptions {
+  readonly pool: pg.Pool;
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  readonly log: FastifyBaseLogger;
+  readonly waitTimeSeconds?: number;
+}
+
+export type MessageOutcome = ApplyOutcome | 'malformed' | 'error';
+
+export class PoisonMessage extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PoisonMessage';
+  }
+}
+
+/** Unwraps the SNS envelope and validates the event; throws PoisonMessage when it cannot. */
+export function parseStatusMessage(body: string | undefined): OrderStatusEvent {
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(body ?? '');
+  } catch {
+    throw new PoisonMessage('body is not JSON');
+  }
+  const { Type, Message } = (envelope ?? {}) as { Type?: unknown; Message?: unknown };
+  if (Type !== 'Notification' || typeof Message !== 'string') {
+    throw new PoisonMessage('not an SNS Notification envelope');
+  }
+  let inner: unknown;
+  try {
+    inner = JSON.parse(Message);
+  } catch {
+    throw new PoisonMessage('SNS Message is not JSON');
+  }
+  const parsed = OrderStatusEventSchema.safeParse(inner);
+  if (!parsed.success) {
+    throw new PoisonMessage(
+      `not an OrderStatusEvent: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ')}`,
+    );
+  }
+  if (Number.isNaN(Date.parse(parsed.data.occurredAt))) throw new PoisonMessage('occurredAt: not a timestamp');
+  return parsed.data;
+}
+
+export class StatusConsumer {
+  private running = false;
+  private loop?: Promise<void>;
+  private abort?: AbortController;
+
+  constructor(private readonly options: ConsumerOptions) {}
+
+  /** Handles one message; true when it may be deleted. */
+  async handle(message: Message): Promise<{ outcome: MessageOutcome; delete: boolean }> {
+    const { log } = this.options;
+    const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
+    const level = receiveCount >= STATUS_QUEUE_MAX_RECEIVE_COUNT ? 'error' : 'warn';
+    const context = { messageId: message.MessageId, receiveCount };
+    let event: OrderStatusEvent;
+    try {
+      event = parseStatusMessage(message.Body);
+    } catch (error) {
+      log[level]({ ...context, problem: (error as Error).message }, 'Malformed status message left for the DLQ');
+      return { outcome: 'malformed', delete: false };
+    }
+    const eventContext = { ...context, orderId: event.orderId, status: event.status };
+    try {
+      const outcome = await applyStatusEvent(this.options.pool, event);
+      if (outcome === 'unknown-order') {
+        log[level](eventContext, 'Status event for an unknown order left for redelivery / the DLQ');
+        return { outcome, delete: false };
+      }
+      log.info({ ...eventContext, outcome }, 'Status event handled');
+      return { outcome, delete: true };
+    } catch (error) {
+      log.error({ ...eventContext, err: error }, 'Status event failed; will be redelivered');
+      return { outcome: 'error', delete: false };
+    }
+  }
+
+  /** One receive (long poll) and the handling of what it returned. */
+  async pollOnce(
+    waitTimeSeconds = this.options.waitTimeSeconds ?? 20,
+    signal?: AbortSignal,
+  ): Promise<MessageOutcome[]> {
+    const { sqs, queueUrl } = this.options;
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: waitTimeSeconds,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+      { abortSignal: signal },
+    );
+    const results = await Promise.all(Messages.map((m) => this.handle(m)));
+    const done = Messages.filter((_, i) => results[i].delete);
+    if (done.length) {
+      const deleted = await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
+      for (const f of deleted.Failed ?? []) {
+        this.options.log.warn({ code: f.Code }, 'Could not delete a handled status message (it will be redelivered)');
+      }
+    }
+    return results.map((r) => r.outcome);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops polling: aborts the long poll in progress and waits for the messages being handled. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort?.abort();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      this.abort = new AbortController();
+      const started = Date.now();
+      try {
+        const outcomes = await this.pollOnce(undefined, this.abort.signal);
+        failures = 0;
+        // A receive that came back empty at once (an emulator not honouring long polling) must
+        // not turn into a busy loop.
+        if (outcomes.length === 0 && Date.now() - started < 1000) await sleep(1000, this.abort.signal);
+      } catch (error) {
+        if (!this.running) break;
+        failures++;
+        this.options.log.error({ err: error }, 'Status queue receive failed; backing off');
+        await sleep(Math.min(30_000, 500 * 2 ** failures), this.abort.signal);
+      }
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

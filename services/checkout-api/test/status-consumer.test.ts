@@ -1,0 +1,206 @@
+import type { OrderStatus, OrderStatusEvent } from '../../../lib/contracts/status';
+import { SNS_ATTRIBUTES } from '../../../lib/contracts/status';
+import { postOrder, startDatabase, startService, STATUS_QUEUE_URL, TestIssuer } from './helpers/harness';
+import type { TestDatabase, TestService } from './helpers/harness';
+
+let database: TestDatabase;
+let issuer: TestIssuer;
+let service: TestService;
+let seq = 0;
+
+beforeAll(async () => {
+  [database, issuer] = await Promise.all([startDatabase(), new TestIssuer().start()]);
+  service = await startService(database, issuer);
+});
+
+afterAll(async () => {
+  await service?.close();
+  await Promise.all([database?.stop(), issuer?.stop()]);
+});
+
+beforeEach(() => service.sqs.reset());
+
+const event = (orderId: string, status: OrderStatus, extra: Partial<OrderStatusEvent> = {}): OrderStatusEvent => ({
+  schemaVersion: 1,
+  orderId,
+  customerId: 'customer-status',
+  status,
+  reason: null,
+  occurredAt: new Date(Date.now() + ++seq * 1000).toISOString(),
+  executionId: `arn:aws:states:us-east-1:000000000000:execution:OrderFulfillment:${orderId}`,
+  ...extra,
+});
+
+/** An SQS message as the order-status queue delivers it: an SNS envelope (RawMessageDelivery false). */
+const snsMessage = (body: unknown, receiveCount = 1) => {
+  const id = `msg-${++seq}`;
+  return {
+    MessageId: id,
+    ReceiptHandle: `rh-${id}`,
+    Attributes: { ApproximateReceiveCount: String(receiveCount) },
+    Body: JSON.stringify({
+      Type: 'Notification',
+      MessageId: `sns-${id}`,
+      TopicArn: 'arn:aws:sns:us-east-1:000000000000:securecart-test-order-events',
+      Message: typeof body === 'string' ? body : JSON.stringify(body),
+      Timestamp: new Date().toISOString(),
+      MessageAttributes: { [SNS_ATTRIBUTES.status]: { Type: 'String', Value: (body as OrderStatusEvent).status } },
+    }),
+  };
+};
+
+/** Delivers these messages in one receive; returns the outcomes and the receipt handles deleted. */
+async function deliver(...messages: ReturnType<typeof snsMessage>[]) {
+  service.sqs.reset();
+  service.sqs.on(service.bundle.aws.ReceiveMessageCommand).resolvesOnce({ Messages: messages });
+  service.sqs.on(service.bundle.aws.DeleteMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+  const outcomes = await service.handle.consumer.pollOnce();
+  const deleted = service.sqs
+    .commandCalls(service.bundle.aws.DeleteMessageBatchCommand)
+    .flatMap((c) => (c.args[0].input.Entries ?? []).map((e: { ReceiptHandle?: string }) => e.ReceiptHandle));
+  return { outcomes, deleted };
+}
+
+async function newOrder(): Promise<string> {
+  return (await postOrder(service.client, issuer.token({ sub: 'customer-status' }))).body.orderId;
+}
+
+async function orderState(orderId: string) {
+  const response = await service.client.get(`/api/orders/${orderId}`, issuer.token({ sub: 'customer-status' }));
+  return {
+    status: response.body.status,
+    reason: response.body.reason,
+    history: response.body.statusHistory.map((h: { status: string }) => h.status),
+  };
+}
+
+test('long-polls the order-status queue (20 s) and asks for the receive count', async () => {
+  const orderId = await newOrder();
+  await deliver(snsMessage(event(orderId, 'ACCEPTED')));
+  const [receive] = service.sqs.commandCalls(service.bundle.aws.ReceiveMessageCommand);
+  expect(receive.args[0].input).toEqual({
+    QueueUrl: STATUS_QUEUE_URL,
+    MaxNumberOfMessages: 10,
+    WaitTimeSeconds: 20,
+    MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+  });
+});
+
+test('applies forward transitions and records the history; the message is deleted', async () => {
+  const orderId = await newOrder();
+  const accepted = snsMessage(event(orderId, 'ACCEPTED'));
+  const validated = snsMessage(event(orderId, 'VALIDATED'));
+  expect(await deliver(accepted)).toEqual({ outcomes: ['applied'], deleted: [accepted.ReceiptHandle] });
+  expect(await deliver(validated)).toEqual({ outcomes: ['applied'], deleted: [validated.ReceiptHandle] });
+  expect(await orderState(orderId)).toEqual({
+    status: 'VALIDATED',
+    reason: null,
+    history: ['PENDING', 'ACCEPTED', 'VALIDATED'],
+  });
+});
+
+test('a duplicate delivery is harmless (deleted, nothing changes)', async () => {
+  const orderId = await newOrder();
+  const paid = event(orderId, 'PAID');
+  await deliver(snsMessage(paid));
+  const before = await orderState(orderId);
+  const again = snsMessage(paid);
+  expect(await deliver(again)).toEqual({ outcomes: ['duplicate'], deleted: [again.ReceiptHandle] });
+  expect(await orderState(orderId)).toEqual(before);
+});
+
+test('out-of-order delivery never moves an order backwards; the late status still lands in the history', async () => {
+  const orderId = await newOrder();
+  const accepted = event(orderId, 'ACCEPTED');
+  const paid = event(orderId, 'PAID');
+  const fulfilled = event(orderId, 'FULFILLED');
+  // Delivered newest first, in one batch and then separately.
+  const { outcomes } = await deliver(snsMessage(fulfilled));
+  expect(outcomes).toEqual(['applied']);
+  const late = await deliver(snsMessage(paid), snsMessage(accepted));
+  expect(late.outcomes).toEqual(['recorded-stale', 'recorded-stale']);
+  expect(late.deleted).toHaveLength(2);
+  expect(await orderState(orderId)).toEqual({
+    status: 'FULFILLED',
+    reason: null,
+    history: ['PENDING', 'ACCEPTED', 'PAID', 'FULFILLED'], // ordered by occurredAt
+  });
+});
+
+test('a terminal status is final: CANCELLED after FULFILLED does not apply', async () => {
+  const orderId = await newOrder();
+  await deliver(snsMessage(event(orderId, 'CANCELLED', { reason: 'PAYMENT_DECLINED' })));
+  await deliver(snsMessage(event(orderId, 'FULFILLED')));
+  expect(await orderState(orderId)).toMatchObject({ status: 'CANCELLED', reason: 'PAYMENT_DECLINED' });
+});
+
+test('an event for an unknown order (or another customer’s) is not deleted, so it reaches the DLQ', async () => {
+  const orderId = await newOrder();
+  const unknown = snsMessage(event('no-such-order', 'ACCEPTED'));
+  const wrongCustomer = snsMessage(event(orderId, 'ACCEPTED', { customerId: 'someone-else' }));
+  const last = snsMessage(event('no-such-order', 'PAID'), 5);
+  expect(await deliver(unknown, wrongCustomer, last)).toEqual({
+    outcomes: ['unknown-order', 'unknown-order', 'unknown-order'],
+    deleted: [],
+  });
+  expect((await orderState(orderId)).status).toBe('PENDING');
+  const lines = service.logs.entries.filter(
+    (e) => e.message === 'Status event for an unknown order left for redelivery / the DLQ',
+  );
+  expect(lines.map((l) => l.level)).toEqual(['warn', 'warn', 'error']); // error on the last receive before the DLQ
+});
+
+test.each([
+  ['not JSON', 'this is not json'],
+  ['not an SNS envelope', JSON.stringify({ hello: 'world' })],
+  ['an event failing the contract', { ...event('x', 'PAID'), status: 'SHIPPED' }],
+  ['a raw (unwrapped) event', JSON.stringify(event('x', 'PAID'))],
+  ['a bad occurredAt', { ...event('x', 'PAID'), occurredAt: 'yesterday' }],
+])('a malformed message (%s) is not deleted', async (_name, body) => {
+  const message =
+    _name === 'not JSON' || _name === 'not an SNS envelope' || _name === 'a raw (unwrapped) event'
+      ? { MessageId: 'm', ReceiptHandle: 'rh', Attributes: { ApproximateReceiveCount: '1' }, Body: body as string }
+      : snsMessage(body);
+  expect(await deliver(message)).toEqual({ outcomes: ['malformed'], deleted: [] });
+});
+
+test('a database failure leaves the message for redelivery', async () => {
+  const orderId = await newOrder();
+  const stub = jest.spyOn(service.handle.db.writer, 'connect').mockImplementationOnce(async () => {
+    throw new Error('connection refused');
+  });
+  try {
+    expect(await deliver(snsMessage(event(orderId, 'ACCEPTED')))).toEqual({ outcomes: ['error'], deleted: [] });
+  } finally {
+    stub.mockRestore();
+  }
+});
+
+test('the background loop polls until stopped; stop() aborts the long poll in progress', async () => {
+  const looping = await startService(database, issuer, { DB_RUN_MIGRATIONS: 'false', STATUS_CONSUMER_ENABLED: 'true' });
+  const orderId = await newOrder();
+  service.sqs.reset();
+  service.sqs
+    .on(service.bundle.aws.ReceiveMessageCommand)
+    .resolvesOnce({ Messages: [snsMessage(event(orderId, 'ACCEPTED'))] })
+    // Then long polls that come back empty after a while, as SQS's 20 s wait would.
+    .callsFake(() => new Promise((resolve) => setTimeout(() => resolve({ Messages: [] }), 300)));
+  service.sqs.on(service.bundle.aws.DeleteMessageBatchCommand).resolves({});
+  const deadline = Date.now() + 5000;
+  while ((await orderState(orderId)).status !== 'ACCEPTED' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  expect((await orderState(orderId)).status).toBe('ACCEPTED');
+  const started = Date.now();
+  await looping.close();
+  expect(Date.now() - started).toBeLessThan(2000);
+  // Every receive carried an abort signal; the one in progress at shutdown was aborted.
+  const receives = service.sqs.send
+    .getCalls()
+    .filter((call) => call.args[0] instanceof service.bundle.aws.ReceiveMessageCommand);
+  const signals = receives.map(
+    (call) => ((call.args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined)?.abortSignal,
+  );
+  expect(signals.every((signal) => signal !== undefined)).toBe(true);
+  expect(signals[signals.length - 1]!.aborted).toBe(true);
+});
