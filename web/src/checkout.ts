@@ -1,0 +1,142 @@
+/**
+ * Checkout logic without React: address validation with the contract's AddressSchema (the same
+ * schema the checkout service validates with), customer-facing messages that name the field, and
+ * the Idempotency-Key of a checkout attempt.
+ */
+import type { CreateOrderBody } from './api';
+import { AddressSchema, TEST_PAYMENT_TOKENS } from './contracts';
+import type { Address } from './contracts';
+
+export const ADDRESS_FIELDS = ['name', 'line1', 'line2', 'city', 'postalCode', 'country'] as const;
+export type AddressField = (typeof ADDRESS_FIELDS)[number];
+export type AddressForm = Record<AddressField, string>;
+export type FieldErrors = Partial<Record<AddressField | 'payment', string>>;
+
+export const FIELD_LABELS: Record<AddressField, string> = {
+  name: 'Full name',
+  line1: 'Address line 1',
+  line2: 'Address line 2',
+  city: 'City',
+  postalCode: 'Postal code',
+  country: 'Country code',
+};
+
+/** The simulated provider's test tokens, labelled as what they are. */
+export const TEST_CARDS = [
+  { token: TEST_PAYMENT_TOKENS.approve, label: 'Test card — approves' },
+  { token: TEST_PAYMENT_TOKENS.decline, label: 'Test card — declines' },
+  { token: TEST_PAYMENT_TOKENS.transientTwice, label: 'Test card — provider fails twice, then approves' },
+  { token: TEST_PAYMENT_TOKENS.timeout, label: 'Test card — provider never answers (the order is cancelled)' },
+] as const;
+
+export const EMPTY_ADDRESS: AddressForm = { name: '', line1: '', line2: '', city: '', postalCode: '', country: '' };
+
+interface IssueLike {
+  readonly code: string;
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly minimum?: number | bigint;
+  readonly maximum?: number | bigint;
+}
+
+function messageFor(field: AddressField, issue: IssueLike): string {
+  const label = FIELD_LABELS[field];
+  if (issue.code === 'too_small' && Number(issue.minimum) <= 1) return `${label} is required.`;
+  if (issue.code === 'too_small') return `${label} must be at least ${issue.minimum} characters.`;
+  if (issue.code === 'too_big') return `${label} must be at most ${issue.maximum} characters.`;
+  if (issue.code === 'invalid_format' && field === 'country') {
+    return `${label} must be a two-letter country code, such as US.`;
+  }
+  return `${label}: ${issue.message}`;
+}
+
+const isAddressField = (key: unknown): key is AddressField => ADDRESS_FIELDS.includes(key as AddressField);
+
+/** Trims the form, checks it against AddressSchema, and returns the address or one message per field. */
+export function validateAddress(
+  form: AddressForm,
+): { ok: true; address: Address } | { ok: false; errors: FieldErrors } {
+  const candidate = {
+    name: form.name.trim(),
+    line1: form.line1.trim(),
+    ...(form.line2.trim() ? { line2: form.line2.trim() } : {}),
+    city: form.city.trim(),
+    postalCode: form.postalCode.trim(),
+    country: form.country.trim().toUpperCase(),
+  };
+  const result = AddressSchema.safeParse(candidate);
+  if (result.success) return { ok: true, address: result.data };
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues as readonly IssueLike[]) {
+    const field = issue.path[0];
+    if (isAddressField(field)) errors[field] ??= messageFor(field, issue);
+  }
+  return { ok: false, errors };
+}
+
+/**
+ * Field messages from a 400's problems (`body.shippingAddress.postalCode: ...`), so a check only
+ * the service makes is still shown next to the field.
+ */
+export function fieldErrorsFromProblems(problems: readonly string[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const problem of problems) {
+    const match = /^body\.shippingAddress\.(\w+):\s*(.*)$/.exec(problem);
+    if (match && isAddressField(match[1])) errors[match[1]] ??= `${FIELD_LABELS[match[1]]}: ${match[2]}`;
+    else if (problem.startsWith('body.payment')) errors.payment ??= `Payment: ${problem.replace(/^[^:]*:\s*/, '')}`;
+  }
+  return errors;
+}
+
+/** One checkout attempt: its Idempotency-Key and the body it was sent with. */
+export interface CheckoutAttempt {
+  readonly key: string;
+  readonly fingerprint: string;
+}
+
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The attempt to send `body` with: the previous attempt again when the body is the same (a retry,
+ * which the service answers with the same order), otherwise a new attempt with a new key.
+ */
+export function attemptFor(
+  previous: CheckoutAttempt | null,
+  body: CreateOrderBody,
+  newKey: () => string = newIdempotencyKey,
+): CheckoutAttempt {
+  const fingerprint = JSON.stringify(body);
+  return previous?.fingerprint === fingerprint ? previous : { key: newKey(), fingerprint };
+}
+
+const ATTEMPT_KEY = 'securecart.checkout-attempt';
+
+/** The unfinished attempt survives a reload of the page, so retrying after one is still safe. */
+export const attemptStore = {
+  load(): CheckoutAttempt | null {
+    try {
+      const value = JSON.parse(window.sessionStorage.getItem(ATTEMPT_KEY) ?? 'null') as CheckoutAttempt | null;
+      return value && typeof value.key === 'string' && typeof value.fingerprint === 'string' ? value : null;
+    } catch {
+      return null;
+    }
+  },
+  save(attempt: CheckoutAttempt): void {
+    try {
+      window.sessionStorage.setItem(ATTEMPT_KEY, JSON.stringify(attempt));
+    } catch {
+      // kept in memory only
+    }
+  },
+  clear(): void {
+    try {
+      window.sessionStorage.removeItem(ATTEMPT_KEY);
+    } catch {
+      // nothing stored
+    }
+  },
+};

@@ -1,0 +1,101 @@
+import { Suspense, useEffect, useRef } from 'react';
+import { Link, NavLink, Outlet, useLocation } from 'react-router';
+import { useAuth } from '../app-context';
+import { useCart } from '../cart';
+import { PageErrorBoundary } from './PageErrorBoundary';
+import { Spinner } from './Spinner';
+
+function AccountControls() {
+  const { state, signIn, signOut } = useAuth();
+  if (state.status === 'loading') return <span className="account__pending">Checking sign-in…</span>;
+  if (state.status === 'signedOut') {
+    return (
+      <button type="button" className="button button--header" onClick={() => void signIn()}>
+        Sign in
+      </button>
+    );
+  }
+  return (
+    <>
+      <span className="account__name">
+        <span className="visually-hidden">Signed in as </span>
+        {state.user.displayName}
+      </span>
+      <button type="button" className="button button--header" onClick={() => void signOut()}>
+        Sign out
+      </button>
+    </>
+  );
+}
+
+/** Header, navigation, main landmark and footer around every page. */
+export function Layout() {
+  const { items } = useCart();
+  const { error: authError } = useAuth();
+  const location = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const firstRender = useRef(true);
+  const count = items.reduce((n, i) => n + i.quantity, 0);
+
+  // After a client-side navigation, start at the top and move focus to the new page's content.
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    window.scrollTo?.(0, 0);
+    main.current?.focus();
+  }, [location.pathname]);
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="site-header">
+        <div className="site-header__inner">
+          <Link to="/" className="brand">
+            SecureCart
+          </Link>
+          <nav aria-label="Main" className="site-nav">
+            <ul>
+              <li>
+                <NavLink to="/" end>
+                  Catalog
+                </NavLink>
+              </li>
+              <li>
+                <NavLink to="/cart">
+                  Cart <span className="cart-count">({count})</span>
+                  <span className="visually-hidden"> {count === 1 ? 'item' : 'items'}</span>
+                </NavLink>
+              </li>
+              <li>
+                <NavLink to="/orders">Orders</NavLink>
+              </li>
+            </ul>
+          </nav>
+          <div className="account">
+            <AccountControls />
+          </div>
+        </div>
+      </header>
+      <main id="main" ref={main} tabIndex={-1} className="site-main">
+        {authError && (
+          <div role="alert" className="alert alert--error">
+            <p>{authError}</p>
+          </div>
+        )}
+        {/* Keyed by path: a failed page does not stay failed once the customer navigates away. */}
+        <PageErrorBoundary key={location.pathname}>
+          <Suspense fallback={<Spinner label="Loading page…" />}>
+            <Outlet />
+          </Suspense>
+        </PageErrorBoundary>
+      </main>
+      <footer className="site-footer">
+        <p>SecureCart reference storefront. Payments use a simulated provider: no real card is ever charged.</p>
+      </footer>
+    </>
+  );
+}

@@ -1,0 +1,233 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { attemptFor, validateAddress } from '../src/checkout';
+import { EMPTY_ADDRESS } from '../src/checkout';
+import type { CreateOrderBody } from '../src/api';
+import { PRODUCTS, mockFetch, renderApp } from './helpers';
+
+const CART = { items: [{ productId: 'SKU-1', quantity: 2 }] };
+const ACCEPTED = { status: 202, body: { orderId: 'order-123', status: 'PENDING' } };
+
+function checkoutApi(orders: Parameters<typeof mockFetch>[0][string]) {
+  return mockFetch({
+    'GET /api/products': { body: { products: PRODUCTS } },
+    'GET /api/cart': { body: CART },
+    'PUT /api/cart': (call) => ({ body: call.body }),
+    'POST /api/orders': orders,
+    'GET /api/orders/order-123': {
+      body: {
+        orderId: 'order-123',
+        status: 'PENDING',
+        createdAt: '2026-01-01T10:00:00.000Z',
+        items: CART.items,
+        statusHistory: [{ status: 'PENDING', reason: null, occurredAt: '2026-01-01T10:00:00.000Z' }],
+      },
+    },
+  });
+}
+
+async function fillAddress(overrides: Partial<Record<string, string>> = {}) {
+  const values = {
+    'Full name': 'Ada Lovelace',
+    'Address line 1': '12 St James Square',
+    City: 'London',
+    'Postal code': 'SW1Y 4JH',
+    'Country code': 'gb',
+    ...overrides,
+  };
+  for (const [label, value] of Object.entries(values)) {
+    const input = screen.getByLabelText(label);
+    await userEvent.clear(input);
+    if (value) await userEvent.type(input, value);
+  }
+}
+
+const placeOrder = () => userEvent.click(screen.getByRole('button', { name: /Place order/ }));
+
+describe('checkout page', () => {
+  it('offers only the simulated provider’s test cards, clearly labelled', async () => {
+    renderApp('/checkout', { fetch: checkoutApi(ACCEPTED).fetch });
+    const payment = await screen.findByRole('group', { name: /Payment TEST MODE/ });
+    const cards = within(payment).getAllByRole('radio');
+    expect(cards.map((c) => (c as HTMLInputElement).value)).toEqual([
+      'tok_approve',
+      'tok_decline',
+      'tok_transient',
+      'tok_timeout',
+    ]);
+    expect(within(payment).getByLabelText(/Test card — approves/)).toBeChecked();
+    expect(within(payment).getByLabelText(/Test card — declines/)).not.toBeChecked();
+  });
+
+  it('validates the address with the contract schema; every message names its field', async () => {
+    const api = checkoutApi(ACCEPTED);
+    renderApp('/checkout', { fetch: api.fetch });
+    await screen.findByRole('heading', { name: 'Checkout' });
+
+    await placeOrder();
+    const summary = await screen.findByRole('alert');
+    expect(within(summary).getByRole('heading')).toHaveTextContent('There is a problem with your details');
+    const messages = within(summary)
+      .getAllByRole('listitem')
+      .map((li) => li.textContent);
+    expect(messages).toEqual([
+      'Full name is required.',
+      'Address line 1 is required.',
+      'City is required.',
+      'Postal code is required.',
+      'Country code must be a two-letter country code, such as US.',
+    ]);
+    expect(screen.getByLabelText('Full name')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByLabelText('Full name')).toHaveAccessibleDescription('Full name is required.');
+    expect(screen.getByLabelText('Address line 2 (optional)')).not.toHaveAttribute('aria-invalid');
+    expect(api.callsTo('POST /api/orders')).toHaveLength(0);
+
+    await fillAddress({ 'Country code': 'U', 'Postal code': 'X'.repeat(21) });
+    await placeOrder();
+    const again = within(await screen.findByRole('alert'))
+      .getAllByRole('listitem')
+      .map((li) => li.textContent);
+    expect(again).toEqual([
+      'Postal code must be at most 20 characters.',
+      'Country code must be a two-letter country code, such as US.',
+    ]);
+    expect(api.callsTo('POST /api/orders')).toHaveLength(0);
+  });
+
+  it('places the order with an Idempotency-Key and goes to its status page', async () => {
+    const api = checkoutApi(ACCEPTED);
+    renderApp('/checkout', { fetch: api.fetch });
+    await screen.findByRole('heading', { name: 'Checkout' });
+    await fillAddress();
+    await userEvent.click(screen.getByLabelText(/Test card — declines/));
+    await placeOrder();
+
+    expect(await screen.findByRole('heading', { name: /Order order-123/ })).toBeInTheDocument();
+    const [post] = api.callsTo('POST /api/orders');
+    expect(post.headers['idempotency-key']).toMatch(/^[A-Za-z0-9_-]{8,128}$/);
+    expect(post.headers.authorization).toBe('Bearer access-token-1');
+    expect(post.body).toEqual({
+      items: [{ productId: 'SKU-1', quantity: 2 }],
+      shippingAddress: {
+        name: 'Ada Lovelace',
+        line1: '12 St James Square',
+        city: 'London',
+        postalCode: 'SW1Y 4JH',
+        country: 'GB',
+      },
+      payment: { token: 'tok_decline' },
+      clientTotalCents: 2598,
+    });
+    // The cart is emptied once the order is accepted.
+    expect(api.callsTo('PUT /api/cart').at(-1)?.body).toEqual({ items: [] });
+    expect(screen.getByTestId('location')).toHaveTextContent('/orders/order-123');
+  });
+
+  it('reuses the Idempotency-Key when the same attempt is retried after a failure', async () => {
+    const api = checkoutApi(['network-error', { status: 503, body: { message: 'Service Unavailable' } }, ACCEPTED]);
+    renderApp('/checkout', { fetch: api.fetch });
+    await screen.findByRole('heading', { name: 'Checkout' });
+    await fillAddress();
+
+    await placeOrder();
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'We could not confirm your order. We could not reach the store. Check your connection and try again. ' +
+        'Placing it again is safe: you will not be charged twice.',
+    );
+    await placeOrder();
+    expect(await screen.findByText(/\(HTTP 503\)/)).toBeInTheDocument();
+    await placeOrder();
+    await screen.findByRole('heading', { name: /Order order-123/ });
+
+    const keys = api.callsTo('POST /api/orders').map((c) => c.headers['idempotency-key']);
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(1);
+  });
+
+  it('uses a new Idempotency-Key when the order changes between attempts, and after a 409', async () => {
+    const api = checkoutApi([
+      { status: 503, body: {} },
+      { status: 409, body: { message: 'This Idempotency-Key was already used with a different request body' } },
+      ACCEPTED,
+    ]);
+    renderApp('/checkout', { fetch: api.fetch });
+    await screen.findByRole('heading', { name: 'Checkout' });
+    await fillAddress();
+    await placeOrder();
+    await screen.findByRole('alert');
+
+    await fillAddress({ City: 'Cambridge' });
+    await placeOrder();
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'This checkout attempt was already used with different details. Check your order and place it again.',
+    );
+    await placeOrder();
+    await screen.findByRole('heading', { name: /Order order-123/ });
+
+    const keys = api.callsTo('POST /api/orders').map((c) => c.headers['idempotency-key']);
+    expect(new Set(keys).size).toBe(3);
+  });
+
+  it('shows the service’s 400 next to the field it names', async () => {
+    const problem = 'body.shippingAddress.postalCode: Too big: expected string to have <=20 characters';
+    const api = checkoutApi({ status: 400, body: { statusCode: 400, message: problem, problems: [problem] } });
+    renderApp('/checkout', { fetch: api.fetch });
+    await screen.findByRole('heading', { name: 'Checkout' });
+    await fillAddress();
+    await placeOrder();
+
+    expect(
+      await screen.findByText(`Postal code: Too big: expected string to have <=20 characters`, {
+        selector: '.field__error',
+      }),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('Postal code')).toHaveAttribute('aria-invalid', 'true');
+    const alerts = screen.getAllByRole('alert').map((a) => a.textContent);
+    expect(alerts.some((t) => t?.includes(`The store did not accept the order. ${problem}.`))).toBe(true);
+  });
+
+  it('explains a 413 in words', async () => {
+    const api = checkoutApi({ status: 413, body: { message: 'Request body is too large' } });
+    renderApp('/checkout', { fetch: api.fetch });
+    await screen.findByRole('heading', { name: 'Checkout' });
+    await fillAddress();
+    await placeOrder();
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Your order was not placed. This request is too large for the store. Remove some items and try again.',
+    );
+  });
+});
+
+describe('checkout logic', () => {
+  const body: CreateOrderBody = {
+    items: [{ productId: 'SKU-1', quantity: 1 }],
+    shippingAddress: { name: 'A', line1: 'B', city: 'C', postalCode: 'D', country: 'US' },
+    payment: { token: 'tok_approve' },
+    clientTotalCents: 100,
+  };
+
+  it('attemptFor keeps the key for the same body and makes a new one for another', () => {
+    let n = 0;
+    const key = () => `key-${++n}-abcdef`;
+    const first = attemptFor(null, body, key);
+    expect(attemptFor(first, { ...body }, key)).toBe(first);
+    expect(attemptFor(first, { ...body, clientTotalCents: 200 }, key).key).toBe('key-2-abcdef');
+  });
+
+  it('validateAddress trims, upper-cases the country and drops an empty second line', () => {
+    const result = validateAddress({
+      ...EMPTY_ADDRESS,
+      name: ' Ada ',
+      line1: '1 Road',
+      line2: '  ',
+      city: 'Paris',
+      postalCode: '75001',
+      country: 'fr',
+    });
+    expect(result).toEqual({
+      ok: true,
+      address: { name: 'Ada', line1: '1 Road', city: 'Paris', postalCode: '75001', country: 'FR' },
+    });
+  });
+});

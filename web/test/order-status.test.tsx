@@ -1,0 +1,156 @@
+import { act, screen, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { POLL_INTERVAL_MS } from '../src/pages/OrderStatusPage';
+import { mockFetch, renderApp } from './helpers';
+
+const T0 = '2026-01-01T10:00:00.000Z';
+const at = (s: number) => new Date(Date.parse(T0) + s * 1000).toISOString();
+
+function order(status: string, history: [string, number, string?][], reason: string | null = null) {
+  return {
+    body: {
+      orderId: 'order-9',
+      status,
+      reason,
+      createdAt: T0,
+      updatedAt: T0,
+      currency: 'USD',
+      items: [{ productId: 'SKU-1', quantity: 2 }],
+      shippingAddress: { name: 'Ada', line1: '1 Road', city: 'London', postalCode: 'N1', country: 'GB' },
+      clientTotalCents: 2598,
+      statusHistory: history.map(([s, t, r]) => ({ status: s, reason: r ?? null, occurredAt: at(t) })),
+    },
+  };
+}
+
+/** Lets timers due within `ms` fire, and React settle. */
+const elapse = (ms: number) => act(() => vi.advanceTimersByTimeAsync(ms));
+
+/**
+ * testing-library's findBy* wait on setTimeout, which is faked here: instead, move the fake clock
+ * in small steps (far below the poll interval) until `query` finds something.
+ */
+async function settle<T>(query: () => T): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      return query();
+    } catch {
+      await elapse(1);
+    }
+  }
+  return query();
+}
+
+describe('order status page', () => {
+  beforeEach(() => {
+    // setTimeout only: testing-library's findBy* keep their real polling interval.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('polls GET /api/orders/{id} until a terminal status, then stops, and shows the timeline', async () => {
+    const api = mockFetch({
+      'GET /api/orders/order-9': [
+        order('PENDING', [['PENDING', 0]]),
+        order('PAID', [
+          ['PENDING', 0],
+          ['ACCEPTED', 1],
+          ['VALIDATED', 2],
+          ['PAID', 3],
+        ]),
+        order('FULFILLED', [
+          ['PENDING', 0],
+          ['ACCEPTED', 1],
+          ['VALIDATED', 2],
+          ['PAID', 3],
+          ['FULFILLED', 9],
+        ]),
+      ],
+    });
+    renderApp('/orders/order-9', { fetch: api.fetch });
+
+    const status = await settle(() => screen.getByText('Status:'));
+    expect(status).toHaveAttribute('role', 'status');
+    expect(status).toHaveTextContent('Status: Order received');
+    expect(screen.getByText('Updating automatically…')).toBeInTheDocument();
+    expect(api.callsTo('GET /api/orders/order-9')).toHaveLength(1);
+
+    await elapse(POLL_INTERVAL_MS);
+    expect(status).toHaveTextContent('Status: Payment taken');
+    expect(api.callsTo('GET /api/orders/order-9')).toHaveLength(2);
+
+    await elapse(POLL_INTERVAL_MS);
+    expect(status).toHaveTextContent('Status: Fulfilled — on its way');
+    expect(screen.getByText('Your order is fulfilled and on its way.')).toBeInTheDocument();
+    expect(screen.queryByText('Updating automatically…')).not.toBeInTheDocument();
+
+    const timeline = screen.getByRole('list', { name: 'Order timeline' });
+    expect(
+      within(timeline)
+        .getAllByRole('listitem')
+        .map((li) => li.querySelector('.timeline__status')?.textContent),
+    ).toEqual(['Order received', 'Accepted', 'Order checked', 'Payment taken', 'Fulfilled — on its way']);
+    expect(within(timeline).getAllByRole('listitem')[4].querySelector('time')).toHaveAttribute('datetime', at(9));
+
+    // Terminal: no more requests, however long the page stays open.
+    await elapse(10 * 60_000);
+    expect(api.callsTo('GET /api/orders/order-9')).toHaveLength(3);
+    expect(api.calls[0].headers.authorization).toBe('Bearer access-token-1');
+  });
+
+  it('explains why an order was cancelled', async () => {
+    const api = mockFetch({
+      'GET /api/orders/order-9': order(
+        'CANCELLED',
+        [
+          ['PENDING', 0],
+          ['ACCEPTED', 1],
+          ['CANCELLED', 2, 'PAYMENT_DECLINED'],
+        ],
+        'PAYMENT_DECLINED',
+      ),
+    });
+    renderApp('/orders/order-9', { fetch: api.fetch });
+    expect(await settle(() => screen.getByText('Your order was cancelled.'))).toBeInTheDocument();
+    expect(screen.getAllByText('The payment was declined. You have not been charged.')).toHaveLength(2);
+    await elapse(60_000);
+    expect(api.callsTo('GET /api/orders/order-9')).toHaveLength(1);
+  });
+
+  it('keeps polling through a failed request, with a message, and backs off', async () => {
+    const api = mockFetch({
+      'GET /api/orders/order-9': [
+        order('PENDING', [['PENDING', 0]]),
+        { status: 503, body: { message: 'Service Unavailable' } },
+        order('FAILED', [
+          ['PENDING', 0],
+          ['FAILED', 5, 'UNEXPECTED_ERROR'],
+        ]),
+      ],
+    });
+    renderApp('/orders/order-9', { fetch: api.fetch });
+    await settle(() => screen.getByText('Status:'));
+
+    await elapse(POLL_INTERVAL_MS);
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      'We could not refresh the status. The store could not answer right now (HTTP 503). Please try again in a moment. Trying again automatically…',
+    );
+    // The next try waits twice as long.
+    await elapse(POLL_INTERVAL_MS);
+    expect(api.callsTo('GET /api/orders/order-9')).toHaveLength(2);
+    await elapse(POLL_INTERVAL_MS);
+    expect(api.callsTo('GET /api/orders/order-9')).toHaveLength(3);
+    expect(screen.getByRole('status')).toHaveTextContent('Status: Could not be completed');
+    expect(screen.queryByText(/We could not refresh/)).not.toBeInTheDocument();
+  });
+
+  it('stops at a 404 and says the order was not found', async () => {
+    const api = mockFetch({ 'GET /api/orders/order-9': { status: 404, body: { message: 'Order not found' } } });
+    renderApp('/orders/order-9', { fetch: api.fetch });
+    expect(await settle(() => screen.getByRole('alert'))).toHaveTextContent(
+      'We could not load this order. Order not found.',
+    );
+    await elapse(60_000);
+    expect(api.callsTo('GET /api/orders/order-9')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,34 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+import csp from './csp.json' with { type: 'json' };
+import { devRuntimeConfig } from './build/dev-config.ts';
+import { sizeBudget } from './build/size-budget.ts';
+
+/** Initial JavaScript (entry + its static imports), gzip. */
+export const INITIAL_JS_BUDGET_BYTES = 100 * 1024;
+
+const checkoutUrl = process.env.CHECKOUT_URL ?? 'http://127.0.0.1:8080';
+const apiProxy = { '/api': { target: checkoutUrl, changeOrigin: false } };
+
+export default defineConfig({
+  plugins: [react(), devRuntimeConfig(), sizeBudget({ initialJsGzipBudgetBytes: INITIAL_JS_BUDGET_BYTES })],
+  server: { port: 5173, proxy: apiProxy },
+  // `vite preview` serves the build with the production CSP, to check it in a browser.
+  preview: { port: 4173, proxy: apiProxy, headers: { 'content-security-policy': csp.contentSecurityPolicy } },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // Nothing inlined as data: URIs (only images may be, under the CSP); no source maps published.
+    assetsInlineLimit: 0,
+    sourcemap: false,
+    reportCompressedSize: false,
+  },
+  test: {
+    environment: 'happy-dom',
+    include: ['test/**/*.test.{ts,tsx}'],
+    setupFiles: ['test/setup.ts'],
+    restoreMocks: true,
+    testTimeout: 30_000,
+  },
+});
