@@ -1,5 +1,6 @@
 import { App, Tags } from 'aws-cdk-lib';
 import { Profile } from './config/profiles';
+import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { PipelineStack } from './stacks/pipeline-stack';
@@ -8,6 +9,8 @@ export interface SecureCartStacks {
   readonly network?: NetworkStack;
   readonly data: DataStack;
   readonly pipeline: PipelineStack;
+  /** Undefined where the profile has no api tier (localstack: no ECS on LocalStack's free plan). */
+  readonly api?: ApiStack;
 }
 
 export const stackName = (profile: Profile, name: string) => `SecureCart-${profile.name}-${name}`;
@@ -23,17 +26,41 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
   const network = profile.tiers.network
     ? new NetworkStack(app, id('Network'), { profile, description: description('network tier') })
     : undefined;
-  const data = new DataStack(app, id('Data'), { profile, vpc: network?.vpc, description: description('data tier') });
+  // The checkout tasks' security group lives in Network, so Data can admit it without depending on Api.
+  const data = new DataStack(app, id('Data'), {
+    profile,
+    vpc: network?.vpc,
+    databaseClients: profile.tiers.api && network ? [network.checkoutServiceSecurityGroup] : [],
+    description: description('data tier'),
+  });
   const pipeline = new PipelineStack(app, id('Pipeline'), {
     profile,
     catalogTable: data.catalogTable,
     idempotencyTable: data.idempotencyTable,
     description: description('order pipeline'),
   });
+  const api = profile.tiers.api ? buildApi(app, profile, { network, data, pipeline }) : undefined;
 
   Tags.of(app).add('app', 'securecart');
   Tags.of(app).add('profile', profile.name);
-  return { network, data, pipeline };
+  return { network, data, pipeline, api };
+}
+
+function buildApi(app: App, profile: Profile, { network, data, pipeline }: Omit<SecureCartStacks, 'api'>): ApiStack {
+  if (!network || !data.database)
+    throw new Error(`Profile "${profile.name}": the api tier needs the network and the database`);
+  return new ApiStack(app, stackName(profile, 'Api'), {
+    profile,
+    vpc: network.vpc,
+    serviceSecurityGroup: network.checkoutServiceSecurityGroup,
+    catalogTable: data.catalogTable,
+    cartsTable: data.cartsTable,
+    database: data.database,
+    ordersQueue: pipeline.intake.orders.queue,
+    orderStatusQueue: pipeline.orderEvents.queues.orderStatus.queue,
+    alarms: pipeline.alarms,
+    description: `SecureCart ${profile.name}: application tier (Cognito, checkout service on ECS Fargate, REST API)`,
+  });
 }
 
 /** One line for the person running synth: which profile, and what it leaves out. */
@@ -41,6 +68,7 @@ export function profileBanner(profile: Profile): string {
   const left = [
     profile.tiers.network ? undefined : 'Network (VPC)',
     profile.tiers.relationalDatabase ? undefined : 'RDS PostgreSQL',
+    profile.tiers.api ? undefined : 'Api (Cognito, the checkout service on ECS Fargate, API Gateway)',
     profile.features.schemaRegistry ? undefined : 'the EventBridge schema registry',
     profile.features.eventArchive ? undefined : 'the EventBridge archive',
   ].filter((x) => x !== undefined);

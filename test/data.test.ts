@@ -126,9 +126,30 @@ describe('Data stack', () => {
       expect(JSON.stringify(db.Properties.MasterUserPassword)).toContain('resolve:secretsmanager');
     });
 
-    test('the database security group has no ingress and no egress unless clients are handed to it', () => {
+    test('the database admits the checkout service (its security group from the Network stack) and nothing else', () => {
+      for (const s of [sandbox, prod]) {
+        const rules = Object.values(data(s).findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+        const fromCheckout = rules.filter((r) =>
+          JSON.stringify(r.SourceSecurityGroupId).includes('CheckoutServiceSecurityGroup'),
+        );
+        expect(fromCheckout).toEqual([
+          expect.objectContaining({
+            IpProtocol: 'tcp',
+            FromPort: 5432,
+            ToPort: 5432,
+            GroupId: { 'Fn::GetAtt': [expect.stringMatching(/^DatabaseSecurityGroup/), 'GroupId'] },
+            SourceSecurityGroupId: {
+              'Fn::GetStackOutput': expect.objectContaining({ StackName: `SecureCart-${s.profile.name}-Network` }),
+            },
+          }),
+        ]);
+        expect(rules).toHaveLength(2); // the checkout service and the rotation Lambda
+      }
+    });
+
+    test('the database security group has no egress, and no ingress but its clients and the rotation Lambda', () => {
       const t = data(sandbox);
-      t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1); // rotation Lambda -> database only
+      t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 2); // checkout service and rotation Lambda -> database
       // The rotation Lambda reaches the database on its port (5432, set on the instance).
       t.hasResourceProperties('AWS::RDS::DBInstance', { Port: '5432' });
       const dbPort = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Database'), 'Endpoint.Port'] };

@@ -91,6 +91,34 @@ describe('Network stack', () => {
     t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: policy });
   });
 
+  test('the checkout service security group: no ingress here, egress only HTTPS and PostgreSQL to the data subnets', () => {
+    for (const s of [sandbox, prod]) {
+      const t = network(s);
+      const groups = Object.entries(t.findResources('AWS::EC2::SecurityGroup')).filter(([id]) =>
+        id.startsWith('CheckoutServiceSecurityGroup'),
+      );
+      expect(groups).toHaveLength(1);
+      const [, group] = groups[0];
+      // Ingress (from the ALB only) is the Api stack's; nothing in this stack admits traffic.
+      expect(group.Properties.SecurityGroupIngress).toBeUndefined();
+      t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+      const dataSubnets = Object.values(t.findResources('AWS::EC2::Subnet'))
+        .filter((sn) => sn.Properties.Tags.some((x: { Value: string }) => x.Value === 'data'))
+        .map((sn) => sn.Properties.CidrBlock)
+        .sort();
+      expect(dataSubnets).toHaveLength(2);
+      const egress = group.Properties.SecurityGroupEgress.map((r: any) => [
+        r.CidrIp,
+        r.IpProtocol,
+        r.FromPort,
+        r.ToPort,
+      ]);
+      expect(egress.sort()).toEqual(
+        [['0.0.0.0/0', 'tcp', 443, 443], ...dataSubnets.map((cidr: string) => [cidr, 'tcp', 5432, 5432])].sort(),
+      );
+    }
+  });
+
   test('the localstack profile has no Network stack', () => {
     expect(localstack.stacks.network).toBeUndefined();
     expect(localstack.app.node.tryFindChild('SecureCart-localstack-Network')).toBeUndefined();

@@ -34,7 +34,7 @@ describe('profiles', () => {
     expect(PROFILES.prod.removalPolicy).toBe(RemovalPolicy.RETAIN);
     expect(PROFILES.prod.deletionProtection).toBe(true);
     expect(PROFILES.prod.database.multiAz && PROFILES.prod.database.readReplica).toBe(true);
-    expect(PROFILES.localstack.tiers).toEqual({ network: false, relationalDatabase: false });
+    expect(PROFILES.localstack.tiers).toEqual({ network: false, relationalDatabase: false, api: false });
   });
 
   test('validation names every broken invariant', () => {
@@ -61,6 +61,60 @@ describe('profiles', () => {
     ]) {
       expect(message).toContain(fragment);
     }
+  });
+
+  test('the api tier: sized, throttled and protected per profile', () => {
+    const { sandbox, prod, localstack } = PROFILES;
+    expect([sandbox.tiers.api, prod.tiers.api, localstack.tiers.api]).toEqual([true, true, false]);
+    // WAF and Cognito threat protection cost money: prod only.
+    expect([sandbox.api.waf, prod.api.waf]).toEqual([false, true]);
+    expect([sandbox.identity.threatProtection, prod.identity.threatProtection]).toEqual([false, true]);
+    expect(prod.checkout.minTasks).toBeGreaterThanOrEqual(2); // one per AZ
+    expect(sandbox.checkout).toMatchObject({ cpu: 256, memoryMiB: 512, desiredTasks: 1 });
+    for (const p of [sandbox, prod]) {
+      expect(p.api.createOrderThrottle.rateLimit).toBeLessThan(p.api.throttle.rateLimit);
+      expect(p.identity.storefrontOrigins).toEqual(['http://localhost:5173']);
+    }
+  });
+
+  test('validation names every broken api-tier invariant', () => {
+    const broken = {
+      ...PROFILES.sandbox,
+      tiers: { network: false, relationalDatabase: false, api: true },
+      checkout: { ...PROFILES.sandbox.checkout, cpu: 512, memoryMiB: 512, minTasks: 3, targetCpuPercent: 95 },
+      api: {
+        throttle: { rateLimit: 10, burstLimit: 0 },
+        createOrderThrottle: { rateLimit: 20, burstLimit: 5 },
+        waf: true,
+        wafRateLimitPer5Min: 5,
+      },
+      identity: { threatProtection: false, storefrontOrigins: ['http://shop.example.com', 'https://x.example/app'] },
+    };
+    let message = '';
+    try {
+      validateProfile(broken);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    for (const fragment of [
+      'tiers.api needs the network and relationalDatabase tiers',
+      'checkout.memoryMiB must be a Fargate size for cpu 512: 1024 to 4096 (got 512)',
+      'minTasks <= desiredTasks <= maxTasks (got 3, 1, 2)',
+      'checkout.targetCpuPercent must be from 10 to 90 (got 95)',
+      'api.throttle.rateLimit and burstLimit must be positive integers',
+      'api.createOrderThrottle must not be higher than api.throttle',
+      'api.wafRateLimitPer5Min must be an integer of at least 10 (got 5)',
+      'identity.storefrontOrigins must be origins like https://shop.example.com (http only for localhost), without a path (got http://shop.example.com)',
+      '(got https://x.example/app)',
+    ]) {
+      expect(message).toContain(fragment);
+    }
+    expect(() =>
+      validateProfile({ ...PROFILES.sandbox, checkout: { ...PROFILES.sandbox.checkout, cpu: 300 } }),
+    ).toThrow('checkout.cpu must be one of 256, 512, 1024, 2048, 4096 (got 300)');
+    expect(() =>
+      validateProfile({ ...PROFILES.sandbox, identity: { threatProtection: false, storefrontOrigins: [] } }),
+    ).toThrow('identity.storefrontOrigins needs at least one origin');
   });
 
   test('an alarm e-mail can be given with -c alarmEmail and is validated', () => {
@@ -94,9 +148,10 @@ describe('the app entry point (as cdk synth runs it)', () => {
     const r = runApp({ profile: 'localstack' });
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(
-      /profile "localstack".*Not deployed with this profile: Network \(VPC\), RDS PostgreSQL, the EventBridge schema registry, the EventBridge archive\./,
+      /profile "localstack".*Not deployed with this profile: Network \(VPC\), RDS PostgreSQL, Api \(Cognito, the checkout service on ECS Fargate, API Gateway\), the EventBridge schema registry, the EventBridge archive\./,
     );
     expect(r.files).toContain('SecureCart-localstack-Data.template.json');
     expect(r.files.some((f) => f.includes('Network'))).toBe(false);
+    expect(r.files.some((f) => f.includes('-Api'))).toBe(false);
   });
 });

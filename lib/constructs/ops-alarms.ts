@@ -10,6 +10,10 @@ export const RUNBOOKS = {
   dlqRedrive: 'docs/runbooks/dlq-redrive.md',
   failedOrders: 'docs/runbooks/failed-orders.md',
   queueBacklog: 'docs/runbooks/queue-backlog.md',
+  apiServerErrors: 'docs/runbooks/api-server-errors.md',
+  apiLatency: 'docs/runbooks/api-latency.md',
+  checkoutNoRunningTask: 'docs/runbooks/checkout-no-running-task.md',
+  checkoutUnhealthyTargets: 'docs/runbooks/checkout-unhealthy-targets.md',
 } as const;
 export type Runbook = (typeof RUNBOOKS)[keyof typeof RUNBOOKS];
 

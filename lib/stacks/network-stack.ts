@@ -15,12 +15,21 @@ export const SUBNETS = {
   data: 'data',
 } as const;
 
+const POSTGRES_PORT = 5432;
+
 /**
  * The network tier: a VPC over two AZs with public, private-with-egress (app) and isolated (data)
  * subnets, NAT gateways from the profile, encrypted flow logs, and S3 + DynamoDB gateway endpoints.
+ * It also holds the checkout service's security group, so the Data stack can admit it to the
+ * database and the Api stack can put the tasks in it without either depending on the other (ADR 13).
  */
 export class NetworkStack extends Stack {
   readonly vpc: ec2.Vpc;
+  /**
+   * The checkout service's tasks (Api stack). Ingress is added by the Api stack (from its ALB only);
+   * egress is HTTPS (AWS APIs, the image registry, the Cognito JWKS) and PostgreSQL to the data subnets.
+   */
+  readonly checkoutServiceSecurityGroup: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
@@ -55,5 +64,24 @@ export class NetworkStack extends Stack {
     // Gateway endpoints are free and keep S3/DynamoDB traffic off the NAT gateways.
     this.vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3 });
     this.vpc.addGatewayEndpoint('DynamoDbEndpoint', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB });
+
+    this.checkoutServiceSecurityGroup = new ec2.SecurityGroup(this, 'CheckoutServiceSecurityGroup', {
+      vpc: this.vpc,
+      description: `SecureCart ${profile.name} checkout service tasks: in from the API load balancer only`,
+      allowAllOutbound: false,
+    });
+    this.checkoutServiceSecurityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      'HTTPS: AWS APIs (through NAT or gateway endpoints), image pulls, Cognito JWKS',
+    );
+    // The database's own security group admits this group only; the data subnets bound the egress.
+    for (const subnet of this.vpc.selectSubnets({ subnetGroupName: SUBNETS.data }).subnets) {
+      this.checkoutServiceSecurityGroup.addEgressRule(
+        ec2.Peer.ipv4(subnet.ipv4CidrBlock),
+        ec2.Port.tcp(POSTGRES_PORT),
+        `PostgreSQL to data subnet ${subnet.ipv4CidrBlock}`,
+      );
+    }
   }
 }

@@ -1,0 +1,50 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+/** The header CloudFront adds to every origin request to the API (lower case, as WAF and ALB compare it). */
+export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
+
+export interface OriginVerifySecretProps {
+  /** `securecart-<profile>`. */
+  readonly prefix: string;
+  readonly profileName: string;
+  readonly key: kms.IKey;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * A generated secret that only CloudFront knows (the Frontend stack sends it as the
+ * `x-origin-verify` origin header). The REGIONAL WAF rule, the method request validation and the
+ * ALB listener rule check it, so requests that bypass CloudFront are refused (ADR 13).
+ *
+ * CloudFormation resolves it (`{{resolve:secretsmanager:…}}`) where it is compared, so it never
+ * appears in a template. Alphanumeric, 48 characters: valid in a header, a WAF byte match and an
+ * ALB header condition (at most 128 characters, no wildcards).
+ */
+export class OriginVerifySecret extends Construct {
+  readonly secret: secretsmanager.Secret;
+  readonly headerName = ORIGIN_VERIFY_HEADER;
+
+  constructor(scope: Construct, id: string, props: OriginVerifySecretProps) {
+    super(scope, id);
+    this.secret = new secretsmanager.Secret(this, 'Secret', {
+      secretName: `securecart/${props.profileName}/api/origin-verify`,
+      description: `SecureCart ${props.profileName}: the ${ORIGIN_VERIFY_HEADER} header value CloudFront sends to the API`,
+      encryptionKey: props.key,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+      removalPolicy: props.removalPolicy,
+    });
+    Validations.of(this.secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The origin header value is compared by WAF, API Gateway and the ALB and sent by CloudFront, all resolved at deploy time; it is rotated by replacing the secret and redeploying (ADR 13), not by a rotation Lambda that would leave them out of step.',
+    });
+  }
+
+  /** The value as a CloudFormation dynamic reference (resolved at deploy time, never in the template). */
+  get value(): string {
+    return this.secret.secretValue.unsafeUnwrap();
+  }
+}

@@ -1,0 +1,151 @@
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { TierKey } from '../encryption';
+import { Observable } from '../ops-alarms';
+import { ORIGIN_VERIFY_HEADER } from './origin-verify';
+
+/** AWS managed rule groups on the stage, in evaluation order after the origin check and the rate limit. */
+export const MANAGED_RULE_GROUPS = [
+  'AWSManagedRulesAmazonIpReputationList',
+  'AWSManagedRulesCommonRuleSet',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+  'AWSManagedRulesSQLiRuleSet',
+] as const;
+
+export interface RegionalWafProps {
+  /** `securecart-<profile>`. */
+  readonly prefix: string;
+  /** The API Gateway stage ARN to protect. */
+  readonly stageArn: string;
+  /** The value CloudFront sends in the origin header (a Secrets Manager dynamic reference). */
+  readonly originVerifyValue: string;
+  readonly ratePer5Min: number;
+  readonly key: TierKey;
+  readonly logRetentionDays: number;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * A REGIONAL web ACL on the API stage: first it blocks any request without CloudFront's origin
+ * header, then a per-client rate limit, then AWS's IP reputation, common, known-bad-inputs and
+ * SQL injection rule groups. Logs go to a KMS-encrypted log group with the secret header redacted.
+ *
+ * Behind CloudFront the source IP WAF sees is an edge location, so the rate limit counts the
+ * first address of X-Forwarded-For (which CloudFront appends the viewer's address to). A client
+ * can prefix a forged address, so this is a coarse backstop: the authoritative per-IP limit
+ * belongs to the CLOUDFRONT-scope web ACL (EdgeSecurity stack).
+ */
+export class RegionalWaf extends Construct implements Observable {
+  readonly webAcl: wafv2.CfnWebACL;
+  readonly alarms: cloudwatch.IAlarm[] = [];
+  readonly widgets: cloudwatch.IWidget[];
+
+  constructor(scope: Construct, id: string, props: RegionalWafProps) {
+    super(scope, id);
+    const metricName = `${props.prefix}-api`;
+    const visibility = (name: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
+      cloudWatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName: `${metricName}-${name}`,
+    });
+    const rules: wafv2.CfnWebACL.RuleProperty[] = [
+      {
+        name: 'OriginVerifyHeader',
+        priority: 0,
+        action: { block: {} },
+        statement: {
+          notStatement: {
+            statement: {
+              byteMatchStatement: {
+                fieldToMatch: { singleHeader: { Name: ORIGIN_VERIFY_HEADER } },
+                positionalConstraint: 'EXACTLY',
+                searchString: props.originVerifyValue,
+                textTransformations: [{ priority: 0, type: 'NONE' }],
+              },
+            },
+          },
+        },
+        visibilityConfig: visibility('origin-verify'),
+      },
+      {
+        name: 'RatePerClientIp',
+        priority: 1,
+        action: { block: {} },
+        statement: {
+          rateBasedStatement: {
+            limit: props.ratePer5Min,
+            evaluationWindowSec: 300,
+            aggregateKeyType: 'FORWARDED_IP',
+            forwardedIpConfig: { headerName: 'X-Forwarded-For', fallbackBehavior: 'MATCH' },
+          },
+        },
+        visibilityConfig: visibility('rate-per-ip'),
+      },
+      ...MANAGED_RULE_GROUPS.map((name, i): wafv2.CfnWebACL.RuleProperty => ({
+        name,
+        priority: 10 + i,
+        overrideAction: { none: {} },
+        statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+        visibilityConfig: visibility(name),
+      })),
+    ];
+    this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      name: `${props.prefix}-api`,
+      description: 'SecureCart REST API: origin header, per-client rate limit, AWS managed rule groups',
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      // The web ACL's metric name is the WebACL dimension of its metrics.
+      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName },
+      rules,
+    });
+    new wafv2.CfnWebACLAssociation(this, 'StageAssociation', {
+      resourceArn: props.stageArn,
+      webAclArn: this.webAcl.attrArn,
+    });
+
+    // WAF only delivers to log groups named aws-waf-logs-*.
+    const logGroupName = `aws-waf-logs-${props.prefix}-api`;
+    const logGroup = props.key.logGroup(this, 'Logs', {
+      logGroupName,
+      retentionDays: props.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+    });
+    const logging = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
+      resourceArn: this.webAcl.attrArn,
+      // The log group's ARN without the ":*" suffix GetAtt returns.
+      logDestinationConfigs: [
+        Stack.of(this).formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      redactedFields: [{ singleHeader: { Name: ORIGIN_VERIFY_HEADER } }, { singleHeader: { Name: 'authorization' } }],
+    });
+    logging.node.addDependency(logGroup);
+
+    const blocked = (rule: string, label: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/WAFV2',
+        metricName: 'BlockedRequests',
+        dimensionsMap: { WebACL: metricName, Region: Aws.REGION, Rule: rule },
+        statistic: 'Sum',
+        period: Duration.minutes(1),
+        label,
+      });
+    this.widgets = [
+      new cloudwatch.GraphWidget({
+        title: 'REGIONAL WAF: blocked requests',
+        left: [
+          blocked('ALL', 'all'),
+          blocked(`${metricName}-origin-verify`, 'no origin header'),
+          blocked(`${metricName}-rate-per-ip`, 'rate limit'),
+        ],
+        width: 12,
+      }),
+    ];
+  }
+}

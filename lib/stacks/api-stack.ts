@@ -1,0 +1,153 @@
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { Profile } from '../config/profiles';
+import { CheckoutService, ALB_LISTENER_PORT } from '../constructs/api/checkout-service';
+import { Identity } from '../constructs/api/identity';
+import { OriginVerifySecret } from '../constructs/api/origin-verify';
+import { RegionalWaf } from '../constructs/api/regional-waf';
+import { CheckoutRestApi } from '../constructs/api/rest-api';
+import { CheckoutServiceImage } from '../constructs/api/service-image';
+import { TierKey } from '../constructs/encryption';
+import { Observable, OpsAlarms } from '../constructs/ops-alarms';
+import { PostgresDatabase } from '../constructs/postgres-database';
+import { SUBNETS } from './network-stack';
+
+export interface ApiStackProps extends StackProps {
+  readonly profile: Profile;
+  readonly vpc: ec2.IVpc;
+  /** The tasks' security group, created in the Network stack so the Data stack can admit it (ADR 13). */
+  readonly serviceSecurityGroup: ec2.ISecurityGroup;
+  readonly catalogTable: dynamodb.ITable;
+  readonly cartsTable: dynamodb.ITable;
+  readonly database: PostgresDatabase;
+  /** orders.fifo: the outbox relay sends here. */
+  readonly ordersQueue: sqs.IQueue;
+  /** The order-status subscription of OrderEvents: the status consumer reads here. */
+  readonly orderStatusQueue: sqs.IQueue;
+  /** The ops topic (Pipeline stack) every alarm notifies. */
+  readonly alarms: OpsAlarms;
+}
+
+/**
+ * The application tier (ADR 13): the customer user pool (Identity), the checkout service on ECS
+ * Fargate behind an internal ALB (CheckoutService, its image built at deploy time), the regional
+ * REST API reaching the ALB over a VPC link v2 (CheckoutRestApi), and a REGIONAL WAF where the
+ * profile enables it. This stack only wires the constructs together.
+ */
+export class ApiStack extends Stack implements Observable {
+  readonly identity: Identity;
+  readonly originVerify: OriginVerifySecret;
+  readonly checkout: CheckoutService;
+  readonly restApi: CheckoutRestApi;
+  readonly waf?: RegionalWaf;
+  readonly alarms: cloudwatch.IAlarm[];
+  readonly widgets: cloudwatch.IWidget[];
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { profile } = props;
+    const prefix = `securecart-${profile.name}`;
+    const { removalPolicy, logRetentionDays } = profile;
+    const key = new TierKey(this, 'ApiKey', {
+      aliasName: `${prefix}-api`,
+      description: `SecureCart ${profile.name}: API and checkout service logs, the origin header secret`,
+      removalPolicy,
+    });
+    const subnets = { subnetGroupName: SUBNETS.app };
+
+    this.identity = new Identity(this, 'Identity', {
+      prefix,
+      profileName: profile.name,
+      threatProtection: profile.identity.threatProtection,
+      storefrontOrigins: profile.identity.storefrontOrigins,
+      deletionProtection: profile.deletionProtection,
+      removalPolicy,
+    });
+    this.originVerify = new OriginVerifySecret(this, 'OriginVerify', {
+      prefix,
+      profileName: profile.name,
+      key: key.key,
+      removalPolicy,
+    });
+    const image = new CheckoutServiceImage(this, 'CheckoutImage', {
+      prefix,
+      removalPolicy,
+      logs: { key, retentionDays: logRetentionDays, removalPolicy },
+    });
+    this.checkout = new CheckoutService(this, 'Checkout', {
+      prefix,
+      profileName: profile.name,
+      vpc: props.vpc,
+      subnets,
+      securityGroup: props.serviceSecurityGroup,
+      sizing: profile.checkout,
+      image: image.image,
+      catalogTable: props.catalogTable,
+      cartsTable: props.cartsTable,
+      ordersQueue: props.ordersQueue,
+      orderStatusQueue: props.orderStatusQueue,
+      database: { instance: props.database.instance, replica: props.database.replica },
+      userPoolId: this.identity.userPool.userPoolId,
+      userPoolClientId: this.identity.client.userPoolClientId,
+      originVerify: this.originVerify,
+      key,
+      alarms: props.alarms,
+      logRetentionDays,
+      removalPolicy,
+      deletionProtection: profile.deletionProtection,
+    });
+    this.restApi = new CheckoutRestApi(this, 'RestApi', {
+      prefix,
+      profileName: profile.name,
+      vpc: props.vpc,
+      subnets,
+      loadBalancer: this.checkout.loadBalancer,
+      listenerPort: ALB_LISTENER_PORT,
+      userPool: this.identity.userPool,
+      throttle: profile.api.throttle,
+      createOrderThrottle: profile.api.createOrderThrottle,
+      key,
+      alarms: props.alarms,
+      logRetentionDays,
+      removalPolicy,
+    });
+    if (profile.api.waf) {
+      this.waf = new RegionalWaf(this, 'RegionalWaf', {
+        prefix,
+        stageArn: this.restApi.stageArn,
+        originVerifyValue: this.originVerify.value,
+        ratePer5Min: profile.api.wafRateLimitPer5Min,
+        key,
+        logRetentionDays,
+        removalPolicy,
+      });
+    } else {
+      // Without WAF the origin header is still required by every method and checked by the ALB listener.
+      this.restApi.acknowledgeNoWaf(profile.name);
+    }
+
+    const flows: Observable[] = [this.restApi, this.checkout, ...(this.waf ? [this.waf] : [])];
+    this.alarms = flows.flatMap((f) => f.alarms);
+    this.widgets = flows.flatMap((f) => f.widgets);
+    this.addOutputs();
+  }
+
+  private addOutputs() {
+    const outputs: Record<string, string> = {
+      ApiUrl: this.restApi.api.url,
+      UserPoolId: this.identity.userPool.userPoolId,
+      UserPoolClientId: this.identity.client.userPoolClientId,
+      UserPoolDomain: this.identity.domain.baseUrl(),
+      AuthIssuer: this.identity.issuer,
+      LoadBalancerDnsName: this.checkout.loadBalancer.loadBalancerDnsName,
+      OriginVerifySecretArn: this.originVerify.secret.secretArn,
+      CheckoutClusterName: this.checkout.cluster.clusterName,
+      CheckoutServiceName: this.checkout.service.serviceName,
+    };
+    for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
+  }
+}
