@@ -1,7 +1,9 @@
-import { App, Tags } from 'aws-cdk-lib';
+import { App, Environment, Tags } from 'aws-cdk-lib';
 import { Profile } from './config/profiles';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
+import { EdgeSecurityStack } from './stacks/edge-security-stack';
+import { FrontendStack } from './stacks/frontend-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { PipelineStack } from './stacks/pipeline-stack';
 
@@ -11,6 +13,24 @@ export interface SecureCartStacks {
   readonly pipeline: PipelineStack;
   /** Undefined where the profile has no api tier (localstack: no ECS on LocalStack's free plan). */
   readonly api?: ApiStack;
+  /** The storefront (S3 + CloudFront), where the profile has the frontend tier. */
+  readonly frontend?: FrontendStack;
+  /** us-east-1: the storefront's CLOUDFRONT-scope web ACL, where the profile enables the edge WAF. */
+  readonly edgeSecurity?: EdgeSecurityStack;
+}
+
+/** Where stacks go when neither `-c region=` nor the CDK CLI (CDK_DEFAULT_REGION) names a region. */
+export const FALLBACK_REGION = 'eu-west-1';
+
+/**
+ * The region of the app's stacks. A profile with the frontend tier references us-east-1 (the edge
+ * web ACL) across regions, which CDK allows only between stacks with explicit regions: they get
+ * `-c region=`, else the CLI's region (CDK_DEFAULT_REGION, from your AWS configuration), else
+ * FALLBACK_REGION. Accounts stay unresolved, so synth needs no credentials. Other profiles stay
+ * environment-agnostic.
+ */
+export function appRegion(app: App): string {
+  return app.node.tryGetContext('region') ?? process.env.CDK_DEFAULT_REGION ?? FALLBACK_REGION;
 }
 
 export const stackName = (profile: Profile, name: string) => `SecureCart-${profile.name}-${name}`;
@@ -21,36 +41,63 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
     app.node.setContext('@aws-cdk/core:defaultCrossStackReferences', 'strong');
   }
   const id = (name: string) => stackName(profile, name);
+  const env = profile.tiers.frontend ? { region: appRegion(app) } : undefined;
   const description = (tier: string) => `SecureCart ${profile.name}: ${tier}`;
 
   const network = profile.tiers.network
-    ? new NetworkStack(app, id('Network'), { profile, description: description('network tier') })
+    ? new NetworkStack(app, id('Network'), { profile, env, description: description('network tier') })
     : undefined;
   // The checkout tasks' security group lives in Network, so Data can admit it without depending on Api.
   const data = new DataStack(app, id('Data'), {
     profile,
+    env,
     vpc: network?.vpc,
     databaseClients: profile.tiers.api && network ? [network.checkoutServiceSecurityGroup] : [],
     description: description('data tier'),
   });
   const pipeline = new PipelineStack(app, id('Pipeline'), {
     profile,
+    env,
     catalogTable: data.catalogTable,
     idempotencyTable: data.idempotencyTable,
     description: description('order pipeline'),
   });
-  const api = profile.tiers.api ? buildApi(app, profile, { network, data, pipeline }) : undefined;
+  const api = profile.tiers.api ? buildApi(app, profile, { network, data, pipeline }, env) : undefined;
+  const edgeSecurity =
+    profile.tiers.frontend && profile.frontend.waf
+      ? new EdgeSecurityStack(app, id('EdgeSecurity'), {
+          profile,
+          env: { region: 'us-east-1' },
+          description: description('edge security (CloudFront web ACL, us-east-1)'),
+        })
+      : undefined;
+  const frontend =
+    profile.tiers.frontend && api
+      ? new FrontendStack(app, id('Frontend'), {
+          profile,
+          env,
+          api,
+          webAclArn: edgeSecurity?.webAcl.webAcl.attrArn,
+          description: description('storefront (S3 + CloudFront)'),
+        })
+      : undefined;
 
   Tags.of(app).add('app', 'securecart');
   Tags.of(app).add('profile', profile.name);
-  return { network, data, pipeline, api };
+  return { network, data, pipeline, api, frontend, edgeSecurity };
 }
 
-function buildApi(app: App, profile: Profile, { network, data, pipeline }: Omit<SecureCartStacks, 'api'>): ApiStack {
+function buildApi(
+  app: App,
+  profile: Profile,
+  { network, data, pipeline }: Pick<SecureCartStacks, 'network' | 'data' | 'pipeline'>,
+  env: Environment | undefined,
+): ApiStack {
   if (!network || !data.database)
     throw new Error(`Profile "${profile.name}": the api tier needs the network and the database`);
   return new ApiStack(app, stackName(profile, 'Api'), {
     profile,
+    env,
     vpc: network.vpc,
     serviceSecurityGroup: network.checkoutServiceSecurityGroup,
     catalogTable: data.catalogTable,
@@ -69,6 +116,10 @@ export function profileBanner(profile: Profile): string {
     profile.tiers.network ? undefined : 'Network (VPC)',
     profile.tiers.relationalDatabase ? undefined : 'RDS PostgreSQL',
     profile.tiers.api ? undefined : 'Api (Cognito, the checkout service on ECS Fargate, API Gateway)',
+    profile.tiers.frontend ? undefined : 'Frontend (the storefront on S3 + CloudFront)',
+    profile.tiers.frontend && !profile.frontend.waf
+      ? 'EdgeSecurity (the CloudFront WAF; this profile has none)'
+      : undefined,
     profile.features.schemaRegistry ? undefined : 'the EventBridge schema registry',
     profile.features.eventArchive ? undefined : 'the EventBridge archive',
   ].filter((x) => x !== undefined);

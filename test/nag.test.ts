@@ -44,9 +44,17 @@ const PIPELINE_ACKS = 29; // 10 × L1 (nodejs22.x pinned), 10 × IAM5 X-Ray, 7 �
  * Sandbox also: COG8 (Essentials plan, no threat protection), APIG3 (no REGIONAL WAF) = 30.
  */
 const API_ACKS: Record<ProfileName, number> = { sandbox: 30, prod: 28, localstack: 0 };
+/**
+ * The Frontend stack's own budget. Both profiles: S1 (the access-log bucket itself), CFR1 (no geo
+ * restriction), CFR4 (default *.cloudfront.net certificate without a custom domain), and
+ * BucketDeployment's library-owned function: IAM5 x8 (its S3 copy and invalidation grants), IAM4,
+ * L1; IAM4 (the AwsCustomResource provider) = 14. Sandbox also: CFR2 (no edge WAF) = 15.
+ * EdgeSecurity (prod only) needs none.
+ */
+const FRONTEND_ACKS: Record<ProfileName, number> = { sandbox: 15, prod: 14, localstack: 0 };
 const ACKNOWLEDGEMENT_BUDGET: Record<ProfileName, number> = {
-  sandbox: 4 + PIPELINE_ACKS + API_ACKS.sandbox, // Data: RDS11, RDS3 (single-AZ), RDS10 (no deletion protection), IAM4 (Enhanced Monitoring role)
-  prod: 6 + PIPELINE_ACKS + API_ACKS.prod, // Data: RDS11 x2, IAM4 x2 (Enhanced Monitoring roles), RDS3 + RDS2 (read replica)
+  sandbox: 4 + PIPELINE_ACKS + API_ACKS.sandbox + FRONTEND_ACKS.sandbox, // Data: RDS11, RDS3 (single-AZ), RDS10 (no deletion protection), IAM4 (Enhanced Monitoring role)
+  prod: 6 + PIPELINE_ACKS + API_ACKS.prod + FRONTEND_ACKS.prod, // Data: RDS11 x2, IAM4 x2 (Enhanced Monitoring roles), RDS3 + RDS2 (read replica)
   localstack: PIPELINE_ACKS,
 };
 
@@ -87,5 +95,12 @@ describe.each(PROFILE_NAMES.map((p) => [p]))('cdk-nag AwsSolutionsChecks, profil
     const acks = api ? listNagAcknowledgements(api) : [];
     expect(acks.length).toBeLessThanOrEqual(API_ACKS[profileName]);
     expect(api === undefined).toBe(API_ACKS[profileName] === 0);
+  });
+
+  test('the Frontend and EdgeSecurity stacks keep to their own budget', () => {
+    const { frontend, edgeSecurity } = synthesized!.stacks;
+    expect(frontend ? listNagAcknowledgements(frontend).length : 0).toBeLessThanOrEqual(FRONTEND_ACKS[profileName]);
+    expect(edgeSecurity ? listNagAcknowledgements(edgeSecurity) : []).toEqual([]);
+    expect(frontend === undefined).toBe(FRONTEND_ACKS[profileName] === 0);
   });
 });

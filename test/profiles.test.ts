@@ -34,7 +34,12 @@ describe('profiles', () => {
     expect(PROFILES.prod.removalPolicy).toBe(RemovalPolicy.RETAIN);
     expect(PROFILES.prod.deletionProtection).toBe(true);
     expect(PROFILES.prod.database.multiAz && PROFILES.prod.database.readReplica).toBe(true);
-    expect(PROFILES.localstack.tiers).toEqual({ network: false, relationalDatabase: false, api: false });
+    expect(PROFILES.localstack.tiers).toEqual({
+      network: false,
+      relationalDatabase: false,
+      api: false,
+      frontend: false,
+    });
   });
 
   test('validation names every broken invariant', () => {
@@ -68,6 +73,10 @@ describe('profiles', () => {
     expect([sandbox.tiers.api, prod.tiers.api, localstack.tiers.api]).toEqual([true, true, false]);
     // WAF and Cognito threat protection cost money: prod only.
     expect([sandbox.api.waf, prod.api.waf]).toEqual([false, true]);
+    expect([sandbox.frontend.waf, prod.frontend.waf]).toEqual([false, true]);
+    expect(() => validateProfile({ ...sandbox, tiers: { ...sandbox.tiers, api: false } })).toThrow(
+      'tiers.frontend needs the api tier',
+    );
     expect([sandbox.identity.threatProtection, prod.identity.threatProtection]).toEqual([false, true]);
     expect(prod.checkout.minTasks).toBeGreaterThanOrEqual(2); // one per AZ
     expect(sandbox.checkout).toMatchObject({ cpu: 256, memoryMiB: 512, desiredTasks: 1 });
@@ -80,7 +89,7 @@ describe('profiles', () => {
   test('validation names every broken api-tier invariant', () => {
     const broken = {
       ...PROFILES.sandbox,
-      tiers: { network: false, relationalDatabase: false, api: true },
+      tiers: { network: false, relationalDatabase: false, api: true, frontend: true },
       checkout: { ...PROFILES.sandbox.checkout, cpu: 512, memoryMiB: 512, minTasks: 3, targetCpuPercent: 95 },
       api: {
         throttle: { rateLimit: 10, burstLimit: 0 },
@@ -89,6 +98,11 @@ describe('profiles', () => {
         wafRateLimitPer5Min: 5,
       },
       identity: { threatProtection: false, storefrontOrigins: ['http://shop.example.com', 'https://x.example/app'] },
+      frontend: {
+        waf: true,
+        wafRateLimitPer5Min: 5,
+        customDomain: { domainName: 'shop', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' },
+      },
     };
     let message = '';
     try {
@@ -106,6 +120,9 @@ describe('profiles', () => {
       'api.wafRateLimitPer5Min must be an integer of at least 10 (got 5)',
       'identity.storefrontOrigins must be origins like https://shop.example.com (http only for localhost), without a path (got http://shop.example.com)',
       '(got https://x.example/app)',
+      'frontend.wafRateLimitPer5Min must be an integer of at least 10 (got 5)',
+      'frontend.customDomain.domainName must be a DNS name (got shop)',
+      'frontend.customDomain.certificateArn must be an ACM certificate in us-east-1',
     ]) {
       expect(message).toContain(fragment);
     }
@@ -148,7 +165,7 @@ describe('the app entry point (as cdk synth runs it)', () => {
     const r = runApp({ profile: 'localstack' });
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(
-      /profile "localstack".*Not deployed with this profile: Network \(VPC\), RDS PostgreSQL, Api \(Cognito, the checkout service on ECS Fargate, API Gateway\), the EventBridge schema registry, the EventBridge archive\./,
+      /profile "localstack".*Not deployed with this profile: Network \(VPC\), RDS PostgreSQL, Api \(Cognito, the checkout service on ECS Fargate, API Gateway\), Frontend \(the storefront on S3 \+ CloudFront\), the EventBridge schema registry, the EventBridge archive\./,
     );
     expect(r.files).toContain('SecureCart-localstack-Data.template.json');
     expect(r.files.some((f) => f.includes('Network'))).toBe(false);

@@ -76,7 +76,7 @@ export class TierKey extends Construct {
 }
 
 /** Maps a day count to the nearest CloudWatch Logs retention that is at least that long. */
-function toRetention(days: number): logs.RetentionDays {
+export function toRetention(days: number): logs.RetentionDays {
   const allowed = Object.values(logs.RetentionDays)
     .filter((v): v is number => typeof v === 'number' && v > 0 && v !== logs.RetentionDays.INFINITE)
     .sort((a, b) => a - b);

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { TierKey } from './encryption';
+import { acknowledge } from './nag';
 
 const POSTGRES_PORT = 5432;
 
@@ -165,8 +166,4 @@ export class PostgresDatabase extends Construct {
       });
     }
   }
-}
-
-function acknowledge(scope: Construct, reasons: Record<string, string>) {
-  for (const [id, reason] of Object.entries(reasons)) Validations.of(scope).acknowledge({ id, reason });
 }

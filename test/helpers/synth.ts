@@ -35,6 +35,9 @@ export function newApp(extraContext: Record<string, unknown> = {}, options: { bu
     ...CDK_CONTEXT,
     'aws:cdk:enable-path-metadata': true,
     'aws:cdk:enable-asset-metadata': true,
+    // A fixed region (not the developer's CDK_DEFAULT_REGION), away from us-east-1 so the edge
+    // web ACL is a real cross-region reference.
+    region: 'eu-west-1',
     ...bundling,
     ...extraContext,
   };

@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../contracts/metrics';
 import { CHECKOUT_ENV } from '../../../services/checkout-api/src/config';
 import { Profile } from '../../config/profiles';
@@ -16,6 +16,7 @@ import { TierKey } from '../encryption';
 import { Observable, OpsAlarms, RUNBOOKS } from '../ops-alarms';
 import { DatabaseUserBootstrap } from './database-user-bootstrap';
 import { OriginVerifySecret } from './origin-verify';
+import { acknowledge } from '../nag';
 
 /** The port the service listens on (CHECKOUT_ENV.port) and the ALB's target port. */
 export const CHECKOUT_CONTAINER_PORT = 8080;
@@ -426,8 +427,4 @@ function enableAccessLogs(loadBalancer: elbv2.ApplicationLoadBalancer, bucket: s
   // ELB checks that it can write when the attribute is set: the policy must exist first.
   const policy = bucket.policy?.node.defaultChild as CfnResource | undefined;
   if (policy) (loadBalancer.node.defaultChild as CfnResource).addResourceDependency(policy);
-}
-
-function acknowledge(scope: IConstruct, reasons: Record<string, string>) {
-  for (const [id, reason] of Object.entries(reasons)) Validations.of(scope).acknowledge({ id, reason });
 }

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { TierKey } from '../encryption';
 import { adoptManagedLogGroup } from './managed-log-groups';
+import { acknowledgeAwsCustomResourceProvider, awsCustomResourceProvider } from '../nag';
 
 /**
  * psql from the official PostgreSQL image (ECR Public mirror of Docker Hub's library image), ARM64
@@ -159,29 +160,13 @@ export class DatabaseUserBootstrap extends Construct {
         new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: passRoles.map((r) => r.roleArn) }),
       ]),
     });
-    const provider = Stack.of(this).node.tryFindChild(PROVIDER_ID);
-    if (!provider) throw new Error(`AwsCustomResource provider ${PROVIDER_ID} not found`);
-    adoptManagedLogGroup(provider, {
+    adoptManagedLogGroup(awsCustomResourceProvider(this), {
       key: props.key,
       retentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
     });
-    acknowledgeCustomResourceProvider(provider);
+    acknowledgeAwsCustomResourceProvider(this);
   }
 }
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
-
-/** The AwsCustomResource provider function, one per stack at its root. */
-const PROVIDER_ID = `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`;
-
-/** The provider function's managed policy. */
-function acknowledgeCustomResourceProvider(provider: IConstruct) {
-  const role = provider.node.tryFindChild('ServiceRole');
-  if (!role)
-    throw new Error(`AwsCustomResource provider ${PROVIDER_ID} has no ServiceRole: review its cdk-nag acknowledgement`);
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: "AWS-managed policy that only lets CDK's AwsCustomResource provider write its own CloudWatch Logs.",
-  });
-}

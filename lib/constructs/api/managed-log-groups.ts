@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
-import { TierKey } from '../encryption';
+import { TierKey, toRetention } from '../encryption';
 
 export interface ManagedLogGroupSettings {
   readonly key: TierKey;
@@ -22,16 +22,6 @@ export function adoptManagedLogGroup(fn: IConstruct, settings: ManagedLogGroupSe
     throw new Error(`${fn.node.path} has no CDK-managed log group: review adoptManagedLogGroup`);
   }
   cfn.kmsKeyId = settings.key.key.keyArn;
-  cfn.retentionInDays = retention(settings.retentionDays);
+  cfn.retentionInDays = toRetention(settings.retentionDays);
   cfn.applyRemovalPolicy(settings.removalPolicy);
-}
-
-/** The shortest CloudWatch Logs retention that is at least `days`. */
-function retention(days: number): number {
-  const allowed = Object.values(logs.RetentionDays)
-    .filter((v): v is number => typeof v === 'number' && v > 0 && v !== logs.RetentionDays.INFINITE)
-    .sort((a, b) => a - b);
-  const match = allowed.find((d) => d >= days);
-  if (match === undefined) throw new Error(`No CloudWatch Logs retention of at least ${days} days`);
-  return match;
 }

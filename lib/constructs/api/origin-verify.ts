@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -25,12 +25,14 @@ export interface OriginVerifySecretProps {
  */
 export class OriginVerifySecret extends Construct {
   readonly secret: secretsmanager.Secret;
+  readonly secretName: string;
   readonly headerName = ORIGIN_VERIFY_HEADER;
 
   constructor(scope: Construct, id: string, props: OriginVerifySecretProps) {
     super(scope, id);
+    this.secretName = `securecart/${props.profileName}/api/origin-verify`;
     this.secret = new secretsmanager.Secret(this, 'Secret', {
-      secretName: `securecart/${props.profileName}/api/origin-verify`,
+      secretName: this.secretName,
       description: `SecureCart ${props.profileName}: the ${ORIGIN_VERIFY_HEADER} header value CloudFront sends to the API`,
       encryptionKey: props.key,
       generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
@@ -46,5 +48,14 @@ export class OriginVerifySecret extends Construct {
   /** The value as a CloudFormation dynamic reference (resolved at deploy time, never in the template). */
   get value(): string {
     return this.secret.secretValue.unsafeUnwrap();
+  }
+
+  /**
+   * The value for another stack of the same account and region (the Frontend stack's CloudFront
+   * origin header): a dynamic reference by the secret's fixed name, a literal in that template,
+   * so no cross-stack reference has to be resolved inside it.
+   */
+  get valueByName(): string {
+    return SecretValue.secretsManager(this.secretName).unsafeUnwrap();
   }
 }

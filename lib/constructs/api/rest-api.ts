@@ -5,13 +5,14 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { Profile } from '../../config/profiles';
 import { TierKey } from '../encryption';
 import { Observable, OpsAlarms, RUNBOOKS } from '../ops-alarms';
 import { API_AUTHORIZATION_SCOPES } from './identity';
 import { ORIGIN_VERIFY_HEADER } from './origin-verify';
 import { CreateOrderRequestSchema, toModelSchema } from './request-models';
+import { acknowledge } from '../nag';
 
 /** The stage CloudFront's origin path points at. */
 export const API_STAGE_NAME = 'live';
@@ -298,8 +299,4 @@ function accessLogFormat(): apigw.AccessLogFormat {
       xrayTraceId: f.contextXrayTraceId(),
     }),
   );
-}
-
-function acknowledge(scope: IConstruct, reasons: Record<string, string>) {
-  for (const [id, reason] of Object.entries(reasons)) Validations.of(scope).acknowledge({ id, reason });
 }

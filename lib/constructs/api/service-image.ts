@@ -2,14 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { ContainerImageBuild } from '@cdklabs/deploy-time-build';
-import { CfnResource, IgnoreMode, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, IgnoreMode, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { adoptManagedLogGroup, ManagedLogGroupSettings } from './managed-log-groups';
+import { acknowledge, nagArnParts, nagAssetBucketObjects } from '../nag';
 
 const PROJECT_ROOT = path.join(__dirname, '..', '..', '..');
 /** The service's workspace; also the image's build context (`docker build services/checkout-api`). */
@@ -105,14 +106,15 @@ export class CheckoutServiceImage extends Construct {
     if (!project?.role || !trigger?.role) {
       throw new Error('ContainerImageBuild changed shape: review the cdk-nag acknowledgements in service-image.ts');
     }
-    const bucketObjects = 'arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*';
+    const bucketObjects = nagAssetBucketObjects(this);
+    const { partition, region } = nagArnParts(this);
     const projectRef = (Stack.of(this).getLogicalId(project.node.defaultChild as CfnResource) as string) ?? '';
     acknowledge(project.role.node.findChild('DefaultPolicy'), {
       'AwsSolutions-IAM5[Resource::*]':
         'ecr:GetAuthorizationToken has no resource-level permissions; pushing is limited to the checkout repository.',
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<${projectRef}>:*]`]:
+      [`AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:<AWS::AccountId>:log-group:/aws/codebuild/<${projectRef}>:*]`]:
         "CodeBuild's own log group for this project: the streams of each build are created under it.",
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<${projectRef}>-*]`]:
+      [`AwsSolutions-IAM5[Resource::arn:${partition}:codebuild:${region}:<AWS::AccountId>:report-group/<${projectRef}>-*]`]:
         "CodeBuild's default report-group permission, limited to this project's report groups (it creates none).",
       'AwsSolutions-IAM5[Action::s3:GetBucket*]':
         "Asset.grantRead: the build reads its source zip from the CDK bootstrap bucket (CDK's read grant on an asset).",
@@ -143,8 +145,4 @@ export class CheckoutServiceImage extends Construct {
         'The project writes no build artifacts or cache (the image goes to ECR, encrypted there); its ephemeral build environment is encrypted by CodeBuild.',
     });
   }
-}
-
-function acknowledge(scope: IConstruct, reasons: Record<string, string>) {
-  for (const [id, reason] of Object.entries(reasons)) Validations.of(scope).acknowledge({ id, reason });
 }

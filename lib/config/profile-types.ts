@@ -1,0 +1,114 @@
+import { Duration } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
+
+/** Names of the deployment profiles, chosen with `-c profile=NAME`. */
+export const PROFILE_NAMES = ['sandbox', 'prod', 'localstack'] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+/**
+ * Everything that differs between deployments lives in one typed object.
+ * Stacks read it; nothing else branches on the profile name.
+ */
+export interface Profile {
+  readonly name: ProfileName;
+  readonly description: string;
+  /** Tiers this profile deploys. `localstack` hosts only what LocalStack's free plan can. */
+  readonly tiers: {
+    readonly network: boolean;
+    readonly relationalDatabase: boolean;
+    /** The Api stack: Cognito, the checkout service on ECS Fargate, the ALB and the REST API. */
+    readonly api: boolean;
+    /** The Frontend stack (storefront on S3 + CloudFront) and, where WAF is on, EdgeSecurity in us-east-1. */
+    readonly frontend: boolean;
+  };
+  /** Optional services and compatibility switches. */
+  readonly features: {
+    /** The EventBridge schema registry is not in LocalStack's free plan. */
+    readonly schemaRegistry: boolean;
+    /** An archive of every SecureCart event, for replay. LocalStack has no CloudFormation provider for it. */
+    readonly eventArchive: boolean;
+    /**
+     * Cross-stack references as Export/ImportValue instead of cdk.json's default
+     * (`Fn::GetStackOutput`), which local CloudFormation implementations do not resolve.
+     */
+    readonly strongCrossStackReferences: boolean;
+  };
+  readonly network: {
+    readonly cidr: string;
+    readonly maxAzs: number;
+    readonly natGateways: number;
+    readonly flowLogRetentionDays: number;
+  };
+  readonly database: {
+    /** Instance class and size, e.g. `t4g.micro` (Graviton burstable). */
+    readonly instanceType: string;
+    readonly allocatedStorageGiB: number;
+    readonly maxAllocatedStorageGiB: number;
+    readonly multiAz: boolean;
+    readonly readReplica: boolean;
+    readonly backupRetentionDays: number;
+    readonly rotationDays: number;
+  };
+  /** sandbox/localstack: destroy everything with the stack; prod: retain and protect. */
+  readonly removalPolicy: RemovalPolicy;
+  readonly deletionProtection: boolean;
+  readonly logRetentionDays: number;
+  readonly pipeline: {
+    /** Orders whose recomputed total (in cents) is at or above this are fraud-screened. */
+    readonly highValueThresholdCents: number;
+    /** How long the workflow waits for the fraud screen before the manual-review outcome. */
+    readonly fraudScreenTimeout: Duration;
+    /** ISO 3166-1 alpha-2 shipping countries that are not flagged as suspicious. */
+    readonly allowedShippingCountries: readonly string[];
+  };
+  /** The checkout service (ECS Fargate, ARM64) behind the internal ALB. */
+  readonly checkout: {
+    /** Fargate task CPU units (256, 512, 1024, 2048, 4096). */
+    readonly cpu: number;
+    /** Fargate task memory in MiB; must be a valid combination with `cpu`. */
+    readonly memoryMiB: number;
+    readonly desiredTasks: number;
+    readonly minTasks: number;
+    readonly maxTasks: number;
+    /** Target average CPU utilisation (%) for scaling. */
+    readonly targetCpuPercent: number;
+    /** Target ALB requests per task per minute for scaling. */
+    readonly targetRequestsPerTask: number;
+  };
+  /** The REST API in front of the service. */
+  readonly api: {
+    /** Stage-wide steady-state requests per second and burst. */
+    readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+    /** A lower limit on `POST /api/orders`. */
+    readonly createOrderThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+    /** A REGIONAL WAF web ACL on the stage (managed rule groups, a rate limit, the origin header). */
+    readonly waf: boolean;
+    /** Requests per IP per 5 minutes before the REGIONAL WAF blocks. */
+    readonly wafRateLimitPer5Min: number;
+  };
+  /** The customer user pool and the storefront's app client. */
+  readonly identity: {
+    /** Cognito threat protection (Plus feature plan, billed per MAU): adaptive authentication, compromised credentials. */
+    readonly threatProtection: boolean;
+    /**
+     * Storefront origins allowed to receive the authorization code until the Frontend stack
+     * replaces them with its CloudFront domain (ADR 13). Callback: `<origin>/auth/callback`,
+     * sign-out: `<origin>/signed-out`.
+     */
+    readonly storefrontOrigins: readonly string[];
+  };
+  /** The storefront's CloudFront distribution. */
+  readonly frontend: {
+    /** A CLOUDFRONT-scope web ACL (EdgeSecurity stack, us-east-1): managed rule groups and a rate limit. */
+    readonly waf: boolean;
+    /** Requests per viewer address per 5 minutes before the edge WAF blocks. */
+    readonly wafRateLimitPer5Min: number;
+    /**
+     * Serve on your own domain with an ACM certificate in us-east-1; enables TLS 1.2 or later.
+     * Without it the distribution serves *.cloudfront.net with CloudFront's default certificate.
+     */
+    readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+  };
+  /** E-mail address for alarms and order notifications; none means no e-mail subscription. */
+  readonly alarmEmail?: string;
+}

@@ -1,0 +1,146 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type { Profile } from './profile-types';
+
+export class ProfileError extends Error {}
+
+/** Checks the invariants a profile must keep; throws a ProfileError naming every problem. */
+export function validateProfile(p: Profile): Profile {
+  const problems: string[] = [];
+  const n = p.network;
+  if (p.tiers.relationalDatabase && !p.tiers.network) problems.push('relationalDatabase needs the network tier');
+  if (p.tiers.api && !(p.tiers.network && p.tiers.relationalDatabase)) {
+    problems.push('tiers.api needs the network and relationalDatabase tiers');
+  }
+  if (n.maxAzs < 2) problems.push(`network.maxAzs must be at least 2 (got ${n.maxAzs})`);
+  if (p.tiers.network && (n.natGateways < 1 || n.natGateways > n.maxAzs)) {
+    problems.push(`network.natGateways must be between 1 and maxAzs=${n.maxAzs} (got ${n.natGateways})`);
+  }
+  if (!/^10\.\d{1,3}\.0\.0\/16$/.test(n.cidr))
+    problems.push(`network.cidr must be a 10.x.0.0/16 block (got ${n.cidr})`);
+  if (!/^[a-z0-9]+\.[a-z0-9]+$/.test(p.database.instanceType)) {
+    problems.push(`database.instanceType must look like "t4g.micro" (got ${p.database.instanceType})`);
+  }
+  if (p.database.readReplica && !p.database.multiAz) problems.push('database.readReplica needs multiAz');
+  if (p.database.maxAllocatedStorageGiB < p.database.allocatedStorageGiB)
+    problems.push('database.maxAllocatedStorageGiB < allocatedStorageGiB');
+  if (p.deletionProtection && p.removalPolicy !== RemovalPolicy.RETAIN)
+    problems.push('deletionProtection needs removalPolicy RETAIN');
+  if (!Number.isInteger(p.pipeline.highValueThresholdCents) || p.pipeline.highValueThresholdCents <= 0) {
+    problems.push('pipeline.highValueThresholdCents must be a positive integer');
+  }
+  if (p.pipeline.allowedShippingCountries.some((c) => !/^[A-Z]{2}$/.test(c))) {
+    problems.push('pipeline.allowedShippingCountries must be ISO 3166-1 alpha-2 codes');
+  }
+  if (p.tiers.frontend && !p.tiers.api) problems.push('tiers.frontend needs the api tier');
+  problems.push(...checkoutProblems(p), ...apiProblems(p), ...identityProblems(p), ...frontendProblems(p));
+  if (p.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(p.alarmEmail)) {
+    problems.push(`alarmEmail is not an e-mail address (got ${p.alarmEmail})`);
+  }
+  if (problems.length > 0) throw new ProfileError(`Profile "${p.name}" is invalid: ${problems.join('; ')}`);
+  return p;
+}
+
+const range = (min: number, max: number, step: number) =>
+  Array.from({ length: (max - min) / step + 1 }, (_, i) => min + i * step);
+
+/** Fargate's CPU units and the memory sizes (MiB) each allows (Linux, up to 4 vCPU). */
+const FARGATE_MEMORY: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: range(1024, 4096, 1024),
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+};
+
+const isPositiveInt = (n: number) => Number.isInteger(n) && n > 0;
+
+function checkoutProblems({ checkout: c }: Profile): string[] {
+  const problems: string[] = [];
+  const memory = FARGATE_MEMORY[c.cpu];
+  if (!memory) {
+    problems.push(`checkout.cpu must be one of ${Object.keys(FARGATE_MEMORY).join(', ')} (got ${c.cpu})`);
+  } else if (!memory.includes(c.memoryMiB)) {
+    problems.push(
+      `checkout.memoryMiB must be a Fargate size for cpu ${c.cpu}: ${memory[0]} to ${memory[memory.length - 1]} (got ${c.memoryMiB})`,
+    );
+  }
+  if (![c.desiredTasks, c.minTasks, c.maxTasks].every(isPositiveInt)) {
+    problems.push('checkout.desiredTasks, minTasks and maxTasks must be positive integers');
+  } else if (!(c.minTasks <= c.desiredTasks && c.desiredTasks <= c.maxTasks)) {
+    problems.push(
+      `checkout tasks must satisfy minTasks <= desiredTasks <= maxTasks (got ${c.minTasks}, ${c.desiredTasks}, ${c.maxTasks})`,
+    );
+  }
+  if (!(c.targetCpuPercent >= 10 && c.targetCpuPercent <= 90)) {
+    problems.push(`checkout.targetCpuPercent must be from 10 to 90 (got ${c.targetCpuPercent})`);
+  }
+  if (!isPositiveInt(c.targetRequestsPerTask))
+    problems.push('checkout.targetRequestsPerTask must be a positive integer');
+  return problems;
+}
+
+function apiProblems({ api }: Profile): string[] {
+  const problems: string[] = [];
+  const limits = { 'api.throttle': api.throttle, 'api.createOrderThrottle': api.createOrderThrottle };
+  for (const [name, t] of Object.entries(limits)) {
+    if (!isPositiveInt(t.rateLimit) || !isPositiveInt(t.burstLimit)) {
+      problems.push(`${name}.rateLimit and burstLimit must be positive integers`);
+    }
+  }
+  if (
+    api.createOrderThrottle.rateLimit > api.throttle.rateLimit ||
+    api.createOrderThrottle.burstLimit > api.throttle.burstLimit
+  ) {
+    problems.push('api.createOrderThrottle must not be higher than api.throttle (it is the lower, method-level limit)');
+  }
+  // WAF rate-based rules accept 10 to 2,000,000,000 requests per evaluation window.
+  if (!Number.isInteger(api.wafRateLimitPer5Min) || api.wafRateLimitPer5Min < 10) {
+    problems.push(`api.wafRateLimitPer5Min must be an integer of at least 10 (got ${api.wafRateLimitPer5Min})`);
+  }
+  return problems;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function identityProblems({ identity }: Profile): string[] {
+  const problems: string[] = [];
+  if (identity.storefrontOrigins.length === 0) problems.push('identity.storefrontOrigins needs at least one origin');
+  for (const origin of identity.storefrontOrigins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      // reported below
+    }
+    // Cognito accepts plain http only for localhost; the storefront checks the same (web/src/config.ts).
+    const secure = url && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)));
+    if (!url || !secure || url.origin !== origin) {
+      problems.push(
+        `identity.storefrontOrigins must be origins like https://shop.example.com (http only for localhost), without a path (got ${origin})`,
+      );
+    }
+  }
+  return problems;
+}
+
+function frontendProblems({ frontend }: Profile): string[] {
+  const problems: string[] = [];
+  if (!Number.isInteger(frontend.wafRateLimitPer5Min) || frontend.wafRateLimitPer5Min < 10) {
+    problems.push(
+      `frontend.wafRateLimitPer5Min must be an integer of at least 10 (got ${frontend.wafRateLimitPer5Min})`,
+    );
+  }
+  const domain = frontend.customDomain;
+  if (domain) {
+    if (!/^([a-z0-9-]+\.)+[a-z]{2,}$/.test(domain.domainName)) {
+      problems.push(`frontend.customDomain.domainName must be a DNS name (got ${domain.domainName})`);
+    }
+    // CloudFront only uses certificates from us-east-1.
+    if (!/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(domain.certificateArn)) {
+      problems.push(
+        `frontend.customDomain.certificateArn must be an ACM certificate in us-east-1 (got ${domain.certificateArn})`,
+      );
+    }
+  }
+  return problems;
+}
