@@ -7,6 +7,7 @@
 #   3. npm run local:deploy   — cdklocal bootstrap + deploy --all of the localstack profile,
 #                               outputs in cdk.out/localstack-outputs.json;
 #   4. npm run smoke          — the smoke suite, finding the stacks through DescribeStacks;
+#      npm run e2e            — the browser journey in Chromium (skipped, saying so, without one);
 #   5. npm run local:destroy  — cdklocal destroy --all;
 #   6. stop the emulator — always, also on failure or Ctrl-C.
 #
@@ -79,6 +80,16 @@ npm run -s local:deploy
 
 phase "npm run smoke"
 npm run -s smoke -- "$@"
+
+# The browser journey against the same deployment (README, "Browser journey"): Debian's Chromium
+# or CHROMIUM_PATH, exactly as `npm run e2e` looks for it.
+chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [ -x "$chromium" ]; then
+  phase "npm run e2e"
+  npm run -s e2e
+else
+  phase "npm run e2e SKIPPED: no Chromium at $chromium (apt-get install -y chromium, or set CHROMIUM_PATH)"
+fi
 
 phase "npm run local:destroy"
 npm run -s local:destroy

@@ -1,0 +1,114 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+
+/**
+ * Debian's Chromium (never a browser Playwright downloads), driven by playwright-core, with a fresh
+ * profile directory per run. It records what the journey must fail on: every Content-Security-
+ * Policy violation, seen both as the console message Chromium prints ("Refused to ... because it
+ * violates the following Content Security Policy directive") and as the page's
+ * `securitypolicyviolation` event; and every uncaught page error.
+ */
+
+export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+/** The Chromium to use: CHROMIUM_PATH, else Debian's; undefined when neither exists. */
+export function chromiumPath(): string | undefined {
+  const path = process.env.CHROMIUM_PATH || DEFAULT_CHROMIUM;
+  return existsSync(path) ? path : undefined;
+}
+
+const VIOLATION_PREFIX = '[e2e:securitypolicyviolation]';
+
+/** Reports each violation event through the console, where the listener below picks it up. */
+const VIOLATION_LISTENER = `document.addEventListener('securitypolicyviolation', (e) => {
+  console.error(${JSON.stringify(VIOLATION_PREFIX)} + ' ' + JSON.stringify({
+    directive: e.effectiveDirective, blocked: e.blockedURI, page: e.documentURI, source: e.sourceFile, line: e.lineNumber,
+  }));
+});`;
+
+export interface Observed {
+  /** CSP violations: Chromium's console messages and `securitypolicyviolation` events. */
+  readonly cspViolations: string[];
+  /** Uncaught exceptions in a page. */
+  readonly pageErrors: string[];
+  /** Other console errors (a failed resource load, say): reported, not failed on. */
+  readonly consoleErrors: string[];
+}
+
+export class Browser {
+  readonly observed: Observed = { cspViolations: [], pageErrors: [], consoleErrors: [] };
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly version: string,
+    private readonly profileDir: string,
+  ) {}
+
+  static async launch(executablePath: string): Promise<Browser> {
+    const profileDir = mkdtempSync(join(tmpdir(), 'securecart-e2e-chromium-'));
+    let context: BrowserContext | undefined;
+    try {
+      context = await chromium.launchPersistentContext(profileDir, {
+        executablePath,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        viewport: { width: 1280, height: 900 },
+        locale: 'en-US',
+        timezoneId: 'UTC',
+        // Stopping is the journey's job (its clean-up also runs on Ctrl-C).
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      });
+      await context.addInitScript({ content: VIOLATION_LISTENER });
+      const page = context.pages()[0] ?? (await context.newPage());
+      const version = context.browser()?.version() ?? (await versionOf(page));
+      const browser = new Browser(context, page, version, profileDir);
+      browser.observe(page);
+      context.on('page', (p) => browser.observe(p));
+      return browser;
+    } catch (error) {
+      await context?.close().catch(() => undefined);
+      rmSync(profileDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  private observe(page: Page): void {
+    page.on('console', (message) => {
+      const text = message.text();
+      if (text.startsWith(VIOLATION_PREFIX)) {
+        this.observed.cspViolations.push(`event ${text.slice(VIOLATION_PREFIX.length).trim()}`);
+      } else if (/Content Security Policy/i.test(text)) {
+        this.observed.cspViolations.push(`console (${message.location().url || page.url()}): ${text}`);
+      } else if (message.type() === 'error') {
+        this.observed.consoleErrors.push(`${message.location().url || page.url()}: ${text}`);
+      }
+    });
+    page.on('pageerror', (error) => this.observed.pageErrors.push(`${page.url()}: ${error.message}`));
+  }
+
+  async close(): Promise<void> {
+    await this.context.close().catch(() => undefined);
+    rmSync(this.profileDir, { recursive: true, force: true });
+  }
+}
+
+async function versionOf(page: Page): Promise<string> {
+  const agent = String(await page.evaluate('navigator.userAgent'));
+  return /Chrome\/([\d.]+)/.exec(agent)?.[1] ?? agent;
+}

@@ -1,0 +1,63 @@
+import { BatchWriteCommand, DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE_KEYS } from '../../lib/contracts';
+import type { CatalogItem } from '../../lib/contracts';
+import type { Clients } from '../smoke/aws';
+import type { StackOutputs } from '../smoke/outputs';
+import { CheckFailure } from '../smoke/report';
+
+/*
+ * The products the journey buys, seeded into the deployed Catalog table as the smoke suite seeds
+ * its own (test/smoke/orders.ts): ids unique to the run, removed afterwards. Prices stay far below
+ * every profile's high-value threshold and stock far above the reorder level, so the orders take
+ * the plain path (no fraud screening, no restock).
+ */
+
+export interface JourneyProducts {
+  /** Bought from its product page, paid with the approving test card. */
+  readonly approved: CatalogItem;
+  /** Added from its catalog card, paid with the declining test card. */
+  readonly declined: CatalogItem;
+}
+
+export function planProducts(runId: string): JourneyProducts {
+  const item = (key: string, name: string, priceCents: number): CatalogItem => ({
+    productId: `e2e-${runId}-${key}`,
+    name: `${name} (e2e ${runId})`,
+    priceCents,
+    stock: 100,
+    reorderLevel: 5,
+    reorderQuantity: 50,
+    warehouse: 'e2e-east',
+    active: true,
+  });
+  return {
+    approved: item('lamp', 'Walnut desk lamp', 2499),
+    declined: item('mug', 'Stoneware mug', 1250),
+  };
+}
+
+export async function seedProducts(c: Clients, o: StackOutputs, products: JourneyProducts): Promise<string> {
+  const items = Object.values(products);
+  await c.doc.send(
+    new BatchWriteCommand({ RequestItems: { [o.CatalogTableName]: items.map((Item) => ({ PutRequest: { Item } })) } }),
+  );
+  for (const item of items) {
+    const { Item } = await c.doc.send(
+      new GetCommand({ TableName: o.CatalogTableName, Key: { productId: item.productId }, ConsistentRead: true }),
+    );
+    if (!Item) throw new CheckFailure(`${item.productId} not readable after PutItem`);
+  }
+  return items.map((i) => `${i.productId} ${i.priceCents}¢ ×${i.stock}`).join(', ');
+}
+
+export async function removeProducts(c: Clients, o: StackOutputs, products: JourneyProducts): Promise<void> {
+  const keys = Object.values(products).map((p) => ({ DeleteRequest: { Key: { productId: p.productId } } }));
+  await c.doc.send(new BatchWriteCommand({ RequestItems: { [o.CatalogTableName]: keys } }));
+}
+
+/** The customer's cart (the storefront writes it at sign-in and on every change; TTL would expire it). */
+export async function removeCart(c: Clients, o: StackOutputs, customerId: string): Promise<void> {
+  await c.doc.send(
+    new DeleteCommand({ TableName: o.CartsTableName, Key: { [TABLE_KEYS.carts.partitionKey]: customerId } }),
+  );
+}

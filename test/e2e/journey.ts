@@ -1,0 +1,611 @@
+/**
+ * SecureCart browser journey: a customer in real Chromium, from the catalog to a FULFILLED order,
+ * against the deployed pipeline, with no cloud (LocalStack or the emulator) — `npm run e2e`.
+ *
+ *   npm run e2e -- [--outputs FILE] [--profile NAME | --stack NAME [--data-stack NAME]] [--order-timeout SECONDS]
+ *
+ * (`node --import tsx test/e2e/journey.ts`: one process, so Ctrl-C reaches the clean-up; the tsx
+ * CLI's wrapper process kills a child that does not acknowledge a signal within 30 ms.)
+ *
+ * Stack outputs, endpoint, region and credentials are found exactly as `npm run smoke` finds them
+ * (DescribeStacks of SecureCart-<profile>-Pipeline and -Data, profile `localstack` by default, or
+ * --outputs FILE; AWS_ENDPOINT_URL, AWS_REGION, ... from the environment). On this machine it runs:
+ *
+ * - a local managed login (provider.ts) standing in for Cognito: login form, authorization code
+ *   with PKCE, refresh tokens, revocation, logout, JWKS;
+ * - the checkout service's bundle (checkout-service.ts), verifying that provider's tokens;
+ * - the storefront's production build (`vite build`, cached by content) behind a CloudFront
+ *   stand-in (storefront-server.ts): /config.json, SPA routing, /api/* to the service, the
+ *   production response headers and CSP (with the managed-login host swapped for the local one);
+ * - Chromium (CHROMIUM_PATH or /usr/bin/chromium) driven by playwright-core (browser.ts).
+ *
+ * The customer signs in through the login form, browses, adds to the cart, checks out with the
+ * approving test card and watches the order reach FULFILLED with its timeline; then orders again
+ * with the declining test card and sees CANCELLED with the reason in words; the order history
+ * lists both; the customer signs out. Any CSP violation or uncaught page error fails the run.
+ * Prints `PASS|FAIL name (s) detail` per check and `e2e: N passed, M failed`; exits 1 on failure.
+ * Screenshots and the service's log go to a temporary directory, printed at the start and the end.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Locator, Page } from 'playwright-core';
+import { storefrontBuild } from '../../lib/constructs/frontend/storefront-build';
+import { createClients, describeTarget } from '../smoke/aws';
+import { dataStackName, outputsFromFile, outputsFromStack, pipelineStackName } from '../smoke/outputs';
+import type { FoundOutputs } from '../smoke/outputs';
+import { CheckFailure, describeError, elapsedSince, Report } from '../smoke/report';
+import { pollUntil, truncate } from '../smoke/util';
+import { Browser, chromiumPath, DEFAULT_CHROMIUM } from './browser';
+import { planProducts, removeCart, removeProducts, seedProducts } from './catalog';
+import { startCheckoutService } from './checkout-service';
+import type { CheckoutService } from './checkout-service';
+import { LocalManagedLogin } from './provider';
+import { localContentSecurityPolicy, StorefrontServer } from './storefront-server';
+
+const USAGE =
+  'usage: npm run e2e -- [--outputs FILE] [--profile NAME | --stack NAME [--data-stack NAME]] [--order-timeout S]';
+
+const OPTIONS = {
+  outputs: { type: 'string' },
+  profile: { type: 'string', default: process.env.SMOKE_PROFILE || 'localstack' },
+  stack: { type: 'string' },
+  'data-stack': { type: 'string' },
+  'order-timeout': { type: 'string', default: '120' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const CLIENT_ID = 'e2e-storefront';
+/**
+ * Access and ID token lifetime. Short on purpose (Cognito's minimum is 5 minutes): the storefront
+ * renews 60 s before expiry, so with 75 s it renews with the refresh token every 15 s, and the
+ * journey sees renewed tokens accepted by the service.
+ */
+const TOKEN_LIFETIME_SECONDS = 75;
+/** Locator waits (page loads, API answers); the order waits use --order-timeout. */
+const STEP_TIMEOUT_MS = 20_000;
+
+const ADDRESS = {
+  'Full name': 'Ada Lovelace',
+  'Address line 1': '12 Analytical Engine Row',
+  City: 'London',
+  'Postal code': 'NW1 6XE',
+  'Country code': 'GB',
+};
+
+/** The storefront's words (web/src/status-text.ts), which the journey reads as a customer would. */
+const LABEL = {
+  PENDING: 'Order received',
+  ACCEPTED: 'Accepted',
+  VALIDATED: 'Order checked',
+  PAID: 'Payment taken',
+  FULFILLED: 'Fulfilled — on its way',
+  CANCELLED: 'Cancelled',
+  FAILED: 'Could not be completed',
+};
+const TERMINAL_LABELS = [LABEL.FULFILLED, LABEL.CANCELLED, LABEL.FAILED];
+const DECLINED_TEXT = 'The payment was declined. You have not been charged.';
+
+const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+const dollars = (cents: number) => usd.format(cents / 100);
+
+/** Things to undo at the end (also on failure or Ctrl-C): each once, last added first. */
+class Cleanups {
+  private readonly steps: [string, () => Promise<unknown>][] = [];
+  private done = false;
+
+  /** After run() (an interrupted journey still starting something), the step runs at once. */
+  add(name: string, step: () => Promise<unknown>): void {
+    if (this.done) void this.runOne(name, step);
+    else this.steps.push([name, step]);
+  }
+
+  async run(): Promise<void> {
+    this.done = true;
+    for (let next = this.steps.pop(); next; next = this.steps.pop()) await this.runOne(...next);
+  }
+
+  private async runOne(name: string, step: () => Promise<unknown>): Promise<void> {
+    await step().catch((error) => console.log(`e2e: could not ${name}: ${describeError(error)}`));
+  }
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ options: OPTIONS });
+  } catch (error) {
+    console.error(`e2e: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const orderTimeoutMs = Number(values['order-timeout']) * 1000;
+  if (!(orderTimeoutMs > 0)) {
+    console.error(`e2e: --order-timeout must be a positive number of seconds\n${USAGE}`);
+    return 2;
+  }
+  const stackName = values.stack ?? pipelineStackName(values.profile!);
+  const dataStack = values['data-stack'] ?? dataStackName(stackName, values.profile!);
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const started = Date.now();
+  const workDir = mkdtempSync(join(tmpdir(), `securecart-e2e-${runId}-`));
+
+  const clients = createClients();
+  await new Promise((resolve) => setImmediate(resolve)); // SDK start-up warnings before the report
+  console.log(`e2e: run ${runId} against ${stackName} + ${dataStack} (${describeTarget()})`);
+  console.log(`e2e: screenshots and logs go to ${workDir}`);
+  // Ctrl-C or SIGTERM: stop waiting for the journey, clean up, exit 130. Whatever the abandoned
+  // journey still reports (its browser is gone) is not printed. The same signal can arrive more
+  // than once (the terminal signals every process of the group, and a wrapper may relay it again):
+  // repeats within 3 s are ignored, a later one exits at once. The handlers stay installed
+  // (process.on, not once): with none left, tsx's own signal handler would exit mid-clean-up.
+  let interrupted: NodeJS.Signals | undefined;
+  let interruptedAt = 0;
+  const interruption = new Promise<void>((resolve) => {
+    const handler = (signal: NodeJS.Signals) => {
+      if (interrupted) {
+        if (Date.now() - interruptedAt < 3000) return;
+        console.log(`e2e: ${signal} again, exiting without finishing the clean-up`);
+        process.exit(130);
+      }
+      interrupted = signal;
+      interruptedAt = Date.now();
+      console.log(`e2e: ${signal}, cleaning up`);
+      resolve();
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+  const report = new Report((line) => {
+    if (!interrupted) console.log(line);
+  });
+  const cleanups = new Cleanups();
+
+  let service: CheckoutService | undefined;
+  let browser: Browser | undefined;
+  /** The first failed step; every later browser step is reported as not run. */
+  let broken: string | undefined;
+  const screenshots: string[] = [];
+
+  try {
+    await Promise.race([journey(), interruption]);
+  } catch (error) {
+    report.record('journey', false, 0, `aborted: ${describeError(error)}`);
+  } finally {
+    await cleanups.run();
+  }
+  if (interrupted) {
+    console.log(
+      `e2e: interrupted (${interrupted}) after ${elapsedSince(started).toFixed(1)} s; stopped and removed what it started`,
+    );
+    console.log(`e2e: ${report.results.length - report.failed} passed, ${report.failed + 1} failed`);
+    return 130;
+  }
+  if (report.failed > 0 && service) {
+    const problems = service.problems();
+    if (problems.length > 0) {
+      console.log(`e2e: the checkout service logged ${problems.length} warning(s)/error(s) (log ${service.logFile}):`);
+      for (const line of problems.slice(0, 15)) console.log(`  | ${line}`);
+    }
+  }
+  for (const shot of screenshots) console.log(`e2e: screenshot ${shot}`);
+  const kept = readdirSync(workDir).length > 0;
+  if (!kept) rmSync(workDir, { recursive: true, force: true });
+  console.log(
+    `e2e: finished in ${elapsedSince(started).toFixed(1)} s${kept ? `; screenshots and logs in ${workDir}` : ''}`,
+  );
+  console.log(`e2e: ${report.results.length - report.failed} passed, ${report.failed} failed`);
+  return report.failed > 0 ? 1 : 0;
+
+  async function journey(): Promise<void> {
+    // 1. What runs on this machine -------------------------------------------------------------
+    const executable = chromiumPath();
+    if (!executable) {
+      report.record(
+        'Chromium',
+        false,
+        0,
+        `no browser at ${process.env.CHROMIUM_PATH || DEFAULT_CHROMIUM}: apt-get install -y chromium (Debian), or set CHROMIUM_PATH`,
+      );
+      return;
+    }
+    let found: FoundOutputs | undefined;
+    await report.check('stack outputs', async () => {
+      found = values.outputs
+        ? outputsFromFile(values.outputs, stackName, dataStack)
+        : await outputsFromStack(clients, stackName, dataStack);
+      return `${found.count} outputs of ${found.stackNames.join(' and ')} from ${found.source}`;
+    });
+    if (!found) return;
+    const o = found.outputs;
+
+    let buildDir = '';
+    const built = await report.check('storefront build', async () => {
+      buildDir = storefrontBuild();
+      const assets = readdirSync(join(buildDir, 'assets'));
+      return `vite build of web/ (cached by content) in ${buildDir}: index.html + ${assets.length} assets`;
+    });
+
+    const user = {
+      email: `e2e-${runId}@example.com`,
+      password: `Pw-${randomBytes(9).toString('base64url')}-1`,
+      sub: randomUUID(),
+    };
+    const provider = new LocalManagedLogin({ clientId: CLIENT_ID, user, tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS });
+    await provider.start();
+    cleanups.add('stop the sign-in provider', () => provider.stop());
+
+    const serviceStarted = Date.now();
+    try {
+      service = await startCheckoutService(o, provider, workDir);
+      cleanups.add('stop the checkout service', () => service!.close());
+      report.record('checkout service started locally', true, elapsedSince(serviceStarted), service.description);
+    } catch (error) {
+      report.record('checkout service started locally', false, elapsedSince(serviceStarted), describeError(error));
+      return;
+    }
+    if (!built) return;
+
+    const policy = localContentSecurityPolicy(provider.domain);
+    const storefront = await new StorefrontServer({
+      root: buildDir,
+      apiOrigin: service.url,
+      contentSecurityPolicy: policy,
+    }).start();
+    cleanups.add('stop the storefront server', () => storefront.stop());
+    storefront.runtimeConfig = { authority: provider.issuer, clientId: CLIENT_ID, cognitoDomain: provider.domain };
+    provider.registerClient(storefront.origin);
+    report.record(
+      'sign-in provider and storefront started locally',
+      true,
+      0,
+      `storefront ${storefront.origin} (/api/* → ${service.url}); issuer ${provider.issuer}; managed login ${provider.domain}; CSP: ${policy}`,
+    );
+
+    const products = planProducts(runId);
+    cleanups.add('remove the seeded products', () => removeProducts(clients, o, products));
+    cleanups.add("remove the customer's cart", () => removeCart(clients, o, user.sub));
+    if (!(await report.check('seed catalog', () => seedProducts(clients, o, products)))) return;
+
+    const launched = Date.now();
+    try {
+      browser = await Browser.launch(executable);
+      cleanups.add('close Chromium', () => browser!.close());
+      report.record(
+        'Chromium started',
+        true,
+        elapsedSince(launched),
+        `${executable} ${browser.version} (playwright-core)`,
+      );
+    } catch (error) {
+      report.record('Chromium started', false, elapsedSince(launched), describeError(error));
+      return;
+    }
+    const page = browser.page;
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    const at = (path: string) => `${storefront.origin}${path}`;
+
+    // 2. The journey -------------------------------------------------------------------------------
+    await step('storefront loads with the CloudFront headers', async () => {
+      const response = await page.goto(at('/'));
+      const headers = response?.headers() ?? {};
+      const problems: string[] = [];
+      if (headers['content-security-policy'] !== policy) problems.push(`CSP ${headers['content-security-policy']}`);
+      if (headers['x-frame-options'] !== 'DENY') problems.push(`X-Frame-Options ${headers['x-frame-options']}`);
+      if (headers['x-content-type-options'] !== 'nosniff') problems.push('no X-Content-Type-Options: nosniff');
+      if (problems.length) throw new CheckFailure(problems.join('; '));
+      await page.getByRole('heading', { name: 'Catalog' }).waitFor();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      // The CSP detector's canary: the issuer host (where a discovery request would go) is not in
+      // connect-src, so a fetch to it is refused and reported, as console message and as event.
+      const observed = browser!.observed.cspViolations;
+      const fetched = await page.evaluate(
+        `fetch(${JSON.stringify(`${provider.issuer}/.well-known/openid-configuration`)}).then(() => 'fetched', () => 'refused')`,
+      );
+      const reported = await pollUntil(Date.now() + 5000, 100, async () =>
+        observed.some((v) => v.startsWith('event')) && observed.some((v) => v.startsWith('console')) ? true : undefined,
+      );
+      if (fetched !== 'refused' || !reported) {
+        throw new CheckFailure(
+          `CSP canary: a fetch to the issuer was ${fetched}, violations reported: ${observed.join(' | ') || 'none'}`,
+        );
+      }
+      const canary = observed.splice(0).length;
+      return `${response?.status()} ${at('/')}: catalog rendered, signed out, production CSP and security headers; CSP canary: a fetch to the issuer host refused and reported (${canary} reports)`;
+    });
+
+    await step('sign in through the managed-login form', async () => {
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((url) => url.origin === provider.domain && url.pathname === '/login');
+      const form = await page.locator('form').getAttribute('method');
+      const title = await page.title();
+      // A wrong password first: the form says so and stays.
+      await page.getByLabel('Email address').fill(user.email);
+      await page.getByLabel('Password').fill(`${user.password}-wrong`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const refused = (await page.getByRole('alert').innerText()).trim();
+      if (refused !== 'Incorrect username or password.') throw new CheckFailure(`wrong password: ${refused}`);
+      await shoot('managed-login');
+      await page.getByLabel('Email address').fill(user.email);
+      await page.getByLabel('Password').fill(user.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((url) => url.origin === storefront.origin && url.pathname === '/');
+      const shown = (await page.locator('.account__name').innerText()).replace(/^Signed in as\s*/, '').trim();
+      if (shown !== user.email) throw new CheckFailure(`header shows ${JSON.stringify(shown)}, expected ${user.email}`);
+      const s = provider.stats;
+      if (s.codeGrants !== 1) throw new CheckFailure(`${s.codeGrants} codes redeemed, expected 1`);
+      return `"${title}" form (${form}) at ${provider.domain}/login; wrong password refused; signed in as ${user.email}, code redeemed with PKCE S256 (${s.codesIssued} code, ${s.failedLogins} failed login)`;
+    });
+
+    const { approved, declined } = products;
+    await step('browse the catalog, open a product, add it to the cart', async () => {
+      const card = page.locator('li.card', { has: page.getByRole('link', { name: approved.name, exact: true }) });
+      const cardPrice = (await card.locator('.card__price').innerText()).trim();
+      if (cardPrice !== dollars(approved.priceCents)) throw new CheckFailure(`catalog price ${cardPrice}`);
+      const listed = await page.locator('li.card').count();
+      await card.getByRole('link', { name: approved.name, exact: true }).click();
+      await page.waitForURL(at(`/products/${encodeURIComponent(approved.productId)}`));
+      await page.getByRole('heading', { name: approved.name }).waitFor();
+      const price = (await page.locator('.product__price').innerText()).trim();
+      if (price !== dollars(approved.priceCents)) throw new CheckFailure(`product page price ${price}`);
+      await page.getByLabel('Quantity').fill('2');
+      await page.getByRole('button', { name: 'Add to cart', exact: true }).click();
+      await page.getByText(`Added 2 × ${approved.name} to your cart.`).waitFor();
+      await waitForText(page.locator('.cart-count'), '(2)');
+      return `${listed} products listed, ${approved.name} at ${cardPrice}; product page; 2 added, header cart (2)`;
+    });
+
+    let fulfilledOrder = '';
+    await step('check out with the approving test card → FULFILLED', async () => {
+      await page.getByRole('link', { name: 'Go to your cart' }).click();
+      await page.getByRole('heading', { name: 'Your cart' }).waitFor();
+      const total = dollars(approved.priceCents * 2);
+      await waitForText(page.locator('.cart-total strong'), total);
+      await page.getByRole('link', { name: 'Check out' }).click();
+      const placed = await placeOrder(page, 'Test card — approves', total);
+      fulfilledOrder = placed.orderId;
+      const outcome = await awaitTerminal(page, placed.at, orderTimeoutMs);
+      await shoot('order-approved');
+      if (outcome.status !== LABEL.FULFILLED)
+        throw new CheckFailure(`order ${placed.orderId}: ${describeOutcome(outcome)}`);
+      const success = await page.locator('.alert--success').allInnerTexts();
+      if (!success.some((t) => t.includes('Your order is fulfilled and on its way.'))) {
+        throw new CheckFailure(`no "fulfilled and on its way" message: ${success.join(' | ')}`);
+      }
+      const want = [LABEL.PENDING, LABEL.ACCEPTED, LABEL.VALIDATED, LABEL.PAID, LABEL.FULFILLED];
+      if (outcome.timeline.join() !== want.join()) {
+        throw new CheckFailure(`timeline ${outcome.timeline.join(' → ')}, expected ${want.join(' → ')}`);
+      }
+      return `order ${placed.orderId} (${total}, 2 × ${approved.productId}) FULFILLED ${outcome.seconds.toFixed(1)} s after placing; timeline ${outcome.timeline.join(' → ')}`;
+    });
+
+    let cancelledOrder = '';
+    await step('check out with the declining test card → CANCELLED, reason shown', async () => {
+      await page.getByRole('link', { name: 'Catalog', exact: true }).click();
+      await page.getByRole('button', { name: `Add ${declined.name} to cart` }).click();
+      await page.getByText(`Added ${declined.name} to your cart.`).waitFor();
+      await waitForText(page.locator('.cart-count'), '(1)');
+      await page.getByRole('link', { name: /^Cart/ }).click();
+      await page.getByRole('heading', { name: 'Your cart' }).waitFor();
+      const total = dollars(declined.priceCents);
+      await waitForText(page.locator('.cart-total strong'), total);
+      await page.getByRole('link', { name: 'Check out' }).click();
+      const placed = await placeOrder(page, 'Test card — declines', total);
+      cancelledOrder = placed.orderId;
+      const outcome = await awaitTerminal(page, placed.at, orderTimeoutMs);
+      await shoot('order-declined');
+      if (outcome.status !== LABEL.CANCELLED)
+        throw new CheckFailure(`order ${placed.orderId}: ${describeOutcome(outcome)}`);
+      const message = (await page.locator('.order .alert--error').innerText()).replace(/\s+/g, ' ').trim();
+      if (message !== `Your order was cancelled. ${DECLINED_TEXT}`) {
+        throw new CheckFailure(`the page says "${message}", expected the cancellation and "${DECLINED_TEXT}"`);
+      }
+      const reasons = await page.locator('.timeline__reason').allInnerTexts();
+      const want = [LABEL.PENDING, LABEL.ACCEPTED, LABEL.VALIDATED, LABEL.CANCELLED];
+      if (outcome.timeline.join() !== want.join() || reasons.join() !== DECLINED_TEXT) {
+        throw new CheckFailure(
+          `timeline ${outcome.timeline.join(' → ')} (reasons: ${reasons.join(' | ') || 'none'}), expected ${want.join(' → ')} with "${DECLINED_TEXT}"`,
+        );
+      }
+      return `order ${placed.orderId} (${total}) CANCELLED ${outcome.seconds.toFixed(1)} s after placing; page: "${message}"; timeline ${outcome.timeline.join(' → ')}`;
+    });
+
+    await step('order history lists both orders', async () => {
+      // A direct load of an SPA path: the CloudFront stand-in answers it with index.html.
+      await page.goto(at('/orders'));
+      await page.getByRole('heading', { name: 'Your orders' }).waitFor();
+      const rows = page.locator('.order-list__item');
+      await rows.first().waitFor();
+      const listed = new Map<string, string>();
+      for (const row of await rows.all()) {
+        const href = (await row.getByRole('link').getAttribute('href')) ?? '';
+        listed.set(
+          decodeURIComponent(href.replace(/^\/orders\//, '')),
+          (await row.locator('.badge').innerText()).trim(),
+        );
+      }
+      await shoot('order-history');
+      const want = new Map([
+        [fulfilledOrder, LABEL.FULFILLED],
+        [cancelledOrder, LABEL.CANCELLED],
+      ]);
+      const got = [...listed].map(([id, label]) => `${id}: ${label}`).join(', ');
+      if (listed.size !== 2 || [...want].some(([id, label]) => listed.get(id) !== label)) {
+        throw new CheckFailure(
+          `listed ${got || 'nothing'}, expected ${[...want].map(([i, l]) => `${i}: ${l}`).join(', ')}`,
+        );
+      }
+      return `2 orders: ${got}`;
+    });
+
+    await step('tokens: verified by the service, renewed with the refresh token', async () => {
+      // The storefront renews 60 s before expiry; wait for a renewal, then load a page that calls the API.
+      const deadline = Date.now() + TOKEN_LIFETIME_SECONDS * 1000;
+      await pollUntil(deadline, 500, async () => (provider.stats.refreshGrants > 0 ? true : undefined));
+      await page.reload();
+      await page.locator('.order-list__item').first().waitFor();
+      const withToken = storefront.proxied.filter((r) => r.token);
+      const byGrant = { authorization_code: 0, refresh_token: 0 };
+      const problems: string[] = [];
+      for (const r of withToken) {
+        const grant = provider.grantOf(r.token!);
+        if (!grant) problems.push(`${r.method} ${r.route} sent a token the provider never issued`);
+        else if (r.status >= 200 && r.status < 300) byGrant[grant]++;
+        else problems.push(`${r.method} ${r.route} → ${r.status} with a ${grant} token`);
+      }
+      if (byGrant.authorization_code === 0) problems.push('no API call with the token from the sign-in');
+      if (byGrant.refresh_token === 0) problems.push('no API call with a renewed token');
+      if (provider.stats.jwksRequests === 0) problems.push('the service never fetched the JWKS');
+      if (problems.length) throw new CheckFailure(problems.join('; '));
+      return `${withToken.length} API calls with a bearer token, all answered 2xx (${byGrant.authorization_code} with the sign-in token, ${byGrant.refresh_token} with renewed ones); ${provider.stats.refreshGrants} refresh grant(s); JWKS fetched ${provider.stats.jwksRequests}×`;
+    });
+
+    await step('sign out: refresh token revoked, managed-login session ended', async () => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(at('/signed-out'));
+      await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      const s = provider.stats;
+      if (s.revocations !== 1 || s.logouts !== 1) {
+        throw new CheckFailure(`${s.revocations} revocation(s), ${s.logouts} logout(s); expected 1 and 1`);
+      }
+      // The session is gone: signing in again asks for the password.
+      const pagesBefore = s.loginPages;
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((url) => url.origin === provider.domain && url.pathname === '/login');
+      if (s.loginPages !== pagesBefore + 1 || s.sessionSignIns !== 0) {
+        throw new CheckFailure('signing in again did not show the login form');
+      }
+      return `/oauth2/revoke (refresh token) and /logout → ${at('/signed-out')}; signing in again shows the login form`;
+    });
+
+    const unexpected = provider.stats.refusals;
+    await report.check('no CSP violations, no page errors, no refused protocol requests', async () => {
+      const { cspViolations, pageErrors, consoleErrors } = browser!.observed;
+      const problems = [
+        ...cspViolations.map((v) => `CSP: ${v}`),
+        ...pageErrors.map((e) => `page error: ${e}`),
+        ...unexpected.map((r) => `provider refused: ${r}`),
+      ];
+      if (problems.length) throw new CheckFailure(truncate(problems.join('; '), 2000));
+      const api = storefront.proxied.length;
+      const other = consoleErrors.length ? `; other console errors: ${truncate(consoleErrors.join(' | '), 500)}` : '';
+      return `0 CSP violations, 0 page errors over ${api} proxied API calls and every page of the journey${other}`;
+    });
+
+    // --------------------------------------------------------------------------------------------
+    async function step(name: string, run: () => Promise<string>): Promise<void> {
+      if (broken) {
+        report.skip(name, `"${broken}" failed`);
+        return;
+      }
+      const ok = await report.check(name, async () => {
+        try {
+          return await run();
+        } catch (error) {
+          throw new CheckFailure(`${shortError(error)} (page ${page.url()})`);
+        }
+      });
+      if (!ok) {
+        broken = name;
+        await shoot(`failed-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`);
+      }
+    }
+  }
+
+  async function shoot(name: string): Promise<void> {
+    if (!browser) return;
+    const path = join(workDir, `${String(screenshots.length + 1).padStart(2, '0')}-${name}.png`);
+    try {
+      await browser.page.screenshot({ path, fullPage: true, timeout: 10_000 });
+      screenshots.push(path);
+    } catch (error) {
+      console.log(`e2e: no screenshot ${name}: ${describeError(error)}`);
+    }
+  }
+}
+
+/** Fills the shipping address, picks the test card, places the order; returns its id from the status page. */
+async function placeOrder(page: Page, card: string, total: string): Promise<{ orderId: string; at: number }> {
+  await page.getByRole('heading', { name: 'Checkout' }).waitFor();
+  for (const [label, value] of Object.entries(ADDRESS)) await page.getByLabel(label, { exact: true }).fill(value);
+  await page.getByLabel(card).check();
+  const button = page.getByRole('button', { name: /^Place order/ });
+  const text = (await button.innerText()).trim();
+  if (text !== `Place order (${total})`)
+    throw new CheckFailure(`button says "${text}", expected "Place order (${total})"`);
+  await button.click();
+  const at = Date.now();
+  await page.waitForURL(/\/orders\/[^/]+$/);
+  const orderId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+  await page.getByText('Thank you! Your order has been received.').waitFor();
+  return { orderId, at };
+}
+
+interface Outcome {
+  /** The status badge's words when the wait ended ('' if none was shown). */
+  readonly status: string;
+  readonly timeline: string[];
+  readonly seconds: number;
+  /** Error messages on the page, if any. */
+  readonly errors: string[];
+}
+
+/** Waits (bounded) until the order status page shows a terminal status, as the customer sees it. */
+async function awaitTerminal(page: Page, placedAt: number, timeoutMs: number): Promise<Outcome> {
+  const badge = page.locator('.order__status .badge');
+  let status = '';
+  const terminal = await pollUntil(placedAt + timeoutMs, 500, async () => {
+    status = (await badge.count()) ? (await badge.innerText()).trim() : '';
+    return TERMINAL_LABELS.includes(status) ? status : undefined;
+  });
+  const seconds = elapsedSince(placedAt);
+  if (terminal) {
+    // The page stops polling at a terminal status; its spinner goes.
+    await page.locator('.polling').waitFor({ state: 'detached' });
+  }
+  return {
+    status,
+    timeline: (await page.locator('.timeline__status').allInnerTexts()).map((t) => t.trim()),
+    seconds,
+    errors: await page.locator('[role="alert"], .alert--error').allInnerTexts(),
+  };
+}
+
+function describeOutcome(o: Outcome): string {
+  const shown = o.status ? `shows "${o.status}"` : 'shows no status';
+  const errors = o.errors.length ? `; errors on the page: ${o.errors.join(' | ')}` : '';
+  return `${shown} after ${o.seconds.toFixed(0)} s (timeline ${o.timeline.join(' → ') || 'empty'})${errors}`;
+}
+
+/** Waits until the locator's text is exactly `text`. */
+async function waitForText(locator: Locator, text: string, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
+  let last = '';
+  const ok = await pollUntil(Date.now() + timeoutMs, 200, async () => {
+    last = (await locator.count()) ? (await locator.first().innerText()).trim() : '(absent)';
+    return last === text ? true : undefined;
+  });
+  if (!ok) throw new CheckFailure(`expected "${text}", found "${last}"`);
+}
+
+/** Playwright's errors carry a call log after the first lines: keep the message. */
+function shortError(error: unknown): string {
+  if (error instanceof CheckFailure) return error.message;
+  const text = describeError(error);
+  return truncate(text.split(/\n\s*Call log:/)[0].replace(/\s*\n\s*/g, ' '), 400);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`e2e: ${(error as Error).stack ?? String(error)}`);
+    console.log('e2e: 0 passed, 1 failed');
+    process.exit(2);
+  },
+);
