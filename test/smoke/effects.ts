@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { idempotencyKey } from '../../lib/contracts';
 import type { Clients } from './aws';
-import type { RunPlan, Scenario } from './orders';
+import type { PlacedOrder, RunPlan } from './orders';
 import type { StackOutputs } from './outputs';
 import { CheckFailure } from './report';
 import { pollUntil } from './util';
@@ -11,8 +11,8 @@ import { pollUntil } from './util';
  * invoices, stock levels with no reservation left, and the restock that InventoryLow triggered.
  */
 
-const total = (plan: RunPlan, s: Scenario) =>
-  s.order.items.reduce(
+const total = (plan: RunPlan, s: PlacedOrder) =>
+  s.request.items.reduce(
     (sum, i) => sum + Object.values(plan.products).find((p) => p.productId === i.productId)!.priceCents * i.quantity,
     0,
   );
@@ -21,6 +21,7 @@ export async function checkPaymentsAndStock(
   c: Clients,
   o: StackOutputs,
   plan: RunPlan,
+  orders: readonly PlacedOrder[],
   finished: ReadonlySet<string>,
 ): Promise<string> {
   if (finished.size === 0) throw new CheckFailure('not run: no order reached its expected outcome');
@@ -29,9 +30,9 @@ export async function checkPaymentsAndStock(
     (await c.doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
 
   let records = 0;
-  for (const s of plan.scenarios) {
+  for (const s of orders) {
     if (!finished.has(s.key)) continue;
-    const { orderId } = s.order;
+    const { orderId } = s;
     const payment = await get(o.IdempotencyTableName, { id: idempotencyKey('payment', orderId) });
     const invoice = await get(o.IdempotencyTableName, { id: idempotencyKey('invoice', orderId) });
     const charged = s.path.includes('PAID');
@@ -58,12 +59,12 @@ export async function checkPaymentsAndStock(
   }
 
   // Stock: units of every shipped order are gone for good, nothing stays reserved.
-  const shipped = plan.scenarios.filter((s) => finished.has(s.key) && s.terminal === 'FULFILLED');
+  const shipped = orders.filter((s) => finished.has(s.key) && s.terminal === 'FULFILLED');
   const levels: string[] = [];
   for (const key of ['std', 'pin'] as const) {
     const p = plan.products[key];
     const units = shipped
-      .flatMap((s) => s.order.items)
+      .flatMap((s) => s.request.items)
       .filter((i) => i.productId === p.productId)
       .reduce((n, i) => n + i.quantity, 0);
     const item = await get(o.CatalogTableName, { productId: p.productId });
@@ -82,15 +83,17 @@ export async function checkRestock(
   c: Clients,
   o: StackOutputs,
   plan: RunPlan,
+  orders: readonly PlacedOrder[],
   finished: ReadonlySet<string>,
   timeoutMs: number,
 ): Promise<string> {
   const lux = plan.products.lux;
-  const luxOrders = plan.scenarios.filter((s) => s.order.items.some((i) => i.productId === lux.productId));
-  const unfinished = luxOrders.filter((s) => !finished.has(s.key)).map((s) => s.key);
+  const luxScenarios = plan.scenarios.filter((s) => s.request.items.some((i) => i.productId === lux.productId));
+  const unfinished = luxScenarios.filter((s) => !finished.has(s.key)).map((s) => s.key);
   if (unfinished.length > 0)
     throw new CheckFailure(`not run: ${unfinished.join(', ')} did not reach the expected outcome`);
-  const orders = new Set(luxOrders.map((s) => s.order.orderId));
+  const luxKeys = new Set(luxScenarios.map((s) => s.key));
+  const luxOrders = new Set(orders.filter((s) => luxKeys.has(s.key)).map((s) => s.orderId));
   let last: Record<string, unknown> | undefined;
   const done = await pollUntil(Date.now() + timeoutMs, 1000, async () => {
     last = (
@@ -106,7 +109,7 @@ export async function checkRestock(
     );
   }
   const trigger = String(done.lastRestockTrigger);
-  if (!orders.has(trigger))
+  if (!luxOrders.has(trigger))
     throw new CheckFailure(`${lux.productId} restocked by ${trigger}, not by one of this run's orders`);
   const reserved = done.reservedOrders instanceof Set ? [...done.reservedOrders] : [];
   if (reserved.length > 0) throw new CheckFailure(`${lux.productId}: still reserved for ${reserved.join(', ')}`);

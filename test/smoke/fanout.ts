@@ -1,47 +1,112 @@
 import { STATUS_SUBSCRIPTIONS } from '../../lib/contracts';
-import type { Scenario } from './orders';
+import { describeResponse } from './http';
+import type { CheckoutApi } from './http';
+import type { PlacedOrder, Scenario } from './orders';
 import type { SubscriptionName } from './resources';
-import type { StatusCollector } from './status-collector';
 import { sleep } from './util';
+
+/** What one subscription delivered for each order: the statuses, with their reasons and format problems. */
+export interface StatusSource {
+  readonly byOrder: ReadonlyMap<
+    string,
+    readonly {
+      readonly event: { readonly status: string; readonly reason?: string | null };
+      readonly problems: readonly string[];
+    }[]
+  >;
+  readonly error?: string;
+  /** Messages of other runs seen (and left in place). */
+  readonly foreign: number;
+  /** What the PASS line calls what was counted, e.g. "status messages". */
+  readonly noun: string;
+}
 
 /** The statuses a subscription must receive for a scenario: the path, through its filter policy. */
 export const expectedFor = (name: SubscriptionName, s: Scenario): string[] =>
   s.path.filter((status) => (STATUS_SUBSCRIPTIONS[name] as readonly string[]).includes(status));
 
-const complete = (name: SubscriptionName, collector: StatusCollector, scenarios: readonly Scenario[]) =>
-  scenarios.every((s) => {
-    const got = new Set(collector.statuses(s.order.orderId));
+const complete = (name: SubscriptionName, source: StatusSource, orders: readonly PlacedOrder[]) =>
+  orders.every((s) => {
+    const got = new Set((source.byOrder.get(s.orderId) ?? []).map((d) => d.event.status));
     return expectedFor(name, s).every((status) => got.has(status));
   });
 
 /**
- * Waits until every collector has everything it should (bounded), then a quiet period, so that a
+ * The order-status subscription as the checkout service applied it: the service's status consumer
+ * owns that queue (it deletes what it applies), so what it delivered is read back from each order's
+ * status history (GET /api/orders/{id}), without the service's own PENDING.
+ */
+export class ServiceStatusHistory implements StatusSource {
+  byOrder = new Map<string, { event: { status: string; reason: string | null }; problems: string[] }[]>();
+  error?: string;
+  readonly foreign = 0;
+  readonly noun = "statuses in the service's order histories (GET /api/orders/{id})";
+
+  constructor(
+    private readonly api: CheckoutApi,
+    private readonly tokenFor: (customerId: string) => string,
+    private readonly orders: readonly PlacedOrder[],
+  ) {}
+
+  async refresh(): Promise<void> {
+    const next = new Map<string, { event: { status: string; reason: string | null }; problems: string[] }[]>();
+    const errors: string[] = [];
+    await Promise.all(
+      this.orders.map(async (s) => {
+        const path = `/api/orders/${s.orderId}`;
+        try {
+          const r = await this.api.get(path, this.tokenFor(s.customerId));
+          if (r.status !== 200) return void errors.push(describeResponse('GET', path, r));
+          const history = (r.body?.statusHistory ?? []) as { status: string; reason: string | null }[];
+          next.set(
+            s.orderId,
+            history
+              .filter((h) => h.status !== 'PENDING')
+              .map((h) => ({ event: { status: h.status, reason: h.reason }, problems: [] })),
+          );
+        } catch (error) {
+          errors.push(`GET ${path}: ${(error as Error).message}`);
+        }
+      }),
+    );
+    this.byOrder = next;
+    this.error = errors.length > 0 ? errors.join('; ') : undefined;
+  }
+}
+
+/**
+ * Waits until every source has everything it should (bounded), then a quiet period, so that a
  * status that should NOT have been delivered has time to show up.
  */
 export async function settle(
-  collectors: Record<SubscriptionName, StatusCollector>,
-  scenarios: readonly Scenario[],
+  sources: Record<SubscriptionName, StatusSource>,
+  history: ServiceStatusHistory,
+  orders: readonly PlacedOrder[],
   timeoutMs: number,
   quietMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const names = Object.keys(collectors) as SubscriptionName[];
-  while (Date.now() < deadline && !names.every((n) => complete(n, collectors[n], scenarios))) await sleep(250);
+  const names = Object.keys(sources) as SubscriptionName[];
+  for (;;) {
+    await history.refresh();
+    if (Date.now() >= deadline || names.every((n) => complete(n, sources[n], orders))) break;
+    await sleep(250);
+  }
   await sleep(quietMs);
+  await history.refresh();
 }
 
-/** Compares what one subscription queue received for this run's orders with its filter policy. */
+/** Compares what one subscription received for this run's orders with its filter policy. */
 export function evaluateFanOut(
   name: SubscriptionName,
-  collector: StatusCollector,
-  scenarios: readonly Scenario[],
+  source: StatusSource,
+  orders: readonly PlacedOrder[],
 ): { ok: boolean; detail: string } {
   const problems: string[] = [];
   let received = 0;
   let duplicates = 0;
-  for (const s of scenarios) {
-    const { orderId } = s.order;
-    const deliveries = collector.byOrder.get(orderId) ?? [];
+  for (const s of orders) {
+    const deliveries = source.byOrder.get(s.orderId) ?? [];
     const got: string[] = deliveries.map((d) => d.event.status);
     const expected: string[] = expectedFor(name, s);
     received += got.length;
@@ -63,13 +128,13 @@ export function evaluateFanOut(
       }
     }
   }
-  if (collector.error) problems.push(`last receive error: ${collector.error}`);
-  const expectedTotal = scenarios.reduce((n, s) => n + expectedFor(name, s).length, 0);
-  const tail = `${duplicates > 0 ? `, ${duplicates} duplicate deliveries (at-least-once)` : ''}${collector.foreign > 0 ? `, ${collector.foreign} message(s) of other runs left in place` : ''}`;
+  if (source.error) problems.push(`last error: ${source.error}`);
+  const expectedTotal = orders.reduce((n, s) => n + expectedFor(name, s).length, 0);
+  const tail = `${duplicates > 0 ? `, ${duplicates} duplicate deliveries (at-least-once)` : ''}${source.foreign > 0 ? `, ${source.foreign} message(s) of other runs left in place` : ''}`;
   if (problems.length > 0)
     return { ok: false, detail: `${problems.join('; ')} (received ${received}, expected ${expectedTotal}${tail})` };
   return {
     ok: true,
-    detail: `${received} status messages for ${scenarios.length} orders, exactly [${STATUS_SUBSCRIPTIONS[name].join(', ')}] ∩ each path${tail}`,
+    detail: `${received} ${source.noun} for ${orders.length} orders, exactly [${STATUS_SUBSCRIPTIONS[name].join(', ')}] ∩ each path${tail}`,
   };
 }

@@ -1,9 +1,9 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import type { DescribeExecutionCommandOutput, HistoryEvent } from '@aws-sdk/client-sfn';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { BULK_QUANTITY_LIMIT } from '../../lambda/screen-fraud/scoring';
 import {
+  ORDER_ID_PATTERN,
   ORDER_SCHEMA_VERSION,
   OUTCOME_REASONS,
   parseOrder,
@@ -12,34 +12,51 @@ import {
 } from '../../lib/contracts';
 import type { CatalogItem, Order, OrderStatus, OutcomeReason } from '../../lib/contracts';
 import type { Clients } from './aws';
+import { describeResponse } from './http';
+import type { ApiResponse, CheckoutApi } from './http';
 import type { StackOutputs } from './outputs';
 import { CheckFailure, elapsedSince } from './report';
-import type { StatusCollector } from './status-collector';
 import { errorName, isRecord, parseJson, pollUntil, truncate } from './util';
 
 /*
- * The orders the smoke run sends, as the checkout service would, and what each must end as.
- * Products are seeded per run and priced relative to the deployed high-value threshold, so the
- * scenarios hold for any profile.
+ * The orders the smoke run places through the checkout service's API (POST /api/orders), one
+ * customer each, and what each must end as. Products are seeded per run and priced relative to the
+ * deployed high-value threshold, so the scenarios hold for any profile.
  */
 
 export type ProductKey = 'std' | 'lux' | 'pin';
 
+/** The body of POST /api/orders: the order minus what the service assigns. */
+export type OrderRequest = Pick<Order, 'items' | 'shippingAddress' | 'payment' | 'clientTotalCents'>;
+
 export interface Scenario {
   readonly key: string;
   readonly title: string;
-  readonly order: Order;
+  /** The token's `sub`: the service makes it the order's customer id (and SQS message group). */
+  readonly customerId: string;
+  readonly request: OrderRequest;
   readonly terminal: 'FULFILLED' | 'CANCELLED';
   readonly reason: OutcomeReason | null;
   /** Every status the workflow publishes for this order, in order. */
   readonly path: readonly OrderStatus[];
-  /** A malformed message of the same customer is sent right before the order (same message group). */
+  /**
+   * A malformed message of the same customer is sent straight to orders.fifo right before the
+   * order (same message group), as a misbehaving producer would; the API itself refuses it.
+   */
   readonly afterPoison?: true;
+}
+
+/** A scenario whose order the service accepted. */
+export interface PlacedOrder extends Scenario {
+  readonly orderId: string;
+  readonly placedAt: number;
 }
 
 export interface RunPlan {
   readonly runId: string;
   readonly prefix: string;
+  /** Every customer id of this run starts with it (status messages are matched by it). */
+  readonly customerPrefix: string;
   readonly products: Record<ProductKey, CatalogItem>;
   readonly scenarios: readonly Scenario[];
   /** Where the `lux` product ends once both its reservations and the restock are done. */
@@ -48,6 +65,7 @@ export interface RunPlan {
 
 export function planRun(runId: string, thresholdCents: number, allowedCountries: readonly string[]): RunPlan {
   const prefix = `smoke-${runId}`;
+  const customerPrefix = `${prefix}-customer-`;
   const product = (
     key: ProductKey,
     priceCents: number,
@@ -76,72 +94,84 @@ export function planRun(runId: string, thresholdCents: number, allowedCountries:
     allowedCountries.includes(preferred) || allowedCountries.length === 0 ? preferred : allowedCountries[0];
   const unusual = ['BR', 'AR', 'ZA', 'JP', 'MX', 'IN'].find((c) => !allowedCountries.includes(c)) ?? 'ZZ';
 
-  const order = (key: string, token: string, country: string, items: [ProductKey, number][]): Order => {
-    const candidate = {
-      schemaVersion: ORDER_SCHEMA_VERSION,
-      orderId: `${prefix}-${key}`,
-      customerId: `${prefix}-customer-${key}`,
-      createdAt: new Date().toISOString(),
-      currency: 'USD',
+  const request = (key: string, token: string, country: string, items: [ProductKey, number][]): OrderRequest => {
+    const body: OrderRequest = {
       items: items.map(([p, quantity]) => ({ productId: products[p].productId, quantity })),
       shippingAddress: { name: 'Smoke Test', line1: '1 Test Street', city: 'Testville', postalCode: '12345', country },
       payment: { token },
       clientTotalCents: items.reduce((sum, [p, q]) => sum + products[p].priceCents * q, 0),
     };
-    const parsed = parseOrder(candidate);
+    // The order the service will build from it must be a valid contract order.
+    const parsed = parseOrder({
+      schemaVersion: ORDER_SCHEMA_VERSION,
+      orderId: `${prefix}-${key}`,
+      customerId: `${customerPrefix}${key}`,
+      createdAt: new Date().toISOString(),
+      currency: 'USD',
+      ...body,
+    });
     if (!parsed.ok) throw new Error(`smoke suite bug: order ${key} is invalid: ${parsed.problems.join('; ')}`);
-    return parsed.order;
+    return body;
   };
+  const scenario = (
+    key: string,
+    title: string,
+    body: OrderRequest,
+    outcome: Pick<Scenario, 'terminal' | 'reason' | 'path' | 'afterPoison'>,
+  ): Scenario => ({ key, title, customerId: `${customerPrefix}${key}`, request: body, ...outcome });
 
   const scenarios: Scenario[] = [
-    {
-      key: 'fulfilled',
-      title: 'order fulfilled',
-      order: order('fulfilled', TEST_PAYMENT_TOKENS.approve, allowed('US'), [
+    scenario(
+      'fulfilled',
+      'order fulfilled',
+      request('fulfilled', TEST_PAYMENT_TOKENS.approve, allowed('US'), [
         ['std', 1],
         ['lux', 1],
       ]),
-      terminal: 'FULFILLED',
-      reason: null,
-      path: ['ACCEPTED', 'VALIDATED', 'PAID', 'FULFILLED'],
-    },
-    {
-      key: 'declined',
-      title: 'order declined → CANCELLED',
-      order: order('declined', TEST_PAYMENT_TOKENS.decline, allowed('US'), [['std', 1]]),
-      terminal: 'CANCELLED',
-      reason: OUTCOME_REASONS.paymentDeclined,
-      path: ['ACCEPTED', 'VALIDATED', 'CANCELLED'],
-    },
-    {
-      key: 'high-value',
-      title: 'order high-value screened → FULFILLED',
-      order: order('high-value', TEST_PAYMENT_TOKENS.approve, allowed('DE'), [['lux', 2]]),
-      terminal: 'FULFILLED',
-      reason: null,
-      path: ['ACCEPTED', 'VALIDATED', 'SCREENING', 'PAID', 'FULFILLED'],
-    },
-    {
-      key: 'fraud-rejected',
-      title: 'order suspicious → fraud-rejected',
-      order: order('fraud-rejected', TEST_PAYMENT_TOKENS.approve, unusual, [['pin', BULK_QUANTITY_LIMIT + 1]]),
-      terminal: 'CANCELLED',
-      reason: OUTCOME_REASONS.fraudRejected,
-      path: ['ACCEPTED', 'VALIDATED', 'SCREENING', 'CANCELLED'],
-    },
-    {
-      key: 'after-poison',
-      title: "order right after the same customer's poison message → FULFILLED",
-      order: order('after-poison', TEST_PAYMENT_TOKENS.approve, allowed('US'), [['pin', 2]]),
-      terminal: 'FULFILLED',
-      reason: null,
-      path: ['ACCEPTED', 'VALIDATED', 'PAID', 'FULFILLED'],
-      afterPoison: true,
-    },
+      { terminal: 'FULFILLED', reason: null, path: ['ACCEPTED', 'VALIDATED', 'PAID', 'FULFILLED'] },
+    ),
+    scenario(
+      'declined',
+      'order declined → CANCELLED',
+      request('declined', TEST_PAYMENT_TOKENS.decline, allowed('US'), [['std', 1]]),
+      {
+        terminal: 'CANCELLED',
+        reason: OUTCOME_REASONS.paymentDeclined,
+        path: ['ACCEPTED', 'VALIDATED', 'CANCELLED'],
+      },
+    ),
+    scenario(
+      'high-value',
+      'order high-value screened → FULFILLED',
+      request('high-value', TEST_PAYMENT_TOKENS.approve, allowed('DE'), [['lux', 2]]),
+      { terminal: 'FULFILLED', reason: null, path: ['ACCEPTED', 'VALIDATED', 'SCREENING', 'PAID', 'FULFILLED'] },
+    ),
+    scenario(
+      'fraud-rejected',
+      'order suspicious → fraud-rejected',
+      request('fraud-rejected', TEST_PAYMENT_TOKENS.approve, unusual, [['pin', BULK_QUANTITY_LIMIT + 1]]),
+      {
+        terminal: 'CANCELLED',
+        reason: OUTCOME_REASONS.fraudRejected,
+        path: ['ACCEPTED', 'VALIDATED', 'SCREENING', 'CANCELLED'],
+      },
+    ),
+    scenario(
+      'after-poison',
+      "order right after the same customer's poison message → FULFILLED",
+      request('after-poison', TEST_PAYMENT_TOKENS.approve, allowed('US'), [['pin', 2]]),
+      {
+        terminal: 'FULFILLED',
+        reason: null,
+        path: ['ACCEPTED', 'VALIDATED', 'PAID', 'FULFILLED'],
+        afterPoison: true,
+      },
+    ),
   ];
   return {
     runId,
     prefix,
+    customerPrefix,
     products,
     scenarios,
     luxRestockedStock: products.lux.stock - 3 + products.lux.reorderQuantity,
@@ -167,16 +197,48 @@ export async function removeCatalogItems(c: Clients, o: StackOutputs, plan: RunP
   await c.doc.send(new BatchWriteCommand({ RequestItems: { [o.CatalogTableName]: keys } }));
 }
 
-/** Sends the order as the checkout service does: group = customer, deduplication id = order id. */
-export async function sendOrder(c: Clients, o: StackOutputs, order: Order): Promise<void> {
-  await c.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: o.OrdersQueueUrl,
-      MessageBody: JSON.stringify(order),
-      MessageGroupId: order.customerId,
-      MessageDeduplicationId: order.orderId,
-    }),
-  );
+/**
+ * Places the scenario's order as the storefront does: POST /api/orders with the customer's bearer
+ * token and an Idempotency-Key; expects 202 { orderId, status: PENDING } and its Location. Then
+ * sends the same request again, which must answer with the same order id, marked replayed (so the
+ * pipeline receives the order once).
+ */
+export async function placeOrder(
+  api: CheckoutApi,
+  token: string,
+  s: Scenario,
+  idempotencyKey: string,
+): Promise<PlacedOrder> {
+  const post = () =>
+    api.request('POST', '/api/orders', {
+      token,
+      json: s.request,
+      headers: { 'idempotency-key': idempotencyKey },
+    });
+  const placedAt = Date.now();
+  const first = await post();
+  if (first.status !== 202) throw new CheckFailure(describeResponse('POST', '/api/orders', first));
+  const orderId: unknown = first.body?.orderId;
+  const problems: string[] = [];
+  if (typeof orderId !== 'string' || !ORDER_ID_PATTERN.test(orderId)) {
+    throw new CheckFailure(`POST /api/orders → 202 without a usable orderId: ${truncate(first.text, 200)}`);
+  }
+  if (first.body.status !== 'PENDING') problems.push(`status ${first.body.status}, expected PENDING`);
+  if (first.headers.get('location') !== `/api/orders/${orderId}`)
+    problems.push(`Location ${first.headers.get('location')}, expected /api/orders/${orderId}`);
+  if (first.headers.get('idempotent-replayed')) problems.push('first request marked Idempotent-Replayed');
+  const replay = await post();
+  if (
+    replay.status !== 202 ||
+    replay.body?.orderId !== orderId ||
+    replay.headers.get('idempotent-replayed') !== 'true'
+  ) {
+    problems.push(
+      `replay with the same Idempotency-Key: ${replay.status} ${replay.body?.orderId ?? ''} (Idempotent-Replayed ${replay.headers.get('idempotent-replayed') ?? 'absent'}), expected 202 ${orderId} replayed`,
+    );
+  }
+  if (problems.length > 0) throw new CheckFailure(`order ${orderId}: ${problems.join('; ')}`);
+  return { ...s, orderId, placedAt };
 }
 
 export const executionArnFor = (stateMachineArn: string, orderId: string) =>
@@ -188,69 +250,122 @@ export interface OrderResult {
   readonly detail: string;
 }
 
+interface HistoryEntry {
+  status: string;
+  reason: string | null;
+  occurredAt: string;
+}
+
+/** The statuses GET /api/orders/{id} must show in the end: the service's PENDING, then the path. */
+export const expectedHistory = (s: Scenario): string[] => ['PENDING', ...s.path];
+
+const isTerminal = (status: unknown) => (TERMINAL_STATUSES as readonly unknown[]).includes(status);
+
 /**
- * Waits (bounded) for the order's execution to finish and its terminal status event to reach the
- * order-status queue, then compares both with the scenario.
+ * The order's status history in the order its statuses happened: by occurredAt, ties (equal
+ * timestamps) in the scenario's path order.
+ */
+export function chronological(s: Scenario, history: readonly HistoryEntry[]): HistoryEntry[] {
+  const rank = (status: string) => {
+    const i = expectedHistory(s).indexOf(status);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return [...history].sort(
+    (a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || rank(a.status) - rank(b.status),
+  );
+}
+
+/**
+ * Follows the order through the service, as the storefront does: GET /api/orders/{id} until it
+ * shows its terminal status and the full history (the service's status consumer applies what the
+ * order-status queue delivers), within the timeout; then compares the order, its history and the
+ * workflow execution with the scenario.
  */
 export async function awaitOrder(
   c: Clients,
   o: StackOutputs,
-  scenario: Scenario,
-  orderStatus: StatusCollector,
-  sentAt: number,
+  api: CheckoutApi,
+  token: string,
+  order: PlacedOrder,
   timeoutMs: number,
 ): Promise<OrderResult> {
-  const deadline = sentAt + timeoutMs;
-  const { orderId } = scenario.order;
+  const deadline = order.placedAt + timeoutMs;
+  const { orderId } = order;
+  const path = `/api/orders/${orderId}`;
+  const want = expectedHistory(order);
+  let last: ApiResponse | undefined;
+  const seen = await pollUntil(deadline, 250, async () => {
+    last = await api.get(path, token);
+    if (last.status !== 200) return undefined;
+    const statuses = ((last.body?.statusHistory ?? []) as HistoryEntry[]).map((h) => h.status);
+    return isTerminal(last.body?.status) && want.every((s) => statuses.includes(s)) ? last : undefined;
+  });
+  const seconds = seen ? elapsedSince(order.placedAt) : timeoutMs / 1000;
+
   const executionArn = executionArnFor(o.StateMachineArn, orderId);
   let started = false;
-  const execution = await pollUntil<DescribeExecutionCommandOutput>(deadline, 1000, async () => {
-    try {
-      const out = await c.sfn.send(new DescribeExecutionCommand({ executionArn }));
-      started = true;
-      return out.status === 'RUNNING' || out.status === 'PENDING_REDRIVE' ? undefined : out;
-    } catch (error) {
-      if (errorName(error) === 'ExecutionDoesNotExist') return undefined;
-      throw error;
-    }
-  });
-  const terminalEvent = () =>
-    (orderStatus.byOrder.get(orderId) ?? []).find((d) =>
-      (TERMINAL_STATUSES as readonly string[]).includes(d.event.status),
+  const execution = await pollUntil<DescribeExecutionCommandOutput>(
+    Math.max(deadline, Date.now() + 5000),
+    1000,
+    async () => {
+      try {
+        const out = await c.sfn.send(new DescribeExecutionCommand({ executionArn }));
+        started = true;
+        return out.status === 'RUNNING' || out.status === 'PENDING_REDRIVE' ? undefined : out;
+      } catch (error) {
+        if (errorName(error) === 'ExecutionDoesNotExist') return undefined;
+        throw error;
+      }
+    },
+  );
+
+  const view = last?.status === 200 ? last.body : undefined;
+  const history = chronological(order, (view?.statusHistory ?? []) as HistoryEntry[]);
+  const via = history.length > 0 ? ` via ${history.map((h) => h.status).join(' → ')}` : '';
+  const problems: string[] = [];
+  if (!view) {
+    problems.push(last ? describeResponse('GET', path, last) : `GET ${path} never answered`);
+  } else if (!seen) {
+    problems.push(
+      `GET ${path} shows ${view.status} after ${timeoutMs / 1000} s, not ${order.terminal} with the history ${want.join(' → ')}`,
     );
-  const event = execution ? await pollUntil(deadline, 250, async () => terminalEvent()) : undefined;
-  const seconds = event ? (event.receivedAt - sentAt) / 1000 : elapsedSince(sentAt);
-  const seen = orderStatus.statuses(orderId);
-  const via = seen.length > 0 ? ` via ${seen.join(' → ')}` : '';
+  } else {
+    if (view.status !== order.terminal || (view.reason ?? null) !== order.reason) {
+      problems.push(`order ${view.status} (${view.reason}), expected ${order.terminal} (${order.reason})`);
+    }
+    const got = history.map((h) => h.status);
+    if (got.join() !== want.join()) problems.push(`history ${got.join(' → ')}, expected ${want.join(' → ')}`);
+    const terminalEntry = history.find((h) => h.status === order.terminal);
+    if (terminalEntry && terminalEntry.reason !== order.reason)
+      problems.push(`history ${order.terminal} reason ${terminalEntry.reason}, expected ${order.reason}`);
+  }
 
   if (!execution) {
-    const why = started
-      ? `execution still RUNNING after ${timeoutMs / 1000} s (statuses so far: ${seen.join(' → ') || 'none'})`
-      : `no execution named ${orderId} after ${timeoutMs / 1000} s: start-fulfillment did not start it (check the event source mapping and its logs)`;
-    return { ok: false, seconds, detail: why };
-  }
-  const problems: string[] = [];
-  const output = parseJson(execution.output);
-  const outcome = isRecord(output) && isRecord(output.outcome) ? output.outcome : undefined;
-  if (execution.status !== 'SUCCEEDED') {
-    problems.push(`execution ${execution.status}${await lastError(c, executionArn)}`);
-  } else if (!outcome) {
-    problems.push('execution output has no outcome');
-  } else if (outcome.status !== scenario.terminal || (outcome.reason ?? null) !== scenario.reason) {
     problems.push(
-      `outcome ${String(outcome.status)} (${String(outcome.reason)}), expected ${scenario.terminal} (${scenario.reason})${await lastError(c, executionArn)}`,
+      started
+        ? `execution still RUNNING after ${timeoutMs / 1000} s`
+        : `no execution named ${orderId} after ${timeoutMs / 1000} s: the relay did not send it or start-fulfillment did not start it (check the service log and the event source mapping)`,
     );
-  }
-  if (!event) {
-    problems.push(`no terminal status event on the order-status queue within ${timeoutMs / 1000} s`);
-  } else if (event.event.status !== scenario.terminal || event.event.reason !== scenario.reason) {
-    problems.push(
-      `status event ${event.event.status} (${event.event.reason}), expected ${scenario.terminal} (${scenario.reason})`,
-    );
+  } else {
+    const output = parseJson(execution.output);
+    const outcome = isRecord(output) && isRecord(output.outcome) ? output.outcome : undefined;
+    if (execution.status !== 'SUCCEEDED') {
+      problems.push(`execution ${execution.status}${await lastError(c, executionArn)}`);
+    } else if (!outcome) {
+      problems.push('execution output has no outcome');
+    } else if (outcome.status !== order.terminal || (outcome.reason ?? null) !== order.reason) {
+      problems.push(
+        `execution outcome ${String(outcome.status)} (${String(outcome.reason)}), expected ${order.terminal} (${order.reason})${await lastError(c, executionArn)}`,
+      );
+    }
   }
   if (problems.length > 0) return { ok: false, seconds, detail: `${problems.join('; ')}${via}` };
-  const reason = scenario.reason ? ` (${scenario.reason})` : '';
-  return { ok: true, seconds, detail: `${scenario.terminal}${reason}${via}; execution ${execution.status}` };
+  const reason = order.reason ? ` (${order.reason})` : '';
+  return {
+    ok: true,
+    seconds,
+    detail: `${order.terminal}${reason}${via} (GET ${path}); execution ${execution!.status}`,
+  };
 }
 
 /** The most recent error in an execution's history, for a failure message. */

@@ -305,6 +305,7 @@ export async function checkTables(c: Clients, o: StackOutputs): Promise<string> 
   const tables: [string, string][] = [
     [o.CatalogTableName, TABLE_KEYS.catalog.partitionKey],
     [o.IdempotencyTableName, TABLE_KEYS.idempotency.partitionKey],
+    [o.CartsTableName, TABLE_KEYS.carts.partitionKey],
   ];
   for (const [name, key] of tables) {
     try {
@@ -317,5 +318,5 @@ export async function checkTables(c: Clients, o: StackOutputs): Promise<string> 
     }
   }
   if (problems.length > 0) throw new CheckFailure(problems.join('; '));
-  return `Catalog (${TABLE_KEYS.catalog.partitionKey}) and Idempotency (${TABLE_KEYS.idempotency.partitionKey}) ACTIVE`;
+  return `Catalog (${TABLE_KEYS.catalog.partitionKey}), Idempotency (${TABLE_KEYS.idempotency.partitionKey}) and Carts (${TABLE_KEYS.carts.partitionKey}) ACTIVE`;
 }

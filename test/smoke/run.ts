@@ -1,26 +1,39 @@
 /**
- * SecureCart smoke suite: drives real orders through a deployed Pipeline stack using only the
- * standard AWS APIs, so it runs unchanged against LocalStack, the local emulator or an account.
+ * SecureCart smoke suite: drives real orders through a deployed Pipeline stack the way the
+ * storefront does — through the checkout service's HTTP API — using only the standard AWS APIs
+ * besides, so it runs unchanged against LocalStack, the local emulator or an account.
  *
- *   npx tsx test/smoke/run.ts [--outputs FILE] [--profile NAME | --stack NAME]
+ *   npx tsx test/smoke/run.ts [--outputs FILE] [--profile NAME | --stack NAME [--data-stack NAME]]
  *                             [--order-timeout SECONDS]
  *
- * Without --outputs, the stack outputs are read with CloudFormation DescribeStacks
- * (stack SecureCart-<profile>-Pipeline, profile `localstack` by default). Endpoint, region and
- * credentials come from the environment (AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, ...).
- * Prints one line per check and `smoke: N passed, M failed`; exits 1 on any failure.
+ * The checkout service (services/checkout-api, its bundle built first when missing or stale) runs
+ * in this process against the deployed queues and tables, with an embedded PostgreSQL (PGlite) and
+ * a local OIDC issuer whose tokens it verifies. Orders are placed with POST /api/orders and followed
+ * with GET /api/orders/{id} until the service's status consumer has applied their terminal status.
+ *
+ * Without --outputs, the stack outputs are read with CloudFormation DescribeStacks (stacks
+ * SecureCart-<profile>-Pipeline and -Data, profile `localstack` by default). Endpoint, region and
+ * credentials come from the environment (AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, ...), for
+ * the suite and the service alike. Prints one line per check and `smoke: N passed, M failed`;
+ * exits 1 on any failure.
  */
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkCatalogAndCart, checkListsAndOwnership, removeCart } from './api-checks';
 import { createClients, describeTarget } from './aws';
+import { startLocalCheckout } from './checkout';
+import type { LocalCheckout } from './checkout';
 import { checkPaymentsAndStock, checkRestock } from './effects';
-import { evaluateFanOut, settle } from './fanout';
-import { awaitOrder, planRun, removeCatalogItems, seedCatalog, sendOrder } from './orders';
-import type { RunPlan } from './orders';
-import { outputsFromFile, outputsFromStack, pipelineStackName } from './outputs';
+import { evaluateFanOut, ServiceStatusHistory, settle } from './fanout';
+import type { StatusSource } from './fanout';
+import { awaitOrder, placeOrder, planRun, removeCatalogItems, seedCatalog } from './orders';
+import type { OrderResult, PlacedOrder, RunPlan, Scenario } from './orders';
+import { dataStackName, outputsFromFile, outputsFromStack, pipelineStackName } from './outputs';
 import type { FoundOutputs } from './outputs';
-import { checkSidelined, sendPoison } from './poison';
-import { Report } from './report';
+import { checkRefusedByApi, checkSidelined, poisonFor, sendPoison } from './poison';
+import { describeError, elapsedSince, Report } from './report';
 import {
   checkIntake,
   checkQueues,
@@ -36,15 +49,43 @@ import { StatusCollector } from './status-collector';
 /** The sandbox and localstack profiles' threshold, used only when the deployed rule cannot be read. */
 const FALLBACK_THRESHOLD_CENTS = 50_000;
 
-const USAGE = `usage: tsx test/smoke/run.ts [--outputs FILE] [--profile NAME | --stack NAME] [--order-timeout S]`;
+const USAGE = `usage: tsx test/smoke/run.ts [--outputs FILE] [--profile NAME | --stack NAME [--data-stack NAME]] [--order-timeout S]`;
 
 const OPTIONS = {
   outputs: { type: 'string' },
   profile: { type: 'string', default: process.env.SMOKE_PROFILE || 'localstack' },
   stack: { type: 'string' },
+  'data-stack': { type: 'string' },
   'order-timeout': { type: 'string', default: '90' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+const POISON_REFUSED = 'HTTP: malformed order refused (400), nothing written';
+const AFTER_ORDERS = [
+  'fan-out orderStatus',
+  'fan-out analytics',
+  'fan-out notifications',
+  'HTTP: order lists and ownership',
+  'side effects: payments, invoices, stock',
+  'restock via EventBridge (InventoryLow)',
+  'poison message sidelined to the DLQ at once',
+];
+
+/** Things to undo at the end, also on failure or Ctrl-C: each runs once, in the order added. */
+class Cleanups {
+  private readonly steps = new Map<string, () => Promise<void>>();
+
+  add(name: string, step: () => Promise<void>): void {
+    this.steps.set(name, step);
+  }
+
+  async run(): Promise<void> {
+    for (const [name, step] of [...this.steps]) {
+      this.steps.delete(name);
+      await step().catch((error) => console.log(`smoke: could not ${name}: ${describeError(error)}`));
+    }
+  }
+}
 
 async function main(): Promise<number> {
   let parsed;
@@ -61,125 +102,169 @@ async function main(): Promise<number> {
   }
   const orderTimeoutMs = positive(values['order-timeout'], '--order-timeout') * 1000;
   const stackName = values.stack ?? pipelineStackName(values.profile!);
+  const dataStack = values['data-stack'] ?? dataStackName(stackName, values.profile!);
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const started = Date.now();
 
   const clients = createClients();
   await new Promise((resolve) => setImmediate(resolve)); // SDK start-up warnings before the report, not inside it
-  console.log(`smoke: run ${runId} against ${stackName} (${describeTarget()})`);
+  console.log(`smoke: run ${runId} against ${stackName} + ${dataStack} (${describeTarget()})`);
   const report = new Report();
-  const cleanups = new Set<() => Promise<void>>();
+  const cleanups = new Cleanups();
   installInterruptHandler(cleanups);
-
-  // 1. outputs and the resources behind them ------------------------------------------------------
-  let found: FoundOutputs | undefined;
-  await report.check('stack outputs', async () => {
-    found = values.outputs ? outputsFromFile(values.outputs, stackName) : await outputsFromStack(clients, stackName);
-    return `${Object.keys(found.outputs).length} outputs of ${found.stackName} from ${found.source}`;
-  });
-  if (!found) {
-    for (const name of [
-      'resources',
-      'orders',
-      'fan-out',
-      'side effects',
-      'poison message sidelined to the DLQ at once',
-    ])
-      report.skip(name, 'no stack outputs');
-    return finish(report, started);
-  }
-  const o = found.outputs;
-  const discovered: Discovered = { queueArns: {} };
-  const wiring: Wiring = { functions: [] };
-  await report.check('resources: queues', () => checkQueues(clients, o, discovered));
-  await report.check('resources: OrderEvents subscriptions', () => checkSubscriptions(clients, o, discovered));
-  await report.check('resources: event bus rules', () => checkRules(clients, o, discovered));
-  await report.check('resources: state machine', () => checkStateMachine(clients, o, wiring));
-  await report.check('resources: intake mapping + handler wiring', () => checkIntake(clients, o, discovered, wiring));
-  await report.check('resources: tables', () => checkTables(clients, o));
-
-  // 2. orders, as the checkout service sends them ---------------------------------------------------
-  const threshold = discovered.highValueThresholdCents ?? FALLBACK_THRESHOLD_CENTS;
-  const plan: RunPlan = planRun(runId, threshold, discovered.allowedShippingCountries ?? []);
-  const removeProducts = () => removeCatalogItems(clients, o, plan);
-  cleanups.add(removeProducts);
-  const thresholdSource = discovered.highValueThresholdCents ? 'HighValueOrder rule' : 'fallback: rule unreadable';
-  const seeded = await report.check(
-    'seed catalog',
-    async () => `${await seedCatalog(clients, o, plan)} (threshold ${threshold}¢, ${thresholdSource})`,
-  );
-  const collectors = Object.fromEntries(
-    (Object.entries(SUBSCRIPTION_QUEUES) as [SubscriptionName, { output: keyof typeof o; raw: boolean }][]).map(
-      ([name, q]) => [name, new StatusCollector(clients, name, o[q.output], q.raw, `${plan.prefix}-`)],
-    ),
-  ) as Record<SubscriptionName, StatusCollector>;
-  Object.values(collectors).forEach((c) => c.start());
-
-  const finished = new Set<string>();
-  let poisonBody: string | undefined;
+  let service: LocalCheckout | undefined;
   try {
-    if (!seeded) {
-      for (const s of plan.scenarios) report.skip(s.title, 'catalog not seeded');
-    } else {
+    await run();
+  } finally {
+    await cleanups.run();
+  }
+  if (report.failed > 0 && service) {
+    const problems = service.problems();
+    console.log(`smoke: the checkout service's log is kept: ${service.logFile}`);
+    if (problems.length > 0) {
+      console.log(`smoke: it logged ${problems.length} warning(s)/error(s):`);
+      for (const line of problems.slice(0, 15)) console.log(`  | ${line}`);
+    }
+  } else if (service) {
+    rmSync(dirname(service.logFile), { recursive: true, force: true });
+  }
+  return finish(report, started);
+
+  async function run(): Promise<void> {
+    // 1. outputs and the resources behind them ----------------------------------------------------
+    let found: FoundOutputs | undefined;
+    await report.check('stack outputs', async () => {
+      found = values.outputs
+        ? outputsFromFile(values.outputs, stackName, dataStack)
+        : await outputsFromStack(clients, stackName, dataStack);
+      return `${found.count} outputs of ${found.stackNames.join(' and ')} from ${found.source}`;
+    });
+    if (!found) {
+      for (const name of ['resources', 'checkout service', 'orders', ...AFTER_ORDERS])
+        report.skip(name, 'no stack outputs');
+      return;
+    }
+    const o = found.outputs;
+
+    // The checkout service starts while the resources are checked (its database takes a moment).
+    const serviceStarted = Date.now();
+    const starting = startLocalCheckout(o, runId);
+    starting.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+    cleanups.add('stop the checkout service', async () => (await starting.catch(() => undefined))?.close());
+
+    const discovered: Discovered = { queueArns: {} };
+    const wiring: Wiring = { functions: [] };
+    await report.check('resources: queues', () => checkQueues(clients, o, discovered));
+    await report.check('resources: OrderEvents subscriptions', () => checkSubscriptions(clients, o, discovered));
+    await report.check('resources: event bus rules', () => checkRules(clients, o, discovered));
+    await report.check('resources: state machine', () => checkStateMachine(clients, o, wiring));
+    await report.check('resources: intake mapping + handler wiring', () => checkIntake(clients, o, discovered, wiring));
+    await report.check('resources: tables', () => checkTables(clients, o));
+
+    // 2. the catalog the orders use, and the service in front of the pipeline --------------------------
+    const threshold = discovered.highValueThresholdCents ?? FALLBACK_THRESHOLD_CENTS;
+    const plan: RunPlan = planRun(runId, threshold, discovered.allowedShippingCountries ?? []);
+    cleanups.add('remove the seeded products', () => removeCatalogItems(clients, o, plan));
+    const thresholdSource = discovered.highValueThresholdCents ? 'HighValueOrder rule' : 'fallback: rule unreadable';
+    const seeded = await report.check(
+      'seed catalog',
+      async () => `${await seedCatalog(clients, o, plan)} (threshold ${threshold}¢, ${thresholdSource})`,
+    );
+    try {
+      service = await starting;
+      report.record('checkout service started locally', true, service.startSeconds, service.description);
+    } catch (error) {
+      report.record('checkout service started locally', false, elapsedSince(serviceStarted), describeError(error));
+    }
+    if (!service || !seeded) {
+      const why = service ? 'catalog not seeded' : 'the checkout service did not start';
+      for (const name of ['HTTP: catalog + cart', ...plan.scenarios.map((s) => s.title), ...AFTER_ORDERS])
+        report.skip(name, why);
+      return;
+    }
+    const { api, issuer } = service;
+    cleanups.add('remove the cart', () => removeCart(clients, o, plan));
+    await report.check('HTTP: catalog + cart', () => checkCatalogAndCart(api, issuer, plan));
+
+    // 3. orders, placed through the API and followed through it ----------------------------------------
+    const collectors = {
+      analytics: collector('analytics'),
+      notifications: collector('notifications'),
+    };
+    Object.values(collectors).forEach((c) => c.start());
+    function collector(name: Exclude<SubscriptionName, 'orderStatus'>) {
+      const q = SUBSCRIPTION_QUEUES[name];
+      return new StatusCollector(clients, name, o[q.output], q.raw, plan.customerPrefix);
+    }
+
+    const placed: PlacedOrder[] = [];
+    const finished = new Set<string>();
+    let poisonBody: string | undefined;
+    try {
       // All orders at once (different customers = different message groups), each with its own deadline.
       const results = await Promise.all(
-        plan.scenarios.map(async (s) => {
-          const sentAt = Date.now();
+        plan.scenarios.map(async (s): Promise<OrderResult & { s: Scenario; orderId?: string }> => {
+          const token = issuer.token(s.customerId);
+          const key = `smoke-${runId}-${s.key}`;
+          let order: PlacedOrder;
           try {
-            if (s.afterPoison) poisonBody = await sendPoison(clients, o, s.order.customerId, runId);
-            await sendOrder(clients, o, s.order);
+            if (s.afterPoison) {
+              const poison = poisonFor(runId, s.customerId);
+              await report.check(POISON_REFUSED, () => checkRefusedByApi(api, token, poison, key));
+              // A misbehaving producer: straight onto orders.fifo, in the customer's message group.
+              await sendPoison(clients, o, s.customerId, runId, poison.body);
+              poisonBody = poison.body;
+            }
+            order = await placeOrder(api, token, s, key);
           } catch (error) {
-            return {
-              s,
-              ok: false,
-              seconds: 0,
-              detail: `SendMessage failed: ${(error as Error).name}: ${(error as Error).message}`,
-            };
+            return { s, ok: false, seconds: 0, detail: `placing the order failed: ${describeError(error)}` };
           }
-          return { s, ...(await awaitOrder(clients, o, s, collectors.orderStatus, sentAt, orderTimeoutMs)) };
+          placed.push(order);
+          return { s, orderId: order.orderId, ...(await awaitOrder(clients, o, api, token, order, orderTimeoutMs)) };
         }),
       );
       for (const r of results) {
-        report.record(r.s.title, r.ok, r.seconds, `${r.s.order.orderId}: ${r.detail}`);
+        report.record(r.s.title, r.ok, r.seconds, `${r.orderId ?? r.s.customerId}: ${r.detail}`);
         if (r.ok) finished.add(r.s.key);
       }
-    }
+      placed.sort((a, b) => plan.scenarios.indexOf(scenarioOf(a)) - plan.scenarios.indexOf(scenarioOf(b)));
 
-    // 3. fan-out: what each subscription queue received for this run's orders -----------------------
-    const fanOutStarted = Date.now();
-    await settle(collectors, plan.scenarios, 20_000, 3_000);
-    const settleSeconds = (Date.now() - fanOutStarted) / 1000;
-    for (const name of ['orderStatus', 'analytics', 'notifications'] as SubscriptionName[]) {
-      const { ok, detail } = evaluateFanOut(name, collectors[name], plan.scenarios);
-      report.record(`fan-out ${name}`, ok, settleSeconds, detail);
+      // 4. fan-out: what each subscription received for this run's orders -------------------------------
+      // order-status: as the service's consumer applied it (the order histories); the others: their queues.
+      const history = new ServiceStatusHistory(api, (customerId) => issuer.token(customerId), placed);
+      const sources: Record<SubscriptionName, StatusSource> = { orderStatus: history, ...collectors };
+      const fanOutStarted = Date.now();
+      await settle(sources, history, placed, 20_000, 3_000);
+      const settleSeconds = (Date.now() - fanOutStarted) / 1000;
+      for (const name of ['orderStatus', 'analytics', 'notifications'] as SubscriptionName[]) {
+        const { ok, detail } = evaluateFanOut(name, sources[name], placed);
+        report.record(`fan-out ${name}`, ok, settleSeconds, detail);
+      }
+    } finally {
+      await Promise.all(Object.values(collectors).map((c) => c.stop()));
     }
-  } finally {
-    await Promise.all(Object.values(collectors).map((c) => c.stop()));
-  }
+    await report.check('HTTP: order lists and ownership', () => checkListsAndOwnership(api, issuer, placed));
 
-  // 4. what the orders left behind ------------------------------------------------------------------
-  if (seeded) {
+    // 5. what the orders left behind ------------------------------------------------------------------
     await report.check('side effects: payments, invoices, stock', () =>
-      checkPaymentsAndStock(clients, o, plan, finished),
+      checkPaymentsAndStock(clients, o, plan, placed, finished),
     );
     await report.check('restock via EventBridge (InventoryLow)', () =>
-      checkRestock(clients, o, plan, finished, 30_000),
+      checkRestock(clients, o, plan, placed, finished, 30_000),
     );
-  }
 
-  // 5. the poison message sent before the after-poison order ----------------------------------------
-  if (poisonBody) {
-    const body = poisonBody;
-    await report.check('poison message sidelined to the DLQ at once', () => checkSidelined(clients, o, body, 30_000));
-  } else {
-    report.skip('poison message sidelined to the DLQ at once', 'not sent');
-  }
+    // 6. the poison message sent before the after-poison order ----------------------------------------
+    if (poisonBody) {
+      const body = poisonBody;
+      await report.check('poison message sidelined to the DLQ at once', () => checkSidelined(clients, o, body, 30_000));
+    } else {
+      report.skip('poison message sidelined to the DLQ at once', 'not sent');
+    }
 
-  cleanups.clear();
-  await removeProducts().catch((e) =>
-    console.log(`smoke: could not remove the seeded products: ${(e as Error).message}`),
-  );
-  return finish(report, started);
+    function scenarioOf(order: PlacedOrder): Scenario {
+      return plan.scenarios.find((s) => s.key === order.key)!;
+    }
+  }
 }
 
 function finish(report: Report, started: number): number {
@@ -194,11 +279,11 @@ function positive(text: string | undefined, flag: string): number {
   return n;
 }
 
-/** Ctrl-C or SIGTERM mid-run: remove the seeded products, then exit. */
-function installInterruptHandler(cleanups: Set<() => Promise<void>>) {
+/** Ctrl-C or SIGTERM mid-run: stop the checkout service, remove the seeded products and the cart, then exit. */
+function installInterruptHandler(cleanups: Cleanups) {
   const handler = (signal: NodeJS.Signals) => {
     console.log(`smoke: ${signal}, cleaning up`);
-    Promise.allSettled([...cleanups].map((c) => c())).finally(() => process.exit(130));
+    cleanups.run().finally(() => process.exit(130));
   };
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);

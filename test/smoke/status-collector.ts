@@ -15,11 +15,16 @@ export interface Delivery {
 
 /**
  * Drains one subscription queue in the background, keeping the status messages of this run's
- * orders (matched by order id prefix) and deleting them. Messages of other runs are left alone:
- * they stay invisible for `foreignVisibilitySeconds`, then return to the queue.
+ * orders (matched by the customer id prefix: the service assigns order ids, the run chooses its
+ * customers) and deleting them. Messages of other runs are left alone: they stay invisible for
+ * `foreignVisibilitySeconds`, then return to the queue.
+ *
+ * Used for the notifications and analytics queues. The order-status queue belongs to the checkout
+ * service's status consumer; the suite reads what it applied through the service's API instead.
  */
 export class StatusCollector {
   readonly byOrder = new Map<string, Delivery[]>();
+  readonly noun = 'status messages';
   foreign = 0;
   private running = false;
   private loop?: Promise<void>;
@@ -31,7 +36,7 @@ export class StatusCollector {
     private readonly queueUrl: string,
     /** true: raw delivery (body = event); false: SNS envelope (body.Message = event). */
     private readonly raw: boolean,
-    private readonly orderIdPrefix: string,
+    private readonly customerIdPrefix: string,
     private readonly foreignVisibilitySeconds = 120,
   ) {}
 
@@ -68,7 +73,7 @@ export class StatusCollector {
         const mine: Message[] = [];
         for (const message of Messages) {
           const delivery = this.parse(message);
-          if (!delivery || !delivery.event.orderId.startsWith(this.orderIdPrefix)) {
+          if (!delivery || !delivery.event.customerId?.startsWith(this.customerIdPrefix)) {
             this.foreign++;
             continue;
           }
@@ -103,13 +108,14 @@ export class StatusCollector {
     if (!parsed.success) {
       // Still ours if it names one of our orders: report it rather than ignore it.
       const orderId = isRecord(payload) && typeof payload.orderId === 'string' ? payload.orderId : undefined;
-      if (!orderId) return undefined;
+      const customerId = isRecord(payload) && typeof payload.customerId === 'string' ? payload.customerId : undefined;
+      if (!orderId || !customerId) return undefined;
       problems.push(
         `not an OrderStatusEvent: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
       );
       const status = isRecord(payload) && typeof payload.status === 'string' ? payload.status : 'INVALID';
       return {
-        event: { orderId, status, reason: null } as unknown as OrderStatusEvent,
+        event: { orderId, customerId, status, reason: null } as unknown as OrderStatusEvent,
         receivedAt: Date.now(),
         problems,
       };

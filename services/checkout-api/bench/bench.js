@@ -6,7 +6,16 @@
  * PostgreSQL: Debian's package (installed with apt-get when absent and running as root), a fresh
  * cluster in a temp dir owned by the postgres user, on a free port; stopped and removed after.
  *
- * Options (env): BENCH_CONNECTIONS (16), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3).
+ * The two sides run in turns, never at once: BENCH_ROUNDS rounds (default 3) of [the service:
+ * warm-up, measured run; the service stopped; pgbench: warm-up, measured run]. Each round's ratio
+ * compares two runs minutes apart at most, so a change in the machine's load between them (other
+ * work on a shared machine) moves one round, not the result; the result is the median round.
+ * autocannon runs in this process, the service in its own (the load generator never shares the
+ * service's event loop); pgbench runs its client threads (-j) as usual.
+ *
+ * Options (env): BENCH_CONNECTIONS (16), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3),
+ * BENCH_ROUNDS (3), BENCH_DB_POOL_MAX (the service's pool; default BENCH_CONNECTIONS),
+ * BENCH_NODE_ARGS (e.g. --cpu-prof), BENCH_KEEP_DIR=1.
  * Last line: checkout: <N> orders/s, pgbench <M> tps, ratio <N/M>, p99 <a> ms vs <b> ms
  */
 const { execFileSync, spawn, spawnSync } = require('node:child_process');
@@ -22,6 +31,8 @@ const { build } = require('../scripts/build');
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const DB_POOL_MAX = Number(process.env.BENCH_DB_POOL_MAX ?? CONNECTIONS);
 const log = (message) => console.log(`[bench] ${message}`);
 
 function postgresBin() {
@@ -200,6 +211,29 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** CPU seconds (user, system) a process has used so far (Linux /proc; undefined elsewhere). */
+function cpuSeconds(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const tick = 100; // USER_HZ
+    return { user: Number(fields[11]) / tick, system: Number(fields[12]) / tick };
+  } catch {
+    return undefined;
+  }
+}
+
+const loadLine = () =>
+  `load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')} on ${os.cpus().length} CPUs`;
+
 async function main() {
   const bin = postgresBin();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-bench-'));
@@ -209,57 +243,52 @@ async function main() {
   let issuer;
   try {
     pg = await startPostgres(bin, dir);
-    log(`${pg.version} on port ${pg.port} (${dir})`);
+    log(`${pg.version} on port ${pg.port} (${dir}); ${loadLine()}`);
     const { outfile } = await build({ quiet: true });
     const bundle = require(outfile);
     issuer = await startIssuer();
-    const port = await freePort();
+    const tokens = Array.from({ length: 64 }, (_, i) => issuer.token(`bench-customer-${i}`));
     const serviceLog = fs.openSync(path.join(dir, 'checkout.log'), 'w');
     // BENCH_NODE_ARGS=--cpu-prof profiles the service (the profile lands in the kept temp dir).
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    service = spawn(process.execPath, [...nodeArgs, outfile], {
-      env: {
-        PATH: process.env.PATH,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: pg.url,
-        DB_POOL_MAX: String(CONNECTIONS),
-        CATALOG_TABLE_NAME: 'bench-catalog',
-        CARTS_TABLE_NAME: 'bench-carts',
-        ORDERS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-orders.fifo',
-        ORDER_STATUS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-order-status',
-        // The relay and consumer would only fail against the unreachable queue: this measures intake.
-        OUTBOX_RELAY_ENABLED: 'false',
-        STATUS_CONSUMER_ENABLED: 'false',
-        AUTH_ISSUER: issuer.issuer,
-        AUTH_CLIENT_ID: 'bench-client',
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'bench',
-        AWS_SECRET_ACCESS_KEY: 'bench',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        LOG_LEVEL: 'info',
-      },
-      cwd: dir,
-      stdio: ['ignore', serviceLog, serviceLog],
-    });
-    const url = `http://127.0.0.1:${port}`;
-    await waitForReady(url);
-    const tokens = Array.from({ length: 64 }, (_, i) => issuer.token(`bench-customer-${i}`));
 
-    log(`autocannon: ${CONNECTIONS} connections, warm-up ${WARMUP_SECONDS} s, then ${SECONDS} s`);
-    await runAutocannon(url, tokens, WARMUP_SECONDS);
-    const result = await runAutocannon(url, tokens, SECONDS);
-    const non2xx = result.non2xx + result.errors + result.timeouts;
-    const ordersPerSecond = result.requests.average;
-    log(
-      `checkout: ${result.requests.total} requests, ${non2xx} not 2xx/errors, ${ordersPerSecond.toFixed(0)} req/s, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`,
-    );
-    if (non2xx > 0) throw new Error(`${non2xx} requests failed; see ${path.join(dir, 'checkout.log')}`);
-
-    // Stop the service before pgbench so the two runs do not share the machine.
-    service.kill('SIGTERM');
-    await new Promise((resolve) => service.once('exit', resolve));
-    service = undefined;
+    const startService = async () => {
+      const port = await freePort();
+      const child = spawn(process.execPath, [...nodeArgs, outfile], {
+        env: {
+          PATH: process.env.PATH,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          DATABASE_URL: pg.url,
+          DB_POOL_MAX: String(DB_POOL_MAX),
+          CATALOG_TABLE_NAME: 'bench-catalog',
+          CARTS_TABLE_NAME: 'bench-carts',
+          ORDERS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-orders.fifo',
+          ORDER_STATUS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-order-status',
+          // The relay and consumer would only fail against the unreachable queue: this measures intake.
+          OUTBOX_RELAY_ENABLED: 'false',
+          STATUS_CONSUMER_ENABLED: 'false',
+          AUTH_ISSUER: issuer.issuer,
+          AUTH_CLIENT_ID: 'bench-client',
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'bench',
+          AWS_SECRET_ACCESS_KEY: 'bench',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          LOG_LEVEL: 'info',
+        },
+        cwd: dir,
+        stdio: ['ignore', serviceLog, serviceLog],
+      });
+      const url = `http://127.0.0.1:${port}`;
+      await waitForReady(url);
+      return { child, url };
+    };
+    const stopService = async () => {
+      const { child } = service;
+      service = undefined;
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    };
 
     const sampleOrder = JSON.stringify({
       schemaVersion: 1,
@@ -271,10 +300,8 @@ async function main() {
     });
     const script = path.join(dir, 'create-order.sql');
     fs.writeFileSync(script, pgbenchScript(bundle.CREATE_ORDER_SQL, sampleOrder));
-    const logDir = path.join(dir, 'pgbench');
-    fs.mkdirSync(logDir);
     if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
-    const pgbenchArgs = (seconds, logs) => [
+    const pgbenchArgs = (seconds, logPrefix) => [
       '-h',
       '127.0.0.1',
       '-p',
@@ -292,34 +319,67 @@ async function main() {
       String(seconds),
       '-f',
       script,
-      ...(logs ? ['-l', `--log-prefix=${path.join(logDir, 'tx')}`] : []),
+      ...(logPrefix ? ['-l', `--log-prefix=${logPrefix}`] : []),
       'securecart',
     ];
-    log(`pgbench: ${CONNECTIONS} clients, the same statement, warm-up ${WARMUP_SECONDS} s, then ${SECONDS} s`);
-    asPostgres(path.join(bin, 'pgbench'), pgbenchArgs(WARMUP_SECONDS, false), { cwd: dir });
-    const output = asPostgres(path.join(bin, 'pgbench'), pgbenchArgs(SECONDS, true), { cwd: dir });
-    const tps = Number(/tps = ([\d.]+)/.exec(output)?.[1]);
-    const latencies = fs
-      .readdirSync(logDir)
-      .flatMap((f) => fs.readFileSync(path.join(logDir, f), 'utf8').trim().split('\n'))
-      .map((line) => Number(line.split(' ')[2]) / 1000)
-      .filter(Number.isFinite)
-      .sort((a, b) => a - b);
-    const pgP99 = percentile(latencies, 99);
-    log(
-      `pgbench: ${latencies.length} transactions, ${tps.toFixed(0)} tps, latency p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${pgP99.toFixed(2)} ms`,
-    );
 
-    const ratio = ordersPerSecond / tps;
-    const p99Factor = result.latency.p99 / pgP99;
     log(
-      `targets: ratio >= 0.7 (${ratio >= 0.7 ? 'met' : 'NOT met'}), p99 <= 3x pgbench (${p99Factor.toFixed(2)}x, ${p99Factor <= 3 ? 'met' : 'NOT met'})`,
+      `${ROUNDS} rounds of: autocannon ${CONNECTIONS} connections (service pool ${DB_POOL_MAX}), then pgbench ${CONNECTIONS} clients running the same statement; each warm-up ${WARMUP_SECONDS} s, then ${SECONDS} s`,
+    );
+    const rounds = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      service = await startService();
+      await runAutocannon(service.url, tokens, WARMUP_SECONDS);
+      const before = cpuSeconds(service.child.pid);
+      const result = await runAutocannon(service.url, tokens, SECONDS);
+      const after = cpuSeconds(service.child.pid);
+      await stopService();
+      const non2xx = result.non2xx + result.errors + result.timeouts;
+      if (non2xx > 0) throw new Error(`${non2xx} requests failed; see ${path.join(dir, 'checkout.log')}`);
+      const cpu =
+        before && after
+          ? `, service CPU ${Math.round(((after.user + after.system - before.user - before.system) / result.requests.total) * 1e6)} µs/order (user ${Math.round(((after.user - before.user) / result.requests.total) * 1e6)})`
+          : '';
+
+      const logDir = path.join(dir, `pgbench-${round}`);
+      fs.mkdirSync(logDir);
+      if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', logDir]);
+      asPostgres(path.join(bin, 'pgbench'), pgbenchArgs(WARMUP_SECONDS), { cwd: dir });
+      const output = asPostgres(path.join(bin, 'pgbench'), pgbenchArgs(SECONDS, path.join(logDir, 'tx')), {
+        cwd: dir,
+      });
+      const tps = Number(/tps = ([\d.]+)/.exec(output)?.[1]);
+      const latencies = fs
+        .readdirSync(logDir)
+        .flatMap((f) => fs.readFileSync(path.join(logDir, f), 'utf8').trim().split('\n'))
+        .map((line) => Number(line.split(' ')[2]) / 1000)
+        .filter(Number.isFinite)
+        .sort((a, b) => a - b);
+      const r = {
+        orders: result.requests.average,
+        p99: result.latency.p99,
+        tps,
+        pgP99: percentile(latencies, 99),
+      };
+      rounds.push(r);
+      log(
+        `round ${round}: checkout ${result.requests.total} requests, ${r.orders.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${r.p99} ms${cpu}; pgbench ${latencies.length} transactions, ${tps.toFixed(0)} tps, p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${r.pgP99.toFixed(2)} ms; ratio ${(r.orders / tps).toFixed(2)}; ${loadLine()}`,
+      );
+    }
+
+    // The median round by ratio (its own throughputs and latencies, measured minutes apart at most).
+    const byRatio = [...rounds].sort((a, b) => a.orders / a.tps - b.orders / b.tps);
+    const mid = byRatio[Math.floor((byRatio.length - 1) / 2)];
+    const ratio = mid.orders / mid.tps;
+    const p99Factor = median(rounds.map((r) => r.p99 / r.pgP99));
+    log(
+      `targets: ratio >= 0.7 (${ratio >= 0.7 ? 'met' : 'NOT met'}), p99 <= 3x pgbench (median ${p99Factor.toFixed(2)}x, ${p99Factor <= 3 ? 'met' : 'NOT met'}); ratios ${rounds.map((r) => (r.orders / r.tps).toFixed(2)).join(', ')}; ${loadLine()}`,
     );
     console.log(
-      `checkout: ${ordersPerSecond.toFixed(0)} orders/s, pgbench ${tps.toFixed(0)} tps, ratio ${ratio.toFixed(2)}, p99 ${result.latency.p99.toFixed(2)} ms vs ${pgP99.toFixed(2)} ms`,
+      `checkout: ${mid.orders.toFixed(0)} orders/s, pgbench ${mid.tps.toFixed(0)} tps, ratio ${ratio.toFixed(2)}, p99 ${mid.p99.toFixed(2)} ms vs ${mid.pgP99.toFixed(2)} ms`,
     );
   } finally {
-    service?.kill('SIGKILL');
+    service?.child.kill('SIGKILL');
     issuer?.close();
     try {
       pg?.stop();

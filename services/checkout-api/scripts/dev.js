@@ -52,8 +52,11 @@ async function main() {
     const socket = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 100 });
     await socket.start();
     env.DATABASE_URL = `postgres://postgres@${socket.getServerConn()}/postgres`;
-    // PGlite multiplexes every connection onto one session: no named prepared statements.
+    // PGlite multiplexes every connection onto one session: no named prepared statements, and one
+    // connection (pglite-socket interleaves the Parse/Bind/Execute messages of concurrent
+    // connections, which breaks their unnamed statements under concurrent requests).
     env.DB_PREPARED_STATEMENTS = 'false';
+    env.DB_POOL_MAX = process.env.DB_POOL_MAX ?? '1';
     cleanups.push(async () => {
       await socket.stop();
       await db.close();
@@ -73,16 +76,20 @@ async function main() {
     cleanups.push(issuer.close);
   }
 
-  const endpoint = process.env.AWS_ENDPOINT_URL ?? 'http://localhost:4566';
-  env.AWS_ENDPOINT_URL = endpoint;
-  env.AWS_REGION = process.env.AWS_REGION ?? 'us-east-1';
-  env.AWS_ACCESS_KEY_ID = process.env.AWS_ACCESS_KEY_ID ?? 'test';
-  env.AWS_SECRET_ACCESS_KEY = process.env.AWS_SECRET_ACCESS_KEY ?? 'test';
+  // The service's SDK clients read endpoint, region and credentials from process.env itself.
+  process.env.AWS_ENDPOINT_URL ??= 'http://localhost:4566';
+  process.env.AWS_REGION ??= 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID ??= 'test';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+  const endpoint = process.env.AWS_ENDPOINT_URL;
   const account = `${endpoint.replace(/\/$/, '')}/000000000000`;
   env.CATALOG_TABLE_NAME = process.env.CATALOG_TABLE_NAME ?? 'securecart-local-catalog';
   env.CARTS_TABLE_NAME = process.env.CARTS_TABLE_NAME ?? 'securecart-local-carts';
   env.ORDERS_QUEUE_URL = process.env.ORDERS_QUEUE_URL ?? `${account}/securecart-local-orders.fifo`;
   env.ORDER_STATUS_QUEUE_URL = process.env.ORDER_STATUS_QUEUE_URL ?? `${account}/securecart-local-order-status`;
+  // Short long polls: on Ctrl-C the poll in flight is aborted, but the server may still hand it a
+  // message (then invisible for the queue's visibility timeout); a short poll keeps that window short.
+  env.STATUS_CONSUMER_WAIT_SECONDS = process.env.STATUS_CONSUMER_WAIT_SECONDS ?? '2';
 
   const { startCheckout } = require(outfile);
   const port = Number(values.port ?? process.env.PORT ?? 0);

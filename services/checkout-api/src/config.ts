@@ -38,7 +38,13 @@ export const CHECKOUT_ENV = {
   outboxRelayEnabled: 'OUTBOX_RELAY_ENABLED',
   outboxPollIntervalMs: 'OUTBOX_POLL_INTERVAL_MS',
   outboxBatchSize: 'OUTBOX_BATCH_SIZE',
+  /** Sent outbox rows older than this many hours are deleted (0 keeps them). */
+  outboxRetentionHours: 'OUTBOX_RETENTION_HOURS',
+  outboxPruneIntervalMs: 'OUTBOX_PRUNE_INTERVAL_MS',
+  outboxPruneBatchSize: 'OUTBOX_PRUNE_BATCH_SIZE',
   statusConsumerEnabled: 'STATUS_CONSUMER_ENABLED',
+  /** Long-poll wait of each receive on the order-status queue (local runs shorten it). */
+  statusConsumerWaitSeconds: 'STATUS_CONSUMER_WAIT_SECONDS',
   metricsNamespace: 'METRICS_NAMESPACE',
   metricsIntervalMs: 'METRICS_INTERVAL_MS',
   shutdownTimeoutMs: 'SHUTDOWN_TIMEOUT_MS',
@@ -87,7 +93,11 @@ export interface CheckoutConfig {
   readonly outboxRelayEnabled: boolean;
   readonly outboxPollIntervalMs: number;
   readonly outboxBatchSize: number;
+  readonly outboxRetentionHours: number;
+  readonly outboxPruneIntervalMs: number;
+  readonly outboxPruneBatchSize: number;
   readonly statusConsumerEnabled: boolean;
+  readonly statusConsumerWaitSeconds: number;
   readonly metricsNamespace: string;
   readonly metricsIntervalMs: number;
   readonly shutdownTimeoutMs: number;
@@ -225,7 +235,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboxRelayEnabled: bool(E.outboxRelayEnabled, true),
     outboxPollIntervalMs: int(E.outboxPollIntervalMs, 500, 10, 60_000),
     outboxBatchSize: int(E.outboxBatchSize, 10, 1, 10),
+    outboxRetentionHours: int(E.outboxRetentionHours, 168, 0, 87_600),
+    outboxPruneIntervalMs: int(E.outboxPruneIntervalMs, 3_600_000, 1000, 86_400_000),
+    outboxPruneBatchSize: int(E.outboxPruneBatchSize, 1000, 1, 10_000),
     statusConsumerEnabled: bool(E.statusConsumerEnabled, true),
+    statusConsumerWaitSeconds: int(E.statusConsumerWaitSeconds, 20, 1, 20),
     metricsNamespace: get(E.metricsNamespace) ?? 'SecureCart',
     metricsIntervalMs: int(E.metricsIntervalMs, 60_000, 1000, 3_600_000),
     shutdownTimeoutMs: int(E.shutdownTimeoutMs, 25_000, 0, 120_000),

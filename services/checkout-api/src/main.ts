@@ -11,6 +11,7 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import type { FastifyInstance } from 'fastify';
@@ -26,6 +27,7 @@ import type { Database } from './db';
 import type { LogDestination } from './logging';
 import { stdoutSink } from './metrics';
 import type { MetricsSink } from './metrics';
+import { OutboxPruner } from './outbox-pruner';
 import { OutboxRelay } from './outbox-relay';
 import { StatusConsumer } from './status-consumer';
 
@@ -33,6 +35,7 @@ export { BODY_LIMIT_BYTES, ConfigError, loadConfig };
 export { CHECKOUT_ENV } from './config';
 export { REDACT_PATHS } from './logging';
 export { CREATE_ORDER_SQL, requestHash } from './orders';
+export { PRUNE_OUTBOX_SQL } from './outbox-pruner';
 export { clientConfig as databaseClientConfig } from './db';
 export { parseStatusMessage } from './status-consumer';
 
@@ -51,6 +54,16 @@ export const aws = {
   PutCommand,
   ScanCommand,
 };
+
+/**
+ * SQS client settings. By default the SDK sends each request to the host named in its queue URL;
+ * with an endpoint configured (AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_SQS: LocalStack, an emulator)
+ * requests go to that endpoint instead, whatever host the queue URLs name (an emulator's outputs
+ * may name sqs.<region>.amazonaws.com). On AWS neither variable is set and nothing changes.
+ */
+export function sqsClientConfig(env: Record<string, string | undefined> = process.env): SQSClientConfig {
+  return { useQueueUrlAsEndpoint: !(env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL) };
+}
 
 export interface StartOptions {
   /** Variables laid over process.env (the same names the Api stack sets; see CHECKOUT_ENV). */
@@ -76,9 +89,11 @@ export interface CheckoutHandle {
   readonly app: FastifyInstance;
   readonly db: Database;
   readonly relay: OutboxRelay;
+  /** Deletes sent outbox rows past OUTBOX_RETENTION_HOURS (runs every OUTBOX_PRUNE_INTERVAL_MS). */
+  readonly pruner: OutboxPruner;
   readonly consumer: StatusConsumer;
   readonly catalog: Catalog;
-  /** Drains: stops accepting, finishes in-flight requests, stops relay and consumer, closes pools. */
+  /** Drains: stops accepting, finishes in-flight requests, stops relay, pruner and consumer, closes pools. */
   close(): Promise<void>;
 }
 
@@ -119,7 +134,7 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
       log.info({ applied }, applied.length ? 'Migrations applied' : 'Database schema is up to date');
     }
 
-    const sqs = new SQSClient({});
+    const sqs = new SQSClient(sqsClientConfig());
     const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
       marshallOptions: { removeUndefinedValues: true },
     });
@@ -139,10 +154,20 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
       metricsSink: options.metricsSink ?? stdoutSink,
       log: log.child({ component: 'outbox-relay' }),
     });
+    const pruner = new OutboxPruner({
+      pool: db.writer,
+      retentionHours: config.outboxRetentionHours,
+      batchSize: config.outboxPruneBatchSize,
+      intervalMs: config.outboxPruneIntervalMs,
+      metricsNamespace: config.metricsNamespace,
+      metricsSink: options.metricsSink ?? stdoutSink,
+      log: log.child({ component: 'outbox-pruner' }),
+    });
     const consumer = new StatusConsumer({
       pool: db.writer,
       sqs,
       queueUrl: config.orderStatusQueueUrl,
+      waitTimeSeconds: config.statusConsumerWaitSeconds,
       log: log.child({ component: 'status-consumer' }),
     });
 
@@ -192,9 +217,15 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     const boundPort = typeof address === 'object' && address ? address.port : port;
     const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${boundPort}`;
     if (config.outboxRelayEnabled) relay.start();
+    pruner.start();
     if (config.statusConsumerEnabled) consumer.start();
     log.info(
-      { url, relay: config.outboxRelayEnabled, consumer: config.statusConsumerEnabled },
+      {
+        url,
+        relay: config.outboxRelayEnabled,
+        consumer: config.statusConsumerEnabled,
+        outboxRetentionHours: config.outboxRetentionHours,
+      },
       'checkout-api listening',
     );
 
@@ -207,7 +238,7 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
         // are idle (otherwise app.close() waits for their keep-alive timeout).
         const idleSweep = setInterval(() => app.server.closeIdleConnections(), 50);
         try {
-          await Promise.all([app.close(), relay.stop(), consumer.stop()]);
+          await Promise.all([app.close(), relay.stop(), pruner.stop(), consumer.stop()]);
         } finally {
           clearInterval(idleSweep);
         }
@@ -237,7 +268,7 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
         });
       }
     }
-    return { url, port: boundPort, config, app, db, relay, consumer, catalog, close };
+    return { url, port: boundPort, config, app, db, relay, pruner, consumer, catalog, close };
   } catch (error) {
     await app.close().catch(() => undefined);
     await db.close().catch(() => undefined);

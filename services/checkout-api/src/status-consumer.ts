@@ -9,13 +9,27 @@
  * database does not hold (or that belongs to another customer) — is NOT deleted: it becomes
  * visible again and, after the queue's maxReceiveCount (5), SQS moves it to the DLQ, which is
  * alarmed. A transient failure (database down) is likewise retried by redelivery.
+ *
+ * Telemetry (docs/adr/0015-monitoring.md): when a terminal status is applied (once per order) it
+ * emits OrderOutcomes (by status and reason) and TimeToOutcomeSeconds (from the order's creation
+ * to the terminal status) as EMF; and when the message carries a sampled X-Ray trace header
+ * (AWSTraceHeader: the workflow's trace, passed on by SNS) it sends a segment for its handling,
+ * so the order's trace ends in the service.
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
-import { OrderStatusEventSchema } from '../../../lib/contracts/status';
+import {
+  CHECKOUT_METRIC_DIMENSIONS,
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+  NO_REASON_DIMENSION,
+} from '../../../lib/contracts/metrics';
+import { OrderStatusEventSchema, TERMINAL_STATUSES } from '../../../lib/contracts/status';
 import type { OrderStatusEvent } from '../../../lib/contracts/status';
+import { defaultSink, emfLine, newSegmentId, parseTraceHeader, segmentSinkFromEnv, SERVICE_NAME } from './metrics';
+import type { MetricsSink, SegmentSink } from './metrics';
 import { applyStatusEvent } from './orders';
 import type { ApplyOutcome } from './orders';
 
@@ -27,7 +41,15 @@ export interface ConsumerOptions {
   readonly queueUrl: string;
   readonly log: FastifyBaseLogger;
   readonly waitTimeSeconds?: number;
+  /** @default METRICS_NAMESPACE (what the Api stack sets as METRICS_NAMESPACE) */
+  readonly metricsNamespace?: string;
+  /** Where the outcome metrics go. @default defaultSink (the CloudWatch agent on ECS, else stdout) */
+  readonly metricsSink?: MetricsSink;
+  /** Where trace segments go. @default the X-Ray listener in AWS_XRAY_DAEMON_ADDRESS, else none */
+  readonly segmentSink?: SegmentSink | null;
 }
+
+const isTerminal = (status: OrderStatusEvent['status']) => (TERMINAL_STATUSES as readonly string[]).includes(status);
 
 export type MessageOutcome = ApplyOutcome | 'malformed' | 'error';
 
@@ -71,10 +93,40 @@ export class StatusConsumer {
   private loop?: Promise<void>;
   private abort?: AbortController;
 
-  constructor(private readonly options: ConsumerOptions) {}
+  constructor(private readonly options: ConsumerOptions) {
+    this.segmentSink = options.segmentSink === null ? undefined : (options.segmentSink ?? segmentSinkFromEnv());
+  }
 
-  /** Handles one message; true when it may be deleted. */
+  private readonly segmentSink: SegmentSink | undefined;
+
+  /** Handles one message; true when it may be deleted. Traced when the message carries a sampled trace. */
   async handle(message: Message): Promise<{ outcome: MessageOutcome; delete: boolean }> {
+    const trace = parseTraceHeader(message.Attributes?.AWSTraceHeader);
+    const startTime = Date.now() / 1000;
+    const result = await this.handleMessage(message);
+    if (trace?.sampled && this.segmentSink) {
+      try {
+        this.segmentSink({
+          name: SERVICE_NAME,
+          id: newSegmentId(),
+          trace_id: trace.traceId,
+          ...(trace.parentId ? { parent_id: trace.parentId } : {}),
+          start_time: startTime,
+          end_time: Date.now() / 1000,
+          origin: 'AWS::ECS::Container',
+          annotations: { operation: 'ApplyOrderStatus', outcome: result.outcome, ...result.annotations },
+          ...(result.outcome === 'error' ? { fault: true } : result.delete ? {} : { error: true }),
+        });
+      } catch (error) {
+        this.options.log.warn({ err: error }, 'Could not send the trace segment');
+      }
+    }
+    return { outcome: result.outcome, delete: result.delete };
+  }
+
+  private async handleMessage(
+    message: Message,
+  ): Promise<{ outcome: MessageOutcome; delete: boolean; annotations?: Record<string, string> }> {
     const { log } = this.options;
     const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
     const level = receiveCount >= STATUS_QUEUE_MAX_RECEIVE_COUNT ? 'error' : 'warn';
@@ -87,17 +139,60 @@ export class StatusConsumer {
       return { outcome: 'malformed', delete: false };
     }
     const eventContext = { ...context, orderId: event.orderId, status: event.status };
+    const annotations = { orderId: event.orderId, status: event.status };
     try {
       const outcome = await applyStatusEvent(this.options.pool, event);
       if (outcome === 'unknown-order') {
         log[level](eventContext, 'Status event for an unknown order left for redelivery / the DLQ');
-        return { outcome, delete: false };
+        return { outcome, delete: false, annotations };
       }
       log.info({ ...eventContext, outcome }, 'Status event handled');
-      return { outcome, delete: true };
+      // `applied` happens once per status of an order: duplicates and stale deliveries are not counted.
+      if (outcome === 'applied' && isTerminal(event.status)) await this.recordOutcome(event);
+      return { outcome, delete: true, annotations };
     } catch (error) {
       log.error({ ...eventContext, err: error }, 'Status event failed; will be redelivered');
-      return { outcome: 'error', delete: false };
+      return { outcome: 'error', delete: false, annotations };
+    }
+  }
+
+  /**
+   * OrderOutcomes (by status, and by status and reason) and TimeToOutcomeSeconds (since the order
+   * was created, i.e. accepted by POST /api/orders) for an order that just reached its terminal
+   * status. A failure here is logged and never fails the message: the status is already applied.
+   */
+  private async recordOutcome(event: OrderStatusEvent): Promise<void> {
+    const D = CHECKOUT_METRIC_DIMENSIONS;
+    const namespace = this.options.metricsNamespace ?? METRICS_NAMESPACE;
+    const sink = this.options.metricsSink ?? defaultSink;
+    const occurredAt = Date.parse(event.occurredAt);
+    try {
+      const { rows } = await this.options.pool.query<{ created_at: Date }>({
+        name: 'order_created_at',
+        text: 'SELECT created_at FROM orders WHERE order_id = $1',
+        values: [event.orderId],
+      });
+      const reason = event.reason ?? NO_REASON_DIMENSION;
+      sink(
+        emfLine(namespace, [{ name: METRIC_NAMES.orderOutcomes, unit: 'Count', value: 1 }], Date.now(), {
+          values: { [D.status]: event.status, [D.reason]: reason },
+          sets: [[D.status], [D.status, D.reason]],
+        }),
+      );
+      const createdAt = rows[0]?.created_at;
+      if (createdAt) {
+        const seconds = Math.max(0, (occurredAt - new Date(createdAt).getTime()) / 1000);
+        sink(
+          emfLine(
+            namespace,
+            [{ name: METRIC_NAMES.timeToOutcome, unit: 'Seconds', value: Math.round(seconds * 1000) / 1000 }],
+            Date.now(),
+            { values: { [D.status]: event.status }, sets: [[], [D.status]] },
+          ),
+        );
+      }
+    } catch (error) {
+      this.options.log.warn({ err: error, orderId: event.orderId }, 'Could not record the outcome metrics');
     }
   }
 
@@ -112,7 +207,7 @@ export class StatusConsumer {
         QueueUrl: queueUrl,
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: waitTimeSeconds,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'AWSTraceHeader'],
       }),
       { abortSignal: signal },
     );

@@ -106,6 +106,36 @@ describe('configuration', () => {
     expect(subjects.length).toBeGreaterThan(100);
     expect(subjects).toContainEqual(expect.stringContaining('CN=Amazon RDS us-east-1 Root CA RSA2048 G1'));
   });
+
+  test('the status consumer long-polls 20 s unless STATUS_CONSUMER_WAIT_SECONDS shortens it (local runs)', async () => {
+    expect(loadConfig(serviceEnv(database, issuer)).statusConsumerWaitSeconds).toBe(20);
+    expect(() => loadConfig({ ...serviceEnv(database, issuer), STATUS_CONSUMER_WAIT_SECONDS: '0' })).toThrow(
+      /STATUS_CONSUMER_WAIT_SECONDS must be an integer from 1 to 20/,
+    );
+    const short = await startService(database, issuer, {
+      DB_RUN_MIGRATIONS: 'false',
+      STATUS_CONSUMER_WAIT_SECONDS: '1',
+    });
+    try {
+      short.sqs.reset();
+      short.sqs.on(short.bundle.aws.ReceiveMessageCommand).resolves({ Messages: [] });
+      await short.handle.consumer.pollOnce();
+      const calls = short.sqs.commandCalls(short.bundle.aws.ReceiveMessageCommand);
+      expect(calls.map((c) => c.args[0].input.WaitTimeSeconds)).toEqual([1]);
+    } finally {
+      short.sqs.reset();
+      await short.close();
+    }
+  });
+
+  test('SQS requests go to a configured endpoint (LocalStack, an emulator), else to the queue URL host', () => {
+    const { sqsClientConfig } = loadBundle();
+    expect(sqsClientConfig({})).toEqual({ useQueueUrlAsEndpoint: true });
+    expect(sqsClientConfig({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' })).toEqual({ useQueueUrlAsEndpoint: false });
+    expect(sqsClientConfig({ AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4566' })).toEqual({
+      useQueueUrlAsEndpoint: false,
+    });
+  });
 });
 
 describe('logs', () => {
@@ -144,13 +174,46 @@ describe('logs', () => {
     for (const secret of [secretToken, 'tok_CANARY-BAD', 'Canary', token, token.split('.')[2]]) {
       expect(text).not.toContain(secret);
     }
+    // One access line per request; an order request's carries the order id and what happened to it.
     const lines = service.logs.entries.filter((e) => e.requestId === requestId);
-    expect(lines.map((l) => l.message)).toEqual(['Order accepted', 'request completed']);
-    expect(lines[0]).toMatchObject({ level: 'info', service: 'checkout-api', orderId: accepted.body.orderId });
-    expect(lines[1]).toMatchObject({
+    expect(lines.map((l) => l.message)).toEqual(['request completed']);
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      service: 'checkout-api',
       orderId: accepted.body.orderId,
+      outcome: 'created',
+      items: 2,
       req: { method: 'POST', route: '/api/orders', path: '/api/orders' },
       res: { statusCode: 202 },
+    });
+  });
+
+  test('a replayed or conflicting order request names the order and the outcome on its access line', async () => {
+    const token = issuer.token({ sub: 'customer-log-outcomes' });
+    const key = newKey();
+    const first = await postOrder(service.client, token, orderBody(), key);
+    const replay = await service.client.request('POST', '/api/orders', {
+      token,
+      json: orderBody(),
+      headers: { 'idempotency-key': key, 'x-request-id': 'req-log-replay' },
+    });
+    const conflict = await service.client.request('POST', '/api/orders', {
+      token,
+      json: orderBody({ clientTotalCents: 1 }),
+      headers: { 'idempotency-key': key, 'x-request-id': 'req-log-conflict' },
+    });
+    expect([first.status, replay.status, conflict.status]).toEqual([202, 202, 409]);
+    const access = (requestId: string) =>
+      service.logs.entries.find((e) => e.requestId === requestId && e.message === 'request completed');
+    expect(access('req-log-replay')).toMatchObject({
+      orderId: first.body.orderId,
+      outcome: 'replayed',
+      res: { statusCode: 202 },
+    });
+    expect(access('req-log-conflict')).toMatchObject({
+      orderId: first.body.orderId,
+      outcome: 'conflict',
+      res: { statusCode: 409 },
     });
   });
 

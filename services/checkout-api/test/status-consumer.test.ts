@@ -1,7 +1,11 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { FastifyBaseLogger } from 'fastify';
+import { CHECKOUT_METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE } from '../../../lib/contracts/metrics';
 import type { OrderStatus, OrderStatusEvent } from '../../../lib/contracts/status';
 import { SNS_ATTRIBUTES } from '../../../lib/contracts/status';
 import { postOrder, startDatabase, startService, STATUS_QUEUE_URL, TestIssuer } from './helpers/harness';
 import type { TestDatabase, TestService } from './helpers/harness';
+import { StatusConsumer } from '../src/status-consumer';
 
 let database: TestDatabase;
 let issuer: TestIssuer;
@@ -82,7 +86,8 @@ test('long-polls the order-status queue (20 s) and asks for the receive count', 
     QueueUrl: STATUS_QUEUE_URL,
     MaxNumberOfMessages: 10,
     WaitTimeSeconds: 20,
-    MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+    // The receive count decides the log level; the trace header continues the order's trace.
+    MessageSystemAttributeNames: ['ApproximateReceiveCount', 'AWSTraceHeader'],
   });
 });
 
@@ -203,4 +208,136 @@ test('the background loop polls until stopped; stop() aborts the long poll in pr
   );
   expect(signals.every((signal) => signal !== undefined)).toBe(true);
   expect(signals[signals.length - 1]!.aborted).toBe(true);
+});
+
+describe('telemetry', () => {
+  const TRACE_ID = '1-6789abcd-0123456789abcdef01234567';
+  const PARENT = '53995c3f42cd8ad8';
+  // EMF documents and segments are free-form JSON: read as such.
+  type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  let lines: Json[];
+  let segments: Json[];
+  let consumer: StatusConsumer;
+  const quiet = {
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+  } as unknown as FastifyBaseLogger;
+
+  beforeEach(() => {
+    lines = [];
+    segments = [];
+    consumer = new StatusConsumer({
+      pool: database.pool,
+      sqs: {} as SQSClient, // handle() does not receive or delete
+      queueUrl: STATUS_QUEUE_URL,
+      log: quiet,
+      metricsNamespace: METRICS_NAMESPACE,
+      metricsSink: (line) => lines.push(JSON.parse(line)),
+      segmentSink: (segment) => segments.push(segment),
+    });
+  });
+
+  const traced = (message: ReturnType<typeof snsMessage>, sampled = '1') => ({
+    ...message,
+    Attributes: { ...message.Attributes, AWSTraceHeader: `Root=${TRACE_ID};Parent=${PARENT};Sampled=${sampled}` },
+  });
+  const createdAt = async (orderId: string) =>
+    (await database.pool.query('SELECT created_at FROM orders WHERE order_id = $1', [orderId])).rows[0]
+      .created_at as Date;
+
+  test('a terminal status counts OrderOutcomes by status and reason, and the time since the order was accepted', async () => {
+    const orderId = await newOrder();
+    const cancelled = event(orderId, 'CANCELLED', { reason: 'PAYMENT_DECLINED' });
+    await consumer.handle(snsMessage(event(orderId, 'ACCEPTED')));
+    expect(lines).toEqual([]); // not terminal
+    expect((await consumer.handle(snsMessage(cancelled))).outcome).toBe('applied');
+
+    const D = CHECKOUT_METRIC_DIMENSIONS;
+    expect(lines).toHaveLength(2);
+    const [outcomes, time] = lines;
+    expect(outcomes._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: [
+          [D.service, D.status],
+          [D.service, D.status, D.reason],
+        ],
+        Metrics: [{ Name: METRIC_NAMES.orderOutcomes, Unit: 'Count' }],
+      },
+    ]);
+    expect(outcomes).toMatchObject({
+      Service: 'checkout-api',
+      Status: 'CANCELLED',
+      Reason: 'PAYMENT_DECLINED',
+      [METRIC_NAMES.orderOutcomes]: 1,
+    });
+    expect(time._aws.CloudWatchMetrics[0]).toEqual({
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [[D.service], [D.service, D.status]],
+      Metrics: [{ Name: METRIC_NAMES.timeToOutcome, Unit: 'Seconds' }],
+    });
+    const expected = (Date.parse(cancelled.occurredAt) - (await createdAt(orderId)).getTime()) / 1000;
+    expect(time.Status).toBe('CANCELLED');
+    expect(time[METRIC_NAMES.timeToOutcome]).toBeCloseTo(expected, 2);
+    expect(time[METRIC_NAMES.timeToOutcome]).toBeGreaterThan(0);
+  });
+
+  test('FULFILLED has the reason NONE; a duplicate, a stale or a refused terminal status is not counted again', async () => {
+    const orderId = await newOrder();
+    const fulfilled = event(orderId, 'FULFILLED');
+    await consumer.handle(snsMessage(fulfilled));
+    await consumer.handle(snsMessage(fulfilled)); // duplicate
+    await consumer.handle(snsMessage(event(orderId, 'FAILED', { reason: 'UNEXPECTED_ERROR' }))); // terminal is final
+    await consumer.handle(snsMessage(event(orderId, 'PAID'))); // stale
+    const counted = lines.filter((l) => METRIC_NAMES.orderOutcomes in l);
+    expect(counted).toHaveLength(1);
+    expect(counted[0]).toMatchObject({ Status: 'FULFILLED', Reason: 'NONE' });
+  });
+
+  test('a metrics failure never fails the message: the status is applied and deleted', async () => {
+    const orderId = await newOrder();
+    const failing = new StatusConsumer({
+      pool: database.pool,
+      sqs: {} as SQSClient,
+      queueUrl: STATUS_QUEUE_URL,
+      log: quiet,
+      metricsSink: () => {
+        throw new Error('agent gone');
+      },
+      segmentSink: null,
+    });
+    expect(await failing.handle(snsMessage(event(orderId, 'FULFILLED')))).toEqual({ outcome: 'applied', delete: true });
+  });
+
+  test('a sampled trace header continues the trace: one segment, child of the message’s parent', async () => {
+    const orderId = await newOrder();
+    const before = Date.now() / 1000;
+    await consumer.handle(traced(snsMessage(event(orderId, 'ACCEPTED'))));
+    expect(segments).toEqual([
+      {
+        name: 'checkout-api',
+        id: expect.stringMatching(/^[0-9a-f]{16}$/),
+        trace_id: TRACE_ID,
+        parent_id: PARENT,
+        start_time: expect.any(Number),
+        end_time: expect.any(Number),
+        origin: 'AWS::ECS::Container',
+        annotations: { operation: 'ApplyOrderStatus', outcome: 'applied', orderId, status: 'ACCEPTED' },
+      },
+    ]);
+    expect(segments[0].start_time).toBeGreaterThanOrEqual(before);
+    expect(segments[0].end_time).toBeGreaterThanOrEqual(segments[0].start_time);
+  });
+
+  test('no segment without a sampled trace header; a message left for the DLQ is marked as an error', async () => {
+    const orderId = await newOrder();
+    await consumer.handle(snsMessage(event(orderId, 'ACCEPTED')));
+    await consumer.handle(traced(snsMessage(event(orderId, 'VALIDATED')), '0'));
+    expect(segments).toEqual([]);
+    await consumer.handle(traced(snsMessage(event('no-such-order', 'PAID'))));
+    expect(segments).toEqual([
+      expect.objectContaining({ error: true, annotations: expect.objectContaining({ outcome: 'unknown-order' }) }),
+    ]);
+  });
 });
