@@ -2,8 +2,9 @@ import { App, Environment, Tags } from 'aws-cdk-lib';
 import { Profile } from './config/profiles';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
-import { EdgeSecurityStack } from './stacks/edge-security-stack';
+import { EdgeMonitoringStack, EdgeSecurityStack } from './stacks/edge-security-stack';
 import { FrontendStack } from './stacks/frontend-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { PipelineStack } from './stacks/pipeline-stack';
 
@@ -17,6 +18,10 @@ export interface SecureCartStacks {
   readonly frontend?: FrontendStack;
   /** us-east-1: the storefront's CLOUDFRONT-scope web ACL, where the profile enables the edge WAF. */
   readonly edgeSecurity?: EdgeSecurityStack;
+  /** The dashboard, the data tier's alarms and the audit trail, where the profile has the monitoring tier. */
+  readonly monitoring?: MonitoringStack;
+  /** us-east-1: CloudFront and edge WAF alarms and their topic, with the monitoring and frontend tiers. */
+  readonly edgeMonitoring?: EdgeMonitoringStack;
 }
 
 /** Where stacks go when neither `-c region=` nor the CDK CLI (CDK_DEFAULT_REGION) names a region. */
@@ -82,9 +87,31 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
         })
       : undefined;
 
+  const monitoring = profile.tiers.monitoring
+    ? new MonitoringStack(app, id('Monitoring'), {
+        profile,
+        env,
+        data,
+        pipeline,
+        api,
+        frontend,
+        description: description('monitoring (the order dashboard, data tier alarms, audit trail)'),
+      })
+    : undefined;
+  const edgeMonitoring =
+    profile.tiers.monitoring && frontend
+      ? new EdgeMonitoringStack(app, id('EdgeMonitoring'), {
+          profile,
+          env: { region: 'us-east-1' },
+          distributionId: frontend.site.distribution.distributionId,
+          webAclMetricName: edgeSecurity?.webAcl.metricName,
+          description: description('edge monitoring (CloudFront and edge WAF alarms, us-east-1)'),
+        })
+      : undefined;
+
   Tags.of(app).add('app', 'securecart');
   Tags.of(app).add('profile', profile.name);
-  return { network, data, pipeline, api, frontend, edgeSecurity };
+  return { network, data, pipeline, api, frontend, edgeSecurity, monitoring, edgeMonitoring };
 }
 
 function buildApi(
@@ -120,6 +147,8 @@ export function profileBanner(profile: Profile): string {
     profile.tiers.frontend && !profile.frontend.waf
       ? 'EdgeSecurity (the CloudFront WAF; this profile has none)'
       : undefined,
+    profile.tiers.monitoring ? undefined : 'Monitoring (the dashboard, the database and edge alarms, the audit trail)',
+    profile.tiers.monitoring && !profile.audit.cloudTrail ? 'the CloudTrail audit trail' : undefined,
     profile.features.schemaRegistry ? undefined : 'the EventBridge schema registry',
     profile.features.eventArchive ? undefined : 'the EventBridge archive',
   ].filter((x) => x !== undefined);

@@ -8,7 +8,13 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as z from '../lib/contracts/zod';
 import { PROFILES } from '../lib/config/profiles';
-import { CHECKOUT_CONTAINER_PORT, DATABASE_USER } from '../lib/constructs/api/checkout-service';
+import {
+  AGENT_PORTS,
+  CHECKOUT_CONTAINER_PORT,
+  CLOUDWATCH_AGENT_CONFIG,
+  CLOUDWATCH_AGENT_IMAGE,
+  DATABASE_USER,
+} from '../lib/constructs/api/checkout-service';
 import { bootstrapSql, BOOTSTRAP_IMAGE } from '../lib/constructs/api/database-user-bootstrap';
 import { Identity, spaClientSettings, storefrontUrls } from '../lib/constructs/api/identity';
 import { ORIGIN_VERIFY_HEADER } from '../lib/constructs/api/origin-verify';
@@ -18,6 +24,7 @@ import { TierKey } from '../lib/constructs/encryption';
 import { OpsAlarms } from '../lib/constructs/ops-alarms';
 import { CreateOrderBodySchema } from '../services/checkout-api/src/schemas';
 import { CHECKOUT_ENV, loadConfig } from '../services/checkout-api/src/config';
+import { AGENT_ENV, parseAgentEndpoint, XRAY_ENV } from '../services/checkout-api/src/metrics';
 import { cleanUp, newApp, synthesize, Synthesized } from './helpers/synth';
 
 type Resource = { Type: string; Properties: any; Metadata?: any; DependsOn?: string[] };
@@ -538,6 +545,46 @@ describe('Api stack', () => {
     });
   });
 
+  describe('the CloudWatch agent sidecar (EMF and traces, ADR 15)', () => {
+    const containers = (s: Synthesized) =>
+      one(s, 'AWS::ECS::TaskDefinition', 'Checkout/TaskDefinition')[1].Properties.ContainerDefinitions;
+
+    test('runs next to the service, not essential, started first, configured for EMF and traces only', () => {
+      for (const s of [sandbox, prod]) {
+        const [app, agent] = containers(s);
+        expect(app.Name).toBe('checkout-api');
+        expect(agent).toMatchObject({
+          Name: 'cloudwatch-agent',
+          Image: CLOUDWATCH_AGENT_IMAGE,
+          Essential: false,
+          LogConfiguration: { LogDriver: 'awslogs' },
+        });
+        expect(CLOUDWATCH_AGENT_IMAGE).toMatch(/^public\.ecr\.aws\/cloudwatch-agent\/cloudwatch-agent:\d+\.\d+\.\w+$/);
+        const config = JSON.parse(agent.Environment.find((e: any) => e.Name === 'CW_CONFIG_CONTENT').Value);
+        expect(config).toEqual(CLOUDWATCH_AGENT_CONFIG);
+        expect(Object.keys(config)).toEqual(['logs', 'traces']); // no host metrics, no log files
+        expect(app.DependsOn).toEqual([{ ContainerName: 'cloudwatch-agent', Condition: 'START' }]);
+      }
+    });
+
+    test('the service sends EMF to the agent (routed to an encrypted log group) and segments to its X-Ray port', () => {
+      for (const s of [sandbox, prod]) {
+        const env: Record<string, unknown> = Object.fromEntries(
+          containers(s)[0].Environment.map((e: any) => [e.Name, e.Value]),
+        );
+        const [groupId, group] = one(s, 'AWS::Logs::LogGroup', 'Checkout/MetricsLogs');
+        expect(env).toMatchObject({
+          [AGENT_ENV.endpoint]: `tcp://127.0.0.1:${AGENT_PORTS.emf}`,
+          [AGENT_ENV.logGroupName]: { Ref: groupId },
+          [XRAY_ENV.daemonAddress]: `127.0.0.1:${AGENT_PORTS.xray}`,
+        });
+        expect(group.Properties.KmsKeyId).toEqual(getAtt(idOf(s, 'AWS::KMS::Key', 'ApiKey'), 'Arn'));
+        // What the service reads from these is checked by its own tests (test/metrics.test.ts there).
+        expect(parseAgentEndpoint(env[AGENT_ENV.endpoint] as string)).toEqual({ host: '127.0.0.1', port: 25888 });
+      }
+    });
+  });
+
   describe('least privilege', () => {
     const taskRole = (s: Synthesized) => idOf(s, 'AWS::IAM::Role', 'Checkout/TaskDefinition/TaskRole');
 
@@ -560,8 +607,22 @@ describe('Api stack', () => {
         expect(on('OrderStatusQueue')).toEqual(['sqs:DeleteMessage', 'sqs:ReceiveMessage']);
         expect(on('PipelineKey')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
         expect(on('rds-db')).toEqual(['rds-db:connect']);
+        // The CloudWatch agent sidecar (ADR 15): its EMF log group, and X-Ray (no resource-level permissions).
+        expect(on('CheckoutMetricsLogs')).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+        expect(summary.filter((x: any) => x.resource === '"*"').flatMap((x: any) => x.actions)).toEqual([
+          'xray:GetSamplingRules',
+          'xray:GetSamplingTargets',
+          'xray:PutTelemetryRecords',
+          'xray:PutTraceSegments',
+        ]);
         expect(summary.flatMap((x: any) => x.actions).sort()).toEqual(
           [
+            'logs:CreateLogStream',
+            'logs:PutLogEvents',
+            'xray:GetSamplingRules',
+            'xray:GetSamplingTargets',
+            'xray:PutTelemetryRecords',
+            'xray:PutTraceSegments',
             'dynamodb:Scan',
             'dynamodb:GetItem',
             'dynamodb:PutItem',
@@ -812,10 +873,10 @@ describe('Api stack', () => {
   });
 
   describe('alarms and widgets', () => {
-    test('API 5xx rate, p99 latency, no running task, unhealthy targets: to the ops topic, each with a runbook', () => {
+    test('API 5xx rate, p99 latency, no running task, unhealthy targets, outbox lag: to the ops topic, each with a runbook', () => {
       for (const s of [sandbox, prod]) {
         const alarms = byType(s, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-        expect(alarms).toHaveLength(4);
+        expect(alarms).toHaveLength(5);
         for (const a of alarms) {
           expect(a.AlarmActions).toEqual([fromStack(`SecureCart-${s.profile.name}-Pipeline`, 'AlarmTopic')]);
           const runbook = /Runbook: (docs\/runbooks\/[a-z-]+\.md)$/.exec(a.AlarmDescription)?.[1];
@@ -825,12 +886,29 @@ describe('Api stack', () => {
           }).toEqual({ alarm: a.AlarmDescription, exists: true });
         }
         const metrics = JSON.stringify(alarms);
-        for (const m of ['5XXError', 'Latency', 'RunningTaskCount', 'UnHealthyHostCount']) expect(metrics).toContain(m);
+        for (const m of ['5XXError', 'Latency', 'RunningTaskCount', 'UnHealthyHostCount', 'OutboxLagSeconds'])
+          expect(metrics).toContain(m);
+        // The relay reports its lag every minute: silence (relay or agent stopped) counts as breaching.
+        const lag = alarms.find((a) => a.Metrics?.[0]?.MetricStat?.Metric?.MetricName === 'OutboxLagSeconds')!;
+        expect(lag).toMatchObject({
+          Threshold: 300,
+          EvaluationPeriods: 2,
+          TreatMissingData: 'breaching',
+          Metrics: [
+            {
+              MetricStat: {
+                Metric: { Namespace: 'SecureCart', Dimensions: [{ Name: 'Service', Value: 'checkout-api' }] },
+                Period: 300,
+                Stat: 'Maximum',
+              },
+            },
+          ],
+        });
         const noTask = alarms.find((a) => JSON.stringify(a).includes('RunningTaskCount'))!;
         expect(noTask.Metrics[0].Expression).toBe('IF(FILL(running, 0) < 1, 1, 0)');
         expect(JSON.stringify(noTask.Metrics[1].MetricStat.Metric.Namespace)).toBe('"ECS/ContainerInsights"');
       }
-      expect(sandbox.stacks.api!.alarms).toHaveLength(4);
+      expect(sandbox.stacks.api!.alarms).toHaveLength(5);
       expect(sandbox.stacks.api!.widgets.length).toBeGreaterThanOrEqual(6);
       expect(prod.stacks.api!.widgets.length).toBe(sandbox.stacks.api!.widgets.length + 1); // the WAF's
     });

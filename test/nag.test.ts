@@ -40,10 +40,11 @@ const PIPELINE_ACKS = 29; // 10 × L1 (nodejs22.x pinned), 10 × IAM5 X-Ray, 7 �
  * catalog and health methods), IAM4 x2 (AWSLambdaBasicExecutionRole: AwsCustomResource provider,
  * build trigger), and the deploy-time image build: L1 (nodejs22.x), CB3 (privileged for docker),
  * CB4 (no artifacts), IAM4 (ECR Public read-only), IAM5 x7 (CodeBuild's log group, report groups and
- * ecr:GetAuthorizationToken; CDK's asset read grant: 3 actions and the asset bucket) = 28.
- * Sandbox also: COG8 (Essentials plan, no threat protection), APIG3 (no REGIONAL WAF) = 30.
+ * ecr:GetAuthorizationToken; CDK's asset read grant: 3 actions and the asset bucket), and IAM5 x1
+ * (the task role: X-Ray for the CloudWatch agent sidecar, ADR 15) = 29.
+ * Sandbox also: COG8 (Essentials plan, no threat protection), APIG3 (no REGIONAL WAF) = 31.
  */
-const API_ACKS: Record<ProfileName, number> = { sandbox: 30, prod: 28, localstack: 0 };
+const API_ACKS: Record<ProfileName, number> = { sandbox: 31, prod: 29, localstack: 0 };
 /**
  * The Frontend stack's own budget. Both profiles: S1 (the access-log bucket itself), CFR1 (no geo
  * restriction), CFR4 (default *.cloudfront.net certificate without a custom domain), and
@@ -52,10 +53,16 @@ const API_ACKS: Record<ProfileName, number> = { sandbox: 30, prod: 28, localstac
  * EdgeSecurity (prod only) needs none.
  */
 const FRONTEND_ACKS: Record<ProfileName, number> = { sandbox: 15, prod: 14, localstack: 0 };
+/**
+ * The Monitoring and EdgeMonitoring stacks' own budget (ADR 15). Prod: S1 (the audit bucket's
+ * server access log bucket itself) = 1. Sandbox has no audit trail: 0. The dashboard, the alarms
+ * and the edge alarm topic need none.
+ */
+const MONITORING_ACKS: Record<ProfileName, number> = { sandbox: 0, prod: 1, localstack: 0 };
 const ACKNOWLEDGEMENT_BUDGET: Record<ProfileName, number> = {
-  sandbox: 4 + PIPELINE_ACKS + API_ACKS.sandbox + FRONTEND_ACKS.sandbox, // Data: RDS11, RDS3 (single-AZ), RDS10 (no deletion protection), IAM4 (Enhanced Monitoring role)
-  prod: 6 + PIPELINE_ACKS + API_ACKS.prod + FRONTEND_ACKS.prod, // Data: RDS11 x2, IAM4 x2 (Enhanced Monitoring roles), RDS3 + RDS2 (read replica)
-  localstack: PIPELINE_ACKS,
+  sandbox: 4 + PIPELINE_ACKS + API_ACKS.sandbox + FRONTEND_ACKS.sandbox + MONITORING_ACKS.sandbox, // Data: RDS11, RDS3 (single-AZ), RDS10 (no deletion protection), IAM4 (Enhanced Monitoring role)
+  prod: 6 + PIPELINE_ACKS + API_ACKS.prod + FRONTEND_ACKS.prod + MONITORING_ACKS.prod, // Data: RDS11 x2, IAM4 x2 (Enhanced Monitoring roles), RDS3 + RDS2 (read replica)
+  localstack: PIPELINE_ACKS + MONITORING_ACKS.localstack,
 };
 
 describe.each(PROFILE_NAMES.map((p) => [p]))('cdk-nag AwsSolutionsChecks, profile %s', (profileName) => {
@@ -102,5 +109,12 @@ describe.each(PROFILE_NAMES.map((p) => [p]))('cdk-nag AwsSolutionsChecks, profil
     expect(frontend ? listNagAcknowledgements(frontend).length : 0).toBeLessThanOrEqual(FRONTEND_ACKS[profileName]);
     expect(edgeSecurity ? listNagAcknowledgements(edgeSecurity) : []).toEqual([]);
     expect(frontend === undefined).toBe(FRONTEND_ACKS[profileName] === 0);
+  });
+
+  test('the Monitoring and EdgeMonitoring stacks keep to their own budget', () => {
+    const { monitoring, edgeMonitoring } = synthesized!.stacks;
+    const acks = [monitoring, edgeMonitoring].flatMap((s) => (s ? listNagAcknowledgements(s) : []));
+    expect(acks.length).toBeLessThanOrEqual(MONITORING_ACKS[profileName]);
+    expect(monitoring === undefined).toBe(profileName === 'localstack');
   });
 });

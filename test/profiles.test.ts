@@ -39,7 +39,32 @@ describe('profiles', () => {
       relationalDatabase: false,
       api: false,
       frontend: false,
+      monitoring: false,
     });
+    // The audit trail (CloudTrail with data events) in prod only.
+    expect([PROFILES.sandbox, PROFILES.prod, PROFILES.localstack].map((p) => p.audit.cloudTrail)).toEqual([
+      false,
+      true,
+      false,
+    ]);
+    expect(PROFILES.prod.audit.retentionDays).toBeGreaterThanOrEqual(90);
+  });
+
+  test('validation of the audit trail: it needs the monitoring tier and keeps logs at least 90 days', () => {
+    const trail = { ...PROFILES.sandbox, audit: { cloudTrail: true, retentionDays: 30 } };
+    expect(() => validateProfile(trail)).toThrow(
+      'audit.retentionDays must be at least 90 when audit.cloudTrail is on (got 30)',
+    );
+    expect(() =>
+      validateProfile({
+        ...PROFILES.localstack,
+        audit: { cloudTrail: true, retentionDays: 365 },
+      }),
+    ).toThrow('audit.cloudTrail needs the monitoring tier');
+    expect(() => validateProfile({ ...PROFILES.sandbox, audit: { cloudTrail: false, retentionDays: 0.5 } })).toThrow(
+      'audit.retentionDays must be an integer from 1 to 3653 (got 0.5)',
+    );
+    expect(validateProfile({ ...PROFILES.sandbox, audit: { cloudTrail: true, retentionDays: 90 } })).toBeTruthy();
   });
 
   test('validation names every broken invariant', () => {
@@ -89,7 +114,7 @@ describe('profiles', () => {
   test('validation names every broken api-tier invariant', () => {
     const broken = {
       ...PROFILES.sandbox,
-      tiers: { network: false, relationalDatabase: false, api: true, frontend: true },
+      tiers: { network: false, relationalDatabase: false, api: true, frontend: true, monitoring: true },
       checkout: { ...PROFILES.sandbox.checkout, cpu: 512, memoryMiB: 512, minTasks: 3, targetCpuPercent: 95 },
       api: {
         throttle: { rateLimit: 10, burstLimit: 0 },
@@ -165,7 +190,7 @@ describe('the app entry point (as cdk synth runs it)', () => {
     const r = runApp({ profile: 'localstack' });
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(
-      /profile "localstack".*Not deployed with this profile: Network \(VPC\), RDS PostgreSQL, Api \(Cognito, the checkout service on ECS Fargate, API Gateway\), Frontend \(the storefront on S3 \+ CloudFront\), the EventBridge schema registry, the EventBridge archive\./,
+      /profile "localstack".*Not deployed with this profile: Network \(VPC\), RDS PostgreSQL, Api \(Cognito, the checkout service on ECS Fargate, API Gateway\), Frontend \(the storefront on S3 \+ CloudFront\), Monitoring \(the dashboard, the database and edge alarms, the audit trail\), the EventBridge schema registry, the EventBridge archive\./,
     );
     expect(r.files).toContain('SecureCart-localstack-Data.template.json');
     expect(r.files.some((f) => f.includes('Network'))).toBe(false);

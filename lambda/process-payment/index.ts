@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { HANDLER_ENV } from '../../lib/contracts/handler-env';
+import { METRIC_NAMES } from '../../lib/contracts/metrics';
 import { ProcessPaymentInputSchema } from '../../lib/contracts/steps';
 import type { ProcessPaymentInput } from '../../lib/contracts/steps';
 import { idempotencyKey } from '../../lib/contracts/tables';
@@ -10,6 +11,7 @@ import { PaymentDeclined, PaymentProviderUnavailable } from '../shared/errors';
 import { stepHandler } from '../shared/handler';
 import { expirationFor } from '../shared/idempotency';
 import { logger } from '../shared/logger';
+import { countNow } from '../shared/metrics';
 import {
   charge,
   DEFAULT_PROVIDER_TIMEOUT_MS,
@@ -129,6 +131,8 @@ async function processPayment(input: ProcessPaymentInput): Promise<ProcessPaymen
     return { status: 'CHARGED', chargeId: outcome.chargeId, amountCents: input.amountCents };
   }
   logger.info('Payment declined', { declineCode: outcome.declineCode });
+  // Counted once per order: only the invocation that recorded the decline gets here.
+  countNow(METRIC_NAMES.paymentDeclines, { reason: outcome.declineCode });
   throw new PaymentDeclined(`Payment declined (${outcome.declineCode})`, outcome.declineCode);
 }
 

@@ -2,9 +2,11 @@ import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-
 import type { EventBridgeEvent } from 'aws-lambda';
 import { DETAIL_TYPES, FRAUD_REJECTED_ERROR, ScreeningRequestedDetailSchema } from '../../lib/contracts/events';
 import type { FraudDecision, ScreeningRequestedDetail } from '../../lib/contracts/events';
+import { METRIC_NAMES } from '../../lib/contracts/metrics';
 import { errorName } from '../shared/errors';
 import { eventHandler } from '../shared/handler';
 import { logger } from '../shared/logger';
+import { countNow } from '../shared/metrics';
 import { screeningPolicyFromEnv } from '../shared/policy';
 import { sfn } from '../shared/sfn';
 import { scoreOrder } from './scoring';
@@ -44,6 +46,8 @@ async function screenOrder(detail: ScreeningRequestedDetail): Promise<ScreeningO
     }
     throw error;
   }
+  // Only a delivered rejection cancels the order (a stale token means it was decided otherwise).
+  if (decision.decision === 'REJECTED') countNow(METRIC_NAMES.fraudRejections);
   return { ...decision, delivered: true };
 }
 

@@ -10,14 +10,24 @@ export const metrics = new Metrics({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'securecart',
 });
 
+export interface CountOptions {
+  /** Adds the dimension set [service, reason] next to [service]. */
+  readonly reason?: string;
+  /** @default 1 */
+  readonly count?: number;
+}
+
 /**
- * Counts one occurrence of `name` by `reason` and flushes it at once, as its own EMF line: with the
- * dimension sets [service, reason] and [service] (the total, what an alarm watches). Flushing per
- * occurrence keeps reasons of one invocation apart and loses nothing if the invocation dies later.
+ * Counts `name` and flushes it at once, as its own EMF line: dimension set [service] (the total,
+ * what an alarm watches) and, with a reason, also [service, reason]. Flushing per call keeps the
+ * reasons of one invocation apart and loses nothing if the invocation dies later; anything else
+ * buffered in `metrics` would be flushed with it, so handlers count only through this function.
  */
-export function countNow(name: string, reason: string): void {
-  metrics.addDimension(METRIC_DIMENSIONS.reason, reason);
-  metrics.addDimensions({}); // a second dimension set: the default dimensions (service) alone
-  metrics.addMetric(name, MetricUnit.Count, 1);
+export function countNow(name: string, options: CountOptions = {}): void {
+  if (options.reason !== undefined) {
+    metrics.addDimension(METRIC_DIMENSIONS.reason, options.reason);
+    metrics.addDimensions({}); // a second dimension set: the default dimensions (service) alone
+  }
+  metrics.addMetric(name, MetricUnit.Count, options.count ?? 1);
   metrics.publishStoredMetrics();
 }

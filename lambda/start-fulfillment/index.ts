@@ -2,11 +2,12 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambd
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { HANDLER_ENV } from '../../lib/contracts/handler-env';
+import { METRIC_NAMES } from '../../lib/contracts/metrics';
 import type { Order } from '../../lib/contracts/order';
 import { requireEnv } from '../shared/env';
 import { errorName } from '../shared/errors';
 import { logger, startInvocation } from '../shared/logger';
-import { metrics } from '../shared/metrics';
+import { countNow, metrics } from '../shared/metrics';
 import { sfn } from '../shared/sfn';
 import { checkRecord, sideline } from './sideline';
 
@@ -27,21 +28,30 @@ interface Config {
   readonly ordersDlqUrl: string;
 }
 
-/** Starts the order's execution; a duplicate delivery (execution already exists) is a success. */
-async function startExecution(order: Order, stateMachineArn: string, messageId: string): Promise<void> {
+/**
+ * Starts the order's execution; a duplicate delivery (execution already exists) is a success.
+ * Returns 'started' only when this call started it (the OrdersAccepted count).
+ */
+async function startExecution(
+  order: Order,
+  stateMachineArn: string,
+  messageId: string,
+): Promise<'started' | 'duplicate'> {
   try {
     const { executionArn } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn, name: order.orderId, input: JSON.stringify(order) }),
     );
     logger.info('Fulfillment started', { messageId, executionArn });
+    return 'started';
   } catch (error) {
     if (errorName(error) !== 'ExecutionAlreadyExists') throw error;
     logger.warn('Duplicate delivery: fulfillment already started for this order', { messageId });
+    return 'duplicate';
   }
 }
 
 /** Starts the record's order, or sidelines the record; throws to report a batch item failure. */
-async function processRecord(record: SQSRecord, config: Config): Promise<'started' | 'sidelined'> {
+async function processRecord(record: SQSRecord, config: Config): Promise<'started' | 'duplicate' | 'sidelined'> {
   logger.removeKeys(['orderId']);
   try {
     const verdict = checkRecord(record);
@@ -50,8 +60,7 @@ async function processRecord(record: SQSRecord, config: Config): Promise<'starte
       return 'sidelined';
     }
     logger.appendKeys({ orderId: verdict.order.orderId });
-    await startExecution(verdict.order, config.stateMachineArn, record.messageId);
-    return 'started';
+    return await startExecution(verdict.order, config.stateMachineArn, record.messageId);
   } catch (error) {
     logger.warn('Message failed; reported as a batch item failure, to be retried', {
       messageId: record.messageId,
@@ -70,8 +79,11 @@ export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBa
     ordersDlqUrl: requireEnv(HANDLER_ENV.ordersDlqUrl),
   };
   let sidelined = 0;
+  let started = 0;
   const processOne = async (record: SQSRecord) => {
-    if ((await processRecord(record, config)) === 'sidelined') sidelined++;
+    const outcome = await processRecord(record, config);
+    if (outcome === 'sidelined') sidelined++;
+    if (outcome === 'started') started++;
   };
   let response: SQSBatchResponse;
   try {
@@ -83,11 +95,13 @@ export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBa
       throwOnFullBatchFailure: false,
     });
   } finally {
-    // Sidelining flushes its count at once; this flushes anything else buffered in this invocation.
+    // One OrdersAccepted line per batch (sidelining flushes its own count at once, per message).
+    if (started > 0) countNow(METRIC_NAMES.ordersAccepted, { count: started });
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
   const summary = {
     records: event.Records.length,
+    started,
     sidelined,
     failed: response.batchItemFailures.length,
     failedMessageIds: response.batchItemFailures.map((f) => f.itemIdentifier),

@@ -105,5 +105,5 @@ export async function sideline(
     sidelineReason: reason,
     ...(verdict.orderId === undefined ? {} : { orderId: verdict.orderId }),
   });
-  countNow(METRIC_NAMES.sidelinedMessages, verdict.code);
+  countNow(METRIC_NAMES.sidelinedMessages, { reason: verdict.code });
 }

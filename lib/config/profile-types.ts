@@ -20,6 +20,22 @@ export interface Profile {
     readonly api: boolean;
     /** The Frontend stack (storefront on S3 + CloudFront) and, where WAF is on, EdgeSecurity in us-east-1. */
     readonly frontend: boolean;
+    /**
+     * The Monitoring stack (the dashboard that follows an order, the database alarms, the audit
+     * trail where enabled) and, with the frontend tier, EdgeMonitoring in us-east-1 (CloudFront and
+     * edge WAF alarms).
+     */
+    readonly monitoring: boolean;
+  };
+  /** The audit trail (Monitoring stack). */
+  readonly audit: {
+    /**
+     * A CloudTrail trail: management events, and data events for orders.fifo and the OrderEvents
+     * topic, to an encrypted, access-logged bucket with log file validation.
+     */
+    readonly cloudTrail: boolean;
+    /** Days the trail's log files are kept (at least 90 when the trail is on). */
+    readonly retentionDays: number;
   };
   /** Optional services and compatibility switches. */
   readonly features: {

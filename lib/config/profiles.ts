@@ -45,7 +45,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   sandbox: {
     name: 'sandbox',
     description: 'Cheap, disposable deployment into a sandbox account (default).',
-    tiers: { network: true, relationalDatabase: true, api: true, frontend: true },
+    tiers: { network: true, relationalDatabase: true, api: true, frontend: true, monitoring: true },
+    // No trail: data events cost per event, and a sandbox is disposable.
+    audit: { cloudTrail: false, retentionDays: 90 },
     features: { schemaRegistry: true, eventArchive: true, strongCrossStackReferences: false },
     network: { cidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1, flowLogRetentionDays: 14 },
     database: {
@@ -76,7 +78,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   prod: {
     name: 'prod',
     description: 'Production shape: NAT and database per AZ, retained data, deletion protection.',
-    tiers: { network: true, relationalDatabase: true, api: true, frontend: true },
+    tiers: { network: true, relationalDatabase: true, api: true, frontend: true, monitoring: true },
+    audit: { cloudTrail: true, retentionDays: 365 },
     features: { schemaRegistry: true, eventArchive: true, strongCrossStackReferences: false },
     network: { cidr: '10.50.0.0/16', maxAzs: 2, natGateways: 2, flowLogRetentionDays: 365 },
     database: {
@@ -113,7 +116,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   localstack: {
     name: 'localstack',
     description: "Only what LocalStack's free plan hosts: KMS, DynamoDB and the order pipeline (no VPC, no RDS).",
-    tiers: { network: false, relationalDatabase: false, api: false, frontend: false },
+    // No Monitoring stack: LocalStack's free plan has no CloudWatch dashboards or CloudTrail.
+    tiers: { network: false, relationalDatabase: false, api: false, frontend: false, monitoring: false },
+    audit: { cloudTrail: false, retentionDays: 90 },
     features: { schemaRegistry: false, eventArchive: false, strongCrossStackReferences: true },
     network: { cidr: '10.60.0.0/16', maxAzs: 2, natGateways: 0, flowLogRetentionDays: 1 },
     database: {

@@ -32,7 +32,13 @@ export function validateProfile(p: Profile): Profile {
     problems.push('pipeline.allowedShippingCountries must be ISO 3166-1 alpha-2 codes');
   }
   if (p.tiers.frontend && !p.tiers.api) problems.push('tiers.frontend needs the api tier');
-  problems.push(...checkoutProblems(p), ...apiProblems(p), ...identityProblems(p), ...frontendProblems(p));
+  problems.push(
+    ...checkoutProblems(p),
+    ...apiProblems(p),
+    ...identityProblems(p),
+    ...frontendProblems(p),
+    ...auditProblems(p),
+  );
   if (p.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(p.alarmEmail)) {
     problems.push(`alarmEmail is not an e-mail address (got ${p.alarmEmail})`);
   }
@@ -140,6 +146,22 @@ function frontendProblems({ frontend }: Profile): string[] {
       problems.push(
         `frontend.customDomain.certificateArn must be an ACM certificate in us-east-1 (got ${domain.certificateArn})`,
       );
+    }
+  }
+  return problems;
+}
+
+function auditProblems({ audit, tiers }: Profile): string[] {
+  const problems: string[] = [];
+  if (!Number.isInteger(audit.retentionDays) || audit.retentionDays < 1 || audit.retentionDays > 3653) {
+    problems.push(`audit.retentionDays must be an integer from 1 to 3653 (got ${audit.retentionDays})`);
+  }
+  if (audit.cloudTrail) {
+    // The trail lives in the Monitoring stack.
+    if (!tiers.monitoring) problems.push('audit.cloudTrail needs the monitoring tier');
+    // CloudTrail's own event history keeps management events 90 days: the trail keeps at least that.
+    if (audit.retentionDays < 90) {
+      problems.push(`audit.retentionDays must be at least 90 when audit.cloudTrail is on (got ${audit.retentionDays})`);
     }
   }
   return problems;

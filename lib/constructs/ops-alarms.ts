@@ -14,6 +14,11 @@ export const RUNBOOKS = {
   apiLatency: 'docs/runbooks/api-latency.md',
   checkoutNoRunningTask: 'docs/runbooks/checkout-no-running-task.md',
   checkoutUnhealthyTargets: 'docs/runbooks/checkout-unhealthy-targets.md',
+  outboxLag: 'docs/runbooks/outbox-lag.md',
+  databaseStorage: 'docs/runbooks/database-storage.md',
+  databaseConnections: 'docs/runbooks/database-connections.md',
+  storefrontErrors: 'docs/runbooks/storefront-errors.md',
+  edgeWafBlocks: 'docs/runbooks/edge-waf-blocks.md',
 } as const;
 export type Runbook = (typeof RUNBOOKS)[keyof typeof RUNBOOKS];
 
@@ -26,6 +31,11 @@ export interface OpsAlarmProps {
   readonly threshold?: number;
   /** @default 1 */
   readonly evaluationPeriods?: number;
+  /**
+   * How missing data counts. @default NOT_BREACHING: no traffic is not an incident. A metric that
+   * is always emitted while things work (a heartbeat such as the outbox lag) can say BREACHING.
+   */
+  readonly treatMissingData?: cloudwatch.TreatMissingData;
 }
 
 export interface OpsAlarmsProps {
@@ -38,8 +48,9 @@ export interface OpsAlarmsProps {
 
 /**
  * The encrypted ops topic and the one way SecureCart makes an alarm: every alarm notifies this
- * topic, fires at or above its threshold, treats missing data as fine (no traffic is not an
- * incident) and names its runbook in the description.
+ * topic, fires at or above its threshold, treats missing data as fine unless told otherwise (no
+ * traffic is not an incident) and names its runbook in the description. Alarm actions must be in
+ * the alarm's region: us-east-1 alarms (CloudFront, the edge WAF) use their own OpsAlarms there.
  */
 export class OpsAlarms extends Construct {
   readonly topic: sns.Topic;
@@ -64,7 +75,7 @@ export class OpsAlarms extends Construct {
       threshold: props.threshold ?? 1,
       evaluationPeriods: props.evaluationPeriods ?? 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      treatMissingData: props.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(this.action);
     return alarm;

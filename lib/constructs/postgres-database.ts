@@ -1,9 +1,11 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { TierKey } from './encryption';
 import { acknowledge } from './nag';
+import { Observable, OpsAlarms, RUNBOOKS } from './ops-alarms';
 
 const POSTGRES_PORT = 5432;
 
@@ -31,6 +33,35 @@ export interface PostgresDatabaseProps {
 }
 
 const ENGINE = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 });
+const GIB = 1024 ** 3;
+
+/** Memory (GiB) of a Graviton/Intel instance class and size, e.g. `t4g.micro` → 1, `m7g.large` → 8. */
+export function instanceMemoryGiB(instanceType: string): number {
+  const [family, size] = instanceType.split('.');
+  const burstable: Record<string, number> = { micro: 1, small: 2, medium: 4, large: 8, xlarge: 16, '2xlarge': 32 };
+  if (/^t\d/.test(family) && burstable[size] !== undefined) return burstable[size];
+  // m: 4 GiB per vCPU, r: 8 GiB per vCPU; large = 2 vCPU, xlarge = 4, Nxlarge = 4N.
+  const perVcpu = /^m\d/.test(family) ? 4 : /^r\d/.test(family) ? 8 : undefined;
+  const vcpus = size === 'large' ? 2 : size === 'xlarge' ? 4 : Number(/^(\d+)xlarge$/.exec(size)?.[1]) * 4;
+  if (perVcpu === undefined || !(vcpus > 0)) {
+    throw new Error(`No memory size known for instance type "${instanceType}": add it to instanceMemoryGiB`);
+  }
+  return perVcpu * vcpus;
+}
+
+/**
+ * PostgreSQL's default max_connections on RDS: LEAST(DBInstanceClassMemory / 9531392, 5000).
+ * DBInstanceClassMemory is somewhat below the class's nominal memory (RDS keeps some for itself),
+ * so this is an upper estimate; alarms use a share of it.
+ */
+export function estimatedMaxConnections(instanceType: string): number {
+  return Math.min(Math.floor((instanceMemoryGiB(instanceType) * GIB) / 9_531_392), 5000);
+}
+
+/** Alarm when free storage drops below this: 10 % of the allocated storage, at least 2 GiB. */
+export function lowStorageBytes(allocatedStorageGiB: number): number {
+  return Math.max(2, Math.ceil(allocatedStorageGiB / 10)) * GIB;
+}
 /** Exported database logs go to log groups we own (the data key, the profile's retention, no custom resource). */
 const EXPORTED_LOGS = ['postgresql', 'upgrade'];
 
@@ -43,9 +74,11 @@ export class PostgresDatabase extends Construct {
   readonly instance: rds.DatabaseInstance;
   readonly replica?: rds.DatabaseInstanceReadReplica;
   readonly securityGroup: ec2.SecurityGroup;
+  private readonly sizing: Pick<PostgresDatabaseProps, 'instanceType' | 'allocatedStorageGiB' | 'prefix'>;
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
     super(scope, id);
+    this.sizing = props;
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: `SecureCart ${props.profileName} PostgreSQL: ${POSTGRES_PORT} from approved client security groups only`,
@@ -144,6 +177,78 @@ export class PostgresDatabase extends Construct {
           'The read replica serves read scaling only; availability comes from the Multi-AZ primary, and a lost replica is re-created from it.',
       });
     }
+  }
+
+  /**
+   * The database's alarms and widgets, created in `scope`: the ops topic lives in the Pipeline
+   * stack, which is deployed after the Data stack, so the Monitoring stack builds them here from
+   * this construct's metrics (docs/adr/0015-monitoring.md). Per instance (primary, replica): free
+   * storage below lowStorageBytes, connections at 70 % of the estimated max_connections; CPU,
+   * connections and free storage on the dashboard.
+   */
+  observe(scope: Construct, alarms: OpsAlarms): Observable {
+    const period = Duration.minutes(5);
+    const instances: [string, rds.DatabaseInstanceBase][] = [
+      ['Primary', this.instance],
+      ...(this.replica ? [['Replica', this.replica] as [string, rds.DatabaseInstanceBase]] : []),
+    ];
+    const lowStorage = lowStorageBytes(this.sizing.allocatedStorageGiB);
+    const maxConnections = estimatedMaxConnections(this.sizing.instanceType);
+    const connectionsThreshold = Math.floor(maxConnections * 0.7);
+    const created = instances.flatMap(([name, db]) => {
+      const free = db.metricFreeStorageSpace({ period, statistic: 'Minimum' });
+      // OpsAlarms fires at or above a threshold: "free below lowStorage" as a 0/1 expression.
+      const storageLow = new cloudwatch.MathExpression({
+        expression: `IF(free < ${lowStorage}, 1, 0)`,
+        usingMetrics: { free },
+        period,
+        label: `free storage below ${lowStorage / GIB} GiB`,
+      });
+      return [
+        alarms.alarm(scope, `Database${name}StorageLow`, {
+          metric: storageLow,
+          summary: `${this.sizing.prefix} PostgreSQL (${name.toLowerCase()}): free storage below ${lowStorage / GIB} GiB for 15 minutes; writes (new orders) stop when it runs out`,
+          runbook: RUNBOOKS.databaseStorage,
+          evaluationPeriods: 3,
+        }),
+        alarms.alarm(scope, `Database${name}Connections`, {
+          metric: db.metricDatabaseConnections({ period, statistic: 'Maximum' }),
+          summary: `${this.sizing.prefix} PostgreSQL (${name.toLowerCase()}): ${connectionsThreshold} or more connections (about 70 % of max_connections ≈ ${maxConnections}) for 10 minutes; new connections will be refused`,
+          runbook: RUNBOOKS.databaseConnections,
+          threshold: connectionsThreshold,
+          evaluationPeriods: 2,
+        }),
+      ];
+    });
+    const minute = Duration.minutes(1);
+    const each = (metric: (db: rds.DatabaseInstanceBase) => cloudwatch.IMetric) =>
+      instances.map(([name, db]) => {
+        const m = metric(db) as cloudwatch.Metric;
+        return m.with({ label: `${name.toLowerCase()} ${m.label ?? ''}`.trim() });
+      });
+    const widgets: cloudwatch.IWidget[] = [
+      new cloudwatch.GraphWidget({
+        title: 'PostgreSQL: CPU (%)',
+        left: each((db) => db.metricCPUUtilization({ period: minute, statistic: 'Maximum', label: 'CPU' })),
+        leftYAxis: { min: 0, max: 100, showUnits: false },
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'PostgreSQL: connections',
+        left: each((db) =>
+          db.metricDatabaseConnections({ period: minute, statistic: 'Maximum', label: 'connections' }),
+        ),
+        leftAnnotations: [{ value: connectionsThreshold, label: 'alarm', color: '#d62728' }],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'PostgreSQL: free storage (bytes)',
+        left: each((db) => db.metricFreeStorageSpace({ period: minute, statistic: 'Minimum', label: 'free storage' })),
+        leftAnnotations: [{ value: lowStorage, label: 'alarm', color: '#d62728' }],
+        width: 8,
+      }),
+    ];
+    return { alarms: created, widgets };
   }
 
   /** The instance's exported-log groups, created before it so RDS does not create unencrypted ones. */

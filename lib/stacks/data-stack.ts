@@ -1,10 +1,12 @@
-import { Annotations, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { Profile } from '../config/profiles';
 import { TierKey } from '../constructs/encryption';
+import { Observable, OpsAlarms } from '../constructs/ops-alarms';
 import { PostgresDatabase } from '../constructs/postgres-database';
 import { TABLE_KEYS } from '../contracts';
 import { SUBNETS } from './network-stack';
@@ -64,6 +66,37 @@ export class DataStack extends Stack {
         `Profile "${profile.name}" hosts no relational database: RDS PostgreSQL (and the VPC it needs) is not part of this deployment.`,
       );
     }
+  }
+
+  /**
+   * The data tier's alarms and widgets, created in `scope` (the Monitoring stack): this stack is
+   * deployed before the ops topic exists (docs/adr/0015-monitoring.md). DynamoDB read and write
+   * throttle events per table; the database's own (PostgresDatabase.observe).
+   */
+  observe(scope: Construct, alarms: OpsAlarms): Observable {
+    const period = Duration.minutes(1);
+    const tables: [string, dynamodb.Table][] = [
+      ['Catalog', this.catalogTable],
+      ['Carts', this.cartsTable],
+      ['Idempotency', this.idempotencyTable],
+    ];
+    const throttles = tables.flatMap(([name, table]) =>
+      (['ReadThrottleEvents', 'WriteThrottleEvents'] as const).map((metricName) =>
+        table.metric(metricName, {
+          period,
+          statistic: 'Sum',
+          label: `${name} ${metricName === 'ReadThrottleEvents' ? 'read' : 'write'} throttles`,
+        }),
+      ),
+    );
+    const database = this.database?.observe(scope, alarms);
+    return {
+      alarms: database?.alarms ?? [],
+      widgets: [
+        new cloudwatch.GraphWidget({ title: 'DynamoDB: throttle events', left: throttles, width: 12 }),
+        ...(database?.widgets ?? []),
+      ],
+    };
   }
 
   private postgres({ profile, vpc, databaseClients }: DataStackProps, key: TierKey): PostgresDatabase {

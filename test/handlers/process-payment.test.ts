@@ -5,9 +5,12 @@ import type { ProcessPaymentInput } from '../../lib/contracts/steps';
 import { chargeIdFor } from '../../lambda/shared/payment-provider';
 import { conditionFailed, FIXED_EXPIRATION, FIXED_NOW, fixDate, rejectionOf, TABLES } from './support/fixtures';
 import { captureLogs } from './support/logs';
+import { captureMetrics } from './support/metrics';
+import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lib/contracts/metrics';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const logs = captureLogs();
+const emf = captureMetrics();
 const KEY = { id: 'payment#ord-5' };
 const CHARGE_ID = chargeIdFor('ord-5');
 
@@ -103,6 +106,36 @@ describe('process-payment', () => {
 
     await expect(handler(input({ paymentToken: 'tok_approve' }))).rejects.toMatchObject({ name: 'PaymentDeclined' });
     expect(puts()).toHaveLength(0);
+    expect(emf()).toEqual([]); // the first decline was counted; a replay is not
+  });
+
+  it('counts a recorded decline once, as PaymentDeclines by decline code and in total', async () => {
+    await rejectionOf(handler(input({ paymentToken: 'tok_decline' })));
+
+    expect(emf()).toHaveLength(1);
+    expect(emf()[0]._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: [['service', 'reason'], ['service']],
+        Metrics: [{ Name: METRIC_NAMES.paymentDeclines, Unit: 'Count' }],
+      },
+    ]);
+    expect(emf()[0]).toMatchObject({ reason: 'card_declined', [METRIC_NAMES.paymentDeclines]: 1 });
+  });
+
+  it('counts nothing for a charge, a replayed charge or a decline recorded by a concurrent invocation', async () => {
+    await handler(input());
+    ddbMock.on(GetCommand).resolves({ Item: stored('CHARGED') });
+    await handler(input());
+    ddbMock.reset();
+    ddbMock
+      .on(GetCommand)
+      .resolvesOnce({})
+      .resolves({ Item: stored('DECLINED', { declineCode: 'card_declined' }) });
+    ddbMock.on(PutCommand).rejects(conditionFailed());
+    await expect(handler(input({ paymentToken: 'tok_decline' }))).rejects.toMatchObject({ name: 'PaymentDeclined' });
+
+    expect(emf()).toEqual([]);
   });
 
   it('refuses to charge a refunded order (plain Error, not a business outcome)', async () => {

@@ -13,9 +13,12 @@ import type { ScreeningRequestedEvent } from '../../lambda/screen-fraud';
 import { scoreOrder } from '../../lambda/screen-fraud/scoring';
 import { rejectionOf } from './support/fixtures';
 import { captureLogs } from './support/logs';
+import { captureMetrics } from './support/metrics';
+import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lib/contracts/metrics';
 
 const sfnMock = mockClient(SFNClient);
 const logs = captureLogs();
+const emf = captureMetrics();
 const POLICY = { highValueThresholdCents: 50_000, allowedShippingCountries: ['US', 'CA'] };
 
 function screeningEvent(detail: Partial<ScreeningRequestedDetail> = {}): ScreeningRequestedEvent {
@@ -112,6 +115,24 @@ describe('screen-fraud', () => {
       }),
     });
     expect(sfnMock.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+    expect(emf()).toHaveLength(1);
+    expect(emf()[0]._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: [['service']],
+        Metrics: [{ Name: METRIC_NAMES.fraudRejections, Unit: 'Count' }],
+      },
+    ]);
+    expect(emf()[0]).toMatchObject({ [METRIC_NAMES.fraudRejections]: 1 });
+  });
+
+  it('counts no rejection for an approval or for a rejection the workflow no longer waits for', async () => {
+    await handler(screeningEvent());
+    sfnMock.on(SendTaskFailureCommand).rejects(new TaskTimedOut({ message: 'timed out', $metadata: {} }));
+    const late = await handler(screeningEvent({ shippingCountry: 'BR', totalCents: 900_000 }));
+
+    expect(late).toMatchObject({ decision: 'REJECTED', delivered: false });
+    expect(emf()).toEqual([]);
   });
 
   it.each([

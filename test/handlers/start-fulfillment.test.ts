@@ -80,7 +80,16 @@ describe('start-fulfillment', () => {
     const started = logs().filter((l) => l.message === 'Fulfillment started');
     expect(started.map((l) => l.orderId)).toEqual(['ord-a1', 'ord-b1']);
     expect(sidelined()).toHaveLength(0);
-    expect(emf()).toHaveLength(0);
+    // One OrdersAccepted line for the batch, counting every started execution.
+    expect(emf()).toHaveLength(1);
+    expect(emf()[0]._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: [['service']],
+        Metrics: [{ Name: METRIC_NAMES.ordersAccepted, Unit: 'Count' }],
+      },
+    ]);
+    expect(emf()[0][METRIC_NAMES.ordersAccepted]).toBe(2);
   });
 
   it('treats ExecutionAlreadyExists as success (duplicate delivery) and logs a warning', async () => {
@@ -92,6 +101,7 @@ describe('start-fulfillment', () => {
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(startedNames()).toEqual(['ord-dup']);
+    expect(emf()).toEqual([]); // a duplicate delivery is not a new accepted order
     expect(logs()).toContainEqual(
       expect.objectContaining({
         level: 'WARN',
@@ -177,6 +187,16 @@ describe('start-fulfillment', () => {
     }
   });
 
+  it('keeps sidelined and accepted counts apart: the accepted line carries no reason dimension', async () => {
+    await handler(batch(record('p1', 'cust-a', '{oops'), orderRecord('b1', 'ord-b1', 'cust-b')));
+
+    const names = emf().map((l) => l._aws.CloudWatchMetrics[0].Metrics.map((m) => m.Name));
+    expect(names).toEqual([[METRIC_NAMES.sidelinedMessages], [METRIC_NAMES.ordersAccepted]]);
+    expect(emf()[1]._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);
+    expect(emf()[1]).not.toHaveProperty('reason');
+    expect(emf()[1][METRIC_NAMES.ordersAccepted]).toBe(1);
+  });
+
   it('never logs the body: no payment token, no address', async () => {
     const order = anOrder({ customerId: 'cust-a', payment: { token: 'tok_secret_4242' } });
     await handler(batch(record('p1', 'cust-other', order), record('p2', 'cust-a', { ...order, items: [] })));
@@ -200,7 +220,9 @@ describe('start-fulfillment', () => {
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'a1' }, { itemIdentifier: 'a2' }]);
     expect(startedNames()).toEqual(['ord-b1']);
-    expect(emf()).toHaveLength(0);
+    // Nothing sidelined; only the one started order is counted.
+    expect(emf().map((l) => l._aws.CloudWatchMetrics[0].Metrics[0].Name)).toEqual([METRIC_NAMES.ordersAccepted]);
+    expect(emf()[0][METRIC_NAMES.ordersAccepted]).toBe(1);
     const warning = logs().find((l) => l.level === 'WARN' && l.messageId === 'a1');
     expect(warning?.error).toMatchObject({ message: 'Could not sideline the message to the orders DLQ (NOT_JSON)' });
   });

@@ -5,12 +5,19 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../contracts/metrics';
+import {
+  CHECKOUT_METRIC_DIMENSIONS,
+  CHECKOUT_SERVICE_NAME,
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+} from '../../contracts/metrics';
 import { CHECKOUT_ENV } from '../../../services/checkout-api/src/config';
+import { AGENT_ENV, XRAY_ENV } from '../../../services/checkout-api/src/metrics';
 import { Profile } from '../../config/profiles';
 import { TierKey } from '../encryption';
 import { Observable, OpsAlarms, RUNBOOKS } from '../ops-alarms';
@@ -30,6 +37,30 @@ export const DATABASE_NAME = 'securecart';
 /** How long a stopping task may drain (ECS stop timeout; the service's own drain timeout is shorter). */
 const STOP_TIMEOUT = Duration.seconds(30);
 const SHUTDOWN_TIMEOUT = Duration.seconds(25);
+
+/**
+ * The CloudWatch agent sidecar (ECR Public, pinned): it receives the service's EMF documents on
+ * TCP 25888 and writes them to an encrypted log group, where CloudWatch extracts the metrics (the
+ * awslogs driver does not), and relays X-Ray segments (UDP 2000) and OTLP traces to X-Ray.
+ * docs/adr/0015-monitoring.md.
+ */
+export const CLOUDWATCH_AGENT_IMAGE = 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300072.0b1766';
+export const AGENT_PORTS = { emf: 25888, xray: 2000, otlpGrpc: 4317, otlpHttp: 4318 } as const;
+/** The agent's configuration (CW_CONFIG_CONTENT): EMF in, traces (X-Ray daemon protocol and OTLP) in, nothing else collected. */
+export const CLOUDWATCH_AGENT_CONFIG = {
+  logs: { metrics_collected: { emf: {} } },
+  traces: {
+    traces_collected: {
+      xray: { bind_address: `127.0.0.1:${AGENT_PORTS.xray}` },
+      otlp: {
+        grpc_endpoint: `127.0.0.1:${AGENT_PORTS.otlpGrpc}`,
+        http_endpoint: `127.0.0.1:${AGENT_PORTS.otlpHttp}`,
+      },
+    },
+  },
+} as const;
+/** Outbox lag (seconds) at or above which orders count as delayed (orders.fifo's age alarm uses the same 5 minutes). */
+export const OUTBOX_LAG_ALARM_SECONDS = 300;
 
 export interface CheckoutServiceProps {
   /** `securecart-<profile>`: the prefix of physical names. */
@@ -75,6 +106,8 @@ export class CheckoutService extends Construct implements Observable {
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly accessLogs: s3.Bucket;
   readonly bootstrap: DatabaseUserBootstrap;
+  /** Where the CloudWatch agent writes the service's EMF documents (the metrics are extracted from it). */
+  metricsLogGroup!: logs.LogGroup;
   readonly alarms: cloudwatch.IAlarm[];
   readonly widgets: cloudwatch.IWidget[];
 
@@ -197,7 +230,7 @@ export class CheckoutService extends Construct implements Observable {
       retentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
     });
-    taskDefinition.addContainer('checkout-api', {
+    const app = taskDefinition.addContainer('checkout-api', {
       containerName: 'checkout-api',
       image: props.image,
       portMappings: [{ containerPort: CHECKOUT_CONTAINER_PORT, name: 'http' }],
@@ -224,6 +257,7 @@ export class CheckoutService extends Construct implements Observable {
         startPeriod: Duration.seconds(30),
       },
     });
+    this.addTelemetrySidecar(taskDefinition, app, logGroup, props);
     const executionPolicy = taskDefinition.obtainExecutionRole().node.tryFindChild('DefaultPolicy');
     if (executionPolicy) {
       acknowledge(executionPolicy, {
@@ -237,6 +271,63 @@ export class CheckoutService extends Construct implements Observable {
         'The environment holds resource names, endpoints and ids (tables, queues, database host, user pool); the service has no secrets: it authenticates to PostgreSQL with IAM tokens.',
     });
     return taskDefinition;
+  }
+
+  /**
+   * The CloudWatch agent next to the service (not essential: a dead agent never stops the API; the
+   * outbox-lag alarm, which treats missing data as breaching, notices the silence). The service
+   * finds it through AWS_EMF_AGENT_ENDPOINT / AWS_XRAY_DAEMON_ADDRESS on localhost; its EMF goes
+   * to `metricsLogGroup` (named in each document). The task role gets exactly the log writes and
+   * the X-Ray calls the agent makes.
+   */
+  private addTelemetrySidecar(
+    taskDefinition: ecs.FargateTaskDefinition,
+    app: ecs.ContainerDefinition,
+    logGroup: logs.ILogGroup,
+    props: CheckoutServiceProps,
+  ) {
+    this.metricsLogGroup = props.key.logGroup(this, 'MetricsLogs', {
+      retentionDays: props.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+    });
+    const agent = taskDefinition.addContainer('cloudwatch-agent', {
+      containerName: 'cloudwatch-agent',
+      image: ecs.ContainerImage.fromRegistry(CLOUDWATCH_AGENT_IMAGE),
+      essential: false,
+      memoryReservationMiB: 64,
+      environment: { CW_CONFIG_CONTENT: JSON.stringify(CLOUDWATCH_AGENT_CONFIG) },
+      logging: ecs.LogDrivers.awsLogs({
+        logGroup,
+        streamPrefix: 'cloudwatch-agent',
+        mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+        maxBufferSize: Size.mebibytes(4),
+      }),
+    });
+    app.addContainerDependencies({ container: agent, condition: ecs.ContainerDependencyCondition.START });
+    app.addEnvironment(AGENT_ENV.endpoint, `tcp://127.0.0.1:${AGENT_PORTS.emf}`);
+    app.addEnvironment(AGENT_ENV.logGroupName, this.metricsLogGroup.logGroupName);
+    app.addEnvironment(XRAY_ENV.daemonAddress, `127.0.0.1:${AGENT_PORTS.xray}`);
+
+    const role = taskDefinition.taskRole;
+    this.metricsLogGroup.grantWrite(role);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'xray:PutTraceSegments',
+          'xray:PutTelemetryRecords',
+          'xray:GetSamplingRules',
+          'xray:GetSamplingTargets',
+        ],
+        resources: ['*'],
+      }),
+    );
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      acknowledge(policy, {
+        'AwsSolutions-IAM5[Resource::*]':
+          "X-Ray: the CloudWatch agent sidecar's PutTraceSegments, PutTelemetryRecords and sampling calls support no resource-level permissions.",
+      });
+    }
   }
 
   /**
@@ -329,7 +420,27 @@ export class CheckoutService extends Construct implements Observable {
       label: 'no running task',
     });
     const unhealthy = this.targetGroup.metrics.unhealthyHostCount({ statistic: 'Maximum', period });
+    const serviceMetric = (metricName: string, statistic: string, label: string) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { [CHECKOUT_METRIC_DIMENSIONS.service]: CHECKOUT_SERVICE_NAME },
+        statistic,
+        period,
+        label,
+      });
+    const outboxLag = serviceMetric(METRIC_NAMES.outboxLag, 'Maximum', 'outbox lag (s)');
     const alarms = [
+      // The relay reports its lag every minute, also when it is 0: silence means the relay, or the
+      // agent carrying its metrics, stopped, so missing data breaches.
+      props.alarms.alarm(this, 'OutboxLag', {
+        metric: outboxLag.with({ period: Duration.minutes(5) }),
+        summary: `${props.prefix}-checkout-api: the oldest unsent order in the outbox is ${OUTBOX_LAG_ALARM_SECONDS / 60} minutes old or more (or no lag reported) for 10 minutes; accepted orders are not reaching orders.fifo`,
+        runbook: RUNBOOKS.outboxLag,
+        threshold: OUTBOX_LAG_ALARM_SECONDS,
+        evaluationPeriods: 2,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
       props.alarms.alarm(this, 'NoRunningTask', {
         metric: noTask,
         summary: `${props.prefix}-checkout-api has no running task (Container Insights RunningTaskCount < 1): the API answers 503`,
@@ -373,6 +484,13 @@ export class CheckoutService extends Construct implements Observable {
         title: 'internal ALB: target response time p99 (s)',
         left: [lb.targetResponseTime({ period, statistic: 'p99', label: 'p99' })],
         width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'checkout-api outbox: lag (s) and unsent orders',
+        left: [outboxLag],
+        leftAnnotations: [{ value: OUTBOX_LAG_ALARM_SECONDS, label: 'alarm', color: '#d62728' }],
+        right: [serviceMetric(METRIC_NAMES.outboxUnsent, 'Maximum', 'unsent orders')],
+        width: 12,
       }),
     ];
     return { alarms, widgets };

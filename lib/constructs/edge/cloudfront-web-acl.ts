@@ -4,6 +4,10 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { MANAGED_RULE_GROUPS } from '../api/regional-waf';
 import { TierKey } from '../encryption';
+import { Observable, OpsAlarms, RUNBOOKS } from '../ops-alarms';
+
+/** Blocked share (%) of the edge WAF's requests at or above which customers may be locked out. */
+export const EDGE_WAF_BLOCKED_ALARM_PERCENT = 25;
 
 export interface CloudFrontWebAclProps {
   /** `securecart-<profile>`. */
@@ -24,6 +28,8 @@ export interface CloudFrontWebAclProps {
 export class CloudFrontWebAcl extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
   readonly blockedRequests: cloudwatch.IMetric;
+  /** The web ACL's metric name: the WebACL dimension of its metrics (a plain string, no reference). */
+  readonly metricName: string;
 
   constructor(scope: Construct, id: string, props: CloudFrontWebAclProps) {
     super(scope, id);
@@ -31,6 +37,7 @@ export class CloudFrontWebAcl extends Construct {
       throw new Error('A CLOUDFRONT-scope web ACL must be created in us-east-1');
     }
     const metricName = `${props.prefix}-storefront`;
+    this.metricName = metricName;
     const visibility = (name: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
       cloudWatchMetricsEnabled: true,
       sampledRequestsEnabled: true,
@@ -91,5 +98,51 @@ export class CloudFrontWebAcl extends Construct {
       period: Duration.minutes(1),
       label: 'storefront WAF blocked requests',
     });
+  }
+
+  /**
+   * The edge WAF's alarms and widgets, created in `scope`, a us-east-1 stack that holds the edge
+   * alarm topic (EdgeMonitoring). Metrics are found by the web ACL's metric name, so that stack
+   * needs no reference to this one. Alarm: 25 % or more of at least 100 requests blocked for
+   * 15 minutes (customers locked out by a rule, or an attack worth knowing about).
+   */
+  static observe(scope: Construct, metricName: string, alarms: OpsAlarms): Observable {
+    const period = Duration.minutes(5);
+    const waf = (name: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/WAFV2',
+        metricName: name,
+        dimensionsMap: { WebACL: metricName, Rule: 'ALL' },
+        statistic: 'Sum',
+        period,
+        label: name,
+      });
+    const blocked = waf('BlockedRequests');
+    const allowed = waf('AllowedRequests');
+    const blockedShare = new cloudwatch.MathExpression({
+      expression: `IF(allowed + blocked >= 100, 100 * blocked / (allowed + blocked), 0)`,
+      usingMetrics: { allowed, blocked },
+      period,
+      label: 'blocked share (%)',
+    });
+    return {
+      alarms: [
+        alarms.alarm(scope, 'EdgeWafBlockedShare', {
+          metric: blockedShare,
+          summary: `${metricName} (CloudFront WAF): ${EDGE_WAF_BLOCKED_ALARM_PERCENT} % or more of the requests blocked for 15 minutes; customers may not reach the storefront`,
+          runbook: RUNBOOKS.edgeWafBlocks,
+          threshold: EDGE_WAF_BLOCKED_ALARM_PERCENT,
+          evaluationPeriods: 3,
+        }),
+      ],
+      widgets: [
+        new cloudwatch.GraphWidget({
+          title: 'CloudFront WAF: allowed and blocked requests',
+          left: [allowed, blocked],
+          right: [blockedShare],
+          width: 12,
+        }),
+      ],
+    };
   }
 }

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { TierKey } from '../encryption';
 import { OpsAlarms } from '../ops-alarms';
@@ -44,3 +45,30 @@ export const queueBase = (base: PipelineBaseProps) => ({
 
 export const toPascal = (s: string) =>
   s.replace(/(^|[-_.@\s])(\w)/g, (_m, _sep, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
+
+/** p99 duration (ms) of each handler, per minute: how close it runs to its timeout. */
+export function durationMetrics(functions: readonly PipelineFunction[]): cloudwatch.IMetric[] {
+  return functions.map((f) =>
+    f.fn.metricDuration({ period: Duration.minutes(1), statistic: 'p99', label: `${f.step} p99` }),
+  );
+}
+
+/** A graph of the handlers' p99 durations, with each distinct timeout drawn as a horizontal line. */
+export function durationWidget(
+  title: string,
+  functions: readonly PipelineFunction[],
+  width = 12,
+): cloudwatch.GraphWidget {
+  const timeouts = functions.flatMap((f) => (f.fn.timeout ? [f.fn.timeout.toMilliseconds()] : []));
+  return new cloudwatch.GraphWidget({
+    title,
+    left: durationMetrics(functions),
+    leftAnnotations: [...new Set(timeouts)].map((ms) => ({
+      value: ms,
+      label: `timeout ${ms / 1000} s`,
+      color: '#d62728',
+    })),
+    leftYAxis: { min: 0, label: 'ms', showUnits: false },
+    width,
+  });
+}

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { EVENT_SOURCES, HANDLER_ENV, publishedSchemas, RULE_PATTERNS, ScreeningPolicy } from '../../contracts';
 import { Observable } from '../ops-alarms';
 import { DeadLetterQueue } from '../reliable-queue';
-import { PipelineBaseProps, pipelineFunction, toPascal, queueBase } from './base';
+import { durationWidget, PipelineBaseProps, pipelineFunction, toPascal, queueBase } from './base';
 
 export interface EventRoutingProps extends PipelineBaseProps {
   readonly catalogTable: dynamodb.ITable;
@@ -134,6 +134,7 @@ export class EventRouting extends Construct implements Observable {
         right: [...screenFraud.metrics(), ...restock.metrics()],
         width: 12,
       }),
+      durationWidget('screen-fraud and restock: duration p99 (ms)', [screenFraud, restock], 6),
       ...targetDlq.widgets,
     ];
   }

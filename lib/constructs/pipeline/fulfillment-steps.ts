@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { HANDLER_ENV, ScreeningPolicy } from '../../contracts';
 import { Observable } from '../ops-alarms';
 import { PipelineFunction } from '../pipeline-function';
-import { PipelineBaseProps, pipelineFunction } from './base';
+import { durationWidget, PipelineBaseProps, pipelineFunction } from './base';
 
 /** The Lambda-backed steps of the workflow; each is `lambda/<step>/`. */
 const WORKFLOW_STEPS = [
@@ -97,6 +97,10 @@ export class FulfillmentSteps extends Construct implements Observable {
         left: WORKFLOW_STEPS.flatMap((s) => steps[s].metrics()),
         width: 12,
       }),
+      durationWidget(
+        'Fulfillment steps: duration p99 (ms)',
+        WORKFLOW_STEPS.map((s) => steps[s]),
+      ),
     ];
   }
 }

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { HANDLER_ENV, METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE } from '../../contracts';
 import { Observable } from '../ops-alarms';
 import { FORWARDABLE_MESSAGE_BYTES, ReliableQueue } from '../reliable-queue';
-import { PipelineBaseProps, pipelineFunction, queueBase } from './base';
+import { durationWidget, PipelineBaseProps, pipelineFunction, queueBase } from './base';
 
 /** Intake Lambda timeout; the orders queue's visibility timeout is six times this. */
 export const INTAKE_TIMEOUT = Duration.seconds(30);
@@ -69,6 +69,14 @@ export class OrderIntake extends Construct implements Observable {
       period: Duration.minutes(1),
       label: 'sidelined (can never succeed)',
     });
+    const accepted = new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: METRIC_NAMES.ordersAccepted,
+      dimensionsMap: { [METRIC_DIMENSIONS.service]: 'start-fulfillment' },
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+      label: 'orders accepted (executions started)',
+    });
     this.widgets = [
       ...this.orders.widgets,
       new cloudwatch.GraphWidget({
@@ -77,6 +85,12 @@ export class OrderIntake extends Construct implements Observable {
         right: [sidelined],
         width: 6,
       }),
+      new cloudwatch.GraphWidget({
+        title: 'start-fulfillment: orders accepted',
+        left: [accepted],
+        width: 6,
+      }),
+      durationWidget('start-fulfillment: duration p99 (ms)', [intake], 6),
     ];
   }
 }
