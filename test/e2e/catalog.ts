@@ -1,13 +1,11 @@
-import { BatchWriteCommand, DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE_KEYS } from '../../lib/contracts';
 import type { CatalogItem } from '../../lib/contracts';
 import type { Clients } from '../smoke/aws';
+import { seedCatalogItems } from '../smoke/catalog';
 import type { StackOutputs } from '../smoke/outputs';
-import { CheckFailure } from '../smoke/report';
 
 /*
  * The products the journey buys, seeded into the deployed Catalog table as the smoke suite seeds
- * its own (test/smoke/orders.ts): ids unique to the run, removed afterwards. Prices stay far below
+ * its own (test/smoke/catalog.ts): ids unique to the run, removed afterwards. Prices stay far below
  * every profile's high-value threshold and stock far above the reorder level, so the orders take
  * the plain path (no fraud screening, no restock).
  */
@@ -38,26 +36,6 @@ export function planProducts(runId: string): JourneyProducts {
 
 export async function seedProducts(c: Clients, o: StackOutputs, products: JourneyProducts): Promise<string> {
   const items = Object.values(products);
-  await c.doc.send(
-    new BatchWriteCommand({ RequestItems: { [o.CatalogTableName]: items.map((Item) => ({ PutRequest: { Item } })) } }),
-  );
-  for (const item of items) {
-    const { Item } = await c.doc.send(
-      new GetCommand({ TableName: o.CatalogTableName, Key: { productId: item.productId }, ConsistentRead: true }),
-    );
-    if (!Item) throw new CheckFailure(`${item.productId} not readable after PutItem`);
-  }
+  await seedCatalogItems(c, o, items);
   return items.map((i) => `${i.productId} ${i.priceCents}¢ ×${i.stock}`).join(', ');
-}
-
-export async function removeProducts(c: Clients, o: StackOutputs, products: JourneyProducts): Promise<void> {
-  const keys = Object.values(products).map((p) => ({ DeleteRequest: { Key: { productId: p.productId } } }));
-  await c.doc.send(new BatchWriteCommand({ RequestItems: { [o.CatalogTableName]: keys } }));
-}
-
-/** The customer's cart (the storefront writes it at sign-in and on every change; TTL would expire it). */
-export async function removeCart(c: Clients, o: StackOutputs, customerId: string): Promise<void> {
-  await c.doc.send(
-    new DeleteCommand({ TableName: o.CartsTableName, Key: { [TABLE_KEYS.carts.partitionKey]: customerId } }),
-  );
 }

@@ -7,13 +7,15 @@
  * (`node --import tsx test/e2e/journey.ts`: one process, so Ctrl-C reaches the clean-up; the tsx
  * CLI's wrapper process kills a child that does not acknowledge a signal within 30 ms.)
  *
- * Stack outputs, endpoint, region and credentials are found exactly as `npm run smoke` finds them
- * (DescribeStacks of SecureCart-<profile>-Pipeline and -Data, profile `localstack` by default, or
- * --outputs FILE; AWS_ENDPOINT_URL, AWS_REGION, ... from the environment). On this machine it runs:
+ * Stack outputs, endpoint, region and credentials are found exactly as `npm run smoke` finds them,
+ * by the same code (test/smoke/runner.ts: DescribeStacks of SecureCart-<profile>-Pipeline and -Data,
+ * profile `localstack` by default, or --outputs FILE; AWS_ENDPOINT_URL, AWS_REGION, ... from the
+ * environment). On this machine it runs:
  *
  * - a local managed login (provider.ts) standing in for Cognito: login form, authorization code
  *   with PKCE, refresh tokens, revocation, logout, JWKS;
- * - the checkout service's bundle (checkout-service.ts), verifying that provider's tokens;
+ * - the checkout service's bundle, started as the smoke suite starts it (test/smoke/checkout.ts),
+ *   verifying that provider's tokens;
  * - the storefront's production build (`vite build`, cached by content) behind a CloudFront
  *   stand-in (storefront-server.ts): /config.json, SPA routing, /api/* to the service, the
  *   production response headers and CSP (with the managed-login host swapped for the local one);
@@ -30,32 +32,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Locator, Page } from 'playwright-core';
 import { storefrontBuild } from '../../lib/constructs/frontend/storefront-build';
-import { createClients, describeTarget } from '../smoke/aws';
-import { dataStackName, outputsFromFile, outputsFromStack, pipelineStackName } from '../smoke/outputs';
-import type { FoundOutputs } from '../smoke/outputs';
+import { removeCart, removeCatalogItems } from '../smoke/catalog';
+import { startCheckoutService } from '../smoke/checkout';
+import type { CheckoutService } from '../smoke/checkout';
 import { CheckFailure, describeError, elapsedSince, Report } from '../smoke/report';
+import { checkStackOutputs, Cleanups, onInterrupt, runMain, startRun } from '../smoke/runner';
 import { pollUntil, truncate } from '../smoke/util';
 import { Browser, chromiumPath, DEFAULT_CHROMIUM } from './browser';
-import { planProducts, removeCart, removeProducts, seedProducts } from './catalog';
-import { startCheckoutService } from './checkout-service';
-import type { CheckoutService } from './checkout-service';
+import { planProducts, seedProducts } from './catalog';
 import { LocalManagedLogin } from './provider';
 import { localContentSecurityPolicy, StorefrontServer } from './storefront-server';
-
-const USAGE =
-  'usage: npm run e2e -- [--outputs FILE] [--profile NAME | --stack NAME [--data-stack NAME]] [--order-timeout S]';
-
-const OPTIONS = {
-  outputs: { type: 'string' },
-  profile: { type: 'string', default: process.env.SMOKE_PROFILE || 'localstack' },
-  stack: { type: 'string' },
-  'data-stack': { type: 'string' },
-  'order-timeout': { type: 'string', default: '120' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
 
 const CLIENT_ID = 'e2e-storefront';
 /**
@@ -91,81 +79,26 @@ const DECLINED_TEXT = 'The payment was declined. You have not been charged.';
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 const dollars = (cents: number) => usd.format(cents / 100);
 
-/** Things to undo at the end (also on failure or Ctrl-C): each once, last added first. */
-class Cleanups {
-  private readonly steps: [string, () => Promise<unknown>][] = [];
-  private done = false;
-
-  /** After run() (an interrupted journey still starting something), the step runs at once. */
-  add(name: string, step: () => Promise<unknown>): void {
-    if (this.done) void this.runOne(name, step);
-    else this.steps.push([name, step]);
-  }
-
-  async run(): Promise<void> {
-    this.done = true;
-    for (let next = this.steps.pop(); next; next = this.steps.pop()) await this.runOne(...next);
-  }
-
-  private async runOne(name: string, step: () => Promise<unknown>): Promise<void> {
-    await step().catch((error) => console.log(`e2e: could not ${name}: ${describeError(error)}`));
-  }
-}
-
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ options: OPTIONS });
-  } catch (error) {
-    console.error(`e2e: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { values } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const orderTimeoutMs = Number(values['order-timeout']) * 1000;
-  if (!(orderTimeoutMs > 0)) {
-    console.error(`e2e: --order-timeout must be a positive number of seconds\n${USAGE}`);
-    return 2;
-  }
-  const stackName = values.stack ?? pipelineStackName(values.profile!);
-  const dataStack = values['data-stack'] ?? dataStackName(stackName, values.profile!);
-  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-  const started = Date.now();
+  const start = await startRun('e2e', 120);
+  if (typeof start === 'number') return start; // --help, or a bad option
+  const { options, runId, started, clients } = start;
+  const { orderTimeoutMs } = options;
   const workDir = mkdtempSync(join(tmpdir(), `securecart-e2e-${runId}-`));
-
-  const clients = createClients();
-  await new Promise((resolve) => setImmediate(resolve)); // SDK start-up warnings before the report
-  console.log(`e2e: run ${runId} against ${stackName} + ${dataStack} (${describeTarget()})`);
   console.log(`e2e: screenshots and logs go to ${workDir}`);
   // Ctrl-C or SIGTERM: stop waiting for the journey, clean up, exit 130. Whatever the abandoned
-  // journey still reports (its browser is gone) is not printed. The same signal can arrive more
-  // than once (the terminal signals every process of the group, and a wrapper may relay it again):
-  // repeats within 3 s are ignored, a later one exits at once. The handlers stay installed
-  // (process.on, not once): with none left, tsx's own signal handler would exit mid-clean-up.
+  // journey still reports (its browser is gone) is not printed.
   let interrupted: NodeJS.Signals | undefined;
-  let interruptedAt = 0;
-  const interruption = new Promise<void>((resolve) => {
-    const handler = (signal: NodeJS.Signals) => {
-      if (interrupted) {
-        if (Date.now() - interruptedAt < 3000) return;
-        console.log(`e2e: ${signal} again, exiting without finishing the clean-up`);
-        process.exit(130);
-      }
+  const interruption = new Promise<void>((resolve) =>
+    onInterrupt('e2e', (signal) => {
       interrupted = signal;
-      interruptedAt = Date.now();
-      console.log(`e2e: ${signal}, cleaning up`);
       resolve();
-    };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-  });
-  const report = new Report((line) => {
+    }),
+  );
+  const report = new Report('e2e', (line) => {
     if (!interrupted) console.log(line);
   });
-  const cleanups = new Cleanups();
+  const cleanups = new Cleanups('e2e', 'last added first');
 
   let service: CheckoutService | undefined;
   let browser: Browser | undefined;
@@ -184,7 +117,7 @@ async function main(): Promise<number> {
     console.log(
       `e2e: interrupted (${interrupted}) after ${elapsedSince(started).toFixed(1)} s; stopped and removed what it started`,
     );
-    console.log(`e2e: ${report.results.length - report.failed} passed, ${report.failed + 1} failed`);
+    console.log(report.summary(1));
     return 130;
   }
   if (report.failed > 0 && service) {
@@ -197,11 +130,7 @@ async function main(): Promise<number> {
   for (const shot of screenshots) console.log(`e2e: screenshot ${shot}`);
   const kept = readdirSync(workDir).length > 0;
   if (!kept) rmSync(workDir, { recursive: true, force: true });
-  console.log(
-    `e2e: finished in ${elapsedSince(started).toFixed(1)} s${kept ? `; screenshots and logs in ${workDir}` : ''}`,
-  );
-  console.log(`e2e: ${report.results.length - report.failed} passed, ${report.failed} failed`);
-  return report.failed > 0 ? 1 : 0;
+  return report.finish(started, kept ? `; screenshots and logs in ${workDir}` : '');
 
   async function journey(): Promise<void> {
     // 1. What runs on this machine -------------------------------------------------------------
@@ -215,15 +144,8 @@ async function main(): Promise<number> {
       );
       return;
     }
-    let found: FoundOutputs | undefined;
-    await report.check('stack outputs', async () => {
-      found = values.outputs
-        ? outputsFromFile(values.outputs, stackName, dataStack)
-        : await outputsFromStack(clients, stackName, dataStack);
-      return `${found.count} outputs of ${found.stackNames.join(' and ')} from ${found.source}`;
-    });
-    if (!found) return;
-    const o = found.outputs;
+    const o = await checkStackOutputs(report, clients, options);
+    if (!o) return;
 
     let buildDir = '';
     const built = await report.check('storefront build', async () => {
@@ -269,7 +191,7 @@ async function main(): Promise<number> {
     );
 
     const products = planProducts(runId);
-    cleanups.add('remove the seeded products', () => removeProducts(clients, o, products));
+    cleanups.add('remove the seeded products', () => removeCatalogItems(clients, o, Object.values(products)));
     cleanups.add("remove the customer's cart", () => removeCart(clients, o, user.sub));
     if (!(await report.check('seed catalog', () => seedProducts(clients, o, products)))) return;
 
@@ -601,11 +523,4 @@ function shortError(error: unknown): string {
   return truncate(text.split(/\n\s*Call log:/)[0].replace(/\s*\n\s*/g, ' '), 400);
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(`e2e: ${(error as Error).stack ?? String(error)}`);
-    console.log('e2e: 0 passed, 1 failed');
-    process.exit(2);
-  },
-);
+runMain('e2e', main);

@@ -1,7 +1,7 @@
-import { createHash, createSign, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { IssuerHost, SigningKey } from '../smoke/issuer';
+import { LoopbackServer } from '../smoke/loopback';
 
 /**
  * A local stand-in for a Cognito user pool and its managed login, close enough for the storefront's
@@ -9,10 +9,11 @@ import type { AddressInfo } from 'node:net';
  * verification. Nothing in the storefront or the service knows it is not Cognito.
  *
  * Two origins on 127.0.0.1, as Cognito has two hosts:
- * - the issuer (Cognito: https://cognito-idp.<region>.amazonaws.com/<userPoolId>):
- *   `<issuer>/.well-known/jwks.json` and `<issuer>/.well-known/openid-configuration`. Only the
- *   checkout service reads it (JWKS). The browser must never call it; the storefront's CSP does not
- *   allow it, so a discovery request would show up as a CSP violation.
+ * - the issuer (Cognito: https://cognito-idp.<region>.amazonaws.com/<userPoolId>), the smoke
+ *   suite's issuer host (test/smoke/issuer.ts): `<issuer>/.well-known/jwks.json` and
+ *   `<issuer>/.well-known/openid-configuration`. Only the checkout service reads it (JWKS). The
+ *   browser must never call it; the storefront's CSP does not allow it, so a discovery request
+ *   would show up as a CSP violation.
  * - the managed-login domain (Cognito: https://<prefix>.auth.<region>.amazoncognito.com):
  *   `GET /oauth2/authorize` → 302 `/login`, a real HTML form (e-mail + password) posting to
  *   `POST /login`, which redirects back to the registered callback with `code` and `state`;
@@ -55,7 +56,8 @@ export interface ProviderStats {
   refreshGrants: number;
   revocations: number;
   logouts: number;
-  jwksRequests: number;
+  /** Fetches of the JWKS (by the checkout service). */
+  readonly jwksRequests: number;
   /** Every request refused, with why (protocol errors the client made). */
   readonly refusals: string[];
 }
@@ -112,66 +114,50 @@ export class LocalManagedLogin {
   readonly clientId: string;
   readonly user: ProviderUser;
   readonly tokenLifetimeSeconds: number;
-  readonly stats: ProviderStats = {
-    loginPages: 0,
-    failedLogins: 0,
-    sessionSignIns: 0,
-    codesIssued: 0,
-    codeGrants: 0,
-    refreshGrants: 0,
-    revocations: 0,
-    logouts: 0,
-    jwksRequests: 0,
-    refusals: [],
-  };
-  /** The issuer (Cognito: https://cognito-idp.<region>.amazonaws.com/<userPoolId>); set by start(). */
-  issuer = '';
+  private readonly key = new SigningKey(`e2e-${randomBytes(6).toString('hex')}`);
+  private readonly issuerHost = new IssuerHost(this.key, `local_E2E${randomBytes(3).toString('hex').toUpperCase()}`, {
+    'openid-configuration': () => this.discovery(),
+  });
+  readonly stats: ProviderStats = newStats(this.issuerHost);
   /** The managed-login origin (Cognito: https://<prefix>.auth.<region>.amazoncognito.com); set by start(). */
   domain = '';
-  private readonly kid = `e2e-${randomBytes(6).toString('hex')}`;
-  private readonly privateKey: KeyObject;
-  private readonly jwks: string;
   private readonly clients = new Map<string, Client>();
   private readonly codes = new Map<string, IssuedCode>();
   private readonly refreshTokens = new Map<string, RefreshGrant>();
   private readonly sessions = new Map<string, number>();
   /** Every access token issued, and how (the journey checks which ones the API accepted). */
   private readonly accessTokens = new Map<string, Grant>();
-  private readonly servers: http.Server[] = [];
+  private readonly loginServer = new LoopbackServer((req, res) => {
+    this.loginRoutes(req, res).catch((error: unknown) => {
+      this.stats.refusals.push(`${req.method} ${req.url}: ${(error as Error).message}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal error');
+    });
+  });
 
   constructor(options: ProviderOptions) {
     this.clientId = options.clientId;
     this.user = options.user;
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3600;
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    this.privateKey = privateKey;
-    this.jwks = JSON.stringify({
-      keys: [{ ...publicKey.export({ format: 'jwk' }), kid: this.kid, alg: 'RS256', use: 'sig' }],
-    });
+  }
+
+  /** The issuer (Cognito: https://cognito-idp.<region>.amazonaws.com/<userPoolId>); set by start(). */
+  get issuer(): string {
+    return this.issuerHost.issuer;
   }
 
   get jwksUri(): string {
-    return `${this.issuer}/.well-known/jwks.json`;
+    return this.issuerHost.jwksUri;
   }
 
   async start(): Promise<this> {
-    const issuerPort = await this.listen((req, res) => this.issuerRoutes(req, res));
-    const loginPort = await this.listen((req, res) => {
-      this.loginRoutes(req, res).catch((error: unknown) => {
-        this.stats.refusals.push(`${req.method} ${req.url}: ${(error as Error).message}`);
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('internal error');
-      });
-    });
-    this.issuer = `http://127.0.0.1:${issuerPort}/local_E2E${randomBytes(3).toString('hex').toUpperCase()}`;
-    this.domain = `http://127.0.0.1:${loginPort}`;
+    await this.issuerHost.start();
+    this.domain = await this.loginServer.start();
     return this;
   }
 
   async stop(): Promise<void> {
-    const servers = this.servers.splice(0);
-    for (const server of servers) server.closeAllConnections();
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    await Promise.all([this.loginServer.stop(), this.issuerHost.stop()]);
   }
 
   /** The app client's allowed callback and sign-out URLs (Cognito: the app client settings), and its origin for CORS. */
@@ -188,20 +174,7 @@ export class LocalManagedLogin {
     return this.accessTokens.get(accessToken);
   }
 
-  // --- the issuer host -------------------------------------------------------------------------
-
-  private issuerRoutes(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const path = new URL(req.url ?? '/', this.issuer).pathname;
-    const issuerPath = new URL(this.issuer).pathname;
-    if (req.method === 'GET' && path === `${issuerPath}/.well-known/jwks.json`) {
-      this.stats.jwksRequests++;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(this.jwks);
-    } else if (req.method === 'GET' && path === `${issuerPath}/.well-known/openid-configuration`) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.discovery()));
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-    }
-  }
+  // --- the issuer host: its discovery document ---------------------------------------------------
 
   private discovery() {
     return {
@@ -522,7 +495,7 @@ export class LocalManagedLogin {
     const exp = now + this.tokenLifetimeSeconds;
     const originJti = randomUUID();
     const eventId = randomUUID();
-    const accessToken = this.sign({
+    const accessToken = this.key.sign({
       sub: this.user.sub,
       iss: this.issuer,
       client_id: this.clientId,
@@ -537,7 +510,7 @@ export class LocalManagedLogin {
       username: this.user.sub,
     });
     this.accessTokens.set(accessToken, grant);
-    const idToken = this.sign({
+    const idToken = this.key.sign({
       at_hash: b64url(sha256(accessToken).subarray(0, 16)),
       sub: this.user.sub,
       email_verified: true,
@@ -561,21 +534,24 @@ export class LocalManagedLogin {
       expires_in: this.tokenLifetimeSeconds,
     };
   }
+}
 
-  private sign(claims: Record<string, unknown>): string {
-    const input = `${b64url(JSON.stringify({ kid: this.kid, alg: 'RS256' }))}.${b64url(JSON.stringify(claims))}`;
-    return `${input}.${createSign('RSA-SHA256').update(input).sign(this.privateKey).toString('base64url')}`;
-  }
-
-  private async listen(handler: http.RequestListener): Promise<number> {
-    const server = http.createServer(handler);
-    this.servers.push(server);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', resolve);
-    });
-    return (server.address() as AddressInfo).port;
-  }
+/** All counts at 0; the JWKS fetches are counted by the issuer host. */
+function newStats(issuerHost: IssuerHost): ProviderStats {
+  return {
+    loginPages: 0,
+    failedLogins: 0,
+    sessionSignIns: 0,
+    codesIssued: 0,
+    codeGrants: 0,
+    refreshGrants: 0,
+    revocations: 0,
+    logouts: 0,
+    get jwksRequests() {
+      return issuerHost.jwksRequests;
+    },
+    refusals: [],
+  };
 }
 
 async function readBody(req: http.IncomingMessage, limit = 64 * 1024): Promise<string> {

@@ -1,8 +1,8 @@
 import { createReadStream, statSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import csp from '../../web/csp.json';
+import { LoopbackServer } from '../smoke/loopback';
 
 /**
  * What CloudFront does for the storefront (lib/constructs/frontend/storefront-site.ts), on
@@ -86,7 +86,15 @@ export class StorefrontServer {
   readonly proxied: ProxiedRequest[] = [];
   /** The body of /config.json; set before the browser comes. */
   runtimeConfig: Record<string, string> = {};
-  private server?: http.Server;
+  private readonly server = new LoopbackServer((req, res) => {
+    try {
+      if ((req.url ?? '').startsWith('/api/')) this.forward(req, res);
+      else this.serve(req, res);
+    } catch (error) {
+      if (!res.headersSent) res.writeHead(500, { ...this.securityHeaders, 'content-type': 'text/plain' });
+      res.end(`storefront server: ${(error as Error).message}`);
+    }
+  });
   private readonly securityHeaders: Record<string, string>;
 
   constructor(private readonly options: StorefrontServerOptions) {
@@ -99,30 +107,12 @@ export class StorefrontServer {
   }
 
   async start(): Promise<this> {
-    const server = http.createServer((req, res) => {
-      try {
-        if ((req.url ?? '').startsWith('/api/')) this.forward(req, res);
-        else this.serve(req, res);
-      } catch (error) {
-        if (!res.headersSent) res.writeHead(500, { ...this.securityHeaders, 'content-type': 'text/plain' });
-        res.end(`storefront server: ${(error as Error).message}`);
-      }
-    });
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', resolve);
-    });
-    this.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.origin = await this.server.start();
     return this;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 
   /** The default behaviour: the S3 origin behind the SPA-routing function. */

@@ -1,11 +1,7 @@
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE_KEYS } from '../../lib/contracts';
-import type { Clients } from './aws';
 import { describeResponse } from './http';
 import type { CheckoutApi } from './http';
 import type { LocalIssuer } from './issuer';
 import type { PlacedOrder, RunPlan } from './orders';
-import type { StackOutputs } from './outputs';
 import { CheckFailure } from './report';
 
 /*
@@ -54,16 +50,6 @@ export async function checkCatalogAndCart(api: CheckoutApi, issuer: LocalIssuer,
     problems.push(`${describeResponse('GET', '/api/cart', anonymous)} without a token, expected 401`);
   if (problems.length > 0) throw new CheckFailure(problems.join('; '));
   return `GET /api/products lists the ${Object.keys(plan.products).length} seeded products (of ${listed.size}) with their prices; PUT + GET /api/cart round-trip (${customer}); no token → 401`;
-}
-
-/** Removes the cart `checkCatalogAndCart` wrote (the table's TTL would, but not on an emulator). */
-export async function removeCart(c: Clients, o: StackOutputs, plan: RunPlan): Promise<void> {
-  await c.doc.send(
-    new DeleteCommand({
-      TableName: o.CartsTableName,
-      Key: { [TABLE_KEYS.carts.partitionKey]: plan.scenarios[0].customerId },
-    }),
-  );
 }
 
 /**

@@ -8,12 +8,13 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { CheckoutApi } from './http';
 import { LocalIssuer } from './issuer';
 import type { StackOutputs } from './outputs';
-import { CheckFailure } from './report';
+import { CheckFailure, elapsedSince } from './report';
 import { pollUntil, truncate } from './util';
 
 /*
- * The checkout service, run on this machine against the deployed pipeline, as the smoke suite's
- * way in: orders are placed with POST /api/orders and followed with GET /api/orders/{id}.
+ * The checkout service, run on this machine against the deployed pipeline: the smoke suite's way
+ * in (orders are placed with POST /api/orders and followed with GET /api/orders/{id}), and the
+ * browser journey's API origin (test/e2e/journey.ts).
  *
  * - the bundle the container runs (services/checkout-api/dist/server.js), built first when it is
  *   missing or stale (the build script is content-hash cached: a no-op when nothing changed), and
@@ -21,8 +22,9 @@ import { pollUntil, truncate } from './util';
  * - PostgreSQL: an embedded PGlite served over the wire protocol by pglite-socket, in memory, as
  *   `npm run dev:checkout` does;
  * - AWS: the deployed stacks' queues and tables; endpoint, region and credentials from this
- *   process's environment (the SDK reads them), exactly as for the suite's own clients;
- * - tokens: a local OIDC issuer (LocalIssuer) the service verifies against.
+ *   process's environment (the SDK reads them), exactly as for the suites' own clients;
+ * - tokens: those of the issuer it is given (AUTH_ISSUER / AUTH_JWKS_URI / AUTH_CLIENT_ID): the
+ *   smoke suite's LocalIssuer (startLocalCheckout), the journey's managed login.
  */
 
 const SERVICE_DIR = resolve(__dirname, '..', '..', 'services', 'checkout-api');
@@ -33,7 +35,7 @@ interface BuildScript {
   build(options: { quiet?: boolean }): Promise<{ outfile: string; cached: boolean }>;
 }
 
-/** What the smoke suite uses of the bundle's exports (services/checkout-api/src/main.ts). */
+/** What the suites use of the bundle's exports (services/checkout-api/src/main.ts). */
 interface CheckoutBundle {
   startCheckout(options: {
     port?: number;
@@ -44,9 +46,17 @@ interface CheckoutBundle {
   }): Promise<{ url: string; close(): Promise<void> }>;
 }
 
-export interface LocalCheckout {
+/** The issuer whose tokens the service accepts (Cognito's user pool and app client in the cloud). */
+export interface TokenIssuerConfig {
+  readonly issuer: string;
+  readonly jwksUri: string;
+  readonly clientId: string;
+}
+
+export interface CheckoutService {
+  /** http://127.0.0.1:<port>. */
+  readonly url: string;
   readonly api: CheckoutApi;
-  readonly issuer: LocalIssuer;
   /** The service's JSON log (and EMF metric lines). */
   readonly logFile: string;
   /** One line for the report: bundle, database, issuer, log. */
@@ -55,8 +65,13 @@ export interface LocalCheckout {
   readonly startSeconds: number;
   /** The service's warn/error log lines so far (message and order id), for a failure message. */
   problems(): string[];
-  /** Drains the service, then stops PGlite and the issuer. Safe to call more than once. */
+  /** Drains the service, then stops PGlite (and the smoke suite's issuer). Safe to call more than once. */
   close(): Promise<void>;
+}
+
+/** The smoke suite's service: with its own token issuer, whose tokens the suite mints. */
+export interface LocalCheckout extends CheckoutService {
+  readonly issuer: LocalIssuer;
 }
 
 /** Collects the service's log lines in a file, and its warnings and errors in memory. */
@@ -94,7 +109,36 @@ class LogFile {
   }
 }
 
+/**
+ * The smoke suite's service: a LocalIssuer (stopped after the service), the log in a temporary
+ * directory of its own (`securecart-smoke-<runId>-*`, which the suite removes when every check passed).
+ */
 export async function startLocalCheckout(outputs: StackOutputs, runId: string): Promise<LocalCheckout> {
+  const started = Date.now();
+  const issuer = await new LocalIssuer(CLIENT_ID).start();
+  try {
+    const logDir = mkdtempSync(join(tmpdir(), `securecart-smoke-${runId}-`));
+    const service = await startCheckoutService(outputs, issuer, logDir);
+    const close = async () => {
+      await service.close();
+      await issuer.stop();
+    };
+    return { ...service, issuer, startSeconds: elapsedSince(started), close };
+  } catch (error) {
+    await issuer.stop();
+    throw error;
+  }
+}
+
+/**
+ * Starts the service in this process, verifying `auth`'s tokens, its log in `logDir`; resolves once
+ * it answers GET /api/health/ready with 200 (database reachable, migrations applied).
+ */
+export async function startCheckoutService(
+  outputs: StackOutputs,
+  auth: TokenIssuerConfig,
+  logDir: string,
+): Promise<CheckoutService> {
   const started = Date.now();
   const cleanups: (() => Promise<unknown>)[] = [];
   let closing: Promise<void> | undefined;
@@ -119,13 +163,8 @@ export async function startLocalCheckout(outputs: StackOutputs, runId: string): 
     cleanups.push(() => socket.stop());
     const databaseUrl = `postgres://postgres@${socket.getServerConn()}/postgres`;
 
-    // 3. Tokens.
-    const issuer = await new LocalIssuer(CLIENT_ID).start();
-    cleanups.push(() => issuer.stop());
-
-    // 4. The service.
-    const dir = mkdtempSync(join(tmpdir(), `securecart-smoke-${runId}-`));
-    const log = new LogFile(join(dir, 'checkout-api.log'));
+    // 3. The service.
+    const log = new LogFile(join(logDir, 'checkout-api.log'));
     cleanups.push(() => log.close());
     // The bundle's SDK clients read endpoint, region and credentials from the environment, as the
     // suite's own clients do (which also accept AWS_DEFAULT_REGION).
@@ -145,17 +184,17 @@ export async function startLocalCheckout(outputs: StackOutputs, runId: string): 
         DB_POOL_MAX: '1',
         // Short long polls on the order-status queue. Stopping the service aborts the poll in
         // flight, but the server may still hand that poll a message, which then stays invisible
-        // for the queue's visibility timeout: the next run (or the browser journey right after
-        // this suite) would wait that long for one of its statuses. A 1 s poll keeps the window
-        // to a second after close.
+        // for the queue's visibility timeout: the next run (the browser journey right after the
+        // smoke suite, say) would wait that long for one of its statuses. A 1 s poll keeps the
+        // window to a second after close.
         STATUS_CONSUMER_WAIT_SECONDS: '1',
         CATALOG_TABLE_NAME: outputs.CatalogTableName,
         CARTS_TABLE_NAME: outputs.CartsTableName,
         ORDERS_QUEUE_URL: outputs.OrdersQueueUrl,
         ORDER_STATUS_QUEUE_URL: outputs.OrderStatusQueueUrl,
-        AUTH_ISSUER: issuer.issuer,
-        AUTH_JWKS_URI: issuer.jwksUri,
-        AUTH_CLIENT_ID: CLIENT_ID,
+        AUTH_ISSUER: auth.issuer,
+        AUTH_JWKS_URI: auth.jwksUri,
+        AUTH_CLIENT_ID: auth.clientId,
         AUTH_USER_POOL_ID: undefined,
         DB_HOST: undefined,
         LOG_LEVEL: 'info',
@@ -163,7 +202,7 @@ export async function startLocalCheckout(outputs: StackOutputs, runId: string): 
       logStream: log,
       metricsSink: (line) => log.write(line),
     });
-    // Drained before the database and the issuer go (cleanups run in reverse).
+    // Drained before the database goes (cleanups run in reverse).
     cleanups.push(() => service.close());
 
     const api = new CheckoutApi(service.url);
@@ -174,11 +213,11 @@ export async function startLocalCheckout(outputs: StackOutputs, runId: string): 
     if (!ready) throw new CheckFailure(`${service.url}/api/health/ready did not answer 200 within 15 s`);
 
     return {
+      url: service.url,
       api,
-      issuer,
       logFile: log.path,
-      description: `${service.url} (${relative(process.cwd(), built.outfile)}, ${buildNote}) ready; PostgreSQL: PGlite via pglite-socket ${socket.getServerConn()}; tokens from ${issuer.issuer}; log ${log.path}`,
-      startSeconds: (Date.now() - started) / 1000,
+      description: `${service.url} (${relative(process.cwd(), built.outfile)}, ${buildNote}) ready; PostgreSQL: PGlite via pglite-socket ${socket.getServerConn()}; tokens from ${auth.issuer}; log ${log.path}`,
+      startSeconds: elapsedSince(started),
       problems: () => [...log.problems],
       close,
     };

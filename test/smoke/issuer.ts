@@ -1,71 +1,110 @@
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { LoopbackServer } from './loopback';
 
-/**
- * A local OIDC issuer for the smoke run: an RSA key pair whose public half is served as a JWKS on
- * 127.0.0.1 (a free port), and access tokens minted the way Cognito mints them (`token_use`
- * access, `client_id`, `sub` = the customer). The checkout service verifies them against this JWKS
- * exactly as it verifies Cognito's (AUTH_ISSUER / AUTH_JWKS_URI): signature, issuer, client id,
- * expiry, token use. Nothing is bypassed.
+/*
+ * Local token issuers, in place of Cognito: an RSA key whose public half the checkout service
+ * fetches as a JWKS from `<issuer>/.well-known/jwks.json` (AUTH_ISSUER / AUTH_JWKS_URI) and whose
+ * private half signs RS256 tokens shaped like Cognito's. The service verifies them exactly as it
+ * verifies Cognito's: signature, issuer, client id, expiry, token use. Nothing is bypassed.
+ *
+ * - LocalIssuer: the smoke suite's, minting access tokens directly (`sub` = the customer);
+ * - test/e2e/provider.ts: the browser journey's managed login, on the same key and issuer host.
  */
-export class LocalIssuer {
-  readonly kid = `smoke-${Date.now().toString(36)}`;
-  issuer = '';
-  jwksUri = '';
-  jwksRequests = 0;
-  private readonly privateKey: KeyObject;
-  private readonly jwks: string;
-  private server?: http.Server;
 
-  constructor(readonly clientId: string) {
+/** An RSA key pair: the public half as a JWKS document, the private half signing RS256 JWTs. */
+export class SigningKey {
+  /** `{ "keys": [ <the public key as a JWK, with kid, alg and use> ] }`, as served. */
+  readonly jwks: string;
+  private readonly privateKey: KeyObject;
+
+  constructor(readonly kid: string) {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.privateKey = privateKey;
     this.jwks = JSON.stringify({
-      keys: [{ ...publicKey.export({ format: 'jwk' }), kid: this.kid, alg: 'RS256', use: 'sig' }],
+      keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }],
     });
+  }
+
+  /** A JWT with Cognito's header (kid, alg RS256). `key` signs with another key (a forged token). */
+  sign(claims: Record<string, unknown>, key: KeyObject = this.privateKey): string {
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const input = `${encode({ kid: this.kid, alg: 'RS256' })}.${encode(claims)}`;
+    return `${input}.${createSign('RSA-SHA256').update(input).sign(key).toString('base64url')}`;
+  }
+}
+
+/**
+ * The issuer's host (Cognito: https://cognito-idp.<region>.amazonaws.com/<userPoolId>) on
+ * 127.0.0.1 at a free port: the key's JWKS at `<issuer>/.well-known/jwks.json` (requests counted)
+ * and any other JSON documents under `<issuer>/.well-known/`; 404 for everything else.
+ */
+export class IssuerHost {
+  /** http://127.0.0.1:<port>/<poolId>; set by start(). */
+  issuer = '';
+  jwksRequests = 0;
+  private readonly server = new LoopbackServer((req, res) => this.serve(req, res));
+
+  constructor(
+    readonly key: SigningKey,
+    private readonly poolId: string,
+    /** Other documents by name, e.g. `openid-configuration`. */
+    private readonly documents: Record<string, () => unknown> = {},
+  ) {}
+
+  get jwksUri(): string {
+    return `${this.issuer}/.well-known/jwks.json`;
   }
 
   async start(): Promise<this> {
-    this.server = http.createServer((req, res) => {
-      if (req.method === 'GET' && req.url === new URL(this.jwksUri).pathname) {
-        this.jwksRequests++;
-        res.writeHead(200, { 'content-type': 'application/json' }).end(this.jwks);
-      } else res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(0, '127.0.0.1', resolve);
-    });
-    const { port } = this.server.address() as AddressInfo;
-    this.issuer = `http://127.0.0.1:${port}/smoke-pool`;
-    this.jwksUri = `${this.issuer}/.well-known/jwks.json`;
+    this.issuer = `${await this.server.start()}/${this.poolId}`;
     return this;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+
+  private serve(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const path = new URL(req.url ?? '/', this.issuer).pathname;
+    const prefix = `${new URL(this.issuer).pathname}/.well-known/`;
+    const name = req.method === 'GET' && path.startsWith(prefix) ? path.slice(prefix.length) : '';
+    if (name === 'jwks.json') {
+      this.jwksRequests++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(this.key.jwks);
+    } else if (Object.hasOwn(this.documents, name)) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.documents[name]()));
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    }
+  }
+}
+
+/**
+ * The smoke run's issuer: access tokens minted the way Cognito mints them (`token_use` access,
+ * `client_id`, `sub` = the customer), valid one hour.
+ */
+export class LocalIssuer extends IssuerHost {
+  constructor(readonly clientId: string) {
+    super(new SigningKey(`smoke-${Date.now().toString(36)}`), 'smoke-pool');
   }
 
   /** An access token for `sub` (valid one hour). `key` signs with another key (a forged token). */
-  token(sub: string, key: KeyObject = this.privateKey): string {
+  token(sub: string, key?: KeyObject): string {
     const now = Math.floor(Date.now() / 1000);
-    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const input = `${encode({ alg: 'RS256', typ: 'JWT', kid: this.kid })}.${encode({
-      sub,
-      client_id: this.clientId,
-      token_use: 'access',
-      scope: 'openid',
-      iss: this.issuer,
-      iat: now,
-      exp: now + 3600,
-    })}`;
-    return `${input}.${createSign('RSA-SHA256').update(input).sign(key).toString('base64url')}`;
+    return this.key.sign(
+      {
+        sub,
+        client_id: this.clientId,
+        token_use: 'access',
+        scope: 'openid',
+        iss: this.issuer,
+        iat: now,
+        exp: now + 3600,
+      },
+      key,
+    );
   }
 
   /** A well-formed token with this issuer's claims and key id, signed by a key the JWKS does not hold. */

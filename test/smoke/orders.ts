@@ -1,6 +1,5 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import type { DescribeExecutionCommandOutput, HistoryEvent } from '@aws-sdk/client-sfn';
-import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { BULK_QUANTITY_LIMIT } from '../../lambda/screen-fraud/scoring';
 import {
   ORDER_ID_PATTERN,
@@ -12,6 +11,7 @@ import {
 } from '../../lib/contracts';
 import type { CatalogItem, Order, OrderStatus, OutcomeReason } from '../../lib/contracts';
 import type { Clients } from './aws';
+import { seedCatalogItems } from './catalog';
 import { describeResponse } from './http';
 import type { ApiResponse, CheckoutApi } from './http';
 import type { StackOutputs } from './outputs';
@@ -180,21 +180,8 @@ export function planRun(runId: string, thresholdCents: number, allowedCountries:
 
 export async function seedCatalog(c: Clients, o: StackOutputs, plan: RunPlan): Promise<string> {
   const items = Object.values(plan.products);
-  await c.doc.send(
-    new BatchWriteCommand({ RequestItems: { [o.CatalogTableName]: items.map((Item) => ({ PutRequest: { Item } })) } }),
-  );
-  for (const item of items) {
-    const { Item } = await c.doc.send(
-      new GetCommand({ TableName: o.CatalogTableName, Key: { productId: item.productId }, ConsistentRead: true }),
-    );
-    if (!Item) throw new CheckFailure(`${item.productId} not readable after PutItem`);
-  }
+  await seedCatalogItems(c, o, items);
   return items.map((i) => `${i.productId} ${i.priceCents}¢ ×${i.stock} @${i.warehouse}`).join(', ');
-}
-
-export async function removeCatalogItems(c: Clients, o: StackOutputs, plan: RunPlan): Promise<void> {
-  const keys = Object.values(plan.products).map((p) => ({ DeleteRequest: { Key: { productId: p.productId } } }));
-  await c.doc.send(new BatchWriteCommand({ RequestItems: { [o.CatalogTableName]: keys } }));
 }
 
 /**

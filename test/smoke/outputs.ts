@@ -5,14 +5,20 @@ import type { Clients } from './aws';
 import { CheckFailure } from './report';
 import { isRecord } from './util';
 
-/** Outputs of the Pipeline stack the suite reads (see lib/stacks/pipeline-stack.ts). */
-export const REQUIRED_OUTPUTS = [
+/** The Pipeline stack's queues (their URLs), each of which the resource checks inspect. */
+export const QUEUE_OUTPUTS = [
   'OrdersQueueUrl',
   'OrdersDlqUrl',
   'OrderStatusQueueUrl',
   'NotificationsQueueUrl',
   'AnalyticsQueueUrl',
   'EventTargetsDlqUrl',
+] as const;
+export type QueueOutput = (typeof QUEUE_OUTPUTS)[number];
+
+/** Outputs of the Pipeline stack the suite reads (see lib/stacks/pipeline-stack.ts). */
+export const REQUIRED_OUTPUTS = [
+  ...QUEUE_OUTPUTS,
   'OrderEventsTopicArn',
   'EventBusName',
   'StateMachineArn',

@@ -1,7 +1,7 @@
 /**
- * The smoke report: one line per check, `PASS|FAIL name (elapsed s) detail`, and a closing
- * `smoke: N passed, M failed` line. Lines are printed as checks finish, so a hung run still
- * shows how far it got.
+ * The report of the smoke suite and of the browser journey: one line per check,
+ * `PASS|FAIL name (elapsed s) detail`, and a closing `smoke: N passed, M failed` (`e2e: ...`) line.
+ * Lines are printed as checks finish, so a hung run still shows how far it got.
  */
 export interface CheckResult {
   readonly name: string;
@@ -21,7 +21,11 @@ export class CheckFailure extends Error {
 export class Report {
   readonly results: CheckResult[] = [];
 
-  constructor(private readonly out: (line: string) => void = (line) => console.log(line)) {}
+  /** `name`: the runner, the prefix of its own lines (`smoke`, `e2e`). */
+  constructor(
+    readonly name: string,
+    private readonly out: (line: string) => void = (line) => console.log(line),
+  ) {}
 
   /** Records a result computed elsewhere (for checks that run concurrently and time themselves). */
   record(name: string, ok: boolean, seconds: number, detail: string): CheckResult {
@@ -53,8 +57,16 @@ export class Report {
     return this.results.filter((r) => !r.ok).length;
   }
 
-  summary(): string {
-    return `smoke: ${this.results.length - this.failed} passed, ${this.failed} failed`;
+  /** `<name>: N passed, M failed`; `unreported` failures have no line of their own (an interruption). */
+  summary(unreported = 0): string {
+    return `${this.name}: ${this.results.length - this.failed} passed, ${this.failed + unreported} failed`;
+  }
+
+  /** The closing lines, `<name>: finished in S s<note>` and the summary; returns the exit code. */
+  finish(startedMs: number, note = ''): number {
+    console.log(`${this.name}: finished in ${elapsedSince(startedMs).toFixed(1)} s${note}`);
+    console.log(this.summary());
+    return this.failed > 0 ? 1 : 0;
   }
 }
 

@@ -12,7 +12,8 @@ import {
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DETAIL_TYPES, EVENT_SOURCES, HANDLER_ENV, STATUS_SUBSCRIPTIONS, TABLE_KEYS } from '../../lib/contracts';
 import type { Clients } from './aws';
-import type { StackOutputs } from './outputs';
+import { QUEUE_OUTPUTS } from './outputs';
+import type { QueueOutput, StackOutputs } from './outputs';
 import { CheckFailure } from './report';
 import { errorName, isRecord, parseJson, sameSet } from './util';
 
@@ -35,22 +36,6 @@ export interface Discovered {
   ordersRedrive?: { deadLetterTargetArn: string; maxReceiveCount: number };
 }
 
-type QueueOutput =
-  | 'OrdersQueueUrl'
-  | 'OrdersDlqUrl'
-  | 'OrderStatusQueueUrl'
-  | 'NotificationsQueueUrl'
-  | 'AnalyticsQueueUrl'
-  | 'EventTargetsDlqUrl';
-const QUEUES: readonly QueueOutput[] = [
-  'OrdersQueueUrl',
-  'OrdersDlqUrl',
-  'OrderStatusQueueUrl',
-  'NotificationsQueueUrl',
-  'AnalyticsQueueUrl',
-  'EventTargetsDlqUrl',
-];
-
 /** The subscription queue of each OrderEvents subscription, and whether it uses raw delivery. */
 export const SUBSCRIPTION_QUEUES: Record<SubscriptionName, { output: QueueOutput; raw: boolean }> = {
   orderStatus: { output: 'OrderStatusQueueUrl', raw: false },
@@ -63,7 +48,7 @@ const nameOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);
 export async function checkQueues(c: Clients, o: StackOutputs, d: Discovered): Promise<string> {
   const problems: string[] = [];
   const attrs: Partial<Record<QueueOutput, Record<string, string>>> = {};
-  for (const q of QUEUES) {
+  for (const q of QUEUE_OUTPUTS) {
     try {
       const out = await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: o[q], AttributeNames: ['All'] }));
       attrs[q] = out.Attributes ?? {};
@@ -91,7 +76,7 @@ export async function checkQueues(c: Clients, o: StackOutputs, d: Discovered): P
   }
   if (attrs.OrdersDlqUrl && attrs.OrdersDlqUrl.FifoQueue !== 'true') problems.push('orders DLQ is not FIFO');
   if (problems.length > 0) throw new CheckFailure(problems.join('; '));
-  return `${QUEUES.length} queues; ${nameOf(o.OrdersQueueUrl)} (visibility ${orders!.VisibilityTimeout} s) → ${nameOf(o.OrdersDlqUrl)} after ${d.ordersRedrive!.maxReceiveCount} receives`;
+  return `${QUEUE_OUTPUTS.length} queues; ${nameOf(o.OrdersQueueUrl)} (visibility ${orders!.VisibilityTimeout} s) → ${nameOf(o.OrdersDlqUrl)} after ${d.ordersRedrive!.maxReceiveCount} receives`;
 }
 
 export async function checkSubscriptions(c: Clients, o: StackOutputs, d: Discovered): Promise<string> {

@@ -3,8 +3,9 @@
  * storefront does — through the checkout service's HTTP API — using only the standard AWS APIs
  * besides, so it runs unchanged against LocalStack, the local emulator or an account.
  *
- *   npx tsx test/smoke/run.ts [--outputs FILE] [--profile NAME | --stack NAME [--data-stack NAME]]
- *                             [--order-timeout SECONDS]
+ *   npm run smoke -- [--outputs FILE] [--profile NAME | --stack NAME [--data-stack NAME]] [--order-timeout SECONDS]
+ *
+ * (`node --import tsx test/smoke/run.ts`: one process, so Ctrl-C reaches the clean-up; see runner.ts.)
  *
  * The checkout service (services/checkout-api, its bundle built first when missing or stale) runs
  * in this process against the deployed queues and tables, with an embedded PostgreSQL (PGlite) and
@@ -15,23 +16,20 @@
  * SecureCart-<profile>-Pipeline and -Data, profile `localstack` by default). Endpoint, region and
  * credentials come from the environment (AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, ...), for
  * the suite and the service alike. Prints one line per check and `smoke: N passed, M failed`;
- * exits 1 on any failure.
+ * exits 1 on any failure. Stack-output discovery, options, clean-up and exit: runner.ts, shared
+ * with the browser journey (test/e2e/journey.ts).
  */
-import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
-import { checkCatalogAndCart, checkListsAndOwnership, removeCart } from './api-checks';
-import { createClients, describeTarget } from './aws';
+import { checkCatalogAndCart, checkListsAndOwnership } from './api-checks';
+import { removeCart, removeCatalogItems } from './catalog';
 import { startLocalCheckout } from './checkout';
 import type { LocalCheckout } from './checkout';
 import { checkPaymentsAndStock, checkRestock } from './effects';
 import { evaluateFanOut, ServiceStatusHistory, settle } from './fanout';
 import type { StatusSource } from './fanout';
-import { awaitOrder, placeOrder, planRun, removeCatalogItems, seedCatalog } from './orders';
+import { awaitOrder, placeOrder, planRun, seedCatalog } from './orders';
 import type { OrderResult, PlacedOrder, RunPlan, Scenario } from './orders';
-import { dataStackName, outputsFromFile, outputsFromStack, pipelineStackName } from './outputs';
-import type { FoundOutputs } from './outputs';
 import { checkRefusedByApi, checkSidelined, poisonFor, sendPoison } from './poison';
 import { describeError, elapsedSince, Report } from './report';
 import {
@@ -44,21 +42,11 @@ import {
   SUBSCRIPTION_QUEUES,
 } from './resources';
 import type { Discovered, SubscriptionName, Wiring } from './resources';
+import { checkStackOutputs, Cleanups, onInterrupt, runMain, startRun } from './runner';
 import { StatusCollector } from './status-collector';
 
 /** The sandbox and localstack profiles' threshold, used only when the deployed rule cannot be read. */
 const FALLBACK_THRESHOLD_CENTS = 50_000;
-
-const USAGE = `usage: tsx test/smoke/run.ts [--outputs FILE] [--profile NAME | --stack NAME [--data-stack NAME]] [--order-timeout S]`;
-
-const OPTIONS = {
-  outputs: { type: 'string' },
-  profile: { type: 'string', default: process.env.SMOKE_PROFILE || 'localstack' },
-  stack: { type: 'string' },
-  'data-stack': { type: 'string' },
-  'order-timeout': { type: 'string', default: '90' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
 
 const POISON_REFUSED = 'HTTP: malformed order refused (400), nothing written';
 const AFTER_ORDERS = [
@@ -71,47 +59,15 @@ const AFTER_ORDERS = [
   'poison message sidelined to the DLQ at once',
 ];
 
-/** Things to undo at the end, also on failure or Ctrl-C: each runs once, in the order added. */
-class Cleanups {
-  private readonly steps = new Map<string, () => Promise<void>>();
-
-  add(name: string, step: () => Promise<void>): void {
-    this.steps.set(name, step);
-  }
-
-  async run(): Promise<void> {
-    for (const [name, step] of [...this.steps]) {
-      this.steps.delete(name);
-      await step().catch((error) => console.log(`smoke: could not ${name}: ${describeError(error)}`));
-    }
-  }
-}
-
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ options: OPTIONS });
-  } catch (error) {
-    console.error(`smoke: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { values } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const orderTimeoutMs = positive(values['order-timeout'], '--order-timeout') * 1000;
-  const stackName = values.stack ?? pipelineStackName(values.profile!);
-  const dataStack = values['data-stack'] ?? dataStackName(stackName, values.profile!);
-  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-  const started = Date.now();
-
-  const clients = createClients();
-  await new Promise((resolve) => setImmediate(resolve)); // SDK start-up warnings before the report, not inside it
-  console.log(`smoke: run ${runId} against ${stackName} + ${dataStack} (${describeTarget()})`);
-  const report = new Report();
-  const cleanups = new Cleanups();
-  installInterruptHandler(cleanups);
+  const start = await startRun('smoke', 90);
+  if (typeof start === 'number') return start; // --help, or a bad option
+  const { options, runId, started, clients } = start;
+  const { orderTimeoutMs } = options;
+  const report = new Report('smoke');
+  const cleanups = new Cleanups('smoke', 'in order added');
+  // Ctrl-C or SIGTERM mid-run: stop the checkout service, remove the seeded products and the cart, then exit.
+  onInterrupt('smoke', () => void cleanups.run().finally(() => process.exit(130)));
   let service: LocalCheckout | undefined;
   try {
     await run();
@@ -128,23 +84,17 @@ async function main(): Promise<number> {
   } else if (service) {
     rmSync(dirname(service.logFile), { recursive: true, force: true });
   }
-  return finish(report, started);
+  return report.finish(started);
 
   async function run(): Promise<void> {
     // 1. outputs and the resources behind them ----------------------------------------------------
-    let found: FoundOutputs | undefined;
-    await report.check('stack outputs', async () => {
-      found = values.outputs
-        ? outputsFromFile(values.outputs, stackName, dataStack)
-        : await outputsFromStack(clients, stackName, dataStack);
-      return `${found.count} outputs of ${found.stackNames.join(' and ')} from ${found.source}`;
-    });
+    const found = await checkStackOutputs(report, clients, options);
     if (!found) {
       for (const name of ['resources', 'checkout service', 'orders', ...AFTER_ORDERS])
         report.skip(name, 'no stack outputs');
       return;
     }
-    const o = found.outputs;
+    const o = found;
 
     // The checkout service starts while the resources are checked (its database takes a moment).
     const serviceStarted = Date.now();
@@ -164,7 +114,7 @@ async function main(): Promise<number> {
     // 2. the catalog the orders use, and the service in front of the pipeline --------------------------
     const threshold = discovered.highValueThresholdCents ?? FALLBACK_THRESHOLD_CENTS;
     const plan: RunPlan = planRun(runId, threshold, discovered.allowedShippingCountries ?? []);
-    cleanups.add('remove the seeded products', () => removeCatalogItems(clients, o, plan));
+    cleanups.add('remove the seeded products', () => removeCatalogItems(clients, o, Object.values(plan.products)));
     const thresholdSource = discovered.highValueThresholdCents ? 'HighValueOrder rule' : 'fallback: rule unreadable';
     const seeded = await report.check(
       'seed catalog',
@@ -183,7 +133,8 @@ async function main(): Promise<number> {
       return;
     }
     const { api, issuer } = service;
-    cleanups.add('remove the cart', () => removeCart(clients, o, plan));
+    // The cart checkCatalogAndCart writes: the first scenario's customer's.
+    cleanups.add('remove the cart', () => removeCart(clients, o, plan.scenarios[0].customerId));
     await report.check('HTTP: catalog + cart', () => checkCatalogAndCart(api, issuer, plan));
 
     // 3. orders, placed through the API and followed through it ----------------------------------------
@@ -267,33 +218,4 @@ async function main(): Promise<number> {
   }
 }
 
-function finish(report: Report, started: number): number {
-  console.log(`smoke: finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  console.log(report.summary());
-  return report.failed > 0 ? 1 : 0;
-}
-
-function positive(text: string | undefined, flag: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} must be a positive number of seconds (got ${text})`);
-  return n;
-}
-
-/** Ctrl-C or SIGTERM mid-run: stop the checkout service, remove the seeded products and the cart, then exit. */
-function installInterruptHandler(cleanups: Cleanups) {
-  const handler = (signal: NodeJS.Signals) => {
-    console.log(`smoke: ${signal}, cleaning up`);
-    cleanups.run().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(`smoke: ${(error as Error).stack ?? String(error)}`);
-    console.log('smoke: 0 passed, 1 failed');
-    process.exit(2);
-  },
-);
+runMain('smoke', main);
