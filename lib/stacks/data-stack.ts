@@ -75,18 +75,10 @@ export class DataStack extends Stack {
    */
   observe(scope: Construct, alarms: OpsAlarms): Observable {
     const period = Duration.minutes(1);
-    const tables: [string, dynamodb.Table][] = [
-      ['Catalog', this.catalogTable],
-      ['Carts', this.cartsTable],
-      ['Idempotency', this.idempotencyTable],
-    ];
-    const throttles = tables.flatMap(([name, table]) =>
-      (['ReadThrottleEvents', 'WriteThrottleEvents'] as const).map((metricName) =>
-        table.metric(metricName, {
-          period,
-          statistic: 'Sum',
-          label: `${name} ${metricName === 'ReadThrottleEvents' ? 'read' : 'write'} throttles`,
-        }),
+    const tables = { Catalog: this.catalogTable, Carts: this.cartsTable, Idempotency: this.idempotencyTable };
+    const throttles = Object.entries(tables).flatMap(([name, table]) =>
+      Object.entries({ read: 'ReadThrottleEvents', write: 'WriteThrottleEvents' }).map(([kind, metricName]) =>
+        table.metric(metricName, { period, statistic: 'Sum', label: `${name} ${kind} throttles` }),
       ),
     );
     const database = this.database?.observe(scope, alarms);

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -8,37 +8,18 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { Profile } from '../../config/profiles';
 import { TierKey } from '../encryption';
-import { Observable, OpsAlarms, RUNBOOKS } from '../ops-alarms';
-import { API_AUTHORIZATION_SCOPES } from './identity';
-import { ORIGIN_VERIFY_HEADER } from './origin-verify';
-import { CreateOrderRequestSchema, toModelSchema } from './request-models';
+import { Observable, OpsAlarms } from '../ops-alarms';
 import { acknowledge } from '../nag';
+import { observeRestApi } from './rest-api-monitoring';
+import { addVpcLinkRoutes } from './rest-api-routes';
+
+// The routes are in rest-api-routes.ts, the alarms and widgets in rest-api-monitoring.ts; both
+// create their resources in this construct (or its RestApi), so ids and paths are its own.
+export { ROUTES } from './rest-api-routes';
+export type { Route, RouteAccess } from './rest-api-routes';
 
 /** The stage CloudFront's origin path points at. */
 export const API_STAGE_NAME = 'live';
-
-export type RouteAccess = 'public' | 'customer';
-export interface Route {
-  readonly path: string;
-  readonly method: 'GET' | 'PUT' | 'POST';
-  /** `customer`: the Cognito authorizer (access token with the `openid` scope); `public`: none. */
-  readonly access: RouteAccess;
-  /** Validate the JSON body against this contract schema. */
-  readonly body?: 'CreateOrderRequest';
-}
-
-/** Every route the service serves (services/checkout-api/src/app.ts), and who may call it. */
-export const ROUTES: readonly Route[] = [
-  { path: '/api/health/live', method: 'GET', access: 'public' },
-  { path: '/api/health/ready', method: 'GET', access: 'public' },
-  { path: '/api/products', method: 'GET', access: 'public' },
-  { path: '/api/products/{id}', method: 'GET', access: 'public' },
-  { path: '/api/cart', method: 'GET', access: 'customer' },
-  { path: '/api/cart', method: 'PUT', access: 'customer' },
-  { path: '/api/orders', method: 'GET', access: 'customer' },
-  { path: '/api/orders', method: 'POST', access: 'customer', body: 'CreateOrderRequest' },
-  { path: '/api/orders/{id}', method: 'GET', access: 'customer' },
-];
 
 export interface CheckoutRestApiProps {
   /** `securecart-<profile>`. */
@@ -65,7 +46,7 @@ export interface CheckoutRestApiProps {
  * it); `POST /api/orders` validated against the contract's JSON Schema and throttled lower than
  * the stage; JSON access logs to a KMS-encrypted log group; X-Ray tracing. Each method is an
  * HTTP_PROXY private integration to the internal ALB over a VPC link v2, set through the
- * `IntegrationTarget` escape hatch (aws-cdk-lib has no L2 for it; ADR 13).
+ * `IntegrationTarget` escape hatch (aws-cdk-lib has no L2 for it; ADR 13; rest-api-routes.ts).
  */
 export class CheckoutRestApi extends Construct implements Observable {
   readonly api: apigw.RestApi;
@@ -132,78 +113,13 @@ export class CheckoutRestApi extends Construct implements Observable {
       identitySource: apigw.IdentitySource.header('Authorization'),
       resultsCacheTtl: Duration.minutes(5),
     });
-    const parametersOnly = this.api.addRequestValidator('HeadersAndPath', {
-      requestValidatorName: 'headers-and-path',
-      validateRequestParameters: true,
-      validateRequestBody: false,
-    });
-    const withBody = this.api.addRequestValidator('HeadersPathAndBody', {
-      requestValidatorName: 'headers-path-and-body',
-      validateRequestParameters: true,
-      validateRequestBody: true,
-    });
-    const models = {
-      CreateOrderRequest: this.api.addModel('CreateOrderRequest', {
-        modelName: 'CreateOrderRequest',
-        contentType: 'application/json',
-        description: 'POST /api/orders body, generated from lib/contracts (the service validates the same schema)',
-        schema: toModelSchema(CreateOrderRequestSchema),
-      }),
-    };
-
-    const integrationTarget = props.loadBalancer.loadBalancerArn;
-    for (const route of ROUTES) {
-      const resource = this.api.root.resourceForPath(route.path);
-      const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-      const integration = new apigw.Integration({
-        type: apigw.IntegrationType.HTTP_PROXY,
-        integrationHttpMethod: route.method,
-        // With a VPC link v2 the URI sets the Host header and the path; the target is the ALB.
-        uri: `http://${props.loadBalancer.loadBalancerDnsName}${route.path}`,
-        options: {
-          requestParameters: Object.fromEntries(
-            pathParameters.map((p) => [`integration.request.path.${p}`, `method.request.path.${p}`]),
-          ),
-          timeout: Duration.seconds(29),
-        },
-      });
-      const customer = route.access === 'customer';
-      const method = resource.addMethod(route.method, integration, {
-        authorizationType: customer ? apigw.AuthorizationType.COGNITO : apigw.AuthorizationType.NONE,
-        authorizer: customer ? this.authorizer : undefined,
-        authorizationScopes: customer ? API_AUTHORIZATION_SCOPES : undefined,
-        requestParameters: {
-          [`method.request.header.${ORIGIN_VERIFY_HEADER}`]: true,
-          ...Object.fromEntries(pathParameters.map((p) => [`method.request.path.${p}`, true])),
-        },
-        requestValidator: route.body ? withBody : parametersOnly,
-        requestModels: route.body ? { 'application/json': models[route.body] } : undefined,
-      });
-      const cfnMethod = method.node.defaultChild as apigw.CfnMethod;
-      cfnMethod.addPropertyOverride('Integration.ConnectionType', 'VPC_LINK');
-      cfnMethod.addPropertyOverride('Integration.ConnectionId', this.vpcLink.vpcLinkId);
-      cfnMethod.addPropertyOverride('Integration.IntegrationTarget', integrationTarget);
-      if (!customer) {
-        acknowledge(method, {
-          'AwsSolutions-APIG4': `${route.method} ${route.path} is public by design (catalog and health checks); it still requires the origin header and is throttled.`,
-          'AwsSolutions-COG4': `${route.method} ${route.path} is public by design (catalog and health checks); cart and orders use the Cognito authorizer.`,
-        });
-      }
-    }
-    // The escape-hatch properties are not in the deployment's hash: add them, so a new VPC link
-    // (or another ALB) redeploys the stage instead of leaving it on the old integration.
-    const link = this.vpcLink.node.defaultChild as apigwv2.CfnVpcLink;
-    this.api.latestDeployment!.addToLogicalId({
-      connectionType: 'VPC_LINK',
-      vpcLink: {
-        id: Stack.of(this).resolve(this.vpcLink.vpcLinkId),
-        subnets: Stack.of(this).resolve(link.subnetIds),
-        securityGroups: Stack.of(this).resolve(link.securityGroupIds),
-      },
-      integrationTarget: Stack.of(this).resolve(integrationTarget),
+    addVpcLinkRoutes(this.api, {
+      loadBalancer: props.loadBalancer,
+      vpcLink: this.vpcLink,
+      authorizer: this.authorizer,
     });
 
-    ({ alarms: this.alarms, widgets: this.widgets } = this.observe(props));
+    ({ alarms: this.alarms, widgets: this.widgets } = observeRestApi(this, props));
   }
 
   /** Where the profile runs no REGIONAL WAF: say, on the stage, what protects it instead. */
@@ -216,57 +132,6 @@ export class CheckoutRestApi extends Construct implements Observable {
   /** The stage's ARN (for the WAF association). */
   get stageArn(): string {
     return this.api.deploymentStage.stageArn;
-  }
-
-  private observe(props: CheckoutRestApiProps): Observable {
-    const period = Duration.minutes(5);
-    const count = this.api.metricCount({ period, statistic: 'Sum' });
-    const serverErrors = this.api.metricServerError({ period, statistic: 'Sum' });
-    const errorRate = new cloudwatch.MathExpression({
-      // Below 20 requests in 5 minutes a percentage says little: one error would be 5 % or more.
-      expression: 'IF(requests >= 20, 100 * errors / requests, 0)',
-      usingMetrics: { requests: count, errors: serverErrors },
-      period,
-      label: '5xx rate (%)',
-    });
-    const p99 = this.api.metricLatency({ period, statistic: 'p99', label: 'p99 latency (ms)' });
-    const alarms = [
-      props.alarms.alarm(this, 'ServerErrorRate', {
-        metric: errorRate,
-        summary: `${props.prefix} API: 5 % or more of the requests failed with a 5xx in 5 minutes`,
-        runbook: RUNBOOKS.apiServerErrors,
-        threshold: 5,
-      }),
-      props.alarms.alarm(this, 'LatencyP99', {
-        metric: p99,
-        summary: `${props.prefix} API: p99 latency at or above 2.5 s for 10 minutes`,
-        runbook: RUNBOOKS.apiLatency,
-        threshold: 2500,
-        evaluationPeriods: 2,
-      }),
-    ];
-    const minute = Duration.minutes(1);
-    const widgets: cloudwatch.IWidget[] = [
-      new cloudwatch.GraphWidget({
-        title: 'API: requests, 4xx, 5xx',
-        left: [this.api.metricCount({ period: minute, statistic: 'Sum', label: 'requests' })],
-        right: [
-          this.api.metricClientError({ period: minute, statistic: 'Sum', label: '4xx' }),
-          this.api.metricServerError({ period: minute, statistic: 'Sum', label: '5xx' }),
-        ],
-        width: 12,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'API: latency and integration latency (ms)',
-        left: [
-          this.api.metricLatency({ period: minute, statistic: 'p50', label: 'p50' }),
-          this.api.metricLatency({ period: minute, statistic: 'p99', label: 'p99' }),
-          this.api.metricIntegrationLatency({ period: minute, statistic: 'p99', label: 'integration p99' }),
-        ],
-        width: 12,
-      }),
-    ];
-    return { alarms, widgets };
   }
 }
 

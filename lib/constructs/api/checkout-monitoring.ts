@@ -1,0 +1,118 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import {
+  CHECKOUT_METRIC_DIMENSIONS,
+  CHECKOUT_SERVICE_NAME,
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+} from '../../contracts/metrics';
+import { Observable, RUNBOOKS } from '../ops-alarms';
+import type { CheckoutService, CheckoutServiceProps } from './checkout-service';
+import { HEALTH_PATHS } from './checkout-task';
+
+/** Outbox lag (seconds) at or above which orders count as delayed (orders.fifo's age alarm uses the same 5 minutes). */
+export const OUTBOX_LAG_ALARM_SECONDS = 300;
+
+/**
+ * The checkout service's alarms, created in `checkout` itself (outbox lag, no running task,
+ * unhealthy ALB targets), and its dashboard widgets (tasks, CPU and memory, the internal ALB,
+ * the outbox). docs/adr/0013-api-tier.md, docs/adr/0015-monitoring.md.
+ */
+export function observeCheckoutService(checkout: CheckoutService, props: CheckoutServiceProps): Observable {
+  const { cluster, service, targetGroup, loadBalancer } = checkout;
+  const period = Duration.minutes(1);
+  const dimensionsMap = { ClusterName: cluster.clusterName, ServiceName: service.serviceName };
+  const insights = (metricName: string, label: string) =>
+    new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName,
+      dimensionsMap,
+      statistic: 'Minimum',
+      period,
+      label,
+    });
+  const running = insights('RunningTaskCount', 'running tasks');
+  // Missing data counts as no task: an alarm on "< 1" built from OpsAlarms' ">= threshold".
+  const noTask = new cloudwatch.MathExpression({
+    expression: 'IF(FILL(running, 0) < 1, 1, 0)',
+    usingMetrics: { running },
+    period,
+    label: 'no running task',
+  });
+  const unhealthy = targetGroup.metrics.unhealthyHostCount({ statistic: 'Maximum', period });
+  const serviceMetric = (metricName: string, statistic: string, label: string) =>
+    new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { [CHECKOUT_METRIC_DIMENSIONS.service]: CHECKOUT_SERVICE_NAME },
+      statistic,
+      period,
+      label,
+    });
+  const outboxLag = serviceMetric(METRIC_NAMES.outboxLag, 'Maximum', 'outbox lag (s)');
+  const alarms = [
+    // The relay reports its lag every minute, also when it is 0: silence means the relay, or the
+    // agent carrying its metrics, stopped, so missing data breaches.
+    props.alarms.alarm(checkout, 'OutboxLag', {
+      metric: outboxLag.with({ period: Duration.minutes(5) }),
+      summary: `${props.prefix}-checkout-api: the oldest unsent order in the outbox is ${OUTBOX_LAG_ALARM_SECONDS / 60} minutes old or more (or no lag reported) for 10 minutes; accepted orders are not reaching orders.fifo`,
+      runbook: RUNBOOKS.outboxLag,
+      threshold: OUTBOX_LAG_ALARM_SECONDS,
+      evaluationPeriods: 2,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    }),
+    props.alarms.alarm(checkout, 'NoRunningTask', {
+      metric: noTask,
+      summary: `${props.prefix}-checkout-api has no running task (Container Insights RunningTaskCount < 1): the API answers 503`,
+      runbook: RUNBOOKS.checkoutNoRunningTask,
+      threshold: 1,
+      evaluationPeriods: 2,
+    }),
+    props.alarms.alarm(checkout, 'UnhealthyTargets', {
+      metric: unhealthy,
+      summary: `${props.prefix} internal ALB has unhealthy checkout targets (readiness ${HEALTH_PATHS.ready} failing)`,
+      runbook: RUNBOOKS.checkoutUnhealthyTargets,
+      threshold: 1,
+      evaluationPeriods: 3,
+    }),
+  ];
+  const lb = loadBalancer.metrics;
+  const widgets: cloudwatch.IWidget[] = [
+    new cloudwatch.GraphWidget({
+      title: 'checkout-api: running and desired tasks',
+      left: [running, insights('DesiredTaskCount', 'desired tasks')],
+      width: 6,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'checkout-api: CPU and memory (%)',
+      left: [
+        service.metricCpuUtilization({ period, label: 'CPU' }),
+        service.metricMemoryUtilization({ period, label: 'memory' }),
+      ],
+      width: 6,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'internal ALB: requests, target 5xx, unhealthy targets',
+      left: [lb.requestCount({ period, label: 'requests' })],
+      right: [
+        lb.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, label: 'target 5xx' }),
+        unhealthy.with({ label: 'unhealthy targets' }),
+      ],
+      width: 6,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'internal ALB: target response time p99 (s)',
+      left: [lb.targetResponseTime({ period, statistic: 'p99', label: 'p99' })],
+      width: 6,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'checkout-api outbox: lag (s) and unsent orders',
+      left: [outboxLag],
+      leftAnnotations: [{ value: OUTBOX_LAG_ALARM_SECONDS, label: 'alarm', color: '#d62728' }],
+      right: [serviceMetric(METRIC_NAMES.outboxUnsent, 'Maximum', 'unsent orders')],
+      width: 12,
+    }),
+  ];
+  return { alarms, widgets };
+}

@@ -1,0 +1,138 @@
+import { Aws, Duration, Size, Validations } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../contracts/metrics';
+import { CHECKOUT_ENV } from '../../../services/checkout-api/src/config';
+import { acknowledge } from '../nag';
+import type { CheckoutServiceProps } from './checkout-service';
+import { addTelemetrySidecar } from './telemetry-sidecar';
+
+/** The port the service listens on (CHECKOUT_ENV.port) and the ALB's target port. */
+export const CHECKOUT_CONTAINER_PORT = 8080;
+export const HEALTH_PATHS = { ready: '/api/health/ready', live: '/api/health/live' } as const;
+/** The PostgreSQL user the service connects as, with IAM authentication. */
+export const DATABASE_USER = 'checkout_api';
+/** The database PostgresDatabase creates (its `databaseName`). */
+export const DATABASE_NAME = 'securecart';
+/** How long a stopping task may drain (ECS stop timeout; the service's own drain timeout is shorter). */
+export const STOP_TIMEOUT = Duration.seconds(30);
+const SHUTDOWN_TIMEOUT = Duration.seconds(25);
+
+export interface CheckoutTask {
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** Where the CloudWatch agent sidecar writes the service's EMF documents. */
+  readonly metricsLogGroup: logs.LogGroup;
+}
+
+/**
+ * The checkout service's task definition, created in `scope` (the CheckoutService): ARM64, the
+ * `checkout-api` container (read-only root file system, liveness health check, non-blocking
+ * awslogs) and the CloudWatch agent sidecar (telemetry-sidecar.ts).
+ */
+export function createCheckoutTask(scope: Construct, props: CheckoutServiceProps): CheckoutTask {
+  const taskDefinition = new ecs.FargateTaskDefinition(scope, 'TaskDefinition', {
+    family: `${props.prefix}-checkout-api`,
+    cpu: props.sizing.cpu,
+    memoryLimitMiB: props.sizing.memoryMiB,
+    runtimePlatform: {
+      cpuArchitecture: ecs.CpuArchitecture.ARM64,
+      operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+    },
+  });
+  const logGroup = props.key.logGroup(scope, 'Logs', {
+    retentionDays: props.logRetentionDays,
+    removalPolicy: props.removalPolicy,
+  });
+  const app = taskDefinition.addContainer('checkout-api', {
+    containerName: 'checkout-api',
+    image: props.image,
+    portMappings: [{ containerPort: CHECKOUT_CONTAINER_PORT, name: 'http' }],
+    environment: checkoutEnvironment(props),
+    readonlyRootFilesystem: true,
+    stopTimeout: STOP_TIMEOUT,
+    logging: ecs.LogDrivers.awsLogs({
+      logGroup,
+      streamPrefix: 'checkout-api',
+      mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+      maxBufferSize: Size.mebibytes(25),
+    }),
+    // Liveness restarts a hung process; readiness (database, migrations) is the ALB's check.
+    healthCheck: {
+      command: [
+        'CMD',
+        'node',
+        '-e',
+        `fetch('http://127.0.0.1:${CHECKOUT_CONTAINER_PORT}${HEALTH_PATHS.live}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+      ],
+      interval: Duration.seconds(15),
+      timeout: Duration.seconds(5),
+      retries: 3,
+      startPeriod: Duration.seconds(30),
+    },
+  });
+  const metricsLogGroup = addTelemetrySidecar(scope, { taskDefinition, app, logGroup, props });
+  const executionPolicy = taskDefinition.obtainExecutionRole().node.tryFindChild('DefaultPolicy');
+  if (executionPolicy) {
+    acknowledge(executionPolicy, {
+      'AwsSolutions-IAM5[Resource::*]':
+        'ecr:GetAuthorizationToken (pulling the image) supports no resource-level permissions; the pull actions name the checkout repository.',
+    });
+  }
+  Validations.of(taskDefinition).acknowledge({
+    id: 'AwsSolutions-ECS2',
+    reason:
+      'The environment holds resource names, endpoints and ids (tables, queues, database host, user pool); the service has no secrets: it authenticates to PostgreSQL with IAM tokens.',
+  });
+  return { taskDefinition, metricsLogGroup };
+}
+
+/**
+ * The task role: exactly what services/checkout-api/src does. Catalog: Scan (catalog.ts); Carts:
+ * GetItem, PutItem (carts.ts); orders.fifo: SendMessage (SendMessageBatch, outbox-relay.ts);
+ * order-status: ReceiveMessage, DeleteMessage (DeleteMessageBatch, status-consumer.ts); the keys
+ * those need; `rds-db:connect` as DATABASE_USER on the primary and the replica (db.ts).
+ */
+export function grantServiceAccess(props: CheckoutServiceProps, role: iam.IGrantable): void {
+  props.catalogTable.grant(role, 'dynamodb:Scan');
+  props.cartsTable.grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem');
+  const tableKeys = new Set([props.catalogTable.encryptionKey, props.cartsTable.encryptionKey]);
+  for (const key of tableKeys) key?.grant(role, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey');
+
+  props.ordersQueue.grant(role, 'sqs:SendMessage');
+  props.ordersQueue.encryptionMasterKey?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+  props.orderStatusQueue.grant(role, 'sqs:ReceiveMessage', 'sqs:DeleteMessage');
+  props.orderStatusQueue.encryptionMasterKey?.grant(role, 'kms:Decrypt');
+
+  props.database.instance.grantConnect(role, DATABASE_USER);
+  props.database.replica?.grantConnect(role, DATABASE_USER);
+}
+
+/** Every variable the service reads that this deployment decides (services/checkout-api/src/config.ts). */
+function checkoutEnvironment(props: CheckoutServiceProps): Record<string, string> {
+  const E = CHECKOUT_ENV;
+  const { instance, replica } = props.database;
+  return {
+    [E.port]: String(CHECKOUT_CONTAINER_PORT),
+    [E.host]: '0.0.0.0',
+    [E.logLevel]: 'info',
+    [E.region]: Aws.REGION,
+    [E.catalogTable]: props.catalogTable.tableName,
+    [E.cartsTable]: props.cartsTable.tableName,
+    [E.ordersQueueUrl]: props.ordersQueue.queueUrl,
+    [E.orderStatusQueueUrl]: props.orderStatusQueue.queueUrl,
+    [E.dbHost]: instance.dbInstanceEndpointAddress,
+    ...(replica ? { [E.dbReaderHost]: replica.dbInstanceEndpointAddress } : {}),
+    [E.dbPort]: instance.dbInstanceEndpointPort,
+    [E.dbName]: DATABASE_NAME,
+    [E.dbUser]: DATABASE_USER,
+    [E.runMigrations]: 'true',
+    [E.userPoolId]: props.userPoolId,
+    [E.clientId]: props.userPoolClientId,
+    [E.outboxRelayEnabled]: 'true',
+    [E.statusConsumerEnabled]: 'true',
+    [E.metricsNamespace]: METRICS_NAMESPACE,
+    [E.shutdownTimeoutMs]: String(SHUTDOWN_TIMEOUT.toMilliseconds()),
+  };
+}

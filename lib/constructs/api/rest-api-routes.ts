@@ -1,0 +1,120 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { acknowledge } from '../nag';
+import { API_AUTHORIZATION_SCOPES } from './identity';
+import { ORIGIN_VERIFY_HEADER } from './origin-verify';
+import { CreateOrderRequestSchema, toModelSchema } from './request-models';
+
+export type RouteAccess = 'public' | 'customer';
+export interface Route {
+  readonly path: string;
+  readonly method: 'GET' | 'PUT' | 'POST';
+  /** `customer`: the Cognito authorizer (access token with the `openid` scope); `public`: none. */
+  readonly access: RouteAccess;
+  /** Validate the JSON body against this contract schema. */
+  readonly body?: 'CreateOrderRequest';
+}
+
+/** Every route the service serves (services/checkout-api/src/app.ts), and who may call it. */
+export const ROUTES: readonly Route[] = [
+  { path: '/api/health/live', method: 'GET', access: 'public' },
+  { path: '/api/health/ready', method: 'GET', access: 'public' },
+  { path: '/api/products', method: 'GET', access: 'public' },
+  { path: '/api/products/{id}', method: 'GET', access: 'public' },
+  { path: '/api/cart', method: 'GET', access: 'customer' },
+  { path: '/api/cart', method: 'PUT', access: 'customer' },
+  { path: '/api/orders', method: 'GET', access: 'customer' },
+  { path: '/api/orders', method: 'POST', access: 'customer', body: 'CreateOrderRequest' },
+  { path: '/api/orders/{id}', method: 'GET', access: 'customer' },
+];
+
+export interface VpcLinkRoutesOptions {
+  /** The integration target: every method proxies to this ALB. */
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  readonly vpcLink: apigwv2.VpcLink;
+  /** For the `customer` routes. */
+  readonly authorizer: apigw.CognitoUserPoolsAuthorizer;
+}
+
+/**
+ * Adds every route of `ROUTES` to `api`: the request validators and the body model, then per
+ * route an HTTP_PROXY integration to the internal ALB over the VPC link v2, set through the
+ * `IntegrationTarget` escape hatch (aws-cdk-lib has no L2 for it; ADR 13), the origin header (and
+ * the path parameters) required, the authorizer on `customer` routes. Finally the escape-hatch
+ * properties go into the deployment's logical id.
+ */
+export function addVpcLinkRoutes(api: apigw.RestApi, { loadBalancer, vpcLink, authorizer }: VpcLinkRoutesOptions) {
+  const parametersOnly = api.addRequestValidator('HeadersAndPath', {
+    requestValidatorName: 'headers-and-path',
+    validateRequestParameters: true,
+    validateRequestBody: false,
+  });
+  const withBody = api.addRequestValidator('HeadersPathAndBody', {
+    requestValidatorName: 'headers-path-and-body',
+    validateRequestParameters: true,
+    validateRequestBody: true,
+  });
+  const models = {
+    CreateOrderRequest: api.addModel('CreateOrderRequest', {
+      modelName: 'CreateOrderRequest',
+      contentType: 'application/json',
+      description: 'POST /api/orders body, generated from lib/contracts (the service validates the same schema)',
+      schema: toModelSchema(CreateOrderRequestSchema),
+    }),
+  };
+
+  const integrationTarget = loadBalancer.loadBalancerArn;
+  for (const route of ROUTES) {
+    const resource = api.root.resourceForPath(route.path);
+    const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    const integration = new apigw.Integration({
+      type: apigw.IntegrationType.HTTP_PROXY,
+      integrationHttpMethod: route.method,
+      // With a VPC link v2 the URI sets the Host header and the path; the target is the ALB.
+      uri: `http://${loadBalancer.loadBalancerDnsName}${route.path}`,
+      options: {
+        requestParameters: Object.fromEntries(
+          pathParameters.map((p) => [`integration.request.path.${p}`, `method.request.path.${p}`]),
+        ),
+        timeout: Duration.seconds(29),
+      },
+    });
+    const customer = route.access === 'customer';
+    const method = resource.addMethod(route.method, integration, {
+      authorizationType: customer ? apigw.AuthorizationType.COGNITO : apigw.AuthorizationType.NONE,
+      authorizer: customer ? authorizer : undefined,
+      authorizationScopes: customer ? API_AUTHORIZATION_SCOPES : undefined,
+      requestParameters: {
+        [`method.request.header.${ORIGIN_VERIFY_HEADER}`]: true,
+        ...Object.fromEntries(pathParameters.map((p) => [`method.request.path.${p}`, true])),
+      },
+      requestValidator: route.body ? withBody : parametersOnly,
+      requestModels: route.body ? { 'application/json': models[route.body] } : undefined,
+    });
+    const cfnMethod = method.node.defaultChild as apigw.CfnMethod;
+    cfnMethod.addPropertyOverride('Integration.ConnectionType', 'VPC_LINK');
+    cfnMethod.addPropertyOverride('Integration.ConnectionId', vpcLink.vpcLinkId);
+    cfnMethod.addPropertyOverride('Integration.IntegrationTarget', integrationTarget);
+    if (!customer) {
+      acknowledge(method, {
+        'AwsSolutions-APIG4': `${route.method} ${route.path} is public by design (catalog and health checks); it still requires the origin header and is throttled.`,
+        'AwsSolutions-COG4': `${route.method} ${route.path} is public by design (catalog and health checks); cart and orders use the Cognito authorizer.`,
+      });
+    }
+  }
+  // The escape-hatch properties are not in the deployment's hash: add them, so a new VPC link
+  // (or another ALB) redeploys the stage instead of leaving it on the old integration.
+  const link = vpcLink.node.defaultChild as apigwv2.CfnVpcLink;
+  const stack = Stack.of(api);
+  api.latestDeployment!.addToLogicalId({
+    connectionType: 'VPC_LINK',
+    vpcLink: {
+      id: stack.resolve(vpcLink.vpcLinkId),
+      subnets: stack.resolve(link.subnetIds),
+      securityGroups: stack.resolve(link.securityGroupIds),
+    },
+    integrationTarget: stack.resolve(integrationTarget),
+  });
+}
