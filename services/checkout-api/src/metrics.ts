@@ -4,7 +4,7 @@
  *
  * On ECS the task's awslogs driver stores stdout as plain log events: CloudWatch does not extract
  * EMF from them. The task therefore runs the CloudWatch agent as a sidecar listening for EMF on
- * TCP 25888 (lib/constructs/api/checkout-service.ts sets AWS_EMF_AGENT_ENDPOINT and
+ * TCP 25888 (lib/constructs/api/telemetry-sidecar.ts sets AWS_EMF_AGENT_ENDPOINT and
  * AWS_EMF_LOG_GROUP_NAME), and `defaultSink` sends there; without the variables (local runs) it
  * writes to stdout. See docs/adr/0015-monitoring.md.
  */
