@@ -1,18 +1,13 @@
-import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { TierKey } from '../encryption';
 import { Observable } from '../ops-alarms';
+import { logWebAcl, managedRuleGroupRules, wafVisibility } from '../waf';
 import { ORIGIN_VERIFY_HEADER } from './origin-verify';
 
-/** AWS managed rule groups on the stage, in evaluation order after the origin check and the rate limit. */
-export const MANAGED_RULE_GROUPS = [
-  'AWSManagedRulesAmazonIpReputationList',
-  'AWSManagedRulesCommonRuleSet',
-  'AWSManagedRulesKnownBadInputsRuleSet',
-  'AWSManagedRulesSQLiRuleSet',
-] as const;
+export { MANAGED_RULE_GROUPS } from '../waf';
 
 export interface RegionalWafProps {
   /** `securecart-<profile>`. */
@@ -45,11 +40,7 @@ export class RegionalWaf extends Construct implements Observable {
   constructor(scope: Construct, id: string, props: RegionalWafProps) {
     super(scope, id);
     const metricName = `${props.prefix}-api`;
-    const visibility = (name: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
-      cloudWatchMetricsEnabled: true,
-      sampledRequestsEnabled: true,
-      metricName: `${metricName}-${name}`,
-    });
+    const visibility = wafVisibility(metricName);
     const rules: wafv2.CfnWebACL.RuleProperty[] = [
       {
         name: 'OriginVerifyHeader',
@@ -83,13 +74,7 @@ export class RegionalWaf extends Construct implements Observable {
         },
         visibilityConfig: visibility('rate-per-ip'),
       },
-      ...MANAGED_RULE_GROUPS.map((name, i): wafv2.CfnWebACL.RuleProperty => ({
-        name,
-        priority: 10 + i,
-        overrideAction: { none: {} },
-        statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
-        visibilityConfig: visibility(name),
-      })),
+      ...managedRuleGroupRules(visibility),
     ];
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: `${props.prefix}-api`,
@@ -105,27 +90,13 @@ export class RegionalWaf extends Construct implements Observable {
       webAclArn: this.webAcl.attrArn,
     });
 
-    // WAF only delivers to log groups named aws-waf-logs-*.
-    const logGroupName = `aws-waf-logs-${props.prefix}-api`;
-    const logGroup = props.key.logGroup(this, 'Logs', {
-      logGroupName,
+    logWebAcl(this, this.webAcl, {
+      name: `${props.prefix}-api`,
+      key: props.key,
       retentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
+      redactedHeaders: [ORIGIN_VERIFY_HEADER, 'authorization'],
     });
-    const logging = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
-      resourceArn: this.webAcl.attrArn,
-      // The log group's ARN without the ":*" suffix GetAtt returns.
-      logDestinationConfigs: [
-        Stack.of(this).formatArn({
-          service: 'logs',
-          resource: 'log-group',
-          resourceName: logGroupName,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      ],
-      redactedFields: [{ singleHeader: { Name: ORIGIN_VERIFY_HEADER } }, { singleHeader: { Name: 'authorization' } }],
-    });
-    logging.node.addDependency(logGroup);
 
     const blocked = (rule: string, label: string) =>
       new cloudwatch.Metric({

@@ -1,8 +1,8 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { MANAGED_RULE_GROUPS } from '../api/regional-waf';
+import { logWebAcl, managedRuleGroupRules, wafVisibility } from '../waf';
 import { TierKey } from '../encryption';
 import { Observable, OpsAlarms, RUNBOOKS } from '../ops-alarms';
 
@@ -38,11 +38,7 @@ export class CloudFrontWebAcl extends Construct {
     }
     const metricName = `${props.prefix}-storefront`;
     this.metricName = metricName;
-    const visibility = (name: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
-      cloudWatchMetricsEnabled: true,
-      sampledRequestsEnabled: true,
-      metricName: `${metricName}-${name}`,
-    });
+    const visibility = wafVisibility(metricName);
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: `${props.prefix}-storefront`,
       description: 'SecureCart storefront at CloudFront - per-viewer rate limit, AWS managed rule groups',
@@ -59,36 +55,17 @@ export class CloudFrontWebAcl extends Construct {
           },
           visibilityConfig: visibility('rate-per-ip'),
         },
-        ...MANAGED_RULE_GROUPS.map((name, i): wafv2.CfnWebACL.RuleProperty => ({
-          name,
-          priority: 10 + i,
-          overrideAction: { none: {} },
-          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
-          visibilityConfig: visibility(name),
-        })),
+        ...managedRuleGroupRules(visibility),
       ],
     });
 
-    // WAF only delivers to log groups named aws-waf-logs-*.
-    const logGroupName = `aws-waf-logs-${props.prefix}-storefront`;
-    const logGroup = props.key.logGroup(this, 'Logs', {
-      logGroupName,
+    logWebAcl(this, this.webAcl, {
+      name: `${props.prefix}-storefront`,
+      key: props.key,
       retentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
+      redactedHeaders: ['authorization'],
     });
-    const logging = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
-      resourceArn: this.webAcl.attrArn,
-      logDestinationConfigs: [
-        Stack.of(this).formatArn({
-          service: 'logs',
-          resource: 'log-group',
-          resourceName: logGroupName,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      ],
-      redactedFields: [{ singleHeader: { Name: 'authorization' } }],
-    });
-    logging.node.addDependency(logGroup);
 
     this.blockedRequests = new cloudwatch.Metric({
       namespace: 'AWS/WAFV2',
