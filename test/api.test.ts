@@ -18,7 +18,7 @@ import {
 import { bootstrapSql, BOOTSTRAP_IMAGE } from '../lib/constructs/api/database-user-bootstrap';
 import { Identity, spaClientSettings, storefrontUrls } from '../lib/constructs/api/identity';
 import { ORIGIN_VERIFY_HEADER } from '../lib/constructs/api/origin-verify';
-import { MANAGED_RULE_GROUPS } from '../lib/constructs/api/regional-waf';
+import { MANAGED_RULE_GROUPS } from '../lib/constructs/waf';
 import { CheckoutRestApi, ROUTES } from '../lib/constructs/api/rest-api';
 import { TierKey } from '../lib/constructs/encryption';
 import { OpsAlarms } from '../lib/constructs/ops-alarms';

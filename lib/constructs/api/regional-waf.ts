@@ -7,8 +7,6 @@ import { Observable } from '../ops-alarms';
 import { logWebAcl, managedRuleGroupRules, wafVisibility } from '../waf';
 import { ORIGIN_VERIFY_HEADER } from './origin-verify';
 
-export { MANAGED_RULE_GROUPS } from '../waf';
-
 export interface RegionalWafProps {
   /** `securecart-<profile>`. */
   readonly prefix: string;
