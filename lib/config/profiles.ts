@@ -41,6 +41,17 @@ const smallCheckout = {
   targetRequestsPerTask: 600,
 } as const;
 
+/**
+ * A small API: low throttling and no REGIONAL WAF (a web ACL and its managed rule groups cost
+ * about $10 a month idle, ADR 13).
+ */
+const smallApi = {
+  throttle: { rateLimit: 50, burstLimit: 100 },
+  createOrderThrottle: { rateLimit: 5, burstLimit: 10 },
+  waf: false,
+  wafRateLimitPer5Min: 1000,
+} as const;
+
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   sandbox: {
     name: 'sandbox',
@@ -64,13 +75,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     logRetentionDays: 14,
     pipeline: { ...commonPipeline, highValueThresholdCents: 50_000 },
     checkout: smallCheckout,
-    // No WAF: a web ACL and its managed rule groups cost about $10 a month idle (ADR 13).
-    api: {
-      throttle: { rateLimit: 50, burstLimit: 100 },
-      createOrderThrottle: { rateLimit: 5, burstLimit: 10 },
-      waf: false,
-      wafRateLimitPer5Min: 1000,
-    },
+    api: smallApi,
     identity: { threatProtection: false, storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN] },
     // No edge WAF either (a web ACL with managed rules costs about $10 a month idle).
     frontend: { waf: false, wafRateLimitPer5Min: 2000 },
@@ -137,12 +142,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     pipeline: { ...commonPipeline, highValueThresholdCents: 50_000, fraudScreenTimeout: Duration.seconds(60) },
     // Not deployed (no ECS on LocalStack's free plan); kept valid so the profile type stays uniform.
     checkout: smallCheckout,
-    api: {
-      throttle: { rateLimit: 50, burstLimit: 100 },
-      createOrderThrottle: { rateLimit: 5, burstLimit: 10 },
-      waf: false,
-      wafRateLimitPer5Min: 1000,
-    },
+    api: smallApi,
     identity: { threatProtection: false, storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN] },
     frontend: { waf: false, wafRateLimitPer5Min: 2000 },
   },
