@@ -1,7 +1,7 @@
 import { act, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { POLL_INTERVAL_MS } from '../src/pages/OrderStatusPage';
-import { mockFetch, renderApp } from './helpers';
+import { PRODUCTS, mockFetch, renderApp } from './helpers';
 
 const T0 = '2026-01-01T10:00:00.000Z';
 const at = (s: number) => new Date(Date.parse(T0) + s * 1000).toISOString();
@@ -15,7 +15,10 @@ function order(status: string, history: [string, number, string?][], reason: str
       createdAt: T0,
       updatedAt: T0,
       currency: 'USD',
-      items: [{ productId: 'SKU-1', quantity: 2 }],
+      items: [
+        { productId: 'SKU-1', quantity: 2 },
+        { productId: 'SKU-GONE', quantity: 1 },
+      ],
       shippingAddress: { name: 'Ada', line1: '1 Road', city: 'London', postalCode: 'N1', country: 'GB' },
       clientTotalCents: 2598,
       statusHistory: history.map(([s, t, r]) => ({ status: s, reason: r ?? null, occurredAt: at(t) })),
@@ -142,6 +145,50 @@ describe('order status page', () => {
     expect(api.callsTo('GET /api/orders/order-9')).toHaveLength(3);
     expect(screen.getByRole('status')).toHaveTextContent('Status: Could not be completed');
     expect(screen.queryByText(/We could not refresh/)).not.toBeInTheDocument();
+  });
+
+  it('shows each item’s catalog name (not today’s price), linking to the product page', async () => {
+    const api = mockFetch({
+      'GET /api/orders/order-9': [order('PENDING', [['PENDING', 0]]), order('PAID', [['PAID', 0]])],
+      'GET /api/products/SKU-1': { body: PRODUCTS[0] },
+      'GET /api/products/SKU-GONE': { status: 404, body: { message: 'Product not found' } },
+    });
+    renderApp('/orders/order-9', { fetch: api.fetch });
+
+    const items = await settle(() => screen.getByRole('list', { name: 'Ordered items' }));
+    const name = await settle(() => within(items).getByRole('link', { name: 'Espresso beans' }));
+    expect(name).toHaveAttribute('href', '/products/SKU-1');
+    expect(within(items).getAllByRole('listitem')[0]).toHaveTextContent('2 × Espresso beans');
+    expect(within(items).getAllByRole('listitem')[0]).not.toHaveTextContent('$12.99');
+
+    // Unknown to the catalog (404): the id, still a link, and no error on the page.
+    expect(within(items).getByRole('link', { name: 'SKU-GONE' })).toHaveAttribute('href', '/products/SKU-GONE');
+    expect(within(items).getAllByRole('listitem')[1]).toHaveTextContent(/^1 × SKU-GONE$/);
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+
+    // Each product is asked for once, not again on every status poll.
+    await elapse(POLL_INTERVAL_MS);
+    expect(api.callsTo('GET /api/orders/order-9')).toHaveLength(2);
+    expect(api.callsTo('GET /api/products/SKU-1')).toHaveLength(1);
+    expect(api.callsTo('GET /api/products/SKU-GONE')).toHaveLength(1);
+  });
+
+  it('falls back to the product ids when the catalog cannot be reached', async () => {
+    const api = mockFetch({
+      'GET /api/orders/order-9': order('FULFILLED', [['FULFILLED', 0]]),
+      'GET /api/products/SKU-1': 'network-error',
+      'GET /api/products/SKU-GONE': { status: 503, body: { message: 'Service Unavailable' } },
+    });
+    renderApp('/orders/order-9', { fetch: api.fetch });
+
+    const items = await settle(() => screen.getByRole('list', { name: 'Ordered items' }));
+    await elapse(10);
+    expect(api.callsTo('GET /api/products/SKU-1')).toHaveLength(1);
+    expect(api.callsTo('GET /api/products/SKU-GONE')).toHaveLength(1);
+    expect(within(items).getByRole('link', { name: 'SKU-1' })).toHaveAttribute('href', '/products/SKU-1');
+    expect(within(items).getByRole('link', { name: 'SKU-GONE' })).toHaveAttribute('href', '/products/SKU-GONE');
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveTextContent('Status: Fulfilled — on its way');
   });
 
   it('stops at a 404 and says the order was not found', async () => {

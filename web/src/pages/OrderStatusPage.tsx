@@ -10,6 +10,7 @@ import { isTerminalStatus } from '../contracts';
 import { formatCents, formatDateTime } from '../money';
 import { reasonText, statusLabel } from '../status-text';
 import { usePageTitle } from '../hooks';
+import { useProductLookup } from '../product-lookup';
 
 /** How often the status is asked for while the order is moving; slower after failures. */
 export const POLL_INTERVAL_MS = 2_000;
@@ -86,6 +87,27 @@ function Outcome({ order }: { order: OrderView }) {
   return null;
 }
 
+/**
+ * The ordered items with their catalog names (the id when the catalog has none). No price: the
+ * catalog's is today's, not the one charged; the order's total is shown below.
+ */
+function OrderItems({ items }: { items: OrderView['items'] }) {
+  const products = useProductLookup(items.map((i) => i.productId));
+  return (
+    <ul className="plain-list" aria-label="Ordered items">
+      {items.map((item) => {
+        const product = products.get(item.productId);
+        return (
+          <li key={item.productId}>
+            {item.quantity} ×{' '}
+            <Link to={`/products/${encodeURIComponent(item.productId)}`}>{product?.name ?? item.productId}</Link>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
 export default function OrderStatusPage() {
   const { orderId = '' } = useParams();
   const location = useLocation();
@@ -143,14 +165,7 @@ export default function OrderStatusPage() {
             <dd>{formatDateTime(order.createdAt)}</dd>
             <dt>Items</dt>
             <dd>
-              <ul className="plain-list">
-                {order.items.map((item) => (
-                  <li key={item.productId}>
-                    {item.quantity} ×{' '}
-                    <Link to={`/products/${encodeURIComponent(item.productId)}`}>{item.productId}</Link>
-                  </li>
-                ))}
-              </ul>
+              <OrderItems items={order.items} />
             </dd>
             {order.clientTotalCents !== undefined && (
               <>
