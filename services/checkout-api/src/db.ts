@@ -22,11 +22,11 @@ export interface Database {
 }
 
 /** Where the bundle keeps its companion files (dist/ next to server.js; migrations/ beside dist/). */
-export function bundleDir(): string {
+function bundleDir(): string {
   return __dirname;
 }
 
-export const DEFAULT_CA_FILE = 'rds-ca-bundle.pem';
+const DEFAULT_CA_FILE = 'rds-ca-bundle.pem';
 
 /** Connection settings for one role: IAM token + verified TLS in production, the URL locally. */
 export function clientConfig(config: DatabaseConfig, role: 'writer' | 'reader'): pg.ClientConfig {
@@ -89,7 +89,7 @@ function unnamedStatementsOnly(client: pg.PoolClient): void {
 }
 
 /** The migrations table node-pg-migrate keeps its history in. */
-export const MIGRATIONS_TABLE = 'pgmigrations';
+const MIGRATIONS_TABLE = 'pgmigrations';
 
 export function migrationsDir(configured?: string): string {
   return configured ?? join(bundleDir(), '..', 'migrations');

@@ -33,11 +33,8 @@ import { StatusConsumer } from './status-consumer';
 
 export { BODY_LIMIT_BYTES, ConfigError, loadConfig };
 export { CHECKOUT_ENV } from './config';
-export { REDACT_PATHS } from './logging';
 export { CREATE_ORDER_SQL, requestHash } from './orders';
-export { PRUNE_OUTBOX_SQL } from './outbox-pruner';
 export { clientConfig as databaseClientConfig } from './db';
-export { parseStatusMessage } from './status-consumer';
 
 /**
  * The SDK classes this bundle uses (its own copies). Tests mock them with aws-sdk-client-mock:
@@ -143,34 +140,33 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     );
     const carts = new Carts(ddb, config.cartsTable, config.cartTtlDays);
     const verifier = createTokenVerifier(config.auth, options.jwks);
-    const relay = new OutboxRelay({
+    // What every background worker gets: the writer pool, the metrics destination, its own logger.
+    const metricsSink = options.metricsSink ?? defaultSink;
+    const worker = (component: string) => ({
       pool: db.writer,
+      metricsNamespace: config.metricsNamespace,
+      metricsSink,
+      log: log.child({ component }),
+    });
+    const relay = new OutboxRelay({
+      ...worker('outbox-relay'),
       sqs,
       queueUrl: config.ordersQueueUrl,
       batchSize: config.outboxBatchSize,
       pollIntervalMs: config.outboxPollIntervalMs,
       metricsIntervalMs: config.metricsIntervalMs,
-      metricsNamespace: config.metricsNamespace,
-      metricsSink: options.metricsSink ?? defaultSink,
-      log: log.child({ component: 'outbox-relay' }),
     });
     const pruner = new OutboxPruner({
-      pool: db.writer,
+      ...worker('outbox-pruner'),
       retentionHours: config.outboxRetentionHours,
       batchSize: config.outboxPruneBatchSize,
       intervalMs: config.outboxPruneIntervalMs,
-      metricsNamespace: config.metricsNamespace,
-      metricsSink: options.metricsSink ?? defaultSink,
-      log: log.child({ component: 'outbox-pruner' }),
     });
     const consumer = new StatusConsumer({
-      pool: db.writer,
+      ...worker('status-consumer'),
       sqs,
       queueUrl: config.orderStatusQueueUrl,
       waitTimeSeconds: config.statusConsumerWaitSeconds,
-      metricsNamespace: config.metricsNamespace,
-      metricsSink: options.metricsSink ?? defaultSink,
-      log: log.child({ component: 'status-consumer' }),
     });
 
     let draining = false;

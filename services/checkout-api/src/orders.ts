@@ -145,7 +145,7 @@ export async function getOrder(pool: pg.Pool, customerId: string, orderId: strin
 }
 
 /** Cursor: the last order of a page, as `<createdAt ISO>|<orderId>` in base64url. */
-export function encodeCursor(view: Pick<OrderView, 'createdAt' | 'orderId'>): string {
+function encodeCursor(view: Pick<OrderView, 'createdAt' | 'orderId'>): string {
   return Buffer.from(`${view.createdAt}|${view.orderId}`).toString('base64url');
 }
 

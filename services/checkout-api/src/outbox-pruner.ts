@@ -15,6 +15,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
+import { BackgroundLoop, WakeableDelay } from './background-loop';
 import { emfLine } from './metrics';
 import type { MetricsSink } from './metrics';
 
@@ -23,7 +24,7 @@ import type { MetricsSink } from './metrics';
  * halves are index scans (outbox_sent_at, then the primary key: `= ANY(ARRAY(...))` keeps the
  * planner from hash-joining the subquery against a scan of the whole table).
  */
-export const PRUNE_OUTBOX_SQL = `DELETE FROM outbox WHERE id = ANY(ARRAY(
+const PRUNE_OUTBOX_SQL = `DELETE FROM outbox WHERE id = ANY(ARRAY(
   SELECT id FROM outbox
   WHERE sent_at IS NOT NULL AND sent_at < now() - make_interval(hours => $1::int)
   ORDER BY sent_at
@@ -32,7 +33,7 @@ export const PRUNE_OUTBOX_SQL = `DELETE FROM outbox WHERE id = ANY(ARRAY(
 ))`;
 
 /** A run stops after this many batches; what is left waits for the next run. */
-export const MAX_BATCHES_PER_RUN = 50;
+const MAX_BATCHES_PER_RUN = 50;
 
 export interface PrunerOptions {
   readonly pool: pg.Pool;
@@ -55,12 +56,12 @@ export interface PruneResult {
   readonly capped: boolean;
 }
 
-export class OutboxPruner {
-  private running = false;
-  private loop?: Promise<void>;
-  private wakeUp?: () => void;
+export class OutboxPruner extends BackgroundLoop {
+  private readonly delay = new WakeableDelay();
 
-  constructor(private readonly options: PrunerOptions) {}
+  constructor(private readonly options: PrunerOptions) {
+    super();
+  }
 
   get enabled(): boolean {
     return this.options.retentionHours > 0;
@@ -69,6 +70,8 @@ export class OutboxPruner {
   /** One bounded run: batches until one deletes fewer rows than the batch size, or the batch limit. */
   async pruneOnce(): Promise<PruneResult> {
     const { pool, retentionHours, batchSize, log } = this.options;
+    // Retention 0 keeps rows for ever: a run must delete nothing (the SQL would take every sent row).
+    if (!this.enabled) return { pruned: 0, batches: 0, capped: false };
     const maxBatches = this.options.maxBatchesPerRun ?? MAX_BATCHES_PER_RUN;
     let pruned = 0;
     let batches = 0;
@@ -107,32 +110,21 @@ export class OutboxPruner {
     return { pruned, batches, capped };
   }
 
-  /** Starts the periodic runs (no-op when the retention is 0). */
-  start(): void {
-    if (this.running || !this.enabled) return;
-    this.running = true;
-    this.loop = this.run();
+  /** The periodic runs start only when the retention is not 0. */
+  protected canStart(): boolean {
+    return this.enabled;
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wakeUp?.();
-    await this.loop;
+  protected interrupt(): void {
+    this.delay.wake();
   }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     const { intervalMs, log } = this.options;
     // The first run at a random point of the first interval: tasks started together spread out.
     let delay = Math.round(intervalMs * (0.25 + 0.75 * Math.random()));
     while (this.running) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeUp = undefined;
+      await this.delay.wait(delay);
       if (!this.running) break;
       try {
         const { capped } = await this.pruneOnce();

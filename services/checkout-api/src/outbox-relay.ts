@@ -13,6 +13,7 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
+import { BackgroundLoop, WakeableDelay } from './background-loop';
 import { emfLine } from './metrics';
 import type { MetricsSink } from './metrics';
 
@@ -36,13 +37,13 @@ interface OutboxRow {
   body: string;
 }
 
-export class OutboxRelay {
-  private running = false;
-  private loop?: Promise<void>;
-  private wakeUp?: () => void;
+export class OutboxRelay extends BackgroundLoop {
+  private readonly delay = new WakeableDelay();
   private lastMetricsAt = 0;
 
-  constructor(private readonly options: RelayOptions) {}
+  constructor(private readonly options: RelayOptions) {
+    super();
+  }
 
   /** One pass: returns how many rows were marked sent. */
   async runOnce(): Promise<number> {
@@ -125,26 +126,17 @@ export class OutboxRelay {
     this.lastMetricsAt = Date.now();
   }
 
-  /** Starts the background loop: a pass on every wake-up (a new order) or poll interval. */
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  /** Ends the loop after the pass in progress (if any). */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wakeUp?.();
-    await this.loop;
-  }
-
   /** Called after an order commits, so it is relayed without waiting for the next poll. */
   wake(): void {
-    this.wakeUp?.();
+    this.delay.wake();
   }
 
-  private async run(): Promise<void> {
+  protected interrupt(): void {
+    this.delay.wake();
+  }
+
+  /** The background loop (start()): a pass on every wake-up (a new order) or poll interval. */
+  protected async run(): Promise<void> {
     const { pollIntervalMs, metricsIntervalMs, log } = this.options;
     let failures = 0;
     while (this.running) {
@@ -159,14 +151,7 @@ export class OutboxRelay {
       }
       if (sent === this.options.batchSize && failures === 0) continue; // more may be waiting
       const delay = failures ? Math.min(30_000, pollIntervalMs * 2 ** failures) : pollIntervalMs;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeUp = undefined;
+      await this.delay.wait(delay);
     }
   }
 }

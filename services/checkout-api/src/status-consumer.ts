@@ -28,12 +28,13 @@ import {
 } from '../../../lib/contracts/metrics';
 import { OrderStatusEventSchema, TERMINAL_STATUSES } from '../../../lib/contracts/status';
 import type { OrderStatusEvent } from '../../../lib/contracts/status';
+import { BackgroundLoop } from './background-loop';
 import { defaultSink, emfLine, newSegmentId, parseTraceHeader, segmentSinkFromEnv, SERVICE_NAME } from './metrics';
 import type { MetricsSink, SegmentSink } from './metrics';
 import { applyStatusEvent } from './orders';
 import type { ApplyOutcome } from './orders';
 
-export const STATUS_QUEUE_MAX_RECEIVE_COUNT = 5;
+const STATUS_QUEUE_MAX_RECEIVE_COUNT = 5;
 
 export interface ConsumerOptions {
   readonly pool: pg.Pool;
@@ -53,7 +54,7 @@ const isTerminal = (status: OrderStatusEvent['status']) => (TERMINAL_STATUSES as
 
 export type MessageOutcome = ApplyOutcome | 'malformed' | 'error';
 
-export class PoisonMessage extends Error {
+class PoisonMessage extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PoisonMessage';
@@ -61,7 +62,7 @@ export class PoisonMessage extends Error {
 }
 
 /** Unwraps the SNS envelope and validates the event; throws PoisonMessage when it cannot. */
-export function parseStatusMessage(body: string | undefined): OrderStatusEvent {
+function parseStatusMessage(body: string | undefined): OrderStatusEvent {
   let envelope: unknown;
   try {
     envelope = JSON.parse(body ?? '');
@@ -88,12 +89,11 @@ export function parseStatusMessage(body: string | undefined): OrderStatusEvent {
   return parsed.data;
 }
 
-export class StatusConsumer {
-  private running = false;
-  private loop?: Promise<void>;
+export class StatusConsumer extends BackgroundLoop {
   private abort?: AbortController;
 
   constructor(private readonly options: ConsumerOptions) {
+    super();
     this.segmentSink = options.segmentSink === null ? undefined : (options.segmentSink ?? segmentSinkFromEnv());
   }
 
@@ -227,20 +227,12 @@ export class StatusConsumer {
     return results.map((r) => r.outcome);
   }
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  /** Stops polling: aborts the long poll in progress and waits for the messages being handled. */
-  async stop(): Promise<void> {
-    this.running = false;
+  /** stop() aborts the long poll in progress, then waits for the messages being handled. */
+  protected interrupt(): void {
     this.abort?.abort();
-    await this.loop;
   }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
       this.abort = new AbortController();

@@ -1,20 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { CLIENT_ID, orderBody, postOrder, signJwt, startDatabase, startService, TestIssuer } from './helpers/harness';
+import { CLIENT_ID, orderBody, postOrder, signJwt, startService, TestIssuer, useService } from './helpers/harness';
 import type { TestDatabase, TestService } from './helpers/harness';
 
 let database: TestDatabase;
 let issuer: TestIssuer;
 let service: TestService;
 
-beforeAll(async () => {
-  [database, issuer] = await Promise.all([startDatabase(), new TestIssuer().start()]);
-  service = await startService(database, issuer);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await Promise.all([database?.stop(), issuer?.stop()]);
-});
+useService({}, (started) => ({ database, issuer, service } = started));
 
 const now = () => Math.floor(Date.now() / 1000);
 

@@ -1,8 +1,7 @@
 import { TABLE_KEYS } from '../../../lib/contracts/tables';
-import { startDatabase, startService, TestIssuer } from './helpers/harness';
-import type { TestDatabase, TestService } from './helpers/harness';
+import { TestIssuer, useService } from './helpers/harness';
+import type { TestService } from './helpers/harness';
 
-let database: TestDatabase;
 let issuer: TestIssuer;
 let service: TestService;
 
@@ -40,15 +39,7 @@ const catalogItems = [
   },
 ];
 
-beforeAll(async () => {
-  [database, issuer] = await Promise.all([startDatabase(), new TestIssuer().start()]);
-  service = await startService(database, issuer, { CATALOG_CACHE_TTL_SECONDS: '30' });
-});
-
-afterAll(async () => {
-  await service?.close();
-  await Promise.all([database?.stop(), issuer?.stop()]);
-});
+useService({ CATALOG_CACHE_TTL_SECONDS: '30' }, (started) => ({ issuer, service } = started));
 
 describe('catalog', () => {
   beforeEach(() => {

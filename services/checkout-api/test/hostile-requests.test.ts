@@ -4,7 +4,7 @@
  * exact), often together with hostile-but-legal content (injection strings, unicode) elsewhere.
  */
 import fc from 'fast-check';
-import { newKey, orderBody, startDatabase, startService, TestIssuer } from './helpers/harness';
+import { newKey, orderBody, TestIssuer, useService } from './helpers/harness';
 import type { TestDatabase, TestService } from './helpers/harness';
 
 let database: TestDatabase;
@@ -15,15 +15,9 @@ let token: string;
 /** 256 KiB, as the service's BODY_LIMIT_BYTES (checked below). */
 const BODY_LIMIT_BYTES = 256 * 1024;
 
-beforeAll(async () => {
-  [database, issuer] = await Promise.all([startDatabase(), new TestIssuer().start()]);
-  service = await startService(database, issuer, { LOG_LEVEL: 'warn' });
+useService({ LOG_LEVEL: 'warn' }, (started) => {
+  ({ database, issuer, service } = started);
   token = issuer.token({ sub: 'customer-fuzz' });
-});
-
-afterAll(async () => {
-  await service?.close();
-  await Promise.all([database?.stop(), issuer?.stop()]);
 });
 
 const hostileText = fc.oneof(

@@ -17,6 +17,7 @@ import {
   startDatabase,
   startService,
   TestIssuer,
+  useService,
 } from './helpers/harness';
 import type { TestDatabase, TestService } from './helpers/harness';
 
@@ -24,15 +25,7 @@ let database: TestDatabase;
 let issuer: TestIssuer;
 let service: TestService;
 
-beforeAll(async () => {
-  [database, issuer] = await Promise.all([startDatabase(), new TestIssuer().start()]);
-  service = await startService(database, issuer, { DB_READER_HOST: '127.0.0.1' });
-});
-
-afterAll(async () => {
-  await service?.close();
-  await Promise.all([database?.stop(), issuer?.stop()]);
-});
+useService({ DB_READER_HOST: '127.0.0.1' }, (started) => ({ database, issuer, service } = started));
 
 describe('configuration', () => {
   const { loadConfig, ConfigError } = loadBundle();

@@ -1,5 +1,5 @@
 import { parseOrder } from '../../../lib/contracts/order';
-import { newKey, orderBody, postOrder, startDatabase, startService, TestIssuer } from './helpers/harness';
+import { newKey, orderBody, postOrder, TestIssuer, useService } from './helpers/harness';
 import type { TestDatabase, TestService } from './helpers/harness';
 
 let database: TestDatabase;
@@ -7,15 +7,9 @@ let issuer: TestIssuer;
 let service: TestService;
 let token: string;
 
-beforeAll(async () => {
-  [database, issuer] = await Promise.all([startDatabase(), new TestIssuer().start()]);
-  service = await startService(database, issuer);
+useService({}, (started) => {
+  ({ database, issuer, service } = started);
   token = issuer.token({ sub: 'customer-orders' });
-});
-
-afterAll(async () => {
-  await service?.close();
-  await Promise.all([database?.stop(), issuer?.stop()]);
 });
 
 describe('POST /api/orders', () => {

@@ -1,19 +1,11 @@
-import { postOrder, startDatabase, startService, TestIssuer } from './helpers/harness';
+import { postOrder, startService, TestIssuer, useService } from './helpers/harness';
 import type { TestDatabase, TestService } from './helpers/harness';
 
 let database: TestDatabase;
 let issuer: TestIssuer;
 let service: TestService;
 
-beforeAll(async () => {
-  [database, issuer] = await Promise.all([startDatabase(), new TestIssuer().start()]);
-  service = await startService(database, issuer, { OUTBOX_PRUNE_BATCH_SIZE: '4' });
-});
-
-afterAll(async () => {
-  await service?.close();
-  await Promise.all([database?.stop(), issuer?.stop()]);
-});
+useService({ OUTBOX_PRUNE_BATCH_SIZE: '4' }, (started) => ({ database, issuer, service } = started));
 
 beforeEach(async () => {
   await database.pool.query('DELETE FROM orders');
@@ -103,6 +95,8 @@ test('the retention is configurable, and 0 keeps sent rows for ever', async () =
   const never = await startService(database, issuer, { DB_RUN_MIGRATIONS: 'false', OUTBOX_RETENTION_HOURS: '0' });
   try {
     expect(never.handle.pruner.enabled).toBe(false);
+    expect((await never.handle.pruner.pruneOnce()).pruned).toBe(0);
+    expect((await remaining()).sort()).toEqual([...dayOld, ...fresh].sort());
     expect((await daily.handle.pruner.pruneOnce()).pruned).toBe(3);
     expect(await remaining()).toEqual(fresh);
     expect(dayOld).toHaveLength(3);

@@ -1,5 +1,5 @@
 import { parseOrder } from '../../../lib/contracts/order';
-import { ORDERS_QUEUE_URL, postOrder, startDatabase, startService, TestIssuer } from './helpers/harness';
+import { ORDERS_QUEUE_URL, postOrder, startService, TestIssuer, useService } from './helpers/harness';
 import type { TestDatabase, TestService } from './helpers/harness';
 
 let database: TestDatabase;
@@ -26,15 +26,7 @@ const acceptAll = (s: TestService = service) =>
 const unsent = async () =>
   Number((await database.pool.query('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL')).rows[0].n);
 
-beforeAll(async () => {
-  [database, issuer] = await Promise.all([startDatabase(), new TestIssuer().start()]);
-  service = await startService(database, issuer);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await Promise.all([database?.stop(), issuer?.stop()]);
-});
+useService({}, (started) => ({ database, issuer, service } = started));
 
 beforeEach(async () => {
   service.sqs.reset();

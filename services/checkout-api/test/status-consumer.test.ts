@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { CHECKOUT_METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE } from '../../../lib/contracts/metrics';
 import type { OrderStatus, OrderStatusEvent } from '../../../lib/contracts/status';
 import { SNS_ATTRIBUTES } from '../../../lib/contracts/status';
-import { postOrder, startDatabase, startService, STATUS_QUEUE_URL, TestIssuer } from './helpers/harness';
+import { postOrder, startService, STATUS_QUEUE_URL, TestIssuer, useService } from './helpers/harness';
 import type { TestDatabase, TestService } from './helpers/harness';
 import { StatusConsumer } from '../src/status-consumer';
 
@@ -12,15 +12,7 @@ let issuer: TestIssuer;
 let service: TestService;
 let seq = 0;
 
-beforeAll(async () => {
-  [database, issuer] = await Promise.all([startDatabase(), new TestIssuer().start()]);
-  service = await startService(database, issuer);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await Promise.all([database?.stop(), issuer?.stop()]);
-});
+useService({}, (started) => ({ database, issuer, service } = started));
 
 beforeEach(() => service.sqs.reset());
 

@@ -231,6 +231,31 @@ export async function startService(
   };
 }
 
+export interface ServiceFixture {
+  readonly database: TestDatabase;
+  readonly issuer: TestIssuer;
+  readonly service: TestService;
+}
+
+/**
+ * The usual per-file setup: a database and an issuer (beforeAll), then the service on them;
+ * `started` hands them to the file. afterAll stops the service, then the database and issuer.
+ */
+export function useService(extraEnv: Record<string, string>, started: (fixture: ServiceFixture) => void): void {
+  let fixture: Partial<ServiceFixture> = {};
+  beforeAll(async () => {
+    const [database, issuer] = await Promise.all([startDatabase(), new TestIssuer().start()]);
+    fixture = { database, issuer };
+    const service = await startService(database, issuer, extraEnv);
+    fixture = { database, issuer, service };
+    started({ database, issuer, service });
+  });
+  afterAll(async () => {
+    await fixture.service?.close();
+    await Promise.all([fixture.database?.stop(), fixture.issuer?.stop()]);
+  });
+}
+
 // --- HTTP -------------------------------------------------------------------------------------------
 
 export interface HttpResponse {
