@@ -25,7 +25,7 @@ export interface SecureCartStacks {
 }
 
 /** Where stacks go when neither `-c region=` nor the CDK CLI (CDK_DEFAULT_REGION) names a region. */
-export const FALLBACK_REGION = 'eu-west-1';
+const FALLBACK_REGION = 'eu-west-1';
 
 /**
  * The region of the app's stacks. A profile with the frontend tier references us-east-1 (the edge
@@ -34,11 +34,12 @@ export const FALLBACK_REGION = 'eu-west-1';
  * FALLBACK_REGION. Accounts stay unresolved, so synth needs no credentials. Other profiles stay
  * environment-agnostic.
  */
-export function appRegion(app: App): string {
+function appRegion(app: App): string {
   return app.node.tryGetContext('region') ?? process.env.CDK_DEFAULT_REGION ?? FALLBACK_REGION;
 }
 
 export const stackName = (profile: Profile, name: string) => `SecureCart-${profile.name}-${name}`;
+const stackDescription = (profile: Profile, tier: string) => `SecureCart ${profile.name}: ${tier}`;
 
 /** Builds every stack the profile deploys. Typed props between stacks; no context lookups. */
 export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
@@ -47,7 +48,9 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
   }
   const id = (name: string) => stackName(profile, name);
   const env = profile.tiers.frontend ? { region: appRegion(app) } : undefined;
-  const description = (tier: string) => `SecureCart ${profile.name}: ${tier}`;
+  // CloudFront's web ACLs and metrics exist only in us-east-1: the edge stacks live there.
+  const edgeEnv = { region: 'us-east-1' };
+  const description = (tier: string) => stackDescription(profile, tier);
 
   const network = profile.tiers.network
     ? new NetworkStack(app, id('Network'), { profile, env, description: description('network tier') })
@@ -72,7 +75,7 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
     profile.tiers.frontend && profile.frontend.waf
       ? new EdgeSecurityStack(app, id('EdgeSecurity'), {
           profile,
-          env: { region: 'us-east-1' },
+          env: edgeEnv,
           description: description('edge security (CloudFront web ACL, us-east-1)'),
         })
       : undefined;
@@ -102,7 +105,7 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
     profile.tiers.monitoring && frontend
       ? new EdgeMonitoringStack(app, id('EdgeMonitoring'), {
           profile,
-          env: { region: 'us-east-1' },
+          env: edgeEnv,
           distributionId: frontend.site.distribution.distributionId,
           webAclMetricName: edgeSecurity?.webAcl.metricName,
           description: description('edge monitoring (CloudFront and edge WAF alarms, us-east-1)'),
@@ -133,7 +136,7 @@ function buildApi(
     ordersQueue: pipeline.intake.orders.queue,
     orderStatusQueue: pipeline.orderEvents.queues.orderStatus.queue,
     alarms: pipeline.alarms,
-    description: `SecureCart ${profile.name}: application tier (Cognito, checkout service on ECS Fargate, REST API)`,
+    description: stackDescription(profile, 'application tier (Cognito, checkout service on ECS Fargate, REST API)'),
   });
 }
 

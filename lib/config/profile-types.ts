@@ -5,6 +5,18 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 export const PROFILE_NAMES = ['sandbox', 'prod', 'localstack'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
+/** The relational database's sizing, availability and retention (RDS PostgreSQL). */
+export interface DatabaseProfile {
+  /** Instance class and size, e.g. `t4g.micro` (Graviton burstable). */
+  readonly instanceType: string;
+  readonly allocatedStorageGiB: number;
+  readonly maxAllocatedStorageGiB: number;
+  readonly multiAz: boolean;
+  readonly readReplica: boolean;
+  readonly backupRetentionDays: number;
+  readonly rotationDays: number;
+}
+
 /**
  * Everything that differs between deployments lives in one typed object.
  * Stacks read it; nothing else branches on the profile name.
@@ -55,16 +67,7 @@ export interface Profile {
     readonly natGateways: number;
     readonly flowLogRetentionDays: number;
   };
-  readonly database: {
-    /** Instance class and size, e.g. `t4g.micro` (Graviton burstable). */
-    readonly instanceType: string;
-    readonly allocatedStorageGiB: number;
-    readonly maxAllocatedStorageGiB: number;
-    readonly multiAz: boolean;
-    readonly readReplica: boolean;
-    readonly backupRetentionDays: number;
-    readonly rotationDays: number;
-  };
+  readonly database: DatabaseProfile;
   /** sandbox/localstack: destroy everything with the stack; prod: retain and protect. */
   readonly removalPolicy: RemovalPolicy;
   readonly deletionProtection: boolean;

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { TierKey } from './encryption';
 import { handlerCode } from './handler-bundles';
+import { acknowledge } from './nag';
 
 /** DynamoDB item actions that only read; a handler limited to these gets a read-only key grant. */
 const READ_ACTIONS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan']);
@@ -21,8 +22,6 @@ export interface PipelineFunctionProps {
   readonly environment?: Record<string, string>;
   /** @default 10 seconds */
   readonly timeout?: Duration;
-  /** @default 256 MiB */
-  readonly memorySize?: number;
 }
 
 /**
@@ -56,7 +55,7 @@ export class PipelineFunction extends Construct {
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
+      memorySize: 256,
       timeout: props.timeout ?? Duration.seconds(10),
       role: this.role,
       logGroup,
@@ -70,16 +69,14 @@ export class PipelineFunction extends Construct {
       },
     });
 
-    Validations.of(this.fn).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
+    acknowledge(this.fn, {
+      'AwsSolutions-L1':
         'SecureCart pins nodejs22.x (DESIGN.md section 6) so handlers run on the same major as CI and the local engines; moving to nodejs24.x is a deliberate upgrade.',
     });
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
-      Validations.of(policy).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
+      acknowledge(policy, {
+        'AwsSolutions-IAM5[Resource::*]':
           'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
       });
     }

@@ -1,15 +1,17 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { DatabaseProfile } from '../config/profiles';
 import { TierKey } from './encryption';
 import { acknowledge } from './nag';
 import { Observable, OpsAlarms, RUNBOOKS } from './ops-alarms';
 
 const POSTGRES_PORT = 5432;
 
-export interface PostgresDatabaseProps {
+/** The profile's database settings (`Profile['database']`) plus what the stack supplies. */
+export interface PostgresDatabaseProps extends DatabaseProfile {
   /** `securecart-<profile>`: the instance identifiers and the secret name derive from it. */
   readonly prefix: string;
   readonly profileName: string;
@@ -20,13 +22,6 @@ export interface PostgresDatabaseProps {
   readonly clients: ec2.ISecurityGroup[];
   /** Encrypts storage, Performance Insights, the secret and the exported logs. */
   readonly key: TierKey;
-  readonly instanceType: string;
-  readonly allocatedStorageGiB: number;
-  readonly maxAllocatedStorageGiB: number;
-  readonly multiAz: boolean;
-  readonly readReplica: boolean;
-  readonly backupRetentionDays: number;
-  readonly rotationDays: number;
   readonly logRetentionDays: number;
   readonly deletionProtection: boolean;
   readonly removalPolicy: RemovalPolicy;
@@ -264,9 +259,8 @@ export class PostgresDatabase extends Construct {
     // Enhanced Monitoring needs its AWS-managed service role policy.
     const role = instance.node.tryFindChild('MonitoringRole');
     if (role) {
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
-        reason:
+      acknowledge(role, {
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]':
           'AWS-managed policy made for RDS Enhanced Monitoring: it only lets RDS write OS metrics to the RDSOSMetrics log group.',
       });
     }

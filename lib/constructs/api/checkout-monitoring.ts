@@ -1,12 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import {
-  CHECKOUT_METRIC_DIMENSIONS,
-  CHECKOUT_SERVICE_NAME,
-  METRIC_NAMES,
-  METRICS_NAMESPACE,
-} from '../../contracts/metrics';
+import { METRIC_NAMES } from '../../contracts/metrics';
+import { checkoutServiceMetric } from '../custom-metrics';
 import { Observable, RUNBOOKS } from '../ops-alarms';
 import type { CheckoutService, CheckoutServiceProps } from './checkout-service';
 import { HEALTH_PATHS } from './checkout-task';
@@ -42,14 +38,7 @@ export function observeCheckoutService(checkout: CheckoutService, props: Checkou
   });
   const unhealthy = targetGroup.metrics.unhealthyHostCount({ statistic: 'Maximum', period });
   const serviceMetric = (metricName: string, statistic: string, label: string) =>
-    new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName,
-      dimensionsMap: { [CHECKOUT_METRIC_DIMENSIONS.service]: CHECKOUT_SERVICE_NAME },
-      statistic,
-      period,
-      label,
-    });
+    checkoutServiceMetric(metricName, {}, statistic, label, period);
   const outboxLag = serviceMetric(METRIC_NAMES.outboxLag, 'Maximum', 'outbox lag (s)');
   const alarms = [
     // The relay reports its lag every minute, also when it is 0: silence means the relay, or the

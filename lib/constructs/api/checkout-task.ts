@@ -1,4 +1,4 @@
-import { Aws, Duration, Size, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Size } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -80,9 +80,8 @@ export function createCheckoutTask(scope: Construct, props: CheckoutServiceProps
         'ecr:GetAuthorizationToken (pulling the image) supports no resource-level permissions; the pull actions name the checkout repository.',
     });
   }
-  Validations.of(taskDefinition).acknowledge({
-    id: 'AwsSolutions-ECS2',
-    reason:
+  acknowledge(taskDefinition, {
+    'AwsSolutions-ECS2':
       'The environment holds resource names, endpoints and ids (tables, queues, database host, user pool); the service has no secrets: it authenticates to PostgreSQL with IAM tokens.',
   });
   return { taskDefinition, metricsLogGroup };

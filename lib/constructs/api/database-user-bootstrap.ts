@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,7 +9,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { TierKey } from '../encryption';
 import { adoptManagedLogGroup } from './managed-log-groups';
-import { acknowledgeAwsCustomResourceProvider, awsCustomResourceProvider } from '../nag';
+import { acknowledge, acknowledgeAwsCustomResourceProvider, awsCustomResourceProvider } from '../nag';
 
 /**
  * psql from the official PostgreSQL image (ECR Public mirror of Docker Hub's library image), ARM64
@@ -118,9 +118,8 @@ export class DatabaseUserBootstrap extends Construct {
       essential: true,
     });
     adminSecret.encryptionKey?.grant(this.taskDefinition.obtainExecutionRole(), 'kms:Decrypt');
-    Validations.of(this.taskDefinition).acknowledge({
-      id: 'AwsSolutions-ECS2',
-      reason:
+    acknowledge(this.taskDefinition, {
+      'AwsSolutions-ECS2':
         'The environment holds only the database endpoint, port and name; the admin credentials come from Secrets Manager as ECS secrets.',
     });
 

@@ -1,7 +1,8 @@
-import { RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { acknowledge } from '../nag';
 
 /** The header CloudFront adds to every origin request to the API (lower case, as WAF and ALB compare it). */
 export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
@@ -38,9 +39,8 @@ export class OriginVerifySecret extends Construct {
       generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
       removalPolicy: props.removalPolicy,
     });
-    Validations.of(this.secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
+    acknowledge(this.secret, {
+      'AwsSolutions-SMG4':
         'The origin header value is compared by WAF, API Gateway and the ALB and sent by CloudFront, all resolved at deploy time; it is rotated by replacing the secret and redeploying (ADR 13), not by a rotation Lambda that would leave them out of step.',
     });
   }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -101,9 +101,8 @@ export class CheckoutRestApi extends Construct implements Observable {
     });
     // The stack names the URL output itself (ApiUrl).
     this.api.node.tryRemoveChild('Endpoint');
-    Validations.of(this.api.deploymentStage).acknowledge({
-      id: 'AwsSolutions-APIG6',
-      reason:
+    acknowledge(this.api.deploymentStage, {
+      'AwsSolutions-APIG6':
         'Execution logging needs the account-wide API Gateway CloudWatch role, a per-account setting this app does not own; every request is in the JSON access log (with error messages) and traced in X-Ray.',
     });
 

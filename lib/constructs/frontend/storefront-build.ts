@@ -31,7 +31,7 @@ function files(relative: string): string[] {
 }
 
 /** sha256 over the path and content of every input file. */
-export function storefrontSourceHash(): string {
+function storefrontSourceHash(): string {
   const hash = createHash('sha256');
   for (const file of INPUTS.flatMap(files)) {
     hash

@@ -1,4 +1,4 @@
-import { CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -59,9 +59,8 @@ export class StorefrontSite extends Construct {
       removalPolicy: props.removalPolicy,
       autoDeleteObjects: autoDelete,
     });
-    Validations.of(logs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
+    acknowledge(logs, {
+      'AwsSolutions-S1':
         'This bucket receives the CloudFront access logs; logging its own access would only log the log deliveries.',
     });
     this.bucket = new s3.Bucket(this, 'Site', {
@@ -148,22 +147,20 @@ export class StorefrontSite extends Construct {
     });
     this.url = `https://${props.customDomain?.domainName ?? this.distribution.distributionDomainName}`;
     if (!props.customDomain) {
-      Validations.of(this.distribution).acknowledge({
-        id: 'AwsSolutions-CFR4',
-        reason:
+      acknowledge(this.distribution, {
+        'AwsSolutions-CFR4':
           "Without a custom domain CloudFront serves *.cloudfront.net with its default certificate, whose security policy it does not let us raise; viewers still connect over HTTPS only. A profile's customDomain enables TLS 1.2 or later (README, Frontend).",
       });
     }
     if (!props.webAclArn) {
-      Validations.of(this.distribution).acknowledge({
-        id: 'AwsSolutions-CFR2',
-        reason:
+      acknowledge(this.distribution, {
+        'AwsSolutions-CFR2':
           'This profile disables WAF to stay cheap (a web ACL costs a monthly fee plus rules); prod attaches the EdgeSecurity web ACL.',
       });
     }
-    Validations.of(this.distribution).acknowledge({
-      id: 'AwsSolutions-CFR1',
-      reason: 'The storefront sells to every country; a geo restriction would be a business decision, not a default.',
+    acknowledge(this.distribution, {
+      'AwsSolutions-CFR1':
+        'The storefront sells to every country; a geo restriction would be a business decision, not a default.',
     });
 
     // The build (cached by content, storefront-build.ts) and this deployment's config.json.

@@ -2,14 +2,12 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import {
   CHECKOUT_METRIC_DIMENSIONS as CD,
-  CHECKOUT_SERVICE_NAME,
-  METRIC_DIMENSIONS,
   METRIC_NAMES,
-  METRICS_NAMESPACE,
   NO_REASON_DIMENSION,
   OUTCOME_REASONS,
   OutcomeReason,
 } from '../../contracts';
+import { checkoutServiceMetric, handlerMetric as stepMetric } from '../custom-metrics';
 
 const PERIOD = Duration.minutes(5);
 
@@ -31,27 +29,12 @@ export const OUTCOMES: ReadonlyArray<readonly ['FULFILLED' | 'CANCELLED' | 'FAIL
   ['FAILED', OUTCOME_REASONS.compensationFailed],
 ];
 
-/** A handler's custom metric (dimension `service` = its step name). */
-const handlerMetric = (step: string, metricName: string, label: string) =>
-  new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName,
-    dimensionsMap: { [METRIC_DIMENSIONS.service]: step },
-    statistic: 'Sum',
-    period: PERIOD,
-    label,
-  });
+/** A handler's custom metric per 5 minutes (dimension `service` = its step name). */
+const handlerMetric = (step: string, metricName: string, label: string) => stepMetric(step, metricName, label, PERIOD);
 
-/** A checkout service metric (dimension `Service` = checkout-api, plus `extra`). */
+/** A checkout service metric per 5 minutes (dimension `Service` = checkout-api, plus `extra`). */
 const serviceMetric = (metricName: string, extra: Record<string, string>, statistic: string, label: string) =>
-  new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName,
-    dimensionsMap: { [CD.service]: CHECKOUT_SERVICE_NAME, ...extra },
-    statistic,
-    period: PERIOD,
-    label,
-  });
+  checkoutServiceMetric(metricName, extra, statistic, label, PERIOD);
 
 /**
  * The business row of the dashboard, from the metric contract (lib/contracts/metrics.ts): orders

@@ -34,8 +34,6 @@ export interface OrderDashboardProps {
   readonly business: cloudwatch.IWidget[];
   /** In the order an order passes them. */
   readonly sections: DashboardSection[];
-  /** Alarms shown in the status widget besides the sections' own (e.g. the database's). */
-  readonly extraAlarms?: cloudwatch.IAlarm[];
 }
 
 /** Text widgets that head a section carry this marker, so tests and readers can find each flow. */
@@ -48,12 +46,12 @@ export const SECTION_MARKER = (flow: DashboardFlow) => `<!-- flow:${flow} -->`;
  */
 export class OrderDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
-  /** Every alarm the status widget shows. */
+  /** Every alarm the status widget shows: the sections' own. */
   readonly alarms: cloudwatch.IAlarm[];
 
   constructor(scope: Construct, id: string, props: OrderDashboardProps) {
     super(scope, id);
-    this.alarms = [...props.sections.flatMap((s) => s.observable.alarms), ...(props.extraAlarms ?? [])];
+    this.alarms = props.sections.flatMap((s) => s.observable.alarms);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       periodOverride: cloudwatch.PeriodOverride.INHERIT,

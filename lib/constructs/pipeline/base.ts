@@ -47,7 +47,7 @@ export const toPascal = (s: string) =>
   s.replace(/(^|[-_.@\s])(\w)/g, (_m, _sep, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
 
 /** p99 duration (ms) of each handler, per minute: how close it runs to its timeout. */
-export function durationMetrics(functions: readonly PipelineFunction[]): cloudwatch.IMetric[] {
+function durationMetrics(functions: readonly PipelineFunction[]): cloudwatch.IMetric[] {
   return functions.map((f) =>
     f.fn.metricDuration({ period: Duration.minutes(1), statistic: 'p99', label: `${f.step} p99` }),
   );

@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EVENT_SOURCES, HANDLER_ENV, publishedSchemas, RULE_PATTERNS, ScreeningPolicy } from '../../contracts';
+import { acknowledge } from '../nag';
 import { Observable } from '../ops-alarms';
 import { DeadLetterQueue } from '../reliable-queue';
 import { durationWidget, PipelineBaseProps, pipelineFunction, toPascal, queueBase } from './base';
@@ -70,9 +71,8 @@ export class EventRouting extends Construct implements Observable {
       queueName: `${prefix}-event-targets-dlq`,
       purpose: 'EventBridge events whose target failed after retries',
     });
-    Validations.of(targetDlq.queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
+    acknowledge(targetDlq.queue, {
+      'AwsSolutions-SQS3':
         'This queue is itself a dead-letter queue: EventBridge rule targets send undeliverable events here (alarmed when not empty).',
     });
     this.targetDlq = targetDlq.queue;

@@ -1,4 +1,4 @@
-import { CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,6 +11,7 @@ import {
   OutcomeReason,
   TRANSIENT_ERRORS,
 } from '../../contracts';
+import { acknowledge } from '../nag';
 import { Observable, RUNBOOKS } from '../ops-alarms';
 import { PipelineBaseProps } from './base';
 import { WorkflowStep } from './fulfillment-steps';
@@ -195,15 +196,13 @@ export class FulfillmentWorkflow extends Construct implements Observable {
 function acknowledgeRole(stateMachine: sfn.StateMachine, handlers: lambda.IFunction[]) {
   const policy = stateMachine.role.node.tryFindChild('DefaultPolicy');
   if (!policy) return;
-  Validations.of(policy).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason:
+  acknowledge(policy, {
+    'AwsSolutions-IAM5[Resource::*]':
       'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray tracing support no resource-level permissions.',
   });
   for (const fn of handlers) {
-    Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason:
+    acknowledge(policy, {
+      [`AwsSolutions-IAM5[Resource::<${Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`]:
         'lambda:InvokeFunction on the handler and its versions/aliases (ARN:*), granted by CDK; only the pipeline handlers are listed.',
     });
   }

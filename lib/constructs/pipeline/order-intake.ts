@@ -4,7 +4,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { HANDLER_ENV, METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE } from '../../contracts';
+import { HANDLER_ENV, METRIC_NAMES } from '../../contracts';
+import { handlerMetric } from '../custom-metrics';
 import { Observable } from '../ops-alarms';
 import { FORWARDABLE_MESSAGE_BYTES, ReliableQueue } from '../reliable-queue';
 import { durationWidget, PipelineBaseProps, pipelineFunction, queueBase } from './base';
@@ -61,22 +62,10 @@ export class OrderIntake extends Construct implements Observable {
     intake.fn.addEventSource(new SqsEventSource(this.orders.queue, { batchSize: 10, reportBatchItemFailures: true }));
 
     this.alarms = [...this.orders.alarms];
-    const sidelined = new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: METRIC_NAMES.sidelinedMessages,
-      dimensionsMap: { [METRIC_DIMENSIONS.service]: 'start-fulfillment' },
-      statistic: 'Sum',
-      period: Duration.minutes(1),
-      label: 'sidelined (can never succeed)',
-    });
-    const accepted = new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: METRIC_NAMES.ordersAccepted,
-      dimensionsMap: { [METRIC_DIMENSIONS.service]: 'start-fulfillment' },
-      statistic: 'Sum',
-      period: Duration.minutes(1),
-      label: 'orders accepted (executions started)',
-    });
+    const metric = (metricName: string, label: string) =>
+      handlerMetric('start-fulfillment', metricName, label, Duration.minutes(1));
+    const sidelined = metric(METRIC_NAMES.sidelinedMessages, 'sidelined (can never succeed)');
+    const accepted = metric(METRIC_NAMES.ordersAccepted, 'orders accepted (executions started)');
     this.widgets = [
       ...this.orders.widgets,
       new cloudwatch.GraphWidget({

@@ -1,0 +1,38 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  CHECKOUT_METRIC_DIMENSIONS,
+  CHECKOUT_SERVICE_NAME,
+  METRIC_DIMENSIONS,
+  METRICS_NAMESPACE,
+} from '../contracts/metrics';
+
+/** A handler's custom metric (lib/contracts/metrics.ts), summed: dimension `service` = its step name. */
+export function handlerMetric(step: string, metricName: string, label: string, period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { [METRIC_DIMENSIONS.service]: step },
+    statistic: 'Sum',
+    period,
+    label,
+  });
+}
+
+/** A checkout service metric (lib/contracts/metrics.ts): dimension `Service` = checkout-api, plus `extra`. */
+export function checkoutServiceMetric(
+  metricName: string,
+  extra: Record<string, string>,
+  statistic: string,
+  label: string,
+  period: Duration,
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { [CHECKOUT_METRIC_DIMENSIONS.service]: CHECKOUT_SERVICE_NAME, ...extra },
+    statistic,
+    period,
+    label,
+  });
+}
