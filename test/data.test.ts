@@ -4,25 +4,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { PROFILES } from '../lib/config/profiles';
 import { DataStack } from '../lib/stacks/data-stack';
 import { NetworkStack } from '../lib/stacks/network-stack';
-import { cleanUp, newApp, synthesize, Synthesized } from './helpers/synth';
+import { scratchApps, synthesizeForFile, Synthesized } from './helpers/synth';
 
 describe('Data stack', () => {
-  let sandbox: Synthesized;
-  let prod: Synthesized;
-  let localstack: Synthesized;
-  beforeAll(() => {
-    sandbox = synthesize('sandbox');
-    prod = synthesize('prod');
-    localstack = synthesize('localstack');
-  });
-  /** Apps built inside tests: their output directories are removed with the synthesized ones. */
-  const scratchApps: Array<{ outdir: string }> = [];
-  const scratchApp = () => {
-    const app = newApp();
-    scratchApps.push(app);
-    return app;
-  };
-  afterAll(() => [sandbox, prod, localstack, ...scratchApps].forEach(cleanUp));
+  const { sandbox, prod, localstack } = synthesizeForFile(['sandbox', 'prod', 'localstack']);
+  /** Apps built inside tests: their output directories are removed after the file's tests. */
+  const scratchApp = scratchApps();
 
   const data = (s: Synthesized) => s.template(s.stacks.data);
   const keyRef = { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] };
@@ -233,7 +220,9 @@ describe('Data stack', () => {
       ['prod', () => prod, true, 'Retain'],
       ['localstack', () => localstack, false, 'Delete'],
     ])('%s: deletion protection and removal policy follow the profile', (_n, get, protectedTables, policy) => {
-      for (const table of Object.values(data(get()).findResources('AWS::DynamoDB::Table'))) {
+      const tables = Object.values(data(get()).findResources('AWS::DynamoDB::Table'));
+      expect(tables).toHaveLength(3); // Catalog, Carts, Idempotency
+      for (const table of tables) {
         expect(table.Properties.DeletionProtectionEnabled).toBe(protectedTables);
         expect(table.DeletionPolicy).toBe(policy);
       }

@@ -2,9 +2,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import csp from '../web/csp.json';
 import { SPA_ROUTING_FUNCTION_CODE } from '../lib/constructs/frontend/spa-routing';
 import { STOREFRONT_PATHS } from '../lib/constructs/api/identity';
-import { cleanUp, synthesize, Synthesized } from './helpers/synth';
-
-type Resources = Record<string, { Type: string; Properties: any; DependsOn?: string[] }>;
+import { synthesizeForFile } from './helpers/synth';
+import { BLOCK_ALL_PUBLIC_ACCESS, ofType as resourcesOfType, Resources, resourcesOf } from './helpers/template';
 
 /** Runs the CloudFront Function's code (cloudfront-js-2.0 is plain ES5 here) on a viewer request. */
 function routeRequest(uri: string): string {
@@ -28,30 +27,23 @@ describe('SPA routing function', () => {
 });
 
 describe.each([['sandbox'], ['prod']] as const)('Frontend stack, profile %s', (profileName) => {
-  let synth: Synthesized;
+  const synth = synthesizeForFile([profileName])[profileName];
   let t: Template;
   let resources: Resources;
   let distribution: any;
   beforeAll(() => {
-    synth = synthesize(profileName);
     t = synth.template(synth.stacks.frontend!);
-    resources = t.toJSON().Resources;
+    resources = resourcesOf(t);
     distribution = Object.values(resources).find((r) => r.Type === 'AWS::CloudFront::Distribution')!.Properties
       .DistributionConfig;
   });
-  afterAll(() => cleanUp(synth));
-  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  const ofType = (type: string) => resourcesOfType(resources, type);
   const apiBehavior = () => distribution.CacheBehaviors.find((b: any) => b.PathPattern === '/api/*');
 
   test('the site bucket is private, TLS-only, versioned, and read by CloudFront through origin access control', () => {
     const [siteId, site] = ofType('AWS::S3::Bucket').find(([id]) => id.startsWith('StorefrontSite'))!;
     expect(site.Properties).toMatchObject({
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
+      PublicAccessBlockConfiguration: BLOCK_ALL_PUBLIC_ACCESS,
       VersioningConfiguration: { Status: 'Enabled' },
       LoggingConfiguration: expect.objectContaining({ LogFilePrefix: 's3/' }),
     });
@@ -134,7 +126,7 @@ describe.each([['sandbox'], ['prod']] as const)('Frontend stack, profile %s', (p
           Region: 'us-east-1',
         }),
       });
-      const edge = synth.template(synth.stacks.edgeSecurity!).toJSON().Resources as Resources;
+      const edge = resourcesOf(synth.template(synth.stacks.edgeSecurity!));
       const acl = Object.values(edge).find((r) => r.Type === 'AWS::WAFv2::WebACL')!;
       expect(acl.Properties).toMatchObject({
         Scope: 'CLOUDFRONT',

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { METRIC_NAMES, METRICS_NAMESPACE, OUTCOME_REASONS } from '../lib/contracts';
 import { auditEventSelectors } from '../lib/constructs/monitoring/audit-trail';
 import { OUTCOMES } from '../lib/constructs/monitoring/business-metrics';
@@ -10,26 +9,17 @@ import { RUNBOOKS } from '../lib/constructs/ops-alarms';
 import { estimatedMaxConnections, instanceMemoryGiB, lowStorageBytes } from '../lib/constructs/postgres-database';
 import { profileBanner } from '../lib/app';
 import { PROFILES } from '../lib/config/profiles';
-import { cleanUp, synthesize, Synthesized } from './helpers/synth';
+import { synthesizeForFile, Synthesized } from './helpers/synth';
+import { BLOCK_ALL_PUBLIC_ACCESS, ofType, resourcesOf } from './helpers/template';
 
-type Resource = { Type: string; Properties: any; Metadata?: any; DependsOn?: string[] };
 const ROOT = join(__dirname, '..');
 
 describe('Monitoring', () => {
-  let sandbox: Synthesized;
-  let prod: Synthesized;
-  let localstack: Synthesized;
-  beforeAll(() => {
-    sandbox = synthesize('sandbox');
-    prod = synthesize('prod');
-    localstack = synthesize('localstack');
-  });
-  afterAll(() => [sandbox, prod, localstack].forEach(cleanUp));
+  const { sandbox, prod, localstack } = synthesizeForFile(['sandbox', 'prod', 'localstack']);
 
   const stacksOf = (s: Synthesized): Stack[] => s.app.node.children.filter((c): c is Stack => Stack.isStack(c));
-  const resources = (s: Synthesized, stack: Stack): Record<string, Resource> => s.template(stack).toJSON().Resources;
-  const byType = (s: Synthesized, stack: Stack, type: string) =>
-    Object.entries(resources(s, stack)).filter(([, r]) => r.Type === type);
+  const resources = (s: Synthesized, stack: Stack) => resourcesOf(s.template(stack));
+  const byType = (s: Synthesized, stack: Stack, type: string) => ofType(resources(s, stack), type);
 
   /** The dashboard body with every token replaced by a placeholder: readable JSON. */
   const dashboardBody = (s: Synthesized) => {
@@ -282,7 +272,9 @@ describe('Monitoring', () => {
       const api = s.stacks.api!;
       expect(byType(s, api, 'AWS::ApiGateway::Stage').map(([, r]) => r.Properties.TracingEnabled)).toEqual([true]);
       const pipeline = s.stacks.pipeline;
-      for (const [, sm] of byType(s, pipeline, 'AWS::StepFunctions::StateMachine')) {
+      const stateMachines = byType(s, pipeline, 'AWS::StepFunctions::StateMachine');
+      expect(stateMachines).toHaveLength(1); // OrderFulfillment
+      for (const [, sm] of stateMachines) {
         expect(sm.Properties.TracingConfiguration).toEqual({ Enabled: true });
       }
       const handlers = byType(s, pipeline, 'AWS::Lambda::Function').filter(
@@ -359,12 +351,7 @@ describe('Monitoring', () => {
             },
           ],
         },
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
+        PublicAccessBlockConfiguration: BLOCK_ALL_PUBLIC_ACCESS,
         VersioningConfiguration: { Status: 'Enabled' },
         LoggingConfiguration: { DestinationBucketName: { Ref: logsId } },
       });
@@ -386,9 +373,7 @@ describe('Monitoring', () => {
           Action: 'kms:GenerateDataKey*',
         }),
       );
-      expect(Template.fromJSON(prod.template(monitoring).toJSON()).toJSON().Outputs).toHaveProperty(
-        'AuditTrailBucketName',
-      );
+      expect(prod.template(monitoring).toJSON().Outputs).toHaveProperty('AuditTrailBucketName');
     });
   });
 });

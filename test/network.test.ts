@@ -1,16 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { cleanUp, synthesize, Synthesized } from './helpers/synth';
+import { synthesizeForFile, Synthesized } from './helpers/synth';
 
 describe('Network stack', () => {
-  let sandbox: Synthesized;
-  let prod: Synthesized;
-  let localstack: Synthesized;
-  beforeAll(() => {
-    sandbox = synthesize('sandbox');
-    prod = synthesize('prod');
-    localstack = synthesize('localstack');
-  });
-  afterAll(() => [sandbox, prod, localstack].forEach(cleanUp));
+  const { sandbox, prod, localstack } = synthesizeForFile(['sandbox', 'prod', 'localstack']);
 
   const network = (s: Synthesized) => s.template(s.stacks.network!);
 

@@ -8,6 +8,16 @@ import { PROFILE_NAMES, PROFILES, ProfileError, resolveProfile, validateProfile 
 const ROOT = join(__dirname, '..');
 
 describe('profiles', () => {
+  /** The message of the error validateProfile throws for a profile ('' if it accepts it). */
+  const validationMessage = (profile: Parameters<typeof validateProfile>[0]) => {
+    try {
+      validateProfile(profile);
+      return '';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+
   test('sandbox is the default', () => {
     expect(resolveProfile(undefined).name).toBe('sandbox');
     expect(resolveProfile('').name).toBe('sandbox');
@@ -75,12 +85,7 @@ describe('profiles', () => {
       deletionProtection: true,
       alarmEmail: 'not-an-address',
     };
-    let message = '';
-    try {
-      validateProfile(broken);
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    const message = validationMessage(broken);
     for (const fragment of [
       'natGateways',
       'cidr',
@@ -129,12 +134,7 @@ describe('profiles', () => {
         customDomain: { domainName: 'shop', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' },
       },
     };
-    let message = '';
-    try {
-      validateProfile(broken);
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    const message = validationMessage(broken);
     for (const fragment of [
       'tiers.api needs the network and relationalDatabase tiers',
       'checkout.memoryMiB must be a Fargate size for cpu 512: 1024 to 4096 (got 512)',

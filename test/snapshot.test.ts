@@ -1,17 +1,13 @@
 import { Stack } from 'aws-cdk-lib';
 import { PROFILE_NAMES } from '../lib/config/profiles';
-import { cleanUp, normaliseTemplate, synthesize, Synthesized } from './helpers/synth';
+import { normaliseTemplate, synthesizeForFile } from './helpers/synth';
 
 /**
  * One snapshot per stack per profile. Asset hashes are normalised, so a snapshot changes only
  * when a template does. Review the diff, then `npx jest -u`.
  */
 describe.each(PROFILE_NAMES.map((p) => [p]))('snapshots, profile %s', (profileName) => {
-  let s: Synthesized;
-  beforeAll(() => {
-    s = synthesize(profileName);
-  });
-  afterAll(() => cleanUp(s));
+  const s = synthesizeForFile([profileName])[profileName];
 
   test('every stack matches its snapshot', () => {
     const stacks = s.app.node.children.filter(Stack.isStack);

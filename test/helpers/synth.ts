@@ -95,3 +95,58 @@ export function normaliseTemplate(template: unknown): unknown {
     ),
   );
 }
+
+/**
+ * Synthesizes each profile once for the calling test file (or `describe`): in a `beforeAll`, with
+ * an `afterAll` that removes the output directories. The returned objects can be destructured at
+ * once and read inside tests and later hooks:
+ * `const { sandbox, prod } = synthesizeForFile(['sandbox', 'prod']);`. Reading one before the
+ * `beforeAll` has run (at collection time) throws.
+ */
+export function synthesizeForFile<P extends ProfileName>(
+  profileNames: readonly P[],
+  options: { bundle?: boolean } = {},
+): { readonly [K in P]: Synthesized } {
+  const done = new Map<ProfileName, Synthesized>();
+  beforeAll(() => {
+    for (const name of profileNames) done.set(name, synthesize(name, options));
+  });
+  afterAll(() => [...done.values()].forEach(cleanUp));
+  const view = (name: P): Synthesized => {
+    const get = () => {
+      const s = done.get(name);
+      if (!s) throw new Error(`profile ${name} is synthesized in beforeAll: read it inside a test or hook`);
+      return s;
+    };
+    return {
+      get profile() {
+        return get().profile;
+      },
+      get app() {
+        return get().app;
+      },
+      get stacks() {
+        return get().stacks;
+      },
+      get outdir() {
+        return get().outdir;
+      },
+      template: (stack) => get().template(stack),
+    };
+  };
+  return Object.fromEntries(profileNames.map((name) => [name, view(name)])) as { readonly [K in P]: Synthesized };
+}
+
+/**
+ * Apps built inside tests (`newApp`), whose output directories are removed after the file's (or
+ * `describe`'s) tests, also when a test fails.
+ */
+export function scratchApps(): (extraContext?: Record<string, unknown>) => App {
+  const apps: App[] = [];
+  afterAll(() => apps.forEach(cleanUp));
+  return (extraContext) => {
+    const app = newApp(extraContext);
+    apps.push(app);
+    return app;
+  };
+}
