@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RemovalPolicy } from 'aws-cdk-lib';
@@ -167,16 +167,30 @@ describe('profiles', () => {
 });
 
 describe('the app entry point (as cdk synth runs it)', () => {
-  const runApp = (context: Record<string, string>) => {
+  const runApp = (context: Record<string, string>, env: Record<string, string> = {}) => {
     const outdir = mkdtempSync(join(tmpdir(), 'securecart-bin-'));
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/securecart.ts'], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_VALIDATION: 'false' },
+      env: {
+        ...process.env,
+        CDK_DEBUG: '',
+        ...env,
+        CDK_OUTDIR: outdir,
+        CDK_CONTEXT_JSON: JSON.stringify(context),
+        CDK_VALIDATION: 'false',
+      },
     });
     const files = readdirSync(outdir);
+    /** The metadata entry types `cdk synth` recorded, over every stack. */
+    const metadataTypes = new Set(
+      files
+        .filter((f) => f.endsWith('.metadata.json'))
+        .flatMap((f) => Object.values<{ type: string }[]>(JSON.parse(readFileSync(join(outdir, f), 'utf8'))).flat())
+        .map((entry) => entry.type),
+    );
     rmSync(outdir, { recursive: true, force: true });
-    return { ...result, files };
+    return { ...result, files, metadataTypes };
   };
 
   test('an unknown profile exits 1 at once with the valid names and writes nothing', () => {
@@ -195,5 +209,14 @@ describe('the app entry point (as cdk synth runs it)', () => {
     expect(r.files).toContain('SecureCart-localstack-Data.template.json');
     expect(r.files.some((f) => f.includes('Network'))).toBe(false);
     expect(r.files.some((f) => f.includes('-Api'))).toBe(false);
+    // No creation stack per resource (a large part of synth time); logical ids are still recorded.
+    expect(r.metadataTypes.has('aws:cdk:logicalId')).toBe(true);
+    expect(r.metadataTypes.has('aws:cdk:creationStack')).toBe(false);
+  });
+
+  test('cdk synth --debug (CDK_DEBUG) records where each resource was created', () => {
+    const r = runApp({ profile: 'localstack' }, { CDK_DEBUG: 'true' });
+    expect(r.status).toBe(0);
+    expect(r.metadataTypes.has('aws:cdk:creationStack')).toBe(true);
   });
 });
