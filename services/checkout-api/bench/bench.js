@@ -115,6 +115,7 @@ async function startPostgres(bin, dir) {
   asPostgres(path.join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'securecart']);
   return {
     port,
+    pid: () => Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]),
     url: `postgres://postgres@127.0.0.1:${port}/securecart`,
     version: asPostgres(path.join(bin, 'postgres'), ['--version']).trim(),
     stop: () => asPostgres(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']),
@@ -217,16 +218,45 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-/** CPU seconds (user, system) a process has used so far (Linux /proc; undefined elsewhere). */
-function cpuSeconds(pid) {
+const USER_HZ = 100;
+/** /proc/<pid>/stat fields after the command: [0] state, [1] ppid, ..., [11] utime, [12] stime, [13] cutime, [14] cstime. */
+function procStat(pid) {
   try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    const tick = 100; // USER_HZ
-    return { user: Number(fields[11]) / tick, system: Number(fields[12]) / tick };
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ').map(Number);
   } catch {
     return undefined;
   }
 }
+
+/** CPU seconds (user, system) a process has used so far (Linux /proc; undefined elsewhere). */
+function cpuSeconds(pid) {
+  const fields = procStat(pid);
+  return fields && { user: fields[11] / USER_HZ, system: fields[12] / USER_HZ };
+}
+
+/**
+ * CPU seconds the whole PostgreSQL server has used so far: the postmaster, its live children (the
+ * backends, the WAL writer, ...) and its exited, reaped children (cutime + cstime). Linux only.
+ */
+function postgresCpuSeconds(postmasterPid) {
+  const main = procStat(postmasterPid);
+  if (!main) return undefined;
+  let total = (main[11] + main[12] + main[13] + main[14]) / USER_HZ;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = procStat(entry);
+    if (fields && fields[1] === postmasterPid) total += (fields[11] + fields[12]) / USER_HZ;
+  }
+  return total;
+}
+
+/** CPU seconds this process and its reaped children (pgbench, through runuser) have used so far. */
+function selfCpuSeconds() {
+  const fields = procStat('self');
+  return fields && { self: (fields[11] + fields[12]) / USER_HZ, children: (fields[13] + fields[14]) / USER_HZ };
+}
+
+const micros = (seconds, count) => Math.round((seconds / count) * 1e6);
 
 const loadLine = () =>
   `load average ${os
@@ -330,25 +360,56 @@ async function main() {
     for (let round = 1; round <= ROUNDS; round++) {
       service = await startService();
       await runAutocannon(service.url, tokens, WARMUP_SECONDS);
-      const before = cpuSeconds(service.child.pid);
+      const before = {
+        service: cpuSeconds(service.child.pid),
+        pg: postgresCpuSeconds(pg.pid()),
+        self: selfCpuSeconds(),
+      };
       const result = await runAutocannon(service.url, tokens, SECONDS);
-      const after = cpuSeconds(service.child.pid);
+      const after = {
+        service: cpuSeconds(service.child.pid),
+        pg: postgresCpuSeconds(pg.pid()),
+        self: selfCpuSeconds(),
+      };
       await stopService();
       const non2xx = result.non2xx + result.errors + result.timeouts;
       if (non2xx > 0) throw new Error(`${non2xx} requests failed; see ${path.join(dir, 'checkout.log')}`);
-      const cpu =
-        before && after
-          ? `, service CPU ${Math.round(((after.user + after.system - before.user - before.system) / result.requests.total) * 1e6)} µs/order (user ${Math.round(((after.user - before.user) / result.requests.total) * 1e6)})`
-          : '';
+      const orders = result.requests.total;
+      // CPU per order of each process on the path (Linux /proc): where the machine's CPUs went.
+      const cost =
+        before.service && after.service && before.pg !== undefined && after.pg !== undefined && before.self
+          ? {
+              service: micros(
+                after.service.user + after.service.system - before.service.user - before.service.system,
+                orders,
+              ),
+              serviceUser: micros(after.service.user - before.service.user, orders),
+              pg: micros(after.pg - before.pg, orders),
+              autocannon: micros(after.self.self - before.self.self, orders),
+            }
+          : undefined;
+      const cpu = cost
+        ? `, CPU per order: service ${cost.service} µs (user ${cost.serviceUser}), PostgreSQL ${cost.pg} µs, autocannon ${cost.autocannon} µs`
+        : '';
 
       const logDir = path.join(dir, `pgbench-${round}`);
       fs.mkdirSync(logDir);
       if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', logDir]);
       asPostgres(path.join(bin, 'pgbench'), pgbenchArgs(WARMUP_SECONDS), { cwd: dir });
+      const pgBefore = { pg: postgresCpuSeconds(pg.pid()), self: selfCpuSeconds() };
       const output = asPostgres(path.join(bin, 'pgbench'), pgbenchArgs(SECONDS, path.join(logDir, 'tx')), {
         cwd: dir,
       });
+      const pgAfter = { pg: postgresCpuSeconds(pg.pid()), self: selfCpuSeconds() };
       const tps = Number(/tps = ([\d.]+)/.exec(output)?.[1]);
+      const transactions = Number(/number of transactions actually processed: (\d+)/.exec(output)?.[1]);
+      const pgCost =
+        pgBefore.pg !== undefined && pgAfter.pg !== undefined && pgBefore.self && transactions
+          ? {
+              pg: micros(pgAfter.pg - pgBefore.pg, transactions),
+              pgbench: micros(pgAfter.self.children - pgBefore.self.children, transactions),
+            }
+          : undefined;
       const latencies = fs
         .readdirSync(logDir)
         .flatMap((f) => fs.readFileSync(path.join(logDir, f), 'utf8').trim().split('\n'))
@@ -360,10 +421,12 @@ async function main() {
         p99: result.latency.p99,
         tps,
         pgP99: percentile(latencies, 99),
+        cost,
+        pgCost,
       };
       rounds.push(r);
       log(
-        `round ${round}: checkout ${result.requests.total} requests, ${r.orders.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${r.p99} ms${cpu}; pgbench ${latencies.length} transactions, ${tps.toFixed(0)} tps, p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${r.pgP99.toFixed(2)} ms; ratio ${(r.orders / tps).toFixed(2)}; ${loadLine()}`,
+        `round ${round}: checkout ${orders} requests, ${r.orders.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${r.p99} ms${cpu}; pgbench ${latencies.length} transactions, ${tps.toFixed(0)} tps, p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${r.pgP99.toFixed(2)} ms${pgCost ? `, CPU per transaction: PostgreSQL ${pgCost.pg} µs, pgbench ${pgCost.pgbench} µs` : ''}; ratio ${(r.orders / tps).toFixed(2)}; ${loadLine()}`,
       );
     }
 
@@ -372,6 +435,16 @@ async function main() {
     const mid = byRatio[Math.floor((byRatio.length - 1) / 2)];
     const ratio = mid.orders / mid.tps;
     const p99Factor = median(rounds.map((r) => r.p99 / r.pgP99));
+    if (mid.cost) {
+      // What the CPUs allow: every order costs the service, PostgreSQL and the load generator CPU time on the same machine.
+      const cpus = os.cpus().length;
+      const { service: svc, pg: db, autocannon: load } = mid.cost;
+      const ceiling = (cpus * 1e6) / (svc + db + load);
+      const withoutService = (cpus * 1e6) / (db + load);
+      log(
+        `CPU ceiling on ${cpus} CPUs: ${ceiling.toFixed(0)} orders/s at ${svc + db + load} µs per order (service ${svc}, PostgreSQL ${db}, autocannon ${load}); a service costing no CPU at all would reach at most ${withoutService.toFixed(0)} orders/s, ratio ${(withoutService / mid.tps).toFixed(2)}`,
+      );
+    }
     log(
       `targets: ratio >= 0.7 (${ratio >= 0.7 ? 'met' : 'NOT met'}), p99 <= 3x pgbench (median ${p99Factor.toFixed(2)}x, ${p99Factor <= 3 ? 'met' : 'NOT met'}); ratios ${rounds.map((r) => (r.orders / r.tps).toFixed(2)).join(', ')}; ${loadLine()}`,
     );

@@ -5,11 +5,19 @@
  *
  * With AUTH_ISSUER (tests, local runs) the same checks run against another issuer's JWKS: tokens
  * are always verified, there is no bypass. Plain-http JWKS URIs are allowed for loopback hosts only.
+ *
+ * A token that passed every check is remembered until it expires (`VERIFIED_TOKENS_MAX` tokens,
+ * least recently used first out): the storefront sends the same access token with every request
+ * for up to an hour, and its RSA signature check was the largest single cost of a request. Only
+ * the byte-identical token is served from memory and never past its `exp`; a token that fails is
+ * never remembered. Like the signature check, this does not see a revocation before expiry
+ * (neither does API Gateway's Cognito authorizer): access tokens live an hour at most.
  */
 import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { Jwks } from 'aws-jwt-verify/jwk';
+import { LRUCache } from 'lru-cache';
 import type { AuthConfig } from './config';
 
 export interface VerifiedCustomer {
@@ -46,8 +54,11 @@ class JwksFetcher implements Fetcher {
 
 const SUB_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
+/** Verified tokens kept in memory (about 1 KB each: 10 MB at most). */
+export const VERIFIED_TOKENS_MAX = 10_000;
+
 export function createTokenVerifier(config: AuthConfig, preloadedJwks?: Jwks): TokenVerifier {
-  let verifyJwt: (token: string) => Promise<{ sub?: unknown }>;
+  let verifyJwt: (token: string) => Promise<{ sub?: unknown; exp?: unknown }>;
   let warm: () => Promise<void>;
   if (config.kind === 'cognito') {
     const verifier = CognitoJwtVerifier.create({
@@ -77,10 +88,14 @@ export function createTokenVerifier(config: AuthConfig, preloadedJwks?: Jwks): T
     verifyJwt = (token) => verifier.verify(token);
     warm = () => verifier.hydrate();
   }
+  // Each entry lives until its token's exp (lru-cache checks the age on every get).
+  const verified = new LRUCache<string, VerifiedCustomer>({ max: VERIFIED_TOKENS_MAX });
   return {
     warm: preloadedJwks ? async () => undefined : warm,
     async verify(token) {
-      let payload: { sub?: unknown };
+      const known = verified.get(token);
+      if (known) return known;
+      let payload: { sub?: unknown; exp?: unknown };
       try {
         payload = await verifyJwt(token);
       } catch (error) {
@@ -89,7 +104,11 @@ export function createTokenVerifier(config: AuthConfig, preloadedJwks?: Jwks): T
       if (typeof payload.sub !== 'string' || !SUB_PATTERN.test(payload.sub)) {
         throw new AuthError('Token has no usable sub');
       }
-      return { customerId: payload.sub };
+      const customer = { customerId: payload.sub };
+      // Remembered until the instant `exp` names, when aws-jwt-verify would start refusing it.
+      const ttl = typeof payload.exp === 'number' ? payload.exp * 1000 - Date.now() : 0;
+      if (ttl >= 1) verified.set(token, customer, { ttl });
+      return customer;
     },
   };
 }

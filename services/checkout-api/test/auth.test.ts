@@ -52,6 +52,31 @@ describe('bearer tokens are verified by the service itself', () => {
     expect(await database.count('orders')).toBe(before);
   });
 
+  test('a token verified once is refused when it expires (remembered only until its exp)', async () => {
+    const exp = now() + 2;
+    const token = issuer.token({ exp, iat: now() });
+    expect((await service.client.get('/api/orders', token)).status).toBe(200);
+    expect((await service.client.get('/api/orders', token)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 1100));
+    const late = await service.client.get('/api/orders', token);
+    expect(late.status).toBe(401);
+    expect(late.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+  });
+
+  test('a verified token does not vouch for a token that differs from it (another signature, another sub)', async () => {
+    const token = issuer.token({ sub: 'remembered' });
+    expect((await service.client.get('/api/orders', token)).status).toBe(200);
+    const [header, payload, signature] = token.split('.');
+    const forgedSignature = `${signature.slice(0, -4)}${signature.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+    const otherSub = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'intruder' }),
+    ).toString('base64url');
+    for (const forged of [`${header}.${payload}.${forgedSignature}`, `${header}.${otherSub}.${signature}`]) {
+      expect((await service.client.get('/api/orders', forged)).status).toBe(401);
+    }
+    expect((await service.client.get('/api/orders', token)).status).toBe(200);
+  });
+
   test('a non-Bearer scheme is 401', async () => {
     const response = await service.client.request('GET', '/api/orders', {
       headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
