@@ -59,8 +59,11 @@ async function build({ force = false, quiet = false } = {}) {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    minify: true,
-    keepNames: true,
+    // Names stay as written (stack traces, error and class names in logs) without esbuild's
+    // keepNames, which calls a helper each time a named function or class is created: on the
+    // request path, about 5 % of the service's CPU (npm run bench:checkout, CPU profile).
+    minifyWhitespace: true,
+    minifySyntax: true,
     sourcemap: 'linked',
     sourcesContent: false,
     metafile: true,
