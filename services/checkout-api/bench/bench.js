@@ -15,7 +15,10 @@
  *
  * Options (env): BENCH_CONNECTIONS (16), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3),
  * BENCH_ROUNDS (3), BENCH_DB_POOL_MAX (the service's pool; default BENCH_CONNECTIONS),
- * BENCH_NODE_ARGS (e.g. --cpu-prof), BENCH_KEEP_DIR=1.
+ * BENCH_NODE_ARGS (e.g. --cpu-prof), BENCH_LOG_LEVEL (the service's; info, as deployed: warn
+ * shows what the access line costs), BENCH_KEEP_DIR=1.
+ * Each round also prints the CPU time per order of the service, PostgreSQL and autocannon (and
+ * per transaction of PostgreSQL and pgbench), read from /proc, and the machine's CPU ceiling.
  * Last line: checkout: <N> orders/s, pgbench <M> tps, ratio <N/M>, p99 <a> ms vs <b> ms
  */
 const { execFileSync, spawn, spawnSync } = require('node:child_process');
@@ -304,7 +307,7 @@ async function main() {
           AWS_ACCESS_KEY_ID: 'bench',
           AWS_SECRET_ACCESS_KEY: 'bench',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          LOG_LEVEL: 'info',
+          LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
         },
         cwd: dir,
         stdio: ['ignore', serviceLog, serviceLog],
