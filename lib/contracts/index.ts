@@ -8,3 +8,4 @@ export * from './schemas';
 export * from './metrics';
 export * from './sideline';
 export * from './steps';
+export * from './tracing';

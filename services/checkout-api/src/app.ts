@@ -14,6 +14,8 @@ import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompi
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ORDER_SCHEMA_VERSION, parseOrder } from '../../../lib/contracts/order';
 import type { Order } from '../../../lib/contracts/order';
+import { parseTraceHeader, renderTraceHeader } from '../../../lib/contracts/tracing';
+import type { TraceContext } from '../../../lib/contracts/tracing';
 import { AuthError, bearerToken } from './auth';
 import type { TokenVerifier } from './auth';
 import type { Carts } from './carts';
@@ -21,6 +23,8 @@ import type { Catalog } from './catalog';
 import type { Database } from './db';
 import { genReqId, loggerOptions } from './logging';
 import type { LogDestination } from './logging';
+import { newSegmentId, segment } from './metrics';
+import type { SegmentSink } from './metrics';
 import { createOrder, decodeCursor, getOrder, listOrders, requestHash } from './orders';
 import type { OutboxRelay } from './outbox-relay';
 import {
@@ -40,7 +44,17 @@ declare module 'fastify' {
     customerId: string;
     /** What POST /api/orders did, for the request's access line (see QuietIncomingLogController). */
     orderOutcome: OrderOutcome | null;
+    /** The X-Ray trace API Gateway sent (X-Amzn-Trace-Id), with this request's segment; null without one. */
+    trace: RequestTrace | null;
   }
+}
+
+interface RequestTrace extends TraceContext {
+  /** This request's segment: the parent of what the order does next when it is recorded. */
+  readonly segmentId: string;
+  /** Sampled, and there is somewhere to send the segment (the agent's X-Ray listener). */
+  readonly recorded: boolean;
+  readonly startTime: number;
 }
 
 /** Carried by the access line of an order request: which order, and whether it was created now. */
@@ -63,6 +77,8 @@ export interface AppServices {
   readonly verifier: TokenVerifier;
   readonly relay?: OutboxRelay;
   readonly readiness: () => Promise<{ ok: boolean; reason?: string }>;
+  /** Where the segments of traced requests go (the agent's X-Ray listener); none: not recorded. */
+  readonly segmentSink?: SegmentSink;
 }
 
 class HttpError extends Error {
@@ -166,10 +182,67 @@ export function createApp(deps: AppDependencies): FastifyInstance {
   return app;
 }
 
+/**
+ * Continues the trace API Gateway started: a segment per traced request (sampled: recorded), and
+ * `request.trace` for the order's outbox row. A malformed header is ignored, never echoed.
+ */
+function registerTracing(app: FastifyInstance, segmentSink: SegmentSink | undefined): void {
+  app.decorateRequest('trace', null);
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers['x-amzn-trace-id'];
+    const trace = parseTraceHeader(typeof header === 'string' ? header : undefined);
+    if (trace) {
+      const recorded = trace.sampled && segmentSink !== undefined;
+      request.trace = { ...trace, segmentId: newSegmentId(), recorded, startTime: Date.now() / 1000 };
+    }
+  });
+  if (!segmentSink) return;
+  app.addHook('onResponse', async (request, reply) => {
+    const trace = request.trace;
+    if (!trace?.recorded) return;
+    const status = reply.statusCode;
+    const order = request.orderOutcome;
+    try {
+      segmentSink(
+        segment(trace, trace.segmentId, trace.startTime, {
+          http: {
+            request: { method: request.method, url: request.url.split('?')[0] },
+            response: { status },
+          },
+          annotations: {
+            operation: `${request.method} ${request.routeOptions.url ?? 'unmatched'}`,
+            ...(order ? { orderId: order.orderId, outcome: order.outcome } : {}),
+          },
+          ...(status >= 500
+            ? { fault: true }
+            : status === 429
+              ? { throttle: true }
+              : status >= 400
+                ? { error: true }
+                : {}),
+        }),
+      );
+    } catch (error) {
+      request.log.warn({ err: error }, 'Could not send the trace segment');
+    }
+  });
+}
+
+/** The trace header the order carries on: this request's segment as parent when it is recorded. */
+function orderTraceHeader(trace: RequestTrace | null): string | undefined {
+  if (!trace) return undefined;
+  return renderTraceHeader({
+    traceId: trace.traceId,
+    parentId: trace.recorded ? trace.segmentId : trace.parentId,
+    sampled: trace.sampled,
+  });
+}
+
 export function registerRoutes(app: FastifyInstance, services: AppServices, deps: AppDependencies): void {
   const { db, catalog, carts, verifier, relay } = services;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const publicCache = `public, max-age=${deps.catalogCacheTtlSeconds}`;
+  registerTracing(app, services.segmentSink);
 
   const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
     const token = bearerToken(request.headers.authorization);
@@ -244,7 +317,13 @@ export function registerRoutes(app: FastifyInstance, services: AppServices, deps
         request.log.error({ problems: parsed.problems }, 'Built an order that fails the contract');
         throw new HttpError(500, 'Internal Server Error');
       }
-      const result = await createOrder(db.writer, parsed.order, key, requestHash(body));
+      const result = await createOrder(
+        db.writer,
+        parsed.order,
+        key,
+        requestHash(body),
+        orderTraceHeader(request.trace),
+      );
       // Logged once, on the access line: { orderId, outcome: created | replayed | conflict }.
       request.orderOutcome =
         result.kind === 'created'

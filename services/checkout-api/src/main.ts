@@ -25,8 +25,8 @@ import type { CheckoutConfig } from './config';
 import { appliedMigrations, migrate, migrationsDir, openDatabase } from './db';
 import type { Database } from './db';
 import type { LogDestination } from './logging';
-import { defaultSink } from './metrics';
-import type { MetricsSink } from './metrics';
+import { defaultSink, segmentSinkFromEnv } from './metrics';
+import type { MetricsSink, SegmentSink } from './metrics';
 import { OutboxPruner } from './outbox-pruner';
 import { OutboxRelay } from './outbox-relay';
 import { StatusConsumer } from './status-consumer';
@@ -72,6 +72,8 @@ export interface StartOptions {
   readonly logStream?: LogDestination;
   /** Where EMF metric lines go (default stdout). */
   readonly metricsSink?: MetricsSink;
+  /** Where X-Ray segments go (null: nowhere). @default the listener in AWS_XRAY_DAEMON_ADDRESS, else nowhere */
+  readonly segmentSink?: SegmentSink | null;
   /** A JWKS to trust without fetching it (still verified against, never a bypass). */
   readonly jwks?: Jwks;
   /** Install SIGTERM/SIGINT handlers that drain and exit (the container entry point does). */
@@ -142,6 +144,10 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     const verifier = createTokenVerifier(config.auth, options.jwks);
     // What every background worker gets: the writer pool, the metrics destination, its own logger.
     const metricsSink = options.metricsSink ?? defaultSink;
+    const segmentSink =
+      options.segmentSink === null
+        ? undefined
+        : (options.segmentSink ?? segmentSinkFromEnv({ ...process.env, ...options.env }));
     const worker = (component: string) => ({
       pool: db.writer,
       metricsNamespace: config.metricsNamespace,
@@ -150,6 +156,7 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     });
     const relay = new OutboxRelay({
       ...worker('outbox-relay'),
+      segmentSink,
       sqs,
       queueUrl: config.ordersQueueUrl,
       batchSize: config.outboxBatchSize,
@@ -164,6 +171,7 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     });
     const consumer = new StatusConsumer({
       ...worker('status-consumer'),
+      segmentSink: segmentSink ?? null,
       sqs,
       queueUrl: config.orderStatusQueueUrl,
       waitTimeSeconds: config.statusConsumerWaitSeconds,
@@ -203,7 +211,7 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
 
     registerRoutes(
       app,
-      { db, catalog, carts, verifier, relay: config.outboxRelayEnabled ? relay : undefined, readiness },
+      { db, catalog, carts, verifier, relay: config.outboxRelayEnabled ? relay : undefined, readiness, segmentSink },
       { logLevel: config.logLevel, catalogCacheTtlSeconds: config.catalogCacheTtlSeconds },
     );
     await verifier.warm().catch((error) => log.warn({ err: error }, 'Could not preload the JWKS; will retry on use'));

@@ -14,6 +14,7 @@ import type { Socket as UdpSocket } from 'node:dgram';
 import { createConnection } from 'node:net';
 import type { Socket } from 'node:net';
 import { CHECKOUT_METRIC_DIMENSIONS, CHECKOUT_SERVICE_NAME } from '../../../lib/contracts/metrics';
+import type { TraceContext } from '../../../lib/contracts/tracing';
 
 export type MetricsSink = (line: string) => void;
 
@@ -205,37 +206,38 @@ export const defaultSink: MetricsSink = (line) => {
 // --- X-Ray segments ----------------------------------------------------------------------------
 
 /**
- * The status consumer continues the order's trace: Step Functions publishes each status to
- * OrderEvents with X-Ray tracing on, SNS passes the trace header on to the order-status queue
- * (the message's AWSTraceHeader attribute), and the consumer sends a segment for its work on that
- * message to the agent's X-Ray listener (UDP, the daemon protocol: no SDK, no API call).
+ * One order, one trace. API Gateway (stage tracing) sends `X-Amzn-Trace-Id` to the service, which
+ * records a segment for the request and keeps the trace header with the order's outbox row; the
+ * relay sends the order with that header (AWSTraceHeader, parent: a segment for the send);
+ * start-fulfillment starts the execution with it; Step Functions publishes each status with it,
+ * SNS passes it on to the order-status queue, and the consumer records a segment for applying it.
+ * Segments go to the agent's X-Ray listener (UDP, the daemon protocol: no SDK, no API call).
  */
 export const XRAY_ENV = {
   /** `127.0.0.1:2000` (or the daemon's `udp:host:port tcp:host:port` form). */
   daemonAddress: 'AWS_XRAY_DAEMON_ADDRESS',
 } as const;
 
-export interface TraceContext {
-  readonly traceId: string;
-  readonly parentId?: string;
-  readonly sampled: boolean;
-}
-
-/** Parses an X-Ray trace header (`Root=1-…;Parent=…;Sampled=1`); undefined when it has no valid root. */
-export function parseTraceHeader(header: string | undefined): TraceContext | undefined {
-  if (!header) return undefined;
-  const fields = Object.fromEntries(
-    header.split(';').map((part) => {
-      const [key, ...value] = part.trim().split('=');
-      return [key, value.join('=')];
-    }),
-  );
-  if (!/^1-[0-9a-f]{8}-[0-9a-f]{24}$/.test(fields.Root ?? '')) return undefined;
-  const parentId = /^[0-9a-f]{16}$/.test(fields.Parent ?? '') ? fields.Parent : undefined;
-  return { traceId: fields.Root, parentId, sampled: fields.Sampled === '1' };
-}
-
 export type SegmentSink = (segment: Record<string, unknown>) => void;
+
+/** The fields every segment of this service has. */
+export function segment(
+  trace: TraceContext,
+  id: string,
+  startTime: number,
+  fields: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    name: SERVICE_NAME,
+    id,
+    trace_id: trace.traceId,
+    ...(trace.parentId ? { parent_id: trace.parentId } : {}),
+    start_time: startTime,
+    end_time: Date.now() / 1000,
+    origin: 'AWS::ECS::Container',
+    ...fields,
+  };
+}
 
 const XRAY_DAEMON_HEADER = '{"format":"json","version":1}\n';
 

@@ -24,8 +24,8 @@ export const CREATE_ORDER_SQL = `WITH new_order AS (
   INSERT INTO order_status_history (order_id, status, occurred_at)
   SELECT order_id, 'PENDING', created_at FROM new_order
 ), outbox_row AS (
-  INSERT INTO outbox (order_id, message_group_id, message_deduplication_id, body, created_at)
-  SELECT order_id, $2, order_id, $5, created_at FROM new_order
+  INSERT INTO outbox (order_id, message_group_id, message_deduplication_id, body, created_at, trace_header)
+  SELECT order_id, $2, order_id, $5, created_at, $7 FROM new_order
 )
 SELECT order_id FROM new_order`;
 
@@ -54,18 +54,23 @@ export function requestHash(value: unknown): string {
     .digest('base64url');
 }
 
+/**
+ * Creates the order with its history and outbox rows, or finds the one this key already created.
+ * `traceHeader` (the request's trace, see metrics.ts) travels with the outbox row to orders.fifo.
+ */
 export async function createOrder(
   pool: pg.Pool,
   order: Order,
   idempotencyKey: string,
   hash: string,
+  traceHeader?: string,
 ): Promise<CreateResult> {
   const body = JSON.stringify(order);
   for (let attempt = 0; attempt < 3; attempt++) {
     const inserted = await pool.query<{ order_id: string }>({
       name: 'create_order',
       text: CREATE_ORDER_SQL,
-      values: [order.orderId, order.customerId, idempotencyKey, hash, body, order.createdAt],
+      values: [order.orderId, order.customerId, idempotencyKey, hash, body, order.createdAt, traceHeader ?? null],
     });
     if (inserted.rows.length === 1) return { kind: 'created', orderId: inserted.rows[0].order_id };
     const existing = await pool.query<{ order_id: string; request_hash: string }>({

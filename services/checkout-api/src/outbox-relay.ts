@@ -9,13 +9,17 @@
  *   sent again with the same deduplication id, which SQS FIFO drops as a duplicate within its
  *   5-minute window. Entries SQS rejects stay unsent, with the error recorded, and are retried.
  * - Lag (age of the oldest unsent row) and the unsent count are published as EMF metrics.
+ * - A row with a trace header (the request's X-Ray trace) is sent with it as the message's
+ *   AWSTraceHeader; when sampled, the send is recorded as a segment, the message's parent.
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
+import { parseTraceHeader, renderTraceHeader } from '../../../lib/contracts/tracing';
+import type { TraceContext } from '../../../lib/contracts/tracing';
 import { BackgroundLoop, WakeableDelay } from './background-loop';
-import { emfLine } from './metrics';
-import type { MetricsSink } from './metrics';
+import { emfLine, newSegmentId, segment } from './metrics';
+import type { MetricsSink, SegmentSink } from './metrics';
 
 export interface RelayOptions {
   readonly pool: pg.Pool;
@@ -26,6 +30,8 @@ export interface RelayOptions {
   readonly metricsIntervalMs: number;
   readonly metricsNamespace: string;
   readonly metricsSink: MetricsSink;
+  /** Where the segments of sampled sends go; none: not recorded (the header is still sent). */
+  readonly segmentSink?: SegmentSink;
   readonly log: FastifyBaseLogger;
 }
 
@@ -35,6 +41,21 @@ interface OutboxRow {
   message_group_id: string;
   message_deduplication_id: string;
   body: string;
+  trace_header: string | null;
+}
+
+/** A row's trace for its send: the message's header, and the segment recorded for a sampled send. */
+interface SendTrace {
+  readonly header: string;
+  readonly recorded?: { readonly trace: TraceContext; readonly segmentId: string };
+}
+
+function sendTrace(row: OutboxRow, recording: boolean): SendTrace | undefined {
+  const trace = parseTraceHeader(row.trace_header ?? undefined);
+  if (!trace) return undefined;
+  if (!(trace.sampled && recording)) return { header: renderTraceHeader(trace) };
+  const segmentId = newSegmentId();
+  return { header: renderTraceHeader({ ...trace, parentId: segmentId }), recorded: { trace, segmentId } };
 }
 
 export class OutboxRelay extends BackgroundLoop {
@@ -53,7 +74,7 @@ export class OutboxRelay extends BackgroundLoop {
       await client.query('BEGIN');
       const { rows } = await client.query<OutboxRow>({
         name: 'outbox_lock_batch',
-        text: `SELECT id, order_id, message_group_id, message_deduplication_id, body FROM outbox
+        text: `SELECT id, order_id, message_group_id, message_deduplication_id, body, trace_header FROM outbox
                WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         values: [batchSize],
       });
@@ -61,19 +82,34 @@ export class OutboxRelay extends BackgroundLoop {
         await client.query('COMMIT');
         return 0;
       }
-      const result = await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: rows.map((row) => ({
-            Id: row.id,
-            MessageBody: row.body,
-            MessageGroupId: row.message_group_id,
-            MessageDeduplicationId: row.message_deduplication_id,
-          })),
-        }),
-      );
+      const traces = new Map(rows.map((row) => [row.id, sendTrace(row, this.options.segmentSink !== undefined)]));
+      const sendStart = Date.now() / 1000;
+      let result;
+      try {
+        result = await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: rows.map((row) => {
+              const header = traces.get(row.id)?.header;
+              return {
+                Id: row.id,
+                MessageBody: row.body,
+                MessageGroupId: row.message_group_id,
+                MessageDeduplicationId: row.message_deduplication_id,
+                ...(header
+                  ? { MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: header } } }
+                  : {}),
+              };
+            }),
+          }),
+        );
+      } catch (error) {
+        this.recordSends(rows, traces, sendStart, new Set());
+        throw error;
+      }
       const sent = (result.Successful ?? []).map((s) => s.Id!);
       const failed = result.Failed ?? [];
+      this.recordSends(rows, traces, sendStart, new Set(sent));
       if (sent.length) {
         await client.query({
           name: 'outbox_mark_sent',
@@ -102,6 +138,31 @@ export class OutboxRelay extends BackgroundLoop {
       throw error;
     } finally {
       client.release();
+    }
+  }
+
+  /** A segment for each sampled row's send (a fault when SQS did not take it). */
+  private recordSends(
+    rows: OutboxRow[],
+    traces: Map<string, SendTrace | undefined>,
+    startTime: number,
+    sent: Set<string>,
+  ): void {
+    const sink = this.options.segmentSink;
+    if (!sink) return;
+    for (const row of rows) {
+      const recorded = traces.get(row.id)?.recorded;
+      if (!recorded) continue;
+      try {
+        sink(
+          segment(recorded.trace, recorded.segmentId, startTime, {
+            annotations: { operation: 'RelayOrder', orderId: row.order_id },
+            ...(sent.has(row.id) ? {} : { fault: true }),
+          }),
+        );
+      } catch (error) {
+        this.options.log.warn({ err: error }, 'Could not send the trace segment');
+      }
     }
   }
 

@@ -28,8 +28,9 @@ import {
 } from '../../../lib/contracts/metrics';
 import { OrderStatusEventSchema, TERMINAL_STATUSES } from '../../../lib/contracts/status';
 import type { OrderStatusEvent } from '../../../lib/contracts/status';
+import { parseTraceHeader } from '../../../lib/contracts/tracing';
 import { BackgroundLoop } from './background-loop';
-import { defaultSink, emfLine, newSegmentId, parseTraceHeader, segmentSinkFromEnv, SERVICE_NAME } from './metrics';
+import { defaultSink, emfLine, newSegmentId, segment, segmentSinkFromEnv } from './metrics';
 import type { MetricsSink, SegmentSink } from './metrics';
 import { applyStatusEvent } from './orders';
 import type { ApplyOutcome } from './orders';
@@ -106,17 +107,12 @@ export class StatusConsumer extends BackgroundLoop {
     const result = await this.handleMessage(message);
     if (trace?.sampled && this.segmentSink) {
       try {
-        this.segmentSink({
-          name: SERVICE_NAME,
-          id: newSegmentId(),
-          trace_id: trace.traceId,
-          ...(trace.parentId ? { parent_id: trace.parentId } : {}),
-          start_time: startTime,
-          end_time: Date.now() / 1000,
-          origin: 'AWS::ECS::Container',
-          annotations: { operation: 'ApplyOrderStatus', outcome: result.outcome, ...result.annotations },
-          ...(result.outcome === 'error' ? { fault: true } : result.delete ? {} : { error: true }),
-        });
+        this.segmentSink(
+          segment(trace, newSegmentId(), startTime, {
+            annotations: { operation: 'ApplyOrderStatus', outcome: result.outcome, ...result.annotations },
+            ...(result.outcome === 'error' ? { fault: true } : result.delete ? {} : { error: true }),
+          }),
+        );
       } catch (error) {
         this.options.log.warn({ err: error }, 'Could not send the trace segment');
       }

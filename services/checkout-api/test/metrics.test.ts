@@ -7,7 +7,6 @@ import {
   emfLine,
   parseAgentEndpoint,
   parseDaemonAddress,
-  parseTraceHeader,
   segmentSinkFromEnv,
   sinkFromEnv,
   writeToStdout,
@@ -142,21 +141,6 @@ describe('agentSink (the CloudWatch agent sidecar, TCP)', () => {
 });
 
 describe('X-Ray segments', () => {
-  test('parseTraceHeader reads Root, Parent and Sampled; refuses a header without a valid root', () => {
-    expect(parseTraceHeader('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1')).toEqual({
-      traceId: '1-5759e988-bd862e3fe1be46a994272793',
-      parentId: '53995c3f42cd8ad8',
-      sampled: true,
-    });
-    expect(parseTraceHeader('Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=0')).toEqual({
-      traceId: '1-5759e988-bd862e3fe1be46a994272793',
-      parentId: undefined,
-      sampled: false,
-    });
-    expect(parseTraceHeader(undefined)).toBeUndefined();
-    expect(parseTraceHeader('Root=not-a-trace;Sampled=1')).toBeUndefined();
-  });
-
   test('parseDaemonAddress: host:port or the daemon form (the UDP address)', () => {
     expect(parseDaemonAddress('127.0.0.1:2000')).toEqual({ host: '127.0.0.1', port: 2000 });
     expect(parseDaemonAddress('tcp:127.0.0.1:2001 udp:127.0.0.1:2000')).toEqual({ host: '127.0.0.1', port: 2000 });

@@ -241,12 +241,16 @@ export interface ServiceFixture {
  * The usual per-file setup: a database and an issuer (beforeAll), then the service on them;
  * `started` hands them to the file. afterAll stops the service, then the database and issuer.
  */
-export function useService(extraEnv: Record<string, string>, started: (fixture: ServiceFixture) => void): void {
+export function useService(
+  extraEnv: Record<string, string>,
+  started: (fixture: ServiceFixture) => void,
+  options: Partial<StartOptions> = {},
+): void {
   let fixture: Partial<ServiceFixture> = {};
   beforeAll(async () => {
     const [database, issuer] = await Promise.all([startDatabase(), new TestIssuer().start()]);
     fixture = { database, issuer };
-    const service = await startService(database, issuer, extraEnv);
+    const service = await startService(database, issuer, extraEnv, options);
     fixture = { database, issuer, service };
     started({ database, issuer, service });
   });
