@@ -1,3 +1,4 @@
+import { parseTraceHeader, renderTraceHeader } from '../lib/contracts/tracing';
 import {
   CreateInvoiceInputSchema,
   CreateShipmentInputSchema,
@@ -156,5 +157,52 @@ describe('step input schemas: what each workflow step accepts', () => {
   test('RefundPayment and ValidateOrder', () => {
     expect(problems(RefundPaymentInputSchema.safeParse({ orderId: '' }))).toEqual(['orderId']);
     expect(problems(ValidateOrderInputSchema.safeParse({}))).toEqual(['order']);
+  });
+});
+
+describe('the X-Ray trace header (lib/contracts/tracing.ts)', () => {
+  const ROOT = '1-5759e988-bd862e3fe1be46a994272793';
+
+  test('parseTraceHeader reads Root, Parent and Sampled in any order and ignores other fields', () => {
+    expect(parseTraceHeader(`Root=${ROOT};Parent=53995c3f42cd8ad8;Sampled=1`)).toEqual({
+      traceId: ROOT,
+      parentId: '53995c3f42cd8ad8',
+      sampled: true,
+    });
+    expect(parseTraceHeader(`Sampled=0;Lineage=a87bd80c:1|68fd508a:5;Root=${ROOT}`)).toEqual({
+      traceId: ROOT,
+      parentId: undefined,
+      sampled: false,
+    });
+  });
+
+  test.each([
+    ['no header', undefined],
+    ['an empty header', ''],
+    ['a root that is not a trace id', 'Root=not-a-trace;Sampled=1'],
+    ['an injected root', `Root=${ROOT}\nSampled=1;Parent=53995c3f42cd8ad8`],
+    ['an overlong header', `Root=${ROOT};Sampled=1;${'x'.repeat(1100)}`],
+  ])('parseTraceHeader refuses %s', (_name, header) => {
+    expect(parseTraceHeader(header)).toBeUndefined();
+  });
+
+  test('a malformed parent is dropped, the rest kept', () => {
+    expect(parseTraceHeader(`Root=${ROOT};Parent=zz;Sampled=1`)).toEqual({
+      traceId: ROOT,
+      parentId: undefined,
+      sampled: true,
+    });
+  });
+
+  test('renderTraceHeader writes what parseTraceHeader reads back', () => {
+    for (const trace of [
+      { traceId: ROOT, parentId: '53995c3f42cd8ad8', sampled: true },
+      { traceId: ROOT, parentId: undefined, sampled: false },
+    ]) {
+      const header = renderTraceHeader(trace);
+      expect(header).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}(;Parent=[0-9a-f]{16})?;Sampled=[01]$/);
+      expect(parseTraceHeader(header)).toEqual(trace);
+    }
+    expect(renderTraceHeader({ traceId: ROOT, sampled: true })).toBe(`Root=${ROOT};Sampled=1`);
   });
 });

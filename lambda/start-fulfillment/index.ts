@@ -4,6 +4,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { HANDLER_ENV } from '../../lib/contracts/handler-env';
 import { METRIC_NAMES } from '../../lib/contracts/metrics';
 import type { Order } from '../../lib/contracts/order';
+import { parseTraceHeader, renderTraceHeader } from '../../lib/contracts/tracing';
 import { requireEnv } from '../shared/env';
 import { errorName } from '../shared/errors';
 import { logger, startInvocation } from '../shared/logger';
@@ -31,15 +32,24 @@ interface Config {
 /**
  * Starts the order's execution; a duplicate delivery (execution already exists) is a success.
  * Returns 'started' only when this call started it (the OrdersAccepted count).
+ * The execution joins the order's trace: the message's AWSTraceHeader, set by the checkout
+ * service's relay from the customer's request (lib/contracts/tracing.ts), is its traceHeader.
  */
 async function startExecution(
   order: Order,
   stateMachineArn: string,
-  messageId: string,
+  record: SQSRecord,
 ): Promise<'started' | 'duplicate'> {
+  const { messageId } = record;
+  const trace = parseTraceHeader(record.attributes.AWSTraceHeader);
   try {
     const { executionArn } = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name: order.orderId, input: JSON.stringify(order) }),
+      new StartExecutionCommand({
+        stateMachineArn,
+        name: order.orderId,
+        input: JSON.stringify(order),
+        ...(trace ? { traceHeader: renderTraceHeader(trace) } : {}),
+      }),
     );
     logger.info('Fulfillment started', { messageId, executionArn });
     return 'started';
@@ -60,7 +70,7 @@ async function processRecord(record: SQSRecord, config: Config): Promise<'starte
       return 'sidelined';
     }
     logger.appendKeys({ orderId: verdict.order.orderId });
-    return await startExecution(verdict.order, config.stateMachineArn, record.messageId);
+    return await startExecution(verdict.order, config.stateMachineArn, record);
   } catch (error) {
     logger.warn('Message failed; reported as a batch item failure, to be retried', {
       messageId: record.messageId,

@@ -64,6 +64,24 @@ beforeEach(() => {
 });
 
 describe('start-fulfillment', () => {
+  it('starts the execution in the order’s trace: the message’s AWSTraceHeader is its traceHeader', async () => {
+    const traced = orderRecord('m1', 'ord-t1', 'cust-a');
+    const header = 'Root=1-6755a1b0-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1';
+    traced.attributes.AWSTraceHeader = header;
+    const garbled = orderRecord('m2', 'ord-t2', 'cust-b');
+    garbled.attributes.AWSTraceHeader = 'Root=whatever;Sampled=1';
+    const response = await handler(batch(traced, garbled, orderRecord('m3', 'ord-t3', 'cust-c')));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const inputs = sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(inputs.map((i) => [i.name, i.traceHeader])).toEqual([
+      ['ord-t1', header],
+      // A header that is not an X-Ray trace is not passed on.
+      ['ord-t2', undefined],
+      ['ord-t3', undefined],
+    ]);
+  });
+
   it('starts one execution per order, named by the order id, with the order as input', async () => {
     const order = anOrder({ orderId: 'ord-a1', customerId: 'cust-a' });
     const response = await handler(batch(record('m1', 'cust-a', order), orderRecord('m2', 'ord-b1', 'cust-b')));
