@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import type { DescribeExecutionCommandOutput, HistoryEvent } from '@aws-sdk/client-sfn';
 import { BULK_QUANTITY_LIMIT } from '../../lambda/screen-fraud/scoring';
@@ -6,6 +7,7 @@ import {
   ORDER_SCHEMA_VERSION,
   OUTCOME_REASONS,
   parseOrder,
+  renderTraceHeader,
   TEST_PAYMENT_TOKENS,
   TERMINAL_STATUSES,
 } from '../../lib/contracts';
@@ -184,8 +186,20 @@ export async function seedCatalog(c: Clients, o: StackOutputs, plan: RunPlan): P
   return items.map((i) => `${i.productId} ${i.priceCents}¢ ×${i.stock} @${i.warehouse}`).join(', ');
 }
 
+/** An X-Ray trace header as API Gateway sends it to the service: a new sampled trace. */
+function apiGatewayTraceHeader(): string {
+  const epoch = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
+  return renderTraceHeader({
+    traceId: `1-${epoch}-${randomBytes(12).toString('hex')}`,
+    parentId: randomBytes(8).toString('hex'),
+    sampled: true,
+  });
+}
+
 /**
- * Places the scenario's order as the storefront does: POST /api/orders with the customer's bearer
+ * Places the scenario's order as the storefront does (through API Gateway): POST /api/orders with the customer's bearer
  * token and an Idempotency-Key; expects 202 { orderId, status: PENDING } and its Location. Then
  * sends the same request again, which must answer with the same order id, marked replayed (so the
  * pipeline receives the order once).
@@ -196,11 +210,13 @@ export async function placeOrder(
   s: Scenario,
   idempotencyKey: string,
 ): Promise<PlacedOrder> {
+  // The trace header API Gateway adds (stage tracing on): the order carries it into the pipeline.
+  const trace = apiGatewayTraceHeader();
   const post = () =>
     api.request('POST', '/api/orders', {
       token,
       json: s.request,
-      headers: { 'idempotency-key': idempotencyKey },
+      headers: { 'idempotency-key': idempotencyKey, 'x-amzn-trace-id': trace },
     });
   const placedAt = Date.now();
   const first = await post();
