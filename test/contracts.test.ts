@@ -169,6 +169,10 @@ describe('the X-Ray trace header (lib/contracts/tracing.ts)', () => {
       parentId: '53995c3f42cd8ad8',
       sampled: true,
     });
+    // As the ALB forwards API Gateway's header: with a Self field in front.
+    expect(
+      parseTraceHeader(`Self=1-6755a1b1-89abcdef0123456789abcdef;Root=${ROOT};Parent=53995c3f42cd8ad8;Sampled=1`),
+    ).toEqual({ traceId: ROOT, parentId: '53995c3f42cd8ad8', sampled: true });
     expect(parseTraceHeader(`Sampled=0;Lineage=a87bd80c:1|68fd508a:5;Root=${ROOT}`)).toEqual({
       traceId: ROOT,
       parentId: undefined,
