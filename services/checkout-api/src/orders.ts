@@ -56,7 +56,7 @@ export function requestHash(value: unknown): string {
 
 /**
  * Creates the order with its history and outbox rows, or finds the one this key already created.
- * `traceHeader` (the request's trace, see metrics.ts) travels with the outbox row to orders.fifo.
+ * `traceHeader` (the request's trace, lib/contracts/tracing.ts) travels with the outbox row to orders.fifo.
  */
 export async function createOrder(
   pool: pg.Pool,
