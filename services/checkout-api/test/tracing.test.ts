@@ -18,8 +18,9 @@ useService({}, (started) => ({ database, issuer, service } = started), {
 
 const ROOT = '1-6755a1b0-0123456789abcdef01234567';
 const API_GATEWAY_SEGMENT = '53995c3f42cd8ad8';
-const traced = (sampled: 0 | 1, root = ROOT) => ({
-  'x-amzn-trace-id': `Root=${root};Parent=${API_GATEWAY_SEGMENT};Sampled=${sampled}`,
+/** The header API Gateway sends with a request it traces. */
+const traced = (sampled: 0 | 1) => ({
+  'x-amzn-trace-id': `Root=${ROOT};Parent=${API_GATEWAY_SEGMENT};Sampled=${sampled}`,
 });
 
 interface Entry {
