@@ -155,21 +155,8 @@ async function waitForReady(url, timeoutMs = 30_000) {
   throw new Error('checkout-api did not become ready');
 }
 
-const ORDER_BODY = JSON.stringify({
-  items: [
-    { productId: 'p-100', quantity: 2 },
-    { productId: 'p-200', quantity: 1 },
-  ],
-  shippingAddress: {
-    name: 'Ada Lovelace',
-    line1: '12 Analytical Engine Row',
-    city: 'London',
-    postalCode: 'NW1 6XE',
-    country: 'GB',
-  },
-  payment: { token: 'tok_approve' },
-  clientTotalCents: 4497,
-});
+// The same valid order body the tests send.
+const ORDER_BODY = JSON.stringify(require('../test/fixtures/order-request.json'));
 
 function runAutocannon(url, tokens, seconds) {
   let counter = 0;

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import pg from 'pg';
 import type { CheckoutHandle, StartOptions } from '../../src/main';
+import ORDER_REQUEST from '../fixtures/order-request.json';
 
 export type Bundle = typeof import('../../src/main');
 
@@ -323,20 +324,9 @@ export class HttpClient {
 
 // --- fixtures -----------------------------------------------------------------------------------------
 
+/** A valid POST /api/orders body (the fixture the benchmark sends too), a fresh copy each call. */
 export const orderBody = (overrides: Record<string, unknown> = {}) => ({
-  items: [
-    { productId: 'p-100', quantity: 2 },
-    { productId: 'p-200', quantity: 1 },
-  ],
-  shippingAddress: {
-    name: 'Ada Lovelace',
-    line1: '12 Analytical Engine Row',
-    city: 'London',
-    postalCode: 'NW1 6XE',
-    country: 'GB',
-  },
-  payment: { token: 'tok_approve' },
-  clientTotalCents: 4497,
+  ...(structuredClone(ORDER_REQUEST) as typeof ORDER_REQUEST),
   ...overrides,
 });
 
