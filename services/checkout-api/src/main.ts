@@ -171,7 +171,7 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     });
     const consumer = new StatusConsumer({
       ...worker('status-consumer'),
-      segmentSink: segmentSink ?? null,
+      segmentSink,
       sqs,
       queueUrl: config.orderStatusQueueUrl,
       waitTimeSeconds: config.statusConsumerWaitSeconds,

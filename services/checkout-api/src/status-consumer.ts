@@ -30,7 +30,7 @@ import { OrderStatusEventSchema, TERMINAL_STATUSES } from '../../../lib/contract
 import type { OrderStatusEvent } from '../../../lib/contracts/status';
 import { parseTraceHeader } from '../../../lib/contracts/tracing';
 import { BackgroundLoop } from './background-loop';
-import { defaultSink, emfLine, newSegmentId, segment, segmentSinkFromEnv } from './metrics';
+import { defaultSink, emfLine, newSegmentId, segment } from './metrics';
 import type { MetricsSink, SegmentSink } from './metrics';
 import { applyStatusEvent } from './orders';
 import type { ApplyOutcome } from './orders';
@@ -47,8 +47,8 @@ export interface ConsumerOptions {
   readonly metricsNamespace?: string;
   /** Where the outcome metrics go. @default defaultSink (the CloudWatch agent on ECS, else stdout) */
   readonly metricsSink?: MetricsSink;
-  /** Where trace segments go. @default the X-Ray listener in AWS_XRAY_DAEMON_ADDRESS, else none */
-  readonly segmentSink?: SegmentSink | null;
+  /** Where the segments of sampled messages go (main.ts: the X-Ray listener, if any); none: not recorded. */
+  readonly segmentSink?: SegmentSink;
 }
 
 const isTerminal = (status: OrderStatusEvent['status']) => (TERMINAL_STATUSES as readonly string[]).includes(status);
@@ -95,19 +95,17 @@ export class StatusConsumer extends BackgroundLoop {
 
   constructor(private readonly options: ConsumerOptions) {
     super();
-    this.segmentSink = options.segmentSink === null ? undefined : (options.segmentSink ?? segmentSinkFromEnv());
   }
-
-  private readonly segmentSink: SegmentSink | undefined;
 
   /** Handles one message; true when it may be deleted. Traced when the message carries a sampled trace. */
   async handle(message: Message): Promise<{ outcome: MessageOutcome; delete: boolean }> {
     const trace = parseTraceHeader(message.Attributes?.AWSTraceHeader);
     const startTime = Date.now() / 1000;
     const result = await this.handleMessage(message);
-    if (trace?.sampled && this.segmentSink) {
+    const segmentSink = this.options.segmentSink;
+    if (trace?.sampled && segmentSink) {
       try {
-        this.segmentSink(
+        segmentSink(
           segment(trace, newSegmentId(), startTime, {
             annotations: { operation: 'ApplyOrderStatus', outcome: result.outcome, ...result.annotations },
             ...(result.outcome === 'error' ? { fault: true } : result.delete ? {} : { error: true }),

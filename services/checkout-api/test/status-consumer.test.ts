@@ -297,7 +297,6 @@ describe('telemetry', () => {
       metricsSink: () => {
         throw new Error('agent gone');
       },
-      segmentSink: null,
     });
     expect(await failing.handle(snsMessage(event(orderId, 'FULFILLED')))).toEqual({ outcome: 'applied', delete: true });
   });
