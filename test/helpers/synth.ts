@@ -5,9 +5,10 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildSecureCart, SecureCartStacks } from '../../lib/app';
+import { APP_CONTEXT } from '../../lib/app-context';
 import { ProfileName, resolveProfile, Profile } from '../../lib/config/profiles';
 
-/** The feature flags and defaults from cdk.json, so tests synthesize exactly what `cdk synth` does. */
+/** The feature flags and defaults from cdk.json (and APP_CONTEXT), so tests synthesize exactly what `cdk synth` does. */
 export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(
   readFileSync(join(__dirname, '../../cdk.json'), 'utf8'),
 ).context;
@@ -33,6 +34,7 @@ export function newApp(extraContext: Record<string, unknown> = {}, options: { bu
   // Path and asset metadata on, as `cdk synth` has them: tests find resources and assets by them.
   const context = {
     ...CDK_CONTEXT,
+    ...APP_CONTEXT,
     'aws:cdk:enable-path-metadata': true,
     'aws:cdk:enable-asset-metadata': true,
     // A fixed region (not the developer's CDK_DEFAULT_REGION), away from us-east-1 so the edge
