@@ -55,7 +55,7 @@ class JwksFetcher implements Fetcher {
 const SUB_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
 /** Verified tokens kept in memory (about 1 KB each: 10 MB at most). */
-export const VERIFIED_TOKENS_MAX = 10_000;
+const VERIFIED_TOKENS_MAX = 10_000;
 
 export function createTokenVerifier(config: AuthConfig, preloadedJwks?: Jwks): TokenVerifier {
   let verifyJwt: (token: string) => Promise<{ sub?: unknown; exp?: unknown }>;
