@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CatalogItem } from '../lib/contracts/tables';
+import type { CatalogItem } from '@securecart/contracts/tables';
 
 export const DEMO_PRODUCTS: readonly CatalogItem[] = [
   ['mug-001', 'Stoneware mug', 1_400, 'eu-central'],

@@ -6,7 +6,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as z from '../lib/contracts/zod';
+import * as z from '@securecart/contracts/zod';
 import { PROFILES } from '../lib/config/profiles';
 import {
   AGENT_PORTS,

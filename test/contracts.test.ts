@@ -1,4 +1,4 @@
-import { parseTraceHeader, renderTraceHeader } from '../lib/contracts/tracing';
+import { parseTraceHeader, renderTraceHeader } from '@securecart/contracts/tracing';
 import {
   CreateInvoiceInputSchema,
   CreateShipmentInputSchema,
@@ -12,7 +12,7 @@ import {
   STATUS_SUBSCRIPTIONS,
   TEST_PAYMENT_TOKENS,
   ValidateOrderInputSchema,
-} from '../lib/contracts';
+} from '@securecart/contracts';
 
 describe('status contract: consumers apply a status only if it moves the order forward', () => {
   test('a first status is always applied', () => {
@@ -160,7 +160,7 @@ describe('step input schemas: what each workflow step accepts', () => {
   });
 });
 
-describe('the X-Ray trace header (lib/contracts/tracing.ts)', () => {
+describe('the X-Ray trace header (contracts/tracing.ts)', () => {
   const ROOT = '1-5759e988-bd862e3fe1be46a994272793';
 
   test('parseTraceHeader reads Root, Parent and Sampled in any order and ignores other fields', () => {

@@ -7,7 +7,7 @@ import {
   validateFilterPolicy,
 } from './helpers/event-matchers';
 import { MATCHER_CASES } from './helpers/match-grid';
-import { RULE_PATTERNS, STATUS_SUBSCRIPTIONS } from '../lib/contracts';
+import { RULE_PATTERNS, STATUS_SUBSCRIPTIONS } from '@securecart/contracts';
 import { PROFILES } from '../lib/config/profiles';
 
 /*

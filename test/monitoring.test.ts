@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { METRIC_NAMES, METRICS_NAMESPACE, OUTCOME_REASONS } from '../lib/contracts';
+import { METRIC_NAMES, METRICS_NAMESPACE, OUTCOME_REASONS } from '@securecart/contracts';
 import { auditEventSelectors } from '../lib/constructs/monitoring/audit-trail';
 import { OUTCOMES } from '../lib/constructs/monitoring/business-metrics';
 import { DASHBOARD_FLOWS, SECTION_MARKER } from '../lib/constructs/monitoring/order-dashboard';

@@ -8,7 +8,7 @@ import {
   publishedSchemas,
   screeningReasons,
   STATUS_SUBSCRIPTIONS,
-} from '../lib/contracts';
+} from '@securecart/contracts';
 import { INTAKE_TIMEOUT } from '../lib/constructs/pipeline/order-intake';
 import { allStates, definitionOf } from './helpers/asl';
 import { matchesEventPattern, matchesFilterPolicy } from './helpers/event-matchers';

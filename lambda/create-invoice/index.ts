@@ -1,7 +1,7 @@
-import { HANDLER_ENV } from '../../lib/contracts/handler-env';
-import { CreateInvoiceInputSchema } from '../../lib/contracts/steps';
-import type { CreateInvoiceInput } from '../../lib/contracts/steps';
-import { idempotencyKey } from '../../lib/contracts/tables';
+import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { CreateInvoiceInputSchema } from '@securecart/contracts/steps';
+import type { CreateInvoiceInput } from '@securecart/contracts/steps';
+import { idempotencyKey } from '@securecart/contracts/tables';
 import { requireEnv } from '../shared/env';
 import { stepHandler } from '../shared/handler';
 import { sha256Hex } from '../shared/hash';

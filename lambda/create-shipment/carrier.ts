@@ -1,4 +1,4 @@
-import type { Address } from '../../lib/contracts/order';
+import type { Address } from '@securecart/contracts/order';
 import { ShipmentFailed } from '../shared/errors';
 import { sha256Hex } from '../shared/hash';
 

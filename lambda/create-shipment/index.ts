@@ -1,9 +1,9 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { HANDLER_ENV } from '../../lib/contracts/handler-env';
-import type { OrderItem } from '../../lib/contracts/order';
-import { CreateShipmentInputSchema } from '../../lib/contracts/steps';
-import type { CreateShipmentInput } from '../../lib/contracts/steps';
-import { idempotencyKey } from '../../lib/contracts/tables';
+import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import type { OrderItem } from '@securecart/contracts/order';
+import { CreateShipmentInputSchema } from '@securecart/contracts/steps';
+import type { CreateShipmentInput } from '@securecart/contracts/steps';
+import { idempotencyKey } from '@securecart/contracts/tables';
 import { ddb, tryConditionalWrite } from '../shared/dynamodb';
 import { requireEnv } from '../shared/env';
 import { stepHandler } from '../shared/handler';

@@ -1,10 +1,10 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { PutCommandInput } from '@aws-sdk/lib-dynamodb';
-import { HANDLER_ENV } from '../../lib/contracts/handler-env';
-import { METRIC_NAMES } from '../../lib/contracts/metrics';
-import { ProcessPaymentInputSchema } from '../../lib/contracts/steps';
-import type { ProcessPaymentInput } from '../../lib/contracts/steps';
-import { idempotencyKey } from '../../lib/contracts/tables';
+import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { METRIC_NAMES } from '@securecart/contracts/metrics';
+import { ProcessPaymentInputSchema } from '@securecart/contracts/steps';
+import type { ProcessPaymentInput } from '@securecart/contracts/steps';
+import { idempotencyKey } from '@securecart/contracts/tables';
 import { ddb, tryConditionalWrite } from '../shared/dynamodb';
 import { positiveIntEnv, requireEnv } from '../shared/env';
 import { PaymentDeclined, PaymentProviderUnavailable } from '../shared/errors';

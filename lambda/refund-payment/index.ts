@@ -1,8 +1,8 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { HANDLER_ENV } from '../../lib/contracts/handler-env';
-import { RefundPaymentInputSchema } from '../../lib/contracts/steps';
-import type { RefundPaymentInput } from '../../lib/contracts/steps';
-import { idempotencyKey } from '../../lib/contracts/tables';
+import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { RefundPaymentInputSchema } from '@securecart/contracts/steps';
+import type { RefundPaymentInput } from '@securecart/contracts/steps';
+import { idempotencyKey } from '@securecart/contracts/tables';
 import { ddb, tryConditionalWrite } from '../shared/dynamodb';
 import { positiveIntEnv, requireEnv } from '../shared/env';
 import { PaymentProviderUnavailable } from '../shared/errors';

@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { HANDLER_ENV } from '../../lib/contracts/handler-env';
-import { OrderItemsInputSchema } from '../../lib/contracts/steps';
-import type { OrderItemsInput } from '../../lib/contracts/steps';
+import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { OrderItemsInputSchema } from '@securecart/contracts/steps';
+import type { OrderItemsInput } from '@securecart/contracts/steps';
 import { ddb, tryConditionalWrite } from '../shared/dynamodb';
 import { requireEnv } from '../shared/env';
 import { stepHandler } from '../shared/handler';

@@ -1,10 +1,10 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { InventoryLowDetail } from '../../lib/contracts/events';
-import { HANDLER_ENV } from '../../lib/contracts/handler-env';
-import type { OrderItem } from '../../lib/contracts/order';
-import { OrderItemsInputSchema } from '../../lib/contracts/steps';
-import type { OrderItemsInput } from '../../lib/contracts/steps';
+import type { InventoryLowDetail } from '@securecart/contracts/events';
+import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import type { OrderItem } from '@securecart/contracts/order';
+import { OrderItemsInputSchema } from '@securecart/contracts/steps';
+import type { OrderItemsInput } from '@securecart/contracts/steps';
 import { ddb, isConditionalCheckFailed, tryConditionalWrite } from '../shared/dynamodb';
 import { requireEnv } from '../shared/env';
 import { OutOfStock } from '../shared/errors';

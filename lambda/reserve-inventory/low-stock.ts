@@ -1,6 +1,6 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { DETAIL_TYPES, EVENT_SOURCES } from '../../lib/contracts/events';
-import type { InventoryLowDetail } from '../../lib/contracts/events';
+import { DETAIL_TYPES, EVENT_SOURCES } from '@securecart/contracts/events';
+import type { InventoryLowDetail } from '@securecart/contracts/events';
 
 /** The catalog fields the low-stock check reads. */
 export interface StockLevel {

@@ -1,8 +1,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { DETAIL_TYPES, InventoryLowDetailSchema } from '../../lib/contracts/events';
-import type { InventoryLowDetail } from '../../lib/contracts/events';
-import { HANDLER_ENV } from '../../lib/contracts/handler-env';
+import { DETAIL_TYPES, InventoryLowDetailSchema } from '@securecart/contracts/events';
+import type { InventoryLowDetail } from '@securecart/contracts/events';
+import { HANDLER_ENV } from '@securecart/contracts/handler-env';
 import { ddb, isConditionalCheckFailed } from '../shared/dynamodb';
 import { requireEnv } from '../shared/env';
 import { eventHandler } from '../shared/handler';

@@ -1,8 +1,8 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { DETAIL_TYPES, FRAUD_REJECTED_ERROR, ScreeningRequestedDetailSchema } from '../../lib/contracts/events';
-import type { FraudDecision, ScreeningRequestedDetail } from '../../lib/contracts/events';
-import { METRIC_NAMES } from '../../lib/contracts/metrics';
+import { DETAIL_TYPES, FRAUD_REJECTED_ERROR, ScreeningRequestedDetailSchema } from '@securecart/contracts/events';
+import type { FraudDecision, ScreeningRequestedDetail } from '@securecart/contracts/events';
+import { METRIC_NAMES } from '@securecart/contracts/metrics';
 import { errorName } from '../shared/errors';
 import { eventHandler } from '../shared/handler';
 import { logger } from '../shared/logger';

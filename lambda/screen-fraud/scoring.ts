@@ -1,4 +1,4 @@
-import type { FraudDecision, ScreeningPolicy } from '../../lib/contracts/events';
+import type { FraudDecision, ScreeningPolicy } from '@securecart/contracts/events';
 
 const REJECT_SCORE = 70;
 const FRAUD_SIGNALS = {

@@ -1,4 +1,4 @@
-import { BUSINESS_ERRORS, TRANSIENT_ERRORS } from '../../lib/contracts/errors';
+import { BUSINESS_ERRORS, TRANSIENT_ERRORS } from '@securecart/contracts/errors';
 
 /*
  * Step Functions catches Lambda errors by their `errorType`, which the Node.js runtime takes from

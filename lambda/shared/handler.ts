@@ -1,5 +1,5 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import type * as z from '../../lib/contracts/zod';
+import type * as z from '@securecart/contracts/zod';
 import { InvalidInput } from './errors';
 import { startInvocation } from './logger';
 

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { tryConditionalWrite, ddb } from './dynamodb';
-import { IDEMPOTENCY_RECORD_TTL_DAYS } from '../../lib/contracts/tables';
+import { IDEMPOTENCY_RECORD_TTL_DAYS } from '@securecart/contracts/tables';
 
 const SECONDS_PER_DAY = 86_400;
 

@@ -1,4 +1,4 @@
-import type { OrderItem } from '../../lib/contracts/order';
+import type { OrderItem } from '@securecart/contracts/order';
 import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /**

@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRIC_DIMENSIONS, METRICS_NAMESPACE } from '../../lib/contracts/metrics';
+import { METRIC_DIMENSIONS, METRICS_NAMESPACE } from '@securecart/contracts/metrics';
 
 /**
  * One Metrics instance per container. It writes CloudWatch embedded metric format (EMF) lines to

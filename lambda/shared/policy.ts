@@ -1,5 +1,5 @@
-import { HANDLER_ENV } from '../../lib/contracts/handler-env';
-import type { ScreeningPolicy } from '../../lib/contracts/events';
+import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import type { ScreeningPolicy } from '@securecart/contracts/events';
 import { positiveIntEnv, requireEnv } from './env';
 
 /** Parses a comma-separated list of country codes (`'US, CA'` → `['US', 'CA']`). */

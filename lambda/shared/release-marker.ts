@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { idempotencyKey } from '../../lib/contracts/tables';
-import type { ReleaseMarker } from '../../lib/contracts/tables';
+import { idempotencyKey } from '@securecart/contracts/tables';
+import type { ReleaseMarker } from '@securecart/contracts/tables';
 import { ddb, tryConditionalWrite } from './dynamodb';
 import { expirationFor } from './idempotency';
 

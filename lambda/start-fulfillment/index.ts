@@ -1,10 +1,10 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { HANDLER_ENV } from '../../lib/contracts/handler-env';
-import { METRIC_NAMES } from '../../lib/contracts/metrics';
-import type { Order } from '../../lib/contracts/order';
-import { parseTraceHeader, renderTraceHeader } from '../../lib/contracts/tracing';
+import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { METRIC_NAMES } from '@securecart/contracts/metrics';
+import type { Order } from '@securecart/contracts/order';
+import { parseTraceHeader, renderTraceHeader } from '@securecart/contracts/tracing';
 import { requireEnv } from '../shared/env';
 import { errorName } from '../shared/errors';
 import { logger, startInvocation } from '../shared/logger';
@@ -33,7 +33,7 @@ interface Config {
  * Starts the order's execution; a duplicate delivery (execution already exists) is a success.
  * Returns 'started' only when this call started it (the OrdersAccepted count).
  * The execution joins the order's trace: the message's AWSTraceHeader, set by the checkout
- * service's relay from the customer's request (lib/contracts/tracing.ts), is its traceHeader.
+ * service's relay from the customer's request (contracts/tracing.ts), is its traceHeader.
  */
 async function startExecution(
   order: Order,

@@ -1,11 +1,11 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SendMessageCommandInput } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { METRIC_NAMES } from '../../lib/contracts/metrics';
-import { ORDER_MESSAGE_MAX_BYTES, parseOrder } from '../../lib/contracts/order';
-import type { Order } from '../../lib/contracts/order';
-import { SIDELINE_ATTRIBUTES, SIDELINE_FALLBACK_GROUP_ID, SIDELINE_REASONS } from '../../lib/contracts/sideline';
-import type { SidelineReasonCode } from '../../lib/contracts/sideline';
+import { METRIC_NAMES } from '@securecart/contracts/metrics';
+import { ORDER_MESSAGE_MAX_BYTES, parseOrder } from '@securecart/contracts/order';
+import type { Order } from '@securecart/contracts/order';
+import { SIDELINE_ATTRIBUTES, SIDELINE_FALLBACK_GROUP_ID, SIDELINE_REASONS } from '@securecart/contracts/sideline';
+import type { SidelineReasonCode } from '@securecart/contracts/sideline';
 import { logger } from '../shared/logger';
 import { countNow } from '../shared/metrics';
 import { sqs } from '../shared/sqs';

@@ -1,9 +1,9 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { screeningReasons } from '../../lib/contracts/events';
-import { HANDLER_ENV } from '../../lib/contracts/handler-env';
-import type { ValidatedOrder } from '../../lib/contracts/order';
-import { ValidateOrderInputSchema } from '../../lib/contracts/steps';
-import type { ValidateOrderInput } from '../../lib/contracts/steps';
+import { screeningReasons } from '@securecart/contracts/events';
+import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import type { ValidatedOrder } from '@securecart/contracts/order';
+import { ValidateOrderInputSchema } from '@securecart/contracts/steps';
+import type { ValidateOrderInput } from '@securecart/contracts/steps';
 import { ddb } from '../shared/dynamodb';
 import { requireEnv } from '../shared/env';
 import { InvalidOrder } from '../shared/errors';

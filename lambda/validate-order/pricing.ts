@@ -1,4 +1,4 @@
-import type { OrderItem, PricedLine, Shipment } from '../../lib/contracts/order';
+import type { OrderItem, PricedLine, Shipment } from '@securecart/contracts/order';
 
 /** What pricing reads from a Catalog item (untrusted until checked: the table is shared). */
 export type CatalogRow = Record<string, unknown>;

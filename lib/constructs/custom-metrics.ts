@@ -5,9 +5,9 @@ import {
   CHECKOUT_SERVICE_NAME,
   METRIC_DIMENSIONS,
   METRICS_NAMESPACE,
-} from '../contracts/metrics';
+} from '@securecart/contracts/metrics';
 
-/** A handler's custom metric (lib/contracts/metrics.ts), summed: dimension `service` = its step name. */
+/** A handler's custom metric (contracts/metrics.ts), summed: dimension `service` = its step name. */
 export function handlerMetric(step: string, metricName: string, label: string, period: Duration): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
@@ -19,7 +19,7 @@ export function handlerMetric(step: string, metricName: string, label: string, p
   });
 }
 
-/** A checkout service metric (lib/contracts/metrics.ts): dimension `Service` = checkout-api, plus `extra`. */
+/** A checkout service metric (contracts/metrics.ts): dimension `Service` = checkout-api, plus `extra`. */
 export function checkoutServiceMetric(
   metricName: string,
   extra: Record<string, string>,

@@ -8,7 +8,7 @@ import { Profile } from '../config/profiles';
 import { TierKey } from '../constructs/encryption';
 import { Observable, OpsAlarms } from '../constructs/ops-alarms';
 import { PostgresDatabase } from '../constructs/postgres-database';
-import { TABLE_KEYS } from '../contracts';
+import { TABLE_KEYS } from '@securecart/contracts';
 import { SUBNETS } from './network-stack';
 
 export interface DataStackProps extends StackProps {

@@ -1,4 +1,4 @@
-import type { CatalogItem } from '../../lib/contracts';
+import type { CatalogItem } from '@securecart/contracts';
 import type { Clients } from '../smoke/aws';
 import { seedCatalogItems } from '../smoke/catalog';
 import type { StackOutputs } from '../smoke/outputs';

@@ -1,8 +1,8 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { PricedLine } from '../../lib/contracts/order';
+import type { PricedLine } from '@securecart/contracts/order';
 import { handler, invoiceNumberFor } from '../../lambda/create-invoice';
-import type { CreateInvoiceInput } from '../../lib/contracts/steps';
+import type { CreateInvoiceInput } from '@securecart/contracts/steps';
 import { conditionFailed, FIXED_EXPIRATION, FIXED_NOW, fixDate, rejectionOf, TABLES } from './support/fixtures';
 import { captureLogs } from './support/logs';
 

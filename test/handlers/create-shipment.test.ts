@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambda/create-shipment';
-import type { CreateShipmentInput } from '../../lib/contracts/steps';
+import type { CreateShipmentInput } from '@securecart/contracts/steps';
 import { bookShipment, trackingNumberFor } from '../../lambda/create-shipment/carrier';
 import {
   anOrder,

@@ -1,12 +1,12 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambda/process-payment';
-import type { ProcessPaymentInput } from '../../lib/contracts/steps';
+import type { ProcessPaymentInput } from '@securecart/contracts/steps';
 import { chargeIdFor } from '../../lambda/shared/payment-provider';
 import { conditionFailed, FIXED_EXPIRATION, FIXED_NOW, fixDate, rejectionOf, TABLES } from './support/fixtures';
 import { captureLogs } from './support/logs';
 import { captureMetrics } from './support/metrics';
-import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lib/contracts/metrics';
+import { METRIC_NAMES, METRICS_NAMESPACE } from '@securecart/contracts/metrics';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const logs = captureLogs();

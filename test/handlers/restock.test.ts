@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { InventoryLowDetail } from '../../lib/contracts/events';
+import type { InventoryLowDetail } from '@securecart/contracts/events';
 import { handler } from '../../lambda/restock';
 import type { InventoryLowEvent } from '../../lambda/restock';
 import { conditionFailed, rejectionOf, TABLES } from './support/fixtures';

@@ -7,14 +7,14 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { ScreeningRequestedDetail } from '../../lib/contracts/events';
+import type { ScreeningRequestedDetail } from '@securecart/contracts/events';
 import { handler } from '../../lambda/screen-fraud';
 import type { ScreeningRequestedEvent } from '../../lambda/screen-fraud';
 import { scoreOrder } from '../../lambda/screen-fraud/scoring';
 import { rejectionOf } from './support/fixtures';
 import { captureLogs } from './support/logs';
 import { captureMetrics } from './support/metrics';
-import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lib/contracts/metrics';
+import { METRIC_NAMES, METRICS_NAMESPACE } from '@securecart/contracts/metrics';
 
 const sfnMock = mockClient(SFNClient);
 const logs = captureLogs();

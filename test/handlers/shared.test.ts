@@ -1,8 +1,8 @@
-import { BUSINESS_ERRORS, TRANSIENT_ERRORS } from '../../lib/contracts/errors';
-import { DETAIL_TYPES, InventoryLowDetailSchema } from '../../lib/contracts/events';
-import { HANDLER_ENV } from '../../lib/contracts/handler-env';
-import { OrderItemsInputSchema } from '../../lib/contracts/steps';
-import { TABLE_KEYS } from '../../lib/contracts/tables';
+import { BUSINESS_ERRORS, TRANSIENT_ERRORS } from '@securecart/contracts/errors';
+import { DETAIL_TYPES, InventoryLowDetailSchema } from '@securecart/contracts/events';
+import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { OrderItemsInputSchema } from '@securecart/contracts/steps';
+import { TABLE_KEYS } from '@securecart/contracts/tables';
 import { positiveIntEnv, requireEnv } from '../../lambda/shared/env';
 import * as errors from '../../lambda/shared/errors';
 import { eventHandler, stepHandler } from '../../lambda/shared/handler';

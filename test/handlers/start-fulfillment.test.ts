@@ -2,9 +2,9 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { METRICS_NAMESPACE, METRIC_NAMES } from '../../lib/contracts/metrics';
-import type { Order } from '../../lib/contracts/order';
-import { SIDELINE_ATTRIBUTES, SIDELINE_FALLBACK_GROUP_ID } from '../../lib/contracts/sideline';
+import { METRICS_NAMESPACE, METRIC_NAMES } from '@securecart/contracts/metrics';
+import type { Order } from '@securecart/contracts/order';
+import { SIDELINE_ATTRIBUTES, SIDELINE_FALLBACK_GROUP_ID } from '@securecart/contracts/sideline';
 import { handler } from '../../lambda/start-fulfillment';
 import { checkRecord, SIDELINE_REASON_MAX_CHARS, sidelineReason } from '../../lambda/start-fulfillment/sideline';
 import { anOrder } from './support/fixtures';

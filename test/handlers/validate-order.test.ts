@@ -1,6 +1,6 @@
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { CatalogItem } from '../../lib/contracts/tables';
+import type { CatalogItem } from '@securecart/contracts/tables';
 import { CATALOG_READ_ATTEMPTS, handler } from '../../lambda/validate-order';
 import { priceItems, splitShipments } from '../../lambda/validate-order/pricing';
 import { anOrder, rejectionOf, TABLES } from './support/fixtures';

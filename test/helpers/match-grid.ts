@@ -20,7 +20,7 @@ import {
   ScreeningPolicy,
   ScreeningRequestedDetailSchema,
   screeningReasons,
-} from '../../lib/contracts';
+} from '@securecart/contracts';
 import type { MatchCase, SnsMessageAttribute } from './event-matchers';
 
 const ACCOUNT = '123456789012';

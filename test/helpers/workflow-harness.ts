@@ -45,7 +45,7 @@ import {
 import { SendMessageCommand, SendMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { CatalogItem, HANDLER_ENV, OrderStatusEvent } from '../../lib/contracts';
+import { CatalogItem, HANDLER_ENV, OrderStatusEvent } from '@securecart/contracts';
 import { allStates } from './asl';
 import { matchesEventPattern } from './event-matchers';
 

@@ -1,6 +1,6 @@
 import { BatchWriteCommand, DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE_KEYS } from '../../lib/contracts';
-import type { CatalogItem } from '../../lib/contracts';
+import { TABLE_KEYS } from '@securecart/contracts';
+import type { CatalogItem } from '@securecart/contracts';
 import type { Clients } from './aws';
 import type { StackOutputs } from './outputs';
 import { CheckFailure } from './report';

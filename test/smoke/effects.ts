@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { idempotencyKey } from '../../lib/contracts';
+import { idempotencyKey } from '@securecart/contracts';
 import type { Clients } from './aws';
 import type { PlacedOrder, RunPlan } from './orders';
 import type { StackOutputs } from './outputs';

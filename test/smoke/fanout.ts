@@ -1,4 +1,4 @@
-import { STATUS_SUBSCRIPTIONS } from '../../lib/contracts';
+import { STATUS_SUBSCRIPTIONS } from '@securecart/contracts';
 import { describeResponse } from './http';
 import type { CheckoutApi } from './http';
 import type { PlacedOrder, Scenario } from './orders';

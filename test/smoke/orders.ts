@@ -10,8 +10,8 @@ import {
   renderTraceHeader,
   TEST_PAYMENT_TOKENS,
   TERMINAL_STATUSES,
-} from '../../lib/contracts';
-import type { CatalogItem, Order, OrderStatus, OutcomeReason } from '../../lib/contracts';
+} from '@securecart/contracts';
+import type { CatalogItem, Order, OrderStatus, OutcomeReason } from '@securecart/contracts';
 import type { Clients } from './aws';
 import { seedCatalogItems } from './catalog';
 import { describeResponse } from './http';

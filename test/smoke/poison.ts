@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { SIDELINE_ATTRIBUTES, SIDELINE_REASONS } from '../../lib/contracts';
+import { SIDELINE_ATTRIBUTES, SIDELINE_REASONS } from '@securecart/contracts';
 import type { Clients } from './aws';
 import { describeResponse } from './http';
 import type { CheckoutApi } from './http';

@@ -10,7 +10,7 @@ import {
   paginateListSubscriptionsByTopic,
 } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { DETAIL_TYPES, EVENT_SOURCES, HANDLER_ENV, STATUS_SUBSCRIPTIONS, TABLE_KEYS } from '../../lib/contracts';
+import { DETAIL_TYPES, EVENT_SOURCES, HANDLER_ENV, STATUS_SUBSCRIPTIONS, TABLE_KEYS } from '@securecart/contracts';
 import type { Clients } from './aws';
 import { QUEUE_OUTPUTS } from './outputs';
 import type { QueueOutput, StackOutputs } from './outputs';

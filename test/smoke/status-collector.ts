@@ -1,7 +1,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Message } from '@aws-sdk/client-sqs';
-import { OrderStatusEventSchema, SNS_ATTRIBUTES } from '../../lib/contracts';
-import type { OrderStatusEvent } from '../../lib/contracts';
+import { OrderStatusEventSchema, SNS_ATTRIBUTES } from '@securecart/contracts';
+import type { OrderStatusEvent } from '@securecart/contracts';
 import type { Clients } from './aws';
 import { isRecord, parseJson, sleep } from './util';
 

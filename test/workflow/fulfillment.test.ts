@@ -9,7 +9,7 @@ import {
   OrderStatus,
   OrderStatusEventSchema,
   TEST_PAYMENT_TOKENS,
-} from '../../lib/contracts';
+} from '@securecart/contracts';
 import { cleanUp, synthesize, Synthesized } from '../helpers/synth';
 import { ExecutionReport, WorkflowHarness } from '../helpers/workflow-harness';
 

@@ -32,7 +32,7 @@ const ProductSchema = z.object({
   priceCents: z.number(),
   /** The service's public view says whether it is in stock ... */
   inStock: z.optional(z.boolean()),
-  /** ... a raw CatalogItem (lib/contracts/tables.ts) carries the count. */
+  /** ... a raw CatalogItem (contracts/tables.ts) carries the count. */
   stock: z.optional(z.number()),
   active: z.optional(z.boolean()),
 });

@@ -9,7 +9,7 @@ import { errorMessage } from './api';
 import { useApi, useAuth } from './app-context';
 import type { OrderItem } from './contracts';
 
-/** The order contract's limits (lib/contracts/order.ts, services/checkout-api/src/schemas.ts). */
+/** The order contract's limits (contracts/order.ts, services/checkout-api/src/schemas.ts). */
 export const MAX_QUANTITY = 100;
 export const MAX_LINES = 50;
 const LOCAL_KEY = 'securecart.cart';

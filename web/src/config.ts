@@ -2,7 +2,7 @@
  * Runtime configuration: the storefront fetches `/config.json` at start, so one build serves every
  * deployment (the Frontend stack writes the file next to the build). See web/README.md.
  */
-// zod/mini itself, not lib/contracts/zod: the English error messages it loads stay out of the
+// zod/mini itself, not contracts/zod: the English error messages it loads stay out of the
 // initial JavaScript, so every check here carries its own message.
 import * as z from 'zod/mini';
 

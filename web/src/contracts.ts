@@ -1,15 +1,15 @@
 /**
- * The parts of the shared contracts (lib/contracts) the storefront uses. Importing the individual
+ * The parts of the shared contracts (contracts) the storefront uses. Importing the individual
  * modules, not the barrel, keeps server-only code (event schemas, JSON Schema export) out of the
  * bundle.
  */
-export { AddressSchema, PAYMENT_TOKEN_PATTERN } from '../../lib/contracts/order';
-export type { Address, OrderItem } from '../../lib/contracts/order';
-export { ORDER_STATUSES, OUTCOME_REASONS, TERMINAL_STATUSES } from '../../lib/contracts/status';
-export type { OrderStatus, OutcomeReason } from '../../lib/contracts/status';
-export { TEST_PAYMENT_TOKENS } from '../../lib/contracts/handler-env';
+export { AddressSchema, PAYMENT_TOKEN_PATTERN } from '@securecart/contracts/order';
+export type { Address, OrderItem } from '@securecart/contracts/order';
+export { ORDER_STATUSES, OUTCOME_REASONS, TERMINAL_STATUSES } from '@securecart/contracts/status';
+export type { OrderStatus, OutcomeReason } from '@securecart/contracts/status';
+export { TEST_PAYMENT_TOKENS } from '@securecart/contracts/handler-env';
 
-import { TERMINAL_STATUSES } from '../../lib/contracts/status';
+import { TERMINAL_STATUSES } from '@securecart/contracts/status';
 
 /** True for FULFILLED, CANCELLED and FAILED: the order will not change any more. */
 export const isTerminalStatus = (status: string): boolean => (TERMINAL_STATUSES as readonly string[]).includes(status);

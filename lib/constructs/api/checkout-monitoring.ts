@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { METRIC_NAMES } from '../../contracts/metrics';
+import { METRIC_NAMES } from '@securecart/contracts/metrics';
 import { checkoutServiceMetric } from '../custom-metrics';
 import { Observable, RUNBOOKS } from '../ops-alarms';
 import type { CheckoutService, CheckoutServiceProps } from './checkout-service';

@@ -3,7 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../contracts/metrics';
+import { METRICS_NAMESPACE } from '@securecart/contracts/metrics';
 import { CHECKOUT_ENV } from '../../../services/checkout-api/src/config';
 import { acknowledge } from '../nag';
 import type { CheckoutServiceProps } from './checkout-service';

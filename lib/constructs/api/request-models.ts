@@ -1,6 +1,6 @@
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import * as z from '../../contracts/zod';
-import { AddressSchema, OrderItemSchema, OrderSchema } from '../../contracts/order';
+import * as z from '@securecart/contracts/zod';
+import { AddressSchema, OrderItemSchema, OrderSchema } from '@securecart/contracts/order';
 
 /**
  * The body of `POST /api/orders`, built from the contract's pieces exactly as the service builds

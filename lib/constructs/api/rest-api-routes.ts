@@ -60,7 +60,8 @@ export function addVpcLinkRoutes(api: apigw.RestApi, { loadBalancer, vpcLink, au
     CreateOrderRequest: api.addModel('CreateOrderRequest', {
       modelName: 'CreateOrderRequest',
       contentType: 'application/json',
-      description: 'POST /api/orders body, generated from lib/contracts (the service validates the same schema)',
+      description:
+        'POST /api/orders body, generated from @securecart/contracts (the service validates the same schema)',
       schema: toModelSchema(CreateOrderRequestSchema),
     }),
   };

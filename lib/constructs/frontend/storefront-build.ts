@@ -17,7 +17,7 @@ const INPUTS = [
   'web/package.json',
   'web/tsconfig.json',
   'web/csp.json',
-  'lib/contracts',
+  'contracts',
   'package-lock.json',
 ];
 

@@ -6,7 +6,7 @@ import {
   NO_REASON_DIMENSION,
   OUTCOME_REASONS,
   OutcomeReason,
-} from '../../contracts';
+} from '@securecart/contracts';
 import { checkoutServiceMetric, handlerMetric as stepMetric } from '../custom-metrics';
 
 const PERIOD = Duration.minutes(5);
@@ -37,7 +37,7 @@ const serviceMetric = (metricName: string, extra: Record<string, string>, statis
   checkoutServiceMetric(metricName, extra, statistic, label, PERIOD);
 
 /**
- * The business row of the dashboard, from the metric contract (lib/contracts/metrics.ts): orders
+ * The business row of the dashboard, from the metric contract (contracts/metrics.ts): orders
  * accepted against orders reaching an outcome, outcomes by status and reason, the time from
  * acceptance to outcome, payment declines and fraud rejections, sidelined messages.
  */

@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { EVENT_SOURCES, HANDLER_ENV, publishedSchemas, RULE_PATTERNS, ScreeningPolicy } from '../../contracts';
+import { EVENT_SOURCES, HANDLER_ENV, publishedSchemas, RULE_PATTERNS, ScreeningPolicy } from '@securecart/contracts';
 import { acknowledge } from '../nag';
 import { Observable } from '../ops-alarms';
 import { DeadLetterQueue } from '../reliable-queue';
@@ -147,7 +147,7 @@ export class EventRouting extends Construct implements Observable {
   private publishSchemas(prefix: string): string {
     const registry = new eventschemas.CfnRegistry(this, 'SchemaRegistry', {
       registryName: prefix,
-      description: 'SecureCart event and message contracts, generated from lib/contracts',
+      description: 'SecureCart event and message contracts, generated from @securecart/contracts',
     });
     for (const schema of publishedSchemas()) {
       new eventschemas.CfnSchema(this, `Schema${toPascal(schema.name.replace(/[^A-Za-z0-9]+/g, '-'))}`, {

@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { HANDLER_ENV, ScreeningPolicy } from '../../contracts';
+import { HANDLER_ENV, ScreeningPolicy } from '@securecart/contracts';
 import { Observable } from '../ops-alarms';
 import { PipelineFunction } from '../pipeline-function';
 import { durationWidget, PipelineBaseProps, pipelineFunction } from './base';

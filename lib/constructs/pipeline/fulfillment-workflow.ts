@@ -10,7 +10,7 @@ import {
   OUTCOME_REASONS,
   OutcomeReason,
   TRANSIENT_ERRORS,
-} from '../../contracts';
+} from '@securecart/contracts';
 import { acknowledge } from '../nag';
 import { Observable, RUNBOOKS } from '../ops-alarms';
 import { PipelineBaseProps } from './base';

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { SNS_ATTRIBUTES, STATUS_SUBSCRIPTIONS } from '../../contracts';
+import { SNS_ATTRIBUTES, STATUS_SUBSCRIPTIONS } from '@securecart/contracts';
 import { TierKey } from '../encryption';
 import { Observable } from '../ops-alarms';
 import { FORWARDABLE_MESSAGE_BYTES, ReliableQueue } from '../reliable-queue';

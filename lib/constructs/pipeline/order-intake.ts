@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { HANDLER_ENV, METRIC_NAMES } from '../../contracts';
+import { HANDLER_ENV, METRIC_NAMES } from '@securecart/contracts';
 import { handlerMetric } from '../custom-metrics';
 import { Observable } from '../ops-alarms';
 import { FORWARDABLE_MESSAGE_BYTES, ReliableQueue } from '../reliable-queue';

@@ -13,7 +13,7 @@ import {
   OrderStatus,
   OutcomeReason,
   SNS_ATTRIBUTES,
-} from '../../contracts';
+} from '@securecart/contracts';
 import { WorkflowStep } from './fulfillment-steps';
 
 const J = sfn.JsonPath;

@@ -11,7 +11,7 @@ CREATE TABLE orders (
   status          text        NOT NULL DEFAULT 'PENDING'
     CHECK (status IN ('PENDING', 'ACCEPTED', 'VALIDATED', 'SCREENING', 'PAID', 'FULFILLED', 'CANCELLED', 'FAILED')),
   status_reason   text,
-  -- The contract Order (lib/contracts/order.ts), exactly as sent to orders.fifo.
+  -- The contract Order (contracts/order.ts), exactly as sent to orders.fifo.
   order_doc       jsonb       NOT NULL,
   created_at      timestamptz NOT NULL,
   updated_at      timestamptz NOT NULL DEFAULT now(),

@@ -4,8 +4,8 @@
  * reads as an empty cart.
  */
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { OrderItem } from '../../../lib/contracts/order';
-import { TABLE_KEYS } from '../../../lib/contracts/tables';
+import type { OrderItem } from '@securecart/contracts/order';
+import { TABLE_KEYS } from '@securecart/contracts/tables';
 
 export interface Cart {
   readonly items: OrderItem[];

@@ -4,7 +4,7 @@
  * cached copy exists, the stale copy is served and the failure logged.
  */
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { CatalogItem } from '../../../lib/contracts/tables';
+import type { CatalogItem } from '@securecart/contracts/tables';
 
 /** What the storefront sees of a product: no stock counts, reservations or reorder settings. */
 export interface Product {

@@ -13,8 +13,8 @@ import { createSocket } from 'node:dgram';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { createConnection } from 'node:net';
 import type { Socket } from 'node:net';
-import { CHECKOUT_METRIC_DIMENSIONS, CHECKOUT_SERVICE_NAME } from '../../../lib/contracts/metrics';
-import type { TraceContext } from '../../../lib/contracts/tracing';
+import { CHECKOUT_METRIC_DIMENSIONS, CHECKOUT_SERVICE_NAME } from '@securecart/contracts/metrics';
+import type { TraceContext } from '@securecart/contracts/tracing';
 
 export type MetricsSink = (line: string) => void;
 

@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { Order } from '../../../lib/contracts/order';
-import { isForwardTransition } from '../../../lib/contracts/status';
-import type { OrderStatus, OrderStatusEvent } from '../../../lib/contracts/status';
+import type { Order } from '@securecart/contracts/order';
+import { isForwardTransition } from '@securecart/contracts/status';
+import type { OrderStatus, OrderStatusEvent } from '@securecart/contracts/status';
 
 /**
  * The create statement. ON CONFLICT on (customer_id, idempotency_key) makes a second request with
@@ -56,7 +56,7 @@ export function requestHash(value: unknown): string {
 
 /**
  * Creates the order with its history and outbox rows, or finds the one this key already created.
- * `traceHeader` (the request's trace, lib/contracts/tracing.ts) travels with the outbox row to orders.fifo.
+ * `traceHeader` (the request's trace, contracts/tracing.ts) travels with the outbox row to orders.fifo.
  */
 export async function createOrder(
   pool: pg.Pool,

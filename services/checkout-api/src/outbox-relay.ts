@@ -15,8 +15,8 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
-import { parseTraceHeader, renderTraceHeader } from '../../../lib/contracts/tracing';
-import type { TraceContext } from '../../../lib/contracts/tracing';
+import { parseTraceHeader, renderTraceHeader } from '@securecart/contracts/tracing';
+import type { TraceContext } from '@securecart/contracts/tracing';
 import { BackgroundLoop, WakeableDelay } from './background-loop';
 import { emfLine, newSegmentId, segment } from './metrics';
 import type { MetricsSink, SegmentSink } from './metrics';

@@ -1,10 +1,10 @@
 /**
- * Request schemas, built from the contract's pieces (lib/contracts/order.ts) so the API accepts
+ * Request schemas, built from the contract's pieces (contracts/order.ts) so the API accepts
  * exactly what the order message can carry. Objects are strict: an unknown field is a 400 that
  * names it, not something silently dropped.
  */
-import * as z from '../../../lib/contracts/zod';
-import { AddressSchema, ORDER_ID_PATTERN, OrderItemSchema, OrderSchema } from '../../../lib/contracts/order';
+import * as z from '@securecart/contracts/zod';
+import { AddressSchema, ORDER_ID_PATTERN, OrderItemSchema, OrderSchema } from '@securecart/contracts/order';
 
 const strictItem = z.strictObject(OrderItemSchema.shape);
 const strictAddress = z.strictObject(AddressSchema.shape);

@@ -3,7 +3,7 @@
  * status event into PostgreSQL.
  *
  * Messages are SNS envelopes (the subscription has RawMessageDelivery false) whose `Message` is an
- * OrderStatusEvent (lib/contracts/status.ts). A message is deleted once it is applied, recorded as
+ * OrderStatusEvent (contracts/status.ts). A message is deleted once it is applied, recorded as
  * stale (out-of-order delivery: the order is already further along) or recognised as a
  * duplicate. A message that cannot be applied — malformed envelope or event, or an order this
  * database does not hold (or that belongs to another customer) — is NOT deleted: it becomes
@@ -25,10 +25,10 @@ import {
   METRIC_NAMES,
   METRICS_NAMESPACE,
   NO_REASON_DIMENSION,
-} from '../../../lib/contracts/metrics';
-import { OrderStatusEventSchema, TERMINAL_STATUSES } from '../../../lib/contracts/status';
-import type { OrderStatusEvent } from '../../../lib/contracts/status';
-import { parseTraceHeader } from '../../../lib/contracts/tracing';
+} from '@securecart/contracts/metrics';
+import { OrderStatusEventSchema, TERMINAL_STATUSES } from '@securecart/contracts/status';
+import type { OrderStatusEvent } from '@securecart/contracts/status';
+import { parseTraceHeader } from '@securecart/contracts/tracing';
 import { BackgroundLoop } from './background-loop';
 import { defaultSink, emfLine, newSegmentId, segment } from './metrics';
 import type { MetricsSink, SegmentSink } from './metrics';

@@ -1,4 +1,4 @@
-import { TABLE_KEYS } from '../../../lib/contracts/tables';
+import { TABLE_KEYS } from '@securecart/contracts/tables';
 import { TestIssuer, useService } from './helpers/harness';
 import type { TestService } from './helpers/harness';
 

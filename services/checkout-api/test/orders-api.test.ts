@@ -1,4 +1,4 @@
-import { parseOrder } from '../../../lib/contracts/order';
+import { parseOrder } from '@securecart/contracts/order';
 import { newKey, orderBody, postOrder, TestIssuer, useService } from './helpers/harness';
 import type { TestDatabase, TestService } from './helpers/harness';
 

@@ -1,4 +1,4 @@
-import { parseOrder } from '../../../lib/contracts/order';
+import { parseOrder } from '@securecart/contracts/order';
 import { ORDERS_QUEUE_URL, postOrder, startService, TestIssuer, useService } from './helpers/harness';
 import type { TestDatabase, TestService } from './helpers/harness';
 

@@ -1,8 +1,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { FastifyBaseLogger } from 'fastify';
-import { CHECKOUT_METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE } from '../../../lib/contracts/metrics';
-import type { OrderStatus, OrderStatusEvent } from '../../../lib/contracts/status';
-import { SNS_ATTRIBUTES } from '../../../lib/contracts/status';
+import { CHECKOUT_METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE } from '@securecart/contracts/metrics';
+import type { OrderStatus, OrderStatusEvent } from '@securecart/contracts/status';
+import { SNS_ATTRIBUTES } from '@securecart/contracts/status';
 import { postOrder, startService, STATUS_QUEUE_URL, TestIssuer, useService } from './helpers/harness';
 import type { TestDatabase, TestService } from './helpers/harness';
 import { StatusConsumer } from '../src/status-consumer';

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { Order } from '../../../lib/contracts/order';
+import type { Order } from '@securecart/contracts/order';
 
 export const TABLES = { catalog: 'Catalog', idempotency: 'Idempotency' } as const;
 
