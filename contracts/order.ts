@@ -1,3 +1,4 @@
+import { formatIssues } from './problems';
 import * as z from './zod';
 
 /**
@@ -15,13 +16,23 @@ export const ORDER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const COUNTRY_PATTERN = /^[A-Z]{2}$/;
 export const PAYMENT_TOKEN_PATTERN = /^tok_[a-z0-9_]{1,60}$/;
 
+/** How large an order may be: the API, the API Gateway model, the storefront and the workflow agree on these. */
+export const ORDER_LIMITS = {
+  /** Lines per order (and per cart); each productId at most once. */
+  maxItems: 50,
+  /** Units of one product per line. */
+  maxQuantity: 100,
+  /** Characters of a product id. */
+  maxProductIdLength: 64,
+} as const;
+
 const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 const int = (min: number, max?: number) =>
   z.number().check(z.int(), z.minimum(min), ...(max === undefined ? [] : [z.maximum(max)]));
 
 export const OrderItemSchema = z.object({
-  productId: text(1, 64),
-  quantity: int(1, 100),
+  productId: text(1, ORDER_LIMITS.maxProductIdLength),
+  quantity: int(1, ORDER_LIMITS.maxQuantity),
 });
 
 export const AddressSchema = z.object({
@@ -40,7 +51,7 @@ export const OrderSchema = z.object({
   customerId: text(1, 128),
   createdAt: z.iso.datetime(),
   currency: z.literal('USD'),
-  items: z.array(OrderItemSchema).check(z.minLength(1), z.maxLength(50)),
+  items: z.array(OrderItemSchema).check(z.minLength(1), z.maxLength(ORDER_LIMITS.maxItems)),
   shippingAddress: AddressSchema,
   payment: z.object({ token: z.string().check(z.regex(PAYMENT_TOKEN_PATTERN)) }),
   /** What the client showed the customer. Never used for charging; a mismatch is logged. */
@@ -90,6 +101,6 @@ export function parseOrder(input: unknown): { ok: true; order: Order } | { ok: f
   if (result.success) return { ok: true, order: result.data };
   return {
     ok: false,
-    problems: result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(order)'}: ${i.message}`),
+    problems: formatIssues(result.error.issues, '(order)'),
   };
 }

@@ -17,6 +17,12 @@ export const ORDER_STATUSES = [
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export const TERMINAL_STATUSES = ['FULFILLED', 'CANCELLED', 'FAILED'] as const satisfies readonly OrderStatus[];
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+
+/** True for FULFILLED, CANCELLED and FAILED: the order will not change any more. */
+export function isTerminalStatus(status: string): status is TerminalStatus {
+  return (TERMINAL_STATUSES as readonly string[]).includes(status);
+}
 
 /** Statuses the workflow publishes (everything but PENDING). */
 export const PUBLISHED_STATUSES = ORDER_STATUSES.filter((s) => s !== 'PENDING');
@@ -31,7 +37,11 @@ export const STATUS_SUBSCRIPTIONS = {
   analytics: ['PAID', 'FULFILLED', 'CANCELLED', 'FAILED'],
 } as const satisfies Record<string, readonly OrderStatus[]>;
 
-/** Why an order was CANCELLED or FAILED. */
+/**
+ * Why an order was CANCELLED or FAILED. An order's *outcome* is its terminal status with this
+ * reason (FULFILLED has none): the one meaning of "outcome" in SecureCart (the OrderOutcomes and
+ * TimeToOutcomeSeconds metrics, the dashboard's outcome row, the workflow's outcome states).
+ */
 export const OUTCOME_REASONS = {
   invalidOrder: 'INVALID_ORDER',
   fraudRejected: 'FRAUD_REJECTED',
@@ -49,9 +59,7 @@ export type OutcomeReason = (typeof OUTCOME_REASONS)[keyof typeof OUTCOME_REASON
 
 /** Rank of a status: consumers apply an update only if it moves the order forward. */
 function statusRank(status: OrderStatus): number {
-  return (TERMINAL_STATUSES as readonly string[]).includes(status)
-    ? ORDER_STATUSES.length
-    : ORDER_STATUSES.indexOf(status);
+  return isTerminalStatus(status) ? ORDER_STATUSES.length : ORDER_STATUSES.indexOf(status);
 }
 
 /** True when `next` may replace `current` (status only moves forward; terminal is final). */

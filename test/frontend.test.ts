@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import csp from '../web/csp.json';
+import csp from '@securecart/contracts/csp.json';
 import { SPA_ROUTING_FUNCTION_CODE } from '../lib/constructs/frontend/spa-routing';
 import { STOREFRONT_PATHS } from '../lib/constructs/api/identity';
 import { synthesizeForFile } from './helpers/synth';

@@ -1,6 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
-import csp from './csp.json' with { type: 'json' };
+import csp from '@securecart/contracts/csp.json' with { type: 'json' };
 import { devRuntimeConfig } from './build/dev-config.ts';
 import { sizeBudget } from './build/size-budget.ts';
 

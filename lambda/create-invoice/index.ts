@@ -1,4 +1,4 @@
-import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { HANDLER_ENV } from '@securecart/contracts/env';
 import { CreateInvoiceInputSchema } from '@securecart/contracts/steps';
 import type { CreateInvoiceInput } from '@securecart/contracts/steps';
 import { idempotencyKey } from '@securecart/contracts/tables';

@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { HANDLER_ENV } from '@securecart/contracts/env';
 import type { OrderItem } from '@securecart/contracts/order';
 import { CreateShipmentInputSchema } from '@securecart/contracts/steps';
 import type { CreateShipmentInput } from '@securecart/contracts/steps';

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { PutCommandInput } from '@aws-sdk/lib-dynamodb';
-import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { HANDLER_ENV } from '@securecart/contracts/env';
 import { METRIC_NAMES } from '@securecart/contracts/metrics';
 import { ProcessPaymentInputSchema } from '@securecart/contracts/steps';
 import type { ProcessPaymentInput } from '@securecart/contracts/steps';

@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { HANDLER_ENV } from '@securecart/contracts/env';
 import { RefundPaymentInputSchema } from '@securecart/contracts/steps';
 import type { RefundPaymentInput } from '@securecart/contracts/steps';
 import { idempotencyKey } from '@securecart/contracts/tables';

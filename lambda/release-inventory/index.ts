@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { HANDLER_ENV } from '@securecart/contracts/env';
 import { OrderItemsInputSchema } from '@securecart/contracts/steps';
 import type { OrderItemsInput } from '@securecart/contracts/steps';
 import { ddb, tryConditionalWrite } from '../shared/dynamodb';

@@ -1,7 +1,7 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { InventoryLowDetail } from '@securecart/contracts/events';
-import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { HANDLER_ENV } from '@securecart/contracts/env';
 import type { OrderItem } from '@securecart/contracts/order';
 import { OrderItemsInputSchema } from '@securecart/contracts/steps';
 import type { OrderItemsInput } from '@securecart/contracts/steps';

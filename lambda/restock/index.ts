@@ -2,7 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { DETAIL_TYPES, InventoryLowDetailSchema } from '@securecart/contracts/events';
 import type { InventoryLowDetail } from '@securecart/contracts/events';
-import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { HANDLER_ENV } from '@securecart/contracts/env';
 import { ddb, isConditionalCheckFailed } from '../shared/dynamodb';
 import { requireEnv } from '../shared/env';
 import { eventHandler } from '../shared/handler';

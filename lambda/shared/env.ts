@@ -1,4 +1,4 @@
-import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { HANDLER_ENV } from '@securecart/contracts/env';
 
 type HandlerEnvName = (typeof HANDLER_ENV)[keyof typeof HANDLER_ENV];
 

@@ -1,4 +1,4 @@
-import { TEST_PAYMENT_TOKENS } from '@securecart/contracts/handler-env';
+import { TEST_PAYMENT_TOKENS } from '@securecart/contracts/payment';
 import { errorName } from './errors';
 import { sha256Hex } from './hash';
 

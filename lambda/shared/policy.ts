@@ -1,4 +1,4 @@
-import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { HANDLER_ENV } from '@securecart/contracts/env';
 import type { ScreeningPolicy } from '@securecart/contracts/events';
 import { positiveIntEnv, requireEnv } from './env';
 

@@ -1,7 +1,7 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { HANDLER_ENV } from '@securecart/contracts/env';
 import { METRIC_NAMES } from '@securecart/contracts/metrics';
 import type { Order } from '@securecart/contracts/order';
 import { parseTraceHeader, renderTraceHeader } from '@securecart/contracts/tracing';

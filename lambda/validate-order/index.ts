@@ -1,6 +1,6 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { screeningReasons } from '@securecart/contracts/events';
-import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { HANDLER_ENV } from '@securecart/contracts/env';
 import type { ValidatedOrder } from '@securecart/contracts/order';
 import { ValidateOrderInputSchema } from '@securecart/contracts/steps';
 import type { ValidateOrderInput } from '@securecart/contracts/steps';

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import csp from '../../web/csp.json';
+import csp from '@securecart/contracts/csp.json';
 import { COGNITO_SOURCE, localContentSecurityPolicy, routeOf, StorefrontServer } from './storefront-server';
 
 /* The browser journey's CloudFront stand-in, offline: routing, headers, /config.json and /api/*. */
@@ -49,7 +49,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-test('the CSP is web/csp.json with only the managed-login source replaced', () => {
+test('the CSP is contracts/csp.json with only the managed-login source replaced', () => {
   expect(csp.contentSecurityPolicy).toContain(COGNITO_SOURCE);
   expect(POLICY).not.toContain('amazoncognito');
   expect(POLICY).toBe(csp.contentSecurityPolicy.split(COGNITO_SOURCE).join('http://127.0.0.1:9'));

@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import http from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import csp from '../../web/csp.json';
+import csp from '@securecart/contracts/csp.json';
 import { LoopbackServer } from '../smoke/loopback';
 
 /**
@@ -16,7 +16,7 @@ import { LoopbackServer } from '../smoke/loopback';
  *   the CSP, X-Content-Type-Options, X-Frame-Options and Referrer-Policy. Not HSTS: this is
  *   http, where browsers ignore it anyway.
  *
- * The CSP is web/csp.json with one change: the Cognito managed-login source
+ * The CSP is contracts/csp.json with one change: the Cognito managed-login source
  * `https://*.amazoncognito.com` (in connect-src and form-action) becomes the local provider's
  * origin. That wildcard cannot match an http://127.0.0.1:<port> origin, and it is the only host
  * that differs from production; every other directive is the deployed one, so an inline script,
@@ -26,12 +26,12 @@ import { LoopbackServer } from '../smoke/loopback';
 
 export const COGNITO_SOURCE = 'https://*.amazoncognito.com';
 
-/** web/csp.json with the managed-login source replaced by `loginOrigin`. */
+/** contracts/csp.json with the managed-login source replaced by `loginOrigin`. */
 export function localContentSecurityPolicy(loginOrigin: string): string {
   const policy = csp.contentSecurityPolicy;
   const uses = policy.split(COGNITO_SOURCE).length - 1;
   if (uses === 0) {
-    throw new Error(`web/csp.json no longer names ${COGNITO_SOURCE}: update test/e2e/storefront-server.ts`);
+    throw new Error(`contracts/csp.json no longer names ${COGNITO_SOURCE}: update test/e2e/storefront-server.ts`);
   }
   return policy.split(COGNITO_SOURCE).join(loginOrigin);
 }

@@ -1,6 +1,6 @@
 import { BUSINESS_ERRORS, TRANSIENT_ERRORS } from '@securecart/contracts/errors';
 import { DETAIL_TYPES, InventoryLowDetailSchema } from '@securecart/contracts/events';
-import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { HANDLER_ENV } from '@securecart/contracts/env';
 import { OrderItemsInputSchema } from '@securecart/contracts/steps';
 import { TABLE_KEYS } from '@securecart/contracts/tables';
 import { positiveIntEnv, requireEnv } from '../../lambda/shared/env';

@@ -7,7 +7,7 @@ export { AddressSchema, PAYMENT_TOKEN_PATTERN } from '@securecart/contracts/orde
 export type { Address, OrderItem } from '@securecart/contracts/order';
 export { ORDER_STATUSES, OUTCOME_REASONS, TERMINAL_STATUSES } from '@securecart/contracts/status';
 export type { OrderStatus, OutcomeReason } from '@securecart/contracts/status';
-export { TEST_PAYMENT_TOKENS } from '@securecart/contracts/handler-env';
+export { TEST_PAYMENT_TOKENS } from '@securecart/contracts/payment';
 
 import { TERMINAL_STATUSES } from '@securecart/contracts/status';
 

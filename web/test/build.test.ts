@@ -1,7 +1,7 @@
 // @vitest-environment node
 /**
  * Builds the storefront (as `npm run build:web` does, into a temporary folder) and checks what the
- * CloudFront CSP (csp.json) requires of it, and the initial JavaScript budget.
+ * CloudFront CSP (@securecart/contracts/csp.json) requires of it, and the initial JavaScript budget.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { build } from 'vite';
 import type { Rolldown } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measureBundle } from '../build/size-budget';
-import csp from '../csp.json';
+import csp from '@securecart/contracts/csp.json';
 import { INITIAL_JS_BUDGET_BYTES } from '../vite.config';
 
 const webRoot = resolve(__dirname, '..');
@@ -96,7 +96,7 @@ describe('storefront source', () => {
   });
 });
 
-describe('Content-Security-Policy (csp.json)', () => {
+describe('Content-Security-Policy (@securecart/contracts/csp.json)', () => {
   const directives = Object.fromEntries(
     csp.contentSecurityPolicy.split(';').map((d) => {
       const [name, ...values] = d.trim().split(/\s+/);

@@ -16,7 +16,6 @@ const INPUTS = [
   'web/vite.config.ts',
   'web/package.json',
   'web/tsconfig.json',
-  'web/csp.json',
   'contracts',
   'package-lock.json',
 ];

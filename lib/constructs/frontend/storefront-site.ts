@@ -5,7 +5,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import csp from '../../../web/csp.json';
+import csp from '@securecart/contracts/csp.json';
 import { TierKey } from '../encryption';
 import { acknowledge, nagAssetBucketObjects } from '../nag';
 import { SPA_ROUTING_FUNCTION_CODE } from './spa-routing';
@@ -36,7 +36,7 @@ export interface StorefrontSiteProps {
 /**
  * The presentation tier: the storefront build in a private S3 bucket (origin access control),
  * served by CloudFront over HTTPS (HTTP/2 and HTTP/3) with HSTS and the storefront's
- * Content-Security-Policy (web/csp.json); SPA routes rewritten to /index.html by a viewer-request
+ * Content-Security-Policy (contracts/csp.json); SPA routes rewritten to /index.html by a viewer-request
  * function on the default behaviour; `/api/*` forwarded to the REST API without `Host`, cached
  * only where the API says so (`Cache-Control`); access logs to their own bucket.
  */

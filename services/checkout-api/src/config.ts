@@ -2,7 +2,7 @@
  * The service's whole configuration, read once from the environment. Every problem is reported
  * at once, by variable name, so a bad task definition fails at start-up with one clear message.
  */
-import { HANDLER_ENV } from '@securecart/contracts/handler-env';
+import { HANDLER_ENV } from '@securecart/contracts/env';
 
 /** Environment variables the Api stack sets (and local runs / tests may set). */
 export const CHECKOUT_ENV = {

@@ -1,0 +1,145 @@
+/**
+ * The environment contract: the name of every environment variable a stack sets and the service
+ * or a Lambda reads, and how each value is parsed. Constructs set variables from these names; the
+ * service (services/checkout-api/src/config.ts) and the handlers (lambda/shared/env.ts) read them
+ * through `EnvReader`, so a name or a parsing rule exists once.
+ */
+
+/** Environment variables the Pipeline stack sets and the handlers read. */
+export const HANDLER_ENV = {
+  catalogTable: 'CATALOG_TABLE_NAME',
+  idempotencyTable: 'IDEMPOTENCY_TABLE_NAME',
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  eventBusName: 'EVENT_BUS_NAME',
+  highValueThresholdCents: 'HIGH_VALUE_THRESHOLD_CENTS',
+  /** Comma-separated ISO 3166-1 alpha-2 codes. */
+  allowedShippingCountries: 'ALLOWED_SHIPPING_COUNTRIES',
+  /** Client-side timeout for calls to the (simulated) payment provider. */
+  paymentProviderTimeoutMs: 'PAYMENT_PROVIDER_TIMEOUT_MS',
+  /** start-fulfillment sidelines messages that can never succeed into this queue (the orders DLQ). */
+  ordersDlqUrl: 'ORDERS_DLQ_URL',
+} as const;
+export type HandlerEnvName = (typeof HANDLER_ENV)[keyof typeof HANDLER_ENV];
+
+/** Environment variables the Api stack sets on the checkout container (and local runs / tests may set). */
+export const CHECKOUT_ENV = {
+  port: 'PORT',
+  host: 'HOST',
+  logLevel: 'LOG_LEVEL',
+  catalogTable: HANDLER_ENV.catalogTable,
+  cartsTable: 'CARTS_TABLE_NAME',
+  ordersQueueUrl: 'ORDERS_QUEUE_URL',
+  orderStatusQueueUrl: 'ORDER_STATUS_QUEUE_URL',
+  /** Local/dev: a plain connection string. Mutually exclusive with DB_HOST. */
+  databaseUrl: 'DATABASE_URL',
+  /** Production: the writer endpoint; IAM authentication over verified TLS. */
+  dbHost: 'DB_HOST',
+  dbReaderHost: 'DB_READER_HOST',
+  dbPort: 'DB_PORT',
+  dbName: 'DB_NAME',
+  dbUser: 'DB_USER',
+  /** PEM bundle the server certificate is verified against (default: the RDS bundle next to the server bundle). */
+  dbCaFile: 'DB_SSL_CA_FILE',
+  dbPoolMax: 'DB_POOL_MAX',
+  /** Named (server-side) prepared statements; off for PGlite, whose connections share one session. */
+  dbPreparedStatements: 'DB_PREPARED_STATEMENTS',
+  runMigrations: 'DB_RUN_MIGRATIONS',
+  migrationsDir: 'DB_MIGRATIONS_DIR',
+  userPoolId: 'AUTH_USER_POOL_ID',
+  clientId: 'AUTH_CLIENT_ID',
+  /** Tests and local runs: another OIDC issuer (tokens are still verified, never bypassed). */
+  issuer: 'AUTH_ISSUER',
+  jwksUri: 'AUTH_JWKS_URI',
+  catalogCacheTtlSeconds: 'CATALOG_CACHE_TTL_SECONDS',
+  cartTtlDays: 'CART_TTL_DAYS',
+  outboxRelayEnabled: 'OUTBOX_RELAY_ENABLED',
+  outboxPollIntervalMs: 'OUTBOX_POLL_INTERVAL_MS',
+  outboxBatchSize: 'OUTBOX_BATCH_SIZE',
+  /** Sent outbox rows older than this many hours are deleted (0 keeps them). */
+  outboxRetentionHours: 'OUTBOX_RETENTION_HOURS',
+  outboxPruneIntervalMs: 'OUTBOX_PRUNE_INTERVAL_MS',
+  outboxPruneBatchSize: 'OUTBOX_PRUNE_BATCH_SIZE',
+  statusConsumerEnabled: 'STATUS_CONSUMER_ENABLED',
+  /** Long-poll wait of each receive on the order-status queue (local runs shorten it). */
+  statusConsumerWaitSeconds: 'STATUS_CONSUMER_WAIT_SECONDS',
+  metricsNamespace: 'METRICS_NAMESPACE',
+  metricsIntervalMs: 'METRICS_INTERVAL_MS',
+  shutdownTimeoutMs: 'SHUTDOWN_TIMEOUT_MS',
+  region: 'AWS_REGION',
+} as const;
+export type CheckoutEnvName = (typeof CHECKOUT_ENV)[keyof typeof CHECKOUT_ENV];
+
+/** The CloudWatch agent sidecar's embedded-metric-format listener, as the checkout container sees it. */
+export const AGENT_ENV = {
+  /** `tcp://127.0.0.1:25888`: the agent's EMF listener (the containers of a task share localhost). */
+  endpoint: 'AWS_EMF_AGENT_ENDPOINT',
+  /** The log group the agent writes the EMF documents to (created, encrypted, by the stack). */
+  logGroupName: 'AWS_EMF_LOG_GROUP_NAME',
+} as const;
+
+/** Where the checkout service sends its X-Ray segments (the agent's X-Ray listener, UDP). */
+export const XRAY_ENV = {
+  /** `127.0.0.1:2000` (or the daemon's `udp:host:port tcp:host:port` form). */
+  daemonAddress: 'AWS_XRAY_DAEMON_ADDRESS',
+} as const;
+
+export type EnvSource = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads and parses environment variables, collecting every problem by variable name, so a bad
+ * task or function definition fails at start-up with one message that lists them all.
+ */
+export class EnvReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: EnvSource) {}
+
+  /** The trimmed value; undefined when unset or blank. */
+  get(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  /** The value, or a problem `NAME is required` (and '' so parsing can go on). */
+  required(name: string): string {
+    const value = this.get(name);
+    if (value === undefined) this.problems.push(`${name} is required`);
+    return value ?? '';
+  }
+
+  /** An integer from `min` to `max`; `fallback` when unset (required when there is none). */
+  int(name: string, fallback: number | undefined, min: number, max: number): number {
+    const raw = this.get(name);
+    if (raw === undefined) {
+      if (fallback === undefined) this.problems.push(`${name} is required`);
+      return fallback ?? min;
+    }
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max} (got '${raw}')`);
+      return fallback ?? min;
+    }
+    return value;
+  }
+
+  /** true/1/yes or false/0/no (any case); `fallback` when unset. */
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.get(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    this.problems.push(`${name} must be true or false (got '${raw}')`);
+    return fallback;
+  }
+
+  /** Records a problem unless `value` (when set) is a URL with one of `protocols` (e.g. `https:`). */
+  url(name: string, value: string | undefined, protocols: readonly string[]): void {
+    if (value === undefined) return;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) this.problems.push(`${name} must be a ${protocols.join(' or ')} URL`);
+    } catch {
+      this.problems.push(`${name} must be a URL (got '${value}')`);
+    }
+  }
+}

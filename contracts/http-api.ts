@@ -1,0 +1,242 @@
+/**
+ * The HTTP API contract: every route of the checkout service with its method, path, who may call
+ * it, its request and response schemas, and the API's limits. The service registers its routes
+ * from `HTTP_API` (Fastify, zod type provider), the Api stack builds API Gateway's resources,
+ * methods and request models from it, and the storefront's API client is typed and validated by
+ * it. test/http-api.test.ts fails when a route exists in one tier and not the others.
+ *
+ * Request objects are strict: an unknown field is a 400 that names it, not something silently
+ * dropped. Response objects are not: a client ignores fields it does not know, so the service
+ * may add one without breaking a storefront that is already loaded.
+ */
+import { ORDER_ID_PATTERN, ORDER_LIMITS, AddressSchema, OrderItemSchema, OrderSchema } from './order';
+import { ORDER_STATUSES, OUTCOME_REASONS } from './status';
+import type { OutcomeReason } from './status';
+import * as z from './zod';
+
+/** The API's own limits (the order's are ORDER_LIMITS). */
+export const API_LIMITS = {
+  /** Request bodies above this are refused with 413 before they are parsed. */
+  maxBodyBytes: 256 * 1024,
+  /** Orders per page of GET /api/orders: the default and the most a client may ask for. */
+  defaultPageSize: 20,
+  maxPageSize: 100,
+  /** Longest list cursor a client may send back. */
+  maxCursorLength: 200,
+  /** Longest path parameter (the service's router refuses longer ones with 404). */
+  maxParamLength: 200,
+} as const;
+
+/** `Idempotency-Key` on POST /api/orders: a client-chosen id (a UUID fits), scoped to the customer. */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
+
+// --- requests --------------------------------------------------------------------------------------
+
+const strictItem = z.strictObject(OrderItemSchema.shape);
+
+const noDuplicateProducts = z.refine<{ productId: string }[]>(
+  (items) => new Set(items.map((i) => i.productId)).size === items.length,
+  { message: 'each productId may appear only once' },
+);
+
+/**
+ * The body of POST /api/orders without the refinement JSON Schema cannot express ("each
+ * productId once"): API Gateway's request model is generated from this one.
+ */
+export const CreateOrderModelSchema = z.strictObject({
+  items: z.array(strictItem).check(z.minLength(1), z.maxLength(ORDER_LIMITS.maxItems)),
+  shippingAddress: z.strictObject(AddressSchema.shape),
+  payment: z.strictObject(OrderSchema.shape.payment.shape),
+  clientTotalCents: OrderSchema.shape.clientTotalCents,
+});
+
+/**
+ * POST /api/orders: the order minus what the server assigns (orderId, customerId = the token's
+ * sub, createdAt, schemaVersion, currency).
+ */
+export const CreateOrderBodySchema = z.strictObject({
+  ...CreateOrderModelSchema.shape,
+  items: z.array(strictItem).check(z.minLength(1), z.maxLength(ORDER_LIMITS.maxItems), noDuplicateProducts),
+});
+export type CreateOrderBody = z.infer<typeof CreateOrderBodySchema>;
+
+/** PUT /api/cart: the whole cart (an empty list empties it). */
+export const CartBodySchema = z.strictObject({
+  items: z.array(strictItem).check(z.maxLength(ORDER_LIMITS.maxItems), noDuplicateProducts),
+});
+export type CartBody = z.infer<typeof CartBodySchema>;
+
+export const OrderIdParamsSchema = z.strictObject({
+  id: z.string().check(z.regex(ORDER_ID_PATTERN)),
+});
+
+export const ProductIdParamsSchema = z.strictObject({
+  id: z.string().check(z.minLength(1), z.maxLength(ORDER_LIMITS.maxProductIdLength)),
+});
+
+export const ListOrdersQuerySchema = z.strictObject({
+  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(API_LIMITS.maxPageSize))),
+  cursor: z.optional(z.string().check(z.maxLength(API_LIMITS.maxCursorLength))),
+});
+
+// --- responses -------------------------------------------------------------------------------------
+
+/** What the storefront sees of a product: no stock counts, reservations or reorder settings. */
+export const ProductViewSchema = z.object({
+  productId: z.string(),
+  name: z.string(),
+  priceCents: z.number(),
+  currency: z.literal('USD'),
+  inStock: z.boolean(),
+});
+export type ProductView = z.infer<typeof ProductViewSchema>;
+
+export const ProductListSchema = z.object({ products: z.array(ProductViewSchema) });
+export type ProductList = z.infer<typeof ProductListSchema>;
+
+export const CartViewSchema = z.object({
+  items: z.array(OrderItemSchema),
+  updatedAt: z.nullable(z.string()),
+  expiresAt: z.nullable(z.string()),
+});
+export type CartView = z.infer<typeof CartViewSchema>;
+
+const reasonSchema = z.nullable(z.enum(Object.values(OUTCOME_REASONS) as [OutcomeReason, ...OutcomeReason[]]));
+
+export const StatusEntrySchema = z.object({
+  status: z.enum(ORDER_STATUSES),
+  reason: reasonSchema,
+  occurredAt: z.string(),
+});
+export type StatusEntry = z.infer<typeof StatusEntrySchema>;
+
+/** The customer's view of one of their orders: never the payment token. */
+export const OrderViewSchema = z.object({
+  orderId: z.string(),
+  status: z.enum(ORDER_STATUSES),
+  reason: reasonSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  currency: z.literal('USD'),
+  items: z.array(OrderItemSchema),
+  shippingAddress: AddressSchema,
+  clientTotalCents: z.optional(z.number()),
+  statusHistory: z.array(StatusEntrySchema),
+});
+export type OrderView = z.infer<typeof OrderViewSchema>;
+
+export const OrderListSchema = z.object({
+  orders: z.array(OrderViewSchema),
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  nextCursor: z.optional(z.string()),
+});
+export type OrderList = z.infer<typeof OrderListSchema>;
+
+export const OrderAcceptedSchema = z.object({ orderId: z.string(), status: z.literal('PENDING') });
+export type OrderAccepted = z.infer<typeof OrderAcceptedSchema>;
+
+export const LiveSchema = z.object({ status: z.literal('ok') });
+export const ReadySchema = z.object({
+  status: z.enum(['ready', 'unavailable']),
+  reason: z.optional(z.string()),
+});
+
+/** Every error answer: `problems` lists each `path: message` of a 400. */
+export const ErrorBodySchema = z.object({
+  statusCode: z.number(),
+  error: z.string(),
+  message: z.string(),
+  problems: z.optional(z.array(z.string())),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+// --- routes ----------------------------------------------------------------------------------------
+
+/** `customer`: a Cognito access token (API Gateway's authorizer, then the service verifies it); `public`: none. */
+export type RouteAccess = 'public' | 'customer';
+
+export interface RouteContract {
+  readonly method: 'GET' | 'PUT' | 'POST';
+  /** API Gateway's form: `{name}` for a path parameter. */
+  readonly path: string;
+  readonly access: RouteAccess;
+  readonly params?: z.ZodMiniType;
+  readonly querystring?: z.ZodMiniType;
+  readonly body?: z.ZodMiniType;
+  /** The JSON Schema API Gateway validates the body with (when the body schema has parts JSON Schema lacks). */
+  readonly bodyModel?: { readonly name: string; readonly schema: z.ZodMiniType };
+  /** Headers the route requires (lower case). */
+  readonly requiredHeaders?: readonly string[];
+  /** The success answer's body. */
+  readonly response: z.ZodMiniType;
+  /** The success status code. */
+  readonly status: 200 | 202;
+}
+
+/** Every route of the API. Add a route here: the service, API Gateway and the client follow. */
+export const HTTP_API = {
+  live: { method: 'GET', path: '/api/health/live', access: 'public', response: LiveSchema, status: 200 },
+  ready: { method: 'GET', path: '/api/health/ready', access: 'public', response: ReadySchema, status: 200 },
+  listProducts: { method: 'GET', path: '/api/products', access: 'public', response: ProductListSchema, status: 200 },
+  getProduct: {
+    method: 'GET',
+    path: '/api/products/{id}',
+    access: 'public',
+    params: ProductIdParamsSchema,
+    response: ProductViewSchema,
+    status: 200,
+  },
+  getCart: { method: 'GET', path: '/api/cart', access: 'customer', response: CartViewSchema, status: 200 },
+  putCart: {
+    method: 'PUT',
+    path: '/api/cart',
+    access: 'customer',
+    body: CartBodySchema,
+    response: CartViewSchema,
+    status: 200,
+  },
+  listOrders: {
+    method: 'GET',
+    path: '/api/orders',
+    access: 'customer',
+    querystring: ListOrdersQuerySchema,
+    response: OrderListSchema,
+    status: 200,
+  },
+  createOrder: {
+    method: 'POST',
+    path: '/api/orders',
+    access: 'customer',
+    body: CreateOrderBodySchema,
+    bodyModel: { name: 'CreateOrderRequest', schema: CreateOrderModelSchema },
+    requiredHeaders: [IDEMPOTENCY_KEY_HEADER],
+    response: OrderAcceptedSchema,
+    status: 202,
+  },
+  getOrder: {
+    method: 'GET',
+    path: '/api/orders/{id}',
+    access: 'customer',
+    params: OrderIdParamsSchema,
+    response: OrderViewSchema,
+    status: 200,
+  },
+} as const satisfies Record<string, RouteContract>;
+
+export type RouteName = keyof typeof HTTP_API;
+
+/** The route's path in Fastify's form (`:name` for a path parameter). */
+export const fastifyPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
+
+/** The route's path with its parameters filled in (each URI-encoded), for a client. */
+export function routePath(path: string, params: Readonly<Record<string, string>> = {}): string {
+  return path.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`routePath: no value for {${name}} in ${path}`);
+    return encodeURIComponent(value);
+  });
+}
+
+/** The names of a route's path parameters, in order. */
+export const pathParameters = (path: string): string[] => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
