@@ -13,3 +13,4 @@ export * from './sideline';
 export * from './steps';
 export * from './tracing';
 export * from './http-api';
+export * from './text';

@@ -1,4 +1,5 @@
 import { formatIssues } from './problems';
+import { safeText } from './text';
 import * as z from './zod';
 
 /**
@@ -26,7 +27,8 @@ export const ORDER_LIMITS = {
   maxProductIdLength: 64,
 } as const;
 
-const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+/** Free text a customer (or the token's issuer) supplies: see SafeText (./text.ts). */
+const text = (min: number, max: number) => safeText({ min, max });
 const int = (min: number, max?: number) =>
   z.number().check(z.int(), z.minimum(min), ...(max === undefined ? [] : [z.maximum(max)]));
 
