@@ -11,11 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-interface Counts {
-  readonly passed: number;
-  readonly failed: number;
-}
+import { countReport } from './test-counts';
+import type { Counts } from './test-counts';
 
 const args = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'securecart-tests-'));
@@ -31,8 +28,14 @@ function run(label: string, command: string, commandArgs: string[], report: stri
     counts = undefined; // the runner died before writing its report
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`${label}: ${counts ? `${counts.passed} passed, ${counts.failed} failed` : 'no report'} (${seconds} s)`);
-  return { ok: result.status === 0 && counts !== undefined, counts: counts ?? { passed: 0, failed: 1 } };
+  const notRun = counts?.suitesNotRun ? ` (${counts.suitesNotRun} suite(s) failed to run, counted as failed)` : '';
+  console.log(
+    `${label}: ${counts ? `${counts.passed} passed, ${counts.failed} failed${notRun}` : 'no report'} (${seconds} s)`,
+  );
+  return {
+    ok: result.status === 0 && counts !== undefined && counts.failed === 0,
+    counts: counts ?? { passed: 0, failed: 1, suitesNotRun: 1 },
+  };
 }
 
 const results = [
@@ -41,7 +44,7 @@ const results = [
     bin('jest'),
     [...args, '--json', `--outputFile=${join(dir, 'jest.json')}`],
     join(dir, 'jest.json'),
-    (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests }),
+    countReport,
   ),
 ];
 if (args.length === 0) {
@@ -58,7 +61,7 @@ if (args.length === 0) {
         `--outputFile.json=${join(dir, 'vitest.json')}`,
       ],
       join(dir, 'vitest.json'),
-      (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests }),
+      countReport,
     ),
   );
 }
