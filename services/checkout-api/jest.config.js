@@ -10,6 +10,8 @@ module.exports = {
   rootDir: __dirname,
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // test/pg/ needs a real PostgreSQL server: npm run test:pg (jest.pg.config.js) runs it.
+  testPathIgnorePatterns: ['/node_modules/', '/test/pg/'],
   transform: {
     '^.+\\.tsx?$': [
       'ts-jest',
