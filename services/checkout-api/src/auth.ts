@@ -1,7 +1,8 @@
 /**
  * Bearer-token authentication: the service verifies Cognito access tokens itself (signature,
- * issuer, client id, expiry, token_use = access) as defence in depth behind API Gateway's
- * authorizer. The customer id is the token's `sub`.
+ * issuer, client id, expiry, token_use = access; `exp` required, `iat`/`nbf` not in the future
+ * beyond a minute's clock skew, a lifetime of at most a day) as defence in depth behind API
+ * Gateway's authorizer. The customer id is the token's `sub`.
  *
  * With AUTH_ISSUER (tests, local runs) the same checks run against another issuer's JWKS: tokens
  * are always verified, there is no bypass. Plain-http JWKS URIs are allowed for loopback hosts only.
@@ -54,11 +55,47 @@ class JwksFetcher implements Fetcher {
 
 const SUB_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
+/** How far the issuer's clock may run ahead of this service's, for `iat` and `nbf`. */
+export const CLOCK_SKEW_SECONDS = 60;
+/** The longest an access token may live: Cognito's maximum access-token validity (1 day). */
+export const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+
+interface TimeClaims {
+  readonly exp?: unknown;
+  readonly iat?: unknown;
+  readonly nbf?: unknown;
+}
+
+/**
+ * What aws-jwt-verify leaves open: `exp` is required (a token without one would never expire),
+ * `iat` and `nbf` may not lie in the future beyond the clock skew, and no token may promise to
+ * live longer than Cognito ever issues one for.
+ */
+export function checkTimeClaims(payload: TimeClaims, nowSeconds: number): void {
+  const number = (claim: keyof TimeClaims) => {
+    const value = payload[claim];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
+      throw new AuthError(`Token ${claim} is not a number`);
+    }
+    return value as number | undefined;
+  };
+  const exp = number('exp');
+  if (exp === undefined) throw new AuthError('Token has no exp');
+  for (const claim of ['iat', 'nbf'] as const) {
+    const value = number(claim);
+    if (value !== undefined && value > nowSeconds + CLOCK_SKEW_SECONDS)
+      throw new AuthError(`Token ${claim} is in the future`);
+  }
+  if (exp > nowSeconds + MAX_TOKEN_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS) {
+    throw new AuthError('Token lives longer than an access token may');
+  }
+}
+
 /** Verified tokens kept in memory (about 1 KB each: 10 MB at most). */
 const VERIFIED_TOKENS_MAX = 10_000;
 
 export function createTokenVerifier(config: AuthConfig, preloadedJwks?: Jwks): TokenVerifier {
-  let verifyJwt: (token: string) => Promise<{ sub?: unknown; exp?: unknown }>;
+  let verifyJwt: (token: string) => Promise<TimeClaims & { sub?: unknown }>;
   let warm: () => Promise<void>;
   if (config.kind === 'cognito') {
     const verifier = CognitoJwtVerifier.create({
@@ -95,12 +132,13 @@ export function createTokenVerifier(config: AuthConfig, preloadedJwks?: Jwks): T
     async verify(token) {
       const known = verified.get(token);
       if (known) return known;
-      let payload: { sub?: unknown; exp?: unknown };
+      let payload: TimeClaims & { sub?: unknown };
       try {
         payload = await verifyJwt(token);
       } catch (error) {
         throw new AuthError(error instanceof Error ? error.message : 'Invalid token');
       }
+      checkTimeClaims(payload, Date.now() / 1000);
       if (typeof payload.sub !== 'string' || !SUB_PATTERN.test(payload.sub)) {
         throw new AuthError('Token has no usable sub');
       }
