@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Order } from '@securecart/contracts/order';
+import { ORDER_ID_PATTERN } from '@securecart/contracts/order';
 import { isForwardTransition } from '@securecart/contracts/status';
 import type { OrderStatus, OrderStatusEvent } from '@securecart/contracts/status';
 
@@ -149,14 +150,28 @@ export async function getOrder(pool: pg.Pool, customerId: string, orderId: strin
   return rows[0] ? toView(rows[0]) : undefined;
 }
 
-/** Cursor: the last order of a page, as `<createdAt ISO>|<orderId>` in base64url. */
+/**
+ * Cursor: the last order of a page, as `<createdAt ISO>|<orderId>` in base64url. It is parsed
+ * strictly, because PostgreSQL must accept what it holds: canonical base64url, a timestamp exactly
+ * as `toISOString` writes it for a real instant from 2000 to 9999 (not any string JavaScript's
+ * Date.parse tolerates: '2020-02-30' or '+275760-09-13T00:00:00.000Z' parse there and fail in
+ * PostgreSQL), and an order id of the contract's shape. Anything else is not a cursor this API
+ * issued: the caller answers 400. (A cursor only moves through the customer's own orders.)
+ */
 function encodeCursor(view: Pick<OrderView, 'createdAt' | 'orderId'>): string {
   return Buffer.from(`${view.createdAt}|${view.orderId}`).toString('base64url');
 }
 
+const CURSOR_TIMESTAMP = /^[2-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function decodeCursor(cursor: string): { createdAt: string; orderId: string } | undefined {
-  const [createdAt, orderId, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (rest.length || !orderId || Number.isNaN(Date.parse(createdAt))) return undefined;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (Buffer.from(text, 'utf8').toString('base64url') !== cursor) return undefined;
+  const [createdAt, orderId, ...rest] = text.split('|');
+  if (rest.length || orderId === undefined || !ORDER_ID_PATTERN.test(orderId)) return undefined;
+  if (!CURSOR_TIMESTAMP.test(createdAt)) return undefined;
+  const instant = new Date(createdAt);
+  if (Number.isNaN(instant.getTime()) || instant.toISOString() !== createdAt) return undefined;
   return { createdAt, orderId };
 }
 
