@@ -27,12 +27,12 @@
  * lists both; the customer signs out. Any CSP violation or uncaught page error fails the run.
  * Prints `PASS|FAIL name (s) detail` per check and `e2e: N passed, M failed`; exits 1 on failure.
  * Screenshots and the service's log go to a temporary directory, printed at the start and the end.
+ * The customer's words and page steps are in customer.ts.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
 import { storefrontBuild } from '../../lib/constructs/frontend/storefront-build';
 import { removeCart, removeCatalogItems } from '../smoke/catalog';
 import { startCheckoutService } from '../smoke/checkout';
@@ -42,6 +42,17 @@ import { checkStackOutputs, Cleanups, onInterrupt, runMain, startRun } from '../
 import { pollUntil, truncate } from '../smoke/util';
 import { Browser, chromiumPath, DEFAULT_CHROMIUM } from './browser';
 import { planProducts, seedProducts } from './catalog';
+import {
+  awaitTerminal,
+  DECLINED_TEXT,
+  describeOutcome,
+  dollars,
+  LABEL,
+  placeOrder,
+  shortError,
+  STEP_TIMEOUT_MS,
+  waitForText,
+} from './customer';
 import { LocalManagedLogin } from './provider';
 import { localContentSecurityPolicy, StorefrontServer } from './storefront-server';
 
@@ -52,33 +63,6 @@ const CLIENT_ID = 'e2e-storefront';
  * journey sees renewed tokens accepted by the service.
  */
 const TOKEN_LIFETIME_SECONDS = 75;
-/** Locator waits (page loads, API answers); the order waits use --order-timeout. */
-const STEP_TIMEOUT_MS = 20_000;
-
-const ADDRESS = {
-  'Full name': 'Ada Lovelace',
-  'Address line 1': '12 Analytical Engine Row',
-  City: 'London',
-  'Postal code': 'NW1 6XE',
-  'Country code': 'GB',
-};
-
-/** The storefront's words (web/src/status-text.ts), which the journey reads as a customer would. */
-const LABEL = {
-  PENDING: 'Order received',
-  ACCEPTED: 'Accepted',
-  VALIDATED: 'Order checked',
-  PAID: 'Payment taken',
-  FULFILLED: 'Fulfilled — on its way',
-  CANCELLED: 'Cancelled',
-  FAILED: 'Could not be completed',
-};
-const TERMINAL_LABELS = [LABEL.FULFILLED, LABEL.CANCELLED, LABEL.FAILED];
-const DECLINED_TEXT = 'The payment was declined. You have not been charged.';
-
-const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
-const dollars = (cents: number) => usd.format(cents / 100);
-
 async function main(): Promise<number> {
   const start = await startRun('e2e', 120);
   if (typeof start === 'number') return start; // --help, or a bad option
@@ -451,76 +435,6 @@ async function main(): Promise<number> {
       console.log(`e2e: no screenshot ${name}: ${describeError(error)}`);
     }
   }
-}
-
-/** Fills the shipping address, picks the test card, places the order; returns its id from the status page. */
-async function placeOrder(page: Page, card: string, total: string): Promise<{ orderId: string; at: number }> {
-  await page.getByRole('heading', { name: 'Checkout' }).waitFor();
-  for (const [label, value] of Object.entries(ADDRESS)) await page.getByLabel(label, { exact: true }).fill(value);
-  await page.getByLabel(card).check();
-  const button = page.getByRole('button', { name: /^Place order/ });
-  const text = (await button.innerText()).trim();
-  if (text !== `Place order (${total})`)
-    throw new CheckFailure(`button says "${text}", expected "Place order (${total})"`);
-  await button.click();
-  const at = Date.now();
-  await page.waitForURL(/\/orders\/[^/]+$/);
-  const orderId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
-  await page.getByText('Thank you! Your order has been received.').waitFor();
-  return { orderId, at };
-}
-
-interface Outcome {
-  /** The status badge's words when the wait ended ('' if none was shown). */
-  readonly status: string;
-  readonly timeline: string[];
-  readonly seconds: number;
-  /** Error messages on the page, if any. */
-  readonly errors: string[];
-}
-
-/** Waits (bounded) until the order status page shows a terminal status, as the customer sees it. */
-async function awaitTerminal(page: Page, placedAt: number, timeoutMs: number): Promise<Outcome> {
-  const badge = page.locator('.order__status .badge');
-  let status = '';
-  const terminal = await pollUntil(placedAt + timeoutMs, 500, async () => {
-    status = (await badge.count()) ? (await badge.innerText()).trim() : '';
-    return TERMINAL_LABELS.includes(status) ? status : undefined;
-  });
-  const seconds = elapsedSince(placedAt);
-  if (terminal) {
-    // The page stops polling at a terminal status; its spinner goes.
-    await page.locator('.polling').waitFor({ state: 'detached' });
-  }
-  return {
-    status,
-    timeline: (await page.locator('.timeline__status').allInnerTexts()).map((t) => t.trim()),
-    seconds,
-    errors: await page.locator('[role="alert"], .alert--error').allInnerTexts(),
-  };
-}
-
-function describeOutcome(o: Outcome): string {
-  const shown = o.status ? `shows "${o.status}"` : 'shows no status';
-  const errors = o.errors.length ? `; errors on the page: ${o.errors.join(' | ')}` : '';
-  return `${shown} after ${o.seconds.toFixed(0)} s (timeline ${o.timeline.join(' → ') || 'empty'})${errors}`;
-}
-
-/** Waits until the locator's text is exactly `text`. */
-async function waitForText(locator: Locator, text: string, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
-  let last = '';
-  const ok = await pollUntil(Date.now() + timeoutMs, 200, async () => {
-    last = (await locator.count()) ? (await locator.first().innerText()).trim() : '(absent)';
-    return last === text ? true : undefined;
-  });
-  if (!ok) throw new CheckFailure(`expected "${text}", found "${last}"`);
-}
-
-/** Playwright's errors carry a call log after the first lines: keep the message. */
-function shortError(error: unknown): string {
-  if (error instanceof CheckFailure) return error.message;
-  const text = describeError(error);
-  return truncate(text.split(/\n\s*Call log:/)[0].replace(/\s*\n\s*/g, ' '), 400);
 }
 
 runMain('e2e', main);

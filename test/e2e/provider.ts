@@ -1,7 +1,25 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { IssuerHost, SigningKey } from '../smoke/issuer';
 import { LoopbackServer } from '../smoke/loopback';
+import {
+  Authorization,
+  b64url,
+  checkAuthorization,
+  Client,
+  CODE_LIFETIME_MS,
+  cookie,
+  IssuedCode,
+  OAuthError,
+  opaque,
+  readBody,
+  RefreshGrant,
+  SESSION_COOKIE,
+  sha256,
+  signTokens,
+  VERIFIER_PATTERN,
+} from './provider-oauth';
+import { sendErrorPage, sendLoginPage } from './provider-pages';
 
 /**
  * A local stand-in for a Cognito user pool and its managed login, close enough for the storefront's
@@ -26,6 +44,8 @@ import { LoopbackServer } from '../smoke/loopback';
  * `email`, `cognito:username`, `at_hash`, `auth_time` and the request's `nonce`. Refresh tokens are
  * opaque and, as Cognito's are by default, not rotated: a refresh answer has no new refresh token.
  * Authorization codes are single-use and expire after 5 minutes (Cognito's values).
+ *
+ * The OAuth pieces (requests, errors, tokens) are in provider-oauth.ts, the pages in provider-pages.ts.
  */
 
 export interface ProviderUser {
@@ -60,54 +80,6 @@ export interface ProviderStats {
   readonly jwksRequests: number;
   /** Every request refused, with why (protocol errors the client made). */
   readonly refusals: string[];
-}
-
-interface Authorization {
-  readonly clientId: string;
-  readonly redirectUri: string;
-  readonly state: string | null;
-  readonly scope: string;
-  readonly codeChallenge: string;
-  readonly nonce: string | null;
-}
-
-interface IssuedCode extends Authorization {
-  readonly authTime: number;
-  readonly expiresAt: number;
-  used: boolean;
-}
-
-interface RefreshGrant {
-  readonly clientId: string;
-  readonly scope: string;
-  readonly authTime: number;
-  revoked: boolean;
-}
-
-interface Client {
-  readonly callbackUrls: readonly string[];
-  readonly logoutUrls: readonly string[];
-  readonly origins: readonly string[];
-}
-
-const CODE_LIFETIME_MS = 5 * 60_000;
-const SESSION_COOKIE = 'e2e-managed-login';
-/** RFC 7636: 43 to 128 characters from the unreserved set. */
-const VERIFIER_PATTERN = /^[A-Za-z0-9._~-]{43,128}$/;
-const CHALLENGE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
-const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
-const opaque = () => randomBytes(32).toString('base64url');
-
-class OAuthError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
 }
 
 export class LocalManagedLogin {
@@ -218,35 +190,8 @@ export class LocalManagedLogin {
     }
   }
 
-  /**
-   * Checks an authorization request. Errors that make the redirect URI untrustworthy (unknown
-   * client, unregistered redirect_uri) are shown on the provider's own page, never redirected;
-   * the others go back to the client as `error` parameters, as OAuth 2.0 requires.
-   */
-  private checkAuthorization(params: URLSearchParams): { ok: Authorization } | { page: string } | { redirect: string } {
-    const clientId = params.get('client_id') ?? '';
-    const redirectUri = params.get('redirect_uri') ?? '';
-    const client = this.clients.get(clientId);
-    if (!client) return { page: `Unknown client_id ${JSON.stringify(clientId)}.` };
-    if (!client.callbackUrls.includes(redirectUri)) {
-      return { page: `redirect_uri ${JSON.stringify(redirectUri)} is not a registered callback URL.` };
-    }
-    const state = params.get('state');
-    const back = (error: string, description: string) => {
-      const target = new URL(redirectUri);
-      target.searchParams.set('error', error);
-      target.searchParams.set('error_description', description);
-      if (state !== null) target.searchParams.set('state', state);
-      return { redirect: target.toString() };
-    };
-    if (params.get('response_type') !== 'code') return back('unsupported_response_type', 'response_type must be code');
-    const scope = params.get('scope') ?? 'openid';
-    if (!scope.split(' ').includes('openid')) return back('invalid_scope', 'scope must include openid');
-    const codeChallenge = params.get('code_challenge') ?? '';
-    if (params.get('code_challenge_method') !== 'S256' || !CHALLENGE_PATTERN.test(codeChallenge)) {
-      return back('invalid_request', 'PKCE is required: code_challenge with code_challenge_method=S256');
-    }
-    return { ok: { clientId, redirectUri, state, scope, codeChallenge, nonce: params.get('nonce') } };
+  private checkAuthorization(params: URLSearchParams) {
+    return checkAuthorization(this.clients, params);
   }
 
   private authorize(req: http.IncomingMessage, res: http.ServerResponse, params: URLSearchParams): void {
@@ -273,51 +218,8 @@ export class LocalManagedLogin {
       return this.refuse(res, 'GET /login', 'page' in checked ? checked.page : 'invalid authorization request');
     }
     this.stats.loginPages++;
-    const nonce = randomBytes(16).toString('base64');
     const origins = [...new Set(this.clients.get(checked.ok.clientId)!.callbackUrls.map((u) => new URL(u).origin))];
-    const hidden = [...params]
-      .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
-      .join('\n      ');
-    res.writeHead(200, {
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      // The login page's own policy: nothing but its inline style, posting only to itself, and
-      // the redirect after the post only to the client's callback origin; never framed.
-      'content-security-policy': `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'self' ${origins.join(' ')}; frame-ancestors 'none'; base-uri 'none'`,
-      'x-frame-options': 'DENY',
-    }).end(`<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>Sign in</title>
-    <style nonce="${nonce}">
-      body { font-family: system-ui, sans-serif; background: #f4f5f7; margin: 0; }
-      main { max-width: 22rem; margin: 4rem auto; background: #fff; padding: 2rem; border-radius: 8px; box-shadow: 0 1px 4px #0002; }
-      label, input, button { display: block; width: 100%; box-sizing: border-box; }
-      input { margin: 0.25rem 0 1rem; padding: 0.5rem; font-size: 1rem; }
-      button { padding: 0.6rem; font-size: 1rem; background: #1f4fd1; color: #fff; border: 0; border-radius: 4px; }
-      .error { color: #a4000f; }
-      .note { color: #555; font-size: 0.85rem; }
-    </style>
-  </head>
-  <body>
-    <main>
-      <h1>Sign in</h1>
-      <p class="note">Local managed login for the end-to-end test (stands in for Cognito).</p>
-      ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
-      <form method="post" action="/login">
-      ${hidden}
-        <label for="email">Email address</label>
-        <input id="email" name="email" type="email" autocomplete="username" required>
-        <label for="password">Password</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" required>
-        <button type="submit">Sign in</button>
-      </form>
-    </main>
-  </body>
-</html>
-`);
+    sendLoginPage(res, params, origins, error);
   }
 
   private login(res: http.ServerResponse, form: URLSearchParams): void {
@@ -483,56 +385,23 @@ export class LocalManagedLogin {
 
   private refuse(res: http.ServerResponse, route: string, message: string): void {
     this.stats.refusals.push(`${route}: ${message}`);
-    res
-      .writeHead(400, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'" })
-      .end(`<!doctype html><title>Sign-in error</title><h1>Sign-in error</h1><p>${escapeHtml(message)}</p>`);
+    sendErrorPage(res, message);
   }
 
   // --- tokens ------------------------------------------------------------------------------------
 
   private tokens(grant: Grant, scope: string, authTime: number, nonce: string | null) {
-    const now = Math.floor(Date.now() / 1000);
-    const exp = now + this.tokenLifetimeSeconds;
-    const originJti = randomUUID();
-    const eventId = randomUUID();
-    const accessToken = this.key.sign({
-      sub: this.user.sub,
-      iss: this.issuer,
-      client_id: this.clientId,
-      origin_jti: originJti,
-      event_id: eventId,
-      token_use: 'access',
+    const tokens = signTokens(this.key, {
+      issuer: this.issuer,
+      clientId: this.clientId,
+      user: this.user,
+      lifetimeSeconds: this.tokenLifetimeSeconds,
       scope,
-      auth_time: authTime,
-      exp,
-      iat: now,
-      jti: randomUUID(),
-      username: this.user.sub,
+      authTime,
+      nonce,
     });
-    this.accessTokens.set(accessToken, grant);
-    const idToken = this.key.sign({
-      at_hash: b64url(sha256(accessToken).subarray(0, 16)),
-      sub: this.user.sub,
-      email_verified: true,
-      iss: this.issuer,
-      'cognito:username': this.user.sub,
-      origin_jti: originJti,
-      aud: this.clientId,
-      event_id: eventId,
-      token_use: 'id',
-      auth_time: authTime,
-      exp,
-      iat: now,
-      jti: randomUUID(),
-      email: this.user.email,
-      ...(nonce ? { nonce } : {}),
-    });
-    return {
-      access_token: accessToken,
-      id_token: idToken,
-      token_type: 'Bearer',
-      expires_in: this.tokenLifetimeSeconds,
-    };
+    this.accessTokens.set(tokens.access_token, grant);
+    return tokens;
   }
 }
 
@@ -552,30 +421,4 @@ function newStats(issuerHost: IssuerHost): ProviderStats {
     },
     refusals: [],
   };
-}
-
-async function readBody(req: http.IncomingMessage, limit = 64 * 1024): Promise<string> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new OAuthError('invalid_request', 'request body too large', 413);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function cookie(req: http.IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return undefined;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 }

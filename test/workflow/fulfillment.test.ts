@@ -1,138 +1,33 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import { Template } from 'aws-cdk-lib/assertions';
-import {
-  CatalogItem,
-  idempotencyKey,
-  Order,
-  OrderStatus,
-  OrderStatusEventSchema,
-  TEST_PAYMENT_TOKENS,
-} from '@securecart/contracts';
-import { cleanUp, synthesize, Synthesized } from '../helpers/synth';
+import { idempotencyKey, Order, OrderStatus, TEST_PAYMENT_TOKENS } from '@securecart/contracts';
 import { ExecutionReport, WorkflowHarness } from '../helpers/workflow-harness';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite');
+import {
+  count,
+  expectContractEvents,
+  expectOneTerminalStatus,
+  localEngines,
+  order,
+  PRODUCTS,
+  seed,
+  sqsEvent,
+  statusesOf,
+  terminal,
+  UNDELIVERABLE,
+} from './fixtures';
 
 /*
  * Every test seeds the catalog items it uses under fresh product ids and runs its own orders, so
- * tests share no state and each passes alone (`npx jest test/workflow -t '<name>'`).
+ * tests share no state and each passes alone (`npx jest test/workflow -t '<name>'`). The harness's
+ * own guarantees (each handler runs with its own function's environment): harness-environment.test.ts.
  */
 
-const PRODUCTS = {
-  widget: { name: 'Widget', priceCents: 2_500, stock: 100, reorderLevel: 10, reorderQuantity: 50, warehouse: 'AMS' },
-  gadget: { name: 'Gadget', priceCents: 12_000, stock: 50, reorderLevel: 5, reorderQuantity: 20, warehouse: 'BER' },
-  premium: {
-    name: 'Premium watch',
-    priceCents: 60_000,
-    stock: 40,
-    reorderLevel: 2,
-    reorderQuantity: 10,
-    warehouse: 'AMS',
-  },
-  rare: { name: 'Rare print', priceCents: 1_000, stock: 1, reorderLevel: 2, reorderQuantity: 5, warehouse: 'BER' },
-  retired: { name: 'Retired item', priceCents: 500, stock: 10, reorderLevel: 1, reorderQuantity: 1, warehouse: 'AMS' },
-} as const;
-type ProductKind = keyof typeof PRODUCTS;
-
-let seeded = 0;
-/** Puts fresh catalog items of these kinds (their stock is the caller's alone); returns their ids. */
-async function seed<K extends ProductKind>(h: WorkflowHarness, ...kinds: K[]): Promise<Record<K, string>> {
-  const ids = {} as Record<K, string>;
-  for (const kind of kinds) {
-    seeded += 1;
-    ids[kind] = `${kind}-${seeded}`;
-    const item: CatalogItem = { productId: ids[kind], ...PRODUCTS[kind], active: kind !== 'retired' };
-    await h.seedCatalog([item]);
-  }
-  return ids;
-}
-
-let counter = 0;
-function order(overrides: Partial<Order> & { items: Order['items'] }): Order {
-  counter += 1;
-  return {
-    schemaVersion: 1,
-    orderId: `ord-${counter}`,
-    customerId: `cust-${counter}`,
-    createdAt: '2026-11-21T09:00:00.000Z',
-    currency: 'USD',
-    shippingAddress: {
-      name: 'Ada Lovelace',
-      line1: '1 Main St',
-      city: 'Amsterdam',
-      postalCode: '1011AB',
-      country: 'NL',
-    },
-    payment: { token: TEST_PAYMENT_TOKENS.approve },
-    ...overrides,
-  };
-}
-const UNDELIVERABLE = { name: 'D', line1: 'Nowhere 1', city: 'Void', postalCode: '00000', country: 'NL' };
-
-const statusesOf = (r: ExecutionReport) => r.statuses.map((s) => s.event.status);
-const terminal = (r: ExecutionReport) => r.statuses[r.statuses.length - 1]?.event;
-const count = (r: ExecutionReport, task: string) => r.tasks.filter((t) => t === task).length;
-const TERMINAL: readonly string[] = ['FULFILLED', 'CANCELLED', 'FAILED'];
-
-/** Every published status event fits the contract, carries its status as the attribute, and is this order's. */
-function expectContractEvents(r: ExecutionReport, o: { orderId: string; customerId: string }) {
-  for (const s of r.statuses) {
-    const parsed = OrderStatusEventSchema.safeParse(s.event);
-    expect({ order: r.orderId, state: s.state, ok: parsed.success }).toEqual({
-      order: r.orderId,
-      state: s.state,
-      ok: true,
-    });
-    expect({ state: s.state, attribute: s.attribute }).toEqual({ state: s.state, attribute: s.event.status });
-    expect(s.event).toMatchObject({ orderId: o.orderId, customerId: o.customerId });
-  }
-}
-
-/** Exactly one terminal status, published once and last; FAILED exactly when the execution failed. */
-function expectOneTerminalStatus(r: ExecutionReport) {
-  const terminals = r.statuses.filter((s) => TERMINAL.includes(s.event.status));
-  expect({ order: r.orderId, terminals: terminals.length }).toEqual({ order: r.orderId, terminals: 1 });
-  expect(r.statuses[r.statuses.length - 1]).toBe(terminals[0]);
-  expect({ order: r.orderId, failedExecution: r.error !== undefined }).toEqual({
-    order: r.orderId,
-    failedExecution: terminals[0].event.status === 'FAILED',
-  });
-}
-
 describe('OrderFulfillment (synthesized definition, real handlers, local engines)', () => {
-  let synthesized: Synthesized;
-  let server: any;
-  let endpoint: string;
-  const tables = { catalog: 'Catalog', idempotency: 'Idempotency' };
-  const pipelineTemplate = () => synthesized.template(synthesized.stacks.pipeline);
-
-  beforeAll(async () => {
-    synthesized = synthesize('sandbox');
-    server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${server.address().port}`;
-    await WorkflowHarness.createTables(
-      new DynamoDBClient({
-        endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      }),
-      synthesized.template(synthesized.stacks.data),
-      tables,
-    );
-  });
-  afterAll(async () => {
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    cleanUp(synthesized);
-  });
+  const engines = localEngines();
 
   describe('OrderFulfillment workflow', () => {
     let harness: WorkflowHarness;
     beforeAll(() => {
-      harness = new WorkflowHarness(pipelineTemplate(), tables, endpoint);
+      harness = new WorkflowHarness(engines.pipelineTemplate(), engines.tables, engines.endpoint);
     });
     afterAll(() => harness?.restore());
 
@@ -379,31 +274,6 @@ describe('OrderFulfillment (synthesized definition, real handlers, local engines
       expect((await harness.catalogItem(rare)).stock).toBe(5); // 0 + reorderQuantity
     });
 
-    const sqsEvent = (bodies: Array<{ body: string; group: string }>): SQSEvent => ({
-      Records: bodies.map(
-        ({ body, group }, i) =>
-          ({
-            messageId: `msg-${counter}-${i}`,
-            receiptHandle: `rh-${i}`,
-            body,
-            attributes: {
-              MessageGroupId: group,
-              MessageDeduplicationId: `d-${i}`,
-              ApproximateReceiveCount: '1',
-              SentTimestamp: '0',
-              SenderId: 'x',
-              ApproximateFirstReceiveTimestamp: '0',
-              SequenceNumber: String(i),
-            },
-            messageAttributes: {},
-            md5OfBody: '',
-            eventSource: 'aws:sqs',
-            eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:securecart-sandbox-orders.fifo',
-            awsRegion: 'us-east-1',
-          }) as SQSRecord,
-      ),
-    });
-
     test('the same order delivered twice starts one execution; the duplicate is success, not an error', async () => {
       const { widget } = await seed(harness, 'widget');
       const o = order({ items: [{ productId: widget, quantity: 1 }] });
@@ -429,15 +299,13 @@ describe('OrderFulfillment (synthesized definition, real handlers, local engines
       const good = order({ items: [{ productId: widget, quantity: 1 }] });
       const poison = '{"orderId": "x", "items": "not-a-list"';
       const before = harness.executions.size;
-      const result = await harness.handler('start-fulfillment')(
-        sqsEvent([
-          { body: poison, group: 'poison' },
-          { body: JSON.stringify(good), group: good.customerId },
-        ]),
-        {},
-      );
+      const event = sqsEvent([
+        { body: poison, group: 'poison' },
+        { body: JSON.stringify(good), group: good.customerId },
+      ]);
+      const result = await harness.handler('start-fulfillment')(event, {});
       expect(result.batchItemFailures).toEqual([]);
-      expect(harness.sentMessages.filter((m) => m.MessageDeduplicationId === `msg-${counter}-0`)).toEqual([
+      expect(harness.sentMessages.filter((m) => m.MessageDeduplicationId === event.Records[0].messageId)).toEqual([
         expect.objectContaining({
           QueueUrl: harness.environmentOf('start-fulfillment').ORDERS_DLQ_URL,
           MessageBody: poison,
@@ -572,72 +440,6 @@ describe('OrderFulfillment (synthesized definition, real handlers, local engines
         expectOneTerminalStatus(r);
       });
       for (const [i, r] of reports.entries()) await expectNoChargeWithoutRefundAttempt(r, orders[i][0]);
-    });
-  });
-
-  describe('the harness runs each handler with its own function environment', () => {
-    type Fn = { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } } };
-    const functionsOf = (template: any): Fn[] =>
-      Object.values<Fn>(template.Resources).filter(
-        (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
-      );
-    const withHarness = async (template: Template, body: (h: WorkflowHarness) => Promise<void>) => {
-      const original = process.env;
-      const h = new WorkflowHarness(template, tables, endpoint);
-      try {
-        await body(h);
-      } finally {
-        h.restore();
-      }
-      expect(process.env).toBe(original); // restored
-    };
-
-    test("each handler sees its function's variables, and no other function's", async () => {
-      await withHarness(pipelineTemplate(), async (h) => {
-        const functions = functionsOf(pipelineTemplate().toJSON());
-        const everyName = new Set(functions.flatMap((f) => Object.keys(f.Properties.Environment!.Variables!)));
-        for (const f of functions) {
-          const variables = f.Properties.Environment!.Variables!;
-          const step = String(variables.POWERTOOLS_SERVICE_NAME);
-          const env = h.environmentOf(step);
-          const own = Object.keys(variables).filter((name) => name !== 'NODE_OPTIONS');
-          const seen = [...everyName].filter((name) => env[name] !== undefined);
-          expect({ step, seen: seen.sort() }).toEqual({ step, seen: own.sort() });
-          expect(env).toMatchObject({ POWERTOOLS_SERVICE_NAME: step, AWS_REGION: 'us-east-1' });
-        }
-        expect(h.environmentOf('reserve-inventory')).toMatchObject({ CATALOG_TABLE_NAME: tables.catalog });
-        // Outside a handler, the test process's environment is unchanged.
-        expect(process.env.CATALOG_TABLE_NAME).toBeUndefined();
-      });
-    });
-
-    test('a variable missing from one function fails the run where that function runs, naming the variable', async () => {
-      // reserve-inventory without CATALOG_TABLE_NAME (other functions still have it).
-      const json = JSON.parse(JSON.stringify(pipelineTemplate().toJSON()));
-      const reserve = functionsOf(json).find(
-        (f) => f.Properties.Environment!.Variables!.POWERTOOLS_SERVICE_NAME === 'reserve-inventory',
-      )!;
-      expect(reserve.Properties.Environment!.Variables!.CATALOG_TABLE_NAME).toBeDefined();
-      delete reserve.Properties.Environment!.Variables!.CATALOG_TABLE_NAME;
-      expect(functionsOf(json).filter((f) => f.Properties.Environment!.Variables!.CATALOG_TABLE_NAME)).not.toEqual([]);
-
-      await withHarness(Template.fromJSON(json), async (h) => {
-        const { widget } = await seed(h, 'widget');
-        const o = order({ items: [{ productId: widget, quantity: 1 }] });
-        const r = await h.run(o);
-        expect(r.error).toEqual({ error: 'OrderFailed', cause: 'UNEXPECTED_ERROR' });
-        expect(r.taskErrors).toEqual([
-          expect.objectContaining({
-            state: 'ReserveInventory',
-            message: expect.stringContaining('CATALOG_TABLE_NAME'),
-            injected: false,
-          }),
-        ]);
-        expect(statusesOf(r)).toEqual<OrderStatus[]>(['ACCEPTED', 'VALIDATED', 'PAID', 'FAILED']);
-        // The other functions still had the variable: validate, the saga's release.
-        expect(count(r, 'ValidateOrder')).toBe(1);
-        expect(await h.record(idempotencyKey('payment', o.orderId))).toMatchObject({ status: 'REFUNDED' });
-      });
     });
   });
 });

@@ -1,0 +1,184 @@
+/**
+ * The local Step Functions runner of the workflow harness (test/helpers/workflow-harness.ts): one
+ * execution of the OrderFulfillment definition with aws-local-stepfunctions, every Task state
+ * overridden (nothing calls AWS), and a report of what it did.
+ *
+ * - Lambda tasks call the harness's `invoke` with the state's payload; faults named in the options
+ *   make a task throw instead (on every attempt, or on the attempts a function picks).
+ * - `sns:publish` tasks record the status event and its `status` attribute.
+ * - `events:putEvents.waitForTaskToken` tasks wait for their token's answer (`awaitTaskToken`)
+ *   and deliver the event to the rules unless the screening target is down; no answer → the
+ *   state's TimeoutSeconds fires.
+ *
+ * aws-local-stepfunctions does not fill `$$.State.RetryCount`; the runner supplies it per state
+ * as AWS does (0 on the first attempt, +1 per retry).
+ */
+import type { OrderStatusEvent } from '@securecart/contracts';
+import { allStates } from './asl';
+import { ACCOUNT, REGION } from './workflow-environment';
+
+// aws-local-stepfunctions needs Promise.withResolvers (Node 22+).
+if (!('withResolvers' in Promise)) {
+  Object.defineProperty(Promise, 'withResolvers', {
+    value: <T>() => {
+      let resolve!: (v: T) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+      return { promise, resolve, reject };
+    },
+  });
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { StateMachine } = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions');
+
+export interface StatusRecord {
+  readonly state: string;
+  readonly attribute: string;
+  readonly event: OrderStatusEvent;
+}
+
+/** An error a Lambda task raised (its handler threw, or an injected fault). */
+export interface TaskError {
+  readonly state: string;
+  /** 0 on the first attempt, +1 per retry. */
+  readonly attempt: number;
+  readonly name: string;
+  readonly message: string;
+  readonly injected: boolean;
+}
+
+export interface ExecutionReport {
+  readonly orderId: string;
+  /** The execution's output when it succeeded. */
+  readonly output?: any;
+  /**
+   * Set when the execution failed (a FAILED order; what the ExecutionsFailed alarm counts): the
+   * error and cause as DescribeExecution reports them.
+   */
+  readonly error?: { readonly error: string; readonly cause: string };
+  readonly statuses: StatusRecord[];
+  /** Task states invoked, in order (retries repeat the name). */
+  readonly tasks: string[];
+  /** Errors raised by Lambda tasks, in order (caught or not). */
+  readonly taskErrors: TaskError[];
+}
+
+/** Makes a Lambda task throw: always, or on the attempts for which the function returns an error. */
+export type Fault = Error | ((attempt: number) => Error | undefined);
+
+export interface RunOptions {
+  /** Overrides TimeoutSeconds of the fraud screening task (the profile's is minutes). */
+  readonly screeningTimeoutSeconds?: number;
+  /** Simulates the screen-fraud target being unreachable: nothing answers the task token. */
+  readonly screeningTargetDown?: boolean;
+  /** Faults to inject, by Lambda task state name (test-only: the handler is not called when it throws). */
+  readonly faults?: Readonly<Record<string, Fault>>;
+}
+
+/** What the runner needs from the harness: the bound handlers and the fake event bus. */
+export interface RunnerBindings {
+  /** Handler folder (step) of each Lambda task state, and whether it is a `lambda:invoke` task. */
+  readonly stepOfState: ReadonlyMap<string, { step: string; invoke: boolean }>;
+  /** Invokes a handler as Lambda would (`contextName` names its context). */
+  invoke(step: string, event: unknown, contextName: string): Promise<any>;
+  /** The answer to a task token (SendTaskSuccess or SendTaskFailure). */
+  awaitTaskToken(token: string): Promise<unknown>;
+  /** Delivers PutEvents entries to the rules that match them. */
+  deliverEntries(entries: any[]): Promise<void>;
+}
+
+/** Runs one execution of `baseDefinition` (left unchanged) named `orderId`. */
+export async function runExecution(
+  baseDefinition: any,
+  orderId: string,
+  input: any,
+  options: RunOptions,
+  bindings: RunnerBindings,
+): Promise<ExecutionReport> {
+  // JSON round trip, not structuredClone: under jest, structuredClone returns objects of another
+  // realm, which the engine does not recognise as plain objects.
+  const definition = JSON.parse(JSON.stringify(baseDefinition));
+  const states = allStates(definition);
+  if (options.screeningTimeoutSeconds !== undefined)
+    states.ScreenForFraud.TimeoutSeconds = options.screeningTimeoutSeconds;
+
+  const statuses: StatusRecord[] = [];
+  const tasks: string[] = [];
+  const taskErrors: TaskError[] = [];
+  const attempts = new Map<string, number>();
+  const token = `token-${orderId}`;
+  const overrides: Record<string, (input: any) => Promise<any>> = {};
+
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Type !== 'Task') continue;
+    const bound = bindings.stepOfState.get(name);
+    if (bound) {
+      const fault = options.faults?.[name];
+      overrides[name] = async (params: any) => {
+        tasks.push(name);
+        const attempt = attempts.get(name) ?? 0;
+        attempts.set(name, attempt + 1);
+        const payload = { ...(bound.invoke ? params.Payload : params) };
+        if ('attempt' in payload) payload.attempt = attempt; // $$.State.RetryCount
+        const injected = typeof fault === 'function' ? fault(attempt) : fault;
+        try {
+          if (injected) throw injected;
+          const result = await bindings.invoke(bound.step, payload, name);
+          return bound.invoke ? { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: result } : result;
+        } catch (e) {
+          const error = e as Error;
+          taskErrors.push({
+            state: name,
+            attempt,
+            name: String(error?.name),
+            message: String(error?.message),
+            injected: error === injected,
+          });
+          throw e;
+        }
+      };
+    } else if (/sns:publish$/.test(state.Resource)) {
+      overrides[name] = async (params: any) => {
+        tasks.push(name);
+        statuses.push({
+          state: name,
+          attribute: params.MessageAttributes.status.StringValue,
+          event: JSON.parse(params.Message),
+        });
+        return { MessageId: `m-${statuses.length}` };
+      };
+    } else if (/events:putEvents\.waitForTaskToken$/.test(state.Resource)) {
+      overrides[name] = async (params: any) => {
+        tasks.push(name);
+        const answered = bindings.awaitTaskToken(params.Entries[0].Detail.taskToken);
+        if (!options.screeningTargetDown) await bindings.deliverEntries(params.Entries);
+        return answered;
+      };
+    }
+  }
+
+  const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  const execution = machine.run(input, {
+    overrides: {
+      taskResourceLocalHandlers: overrides,
+      retryIntervalOverrides: Object.fromEntries(Object.keys(states).map((n) => [n, 0])),
+    },
+    context: {
+      Execution: {
+        Id: `arn:aws:states:${REGION}:${ACCOUNT}:execution:OrderFulfillment:${orderId}`,
+        Name: orderId,
+        Input: input,
+        StartTime: new Date().toISOString(),
+      },
+      State: { EnteredTime: '2026-11-21T10:00:00.000Z', RetryCount: 0 },
+      Task: { Token: token },
+    },
+  } as any);
+  try {
+    return { orderId, output: await execution.result, statuses, tasks, taskErrors };
+  } catch (e) {
+    // aws-local-stepfunctions wraps the failure in an ExecutionError; its cause is the state's error.
+    const failure = ((e as { cause?: unknown }).cause ?? e) as Error;
+    return { orderId, error: { error: failure.name, cause: failure.message }, statuses, tasks, taskErrors };
+  }
+}
