@@ -108,7 +108,7 @@ function main() {
   // The grid: every sample for every policy of every profile, deduplicated.
   const events = new Map<string, { label: string; event: unknown }>();
   for (const name of PROFILE_NAMES) {
-    const policy = resolveProfile(name).pipeline;
+    const policy = resolveProfile(name).screening;
     for (const s of eventSamples(policy)) {
       const key = JSON.stringify(s.event);
       if (!events.has(key))

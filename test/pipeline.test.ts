@@ -267,7 +267,7 @@ describe('Pipeline stack', () => {
     test('fraud screening waits for a task token with the profile timeout', () => {
       const s = allStates(definition()).ScreenForFraud;
       expect(s.Resource).toMatch(/events:putEvents\.waitForTaskToken$/);
-      expect(s.TimeoutSeconds).toBe(sandbox.profile.pipeline.fraudScreenTimeout.toSeconds());
+      expect(s.TimeoutSeconds).toBe(sandbox.profile.screening.fraudScreenTimeout.toSeconds());
       expect(s.Parameters.Entries[0]).toMatchObject({
         Source: EVENT_SOURCES.fulfillment,
         DetailType: DETAIL_TYPES.screeningRequested,
@@ -428,7 +428,7 @@ describe('Pipeline stack', () => {
   describe('contracts against the synthesized patterns and filter policies', () => {
     // Samples: test/helpers/match-grid.ts (shared with `npm run test:matchers`, where moto referees
     // the TypeScript matcher on the same grid).
-    const policy = () => sandbox.profile.pipeline;
+    const policy = () => sandbox.profile.screening;
     const prefix = () => `securecart-${sandbox.profile.name}`;
     /** A rule by its name on the bus (`securecart-<profile>-<Rule>`), not by construct path or logical id. */
     const rulePattern = (name: RuleName) => {
