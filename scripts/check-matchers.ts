@@ -181,8 +181,8 @@ function main() {
 
   // Every pattern and policy must see samples it matches and samples it does not.
   const gaps = subjects.flatMap((subject) => {
-    const outcomes = rows.flatMap((row, i) => (row.subject === subject ? [typescript[i]] : []));
-    const missing = [true, false].filter((outcome) => !outcomes.includes(outcome));
+    const results = rows.flatMap((row, i) => (row.subject === subject ? [typescript[i]] : []));
+    const missing = [true, false].filter((result) => !results.includes(result));
     return missing.length > 0
       ? [`${subject.kind} ${subject.where.join(', ')}: no sample ${missing.map((m) => (m ? 'matches' : 'fails'))}`]
       : [];
