@@ -71,7 +71,6 @@ export async function refund(
   return { refundId: refundIdFor(request.chargeId) };
 }
 
-/** True when a provider call failed in a way worth retrying: a 5xx answer or no answer in time. */
 /** A short reason for a provider failure, for error messages. */
 export function providerFailureReason(error: unknown, timeoutMs: number): string {
   if (error instanceof ProviderHttpError) return `HTTP ${error.statusCode} ${error.message}`;
@@ -79,6 +78,10 @@ export function providerFailureReason(error: unknown, timeoutMs: number): string
   return String((error as { message?: unknown })?.message ?? error);
 }
 
+/**
+ * True when a provider call failed in a way worth retrying: a 5xx answer, or no answer (the call
+ * timed out or was aborted).
+ */
 export function isProviderUnavailable(error: unknown): boolean {
   if (error instanceof ProviderHttpError) return error.statusCode >= 500;
   const name = errorName(error);
