@@ -72,7 +72,7 @@ function paymentRecord(input: ProcessPaymentInput, result: ChargeResult, now: Da
 
 /**
  * Conditional write of a new record. A repeat may rewrite its own CHARGED record (same amount),
- * never a record of another result; a decline is written only once.
+ * never a different record; a decline is written only once.
  */
 function recordWrite(tableName: string, record: PaymentRecord): PutCommandInput {
   if (record.status !== 'CHARGED')

@@ -2,9 +2,9 @@ import type { HandlerEnvName } from '@securecart/contracts/env';
 
 /*
  * The handlers' environment: only the variables of the contracts' HANDLER_ENV (the names the
- * Pipeline stack sets), each read when a handler needs it and failing at once, naming the variable.
- * (The contracts' EnvReader, which collects every problem for one start-up message, is the
- * checkout service's way; a handler has no start-up to report at.)
+ * Pipeline stack sets), each read when a handler needs it, failing at once and naming the
+ * variable. (The contracts' EnvReader, which collects every problem into one start-up message, is
+ * the checkout service's way.)
  */
 
 /** Reads a required environment variable; throws naming it when it is missing or empty. */
