@@ -1,13 +1,16 @@
 /**
  * The environment contract: the name of every environment variable a stack sets and the service
- * or a Lambda reads, and how each value is parsed. Constructs set variables from these names; the
- * service (services/checkout-api/src/config.ts) and the handlers (lambda/shared/env.ts) read them
- * through `EnvReader`, so a name or a parsing rule exists once.
+ * or a Lambda reads, and how the service parses each value. Constructs set variables from these
+ * names; the service (services/checkout-api/src/config.ts) reads them through `EnvReader`, the
+ * handlers (lambda/shared/env.ts) by the same names, so a name or a parsing rule exists once.
  */
+
+/** Shared by HANDLER_ENV and CHECKOUT_ENV (a plain constant, so bundles drop what they do not use). */
+const CATALOG_TABLE_NAME = 'CATALOG_TABLE_NAME';
 
 /** Environment variables the Pipeline stack sets and the handlers read. */
 export const HANDLER_ENV = {
-  catalogTable: 'CATALOG_TABLE_NAME',
+  catalogTable: CATALOG_TABLE_NAME,
   idempotencyTable: 'IDEMPOTENCY_TABLE_NAME',
   stateMachineArn: 'STATE_MACHINE_ARN',
   eventBusName: 'EVENT_BUS_NAME',
@@ -26,7 +29,7 @@ export const CHECKOUT_ENV = {
   port: 'PORT',
   host: 'HOST',
   logLevel: 'LOG_LEVEL',
-  catalogTable: HANDLER_ENV.catalogTable,
+  catalogTable: CATALOG_TABLE_NAME,
   cartsTable: 'CARTS_TABLE_NAME',
   ordersQueueUrl: 'ORDERS_QUEUE_URL',
   orderStatusQueueUrl: 'ORDER_STATUS_QUEUE_URL',

@@ -108,7 +108,7 @@ function main() {
   // The grid: every sample for every policy of every profile, deduplicated.
   const events = new Map<string, { label: string; event: unknown }>();
   for (const name of PROFILE_NAMES) {
-    const policy = resolveProfile(name).pipeline;
+    const policy = resolveProfile(name).screening;
     for (const s of eventSamples(policy)) {
       const key = JSON.stringify(s.event);
       if (!events.has(key))
@@ -181,8 +181,8 @@ function main() {
 
   // Every pattern and policy must see samples it matches and samples it does not.
   const gaps = subjects.flatMap((subject) => {
-    const outcomes = rows.flatMap((row, i) => (row.subject === subject ? [typescript[i]] : []));
-    const missing = [true, false].filter((outcome) => !outcomes.includes(outcome));
+    const results = rows.flatMap((row, i) => (row.subject === subject ? [typescript[i]] : []));
+    const missing = [true, false].filter((result) => !results.includes(result));
     return missing.length > 0
       ? [`${subject.kind} ${subject.where.join(', ')}: no sample ${missing.map((m) => (m ? 'matches' : 'fails'))}`]
       : [];

@@ -30,8 +30,8 @@ describe('event matchers: documented semantics', () => {
   test("the project's rule patterns and filter policies are all within the supported syntax", () => {
     for (const profile of Object.values(PROFILES)) {
       for (const pattern of [
-        RULE_PATTERNS.highValueOrder(profile.pipeline),
-        RULE_PATTERNS.suspiciousOrder(profile.pipeline),
+        RULE_PATTERNS.highValueOrder(profile.screening),
+        RULE_PATTERNS.suspiciousOrder(profile.screening),
         RULE_PATTERNS.inventoryLow(),
       ]) {
         expect(() => validateEventPattern(pattern)).not.toThrow();

@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import {
+  DELIVERY,
   DETAIL_TYPES,
   EVENT_SOURCES,
   ORDER_STATUSES,
@@ -9,7 +12,9 @@ import {
   screeningReasons,
   STATUS_SUBSCRIPTIONS,
 } from '@securecart/contracts';
+import { OpsAlarms } from '../lib/constructs/ops-alarms';
 import { INTAKE_TIMEOUT } from '../lib/constructs/pipeline/order-intake';
+import { ReliableQueue } from '../lib/constructs/reliable-queue';
 import { allStates, definitionOf } from './helpers/asl';
 import { matchesEventPattern, matchesFilterPolicy } from './helpers/event-matchers';
 import {
@@ -65,13 +70,14 @@ describe('Pipeline stack', () => {
       });
     });
 
-    test('redrives to a FIFO DLQ after 3 receives; the DLQ keeps messages 14 days', () => {
+    test('redrives to a FIFO DLQ after 3 receives (DELIVERY.orders); the DLQ keeps messages 14 days', () => {
       const [, q] = byPath('AWS::SQS::Queue', 'OrdersQueue/Queue');
       const [dlqId, dlq] = byPath('AWS::SQS::Queue', 'OrdersQueue/Dlq/Queue');
       expect(q.Properties.RedrivePolicy).toEqual({
         deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
         maxReceiveCount: 3,
       });
+      expect(q.Properties.RedrivePolicy.maxReceiveCount).toBe(DELIVERY.orders.maxReceiveCount);
       expect(dlq.Properties).toMatchObject({
         FifoQueue: true,
         MessageRetentionPeriod: 14 * 24 * 3600,
@@ -79,11 +85,14 @@ describe('Pipeline stack', () => {
       });
     });
 
-    test('visibility timeout is at least six times the intake Lambda timeout', () => {
+    test('visibility timeout is at least six times the intake Lambda timeout: DELIVERY.orders says how many', () => {
       const [, q] = byPath('AWS::SQS::Queue', 'OrdersQueue/Queue');
       const [, fn] = byPath('AWS::Lambda::Function', 'StartFulfillment/Function');
       expect(fn.Properties.Timeout).toBe(INTAKE_TIMEOUT.toSeconds());
       expect(q.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Properties.Timeout);
+      expect(q.Properties.VisibilityTimeout).toBe(
+        DELIVERY.orders.visibilityTimeoutPerConsumerTimeout * fn.Properties.Timeout,
+      );
     });
 
     test('every queue is KMS-encrypted and denies requests without TLS', () => {
@@ -113,6 +122,7 @@ describe('Pipeline stack', () => {
       });
       const ageAlarm = alarms.find((a) => a.MetricName === 'ApproximateAgeOfOldestMessage');
       expect(ageAlarm).toMatchObject({ Threshold: 300, AlarmActions: [{ Ref: expect.stringMatching(/^AlarmTopic/) }] });
+      expect(ageAlarm.Threshold).toBe(DELIVERY.orders.maxMessageAgeMinutes * 60);
       // Every DLQ has its alarm.
       const dlqs = byType('AWS::SQS::Queue').filter(([, q]) => /dlq/.test(q.Properties.QueueName));
       expect(dlqs).toHaveLength(5);
@@ -125,7 +135,10 @@ describe('Pipeline stack', () => {
       }
     });
 
-    test('start-fulfillment consumes batches of up to 10 with partial batch failures', () => {
+    test('start-fulfillment consumes batches of up to 10 (DELIVERY.orders) with partial batch failures', () => {
+      const [mapping, ...others] = byType('AWS::Lambda::EventSourceMapping');
+      expect(others).toHaveLength(0);
+      expect(mapping[1].Properties.BatchSize).toBe(DELIVERY.orders.batchSize);
       t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         BatchSize: 10,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -267,7 +280,7 @@ describe('Pipeline stack', () => {
     test('fraud screening waits for a task token with the profile timeout', () => {
       const s = allStates(definition()).ScreenForFraud;
       expect(s.Resource).toMatch(/events:putEvents\.waitForTaskToken$/);
-      expect(s.TimeoutSeconds).toBe(sandbox.profile.pipeline.fraudScreenTimeout.toSeconds());
+      expect(s.TimeoutSeconds).toBe(sandbox.profile.screening.fraudScreenTimeout.toSeconds());
       expect(s.Parameters.Entries[0]).toMatchObject({
         Source: EVENT_SOURCES.fulfillment,
         DetailType: DETAIL_TYPES.screeningRequested,
@@ -347,6 +360,25 @@ describe('Pipeline stack', () => {
     });
   });
 
+  describe('ReliableQueue', () => {
+    test('without overrides it takes DELIVERY.defaults: 3 receives, 30 s visibility timeout', () => {
+      const stack = new Stack(scratchApp(), 'Queues');
+      const key = new kms.Key(stack, 'Key');
+      const alarms = new OpsAlarms(stack, 'Alarms', { topicName: 'alarms', masterKey: key });
+      new ReliableQueue(stack, 'Plain', {
+        queueName: 'plain',
+        key,
+        alarms,
+        removalPolicy: RemovalPolicy.DESTROY,
+        maxMessageSizeBytes: 1024,
+      });
+      const [, q] = oneAtPath(resourcesOf(Template.fromStack(stack)), 'AWS::SQS::Queue', 'Plain/Queue');
+      expect(q.Properties.RedrivePolicy.maxReceiveCount).toBe(DELIVERY.defaults.maxReceiveCount);
+      expect(q.Properties.VisibilityTimeout).toBe(DELIVERY.defaults.visibilityTimeoutSeconds);
+      expect([q.Properties.RedrivePolicy.maxReceiveCount, q.Properties.VisibilityTimeout]).toEqual([3, 30]);
+    });
+  });
+
   describe('OrderEvents fan-out', () => {
     test('the topic is encrypted with its own key and TLS-only', () => {
       const [topicId, topic] = byPath('AWS::SNS::Topic', 'OrderEvents');
@@ -368,6 +400,17 @@ describe('Pipeline stack', () => {
       const raw = subs.filter((s) => s.RawMessageDelivery === true);
       expect(raw).toHaveLength(1);
       expect(raw[0].Endpoint['Fn::GetAtt'][0]).toMatch(/^OrderEventsAnalyticsQueue/);
+    });
+
+    test('each subscription queue redrives after 5 receives (DELIVERY.statusEvents), visible again after 30 s (DELIVERY.defaults)', () => {
+      for (const name of ['order-status', 'notifications', 'analytics']) {
+        const [, q] = byType('AWS::SQS::Queue').find(
+          ([, queue]) => queue.Properties.QueueName === `securecart-sandbox-${name}`,
+        )!;
+        expect(q.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
+        expect(q.Properties.RedrivePolicy.maxReceiveCount).toBe(DELIVERY.statusEvents.maxReceiveCount);
+        expect(q.Properties.VisibilityTimeout).toBe(DELIVERY.defaults.visibilityTimeoutSeconds);
+      }
     });
 
     test('an e-mail subscription for notifications exists only when the profile names an address', () => {
@@ -428,7 +471,7 @@ describe('Pipeline stack', () => {
   describe('contracts against the synthesized patterns and filter policies', () => {
     // Samples: test/helpers/match-grid.ts (shared with `npm run test:matchers`, where moto referees
     // the TypeScript matcher on the same grid).
-    const policy = () => sandbox.profile.pipeline;
+    const policy = () => sandbox.profile.screening;
     const prefix = () => `securecart-${sandbox.profile.name}`;
     /** A rule by its name on the bus (`securecart-<profile>-<Rule>`), not by construct path or logical id. */
     const rulePattern = (name: RuleName) => {

@@ -77,6 +77,13 @@ describe('profiles', () => {
     expect(validateProfile({ ...PROFILES.sandbox, audit: { cloudTrail: true, retentionDays: 90 } })).toBeTruthy();
   });
 
+  test('validation of the fraud-screening settings names them by their path in the profile', () => {
+    const screening = { ...PROFILES.sandbox.screening, highValueThresholdCents: 0, allowedShippingCountries: ['usa'] };
+    const message = validationMessage({ ...PROFILES.sandbox, screening });
+    expect(message).toContain('screening.highValueThresholdCents must be a positive integer');
+    expect(message).toContain('screening.allowedShippingCountries must be ISO 3166-1 alpha-2 codes');
+  });
+
   test('validation names every broken invariant', () => {
     const broken = {
       ...PROFILES.sandbox,

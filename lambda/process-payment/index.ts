@@ -18,7 +18,7 @@ import {
   isProviderUnavailable,
   providerFailureReason,
 } from '../shared/payment-provider';
-import type { ChargeOutcome } from '../shared/payment-provider';
+import type { ChargeResult } from '../shared/payment-provider';
 import type { PaymentRecord } from '../shared/payment-record';
 
 interface ProcessPaymentResult {
@@ -54,25 +54,25 @@ export function replay(record: PaymentRecord, input: ProcessPaymentInput): Proce
   }
 }
 
-/** The record of a provider outcome (status, ids and timestamps). */
-function paymentRecord(input: ProcessPaymentInput, outcome: ChargeOutcome, now: Date): PaymentRecord {
+/** The record of the provider's answer to a charge (status, ids and timestamps). */
+function paymentRecord(input: ProcessPaymentInput, result: ChargeResult, now: Date): PaymentRecord {
   const common = {
     id: idempotencyKey('payment', input.orderId),
     kind: 'payment' as const,
     orderId: input.orderId,
     customerId: input.customerId,
-    chargeId: outcome.chargeId,
+    chargeId: result.chargeId,
     amountCents: input.amountCents,
     expiration: expirationFor(now),
   };
-  return outcome.outcome === 'APPROVED'
+  return result.decision === 'APPROVED'
     ? { ...common, status: 'CHARGED', chargedAt: now.toISOString() }
-    : { ...common, status: 'DECLINED', declineCode: outcome.declineCode, declinedAt: now.toISOString() };
+    : { ...common, status: 'DECLINED', declineCode: result.declineCode, declinedAt: now.toISOString() };
 }
 
 /**
  * Conditional write of a new record. A repeat may rewrite its own CHARGED record (same amount),
- * never another outcome; a decline is written only once.
+ * never a different record; a decline is written only once.
  */
 function recordWrite(tableName: string, record: PaymentRecord): PutCommandInput {
   if (record.status !== 'CHARGED')
@@ -86,7 +86,7 @@ function recordWrite(tableName: string, record: PaymentRecord): PutCommandInput 
   };
 }
 
-async function chargeWithTimeout(input: ProcessPaymentInput, timeoutMs: number): Promise<ChargeOutcome> {
+async function chargeWithTimeout(input: ProcessPaymentInput, timeoutMs: number): Promise<ChargeResult> {
   try {
     return await charge(input, AbortSignal.timeout(timeoutMs));
   } catch (error) {
@@ -117,23 +117,23 @@ async function processPayment(input: ProcessPaymentInput): Promise<ProcessPaymen
 
   // Charges are idempotent by order id at the provider, so a concurrent duplicate cannot charge twice;
   // the conditional write below settles which answer is recorded.
-  const outcome = await chargeWithTimeout(input, timeoutMs);
-  const record = paymentRecord(input, outcome, new Date());
+  const result = await chargeWithTimeout(input, timeoutMs);
+  const record = paymentRecord(input, result, new Date());
   const recorded = await tryConditionalWrite(() => ddb.send(new PutCommand(recordWrite(tableName, record))));
   if (!recorded) {
-    // Another invocation recorded an outcome first: answer as it did.
+    // Another invocation recorded its result first: answer as it did.
     const winner = await readRecord();
     if (!winner) throw new Error(`Payment record for order ${input.orderId} vanished during a conditional write`);
     return replay(winner, input);
   }
-  if (outcome.outcome === 'APPROVED') {
-    logger.info('Payment charged', { chargeId: outcome.chargeId, amountCents: input.amountCents });
-    return { status: 'CHARGED', chargeId: outcome.chargeId, amountCents: input.amountCents };
+  if (result.decision === 'APPROVED') {
+    logger.info('Payment charged', { chargeId: result.chargeId, amountCents: input.amountCents });
+    return { status: 'CHARGED', chargeId: result.chargeId, amountCents: input.amountCents };
   }
-  logger.info('Payment declined', { declineCode: outcome.declineCode });
+  logger.info('Payment declined', { declineCode: result.declineCode });
   // Counted once per order: only the invocation that recorded the decline gets here.
-  countNow(METRIC_NAMES.paymentDeclines, { reason: outcome.declineCode });
-  throw new PaymentDeclined(`Payment declined (${outcome.declineCode})`, outcome.declineCode);
+  countNow(METRIC_NAMES.paymentDeclines, { reason: result.declineCode });
+  throw new PaymentDeclined(`Payment declined (${result.declineCode})`, result.declineCode);
 }
 
 export const handler = stepHandler('process-payment', ProcessPaymentInputSchema, processPayment);

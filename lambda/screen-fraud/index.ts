@@ -16,8 +16,8 @@ export type ScreeningRequestedEvent = EventBridgeEvent<
   ScreeningRequestedDetail
 >;
 
-/** What the handler did (EventBridge ignores it; useful in logs and tests). */
-interface ScreeningOutcome extends FraudDecision {
+/** The decision and whether it reached the workflow (EventBridge ignores it; useful in logs and tests). */
+interface ScreeningDecision extends FraudDecision {
   /** False when Step Functions no longer waited for this token (already answered or timed out). */
   readonly delivered: boolean;
 }
@@ -25,7 +25,7 @@ interface ScreeningOutcome extends FraudDecision {
 /** Step Functions errors meaning the task was already answered or has expired: nothing left to do. */
 const STALE_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
-async function screenOrder(detail: ScreeningRequestedDetail): Promise<ScreeningOutcome> {
+async function screenOrder(detail: ScreeningRequestedDetail): Promise<ScreeningDecision> {
   const decision = scoreOrder(detail, screeningPolicyFromEnv());
   logger.info('Fraud decision', { ...decision });
 

@@ -1,6 +1,11 @@
-import { HANDLER_ENV } from '@securecart/contracts/env';
+import type { HandlerEnvName } from '@securecart/contracts/env';
 
-type HandlerEnvName = (typeof HANDLER_ENV)[keyof typeof HANDLER_ENV];
+/*
+ * The handlers' environment: only the variables of the contracts' HANDLER_ENV (the names the
+ * Pipeline stack sets), each read when a handler needs it, failing at once and naming the
+ * variable. (The contracts' EnvReader, which collects every problem into one start-up message, is
+ * the checkout service's way.)
+ */
 
 /** Reads a required environment variable; throws naming it when it is missing or empty. */
 export function requireEnv(name: HandlerEnvName): string {

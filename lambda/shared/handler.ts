@@ -1,4 +1,5 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { formatIssues } from '@securecart/contracts/problems';
 import type * as z from '@securecart/contracts/zod';
 import { InvalidInput } from './errors';
 import { startInvocation } from './logger';
@@ -6,11 +7,10 @@ import { startInvocation } from './logger';
 /*
  * The one way a handler checks its input: the wrapper starts the invocation's logging (with the
  * raw input's order id when it has one), checks the input against the step's contract schema and
- * throws, naming every problem as `path: message`, before the handler's body runs. The body gets
- * the parsed, typed input.
+ * throws, naming every problem as `path: message` (the contracts' formatIssues; a problem with the
+ * whole value is named `input`), before the handler's body runs. The body gets the parsed, typed
+ * input.
  */
-
-type Issue = { readonly path: readonly PropertyKey[]; readonly message: string };
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -18,11 +18,6 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 /** The value at `path` in an untrusted input, if there is one. */
 function valueAt(input: unknown, path: readonly string[]): unknown {
   return path.reduce<unknown>((value, key) => (isRecord(value) ? value[key] : undefined), input);
-}
-
-/** Readable `path: message` problems; a problem with the whole value is named `input`. */
-function problemsOf(issues: readonly Issue[], prefix: readonly string[] = []): string[] {
-  return issues.map((i) => `${[...prefix, ...i.path.map(String)].join('.') || 'input'}: ${i.message}`);
 }
 
 interface StepHandlerOptions {
@@ -44,7 +39,7 @@ export function stepHandler<S extends z.ZodMiniType, R>(
   return async (event, context) => {
     startInvocation(valueAt(event, orderIdPath), context);
     const parsed = schema.safeParse(event);
-    if (!parsed.success) throw invalid(problemsOf(parsed.error.issues));
+    if (!parsed.success) throw invalid(formatIssues(parsed.error.issues, 'input'));
     return body(parsed.data);
   };
 }
@@ -64,7 +59,7 @@ function parseEventDetail<S extends z.ZodMiniType>(
   const envelope = isRecord(event) ? event : (problems.push('event: expected an object'), {});
   if (envelope['detail-type'] !== detailType) problems.push(`detail-type: expected '${detailType}'`);
   const result = schema.safeParse(envelope.detail);
-  if (!result.success) problems.push(...problemsOf(result.error.issues, ['detail']));
+  if (!result.success) problems.push(...formatIssues(result.error.issues, 'input', ['detail']));
   if (problems.length > 0) throw new InvalidInput(handlerName, problems);
   return result.data as z.output<S>;
 }

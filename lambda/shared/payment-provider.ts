@@ -17,9 +17,10 @@ interface ChargeRequest {
   readonly attempt: number;
 }
 
-export type ChargeOutcome =
-  | { readonly outcome: 'APPROVED'; readonly chargeId: string }
-  | { readonly outcome: 'DECLINED'; readonly chargeId: string; readonly declineCode: 'card_declined' };
+/** The provider's answer to a charge: approved, or declined with a decline code. */
+export type ChargeResult =
+  | { readonly decision: 'APPROVED'; readonly chargeId: string }
+  | { readonly decision: 'DECLINED'; readonly chargeId: string; readonly declineCode: 'card_declined' };
 
 /** The provider answered with an HTTP error status. */
 export class ProviderHttpError extends Error {
@@ -45,19 +46,19 @@ function untilAborted(signal: AbortSignal): Promise<never> {
   });
 }
 
-export async function charge(request: ChargeRequest, signal: AbortSignal): Promise<ChargeOutcome> {
+export async function charge(request: ChargeRequest, signal: AbortSignal): Promise<ChargeResult> {
   signal.throwIfAborted();
   const chargeId = chargeIdFor(request.orderId);
   switch (request.paymentToken) {
     case TEST_PAYMENT_TOKENS.decline:
-      return { outcome: 'DECLINED', chargeId, declineCode: 'card_declined' };
+      return { decision: 'DECLINED', chargeId, declineCode: 'card_declined' };
     case TEST_PAYMENT_TOKENS.transientTwice:
       if (request.attempt < TRANSIENT_FAILURES) throw new ProviderHttpError(503, 'Service Unavailable');
-      return { outcome: 'APPROVED', chargeId };
+      return { decision: 'APPROVED', chargeId };
     case TEST_PAYMENT_TOKENS.timeout:
       return untilAborted(signal);
     default:
-      return { outcome: 'APPROVED', chargeId };
+      return { decision: 'APPROVED', chargeId };
   }
 }
 
@@ -70,7 +71,6 @@ export async function refund(
   return { refundId: refundIdFor(request.chargeId) };
 }
 
-/** True when a provider call failed in a way worth retrying: a 5xx answer or no answer in time. */
 /** A short reason for a provider failure, for error messages. */
 export function providerFailureReason(error: unknown, timeoutMs: number): string {
   if (error instanceof ProviderHttpError) return `HTTP ${error.statusCode} ${error.message}`;
@@ -78,6 +78,10 @@ export function providerFailureReason(error: unknown, timeoutMs: number): string
   return String((error as { message?: unknown })?.message ?? error);
 }
 
+/**
+ * True when a provider call failed in a way worth retrying: a 5xx answer, or no answer (the call
+ * timed out or was aborted).
+ */
 export function isProviderUnavailable(error: unknown): boolean {
   if (error instanceof ProviderHttpError) return error.statusCode >= 500;
   const name = errorName(error);

@@ -91,9 +91,9 @@ export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBa
   let sidelined = 0;
   let started = 0;
   const processOne = async (record: SQSRecord) => {
-    const outcome = await processRecord(record, config);
-    if (outcome === 'sidelined') sidelined++;
-    if (outcome === 'started') started++;
+    const result = await processRecord(record, config);
+    if (result === 'sidelined') sidelined++;
+    if (result === 'started') started++;
   };
   let response: SQSBatchResponse;
   try {

@@ -72,7 +72,8 @@ export interface Profile {
   readonly removalPolicy: RemovalPolicy;
   readonly deletionProtection: boolean;
   readonly logRetentionDays: number;
-  readonly pipeline: {
+  /** Fraud screening: which orders are screened and how long the workflow waits for a decision. */
+  readonly screening: {
     /** Orders whose recomputed total (in cents) is at or above this are fraud-screened. */
     readonly highValueThresholdCents: number;
     /** How long the workflow waits for the fraud screen before the manual-review outcome. */

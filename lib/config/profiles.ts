@@ -6,7 +6,7 @@ import { ProfileError, validateProfile } from './validate-profile';
 export * from './profile-types';
 export { ProfileError, validateProfile } from './validate-profile';
 
-const commonPipeline = {
+const commonScreening = {
   fraudScreenTimeout: Duration.minutes(5),
   allowedShippingCountries: [
     'AT',
@@ -73,7 +73,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     removalPolicy: RemovalPolicy.DESTROY,
     deletionProtection: false,
     logRetentionDays: 14,
-    pipeline: { ...commonPipeline, highValueThresholdCents: 50_000 },
+    screening: { ...commonScreening, highValueThresholdCents: 50_000 },
     checkout: smallCheckout,
     api: smallApi,
     identity: { threatProtection: false, storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN] },
@@ -99,7 +99,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     removalPolicy: RemovalPolicy.RETAIN,
     deletionProtection: true,
     logRetentionDays: 365,
-    pipeline: { ...commonPipeline, highValueThresholdCents: 100_000 },
+    screening: { ...commonScreening, highValueThresholdCents: 100_000 },
     checkout: {
       cpu: 1024,
       memoryMiB: 2048,
@@ -139,7 +139,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     deletionProtection: false,
     logRetentionDays: 1,
     // Short fraud timeout so the smoke suite can observe the manual-review outcome.
-    pipeline: { ...commonPipeline, highValueThresholdCents: 50_000, fraudScreenTimeout: Duration.seconds(60) },
+    screening: { ...commonScreening, highValueThresholdCents: 50_000, fraudScreenTimeout: Duration.seconds(60) },
     // Not deployed (no ECS on LocalStack's free plan); kept valid so the profile type stays uniform.
     checkout: smallCheckout,
     api: smallApi,

@@ -25,11 +25,11 @@ export function validateProfile(p: Profile): Profile {
     problems.push('database.maxAllocatedStorageGiB < allocatedStorageGiB');
   if (p.deletionProtection && p.removalPolicy !== RemovalPolicy.RETAIN)
     problems.push('deletionProtection needs removalPolicy RETAIN');
-  if (!Number.isInteger(p.pipeline.highValueThresholdCents) || p.pipeline.highValueThresholdCents <= 0) {
-    problems.push('pipeline.highValueThresholdCents must be a positive integer');
+  if (!Number.isInteger(p.screening.highValueThresholdCents) || p.screening.highValueThresholdCents <= 0) {
+    problems.push('screening.highValueThresholdCents must be a positive integer');
   }
-  if (p.pipeline.allowedShippingCountries.some((c) => !/^[A-Z]{2}$/.test(c))) {
-    problems.push('pipeline.allowedShippingCountries must be ISO 3166-1 alpha-2 codes');
+  if (p.screening.allowedShippingCountries.some((c) => !/^[A-Z]{2}$/.test(c))) {
+    problems.push('screening.allowedShippingCountries must be ISO 3166-1 alpha-2 codes');
   }
   if (p.tiers.frontend && !p.tiers.api) problems.push('tiers.frontend needs the api tier');
   problems.push(

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DELIVERY } from '@securecart/contracts/delivery';
 import { Observable, OpsAlarms, RUNBOOKS } from './ops-alarms';
 
 /** SQS's own ceiling (since January 2026); what a dead-letter queue keeps so any sidelined message fits. */
@@ -74,9 +75,9 @@ export interface ReliableQueueProps extends QueueBaseProps {
   readonly queueName: string;
   /** Largest message accepted, in bytes: state it, do not inherit SQS's default. */
   readonly maxMessageSizeBytes: number;
-  /** @default 30 seconds */
+  /** @default DELIVERY.defaults.visibilityTimeoutSeconds (30 seconds) */
   readonly visibilityTimeout?: Duration;
-  /** @default 3 */
+  /** @default DELIVERY.defaults.maxReceiveCount (3) */
   readonly maxReceiveCount?: number;
   /** Alarm when the oldest message is older than this. @default no alarm */
   readonly maxMessageAge?: Duration;
@@ -95,7 +96,7 @@ export class ReliableQueue extends Construct implements Observable {
   constructor(scope: Construct, id: string, props: ReliableQueueProps) {
     super(scope, id);
     const suffix = props.fifo ? '.fifo' : '';
-    const maxReceiveCount = props.maxReceiveCount ?? 3;
+    const maxReceiveCount = props.maxReceiveCount ?? DELIVERY.defaults.maxReceiveCount;
     const dlq = new DeadLetterQueue(this, 'Dlq', {
       ...props,
       queueName: `${props.queueName}-dlq${suffix}`,
@@ -105,7 +106,7 @@ export class ReliableQueue extends Construct implements Observable {
     this.queue = new sqs.Queue(this, 'Queue', {
       ...queueSecurity(props),
       queueName: `${props.queueName}${suffix}`,
-      visibilityTimeout: props.visibilityTimeout ?? Duration.seconds(30),
+      visibilityTimeout: props.visibilityTimeout ?? Duration.seconds(DELIVERY.defaults.visibilityTimeoutSeconds),
       retentionPeriod: Duration.days(4),
       maxMessageSizeBytes: props.maxMessageSizeBytes,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },

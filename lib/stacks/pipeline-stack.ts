@@ -54,7 +54,7 @@ export class PipelineStack extends Stack {
       email: profile.alarmEmail,
     });
     const base: PipelineBaseProps = { prefix, key, alarms: this.alarms, removalPolicy, logRetentionDays };
-    const screening = profile.pipeline;
+    const screening = profile.screening;
 
     this.routing = new EventRouting(this, 'EventRouting', {
       ...base,
@@ -77,7 +77,7 @@ export class PipelineStack extends Stack {
       handlers: this.steps.handlers,
       orderEvents: this.orderEvents,
       bus: this.routing.bus,
-      fraudScreenTimeout: profile.pipeline.fraudScreenTimeout,
+      fraudScreenTimeout: screening.fraudScreenTimeout,
     });
     this.routing.answerScreeningFor(this.workflow.stateMachine);
     this.intake = new OrderIntake(this, 'OrderIntake', { ...base, stateMachine: this.workflow.stateMachine });

@@ -138,7 +138,7 @@ describe('process-payment', () => {
     expect(emf()).toEqual([]);
   });
 
-  it('refuses to charge a refunded order (plain Error, not a business outcome)', async () => {
+  it('refuses to charge a refunded order (plain Error, not a business error)', async () => {
     ddbMock.on(GetCommand).resolves({ Item: stored('REFUNDED') });
 
     const error = await rejectionOf(handler(input()));

@@ -86,9 +86,9 @@ describe('scoreOrder', () => {
 
 describe('screen-fraud', () => {
   it('approves with SendTaskSuccess carrying the decision', async () => {
-    const outcome = await handler(screeningEvent());
+    const result = await handler(screeningEvent());
 
-    expect(outcome).toEqual({ decision: 'APPROVED', score: 0, signals: [], delivered: true });
+    expect(result).toEqual({ decision: 'APPROVED', score: 0, signals: [], delivered: true });
     const calls = sfnMock.commandCalls(SendTaskSuccessCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0].args[0].input).toEqual({
@@ -100,9 +100,9 @@ describe('screen-fraud', () => {
   });
 
   it('rejects with SendTaskFailure(FraudRejected) and the decision as cause', async () => {
-    const outcome = await handler(screeningEvent({ shippingCountry: 'BR', totalCents: 900_000 }));
+    const result = await handler(screeningEvent({ shippingCountry: 'BR', totalCents: 900_000 }));
 
-    expect(outcome.decision).toBe('REJECTED');
+    expect(result.decision).toBe('REJECTED');
     const calls = sfnMock.commandCalls(SendTaskFailureCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0].args[0].input).toEqual({
@@ -142,9 +142,9 @@ describe('screen-fraud', () => {
   ])('treats %s as already answered: warns and returns normally (idempotent)', async (name, error) => {
     sfnMock.on(SendTaskSuccessCommand).rejects(error());
 
-    const outcome = await handler(screeningEvent());
+    const result = await handler(screeningEvent());
 
-    expect(outcome).toMatchObject({ decision: 'APPROVED', delivered: false });
+    expect(result).toMatchObject({ decision: 'APPROVED', delivered: false });
     expect(logs()).toContainEqual(expect.objectContaining({ level: 'WARN', orderId: 'ord-9', error: name }));
   });
 

@@ -128,7 +128,7 @@ describe('shared/payment-provider', () => {
 
   it('is deterministic and idempotent by order id', async () => {
     expect(await charge({ ...request, paymentToken: 'tok_visa' }, signal())).toEqual({
-      outcome: 'APPROVED',
+      decision: 'APPROVED',
       chargeId: chargeIdFor('o-1'),
     });
     expect(chargeIdFor('o-1')).toBe(chargeIdFor('o-1'));
@@ -138,7 +138,7 @@ describe('shared/payment-provider', () => {
 
   it('declines tok_decline with card_declined', async () => {
     await expect(charge({ ...request, paymentToken: 'tok_decline' }, signal())).resolves.toMatchObject({
-      outcome: 'DECLINED',
+      decision: 'DECLINED',
       declineCode: 'card_declined',
     });
   });

@@ -6,13 +6,14 @@ import {
   NO_REASON_DIMENSION,
   OUTCOME_REASONS,
   OutcomeReason,
+  TerminalStatus,
 } from '@securecart/contracts';
 import { checkoutServiceMetric, handlerMetric as stepMetric } from '../custom-metrics';
 
 const PERIOD = Duration.minutes(5);
 
 /** Every terminal status with the reasons it can carry (docs/architecture.md, "Pipeline rules"). */
-export const OUTCOMES: ReadonlyArray<readonly ['FULFILLED' | 'CANCELLED' | 'FAILED', OutcomeReason | undefined]> = [
+export const OUTCOMES: ReadonlyArray<readonly [TerminalStatus, OutcomeReason | undefined]> = [
   ['FULFILLED', undefined],
   ...(
     [

@@ -62,7 +62,8 @@ const { paymentProviderUnavailable, carrierUnavailable } = TRANSIENT_ERRORS;
  * docs/diagrams/order-fulfillment.md (generated from the synthesized definition).
  *
  * State data: `$.order` (input), `$.validation`, `$.screening`, `$.payment`, `$.fulfillment`,
- * `$.shipments`, `$.compensation`, `$.outcome` ({ status, reason }), `$.error` (last caught error).
+ * `$.shipments`, `$.compensation`, `$.outcome` ({ status, reason }), `$.statusEvent` (the OrderEvents
+ * message of the latest status: each publish builds it anew), `$.error` (last caught error).
  */
 export class FulfillmentWorkflow extends Construct implements Observable {
   readonly stateMachine: sfn.StateMachine;

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { SNS_ATTRIBUTES, STATUS_SUBSCRIPTIONS } from '@securecart/contracts';
+import { DELIVERY, SNS_ATTRIBUTES, STATUS_SUBSCRIPTIONS } from '@securecart/contracts';
 import { TierKey } from '../encryption';
 import { Observable } from '../ops-alarms';
 import { FORWARDABLE_MESSAGE_BYTES, ReliableQueue } from '../reliable-queue';
@@ -43,7 +43,7 @@ export class OrderEventsFanOut extends Construct implements Observable {
       const q = new ReliableQueue(this, `${toPascalCase(name)}Queue`, {
         ...queueBase(props),
         queueName: `${props.prefix}-${kebab(name)}`,
-        maxReceiveCount: 5,
+        maxReceiveCount: DELIVERY.statusEvents.maxReceiveCount,
         // SNS deliveries are at most 256 KiB; the envelope adds nothing beyond what SNS counts.
         maxMessageSizeBytes: FORWARDABLE_MESSAGE_BYTES,
       });

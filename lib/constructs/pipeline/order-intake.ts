@@ -4,13 +4,16 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { HANDLER_ENV, METRIC_NAMES } from '@securecart/contracts';
+import { DELIVERY, HANDLER_ENV, METRIC_NAMES } from '@securecart/contracts';
 import { handlerMetric } from '../custom-metrics';
 import { Observable } from '../ops-alarms';
 import { FORWARDABLE_MESSAGE_BYTES, ReliableQueue } from '../reliable-queue';
 import { durationWidget, PipelineBaseProps, pipelineFunction, queueBase } from './base';
 
-/** Intake Lambda timeout; the orders queue's visibility timeout is six times this. */
+/**
+ * Intake Lambda timeout; the orders queue's visibility timeout is
+ * `DELIVERY.orders.visibilityTimeoutPerConsumerTimeout` (6) times this.
+ */
 export const INTAKE_TIMEOUT = Duration.seconds(30);
 
 export interface OrderIntakeProps extends PipelineBaseProps {
@@ -21,7 +24,8 @@ export interface OrderIntakeProps extends PipelineBaseProps {
  * orders.fifo → start-fulfillment → one execution per order. The queue refuses anything larger
  * than an execution input can be (256 KiB); start-fulfillment sidelines a message that can never
  * succeed straight into the DLQ, so it cannot hold back the customer's later orders, and retries
- * everything else (DLQ after 3 receives).
+ * everything else (DLQ after 3 receives). The delivery settings (receives, batch size, visibility
+ * timeout, age alarm) are the contracts' DELIVERY.orders.
  */
 export class OrderIntake extends Construct implements Observable {
   readonly orders: ReliableQueue;
@@ -31,15 +35,16 @@ export class OrderIntake extends Construct implements Observable {
 
   constructor(scope: Construct, id: string, props: OrderIntakeProps) {
     super(scope, id);
+    const orders = DELIVERY.orders;
     this.orders = new ReliableQueue(this, 'OrdersQueue', {
       ...queueBase(props),
       queueName: `${props.prefix}-orders`,
       fifo: true,
       maxMessageSizeBytes: FORWARDABLE_MESSAGE_BYTES,
-      // Six times the consumer's timeout: AWS's guidance for Lambda event sources.
-      visibilityTimeout: Duration.seconds(6 * INTAKE_TIMEOUT.toSeconds()),
-      maxReceiveCount: 3,
-      maxMessageAge: Duration.minutes(5),
+      // A multiple of the consumer's timeout: AWS's guidance for Lambda event sources.
+      visibilityTimeout: Duration.seconds(orders.visibilityTimeoutPerConsumerTimeout * INTAKE_TIMEOUT.toSeconds()),
+      maxReceiveCount: orders.maxReceiveCount,
+      maxMessageAge: Duration.minutes(orders.maxMessageAgeMinutes),
     });
     const dlq = this.orders.deadLetterQueue;
 
@@ -59,7 +64,9 @@ export class OrderIntake extends Construct implements Observable {
     // Sidelining: exactly SendMessage on the DLQ, and the key to encrypt what it sends.
     dlq.grant(intake.fn, 'sqs:SendMessage');
     props.key.key.grant(intake.fn, 'kms:GenerateDataKey', 'kms:Decrypt');
-    intake.fn.addEventSource(new SqsEventSource(this.orders.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    intake.fn.addEventSource(
+      new SqsEventSource(this.orders.queue, { batchSize: orders.batchSize, reportBatchItemFailures: true }),
+    );
 
     this.alarms = [...this.orders.alarms];
     const metric = (metricName: string, label: string) =>

@@ -13,6 +13,7 @@ import {
   OrderStatus,
   OutcomeReason,
   SNS_ATTRIBUTES,
+  TerminalStatus,
 } from '@securecart/contracts';
 import { WorkflowStep } from './fulfillment-steps';
 
@@ -143,7 +144,7 @@ export class WorkflowStates {
   }
 
   /** Records the order's outcome at `$.outcome`. */
-  outcome(stateId: string, status: 'FULFILLED' | 'CANCELLED' | 'FAILED', reason: OutcomeReason | null) {
+  outcome(stateId: string, status: TerminalStatus, reason: OutcomeReason | null) {
     return new sfn.Pass(this.scope, stateId, {
       result: sfn.Result.fromObject({ status, reason }),
       resultPath: '$.outcome',
