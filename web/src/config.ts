@@ -5,6 +5,7 @@
 // zod/mini itself, not contracts/zod: the English error messages it loads stay out of the
 // initial JavaScript, so every check here carries its own message.
 import * as z from 'zod/mini';
+import { formatIssues } from '@securecart/contracts/problems';
 
 export const CONFIG_PATH = '/config.json';
 
@@ -87,7 +88,7 @@ export async function loadRuntimeConfig(fetchFn: typeof fetch, origin: string): 
   }
   const parsed = RuntimeConfigSchema.safeParse(body);
   if (!parsed.success) {
-    return fail(...parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(file)'}: ${i.message}`));
+    return fail(...formatIssues(parsed.error.issues, '(file)'));
   }
   const config: RuntimeConfig = {
     authority: parsed.data.authority,
