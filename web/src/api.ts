@@ -103,50 +103,54 @@ function errorFromAnswer(status: number, json: unknown): ApiError {
 }
 
 export class Api {
-  constructor(private readonly options: ApiOptions) {}
+  readonly #options: ApiOptions;
+
+  constructor(options: ApiOptions) {
+    this.#options = options;
+  }
 
   async listProducts(signal?: AbortSignal): Promise<ProductView[]> {
-    return (await this.call('listProducts', { signal })).products;
+    return (await this.#call('listProducts', { signal })).products;
   }
 
   getProduct(productId: string, signal?: AbortSignal): Promise<ProductView> {
-    return this.call('getProduct', { params: { id: productId }, signal });
+    return this.#call('getProduct', { params: { id: productId }, signal });
   }
 
   getCart(signal?: AbortSignal): Promise<CartView> {
-    return this.call('getCart', { signal });
+    return this.#call('getCart', { signal });
   }
 
   putCart(items: readonly OrderItem[]): Promise<CartView> {
-    return this.call('putCart', { body: { items: [...items] } });
+    return this.#call('putCart', { body: { items: [...items] } });
   }
 
   /** POST /api/orders; the same idempotency key and body may be sent again safely. */
   createOrder(body: CreateOrderBody, idempotencyKey: string): Promise<OrderAccepted> {
-    return this.call('createOrder', { body, headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } });
+    return this.#call('createOrder', { body, headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } });
   }
 
   listOrders(cursor?: string, signal?: AbortSignal): Promise<OrderList> {
-    return this.call('listOrders', { query: { cursor }, signal });
+    return this.#call('listOrders', { query: { cursor }, signal });
   }
 
   getOrder(orderId: string, signal?: AbortSignal): Promise<OrderView> {
-    return this.call('getOrder', { params: { id: orderId }, signal });
+    return this.#call('getOrder', { params: { id: orderId }, signal });
   }
 
   /** Calls the route `name` of HTTP_API and returns its answer, checked with the route's response schema. */
-  private async call<N extends ClientRouteName>(name: N, options: CallOptions<N>): Promise<ResponseOf<N>> {
+  async #call<N extends ClientRouteName>(name: N, options: CallOptions<N>): Promise<ResponseOf<N>> {
     const route: RouteContract = HTTP_API[name];
     const path = `${routePath(route.path, options.params as Record<string, string> | undefined)}${queryString(options.query as Readonly<Record<string, unknown>> | undefined)}`;
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (route.access === 'customer') {
-      const token = await this.options.getAccessToken();
+      const token = await this.#options.getAccessToken();
       if (!token) throw new ApiError(401, 'Please sign in to continue.');
       headers.authorization = `Bearer ${token}`;
     }
     if (options.body !== undefined) headers['content-type'] = 'application/json';
 
-    const response = await this.send(path, {
+    const response = await this.#send(path, {
       method: route.method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -162,9 +166,9 @@ export class Api {
     return parsed.data;
   }
 
-  private async send(path: string, init: RequestInit): Promise<Response> {
+  async #send(path: string, init: RequestInit): Promise<Response> {
     try {
-      return await this.options.fetch(path, init);
+      return await this.#options.fetch(path, init);
     } catch (error) {
       if (init.signal?.aborted) throw error;
       throw new ApiError(0, 'We could not reach the store. Check your connection and try again.');
