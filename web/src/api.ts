@@ -141,7 +141,8 @@ export class Api {
   /** Calls the route `name` of HTTP_API and returns its answer, checked with the route's response schema. */
   async #call<N extends ClientRouteName>(name: N, options: CallOptions<N>): Promise<ResponseOf<N>> {
     const route: RouteContract = HTTP_API[name];
-    const path = `${routePath(route.path, options.params as Record<string, string> | undefined)}${queryString(options.query as Readonly<Record<string, unknown>> | undefined)}`;
+    const params = options.params as Record<string, string> | undefined;
+    const path = `${routePath(route.path, params)}${queryString(options.query as Record<string, unknown> | undefined)}`;
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (route.access === 'customer') {
       const token = await this.#options.getAccessToken();
