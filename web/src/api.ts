@@ -16,7 +16,7 @@ import type {
   RouteContract,
   RouteName,
 } from '@securecart/contracts/http-api';
-import type { OrderItem } from '@securecart/contracts/order';
+import type { OrderItem } from './contracts';
 
 export class ApiError extends Error {
   constructor(

@@ -2,7 +2,7 @@
  * The cart's items without React: the order contract's limits (ORDER_LIMITS), the copy kept in
  * localStorage while signed out, and the changes the cart offers, each returning the new list.
  */
-import { ORDER_LIMITS } from '@securecart/contracts/order';
+import { ORDER_LIMITS } from './contracts';
 import type { OrderItem } from './contracts';
 
 const LOCAL_KEY = 'securecart.cart';

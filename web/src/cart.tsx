@@ -10,7 +10,7 @@ import type { Api } from './api';
 import { useApi, useAuth } from './app-context';
 import type { AuthState } from './app-context';
 import { addItem, mergeCarts, readLocal, removeItem, setItemQuantity, writeLocal } from './cart-store';
-import { ORDER_LIMITS } from '@securecart/contracts/order';
+import { ORDER_LIMITS } from './contracts';
 import type { OrderItem } from './contracts';
 
 export { mergeCarts } from './cart-store';

@@ -3,9 +3,9 @@
  * schema the checkout service validates with), customer-facing messages that name the field, and
  * the Idempotency-Key of a checkout attempt.
  */
-import type { IssueLike } from '@securecart/contracts/problems';
-import { AddressSchema, PAYMENT_TOKEN_PATTERN, TEST_PAYMENT_TOKENS } from './contracts';
-import type { Address, CreateOrderBody } from './contracts';
+import { TEST_PAYMENT_TOKENS } from '@securecart/contracts/payment';
+import { AddressSchema, PAYMENT_TOKEN_PATTERN } from './contracts';
+import type { Address, CreateOrderBody, IssueLike } from './contracts';
 
 export const ADDRESS_FIELDS = ['name', 'line1', 'line2', 'city', 'postalCode', 'country'] as const;
 export type AddressField = (typeof ADDRESS_FIELDS)[number];

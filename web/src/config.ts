@@ -5,7 +5,7 @@
 // Every check here carries its own message, written for whoever deploys the site, rather than
 // zod's English defaults (which the storefront now loads anyway, with the HTTP API contract).
 import * as z from 'zod/mini';
-import { formatIssues } from '@securecart/contracts/problems';
+import { formatIssues } from './contracts';
 
 export const CONFIG_PATH = '/config.json';
 

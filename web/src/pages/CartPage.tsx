@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { useApi } from '../app-context';
 import { useCart } from '../cart';
-import { ORDER_LIMITS } from '@securecart/contracts/order';
+import { ORDER_LIMITS } from '../contracts';
 import type { OrderItem, ProductView } from '../contracts';
 import { CartError, ErrorMessage } from '../components/ErrorMessage';
 import { Spinner } from '../components/Spinner';
