@@ -90,9 +90,6 @@ export function serviceError(statusCode: number, error: string, message: string,
   return { status: statusCode, body };
 }
 
-/** An error answer of API Gateway itself (authorizer, throttling): only a message, not an ErrorBody. */
-export const gatewayError = (status: number, message: string) => ({ status, body: { message } });
-
 export const PRODUCTS: ProductView[] = [
   { productId: 'SKU-1', name: 'Espresso beans', priceCents: 1299, currency: 'USD', inStock: true },
   { productId: 'SKU-2', name: 'Ceramic mug', priceCents: 850, currency: 'USD', inStock: true },
