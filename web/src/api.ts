@@ -39,7 +39,9 @@ export function errorMessage(error: unknown): string {
 }
 
 /** The routes the storefront calls: every route of the contract but the health checks. */
-export type ClientRouteName = Exclude<RouteName, 'live' | 'ready'>;
+export type ClientRouteName = {
+  [N in RouteName]: (typeof HTTP_API)[N]['path'] extends `/api/health/${string}` ? never : N;
+}[RouteName];
 type RouteOf<N extends ClientRouteName> = (typeof HTTP_API)[N];
 type ResponseOf<N extends ClientRouteName> = z.infer<RouteOf<N>['response']>;
 type ParamsOf<N extends ClientRouteName> = RouteOf<N> extends { params: z.ZodMiniType<infer P> } ? P : never;
