@@ -1,10 +1,22 @@
 /**
- * The checkout service API, same origin under /api (services/checkout-api/src/app.ts). Every
+ * The checkout service API, same origin under /api (services/checkout-api/src/app.ts), typed and
+ * validated by the HTTP API contract (contracts/http-api.ts): each method takes its route's method,
+ * path and access from HTTP_API and checks the answer with the route's `response` schema. Every
  * failure becomes an ApiError whose message can be shown to the customer as it is.
  */
-// zod/mini without the English messages (see config.ts): these checks are never shown as they are.
 import * as z from 'zod/mini';
-import type { Address, OrderItem } from './contracts';
+import { ErrorBodySchema, HTTP_API, IDEMPOTENCY_KEY_HEADER, routePath } from '@securecart/contracts/http-api';
+import type {
+  CartView,
+  CreateOrderBody,
+  OrderAccepted,
+  OrderList,
+  OrderView,
+  ProductView,
+  RouteContract,
+  RouteName,
+} from '@securecart/contracts/http-api';
+import type { OrderItem } from './contracts';
 
 export class ApiError extends Error {
   constructor(
@@ -26,75 +38,21 @@ export function errorMessage(error: unknown): string {
   return 'Something went wrong. Please try again.';
 }
 
-const ProductSchema = z.object({
-  productId: z.string(),
-  name: z.string(),
-  priceCents: z.number(),
-  /** The service's public view says whether it is in stock ... */
-  inStock: z.optional(z.boolean()),
-  /** ... a raw CatalogItem (contracts/tables.ts) carries the count. */
-  stock: z.optional(z.number()),
-  active: z.optional(z.boolean()),
-});
-export type Product = z.infer<typeof ProductSchema>;
+/** The routes the storefront calls: every route of the contract but the health checks. */
+export type ClientRouteName = {
+  [N in RouteName]: (typeof HTTP_API)[N]['path'] extends `/api/health/${string}` ? never : N;
+}[RouteName];
+type RouteOf<N extends ClientRouteName> = (typeof HTTP_API)[N];
+type ResponseOf<N extends ClientRouteName> = z.infer<RouteOf<N>['response']>;
+type ParamsOf<N extends ClientRouteName> = RouteOf<N> extends { params: z.ZodMiniType<infer P> } ? P : never;
+type QueryOf<N extends ClientRouteName> = RouteOf<N> extends { querystring: z.ZodMiniType<infer Q> } ? Q : never;
+type BodyOf<N extends ClientRouteName> = RouteOf<N> extends { body: z.ZodMiniType<infer B> } ? B : never;
 
-/** Whether a product can be ordered now. */
-export const isAvailable = (p: Product): boolean =>
-  p.active !== false && (p.inStock ?? (p.stock === undefined ? true : p.stock > 0));
-
-const ItemSchema = z.object({ productId: z.string(), quantity: z.number() });
-
-const CartSchema = z.object({ items: z.array(ItemSchema) });
-export type Cart = z.infer<typeof CartSchema>;
-
-const StatusEntrySchema = z.object({
-  status: z.string(),
-  reason: z.optional(z.nullable(z.string())),
-  occurredAt: z.string(),
-});
-export type StatusEntry = z.infer<typeof StatusEntrySchema>;
-
-const OrderViewSchema = z.object({
-  orderId: z.string(),
-  status: z.string(),
-  reason: z.optional(z.nullable(z.string())),
-  createdAt: z.string(),
-  updatedAt: z.optional(z.string()),
-  items: z.array(ItemSchema),
-  shippingAddress: z.optional(
-    z.object({
-      name: z.string(),
-      line1: z.string(),
-      line2: z.optional(z.string()),
-      city: z.string(),
-      postalCode: z.string(),
-      country: z.string(),
-    }),
-  ),
-  clientTotalCents: z.optional(z.number()),
-  statusHistory: z._default(z.array(StatusEntrySchema), () => []),
-});
-export type OrderView = z.infer<typeof OrderViewSchema>;
-
-const OrderListSchema = z.object({
-  orders: z.array(OrderViewSchema),
-  nextCursor: z.optional(z.nullable(z.string())),
-});
-export type OrderList = z.infer<typeof OrderListSchema>;
-
-const OrderAcceptedSchema = z.object({ orderId: z.string(), status: z.string() });
-
-export interface CreateOrderBody {
-  readonly items: readonly OrderItem[];
-  readonly shippingAddress: Address;
-  readonly payment: { readonly token: string };
-  readonly clientTotalCents: number;
-}
-
-const ErrorBodySchema = z.object({
-  message: z.optional(z.string()),
-  problems: z.optional(z.array(z.string())),
-});
+/**
+ * An error answer, read leniently: the service sends the contract's ErrorBody, but API Gateway's
+ * own answers (the authorizer's 401/403, throttling's 429) carry only a `message`.
+ */
+const ErrorAnswerSchema = z.partial(z.pick(ErrorBodySchema, { message: true, problems: true }));
 
 export interface ApiOptions {
   readonly fetch: typeof fetch;
@@ -102,10 +60,10 @@ export interface ApiOptions {
   readonly getAccessToken: () => Promise<string | null>;
 }
 
-interface RequestOptions<T> {
-  readonly schema: z.ZodMiniType<T>;
-  readonly auth?: boolean;
-  readonly body?: unknown;
+interface CallOptions<N extends ClientRouteName> {
+  readonly params?: ParamsOf<N>;
+  readonly query?: QueryOf<N>;
+  readonly body?: BodyOf<N>;
   readonly headers?: Record<string, string>;
   readonly signal?: AbortSignal;
 }
@@ -121,91 +79,102 @@ function describeStatus(status: number, serverMessage: string | undefined): stri
   return serverMessage ? `${serverMessage}.`.replace(/\.\.$/, '.') : `The store rejected the request (HTTP ${status}).`;
 }
 
+/** `?name=value&…` for the values that are set (each URI-encoded), or nothing. */
+function queryString(query: Readonly<Record<string, unknown>> | undefined): string {
+  const pairs = Object.entries(query ?? {})
+    .filter(([, value]) => value !== undefined && value !== '')
+    .map(([name, value]) => `${name}=${encodeURIComponent(String(value))}`);
+  return pairs.length ? `?${pairs.join('&')}` : '';
+}
+
+/** The answer's JSON, or undefined when it has none (or is not JSON). */
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text().catch(() => '');
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorFromAnswer(status: number, json: unknown): ApiError {
+  const errorBody = ErrorAnswerSchema.safeParse(json);
+  const serverMessage = errorBody.success ? errorBody.data.message : undefined;
+  const problems = errorBody.success ? (errorBody.data.problems ?? []) : [];
+  return new ApiError(status, describeStatus(status, serverMessage), problems);
+}
+
 export class Api {
-  constructor(private readonly options: ApiOptions) {}
+  readonly #options: ApiOptions;
 
-  listProducts(signal?: AbortSignal): Promise<Product[]> {
-    return this.request('GET', '/api/products', {
-      schema: z.object({ products: z.array(ProductSchema) }),
-      signal,
-    }).then((r) => r.data.products);
+  constructor(options: ApiOptions) {
+    this.#options = options;
   }
 
-  async getProduct(productId: string, signal?: AbortSignal): Promise<Product> {
-    const path = `/api/products/${encodeURIComponent(productId)}`;
-    return (await this.request('GET', path, { schema: ProductSchema, signal })).data;
+  async listProducts(signal?: AbortSignal): Promise<ProductView[]> {
+    return (await this.#call('listProducts', { signal })).products;
   }
 
-  async getCart(signal?: AbortSignal): Promise<Cart> {
-    return (await this.request('GET', '/api/cart', { schema: CartSchema, auth: true, signal })).data;
+  getProduct(productId: string, signal?: AbortSignal): Promise<ProductView> {
+    return this.#call('getProduct', { params: { id: productId }, signal });
   }
 
-  async putCart(items: readonly OrderItem[]): Promise<Cart> {
-    return (await this.request('PUT', '/api/cart', { schema: CartSchema, auth: true, body: { items } })).data;
+  getCart(signal?: AbortSignal): Promise<CartView> {
+    return this.#call('getCart', { signal });
+  }
+
+  putCart(items: readonly OrderItem[]): Promise<CartView> {
+    return this.#call('putCart', { body: { items: [...items] } });
   }
 
   /** POST /api/orders; the same idempotency key and body may be sent again safely. */
-  async createOrder(body: CreateOrderBody, idempotencyKey: string): Promise<{ orderId: string; status: string }> {
-    const { data } = await this.request('POST', '/api/orders', {
-      schema: OrderAcceptedSchema,
-      auth: true,
-      body,
-      headers: { 'idempotency-key': idempotencyKey },
-    });
-    return data;
+  createOrder(body: CreateOrderBody, idempotencyKey: string): Promise<OrderAccepted> {
+    return this.#call('createOrder', { body, headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } });
   }
 
-  async listOrders(cursor?: string, signal?: AbortSignal): Promise<OrderList> {
-    const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
-    return (await this.request('GET', `/api/orders${query}`, { schema: OrderListSchema, auth: true, signal })).data;
+  listOrders(cursor?: string, signal?: AbortSignal): Promise<OrderList> {
+    return this.#call('listOrders', { query: { cursor }, signal });
   }
 
-  async getOrder(orderId: string, signal?: AbortSignal): Promise<OrderView> {
-    const path = `/api/orders/${encodeURIComponent(orderId)}`;
-    return (await this.request('GET', path, { schema: OrderViewSchema, auth: true, signal })).data;
+  getOrder(orderId: string, signal?: AbortSignal): Promise<OrderView> {
+    return this.#call('getOrder', { params: { id: orderId }, signal });
   }
 
-  private async request<T>(method: string, path: string, options: RequestOptions<T>): Promise<{ data: T }> {
+  /** Calls the route `name` of HTTP_API and returns its answer, checked with the route's response schema. */
+  async #call<N extends ClientRouteName>(name: N, options: CallOptions<N>): Promise<ResponseOf<N>> {
+    const route: RouteContract = HTTP_API[name];
+    const params = options.params as Record<string, string> | undefined;
+    const path = `${routePath(route.path, params)}${queryString(options.query as Record<string, unknown> | undefined)}`;
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    if (options.auth) {
-      const token = await this.options.getAccessToken();
+    if (route.access === 'customer') {
+      const token = await this.#options.getAccessToken();
       if (!token) throw new ApiError(401, 'Please sign in to continue.');
       headers.authorization = `Bearer ${token}`;
     }
     if (options.body !== undefined) headers['content-type'] = 'application/json';
 
-    let response: Response;
-    try {
-      response = await this.options.fetch(path, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: options.signal,
-        credentials: 'same-origin',
-      });
-    } catch (error) {
-      if (options.signal?.aborted) throw error;
-      throw new ApiError(0, 'We could not reach the store. Check your connection and try again.');
-    }
-
-    const text = await response.text().catch(() => '');
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-
-    if (!response.ok) {
-      const errorBody = ErrorBodySchema.safeParse(json);
-      const serverMessage = errorBody.success ? errorBody.data.message : undefined;
-      const problems = errorBody.success ? (errorBody.data.problems ?? []) : [];
-      throw new ApiError(response.status, describeStatus(response.status, serverMessage), problems);
-    }
-    const parsed = options.schema.safeParse(json);
+    const response = await this.#send(path, {
+      method: route.method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+      credentials: 'same-origin',
+    });
+    const json = await readJson(response);
+    if (!response.ok) throw errorFromAnswer(response.status, json);
+    const parsed = (route.response as z.ZodMiniType<ResponseOf<N>>).safeParse(json);
     if (!parsed.success) {
       throw new ApiError(response.status, 'The store sent an answer we could not understand. Please try again.');
     }
-    return { data: parsed.data };
+    return parsed.data;
+  }
+
+  async #send(path: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.#options.fetch(path, init);
+    } catch (error) {
+      if (init.signal?.aborted) throw error;
+      throw new ApiError(0, 'We could not reach the store. Check your connection and try again.');
+    }
   }
 }

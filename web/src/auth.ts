@@ -66,61 +66,84 @@ export function cognitoMetadata(authority: string, domain: string): Partial<Oidc
   };
 }
 
+type Notify = (user: SessionUser | null) => void;
+
+/** The UserManager for `config`, loaded (with oidc-client-ts) on first use. */
+async function createManager(config: RuntimeConfig, notify: Notify): Promise<UserManager> {
+  const { UserManager, WebStorageStateStore } = await import('oidc-client-ts');
+  const um = new UserManager({
+    authority: config.authority,
+    client_id: config.clientId,
+    redirect_uri: config.redirectUri,
+    post_logout_redirect_uri: config.logoutUri,
+    response_type: 'code',
+    scope: config.scope,
+    ...(config.cognitoDomain ? { metadata: cognitoMetadata(config.authority, config.cognitoDomain) } : {}),
+    userStore: new WebStorageStateStore({ store: window.sessionStorage }),
+    // Renew with the refresh token; an iframe renewal would need the provider framed.
+    automaticSilentRenew: true,
+    monitorSession: false,
+    loadUserInfo: false,
+    // Cognito revokes refresh tokens only.
+    revokeTokenTypes: ['refresh_token'],
+  });
+  um.events.addUserLoaded((user) => notify(toSessionUser(user)));
+  um.events.addUserUnloaded(() => notify(null));
+  um.events.addSilentRenewError(() => {
+    void um.removeUser();
+  });
+  return um;
+}
+
+/** The stored user, renewed with its refresh token when it has expired. */
+async function currentUser(um: UserManager): Promise<User | null> {
+  const user = await um.getUser();
+  if (!user) return null;
+  if (!user.expired) return user;
+  if (user.refresh_token) {
+    try {
+      return await um.signinSilent();
+    } catch {
+      // fall through: the session is over
+    }
+  }
+  await um.removeUser();
+  return null;
+}
+
+/** Revokes the refresh token, forgets the user and leaves for the provider's logout. */
+async function signOutOf(um: UserManager, config: RuntimeConfig): Promise<void> {
+  const user = await um.getUser();
+  if (user?.refresh_token) await um.revokeTokens(['refresh_token']).catch(() => undefined);
+  const endSession = await um.metadataService.getEndSessionEndpoint().catch(() => undefined);
+  await um.removeUser();
+  if (!endSession) {
+    window.location.assign(config.logoutUri);
+    return;
+  }
+  // Cognito's /logout wants client_id and logout_uri; a standard OIDC provider reads
+  // post_logout_redirect_uri (with client_id or id_token_hint). Both are sent.
+  const url = new URL(endSession);
+  url.searchParams.set('client_id', config.clientId);
+  url.searchParams.set('logout_uri', config.logoutUri);
+  url.searchParams.set('post_logout_redirect_uri', config.logoutUri);
+  if (user?.id_token) url.searchParams.set('id_token_hint', user.id_token);
+  window.location.assign(url.toString());
+}
+
 export function createOidcAuth(config: RuntimeConfig): AuthService {
   let manager: Promise<UserManager> | undefined;
-  const listeners = new Set<(user: SessionUser | null) => void>();
-  const notify = (user: SessionUser | null) => listeners.forEach((l) => l(user));
-
-  const getManager = () =>
-    (manager ??= import('oidc-client-ts').then(({ UserManager, WebStorageStateStore }) => {
-      const um = new UserManager({
-        authority: config.authority,
-        client_id: config.clientId,
-        redirect_uri: config.redirectUri,
-        post_logout_redirect_uri: config.logoutUri,
-        response_type: 'code',
-        scope: config.scope,
-        ...(config.cognitoDomain ? { metadata: cognitoMetadata(config.authority, config.cognitoDomain) } : {}),
-        userStore: new WebStorageStateStore({ store: window.sessionStorage }),
-        // Renew with the refresh token; an iframe renewal would need the provider framed.
-        automaticSilentRenew: true,
-        monitorSession: false,
-        loadUserInfo: false,
-        // Cognito revokes refresh tokens only.
-        revokeTokenTypes: ['refresh_token'],
-      });
-      um.events.addUserLoaded((user) => notify(toSessionUser(user)));
-      um.events.addUserUnloaded(() => notify(null));
-      um.events.addSilentRenewError(() => {
-        void um.removeUser();
-      });
-      return um;
-    }));
-
-  /** The stored user, renewed with its refresh token when it has expired. */
-  const currentUser = async (): Promise<User | null> => {
-    const um = await getManager();
-    const user = await um.getUser();
-    if (!user) return null;
-    if (!user.expired) return user;
-    if (user.refresh_token) {
-      try {
-        return await um.signinSilent();
-      } catch {
-        // fall through: the session is over
-      }
-    }
-    await um.removeUser();
-    return null;
-  };
+  const listeners = new Set<Notify>();
+  const notify: Notify = (user) => listeners.forEach((l) => l(user));
+  const getManager = () => (manager ??= createManager(config, notify));
 
   return {
     async getUser() {
-      const user = await currentUser();
+      const user = await currentUser(await getManager());
       return user ? toSessionUser(user) : null;
     },
     async getAccessToken() {
-      return (await currentUser())?.access_token ?? null;
+      return (await currentUser(await getManager()))?.access_token ?? null;
     },
     async signIn(returnTo) {
       const um = await getManager();
@@ -132,23 +155,7 @@ export function createOidcAuth(config: RuntimeConfig): AuthService {
       return safeReturnPath((user.state as { returnTo?: unknown } | undefined)?.returnTo);
     },
     async signOut() {
-      const um = await getManager();
-      const user = await um.getUser();
-      if (user?.refresh_token) await um.revokeTokens(['refresh_token']).catch(() => undefined);
-      const endSession = await um.metadataService.getEndSessionEndpoint().catch(() => undefined);
-      await um.removeUser();
-      if (!endSession) {
-        window.location.assign(config.logoutUri);
-        return;
-      }
-      // Cognito's /logout wants client_id and logout_uri; a standard OIDC provider reads
-      // post_logout_redirect_uri (with client_id or id_token_hint). Both are sent.
-      const url = new URL(endSession);
-      url.searchParams.set('client_id', config.clientId);
-      url.searchParams.set('logout_uri', config.logoutUri);
-      url.searchParams.set('post_logout_redirect_uri', config.logoutUri);
-      if (user?.id_token) url.searchParams.set('id_token_hint', user.id_token);
-      window.location.assign(url.toString());
+      await signOutOf(await getManager(), config);
     },
     subscribe(listener) {
       listeners.add(listener);

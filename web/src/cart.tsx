@@ -4,15 +4,16 @@
  * Changes show at once and are undone, with a message, when the API refuses them.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import type { ReactNode } from 'react';
+import type { MutableRefObject, ReactNode } from 'react';
 import { errorMessage } from './api';
+import type { Api } from './api';
 import { useApi, useAuth } from './app-context';
+import type { AuthState } from './app-context';
+import { addItem, mergeCarts, readLocal, removeItem, setItemQuantity, writeLocal } from './cart-store';
+import { ORDER_LIMITS } from './contracts';
 import type { OrderItem } from './contracts';
 
-/** The order contract's limits (contracts/order.ts, services/checkout-api/src/schemas.ts). */
-export const MAX_QUANTITY = 100;
-export const MAX_LINES = 50;
-const LOCAL_KEY = 'securecart.cart';
+export { mergeCarts } from './cart-store';
 
 export interface CartContextValue {
   readonly items: readonly OrderItem[];
@@ -37,59 +38,26 @@ export function useCart(): CartContextValue {
   return cart;
 }
 
-const clamp = (n: number) => Math.min(MAX_QUANTITY, Math.max(1, Math.floor(n)));
+type Show = (next: readonly OrderItem[]) => void;
+type SetError = (error: string | null) => void;
 
-function readLocal(): OrderItem[] {
-  try {
-    const value: unknown = JSON.parse(window.localStorage.getItem(LOCAL_KEY) ?? '[]');
-    if (!Array.isArray(value)) return [];
-    return value
-      .filter(
-        (i): i is OrderItem => typeof i?.productId === 'string' && Number.isInteger(i?.quantity) && i.quantity > 0,
-      )
-      .slice(0, MAX_LINES)
-      .map((i) => ({ productId: i.productId, quantity: clamp(i.quantity) }));
-  } catch {
-    return [];
-  }
-}
-
-function writeLocal(items: readonly OrderItem[]): void {
-  try {
-    if (items.length) window.localStorage.setItem(LOCAL_KEY, JSON.stringify(items));
-    else window.localStorage.removeItem(LOCAL_KEY);
-  } catch {
-    // storage full or disabled: the cart still works for this page view
-  }
-}
-
-/** The signed-in cart plus what was put in the cart while signed out. */
-export function mergeCarts(server: readonly OrderItem[], local: readonly OrderItem[]): OrderItem[] {
-  const merged = new Map(server.map((i) => [i.productId, i.quantity]));
-  for (const item of local) merged.set(item.productId, clamp((merged.get(item.productId) ?? 0) + item.quantity));
-  return [...merged].slice(0, MAX_LINES).map(([productId, quantity]) => ({ productId, quantity }));
-}
-
-export function CartProvider({ children }: { children: ReactNode }) {
-  const api = useApi();
-  const { state: auth } = useAuth();
-  const signedIn = auth.status === 'signedIn';
+/** The items on screen, also in a ref so a change is based on the latest list. */
+function useShownItems(): [readonly OrderItem[], MutableRefObject<readonly OrderItem[]>, Show] {
   const [items, setItems] = useState<readonly OrderItem[]>([]);
-  const [ready, setReady] = useState(false);
-  const [saving, setSaving] = useState(0);
-  const [error, setError] = useState<string | null>(null);
-  const [generation, setGeneration] = useState(0);
   const itemsRef = useRef(items);
-  const queue = useRef<Promise<unknown>>(Promise.resolve());
-
-  const show = (next: readonly OrderItem[]) => {
+  const show = useCallback((next: readonly OrderItem[]) => {
     itemsRef.current = next;
     setItems(next);
-  };
+  }, []);
+  return [items, itemsRef, show];
+}
 
+/** Reads the cart when the sign-in state is known (and again on `generation`); true once read. */
+function useCartLoader(api: Api, auth: AuthState['status'], generation: number, show: Show, setError: SetError) {
+  const [ready, setReady] = useState(false);
   useEffect(() => {
-    if (auth.status === 'loading') return;
-    if (!signedIn) {
+    if (auth === 'loading') return;
+    if (auth !== 'signedIn') {
       show(readLocal());
       setReady(true);
       return;
@@ -116,8 +84,15 @@ export function CartProvider({ children }: { children: ReactNode }) {
       if (!controller.signal.aborted) setReady(true);
     })();
     return () => controller.abort();
-  }, [api, auth.status, signedIn, generation]);
+  }, [api, auth, generation, show, setError]);
+  return ready;
+}
 
+/** Shows a new list at once and saves it; undoes it, with a message, when the API refuses it. */
+function useCommit(api: Api, signedIn: boolean, itemsRef: MutableRefObject<readonly OrderItem[]>, show: Show) {
+  const [saving, setSaving] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
   const commit = useCallback(
     (next: readonly OrderItem[]): Promise<boolean> => {
       const previous = itemsRef.current;
@@ -143,47 +118,39 @@ export function CartProvider({ children }: { children: ReactNode }) {
       queue.current = result;
       return result;
     },
-    [api, signedIn],
+    [api, signedIn, itemsRef, show],
   );
+  return { commit, saving: saving > 0, error, setError };
+}
+
+export function CartProvider({ children }: { children: ReactNode }) {
+  const api = useApi();
+  const { state: auth } = useAuth();
+  const [items, itemsRef, show] = useShownItems();
+  const { commit, saving, error, setError } = useCommit(api, auth.status === 'signedIn', itemsRef, show);
+  const [generation, setGeneration] = useState(0);
+  const ready = useCartLoader(api, auth.status, generation, show, setError);
 
   const value = useMemo<CartContextValue>(() => {
     const current = () => itemsRef.current;
     return {
       items,
       ready,
-      saving: saving > 0,
+      saving,
       error,
       add(productId, quantity) {
-        const existing = current().find((i) => i.productId === productId);
-        if (!existing && current().length >= MAX_LINES) {
-          setError(`Your cart can hold at most ${MAX_LINES} different products.`);
-          return Promise.resolve(false);
-        }
-        return commit(
-          existing
-            ? current().map((i) =>
-                i.productId === productId ? { productId, quantity: clamp(i.quantity + quantity) } : i,
-              )
-            : [...current(), { productId, quantity: clamp(quantity) }],
-        );
+        const next = addItem(current(), productId, quantity);
+        if (next) return commit(next);
+        setError(`Your cart can hold at most ${ORDER_LIMITS.maxItems} different products.`);
+        return Promise.resolve(false);
       },
-      setQuantity(productId, quantity) {
-        return commit(current().map((i) => (i.productId === productId ? { productId, quantity: clamp(quantity) } : i)));
-      },
-      remove(productId) {
-        return commit(current().filter((i) => i.productId !== productId));
-      },
-      clear() {
-        return commit([]);
-      },
-      reload() {
-        setGeneration((g) => g + 1);
-      },
-      dismissError() {
-        setError(null);
-      },
+      setQuantity: (productId, quantity) => commit(setItemQuantity(current(), productId, quantity)),
+      remove: (productId) => commit(removeItem(current(), productId)),
+      clear: () => commit([]),
+      reload: () => setGeneration((g) => g + 1),
+      dismissError: () => setError(null),
     };
-  }, [items, ready, saving, error, commit]);
+  }, [items, itemsRef, ready, saving, error, commit, setError]);
 
   return <CartContext.Provider value={value}>{children}</CartContext.Provider>;
 }

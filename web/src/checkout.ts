@@ -3,9 +3,9 @@
  * schema the checkout service validates with), customer-facing messages that name the field, and
  * the Idempotency-Key of a checkout attempt.
  */
-import type { CreateOrderBody } from './api';
-import { AddressSchema, TEST_PAYMENT_TOKENS } from './contracts';
-import type { Address } from './contracts';
+import { TEST_PAYMENT_TOKENS } from '@securecart/contracts/payment';
+import { AddressSchema, PAYMENT_TOKEN_PATTERN } from './contracts';
+import type { Address, CreateOrderBody, IssueLike } from './contracts';
 
 export const ADDRESS_FIELDS = ['name', 'line1', 'line2', 'city', 'postalCode', 'country'] as const;
 export type AddressField = (typeof ADDRESS_FIELDS)[number];
@@ -31,15 +31,18 @@ export const TEST_CARDS = [
 
 export const EMPTY_ADDRESS: AddressForm = { name: '', line1: '', line2: '', city: '', postalCode: '', country: '' };
 
-interface IssueLike {
+/** One of zod's issues about the address, with what the messages below need of it. */
+interface AddressIssue extends IssueLike {
   readonly code: string;
-  readonly path: readonly PropertyKey[];
-  readonly message: string;
   readonly minimum?: number | bigint;
   readonly maximum?: number | bigint;
 }
 
-function messageFor(field: AddressField, issue: IssueLike): string {
+/**
+ * A message that names the field by its label (not contracts/problems' `path: message`, which
+ * names it by its path): "Postal code must be at most 20 characters."
+ */
+function messageFor(field: AddressField, issue: AddressIssue): string {
   const label = FIELD_LABELS[field];
   if (issue.code === 'too_small' && Number(issue.minimum) <= 1) return `${label} is required.`;
   if (issue.code === 'too_small') return `${label} must be at least ${issue.minimum} characters.`;
@@ -67,11 +70,25 @@ export function validateAddress(
   const result = AddressSchema.safeParse(candidate);
   if (result.success) return { ok: true, address: result.data };
   const errors: FieldErrors = {};
-  for (const issue of result.error.issues as readonly IssueLike[]) {
+  for (const issue of result.error.issues as readonly AddressIssue[]) {
     const field = issue.path[0];
     if (isAddressField(field)) errors[field] ??= messageFor(field, issue);
   }
   return { ok: false, errors };
+}
+
+/** The address and the payment token of the form, or one message per field that is wrong. */
+export function checkDetails(
+  form: AddressForm,
+  token: string,
+): { ok: true; address: Address } | { ok: false; errors: FieldErrors } {
+  const validation = validateAddress(form);
+  const paymentError = PAYMENT_TOKEN_PATTERN.test(token) ? undefined : 'Payment: choose a test card.';
+  if (validation.ok && !paymentError) return validation;
+  return {
+    ok: false,
+    errors: { ...(validation.ok ? {} : validation.errors), ...(paymentError ? { payment: paymentError } : {}) },
+  };
 }
 
 /**

@@ -2,9 +2,10 @@
  * Runtime configuration: the storefront fetches `/config.json` at start, so one build serves every
  * deployment (the Frontend stack writes the file next to the build). See web/README.md.
  */
-// zod/mini itself, not contracts/zod: the English error messages it loads stay out of the
-// initial JavaScript, so every check here carries its own message.
+// Every check here carries its own message, written for whoever deploys the site, rather than
+// zod's English defaults (which the storefront now loads anyway, with the HTTP API contract).
 import * as z from 'zod/mini';
+import { formatIssues } from './contracts';
 
 export const CONFIG_PATH = '/config.json';
 
@@ -87,7 +88,7 @@ export async function loadRuntimeConfig(fetchFn: typeof fetch, origin: string): 
   }
   const parsed = RuntimeConfigSchema.safeParse(body);
   if (!parsed.success) {
-    return fail(...parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(file)'}: ${i.message}`));
+    return fail(...formatIssues(parsed.error.issues, '(file)'));
   }
   const config: RuntimeConfig = {
     authority: parsed.data.authority,

@@ -7,13 +7,14 @@
  */
 import { useEffect, useState } from 'react';
 import { ApiError } from './api';
-import type { Api, Product } from './api';
+import type { Api } from './api';
+import type { ProductView } from './contracts';
 import { useApi } from './app-context';
 
-const caches = new WeakMap<Api, Map<string, Promise<Product | null>>>();
+const caches = new WeakMap<Api, Map<string, Promise<ProductView | null>>>();
 
 /** The catalog entry for `productId`, or null when it is unknown or could not be loaded. */
-export function lookupProduct(api: Api, productId: string): Promise<Product | null> {
+export function lookupProduct(api: Api, productId: string): Promise<ProductView | null> {
   let cache = caches.get(api);
   if (!cache) caches.set(api, (cache = new Map()));
   const cached = cache.get(productId);
@@ -31,11 +32,11 @@ export function lookupProduct(api: Api, productId: string): Promise<Product | nu
 }
 
 /** The catalog entries found for `productIds` (empty at first; unknown ids are left out). */
-export function useProductLookup(productIds: readonly string[]): ReadonlyMap<string, Product> {
+export function useProductLookup(productIds: readonly string[]): ReadonlyMap<string, ProductView> {
   const api = useApi();
   // A stable key, so a re-render with the same ids (e.g. each status poll) asks nothing again.
   const key = JSON.stringify([...new Set(productIds)].sort());
-  const [found, setFound] = useState<ReadonlyMap<string, Product>>(() => new Map());
+  const [found, setFound] = useState<ReadonlyMap<string, ProductView>>(() => new Map());
   useEffect(() => {
     let live = true;
     const ids = JSON.parse(key) as string[];

@@ -2,10 +2,13 @@ import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { safeReturnPath } from '../src/auth';
-import { fakeAuth, mockFetch, renderApp } from './helpers';
+import { answer, fakeAuth, mockFetch, renderApp } from './helpers';
 
 const ordersApi = () =>
-  mockFetch({ 'GET /api/orders': { body: { orders: [] } }, 'GET /api/products': { body: { products: [] } } });
+  mockFetch({
+    'GET /api/orders': answer('listOrders', { orders: [] }),
+    'GET /api/products': answer('listProducts', { products: [] }),
+  });
 
 describe('sign-in guard', () => {
   it.each(['/orders', '/orders/order-1', '/checkout'])(

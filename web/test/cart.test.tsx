@@ -2,22 +2,16 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { mergeCarts } from '../src/cart';
-import { PRODUCTS, mockFetch, renderApp } from './helpers';
-
-const echoCart = (call: { body: unknown }) => ({ body: { ...(call.body as object), updatedAt: 'now' } });
+import { PRODUCTS, answer, cartAnswer, echoCart, mockFetch, renderApp, serviceError } from './helpers';
 
 describe('cart page', () => {
   it('loads the signed-in cart and saves quantity changes and removals with PUT /api/cart', async () => {
     const api = mockFetch({
-      'GET /api/products': { body: { products: PRODUCTS } },
-      'GET /api/cart': {
-        body: {
-          items: [
-            { productId: 'SKU-1', quantity: 1 },
-            { productId: 'SKU-2', quantity: 3 },
-          ],
-        },
-      },
+      'GET /api/products': answer('listProducts', { products: PRODUCTS }),
+      'GET /api/cart': cartAnswer([
+        { productId: 'SKU-1', quantity: 1 },
+        { productId: 'SKU-2', quantity: 3 },
+      ]),
       'PUT /api/cart': echoCart,
     });
     renderApp('/cart', { fetch: api.fetch });
@@ -49,8 +43,8 @@ describe('cart page', () => {
 
   it('types a quantity and saves it on Enter', async () => {
     const api = mockFetch({
-      'GET /api/products': { body: { products: PRODUCTS } },
-      'GET /api/cart': { body: { items: [{ productId: 'SKU-2', quantity: 1 }] } },
+      'GET /api/products': answer('listProducts', { products: PRODUCTS }),
+      'GET /api/cart': cartAnswer([{ productId: 'SKU-2', quantity: 1 }]),
       'PUT /api/cart': echoCart,
     });
     renderApp('/cart', { fetch: api.fetch });
@@ -62,9 +56,9 @@ describe('cart page', () => {
 
   it('undoes a change the API refuses and says why', async () => {
     const api = mockFetch({
-      'GET /api/products': { body: { products: PRODUCTS } },
-      'GET /api/cart': { body: { items: [{ productId: 'SKU-1', quantity: 1 }] } },
-      'PUT /api/cart': { status: 503, body: { message: 'Service Unavailable' } },
+      'GET /api/products': answer('listProducts', { products: PRODUCTS }),
+      'GET /api/cart': cartAnswer([{ productId: 'SKU-1', quantity: 1 }]),
+      'PUT /api/cart': serviceError(503, 'Service Unavailable', 'Service Unavailable'),
     });
     renderApp('/cart', { fetch: api.fetch });
 
@@ -77,8 +71,8 @@ describe('cart page', () => {
 
   it('shows an empty cart with a way back to the catalog', async () => {
     const api = mockFetch({
-      'GET /api/products': { body: { products: PRODUCTS } },
-      'GET /api/cart': { body: { items: [], updatedAt: null, expiresAt: null } },
+      'GET /api/products': answer('listProducts', { products: PRODUCTS }),
+      'GET /api/cart': answer('getCart', { items: [], updatedAt: null, expiresAt: null }),
     });
     renderApp('/cart', { fetch: api.fetch });
     expect(await screen.findByText(/Your cart is empty/)).toBeInTheDocument();
@@ -88,8 +82,8 @@ describe('cart page', () => {
   it('merges what was added while signed out into the customer cart at sign-in', async () => {
     window.localStorage.setItem('securecart.cart', JSON.stringify([{ productId: 'SKU-2', quantity: 2 }]));
     const api = mockFetch({
-      'GET /api/products': { body: { products: PRODUCTS } },
-      'GET /api/cart': { body: { items: [{ productId: 'SKU-2', quantity: 1 }] } },
+      'GET /api/products': answer('listProducts', { products: PRODUCTS }),
+      'GET /api/cart': cartAnswer([{ productId: 'SKU-2', quantity: 1 }]),
       'PUT /api/cart': echoCart,
     });
     renderApp('/cart', { fetch: api.fetch });

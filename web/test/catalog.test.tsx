@@ -1,7 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { PRODUCTS, fakeAuth, json, mockFetch, renderApp } from './helpers';
+import { PRODUCTS, answer, fakeAuth, json, mockFetch, renderApp, serviceError } from './helpers';
 
 describe('catalog page', () => {
   it('shows a labelled progress indicator while the products load, then the products', async () => {
@@ -27,8 +27,8 @@ describe('catalog page', () => {
   it('shows an API error in words and recovers on "Try again"', async () => {
     const api = mockFetch({
       'GET /api/products': [
-        { status: 500, body: { statusCode: 500, error: 'Internal Server Error', message: 'Internal Server Error' } },
-        { body: { products: PRODUCTS } },
+        serviceError(500, 'Internal Server Error', 'Internal Server Error'),
+        answer('listProducts', { products: PRODUCTS }),
       ],
     });
     renderApp('/', { fetch: api.fetch, auth: fakeAuth(null) });
@@ -52,7 +52,7 @@ describe('catalog page', () => {
   });
 
   it('adds a product to a signed-out cart (kept in the browser) and announces it', async () => {
-    const api = mockFetch({ 'GET /api/products': { body: { products: PRODUCTS } } });
+    const api = mockFetch({ 'GET /api/products': answer('listProducts', { products: PRODUCTS }) });
     renderApp('/', { fetch: api.fetch, auth: fakeAuth(null) });
 
     await userEvent.click(await screen.findByRole('button', { name: 'Add Ceramic mug to cart' }));
@@ -65,7 +65,7 @@ describe('catalog page', () => {
   });
 
   it('product page: adds the chosen quantity, and names the problem with a bad one', async () => {
-    const api = mockFetch({ 'GET /api/products/SKU-1': { body: PRODUCTS[0] } });
+    const api = mockFetch({ 'GET /api/products/SKU-1': answer('getProduct', PRODUCTS[0]) });
     renderApp('/products/SKU-1', { fetch: api.fetch, auth: fakeAuth(null) });
 
     expect(await screen.findByRole('heading', { level: 1, name: 'Espresso beans' })).toBeInTheDocument();
@@ -84,7 +84,7 @@ describe('catalog page', () => {
   });
 
   it('product page: says so when the product does not exist', async () => {
-    const api = mockFetch({ 'GET /api/products/nope': { status: 404, body: { message: 'Product not found' } } });
+    const api = mockFetch({ 'GET /api/products/nope': serviceError(404, 'Not Found', 'Product not found') });
     renderApp('/products/nope', { fetch: api.fetch, auth: fakeAuth(null) });
     expect(await screen.findByRole('alert')).toHaveTextContent('We could not load this product. Product not found.');
   });

@@ -3,27 +3,37 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { attemptFor, validateAddress } from '../src/checkout';
 import { EMPTY_ADDRESS } from '../src/checkout';
-import type { CreateOrderBody } from '../src/api';
-import { PRODUCTS, mockFetch, renderApp } from './helpers';
+import type { CreateOrderBody, OrderView } from '@securecart/contracts/http-api';
+import { PRODUCTS, answer, cartAnswer, echoCart, mockFetch, renderApp, serviceError } from './helpers';
 
-const CART = { items: [{ productId: 'SKU-1', quantity: 2 }] };
-const ACCEPTED = { status: 202, body: { orderId: 'order-123', status: 'PENDING' } };
+const CART_ITEMS = [{ productId: 'SKU-1', quantity: 2 }];
+const ACCEPTED = answer('createOrder', { orderId: 'order-123', status: 'PENDING' });
+const PLACED: OrderView = {
+  orderId: 'order-123',
+  status: 'PENDING',
+  reason: null,
+  createdAt: '2026-01-01T10:00:00.000Z',
+  updatedAt: '2026-01-01T10:00:00.000Z',
+  currency: 'USD',
+  items: CART_ITEMS,
+  shippingAddress: {
+    name: 'Ada Lovelace',
+    line1: '12 St James Square',
+    city: 'London',
+    postalCode: 'SW1Y 4JH',
+    country: 'GB',
+  },
+  clientTotalCents: 2598,
+  statusHistory: [{ status: 'PENDING', reason: null, occurredAt: '2026-01-01T10:00:00.000Z' }],
+};
 
 function checkoutApi(orders: Parameters<typeof mockFetch>[0][string]) {
   return mockFetch({
-    'GET /api/products': { body: { products: PRODUCTS } },
-    'GET /api/cart': { body: CART },
-    'PUT /api/cart': (call) => ({ body: call.body }),
+    'GET /api/products': answer('listProducts', { products: PRODUCTS }),
+    'GET /api/cart': cartAnswer(CART_ITEMS),
+    'PUT /api/cart': echoCart,
     'POST /api/orders': orders,
-    'GET /api/orders/order-123': {
-      body: {
-        orderId: 'order-123',
-        status: 'PENDING',
-        createdAt: '2026-01-01T10:00:00.000Z',
-        items: CART.items,
-        statusHistory: [{ status: 'PENDING', reason: null, occurredAt: '2026-01-01T10:00:00.000Z' }],
-      },
-    },
+    'GET /api/orders/order-123': answer('getOrder', PLACED),
   });
 }
 
@@ -125,7 +135,11 @@ describe('checkout page', () => {
   });
 
   it('reuses the Idempotency-Key when the same attempt is retried after a failure', async () => {
-    const api = checkoutApi(['network-error', { status: 503, body: { message: 'Service Unavailable' } }, ACCEPTED]);
+    const api = checkoutApi([
+      'network-error',
+      serviceError(503, 'Service Unavailable', 'Service Unavailable'),
+      ACCEPTED,
+    ]);
     renderApp('/checkout', { fetch: api.fetch });
     await screen.findByRole('heading', { name: 'Checkout' });
     await fillAddress();
@@ -148,7 +162,7 @@ describe('checkout page', () => {
   it('uses a new Idempotency-Key when the order changes between attempts, and after a 409', async () => {
     const api = checkoutApi([
       { status: 503, body: {} },
-      { status: 409, body: { message: 'This Idempotency-Key was already used with a different request body' } },
+      serviceError(409, 'Conflict', 'This Idempotency-Key was already used with a different request body'),
       ACCEPTED,
     ]);
     renderApp('/checkout', { fetch: api.fetch });
@@ -171,7 +185,7 @@ describe('checkout page', () => {
 
   it('shows the service’s 400 next to the field it names', async () => {
     const problem = 'body.shippingAddress.postalCode: Too big: expected string to have <=20 characters';
-    const api = checkoutApi({ status: 400, body: { statusCode: 400, message: problem, problems: [problem] } });
+    const api = checkoutApi(serviceError(400, 'Bad Request', problem, [problem]));
     renderApp('/checkout', { fetch: api.fetch });
     await screen.findByRole('heading', { name: 'Checkout' });
     await fillAddress();
@@ -188,7 +202,7 @@ describe('checkout page', () => {
   });
 
   it('explains a 413 in words', async () => {
-    const api = checkoutApi({ status: 413, body: { message: 'Request body is too large' } });
+    const api = checkoutApi(serviceError(413, 'Payload Too Large', 'Request body is too large'));
     renderApp('/checkout', { fetch: api.fetch });
     await screen.findByRole('heading', { name: 'Checkout' });
     await fillAddress();

@@ -4,7 +4,7 @@ import type { Root } from 'react-dom/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bootstrap } from '../src/bootstrap';
 import { loadRuntimeConfig } from '../src/config';
-import { PRODUCTS, fakeAuth, json, mockFetch } from './helpers';
+import { PRODUCTS, answer as routeAnswer, fakeAuth, json, mockFetch } from './helpers';
 
 const ORIGIN = 'https://shop.example.com';
 const VALID = {
@@ -13,7 +13,7 @@ const VALID = {
 };
 
 const configFetch = (answer: Response | 'network-error') =>
-  mockFetch({ 'GET /config.json': answer, 'GET /api/products': { body: { products: PRODUCTS } } });
+  mockFetch({ 'GET /config.json': answer, 'GET /api/products': routeAnswer('listProducts', { products: PRODUCTS }) });
 
 describe('runtime configuration (/config.json)', () => {
   it('accepts the two required fields and fills in the defaults', async () => {

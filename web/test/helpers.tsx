@@ -5,8 +5,10 @@
 import { render } from '@testing-library/react';
 import { MemoryRouter, useLocation } from 'react-router';
 import { vi } from 'vitest';
+import { HTTP_API } from '@securecart/contracts/http-api';
+import type { CartBody, CartView, ErrorBody, ProductView, RouteName } from '@securecart/contracts/http-api';
+import type * as z from 'zod/mini';
 import { Api } from '../src/api';
-import type { Product } from '../src/api';
 import type { AuthService, SessionUser } from '../src/auth';
 import { AppProviders } from '../src/providers';
 import { AppRoutes } from '../src/routes';
@@ -73,11 +75,38 @@ export function fakeAuth(user: SessionUser | null = CUSTOMER): AuthService & {
   };
 }
 
-export const PRODUCTS: Product[] = [
-  { productId: 'SKU-1', name: 'Espresso beans', priceCents: 1299, inStock: true },
-  { productId: 'SKU-2', name: 'Ceramic mug', priceCents: 850, inStock: true },
-  { productId: 'SKU-3', name: 'Hand grinder', priceCents: 4500, inStock: false },
+/**
+ * A success answer of the contract's route `route` (contracts/http-api.ts) with its status: the
+ * body is typed by the route's response schema, so a fixture that drifts from the contract does
+ * not compile.
+ */
+export function answer<N extends RouteName>(route: N, body: z.infer<(typeof HTTP_API)[N]['response']>) {
+  return { status: HTTP_API[route].status as number, body };
+}
+
+/** An error answer of the checkout service (the contract's ErrorBody). */
+export function serviceError(statusCode: number, error: string, message: string, problems?: string[]) {
+  const body: ErrorBody = { statusCode, error, message, ...(problems ? { problems } : {}) };
+  return { status: statusCode, body };
+}
+
+export const PRODUCTS: ProductView[] = [
+  { productId: 'SKU-1', name: 'Espresso beans', priceCents: 1299, currency: 'USD', inStock: true },
+  { productId: 'SKU-2', name: 'Ceramic mug', priceCents: 850, currency: 'USD', inStock: true },
+  { productId: 'SKU-3', name: 'Hand grinder', priceCents: 4500, currency: 'USD', inStock: false },
 ];
+
+/** GET /api/cart's answer with these items. */
+export const cartAnswer = (items: CartView['items']) =>
+  answer('getCart', { items, updatedAt: '2026-01-01T10:00:00.000Z', expiresAt: '2026-01-31T10:00:00.000Z' });
+
+/** PUT /api/cart answered as the service does: the cart as sent. */
+export const echoCart = (call: RecordedCall) =>
+  answer('putCart', {
+    items: (call.body as CartBody).items,
+    updatedAt: '2026-01-01T10:05:00.000Z',
+    expiresAt: '2026-01-31T10:05:00.000Z',
+  });
 
 /** Shows the router's current location, so tests can check redirects. */
 function LocationProbe() {

@@ -1,14 +1,19 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { mockFetch, renderApp } from './helpers';
+import type { OrderView } from '@securecart/contracts/http-api';
+import type { OrderStatus } from '@securecart/contracts/status';
+import { answer, mockFetch, renderApp, serviceError } from './helpers';
 
-const view = (orderId: string, status: string, createdAt: string) => ({
+const view = (orderId: string, status: OrderStatus, createdAt: string): OrderView => ({
   orderId,
   status,
   reason: null,
   createdAt,
+  updatedAt: createdAt,
+  currency: 'USD',
   items: [{ productId: 'SKU-1', quantity: 2 }],
+  shippingAddress: { name: 'Ada', line1: '1 Road', city: 'London', postalCode: 'N1', country: 'GB' },
   clientTotalCents: 2598,
   statusHistory: [],
 });
@@ -18,8 +23,8 @@ describe('order history page', () => {
     const api = mockFetch({
       'GET /api/orders': (call) =>
         call.path.includes('cursor=c1')
-          ? { body: { orders: [view('o-1', 'CANCELLED', '2026-01-01T09:00:00.000Z')] } }
-          : { body: { orders: [view('o-2', 'PAID', '2026-01-02T09:00:00.000Z')], nextCursor: 'c1' } },
+          ? answer('listOrders', { orders: [view('o-1', 'CANCELLED', '2026-01-01T09:00:00.000Z')] })
+          : answer('listOrders', { orders: [view('o-2', 'PAID', '2026-01-02T09:00:00.000Z')], nextCursor: 'c1' }),
     });
     renderApp('/orders', { fetch: api.fetch });
 
@@ -36,7 +41,7 @@ describe('order history page', () => {
   });
 
   it('shows an expired session as a prompt to sign in again', async () => {
-    const api = mockFetch({ 'GET /api/orders': { status: 401, body: { message: 'The bearer token is not valid' } } });
+    const api = mockFetch({ 'GET /api/orders': serviceError(401, 'Unauthorized', 'The bearer token is not valid') });
     renderApp('/orders', { fetch: api.fetch });
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('We could not load your orders. Your session has expired. Please sign in again.');

@@ -1,29 +1,34 @@
 import { act, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { POLL_INTERVAL_MS } from '../src/pages/OrderStatusPage';
-import { PRODUCTS, mockFetch, renderApp } from './helpers';
+import type { OrderView } from '@securecart/contracts/http-api';
+import type { OrderStatus, OutcomeReason } from '@securecart/contracts/status';
+import { PRODUCTS, answer, mockFetch, renderApp, serviceError } from './helpers';
 
 const T0 = '2026-01-01T10:00:00.000Z';
 const at = (s: number) => new Date(Date.parse(T0) + s * 1000).toISOString();
 
-function order(status: string, history: [string, number, string?][], reason: string | null = null) {
-  return {
-    body: {
-      orderId: 'order-9',
-      status,
-      reason,
-      createdAt: T0,
-      updatedAt: T0,
-      currency: 'USD',
-      items: [
-        { productId: 'SKU-1', quantity: 2 },
-        { productId: 'SKU-GONE', quantity: 1 },
-      ],
-      shippingAddress: { name: 'Ada', line1: '1 Road', city: 'London', postalCode: 'N1', country: 'GB' },
-      clientTotalCents: 2598,
-      statusHistory: history.map(([s, t, r]) => ({ status: s, reason: r ?? null, occurredAt: at(t) })),
-    },
+function order(
+  status: OrderStatus,
+  history: [OrderStatus, number, OutcomeReason?][],
+  reason: OutcomeReason | null = null,
+) {
+  const view: OrderView = {
+    orderId: 'order-9',
+    status,
+    reason,
+    createdAt: T0,
+    updatedAt: T0,
+    currency: 'USD',
+    items: [
+      { productId: 'SKU-1', quantity: 2 },
+      { productId: 'SKU-GONE', quantity: 1 },
+    ],
+    shippingAddress: { name: 'Ada', line1: '1 Road', city: 'London', postalCode: 'N1', country: 'GB' },
+    clientTotalCents: 2598,
+    statusHistory: history.map(([s, t, r]) => ({ status: s, reason: r ?? null, occurredAt: at(t) })),
   };
+  return answer('getOrder', view);
 }
 
 /** Lets timers due within `ms` fire, and React settle. */
@@ -124,7 +129,7 @@ describe('order status page', () => {
     const api = mockFetch({
       'GET /api/orders/order-9': [
         order('PENDING', [['PENDING', 0]]),
-        { status: 503, body: { message: 'Service Unavailable' } },
+        serviceError(503, 'Service Unavailable', 'Service Unavailable'),
         order('FAILED', [
           ['PENDING', 0],
           ['FAILED', 5, 'UNEXPECTED_ERROR'],
@@ -150,8 +155,8 @@ describe('order status page', () => {
   it('shows each item’s catalog name (not today’s price), linking to the product page', async () => {
     const api = mockFetch({
       'GET /api/orders/order-9': [order('PENDING', [['PENDING', 0]]), order('PAID', [['PAID', 0]])],
-      'GET /api/products/SKU-1': { body: PRODUCTS[0] },
-      'GET /api/products/SKU-GONE': { status: 404, body: { message: 'Product not found' } },
+      'GET /api/products/SKU-1': answer('getProduct', PRODUCTS[0]),
+      'GET /api/products/SKU-GONE': serviceError(404, 'Not Found', 'Product not found'),
     });
     renderApp('/orders/order-9', { fetch: api.fetch });
 
@@ -177,7 +182,7 @@ describe('order status page', () => {
     const api = mockFetch({
       'GET /api/orders/order-9': order('FULFILLED', [['FULFILLED', 0]]),
       'GET /api/products/SKU-1': 'network-error',
-      'GET /api/products/SKU-GONE': { status: 503, body: { message: 'Service Unavailable' } },
+      'GET /api/products/SKU-GONE': serviceError(503, 'Service Unavailable', 'Service Unavailable'),
     });
     renderApp('/orders/order-9', { fetch: api.fetch });
 
@@ -192,7 +197,7 @@ describe('order status page', () => {
   });
 
   it('stops at a 404 and says the order was not found', async () => {
-    const api = mockFetch({ 'GET /api/orders/order-9': { status: 404, body: { message: 'Order not found' } } });
+    const api = mockFetch({ 'GET /api/orders/order-9': serviceError(404, 'Not Found', 'Order not found') });
     renderApp('/orders/order-9', { fetch: api.fetch });
     expect(await settle(() => screen.getByRole('alert'))).toHaveTextContent(
       'We could not load this order. Order not found.',

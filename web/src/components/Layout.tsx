@@ -1,4 +1,5 @@
 import { Suspense, useEffect, useRef } from 'react';
+import type { RefObject } from 'react';
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { useAuth } from '../app-context';
 import { useCart } from '../cart';
@@ -28,16 +29,46 @@ function AccountControls() {
   );
 }
 
-/** Header, navigation, main landmark and footer around every page. */
-export function Layout() {
+/** The site's header: brand, main navigation with the cart's item count, and the account controls. */
+function SiteHeader() {
   const { items } = useCart();
-  const { error: authError } = useAuth();
-  const location = useLocation();
+  const count = items.reduce((n, i) => n + i.quantity, 0);
+  return (
+    <header className="site-header">
+      <div className="site-header__inner">
+        <Link to="/" className="brand">
+          SecureCart
+        </Link>
+        <nav aria-label="Main" className="site-nav">
+          <ul>
+            <li>
+              <NavLink to="/" end>
+                Catalog
+              </NavLink>
+            </li>
+            <li>
+              <NavLink to="/cart">
+                Cart <span className="cart-count">({count})</span>
+                <span className="visually-hidden"> {count === 1 ? 'item' : 'items'}</span>
+              </NavLink>
+            </li>
+            <li>
+              <NavLink to="/orders">Orders</NavLink>
+            </li>
+          </ul>
+        </nav>
+        <div className="account">
+          <AccountControls />
+        </div>
+      </div>
+    </header>
+  );
+}
+
+/** After a client-side navigation, start at the top and move focus to the new page's content. */
+function useFocusOnNavigation(pathname: string): RefObject<HTMLElement | null> {
   const main = useRef<HTMLElement>(null);
   const firstRender = useRef(true);
-  const count = items.reduce((n, i) => n + i.quantity, 0);
-
-  // After a client-side navigation, start at the top and move focus to the new page's content.
   useEffect(() => {
     if (firstRender.current) {
       firstRender.current = false;
@@ -45,41 +76,22 @@ export function Layout() {
     }
     window.scrollTo?.(0, 0);
     main.current?.focus();
-  }, [location.pathname]);
+  }, [pathname]);
+  return main;
+}
+
+/** Header, navigation, main landmark and footer around every page. */
+export function Layout() {
+  const { error: authError } = useAuth();
+  const location = useLocation();
+  const main = useFocusOnNavigation(location.pathname);
 
   return (
     <>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <header className="site-header">
-        <div className="site-header__inner">
-          <Link to="/" className="brand">
-            SecureCart
-          </Link>
-          <nav aria-label="Main" className="site-nav">
-            <ul>
-              <li>
-                <NavLink to="/" end>
-                  Catalog
-                </NavLink>
-              </li>
-              <li>
-                <NavLink to="/cart">
-                  Cart <span className="cart-count">({count})</span>
-                  <span className="visually-hidden"> {count === 1 ? 'item' : 'items'}</span>
-                </NavLink>
-              </li>
-              <li>
-                <NavLink to="/orders">Orders</NavLink>
-              </li>
-            </ul>
-          </nav>
-          <div className="account">
-            <AccountControls />
-          </div>
-        </div>
-      </header>
+      <SiteHeader />
       <main id="main" ref={main} tabIndex={-1} className="site-main">
         {authError && (
           <div role="alert" className="alert alert--error">

@@ -1,4 +1,4 @@
-import type { StatusEntry } from '../api';
+import type { StatusEntry } from '../contracts';
 import { formatDateTime } from '../money';
 import { reasonText, statusLabel } from '../status-text';
 

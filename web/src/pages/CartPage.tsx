@@ -1,24 +1,23 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import { isAvailable } from '../api';
-import type { Product } from '../api';
 import { useApi } from '../app-context';
-import { MAX_QUANTITY, useCart } from '../cart';
-import type { OrderItem } from '../contracts';
+import { useCart } from '../cart';
+import { ORDER_LIMITS } from '../contracts';
+import type { OrderItem, ProductView } from '../contracts';
 import { CartError, ErrorMessage } from '../components/ErrorMessage';
 import { Spinner } from '../components/Spinner';
 import { formatCents } from '../money';
 import { useAsync, usePageTitle } from '../hooks';
 
 export interface PricedItem extends OrderItem {
-  readonly product?: Product;
+  readonly product?: ProductView;
 }
 
 /** Cart lines with their catalog entries; the total counts only what can be ordered. */
-export function priceCart(items: readonly OrderItem[], products: readonly Product[]) {
+export function priceCart(items: readonly OrderItem[], products: readonly ProductView[]) {
   const byId = new Map(products.map((p) => [p.productId, p]));
   const lines: PricedItem[] = items.map((i) => ({ ...i, product: byId.get(i.productId) }));
-  const unavailable = lines.filter((l) => !l.product || !isAvailable(l.product));
+  const unavailable = lines.filter((l) => !l.product?.inStock);
   const totalCents = lines.reduce((sum, l) => sum + (l.product ? l.product.priceCents * l.quantity : 0), 0);
   return { lines, unavailable, totalCents };
 }
@@ -52,7 +51,7 @@ function QuantityField({ line, name }: { line: PricedItem; name: string }) {
         type="number"
         inputMode="numeric"
         min={1}
-        max={MAX_QUANTITY}
+        max={ORDER_LIMITS.maxQuantity}
         value={draft}
         onChange={(e) => setDraft(e.target.value)}
         onBlur={commit}
@@ -64,7 +63,7 @@ function QuantityField({ line, name }: { line: PricedItem; name: string }) {
         type="button"
         className="button button--icon"
         aria-label={`Increase quantity of ${name}`}
-        disabled={line.quantity >= MAX_QUANTITY}
+        disabled={line.quantity >= ORDER_LIMITS.maxQuantity}
         onClick={() => void cart.setQuantity(line.productId, line.quantity + 1)}
       >
         +
@@ -107,7 +106,35 @@ export default function CartPage() {
   );
 }
 
-function CartLines({ products }: { products: readonly Product[] }) {
+function CartLineRow({ line }: { line: PricedItem }) {
+  const cart = useCart();
+  const name = line.product?.name ?? line.productId;
+  return (
+    <tr>
+      <th scope="row" data-label="Product">
+        {line.product ? <Link to={`/products/${encodeURIComponent(line.productId)}`}>{name}</Link> : name}
+        {!line.product?.inStock && <span className="stock stock--out"> — no longer available</span>}
+      </th>
+      <td data-label="Price">{line.product ? formatCents(line.product.priceCents) : '—'}</td>
+      <td data-label="Quantity">
+        <QuantityField line={line} name={name} />
+      </td>
+      <td data-label="Subtotal">{line.product ? formatCents(line.product.priceCents * line.quantity) : '—'}</td>
+      <td>
+        <button
+          type="button"
+          className="button button--link"
+          aria-label={`Remove ${name} from cart`}
+          onClick={() => void cart.remove(line.productId)}
+        >
+          Remove
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+function CartLines({ products }: { products: readonly ProductView[] }) {
   const cart = useCart();
   const { lines, unavailable, totalCents } = priceCart(cart.items, products);
   return (
@@ -126,36 +153,9 @@ function CartLines({ products }: { products: readonly Product[] }) {
           </tr>
         </thead>
         <tbody>
-          {lines.map((line) => {
-            const name = line.product?.name ?? line.productId;
-            return (
-              <tr key={line.productId}>
-                <th scope="row" data-label="Product">
-                  {line.product ? <Link to={`/products/${encodeURIComponent(line.productId)}`}>{name}</Link> : name}
-                  {(!line.product || !isAvailable(line.product)) && (
-                    <span className="stock stock--out"> — no longer available</span>
-                  )}
-                </th>
-                <td data-label="Price">{line.product ? formatCents(line.product.priceCents) : '—'}</td>
-                <td data-label="Quantity">
-                  <QuantityField line={line} name={name} />
-                </td>
-                <td data-label="Subtotal">
-                  {line.product ? formatCents(line.product.priceCents * line.quantity) : '—'}
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    className="button button--link"
-                    aria-label={`Remove ${name} from cart`}
-                    onClick={() => void cart.remove(line.productId)}
-                  >
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            );
-          })}
+          {lines.map((line) => (
+            <CartLineRow key={line.productId} line={line} />
+          ))}
         </tbody>
       </table>
       <p className="cart-total">

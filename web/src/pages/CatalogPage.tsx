@@ -1,16 +1,15 @@
 import { useCallback, useState } from 'react';
 import { Link } from 'react-router';
-import { isAvailable } from '../api';
-import type { Product } from '../api';
 import { useApi } from '../app-context';
 import { useCart } from '../cart';
+import type { ProductView } from '../contracts';
 import { CartError, ErrorMessage } from '../components/ErrorMessage';
 import { Spinner } from '../components/Spinner';
 import { formatCents } from '../money';
 import { useAsync, usePageTitle } from '../hooks';
 
-function ProductCard({ product, onAdd }: { product: Product; onAdd: (p: Product) => void }) {
-  const available = isAvailable(product);
+function ProductCard({ product, onAdd }: { product: ProductView; onAdd: (p: ProductView) => void }) {
+  const available = product.inStock;
   return (
     <li className="card">
       <h2 className="card__title">
@@ -38,7 +37,7 @@ export default function CatalogPage() {
   const [announcement, setAnnouncement] = useState('');
   const [state, reload] = useAsync(useCallback((signal: AbortSignal) => api.listProducts(signal), [api]));
 
-  const add = async (product: Product) => {
+  const add = async (product: ProductView) => {
     const ok = await cart.add(product.productId, 1);
     setAnnouncement(ok ? `Added ${product.name} to your cart.` : '');
   };

@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react';
 import { Link } from 'react-router';
-import type { OrderView } from '../api';
 import { useApi } from '../app-context';
+import type { OrderList, OrderView } from '../contracts';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Spinner } from '../components/Spinner';
 import { StatusBadge } from '../components/StatusTimeline';
@@ -12,9 +12,6 @@ export default function OrderHistoryPage() {
   usePageTitle('Your orders');
   const api = useApi();
   const [first, reload] = useAsync(useCallback((signal: AbortSignal) => api.listOrders(undefined, signal), [api]));
-  const [more, setMore] = useState<{ orders: OrderView[]; cursor?: string | null }>({ orders: [] });
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [moreError, setMoreError] = useState<unknown>(null);
 
   if (first.status === 'loading') return <Spinner label="Loading your orders…" />;
   if (first.status === 'error') {
@@ -25,9 +22,17 @@ export default function OrderHistoryPage() {
       </section>
     );
   }
+  return <OrderHistory first={first.data} />;
+}
 
-  const orders = [...first.data.orders, ...more.orders];
-  const cursor = more.cursor === undefined ? first.data.nextCursor : more.cursor;
+/** The first page of orders and the older ones loaded after it, page by page (GET /api/orders?cursor=…). */
+function useOlderOrders(first: OrderList) {
+  const api = useApi();
+  const [more, setMore] = useState<{ orders: OrderView[]; cursor?: string | null }>({ orders: [] });
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreError, setMoreError] = useState<unknown>(null);
+  const orders = [...first.orders, ...more.orders];
+  const cursor = more.cursor === undefined ? first.nextCursor : more.cursor;
   const loadMore = async () => {
     if (!cursor) return;
     setLoadingMore(true);
@@ -41,7 +46,11 @@ export default function OrderHistoryPage() {
       setLoadingMore(false);
     }
   };
+  return { orders, cursor, loadingMore, moreError, loadMore };
+}
 
+function OrderHistory({ first }: { first: OrderList }) {
+  const { orders, cursor, loadingMore, moreError, loadMore } = useOlderOrders(first);
   return (
     <section aria-labelledby="orders-title">
       <h1 id="orders-title">Your orders</h1>
@@ -52,16 +61,7 @@ export default function OrderHistoryPage() {
       ) : (
         <ul className="order-list" aria-labelledby="orders-title">
           {orders.map((order) => (
-            <li key={order.orderId} className="order-list__item">
-              <Link to={`/orders/${encodeURIComponent(order.orderId)}`} className="order-list__link">
-                Order placed {formatDateTime(order.createdAt)}
-              </Link>
-              <StatusBadge status={order.status} />
-              <span className="order-list__meta">
-                {order.items.reduce((n, i) => n + i.quantity, 0)} item(s)
-                {order.clientTotalCents !== undefined && ` · ${formatCents(order.clientTotalCents)}`}
-              </span>
-            </li>
+            <OrderListItem key={order.orderId} order={order} />
           ))}
         </ul>
       )}
@@ -80,5 +80,20 @@ export default function OrderHistoryPage() {
       )}
       {loadingMore && <Spinner label="Loading older orders…" inline />}
     </section>
+  );
+}
+
+function OrderListItem({ order }: { order: OrderView }) {
+  return (
+    <li className="order-list__item">
+      <Link to={`/orders/${encodeURIComponent(order.orderId)}`} className="order-list__link">
+        Order placed {formatDateTime(order.createdAt)}
+      </Link>
+      <StatusBadge status={order.status} />
+      <span className="order-list__meta">
+        {order.items.reduce((n, i) => n + i.quantity, 0)} item(s)
+        {order.clientTotalCents !== undefined && ` · ${formatCents(order.clientTotalCents)}`}
+      </span>
+    </li>
   );
 }

@@ -1,69 +1,22 @@
-import { useEffect, useState } from 'react';
+/**
+ * Follows one order (GET /api/orders/{id}, polled until its status is terminal): its status, its
+ * outcome, the timeline and the details.
+ */
+import { errorMessage } from '../api';
+import type { Address, OrderView } from '../contracts';
 import { Link, useLocation, useParams } from 'react-router';
-import { ApiError, errorMessage } from '../api';
-import type { OrderView } from '../api';
-import { useApi } from '../app-context';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Spinner } from '../components/Spinner';
 import { StatusBadge, StatusTimeline } from '../components/StatusTimeline';
-import { isTerminalStatus } from '../contracts';
 import { formatCents, formatDateTime } from '../money';
+import { useOrderPolling } from '../order-polling';
 import { reasonText, statusLabel } from '../status-text';
 import { usePageTitle } from '../hooks';
 import { useProductLookup } from '../product-lookup';
 
-/** How often the status is asked for while the order is moving; slower after failures. */
-export const POLL_INTERVAL_MS = 2_000;
-export const MAX_POLL_INTERVAL_MS = 15_000;
+export { MAX_POLL_INTERVAL_MS, POLL_INTERVAL_MS } from '../order-polling';
 
-/** Answers that will not change by asking again. */
-const isFinalError = (e: unknown) => e instanceof ApiError && [400, 401, 403, 404].includes(e.status);
-
-interface Polled {
-  readonly order: OrderView | null;
-  readonly error: unknown;
-  readonly polling: boolean;
-}
-
-/** GET /api/orders/{id} now and then every few seconds, until the status is terminal. */
-function useOrderPolling(orderId: string): [Polled, () => void] {
-  const api = useApi();
-  const [state, setState] = useState<Polled>({ order: null, error: null, polling: true });
-  const [generation, setGeneration] = useState(0);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let delay = POLL_INTERVAL_MS;
-    setState((s) => ({ ...s, error: null, polling: true }));
-
-    const poll = async () => {
-      try {
-        const order = await api.getOrder(orderId, controller.signal);
-        if (controller.signal.aborted) return;
-        const terminal = isTerminalStatus(order.status);
-        setState({ order, error: null, polling: !terminal });
-        if (terminal) return;
-        delay = POLL_INTERVAL_MS;
-      } catch (error) {
-        if (controller.signal.aborted) return;
-        const final = isFinalError(error);
-        setState((s) => ({ ...s, error, polling: !final }));
-        if (final) return;
-        delay = Math.min(delay * 2, MAX_POLL_INTERVAL_MS);
-      }
-      timer = setTimeout(() => void poll(), delay);
-    };
-    void poll();
-    return () => {
-      controller.abort();
-      clearTimeout(timer);
-    };
-  }, [api, orderId, generation]);
-
-  return [state, () => setGeneration((g) => g + 1)];
-}
-
+/** The order's outcome, once it has one: its terminal status with the reason, in words. */
 function Outcome({ order }: { order: OrderView }) {
   if (order.status === 'FULFILLED') {
     return (
@@ -149,53 +102,59 @@ export default function OrderStatusPage() {
         />
       )}
 
-      {order && (
+      {order && <OrderProgress order={order} polling={polling} />}
+    </section>
+  );
+}
+
+function OrderProgress({ order, polling }: { order: OrderView; polling: boolean }) {
+  return (
+    <>
+      <Outcome order={order} />
+      {polling && (
+        <p className="polling" aria-hidden="true">
+          <span className="spinner__icon" /> Updating automatically…
+        </p>
+      )}
+      <h2>Timeline</h2>
+      <StatusTimeline history={order.statusHistory} />
+      <h2>Details</h2>
+      <dl className="details">
+        <dt>Placed</dt>
+        <dd>{formatDateTime(order.createdAt)}</dd>
+        <dt>Items</dt>
+        <dd>
+          <OrderItems items={order.items} />
+        </dd>
+        {order.clientTotalCents !== undefined && (
+          <>
+            <dt>Total shown at checkout</dt>
+            <dd>{formatCents(order.clientTotalCents)}</dd>
+          </>
+        )}
+        <dt>Shipping to</dt>
+        <dd>
+          <ShippingAddress address={order.shippingAddress} />
+        </dd>
+      </dl>
+    </>
+  );
+}
+
+function ShippingAddress({ address }: { address: Address }) {
+  return (
+    <address>
+      {address.name}
+      <br />
+      {address.line1}
+      {address.line2 && (
         <>
-          <Outcome order={order} />
-          {polling && (
-            <p className="polling" aria-hidden="true">
-              <span className="spinner__icon" /> Updating automatically…
-            </p>
-          )}
-          <h2>Timeline</h2>
-          <StatusTimeline history={order.statusHistory} />
-          <h2>Details</h2>
-          <dl className="details">
-            <dt>Placed</dt>
-            <dd>{formatDateTime(order.createdAt)}</dd>
-            <dt>Items</dt>
-            <dd>
-              <OrderItems items={order.items} />
-            </dd>
-            {order.clientTotalCents !== undefined && (
-              <>
-                <dt>Total shown at checkout</dt>
-                <dd>{formatCents(order.clientTotalCents)}</dd>
-              </>
-            )}
-            {order.shippingAddress && (
-              <>
-                <dt>Shipping to</dt>
-                <dd>
-                  <address>
-                    {order.shippingAddress.name}
-                    <br />
-                    {order.shippingAddress.line1}
-                    {order.shippingAddress.line2 && (
-                      <>
-                        <br />
-                        {order.shippingAddress.line2}
-                      </>
-                    )}
-                    <br />
-                    {order.shippingAddress.postalCode} {order.shippingAddress.city}, {order.shippingAddress.country}
-                  </address>
-                </dd>
-              </>
-            )}
-          </dl>
+          <br />
+          {address.line2}
         </>
       )}
-    </section>
+      <br />
+      {address.postalCode} {address.city}, {address.country}
+    </address>
   );
 }
