@@ -68,4 +68,6 @@ export const METRIC_NAMES = {
   outboxLag: 'OutboxLagSeconds',
   /** Outbox rows not sent yet. Unit Count, [Service]. */
   outboxUnsent: 'OutboxUnsent',
+  /** Sent outbox rows the checkout service's outbox pruner deleted in one run (0 included). Unit Count, [Service]. */
+  outboxPruned: 'OutboxPruned',
 } as const;

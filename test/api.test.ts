@@ -6,6 +6,8 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { AGENT_ENV, XRAY_ENV } from '@securecart/contracts/env';
+import { CreateOrderBodySchema } from '@securecart/contracts/http-api';
 import * as z from '@securecart/contracts/zod';
 import { PROFILES } from '../lib/config/profiles';
 import {
@@ -22,9 +24,8 @@ import { MANAGED_RULE_GROUPS } from '../lib/constructs/waf';
 import { CheckoutRestApi, ROUTES } from '../lib/constructs/api/rest-api';
 import { TierKey } from '../lib/constructs/encryption';
 import { OpsAlarms } from '../lib/constructs/ops-alarms';
-import { CreateOrderBodySchema } from '../services/checkout-api/src/schemas';
 import { CHECKOUT_ENV, loadConfig } from '../services/checkout-api/src/config';
-import { AGENT_ENV, parseAgentEndpoint, XRAY_ENV } from '../services/checkout-api/src/metrics';
+import { parseAgentEndpoint } from '../services/checkout-api/src/metrics';
 import { listNagAcknowledgements } from './helpers/nag';
 import { scratchApps, synthesizeForFile, Synthesized } from './helpers/synth';
 import { BLOCK_ALL_PUBLIC_ACCESS, ofType, oneAtPath, resourcesOf } from './helpers/template';
@@ -271,7 +272,7 @@ describe('Api stack', () => {
       const [modelId, model] = one(s, 'AWS::ApiGateway::Model');
       expect(methods(s)['POST /api/orders'].RequestModels).toEqual({ 'application/json': { Ref: modelId } });
       expect(model.Properties.ContentType).toBe('application/json');
-      // The same JSON Schema as the service's own request schema (services/checkout-api/src/schemas.ts).
+      // The same JSON Schema as the service's own request schema (contracts/http-api.ts).
       expect(model.Properties.Schema).toEqual(z.toJSONSchema(CreateOrderBodySchema, { target: 'draft-4' }));
       expect(model.Properties.Schema).toMatchObject({
         $schema: 'http://json-schema.org/draft-04/schema#',

@@ -4,14 +4,12 @@
  * reads as an empty cart.
  */
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { CartView } from '@securecart/contracts/http-api';
 import type { OrderItem } from '@securecart/contracts/order';
 import { TABLE_KEYS } from '@securecart/contracts/tables';
 
-export interface Cart {
-  readonly items: OrderItem[];
-  readonly updatedAt: string | null;
-  readonly expiresAt: string | null;
-}
+/** A customer's cart as GET and PUT /api/cart answer it (the contract's CartView). */
+export type Cart = CartView;
 
 const { partitionKey, ttlAttribute } = TABLE_KEYS.carts;
 

@@ -4,16 +4,11 @@
  * cached copy exists, the stale copy is served and the failure logged.
  */
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { ProductView } from '@securecart/contracts/http-api';
 import type { CatalogItem } from '@securecart/contracts/tables';
 
-/** What the storefront sees of a product: no stock counts, reservations or reorder settings. */
-export interface Product {
-  readonly productId: string;
-  readonly name: string;
-  readonly priceCents: number;
-  readonly currency: 'USD';
-  readonly inStock: boolean;
-}
+/** What the storefront sees of a product (the contract's ProductView): no stock counts, reservations or reorder settings. */
+export type Product = ProductView;
 
 type CatalogRow = Pick<CatalogItem, 'productId' | 'name' | 'priceCents' | 'stock' | 'active'>;
 

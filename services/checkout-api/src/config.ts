@@ -2,54 +2,12 @@
  * The service's whole configuration, read once from the environment. Every problem is reported
  * at once, by variable name, so a bad task definition fails at start-up with one clear message.
  */
-import { HANDLER_ENV } from '@securecart/contracts/env';
+import { DELIVERY } from '@securecart/contracts/delivery';
+import { CHECKOUT_ENV, EnvReader } from '@securecart/contracts/env';
+import type { EnvSource } from '@securecart/contracts/env';
+import { METRICS_NAMESPACE } from '@securecart/contracts/metrics';
 
-/** Environment variables the Api stack sets (and local runs / tests may set). */
-export const CHECKOUT_ENV = {
-  port: 'PORT',
-  host: 'HOST',
-  logLevel: 'LOG_LEVEL',
-  catalogTable: HANDLER_ENV.catalogTable,
-  cartsTable: 'CARTS_TABLE_NAME',
-  ordersQueueUrl: 'ORDERS_QUEUE_URL',
-  orderStatusQueueUrl: 'ORDER_STATUS_QUEUE_URL',
-  /** Local/dev: a plain connection string. Mutually exclusive with DB_HOST. */
-  databaseUrl: 'DATABASE_URL',
-  /** Production: the writer endpoint; IAM authentication over verified TLS. */
-  dbHost: 'DB_HOST',
-  dbReaderHost: 'DB_READER_HOST',
-  dbPort: 'DB_PORT',
-  dbName: 'DB_NAME',
-  dbUser: 'DB_USER',
-  /** PEM bundle the server certificate is verified against (default: the RDS bundle next to the server bundle). */
-  dbCaFile: 'DB_SSL_CA_FILE',
-  dbPoolMax: 'DB_POOL_MAX',
-  /** Named (server-side) prepared statements; off for PGlite, whose connections share one session. */
-  dbPreparedStatements: 'DB_PREPARED_STATEMENTS',
-  runMigrations: 'DB_RUN_MIGRATIONS',
-  migrationsDir: 'DB_MIGRATIONS_DIR',
-  userPoolId: 'AUTH_USER_POOL_ID',
-  clientId: 'AUTH_CLIENT_ID',
-  /** Tests and local runs: another OIDC issuer (tokens are still verified, never bypassed). */
-  issuer: 'AUTH_ISSUER',
-  jwksUri: 'AUTH_JWKS_URI',
-  catalogCacheTtlSeconds: 'CATALOG_CACHE_TTL_SECONDS',
-  cartTtlDays: 'CART_TTL_DAYS',
-  outboxRelayEnabled: 'OUTBOX_RELAY_ENABLED',
-  outboxPollIntervalMs: 'OUTBOX_POLL_INTERVAL_MS',
-  outboxBatchSize: 'OUTBOX_BATCH_SIZE',
-  /** Sent outbox rows older than this many hours are deleted (0 keeps them). */
-  outboxRetentionHours: 'OUTBOX_RETENTION_HOURS',
-  outboxPruneIntervalMs: 'OUTBOX_PRUNE_INTERVAL_MS',
-  outboxPruneBatchSize: 'OUTBOX_PRUNE_BATCH_SIZE',
-  statusConsumerEnabled: 'STATUS_CONSUMER_ENABLED',
-  /** Long-poll wait of each receive on the order-status queue (local runs shorten it). */
-  statusConsumerWaitSeconds: 'STATUS_CONSUMER_WAIT_SECONDS',
-  metricsNamespace: 'METRICS_NAMESPACE',
-  metricsIntervalMs: 'METRICS_INTERVAL_MS',
-  shutdownTimeoutMs: 'SHUTDOWN_TIMEOUT_MS',
-  region: 'AWS_REGION',
-} as const;
+export { CHECKOUT_ENV };
 
 export type DatabaseConfig =
   | {
@@ -113,137 +71,134 @@ export class ConfigError extends Error {
 const USER_POOL_ID = /^([a-z]{2}-[a-z]+-\d)_[A-Za-z0-9]+$/;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): CheckoutConfig {
-  const problems: string[] = [];
-  const get = (name: string) => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const required = (name: string) => {
-    const value = get(name);
-    if (value === undefined) problems.push(`${name} is required`);
-    return value ?? '';
-  };
-  const int = (name: string, fallback: number, min: number, max: number) => {
-    const raw = get(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!/^-?\d+$/.test(raw) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max} (got '${raw}')`);
-      return fallback;
-    }
-    return value;
-  };
-  const bool = (name: string, fallback: boolean) => {
-    const raw = get(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (['true', '1', 'yes'].includes(raw)) return true;
-    if (['false', '0', 'no'].includes(raw)) return false;
-    problems.push(`${name} must be true or false (got '${raw}')`);
-    return fallback;
-  };
-  const url = (name: string, value: string | undefined, protocols: string[]) => {
-    if (value === undefined) return;
-    try {
-      const parsed = new URL(value);
-      if (!protocols.includes(parsed.protocol)) problems.push(`${name} must be a ${protocols.join(' or ')} URL`);
-    } catch {
-      problems.push(`${name} must be a URL (got '${value}')`);
-    }
-  };
-  const E = CHECKOUT_ENV;
+const E = CHECKOUT_ENV;
+const HTTP_PROTOCOLS = ['https:', 'http:'];
 
-  const logLevel = get(E.logLevel) ?? 'info';
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`${E.logLevel} must be one of ${LOG_LEVELS.join(', ')}`);
+function logLevel(env: EnvReader): string {
+  const level = env.get(E.logLevel) ?? 'info';
+  if (!LOG_LEVELS.includes(level)) env.problems.push(`${E.logLevel} must be one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
 
-  const ordersQueueUrl = required(E.ordersQueueUrl);
-  const orderStatusQueueUrl = required(E.orderStatusQueueUrl);
-  url(E.ordersQueueUrl, get(E.ordersQueueUrl), ['https:', 'http:']);
-  url(E.orderStatusQueueUrl, get(E.orderStatusQueueUrl), ['https:', 'http:']);
-  if (ordersQueueUrl && !ordersQueueUrl.endsWith('.fifo')) problems.push(`${E.ordersQueueUrl} must be a FIFO queue`);
+function queues(env: EnvReader): Pick<CheckoutConfig, 'ordersQueueUrl' | 'orderStatusQueueUrl'> {
+  const ordersQueueUrl = env.required(E.ordersQueueUrl);
+  const orderStatusQueueUrl = env.required(E.orderStatusQueueUrl);
+  env.url(E.ordersQueueUrl, env.get(E.ordersQueueUrl), HTTP_PROTOCOLS);
+  env.url(E.orderStatusQueueUrl, env.get(E.orderStatusQueueUrl), HTTP_PROTOCOLS);
+  if (ordersQueueUrl && !ordersQueueUrl.endsWith('.fifo'))
+    env.problems.push(`${E.ordersQueueUrl} must be a FIFO queue`);
+  return { ordersQueueUrl, orderStatusQueueUrl };
+}
 
-  // --- database -------------------------------------------------------------------------------
-  const poolMax = int(E.dbPoolMax, 10, 1, 200);
-  const preparedStatements = bool(E.dbPreparedStatements, true);
-  let database: DatabaseConfig;
-  const databaseUrl = get(E.databaseUrl);
-  const dbHost = get(E.dbHost);
+/** DATABASE_URL with its host replaced by DB_READER_HOST, when both are set and the URL parses. */
+function readerUrl(databaseUrl: string, readerHost: string | undefined): string | undefined {
+  if (!readerHost) return undefined;
+  try {
+    const reader = new URL(databaseUrl);
+    reader.host = readerHost;
+    return reader.toString();
+  } catch {
+    return undefined; // reported by the URL check
+  }
+}
+
+function database(env: EnvReader): DatabaseConfig {
+  const poolMax = env.int(E.dbPoolMax, 10, 1, 200);
+  const preparedStatements = env.bool(E.dbPreparedStatements, true);
+  const databaseUrl = env.get(E.databaseUrl);
+  const dbHost = env.get(E.dbHost);
   if (databaseUrl && dbHost) {
-    problems.push(`set either ${E.databaseUrl} (local) or ${E.dbHost} (IAM authentication), not both`);
+    env.problems.push(`set either ${E.databaseUrl} (local) or ${E.dbHost} (IAM authentication), not both`);
   }
   if (databaseUrl) {
-    url(E.databaseUrl, databaseUrl, ['postgres:', 'postgresql:']);
-    const readerHost = get(E.dbReaderHost);
-    let readerUrl: string | undefined;
-    if (readerHost) {
-      try {
-        const reader = new URL(databaseUrl);
-        reader.host = readerHost;
-        readerUrl = reader.toString();
-      } catch {
-        // reported above
-      }
-    }
-    database = { kind: 'url', url: databaseUrl, readerUrl, poolMax, preparedStatements };
-  } else {
-    if (!dbHost) problems.push(`${E.dbHost} (with ${E.dbUser}) or ${E.databaseUrl} is required`);
-    database = {
-      kind: 'iam',
-      host: dbHost ?? '',
-      readerHost: get(E.dbReaderHost),
-      port: int(E.dbPort, 5432, 1, 65535),
-      database: get(E.dbName) ?? 'securecart',
-      user: dbHost ? required(E.dbUser) : '',
-      region: dbHost ? (get(E.region) ?? get('AWS_DEFAULT_REGION') ?? required(E.region)) : '',
-      caFile: get(E.dbCaFile),
-      poolMax,
-      preparedStatements,
-    };
+    env.url(E.databaseUrl, databaseUrl, ['postgres:', 'postgresql:']);
+    const reader = readerUrl(databaseUrl, env.get(E.dbReaderHost));
+    return { kind: 'url', url: databaseUrl, readerUrl: reader, poolMax, preparedStatements };
   }
-
-  // --- authentication ---------------------------------------------------------------------------
-  const clientId = required(E.clientId);
-  const issuer = get(E.issuer);
-  let auth: AuthConfig;
-  if (issuer) {
-    url(E.issuer, issuer, ['https:', 'http:']);
-    const jwksUri = get(E.jwksUri) ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
-    url(E.jwksUri, jwksUri, ['https:', 'http:']);
-    auth = { kind: 'issuer', issuer, jwksUri, clientId };
-  } else {
-    const userPoolId = get(E.userPoolId);
-    if (!userPoolId) problems.push(`${E.userPoolId} (or ${E.issuer} for a local issuer) is required`);
-    else if (!USER_POOL_ID.test(userPoolId)) problems.push(`${E.userPoolId} is not a Cognito user pool id`);
-    if (get(E.jwksUri)) problems.push(`${E.jwksUri} is only valid together with ${E.issuer}`);
-    auth = { kind: 'cognito', userPoolId: userPoolId ?? '', clientId };
-  }
-
-  const config: CheckoutConfig = {
-    port: int(E.port, 8080, 0, 65535),
-    host: get(E.host) ?? '0.0.0.0',
-    logLevel,
-    catalogTable: required(E.catalogTable),
-    cartsTable: required(E.cartsTable),
-    ordersQueueUrl,
-    orderStatusQueueUrl,
-    database,
-    runMigrations: bool(E.runMigrations, true),
-    migrationsDir: get(E.migrationsDir),
-    auth,
-    catalogCacheTtlSeconds: int(E.catalogCacheTtlSeconds, 30, 0, 3600),
-    cartTtlDays: int(E.cartTtlDays, 30, 1, 365),
-    outboxRelayEnabled: bool(E.outboxRelayEnabled, true),
-    outboxPollIntervalMs: int(E.outboxPollIntervalMs, 500, 10, 60_000),
-    outboxBatchSize: int(E.outboxBatchSize, 10, 1, 10),
-    outboxRetentionHours: int(E.outboxRetentionHours, 168, 0, 87_600),
-    outboxPruneIntervalMs: int(E.outboxPruneIntervalMs, 3_600_000, 1000, 86_400_000),
-    outboxPruneBatchSize: int(E.outboxPruneBatchSize, 1000, 1, 10_000),
-    statusConsumerEnabled: bool(E.statusConsumerEnabled, true),
-    statusConsumerWaitSeconds: int(E.statusConsumerWaitSeconds, 20, 1, 20),
-    metricsNamespace: get(E.metricsNamespace) ?? 'SecureCart',
-    metricsIntervalMs: int(E.metricsIntervalMs, 60_000, 1000, 3_600_000),
-    shutdownTimeoutMs: int(E.shutdownTimeoutMs, 25_000, 0, 120_000),
+  if (!dbHost) env.problems.push(`${E.dbHost} (with ${E.dbUser}) or ${E.databaseUrl} is required`);
+  return {
+    kind: 'iam',
+    host: dbHost ?? '',
+    readerHost: env.get(E.dbReaderHost),
+    port: env.int(E.dbPort, 5432, 1, 65535),
+    database: env.get(E.dbName) ?? 'securecart',
+    user: dbHost ? env.required(E.dbUser) : '',
+    region: dbHost ? (env.get(E.region) ?? env.get('AWS_DEFAULT_REGION') ?? env.required(E.region)) : '',
+    caFile: env.get(E.dbCaFile),
+    poolMax,
+    preparedStatements,
   };
-  if (problems.length) throw new ConfigError(problems);
+}
+
+function auth(env: EnvReader): AuthConfig {
+  const clientId = env.required(E.clientId);
+  const issuer = env.get(E.issuer);
+  if (issuer) {
+    env.url(E.issuer, issuer, HTTP_PROTOCOLS);
+    const jwksUri = env.get(E.jwksUri) ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
+    env.url(E.jwksUri, jwksUri, HTTP_PROTOCOLS);
+    return { kind: 'issuer', issuer, jwksUri, clientId };
+  }
+  const userPoolId = env.get(E.userPoolId);
+  if (!userPoolId) env.problems.push(`${E.userPoolId} (or ${E.issuer} for a local issuer) is required`);
+  else if (!USER_POOL_ID.test(userPoolId)) env.problems.push(`${E.userPoolId} is not a Cognito user pool id`);
+  if (env.get(E.jwksUri)) env.problems.push(`${E.jwksUri} is only valid together with ${E.issuer}`);
+  return { kind: 'cognito', userPoolId: userPoolId ?? '', clientId };
+}
+
+type BackgroundConfig = Pick<
+  CheckoutConfig,
+  | 'outboxRelayEnabled'
+  | 'outboxPollIntervalMs'
+  | 'outboxBatchSize'
+  | 'outboxRetentionHours'
+  | 'outboxPruneIntervalMs'
+  | 'outboxPruneBatchSize'
+  | 'statusConsumerEnabled'
+  | 'statusConsumerWaitSeconds'
+>;
+
+/** The outbox relay, the outbox pruner and the status consumer. */
+function background(env: EnvReader): BackgroundConfig {
+  const { sendBatchSize } = DELIVERY.outbox;
+  const { longPollSeconds } = DELIVERY.statusEvents;
+  return {
+    outboxRelayEnabled: env.bool(E.outboxRelayEnabled, true),
+    outboxPollIntervalMs: env.int(E.outboxPollIntervalMs, 500, 10, 60_000),
+    outboxBatchSize: env.int(E.outboxBatchSize, sendBatchSize, 1, sendBatchSize),
+    outboxRetentionHours: env.int(E.outboxRetentionHours, 168, 0, 87_600),
+    outboxPruneIntervalMs: env.int(E.outboxPruneIntervalMs, 3_600_000, 1000, 86_400_000),
+    outboxPruneBatchSize: env.int(E.outboxPruneBatchSize, 1000, 1, 10_000),
+    statusConsumerEnabled: env.bool(E.statusConsumerEnabled, true),
+    statusConsumerWaitSeconds: env.int(E.statusConsumerWaitSeconds, longPollSeconds, 1, longPollSeconds),
+  };
+}
+
+/** The whole configuration, or a ConfigError listing every problem by variable name. */
+export function loadConfig(source: EnvSource = process.env): CheckoutConfig {
+  const env = new EnvReader(source);
+  const level = logLevel(env);
+  const queueUrls = queues(env);
+  const db = database(env);
+  const authConfig = auth(env);
+  const config: CheckoutConfig = {
+    port: env.int(E.port, 8080, 0, 65535),
+    host: env.get(E.host) ?? '0.0.0.0',
+    logLevel: level,
+    catalogTable: env.required(E.catalogTable),
+    cartsTable: env.required(E.cartsTable),
+    ...queueUrls,
+    database: db,
+    runMigrations: env.bool(E.runMigrations, true),
+    migrationsDir: env.get(E.migrationsDir),
+    auth: authConfig,
+    catalogCacheTtlSeconds: env.int(E.catalogCacheTtlSeconds, 30, 0, 3600),
+    cartTtlDays: env.int(E.cartTtlDays, 30, 1, 365),
+    ...background(env),
+    metricsNamespace: env.get(E.metricsNamespace) ?? METRICS_NAMESPACE,
+    metricsIntervalMs: env.int(E.metricsIntervalMs, 60_000, 1000, 3_600_000),
+    shutdownTimeoutMs: env.int(E.shutdownTimeoutMs, 25_000, 0, 120_000),
+  };
+  if (env.problems.length) throw new ConfigError(env.problems);
   return config;
 }

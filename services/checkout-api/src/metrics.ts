@@ -8,13 +8,10 @@
  * AWS_EMF_LOG_GROUP_NAME), and `defaultSink` sends there; without the variables (local runs) it
  * writes to stdout. See docs/adr/0015-monitoring.md.
  */
-import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
-import type { Socket as UdpSocket } from 'node:dgram';
 import { createConnection } from 'node:net';
 import type { Socket } from 'node:net';
+import { AGENT_ENV } from '@securecart/contracts/env';
 import { CHECKOUT_METRIC_DIMENSIONS, CHECKOUT_SERVICE_NAME } from '@securecart/contracts/metrics';
-import type { TraceContext } from '@securecart/contracts/tracing';
 
 export type MetricsSink = (line: string) => void;
 
@@ -63,14 +60,6 @@ export const writeToStdout: MetricsSink = (line) => {
   process.stdout.write(`${line}\n`);
 };
 
-/** What the Api stack sets on the service's container for the CloudWatch agent sidecar. */
-export const AGENT_ENV = {
-  /** `tcp://127.0.0.1:25888`: the agent's EMF listener (the containers of a task share localhost). */
-  endpoint: 'AWS_EMF_AGENT_ENDPOINT',
-  /** The log group the agent writes the EMF documents to (created, encrypted, by the stack). */
-  logGroupName: 'AWS_EMF_LOG_GROUP_NAME',
-} as const;
-
 export interface AgentSinkOptions {
   /** `tcp://host:port`. */
   readonly endpoint: string;
@@ -114,70 +103,89 @@ function withLogGroup(line: string, logGroupName: string | undefined): string {
   }
 }
 
+/** The connection to the agent: a bounded queue of lines, sent while connected, reconnecting after a failure. */
+class AgentConnection {
+  private socket: Socket | undefined;
+  private connected = false;
+  private closed = false;
+  private retry: NodeJS.Timeout | undefined;
+  private readonly queue: string[] = [];
+  dropped = 0;
+
+  constructor(
+    private readonly address: { host: string; port: number },
+    private readonly maxQueued: number,
+    private readonly retryDelayMs: number,
+    private readonly onError: ((error: Error) => void) | undefined,
+  ) {}
+
+  send(line: string): void {
+    if (this.closed) return;
+    this.queue.push(line);
+    if (this.queue.length > this.maxQueued) {
+      this.queue.shift();
+      this.dropped++;
+    }
+    if (this.connected) this.flush();
+    else this.connect();
+  }
+
+  close(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.closed = true;
+      if (this.retry) clearTimeout(this.retry);
+      const socket = this.socket;
+      if (!socket) return resolve();
+      this.flush();
+      socket.end(() => resolve());
+      socket.once('close', () => resolve());
+    });
+  }
+
+  private flush(): void {
+    while (this.connected && this.socket && this.queue.length) this.socket.write(`${this.queue.shift()}\n`);
+  }
+
+  private connect(): void {
+    if (this.socket || this.retry || this.closed) return;
+    const s = createConnection(this.address);
+    this.socket = s;
+    s.unref();
+    s.setNoDelay(true);
+    s.on('connect', () => {
+      this.connected = true;
+      this.flush();
+    });
+    s.on('error', (error) => this.onError?.(error));
+    s.on('close', () => this.reconnectLater());
+  }
+
+  private reconnectLater(): void {
+    this.socket = undefined;
+    this.connected = false;
+    if (this.closed || this.queue.length === 0) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.connect();
+    }, this.retryDelayMs);
+    this.retry.unref();
+  }
+}
+
 /**
  * Newline-delimited EMF documents to the CloudWatch agent over TCP. Connects on first use; queues
  * lines (bounded) while not connected and reconnects after a failure; never blocks or throws into
  * the caller. The socket is unref'd, so it never keeps the process alive.
  */
 export function agentSink(options: AgentSinkOptions): AgentSink {
-  const { host, port } = parseAgentEndpoint(options.endpoint);
-  const maxQueued = options.maxQueuedLines ?? 10_000;
-  const retryDelayMs = options.retryDelayMs ?? 1000;
-  let socket: Socket | undefined;
-  let connected = false;
-  let closed = false;
-  let retry: NodeJS.Timeout | undefined;
-  let dropped = 0;
-  const queue: string[] = [];
-
-  const flush = () => {
-    while (connected && socket && queue.length) socket.write(`${queue.shift()}\n`);
-  };
-  const connect = () => {
-    if (socket || retry || closed) return;
-    const s = createConnection({ host, port });
-    socket = s;
-    s.unref();
-    s.setNoDelay(true);
-    s.on('connect', () => {
-      connected = true;
-      flush();
-    });
-    s.on('error', (error) => options.onError?.(error));
-    s.on('close', () => {
-      socket = undefined;
-      connected = false;
-      if (closed || queue.length === 0) return;
-      retry = setTimeout(() => {
-        retry = undefined;
-        connect();
-      }, retryDelayMs);
-      retry.unref();
-    });
-  };
-
-  const sink = ((line: string) => {
-    if (closed) return;
-    queue.push(withLogGroup(line, options.logGroupName));
-    if (queue.length > maxQueued) {
-      queue.shift();
-      dropped++;
-    }
-    if (connected) flush();
-    else connect();
-  }) as AgentSink;
-  Object.assign(sink, {
-    dropped: () => dropped,
-    close: () =>
-      new Promise<void>((resolve) => {
-        closed = true;
-        if (retry) clearTimeout(retry);
-        if (!socket) return resolve();
-        flush();
-        socket.end(() => resolve());
-        socket.once('close', () => resolve());
-      }),
-  });
+  const connection = new AgentConnection(
+    parseAgentEndpoint(options.endpoint),
+    options.maxQueuedLines ?? 10_000,
+    options.retryDelayMs ?? 1000,
+    options.onError,
+  );
+  const sink = ((line: string) => connection.send(withLogGroup(line, options.logGroupName))) as AgentSink;
+  Object.assign(sink, { dropped: () => connection.dropped, close: () => connection.close() });
   return sink;
 }
 
@@ -202,78 +210,3 @@ export const defaultSink: MetricsSink = (line) => {
   processSink ??= sinkFromEnv();
   processSink(line);
 };
-
-// --- X-Ray segments ----------------------------------------------------------------------------
-
-/**
- * One order, one trace. API Gateway (stage tracing) sends `X-Amzn-Trace-Id` to the service, which
- * records a segment for the request and keeps the trace header with the order's outbox row; the
- * relay sends the order with that header (AWSTraceHeader, parent: a segment for the send);
- * start-fulfillment starts the execution with it; Step Functions publishes each status with it,
- * SNS passes it on to the order-status queue, and the consumer records a segment for applying it.
- * Segments go to the agent's X-Ray listener (UDP, the daemon protocol: no SDK, no API call).
- */
-export const XRAY_ENV = {
-  /** `127.0.0.1:2000` (or the daemon's `udp:host:port tcp:host:port` form). */
-  daemonAddress: 'AWS_XRAY_DAEMON_ADDRESS',
-} as const;
-
-export type SegmentSink = (segment: Record<string, unknown>) => void;
-
-/** The fields every segment of this service has. */
-export function segment(
-  trace: TraceContext,
-  id: string,
-  startTime: number,
-  fields: Record<string, unknown>,
-): Record<string, unknown> {
-  return {
-    name: SERVICE_NAME,
-    id,
-    trace_id: trace.traceId,
-    ...(trace.parentId ? { parent_id: trace.parentId } : {}),
-    start_time: startTime,
-    end_time: Date.now() / 1000,
-    origin: 'AWS::ECS::Container',
-    ...fields,
-  };
-}
-
-const XRAY_DAEMON_HEADER = '{"format":"json","version":1}\n';
-
-/** Parses `host:port` or the daemon's `udp:host:port tcp:host:port` form (the UDP address is used). */
-export function parseDaemonAddress(address: string): { host: string; port: number } {
-  const udp = address.split(/\s+/).find((part) => part.startsWith('udp:'));
-  const hostPort = (udp ?? address).replace(/^udp:/, '').trim();
-  const match = /^([^:\s]+):(\d{1,5})$/.exec(hostPort);
-  const port = Number(match?.[2]);
-  if (!match || !(port > 0 && port < 65536)) {
-    throw new Error(`${XRAY_ENV.daemonAddress} must look like 127.0.0.1:2000 (got ${address})`);
-  }
-  return { host: match[1], port };
-}
-
-/** Segment documents to an X-Ray daemon (or the CloudWatch agent's X-Ray listener) over UDP. */
-export function xrayDaemonSink(address: string): SegmentSink {
-  const { host, port } = parseDaemonAddress(address);
-  let socket: UdpSocket | undefined;
-  return (segment) => {
-    if (!socket) {
-      socket = createSocket('udp4');
-      socket.on('error', () => undefined); // a lost segment must never affect the service
-      socket.unref();
-    }
-    socket.send(`${XRAY_DAEMON_HEADER}${JSON.stringify(segment)}`, port, host, () => undefined);
-  };
-}
-
-/** The daemon sink when XRAY_ENV.daemonAddress is set (the deployed task); otherwise none. */
-export function segmentSinkFromEnv(env: Record<string, string | undefined> = process.env): SegmentSink | undefined {
-  const address = env[XRAY_ENV.daemonAddress];
-  return address ? xrayDaemonSink(address) : undefined;
-}
-
-/** A new 16-hex-digit segment id. */
-export function newSegmentId(): string {
-  return randomBytes(8).toString('hex');
-}

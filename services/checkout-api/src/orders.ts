@@ -8,7 +8,8 @@ import type pg from 'pg';
 import type { Order } from '@securecart/contracts/order';
 import { ORDER_ID_PATTERN } from '@securecart/contracts/order';
 import { isForwardTransition } from '@securecart/contracts/status';
-import type { OrderStatus, OrderStatusEvent } from '@securecart/contracts/status';
+import type { OrderList, OrderView } from '@securecart/contracts/http-api';
+import type { OrderStatus, OrderStatusEvent, OutcomeReason } from '@securecart/contracts/status';
 
 /**
  * The create statement. ON CONFLICT on (customer_id, idempotency_key) makes a second request with
@@ -86,33 +87,14 @@ export async function createOrder(
   throw new Error('Could not create or find the order for this idempotency key');
 }
 
-export interface StatusEntry {
-  readonly status: OrderStatus;
-  readonly reason: string | null;
-  readonly occurredAt: string;
-}
-
-export interface OrderView {
-  readonly orderId: string;
-  readonly status: OrderStatus;
-  readonly reason: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly currency: 'USD';
-  readonly items: Order['items'];
-  readonly shippingAddress: Order['shippingAddress'];
-  readonly clientTotalCents?: number;
-  readonly statusHistory: StatusEntry[];
-}
-
 interface OrderRow {
   order_id: string;
   status: OrderStatus;
-  status_reason: string | null;
+  status_reason: OutcomeReason | null;
   order_doc: Order;
   created_at: Date;
   updated_at: Date;
-  history: { status: OrderStatus; reason: string | null; occurredAt: string }[];
+  history: { status: OrderStatus; reason: OutcomeReason | null; occurredAt: string }[];
 }
 
 const ORDER_COLUMNS = `o.order_id, o.status, o.status_reason, o.order_doc, o.created_at, o.updated_at,
@@ -180,7 +162,7 @@ export async function listOrders(
   customerId: string,
   limit: number,
   after?: { createdAt: string; orderId: string },
-): Promise<{ orders: OrderView[]; nextCursor?: string }> {
+): Promise<OrderList> {
   const { rows } = await pool.query<OrderRow>({
     name: after ? 'list_orders_after' : 'list_orders',
     text: `SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.customer_id = $1
@@ -192,7 +174,7 @@ export async function listOrders(
   return { orders, nextCursor: rows.length > limit ? encodeCursor(orders[orders.length - 1]) : undefined };
 }
 
-export type ApplyOutcome =
+export type ApplyResult =
   /** The order moved forward to this status. */
   | 'applied'
   /** Recorded in the history; the order is already further along (out-of-order delivery). */
@@ -206,7 +188,7 @@ export type ApplyOutcome =
  * Applies a status event in one transaction: the history keeps every status once; the order's
  * current status changes only when the event moves it forward (isForwardTransition).
  */
-export async function applyStatusEvent(pool: pg.Pool, event: OrderStatusEvent): Promise<ApplyOutcome> {
+export async function applyStatusEvent(pool: pg.Pool, event: OrderStatusEvent): Promise<ApplyResult> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -224,17 +206,17 @@ export async function applyStatusEvent(pool: pg.Pool, event: OrderStatusEvent): 
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (order_id, status) DO NOTHING`,
       [event.orderId, event.status, event.reason ?? null, event.occurredAt, event.executionId],
     );
-    let outcome: ApplyOutcome = recorded.rowCount === 1 ? 'recorded-stale' : 'duplicate';
+    let result: ApplyResult = recorded.rowCount === 1 ? 'recorded-stale' : 'duplicate';
     if (isForwardTransition(row.status, event.status)) {
       await client.query('UPDATE orders SET status = $2, status_reason = $3, updated_at = now() WHERE order_id = $1', [
         event.orderId,
         event.status,
         event.reason ?? null,
       ]);
-      outcome = 'applied';
+      result = 'applied';
     }
     await client.query('COMMIT');
-    return outcome;
+    return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

@@ -15,6 +15,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
+import { METRIC_NAMES } from '@securecart/contracts/metrics';
 import { BackgroundLoop, WakeableDelay } from './background-loop';
 import { emfLine } from './metrics';
 import type { MetricsSink } from './metrics';
@@ -99,7 +100,7 @@ export class OutboxPruner extends BackgroundLoop {
     }
     const capped = last === batchSize;
     this.options.metricsSink(
-      emfLine(this.options.metricsNamespace, [{ name: 'OutboxPruned', unit: 'Count', value: pruned }]),
+      emfLine(this.options.metricsNamespace, [{ name: METRIC_NAMES.outboxPruned, unit: 'Count', value: pruned }]),
     );
     if (pruned > 0 || capped) {
       log.info(

@@ -1,7 +1,7 @@
 /**
  * The outbox relay: sends unsent outbox rows to orders.fifo and marks them sent.
  *
- * - One pass locks up to 10 of the oldest unsent rows with FOR UPDATE SKIP LOCKED, so several
+ * - One pass locks up to OUTBOX_BATCH_SIZE (at most DELIVERY.outbox.sendBatchSize, SQS's maximum) of the oldest unsent rows with FOR UPDATE SKIP LOCKED, so several
  *   tasks relay at once without sending a row twice, sends them in one SendMessageBatch
  *   (MessageGroupId = customer id, MessageDeduplicationId = order id, body = the contract Order)
  *   and marks the accepted entries sent, all in one transaction.
@@ -13,13 +13,17 @@
  *   AWSTraceHeader; when sampled, the send is recorded as a segment, the message's parent.
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { BatchResultErrorEntry, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
+import { METRIC_NAMES } from '@securecart/contracts/metrics';
 import { parseTraceHeader, renderTraceHeader } from '@securecart/contracts/tracing';
 import type { TraceContext } from '@securecart/contracts/tracing';
 import { BackgroundLoop, WakeableDelay } from './background-loop';
-import { emfLine, newSegmentId, segment } from './metrics';
-import type { MetricsSink, SegmentSink } from './metrics';
+import { emfLine } from './metrics';
+import type { MetricsSink } from './metrics';
+import { newSegmentId, segment, sendSegment } from './tracing';
+import type { SegmentSink } from './tracing';
 
 export interface RelayOptions {
   readonly pool: pg.Pool;
@@ -58,6 +62,49 @@ function sendTrace(row: OutboxRow, recording: boolean): SendTrace | undefined {
   return { header: renderTraceHeader({ ...trace, parentId: segmentId }), recorded: { trace, segmentId } };
 }
 
+function sendEntry(row: OutboxRow, trace: SendTrace | undefined): SendMessageBatchRequestEntry {
+  const header = trace?.header;
+  return {
+    Id: row.id,
+    MessageBody: row.body,
+    MessageGroupId: row.message_group_id,
+    MessageDeduplicationId: row.message_deduplication_id,
+    ...(header ? { MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: header } } } : {}),
+  };
+}
+
+async function lockBatch(client: pg.PoolClient, batchSize: number): Promise<OutboxRow[]> {
+  const { rows } = await client.query<OutboxRow>({
+    name: 'outbox_lock_batch',
+    text: `SELECT id, order_id, message_group_id, message_deduplication_id, body, trace_header FROM outbox
+           WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    values: [batchSize],
+  });
+  return rows;
+}
+
+/** Marks the rows SQS took as sent, and records the error of each one it rejected. */
+async function markResults(client: pg.PoolClient, sent: string[], failed: BatchResultErrorEntry[]): Promise<void> {
+  if (sent.length) {
+    await client.query({
+      name: 'outbox_mark_sent',
+      text: 'UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])',
+      values: [sent],
+    });
+  }
+  for (const failure of failed) {
+    await client.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [
+      failure.Id,
+      `${failure.Code ?? 'Error'}: ${failure.Message ?? ''}`.slice(0, 500),
+    ]);
+  }
+}
+
+interface SendResult {
+  readonly sent: string[];
+  readonly failed: BatchResultErrorEntry[];
+}
+
 export class OutboxRelay extends BackgroundLoop {
   private readonly delay = new WakeableDelay();
   private lastMetricsAt = 0;
@@ -68,76 +115,54 @@ export class OutboxRelay extends BackgroundLoop {
 
   /** One pass: returns how many rows were marked sent. */
   async runOnce(): Promise<number> {
-    const { pool, sqs, queueUrl, batchSize, log } = this.options;
-    const client = await pool.connect();
+    const client = await this.options.pool.connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<OutboxRow>({
-        name: 'outbox_lock_batch',
-        text: `SELECT id, order_id, message_group_id, message_deduplication_id, body, trace_header FROM outbox
-               WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        values: [batchSize],
-      });
+      const rows = await lockBatch(client, this.options.batchSize);
       if (rows.length === 0) {
         await client.query('COMMIT');
         return 0;
       }
-      const traces = new Map(rows.map((row) => [row.id, sendTrace(row, this.options.segmentSink !== undefined)]));
-      const sendStart = Date.now() / 1000;
-      let result;
-      try {
-        result = await sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: rows.map((row) => {
-              const header = traces.get(row.id)?.header;
-              return {
-                Id: row.id,
-                MessageBody: row.body,
-                MessageGroupId: row.message_group_id,
-                MessageDeduplicationId: row.message_deduplication_id,
-                ...(header
-                  ? { MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: header } } }
-                  : {}),
-              };
-            }),
-          }),
-        );
-      } catch (error) {
-        this.recordSends(rows, traces, sendStart, new Set());
-        throw error;
-      }
-      const sent = (result.Successful ?? []).map((s) => s.Id!);
-      const failed = result.Failed ?? [];
-      this.recordSends(rows, traces, sendStart, new Set(sent));
-      if (sent.length) {
-        await client.query({
-          name: 'outbox_mark_sent',
-          text: 'UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])',
-          values: [sent],
-        });
-      }
-      for (const failure of failed) {
-        await client.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [
-          failure.Id,
-          `${failure.Code ?? 'Error'}: ${failure.Message ?? ''}`.slice(0, 500),
-        ]);
-      }
+      const { sent, failed } = await this.send(rows);
+      await markResults(client, sent, failed);
       await client.query('COMMIT');
-      const byId = new Map(rows.map((r) => [r.id, r.order_id]));
-      for (const id of sent) log.info({ orderId: byId.get(id) }, 'Order sent to orders.fifo');
-      for (const f of failed) {
-        log.warn(
-          { orderId: byId.get(f.Id!), code: f.Code, senderFault: f.SenderFault },
-          'SQS rejected an outbox entry',
-        );
-      }
+      this.logResults(rows, { sent, failed });
       return sent.length;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.release();
+    }
+  }
+
+  /** One SendMessageBatch for the rows, with a segment for each sampled row's send. */
+  private async send(rows: OutboxRow[]): Promise<SendResult> {
+    const traces = new Map(rows.map((row) => [row.id, sendTrace(row, this.options.segmentSink !== undefined)]));
+    const sendStart = Date.now() / 1000;
+    let result;
+    try {
+      result = await this.options.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.options.queueUrl,
+          Entries: rows.map((row) => sendEntry(row, traces.get(row.id))),
+        }),
+      );
+    } catch (error) {
+      this.recordSends(rows, traces, sendStart, new Set());
+      throw error;
+    }
+    const sent = (result.Successful ?? []).map((s) => s.Id!);
+    this.recordSends(rows, traces, sendStart, new Set(sent));
+    return { sent, failed: result.Failed ?? [] };
+  }
+
+  private logResults(rows: OutboxRow[], { sent, failed }: SendResult): void {
+    const { log } = this.options;
+    const byId = new Map(rows.map((r) => [r.id, r.order_id]));
+    for (const id of sent) log.info({ orderId: byId.get(id) }, 'Order sent to orders.fifo');
+    for (const f of failed) {
+      log.warn({ orderId: byId.get(f.Id!), code: f.Code, senderFault: f.SenderFault }, 'SQS rejected an outbox entry');
     }
   }
 
@@ -153,16 +178,11 @@ export class OutboxRelay extends BackgroundLoop {
     for (const row of rows) {
       const recorded = traces.get(row.id)?.recorded;
       if (!recorded) continue;
-      try {
-        sink(
-          segment(recorded.trace, recorded.segmentId, startTime, {
-            annotations: { operation: 'RelayOrder', orderId: row.order_id },
-            ...(sent.has(row.id) ? {} : { fault: true }),
-          }),
-        );
-      } catch (error) {
-        this.options.log.warn({ err: error }, 'Could not send the trace segment');
-      }
+      const document = segment(recorded.trace, recorded.segmentId, startTime, {
+        annotations: { operation: 'RelayOrder', orderId: row.order_id },
+        ...(sent.has(row.id) ? {} : { fault: true }),
+      });
+      sendSegment(sink, document, this.options.log);
     }
   }
 
@@ -180,8 +200,8 @@ export class OutboxRelay extends BackgroundLoop {
     const { lagSeconds, unsent } = await this.lag();
     this.options.metricsSink(
       emfLine(this.options.metricsNamespace, [
-        { name: 'OutboxLagSeconds', unit: 'Seconds', value: Math.round(lagSeconds * 1000) / 1000 },
-        { name: 'OutboxUnsent', unit: 'Count', value: unsent },
+        { name: METRIC_NAMES.outboxLag, unit: 'Seconds', value: Math.round(lagSeconds * 1000) / 1000 },
+        { name: METRIC_NAMES.outboxUnsent, unit: 'Count', value: unsent },
       ]),
     );
     this.lastMetricsAt = Date.now();

@@ -2,16 +2,8 @@ import { createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import {
-  agentSink,
-  emfLine,
-  parseAgentEndpoint,
-  parseDaemonAddress,
-  segmentSinkFromEnv,
-  sinkFromEnv,
-  writeToStdout,
-  xrayDaemonSink,
-} from '../src/metrics';
+import { agentSink, emfLine, parseAgentEndpoint, sinkFromEnv, writeToStdout } from '../src/metrics';
+import { parseDaemonAddress, segmentSinkFromEnv, xrayDaemonSink } from '../src/tracing';
 
 /** A stand-in for the CloudWatch agent's EMF listener: collects newline-delimited lines. */
 async function fakeAgent(port = 0): Promise<{ server: Server; port: number; lines: string[]; sockets: Socket[] }> {

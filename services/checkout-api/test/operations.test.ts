@@ -174,15 +174,15 @@ describe('logs', () => {
       level: 'info',
       service: 'checkout-api',
       orderId: accepted.body.orderId,
-      outcome: 'created',
+      result: 'created',
       items: 2,
       req: { method: 'POST', route: '/api/orders', path: '/api/orders' },
       res: { statusCode: 202 },
     });
   });
 
-  test('a replayed or conflicting order request names the order and the outcome on its access line', async () => {
-    const token = issuer.token({ sub: 'customer-log-outcomes' });
+  test('a replayed or conflicting order request names the order and the result on its access line', async () => {
+    const token = issuer.token({ sub: 'customer-log-results' });
     const key = newKey();
     const first = await postOrder(service.client, token, orderBody(), key);
     const replay = await service.client.request('POST', '/api/orders', {
@@ -200,12 +200,12 @@ describe('logs', () => {
       service.logs.entries.find((e) => e.requestId === requestId && e.message === 'request completed');
     expect(access('req-log-replay')).toMatchObject({
       orderId: first.body.orderId,
-      outcome: 'replayed',
+      result: 'replayed',
       res: { statusCode: 202 },
     });
     expect(access('req-log-conflict')).toMatchObject({
       orderId: first.body.orderId,
-      outcome: 'conflict',
+      result: 'conflict',
       res: { statusCode: 409 },
     });
   });

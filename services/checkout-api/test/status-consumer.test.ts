@@ -45,16 +45,16 @@ const snsMessage = (body: unknown, receiveCount = 1) => {
   };
 };
 
-/** Delivers these messages in one receive; returns the outcomes and the receipt handles deleted. */
+/** Delivers these messages in one receive; returns their dispositions and the receipt handles deleted. */
 async function deliver(...messages: ReturnType<typeof snsMessage>[]) {
   service.sqs.reset();
   service.sqs.on(service.bundle.aws.ReceiveMessageCommand).resolvesOnce({ Messages: messages });
   service.sqs.on(service.bundle.aws.DeleteMessageBatchCommand).resolves({ Successful: [], Failed: [] });
-  const outcomes = await service.handle.consumer.pollOnce();
+  const dispositions = await service.handle.consumer.pollOnce();
   const deleted = service.sqs
     .commandCalls(service.bundle.aws.DeleteMessageBatchCommand)
     .flatMap((c) => (c.args[0].input.Entries ?? []).map((e: { ReceiptHandle?: string }) => e.ReceiptHandle));
-  return { outcomes, deleted };
+  return { dispositions, deleted };
 }
 
 async function newOrder(): Promise<string> {
@@ -87,8 +87,8 @@ test('applies forward transitions and records the history; the message is delete
   const orderId = await newOrder();
   const accepted = snsMessage(event(orderId, 'ACCEPTED'));
   const validated = snsMessage(event(orderId, 'VALIDATED'));
-  expect(await deliver(accepted)).toEqual({ outcomes: ['applied'], deleted: [accepted.ReceiptHandle] });
-  expect(await deliver(validated)).toEqual({ outcomes: ['applied'], deleted: [validated.ReceiptHandle] });
+  expect(await deliver(accepted)).toEqual({ dispositions: ['applied'], deleted: [accepted.ReceiptHandle] });
+  expect(await deliver(validated)).toEqual({ dispositions: ['applied'], deleted: [validated.ReceiptHandle] });
   expect(await orderState(orderId)).toEqual({
     status: 'VALIDATED',
     reason: null,
@@ -102,7 +102,7 @@ test('a duplicate delivery is harmless (deleted, nothing changes)', async () => 
   await deliver(snsMessage(paid));
   const before = await orderState(orderId);
   const again = snsMessage(paid);
-  expect(await deliver(again)).toEqual({ outcomes: ['duplicate'], deleted: [again.ReceiptHandle] });
+  expect(await deliver(again)).toEqual({ dispositions: ['duplicate'], deleted: [again.ReceiptHandle] });
   expect(await orderState(orderId)).toEqual(before);
 });
 
@@ -112,10 +112,10 @@ test('out-of-order delivery never moves an order backwards; the late status stil
   const paid = event(orderId, 'PAID');
   const fulfilled = event(orderId, 'FULFILLED');
   // Delivered newest first, in one batch and then separately.
-  const { outcomes } = await deliver(snsMessage(fulfilled));
-  expect(outcomes).toEqual(['applied']);
+  const { dispositions } = await deliver(snsMessage(fulfilled));
+  expect(dispositions).toEqual(['applied']);
   const late = await deliver(snsMessage(paid), snsMessage(accepted));
-  expect(late.outcomes).toEqual(['recorded-stale', 'recorded-stale']);
+  expect(late.dispositions).toEqual(['recorded-stale', 'recorded-stale']);
   expect(late.deleted).toHaveLength(2);
   expect(await orderState(orderId)).toEqual({
     status: 'FULFILLED',
@@ -137,7 +137,7 @@ test('an event for an unknown order (or another customer’s) is not deleted, so
   const wrongCustomer = snsMessage(event(orderId, 'ACCEPTED', { customerId: 'someone-else' }));
   const last = snsMessage(event('no-such-order', 'PAID'), 5);
   expect(await deliver(unknown, wrongCustomer, last)).toEqual({
-    outcomes: ['unknown-order', 'unknown-order', 'unknown-order'],
+    dispositions: ['unknown-order', 'unknown-order', 'unknown-order'],
     deleted: [],
   });
   expect((await orderState(orderId)).status).toBe('PENDING');
@@ -158,7 +158,7 @@ test.each([
     _name === 'not JSON' || _name === 'not an SNS envelope' || _name === 'a raw (unwrapped) event'
       ? { MessageId: 'm', ReceiptHandle: 'rh', Attributes: { ApproximateReceiveCount: '1' }, Body: body as string }
       : snsMessage(body);
-  expect(await deliver(message)).toEqual({ outcomes: ['malformed'], deleted: [] });
+  expect(await deliver(message)).toEqual({ dispositions: ['malformed'], deleted: [] });
 });
 
 test('a database failure leaves the message for redelivery', async () => {
@@ -167,7 +167,7 @@ test('a database failure leaves the message for redelivery', async () => {
     throw new Error('connection refused');
   });
   try {
-    expect(await deliver(snsMessage(event(orderId, 'ACCEPTED')))).toEqual({ outcomes: ['error'], deleted: [] });
+    expect(await deliver(snsMessage(event(orderId, 'ACCEPTED')))).toEqual({ dispositions: ['error'], deleted: [] });
   } finally {
     stub.mockRestore();
   }
@@ -243,7 +243,7 @@ describe('telemetry', () => {
     const cancelled = event(orderId, 'CANCELLED', { reason: 'PAYMENT_DECLINED' });
     await consumer.handle(snsMessage(event(orderId, 'ACCEPTED')));
     expect(lines).toEqual([]); // not terminal
-    expect((await consumer.handle(snsMessage(cancelled))).outcome).toBe('applied');
+    expect((await consumer.handle(snsMessage(cancelled))).disposition).toBe('applied');
 
     const D = CHECKOUT_METRIC_DIMENSIONS;
     expect(lines).toHaveLength(2);
@@ -298,7 +298,10 @@ describe('telemetry', () => {
         throw new Error('agent gone');
       },
     });
-    expect(await failing.handle(snsMessage(event(orderId, 'FULFILLED')))).toEqual({ outcome: 'applied', delete: true });
+    expect(await failing.handle(snsMessage(event(orderId, 'FULFILLED')))).toEqual({
+      disposition: 'applied',
+      delete: true,
+    });
   });
 
   test('a sampled trace header continues the trace: one segment, child of the message’s parent', async () => {
@@ -314,7 +317,7 @@ describe('telemetry', () => {
         start_time: expect.any(Number),
         end_time: expect.any(Number),
         origin: 'AWS::ECS::Container',
-        annotations: { operation: 'ApplyOrderStatus', outcome: 'applied', orderId, status: 'ACCEPTED' },
+        annotations: { operation: 'ApplyOrderStatus', disposition: 'applied', orderId, status: 'ACCEPTED' },
       },
     ]);
     expect(segments[0].start_time).toBeGreaterThanOrEqual(before);
@@ -328,7 +331,7 @@ describe('telemetry', () => {
     expect(segments).toEqual([]);
     await consumer.handle(traced(snsMessage(event('no-such-order', 'PAID'))));
     expect(segments).toEqual([
-      expect.objectContaining({ error: true, annotations: expect.objectContaining({ outcome: 'unknown-order' }) }),
+      expect.objectContaining({ error: true, annotations: expect.objectContaining({ disposition: 'unknown-order' }) }),
     ]);
   });
 });

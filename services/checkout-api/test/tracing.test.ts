@@ -67,7 +67,7 @@ test('a sampled request: a segment under API Gateway’s, and the order carries 
     parent_id: API_GATEWAY_SEGMENT,
     origin: 'AWS::ECS::Container',
     http: { request: { method: 'POST', url: '/api/orders' }, response: { status: 202 } },
-    annotations: { orderId, outcome: 'created' },
+    annotations: { orderId, result: 'created' },
   });
   expect(request.id).toMatch(/^[0-9a-f]{16}$/);
   expect(request.end_time).toBeGreaterThanOrEqual(request.start_time);
