@@ -68,6 +68,11 @@ export const METRIC_NAMES = {
   outboxLag: 'OutboxLagSeconds',
   /** Outbox rows not sent yet. Unit Count, [Service]. */
   outboxUnsent: 'OutboxUnsent',
+  /**
+   * Outbox rows SQS refused for good (a sender fault: the message itself is unacceptable); their
+   * orders were cancelled with INVALID_ORDER. Unit Count, [Service]; alarmed (any is a defect).
+   */
+  outboxRejected: 'OutboxRejected',
   /** Sent outbox rows the checkout service's outbox pruner deleted in one run (0 included). Unit Count, [Service]. */
   outboxPruned: 'OutboxPruned',
 } as const;

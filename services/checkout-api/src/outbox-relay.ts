@@ -7,22 +7,33 @@
  *   and marks the accepted entries sent, all in one transaction.
  * - A crash (or a lost response) between the send and the mark leaves the rows unsent: they are
  *   sent again with the same deduplication id, which SQS FIFO drops as a duplicate within its
- *   5-minute window. Entries SQS rejects stay unsent, with the error recorded, and are retried.
- * - Lag (age of the oldest unsent row) and the unsent count are published as EMF metrics.
+ *   5-minute window.
+ * - No row holds up the others. An entry SQS refuses with a sender fault (InvalidMessageContents,
+ *   InvalidParameterValue: the message itself is unacceptable) can never be sent: the row is
+ *   marked rejected and its order CANCELLED (INVALID_ORDER: the pipeline never saw it, so nothing
+ *   was charged), counted in OutboxRejected (alarmed). An entry that failed for another reason
+ *   waits out an exponential backoff with jitter (next_attempt_at) while the rows behind it go
+ *   on. When SQS refuses the whole batch for what one message holds (BatchRequestTooLong, ...),
+ *   the pass sends the rows one by one, so each gets its own answer. A failure of the call
+ *   itself (throttling, 5xx, network, access) fails the pass: nothing is marked, and the loop
+ *   backs off (every row is affected alike).
+ * - Lag (age of the oldest row still to send) and the unsent count are published as EMF metrics;
+ *   state() reports them with the rows backing off, the rejected rows and the last send.
  * - A row with a trace header (the request's X-Ray trace) is sent with it as the message's
  *   AWSTraceHeader; when sampled, the send is recorded as a segment, the message's parent.
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { BatchResultErrorEntry, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import { METRIC_NAMES } from '@securecart/contracts/metrics';
-import { parseTraceHeader, renderTraceHeader } from '@securecart/contracts/tracing';
-import type { TraceContext } from '@securecart/contracts/tracing';
 import { BackgroundLoop, WakeableDelay } from './background-loop';
 import { emfLine } from './metrics';
 import type { MetricsSink } from './metrics';
-import { newSegmentId, segment, sendSegment } from './tracing';
+import { classify, isMessageFault, sendEntry, sendTrace } from './outbox-delivery';
+import type { PassResult, SendAnswer, SendTrace } from './outbox-delivery';
+import { backlog, lockDueRows, markRejected, markRetry, markSent } from './outbox-rows';
+import type { OutboxRow, RelayBacklog } from './outbox-rows';
+import { segment, sendSegment } from './tracing';
 import type { SegmentSink } from './tracing';
 
 export interface RelayOptions {
@@ -39,75 +50,10 @@ export interface RelayOptions {
   readonly log: FastifyBaseLogger;
 }
 
-interface OutboxRow {
-  id: string;
-  order_id: string;
-  message_group_id: string;
-  message_deduplication_id: string;
-  body: string;
-  trace_header: string | null;
-}
-
-/** A row's trace for its send: the message's header, and the segment recorded for a sampled send. */
-interface SendTrace {
-  readonly header: string;
-  readonly recorded?: { readonly trace: TraceContext; readonly segmentId: string };
-}
-
-function sendTrace(row: OutboxRow, recording: boolean): SendTrace | undefined {
-  const trace = parseTraceHeader(row.trace_header ?? undefined);
-  if (!trace) return undefined;
-  if (!(trace.sampled && recording)) return { header: renderTraceHeader(trace) };
-  const segmentId = newSegmentId();
-  return { header: renderTraceHeader({ ...trace, parentId: segmentId }), recorded: { trace, segmentId } };
-}
-
-function sendEntry(row: OutboxRow, trace: SendTrace | undefined): SendMessageBatchRequestEntry {
-  const header = trace?.header;
-  return {
-    Id: row.id,
-    MessageBody: row.body,
-    MessageGroupId: row.message_group_id,
-    MessageDeduplicationId: row.message_deduplication_id,
-    ...(header ? { MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: header } } } : {}),
-  };
-}
-
-async function lockBatch(client: pg.PoolClient, batchSize: number): Promise<OutboxRow[]> {
-  const { rows } = await client.query<OutboxRow>({
-    name: 'outbox_lock_batch',
-    text: `SELECT id, order_id, message_group_id, message_deduplication_id, body, trace_header FROM outbox
-           WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-    values: [batchSize],
-  });
-  return rows;
-}
-
-/** Marks the rows SQS took as sent, and records the error of each one it rejected. */
-async function markResults(client: pg.PoolClient, sent: string[], failed: BatchResultErrorEntry[]): Promise<void> {
-  if (sent.length) {
-    await client.query({
-      name: 'outbox_mark_sent',
-      text: 'UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])',
-      values: [sent],
-    });
-  }
-  for (const failure of failed) {
-    await client.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [
-      failure.Id,
-      `${failure.Code ?? 'Error'}: ${failure.Message ?? ''}`.slice(0, 500),
-    ]);
-  }
-}
-
-interface SendResult {
-  readonly sent: string[];
-  readonly failed: BatchResultErrorEntry[];
-}
-
 export class OutboxRelay extends BackgroundLoop {
   private readonly delay = new WakeableDelay();
   private lastMetricsAt = 0;
+  private lastSentAt: Date | undefined;
 
   constructor(private readonly options: RelayOptions) {
     super();
@@ -118,16 +64,18 @@ export class OutboxRelay extends BackgroundLoop {
     const client = await this.options.pool.connect();
     try {
       await client.query('BEGIN');
-      const rows = await lockBatch(client, this.options.batchSize);
+      const rows = await lockDueRows(client, this.options.batchSize);
       if (rows.length === 0) {
         await client.query('COMMIT');
         return 0;
       }
-      const { sent, failed } = await this.send(rows);
-      await markResults(client, sent, failed);
+      const result = await this.sendRows(rows);
+      await markSent(client, result.sent);
+      await markRetry(client, result.retries);
+      await markRejected(client, result.rejections);
       await client.query('COMMIT');
-      this.logResults(rows, { sent, failed });
-      return sent.length;
+      this.report(rows, result);
+      return result.sent.length;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -136,8 +84,32 @@ export class OutboxRelay extends BackgroundLoop {
     }
   }
 
+  /** The rows in one batch; one by one when SQS refuses the batch for what a message holds. */
+  private async sendRows(rows: OutboxRow[]): Promise<PassResult> {
+    try {
+      return classify(rows, await this.send(rows));
+    } catch (error) {
+      if (!isMessageFault((error as Error).name)) throw error;
+      const result: PassResult = { sent: [], retries: [], rejections: [] };
+      for (const row of rows) {
+        let one: PassResult;
+        try {
+          one = classify([row], await this.send([row]));
+        } catch (rowError) {
+          const { name, message } = rowError as Error;
+          const failure = { Id: row.id, Code: name, Message: message, SenderFault: isMessageFault(name) };
+          one = classify([row], { sent: [], failed: [failure] });
+        }
+        result.sent.push(...one.sent);
+        result.retries.push(...one.retries);
+        result.rejections.push(...one.rejections);
+      }
+      return result;
+    }
+  }
+
   /** One SendMessageBatch for the rows, with a segment for each sampled row's send. */
-  private async send(rows: OutboxRow[]): Promise<SendResult> {
+  private async send(rows: OutboxRow[]): Promise<SendAnswer> {
     const traces = new Map(rows.map((row) => [row.id, sendTrace(row, this.options.segmentSink !== undefined)]));
     const sendStart = Date.now() / 1000;
     let result;
@@ -157,12 +129,25 @@ export class OutboxRelay extends BackgroundLoop {
     return { sent, failed: result.Failed ?? [] };
   }
 
-  private logResults(rows: OutboxRow[], { sent, failed }: SendResult): void {
+  private report(rows: OutboxRow[], { sent, retries, rejections }: PassResult): void {
     const { log } = this.options;
-    const byId = new Map(rows.map((r) => [r.id, r.order_id]));
-    for (const id of sent) log.info({ orderId: byId.get(id) }, 'Order sent to orders.fifo');
-    for (const f of failed) {
-      log.warn({ orderId: byId.get(f.Id!), code: f.Code, senderFault: f.SenderFault }, 'SQS rejected an outbox entry');
+    const orderOf = new Map(rows.map((r) => [r.id, r.order_id]));
+    if (sent.length) this.lastSentAt = new Date();
+    for (const id of sent) log.info({ orderId: orderOf.get(id) }, 'Order sent to orders.fifo');
+    for (const r of retries) {
+      log.warn(
+        { orderId: orderOf.get(r.id), error: r.error, retryInMs: r.delayMs },
+        'SQS did not take an outbox entry; will retry',
+      );
+    }
+    for (const r of rejections) {
+      log.error({ orderId: r.orderId, error: r.error }, 'SQS refused an outbox entry for good; the order is cancelled');
+    }
+    if (rejections.length) {
+      const { metricsNamespace, metricsSink } = this.options;
+      metricsSink(
+        emfLine(metricsNamespace, [{ name: METRIC_NAMES.outboxRejected, unit: 'Count', value: rejections.length }]),
+      );
     }
   }
 
@@ -186,14 +171,15 @@ export class OutboxRelay extends BackgroundLoop {
     }
   }
 
-  /** Age in seconds of the oldest unsent row (0 when none) and the number of unsent rows. */
+  /** The backlog (what is still to send, backing off, rejected) and when a row was last sent. */
+  async state(): Promise<RelayBacklog & { lastSentAt: string | null }> {
+    return { ...(await backlog(this.options.pool)), lastSentAt: this.lastSentAt?.toISOString() ?? null };
+  }
+
+  /** Age in seconds of the oldest row still to send (0 when none) and the number of such rows. */
   async lag(): Promise<{ lagSeconds: number; unsent: number }> {
-    const { rows } = await this.options.pool.query<{ lag: string | null; unsent: string }>({
-      name: 'outbox_lag',
-      text: `SELECT EXTRACT(EPOCH FROM (now() - min(created_at))) AS lag, count(*) AS unsent
-             FROM outbox WHERE sent_at IS NULL`,
-    });
-    return { lagSeconds: Math.max(0, Number(rows[0]?.lag ?? 0)), unsent: Number(rows[0]?.unsent ?? 0) };
+    const { lagSeconds, unsent } = await backlog(this.options.pool);
+    return { lagSeconds, unsent };
   }
 
   async publishMetrics(): Promise<void> {
