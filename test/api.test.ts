@@ -6,6 +6,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { AGENT_ENV, CHECKOUT_ENV, XRAY_ENV } from '@securecart/contracts/env';
 import * as z from '@securecart/contracts/zod';
 import { PROFILES } from '../lib/config/profiles';
 import {
@@ -23,8 +24,8 @@ import { CheckoutRestApi, ROUTES } from '../lib/constructs/api/rest-api';
 import { TierKey } from '../lib/constructs/encryption';
 import { OpsAlarms } from '../lib/constructs/ops-alarms';
 import { CreateOrderBodySchema } from '../services/checkout-api/src/schemas';
-import { CHECKOUT_ENV, loadConfig } from '../services/checkout-api/src/config';
-import { AGENT_ENV, parseAgentEndpoint, XRAY_ENV } from '../services/checkout-api/src/metrics';
+import { loadConfig } from '../services/checkout-api/src/config';
+import { parseAgentEndpoint } from '../services/checkout-api/src/metrics';
 import { listNagAcknowledgements } from './helpers/nag';
 import { scratchApps, synthesizeForFile, Synthesized } from './helpers/synth';
 import { BLOCK_ALL_PUBLIC_ACCESS, ofType, oneAtPath, resourcesOf } from './helpers/template';

@@ -3,8 +3,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { CHECKOUT_ENV } from '@securecart/contracts/env';
 import { METRICS_NAMESPACE } from '@securecart/contracts/metrics';
-import { CHECKOUT_ENV } from '../../../services/checkout-api/src/config';
 import { acknowledge } from '../nag';
 import type { CheckoutServiceProps } from './checkout-service';
 import { addTelemetrySidecar } from './telemetry-sidecar';
@@ -108,7 +108,7 @@ export function grantServiceAccess(props: CheckoutServiceProps, role: iam.IGrant
   props.database.replica?.grantConnect(role, DATABASE_USER);
 }
 
-/** Every variable the service reads that this deployment decides (services/checkout-api/src/config.ts). */
+/** Every variable the service reads (CHECKOUT_ENV, @securecart/contracts/env) that this deployment decides. */
 function checkoutEnvironment(props: CheckoutServiceProps): Record<string, string> {
   const E = CHECKOUT_ENV;
   const { instance, replica } = props.database;

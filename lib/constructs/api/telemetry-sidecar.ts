@@ -3,7 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { AGENT_ENV, XRAY_ENV } from '../../../services/checkout-api/src/metrics';
+import { AGENT_ENV, XRAY_ENV } from '@securecart/contracts/env';
 import { acknowledge } from '../nag';
 import type { CheckoutServiceProps } from './checkout-service';
 
