@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { CHECKOUT_ENV } from '@securecart/contracts/env';
 import { METRICS_NAMESPACE } from '@securecart/contracts/metrics';
 import { acknowledge } from '../nag';
-import type { CheckoutServiceProps } from './checkout-service';
+import type { CheckoutServiceProps } from './checkout-service-props';
 import { addTelemetrySidecar } from './telemetry-sidecar';
 
 /** The port the service listens on (CHECKOUT_ENV.port) and the ALB's target port. */
