@@ -7,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AGENT_ENV, CHECKOUT_ENV, XRAY_ENV } from '@securecart/contracts/env';
+import { CreateOrderBodySchema, HTTP_API, pathParameters, RouteContract } from '@securecart/contracts/http-api';
 import * as z from '@securecart/contracts/zod';
 import { PROFILES } from '../lib/config/profiles';
 import {
@@ -17,13 +18,13 @@ import {
   DATABASE_USER,
 } from '../lib/constructs/api/checkout-service';
 import { bootstrapSql, BOOTSTRAP_IMAGE } from '../lib/constructs/api/database-user-bootstrap';
-import { Identity, spaClientSettings, storefrontUrls } from '../lib/constructs/api/identity';
+import { API_AUTHORIZATION_SCOPES, Identity, spaClientSettings, storefrontUrls } from '../lib/constructs/api/identity';
 import { ORIGIN_VERIFY_HEADER } from '../lib/constructs/api/origin-verify';
 import { MANAGED_RULE_GROUPS } from '../lib/constructs/waf';
-import { CheckoutRestApi, ROUTES } from '../lib/constructs/api/rest-api';
+import { CheckoutRestApi } from '../lib/constructs/api/rest-api';
+import { toModelSchema } from '../lib/constructs/api/request-models';
 import { TierKey } from '../lib/constructs/encryption';
 import { OpsAlarms } from '../lib/constructs/ops-alarms';
-import { CreateOrderBodySchema } from '../services/checkout-api/src/schemas';
 import { loadConfig } from '../services/checkout-api/src/config';
 import { parseAgentEndpoint } from '../services/checkout-api/src/metrics';
 import { listNagAcknowledgements } from './helpers/nag';
@@ -190,7 +191,11 @@ describe('Api stack', () => {
     test('every route the service serves, and only those; cart and orders behind the Cognito authorizer', () => {
       for (const s of [sandbox, prod]) {
         const found = methods(s);
-        expect(Object.keys(found).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+        expect(Object.keys(found).sort()).toEqual(
+          Object.values(HTTP_API)
+            .map((r) => `${r.method} ${r.path}`)
+            .sort(),
+        );
         const [authorizerId, authorizer] = one(s, 'AWS::ApiGateway::Authorizer');
         expect(authorizer.Properties).toMatchObject({
           Type: 'COGNITO_USER_POOLS',
@@ -221,6 +226,49 @@ describe('Api stack', () => {
             });
           }
         }
+      }
+    });
+
+    test('the methods are HTTP_API exactly: path, method, Cognito for customer, none for public; models from bodyModel', () => {
+      for (const s of [sandbox, prod]) {
+        const [authorizerId] = one(s, 'AWS::ApiGateway::Authorizer');
+        const models = Object.fromEntries(byType(s, 'AWS::ApiGateway::Model').map(([id, m]) => [id, m.Properties]));
+        const model = (m: any) => {
+          const ref = m.RequestModels?.['application/json']?.Ref;
+          return ref === undefined ? undefined : { name: models[ref].Name, schema: models[ref].Schema };
+        };
+        const byKey = (a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key);
+        const deployed = Object.entries(methods(s))
+          .map(([key, m]) => ({
+            key,
+            authorization: m.AuthorizationType,
+            authorizer: m.AuthorizerId,
+            scopes: m.AuthorizationScopes,
+            parameters: m.RequestParameters,
+            model: model(m),
+          }))
+          .sort(byKey);
+        const contract = Object.values(HTTP_API)
+          .map((route: RouteContract) => {
+            const customer = route.access === 'customer';
+            return {
+              key: `${route.method} ${route.path}`,
+              authorization: customer ? 'COGNITO_USER_POOLS' : 'NONE',
+              authorizer: customer ? { Ref: authorizerId } : undefined,
+              scopes: customer ? API_AUTHORIZATION_SCOPES : undefined,
+              // The origin header and the path parameters; no other required parameter.
+              parameters: {
+                [`method.request.header.${ORIGIN_VERIFY_HEADER}`]: true,
+                ...Object.fromEntries(pathParameters(route.path).map((p) => [`method.request.path.${p}`, true])),
+              },
+              model: route.bodyModel && {
+                name: route.bodyModel.name,
+                schema: toModelSchema(route.bodyModel.schema),
+              },
+            };
+          })
+          .sort(byKey);
+        expect(deployed).toEqual(contract);
       }
     });
 
@@ -272,7 +320,7 @@ describe('Api stack', () => {
       const [modelId, model] = one(s, 'AWS::ApiGateway::Model');
       expect(methods(s)['POST /api/orders'].RequestModels).toEqual({ 'application/json': { Ref: modelId } });
       expect(model.Properties.ContentType).toBe('application/json');
-      // The same JSON Schema as the service's own request schema (services/checkout-api/src/schemas.ts).
+      // The same JSON Schema as the body schema the service validates (the contract's, HTTP_API.createOrder.body).
       expect(model.Properties.Schema).toEqual(z.toJSONSchema(CreateOrderBodySchema, { target: 'draft-4' }));
       expect(model.Properties.Schema).toMatchObject({
         $schema: 'http://json-schema.org/draft-04/schema#',

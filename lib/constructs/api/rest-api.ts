@@ -10,12 +10,10 @@ import { observeRestApi } from './rest-api-monitoring';
 import type { CheckoutRestApiProps } from './rest-api-props';
 import { addVpcLinkRoutes } from './rest-api-routes';
 
-// The routes are in rest-api-routes.ts, the alarms and widgets in rest-api-monitoring.ts; both
+// The routes (from the contract, HTTP_API) are in rest-api-routes.ts, the alarms and widgets in rest-api-monitoring.ts; both
 // create their resources in this construct (or its RestApi), so ids and paths are its own. The
 // props are in rest-api-props.ts (the monitoring reads them without importing this file).
 export type { CheckoutRestApiProps } from './rest-api-props';
-export { ROUTES } from './rest-api-routes';
-export type { Route, RouteAccess } from './rest-api-routes';
 
 /** The stage CloudFront's origin path points at. */
 export const API_STAGE_NAME = 'live';
