@@ -21,10 +21,16 @@ export const SERVICE_DIR = path.join(PROJECT_ROOT, 'services', 'checkout-api');
  * What the build context holds: the Dockerfile and the files the container runs, i.e. the esbuild
  * bundle the tests start (dist/: server.js, its source map, the RDS CA bundle) and the SQL
  * migrations it applies at start-up. Nothing else of the workspace (sources, tests,
- * node_modules) reaches the image build.
+ * node_modules) reaches the image build, nor the build's record (dist/build-meta.json), which
+ * changes with any input, even where the bundle does not: the context, and so the image, changes
+ * only with the bundle, the Dockerfile or a migration.
  */
 const CONTEXT_FILES = ['Dockerfile', '.dockerignore', 'dist', 'migrations'];
-const contextExclude = (files: readonly string[]) => ['*', ...files.flatMap((f) => [`!${f}`, `!${f}/**`])];
+const contextExclude = (files: readonly string[]) => [
+  '*',
+  ...files.flatMap((f) => [`!${f}`, `!${f}/**`]),
+  'dist/build-meta.json',
+];
 
 /**
  * The service's build, known to the infrastructure only through its build interface
