@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CHECKOUT_ENV } from '@securecart/contracts/env';
+import { HTTP_API } from '@securecart/contracts/http-api';
 import { METRICS_NAMESPACE } from '@securecart/contracts/metrics';
 import { acknowledge } from '../nag';
 import type { CheckoutServiceProps } from './checkout-service-props';
@@ -11,7 +12,8 @@ import { addTelemetrySidecar } from './telemetry-sidecar';
 
 /** The port the service listens on (CHECKOUT_ENV.port) and the ALB's target port. */
 export const CHECKOUT_CONTAINER_PORT = 8080;
-export const HEALTH_PATHS = { ready: '/api/health/ready', live: '/api/health/live' } as const;
+/** The service's health routes (HTTP_API): readiness for the ALB, liveness for the container's check. */
+export const HEALTH_PATHS = { ready: HTTP_API.ready.path, live: HTTP_API.live.path } as const;
 /** The PostgreSQL user the service connects as, with IAM authentication. */
 export const DATABASE_USER = 'checkout_api';
 /** The database PostgresDatabase creates (its `databaseName`). */

@@ -4,6 +4,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { HTTP_API } from '@securecart/contracts/http-api';
 import { Observable } from '../ops-alarms';
 import { acknowledge } from '../nag';
 import { observeRestApi } from './rest-api-monitoring';
@@ -56,7 +57,7 @@ export class CheckoutRestApi extends Construct implements Observable {
       retentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
     });
-    const createOrder = '/api/orders/POST';
+    const createOrder = `${HTTP_API.createOrder.path}/${HTTP_API.createOrder.method}`; // a method option's key
     this.api = new apigw.RestApi(this, 'Api', {
       restApiName: `${props.prefix}-checkout`,
       description: `SecureCart ${props.profileName}: the storefront API (CloudFront /api/* → here → VPC link → internal ALB)`,
