@@ -1,10 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { Construct } from 'constructs';
 import { METRIC_NAMES } from '@securecart/contracts/metrics';
 import { checkoutServiceMetric } from '../custom-metrics';
 import { Observable, RUNBOOKS } from '../ops-alarms';
-import type { CheckoutService, CheckoutServiceProps } from './checkout-service';
+import type { CheckoutServiceProps, CheckoutServiceResources } from './checkout-service-props';
 import { HEALTH_PATHS } from './checkout-task';
 
 /** Outbox lag (seconds) at or above which orders count as delayed (orders.fifo's age alarm uses the same 5 minutes). */
@@ -15,7 +16,10 @@ export const OUTBOX_LAG_ALARM_SECONDS = 300;
  * unhealthy ALB targets), and its dashboard widgets (tasks, CPU and memory, the internal ALB,
  * the outbox). docs/adr/0013-api-tier.md, docs/adr/0015-monitoring.md.
  */
-export function observeCheckoutService(checkout: CheckoutService, props: CheckoutServiceProps): Observable {
+export function observeCheckoutService(
+  checkout: Construct & CheckoutServiceResources,
+  props: CheckoutServiceProps,
+): Observable {
   const { cluster, service, targetGroup, loadBalancer } = checkout;
   const period = Duration.minutes(1);
   const dimensionsMap = { ClusterName: cluster.clusterName, ServiceName: service.serviceName };

@@ -1,57 +1,26 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { Profile } from '../../config/profiles';
-import { TierKey } from '../encryption';
-import { Observable, OpsAlarms } from '../ops-alarms';
+import { Observable } from '../ops-alarms';
 import { observeCheckoutService } from './checkout-monitoring';
+import type { CheckoutServiceProps } from './checkout-service-props';
 import { createCheckoutTask, DATABASE_NAME, DATABASE_USER, grantServiceAccess } from './checkout-task';
 import { DatabaseUserBootstrap } from './database-user-bootstrap';
 import { createInternalLoadBalancer } from './internal-load-balancer';
-import { OriginVerifySecret } from './origin-verify';
 
 // The pieces live next door (each creates its resources in this construct, so ids and paths are
-// the construct's own); their constants stay importable from here.
+// the construct's own); they share the props through checkout-service-props.ts, never by importing
+// this file. Their constants, and the props, stay importable from here.
+export type { CheckoutServiceProps } from './checkout-service-props';
 export { OUTBOX_LAG_ALARM_SECONDS } from './checkout-monitoring';
 export { CHECKOUT_CONTAINER_PORT, DATABASE_NAME, DATABASE_USER, HEALTH_PATHS } from './checkout-task';
 export { ALB_LISTENER_PORT } from './internal-load-balancer';
 export { AGENT_PORTS, CLOUDWATCH_AGENT_CONFIG, CLOUDWATCH_AGENT_IMAGE } from './telemetry-sidecar';
-
-export interface CheckoutServiceProps {
-  /** `securecart-<profile>`: the prefix of physical names. */
-  readonly prefix: string;
-  readonly profileName: string;
-  readonly vpc: ec2.IVpc;
-  /** The app subnets: the tasks, the ALB and the bootstrap task run here. */
-  readonly subnets: ec2.SubnetSelection;
-  /** The tasks' security group (from the Network stack; the database admits it). */
-  readonly securityGroup: ec2.ISecurityGroup;
-  readonly sizing: Profile['checkout'];
-  readonly image: ecs.ContainerImage;
-  readonly catalogTable: dynamodb.ITable;
-  readonly cartsTable: dynamodb.ITable;
-  readonly ordersQueue: sqs.IQueue;
-  readonly orderStatusQueue: sqs.IQueue;
-  readonly database: { readonly instance: rds.DatabaseInstance; readonly replica?: rds.IDatabaseInstance };
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  /** Only requests carrying this header reach the service through the ALB. */
-  readonly originVerify: OriginVerifySecret;
-  /** The Api tier key: container, bootstrap and nothing else's logs. */
-  readonly key: TierKey;
-  readonly alarms: OpsAlarms;
-  readonly logRetentionDays: number;
-  readonly removalPolicy: RemovalPolicy;
-  readonly deletionProtection: boolean;
-}
 
 /**
  * The checkout service: an ECS cluster with Container Insights, the Fargate service on ARM64 in

@@ -3,15 +3,17 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { CHECKOUT_ENV } from '@securecart/contracts/env';
+import { HTTP_API } from '@securecart/contracts/http-api';
 import { METRICS_NAMESPACE } from '@securecart/contracts/metrics';
-import { CHECKOUT_ENV } from '../../../services/checkout-api/src/config';
 import { acknowledge } from '../nag';
-import type { CheckoutServiceProps } from './checkout-service';
+import type { CheckoutServiceProps } from './checkout-service-props';
 import { addTelemetrySidecar } from './telemetry-sidecar';
 
 /** The port the service listens on (CHECKOUT_ENV.port) and the ALB's target port. */
 export const CHECKOUT_CONTAINER_PORT = 8080;
-export const HEALTH_PATHS = { ready: '/api/health/ready', live: '/api/health/live' } as const;
+/** The service's health routes (HTTP_API): readiness for the ALB, liveness for the container's check. */
+export const HEALTH_PATHS = { ready: HTTP_API.ready.path, live: HTTP_API.live.path } as const;
 /** The PostgreSQL user the service connects as, with IAM authentication. */
 export const DATABASE_USER = 'checkout_api';
 /** The database PostgresDatabase creates (its `databaseName`). */
@@ -108,7 +110,7 @@ export function grantServiceAccess(props: CheckoutServiceProps, role: iam.IGrant
   props.database.replica?.grantConnect(role, DATABASE_USER);
 }
 
-/** Every variable the service reads that this deployment decides (services/checkout-api/src/config.ts). */
+/** Every variable the service reads (CHECKOUT_ENV, @securecart/contracts/env) that this deployment decides. */
 function checkoutEnvironment(props: CheckoutServiceProps): Record<string, string> {
   const E = CHECKOUT_ENV;
   const { instance, replica } = props.database;

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag';
-import type { CheckoutServiceProps } from './checkout-service';
+import type { CheckoutServiceProps } from './checkout-service-props';
 import { CHECKOUT_CONTAINER_PORT, HEALTH_PATHS, STOP_TIMEOUT } from './checkout-task';
 
 /** The port of the internal ALB's listener (HTTP inside the VPC; see ADR 13). */

@@ -1,14 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
 import { Observable, RUNBOOKS } from '../ops-alarms';
-import type { CheckoutRestApi, CheckoutRestApiProps } from './rest-api';
+import type { CheckoutRestApiProps } from './rest-api-props';
 
 /**
- * The REST API's alarms, created in `restApi` itself (5xx rate, p99 latency), and its dashboard
- * widgets (requests, 4xx, 5xx; latency and integration latency). docs/adr/0013-api-tier.md.
+ * The alarms of `api`, created in `restApi` (the CheckoutRestApi itself: 5xx rate, p99 latency),
+ * and its dashboard widgets (requests, 4xx, 5xx; latency and integration latency).
+ * docs/adr/0013-api-tier.md.
  */
-export function observeRestApi(restApi: CheckoutRestApi, props: CheckoutRestApiProps): Observable {
-  const { api } = restApi;
+export function observeRestApi(restApi: Construct, api: apigw.RestApi, props: CheckoutRestApiProps): Observable {
   const period = Duration.minutes(5);
   const count = api.metricCount({ period, statistic: 'Sum' });
   const serverErrors = api.metricServerError({ period, statistic: 'Sum' });

@@ -2,33 +2,19 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { HTTP_API, pathParameters, RouteContract } from '@securecart/contracts/http-api';
 import { acknowledge } from '../nag';
 import { API_AUTHORIZATION_SCOPES } from './identity';
 import { ORIGIN_VERIFY_HEADER } from './origin-verify';
-import { CreateOrderRequestSchema, toModelSchema } from './request-models';
+import { toModelSchema } from './request-models';
 
-export type RouteAccess = 'public' | 'customer';
-export interface Route {
-  readonly path: string;
-  readonly method: 'GET' | 'PUT' | 'POST';
-  /** `customer`: the Cognito authorizer (access token with the `openid` scope); `public`: none. */
-  readonly access: RouteAccess;
-  /** Validate the JSON body against this contract schema. */
-  readonly body?: 'CreateOrderRequest';
-}
-
-/** Every route the service serves (services/checkout-api/src/app.ts), and who may call it. */
-export const ROUTES: readonly Route[] = [
-  { path: '/api/health/live', method: 'GET', access: 'public' },
-  { path: '/api/health/ready', method: 'GET', access: 'public' },
-  { path: '/api/products', method: 'GET', access: 'public' },
-  { path: '/api/products/{id}', method: 'GET', access: 'public' },
-  { path: '/api/cart', method: 'GET', access: 'customer' },
-  { path: '/api/cart', method: 'PUT', access: 'customer' },
-  { path: '/api/orders', method: 'GET', access: 'customer' },
-  { path: '/api/orders', method: 'POST', access: 'customer', body: 'CreateOrderRequest' },
-  { path: '/api/orders/{id}', method: 'GET', access: 'customer' },
-];
+/**
+ * The routes come from the contract, `HTTP_API` (@securecart/contracts/http-api), which the service
+ * registers its routes from too: method, path, access (`customer`: the Cognito authorizer, access
+ * token with the `openid` scope; `public`: none) and, where API Gateway validates the body, its
+ * request model (`bodyModel`).
+ */
+const ROUTES: readonly RouteContract[] = Object.values(HTTP_API);
 
 export interface VpcLinkRoutesOptions {
   /** The integration target: every method proxies to this ALB. */
@@ -39,7 +25,7 @@ export interface VpcLinkRoutesOptions {
 }
 
 /**
- * Adds every route of `ROUTES` to `api`: the request validators and the body model, then per
+ * Adds every route of `HTTP_API` to `api`: the request validators and the body models, then per
  * route an HTTP_PROXY integration to the internal ALB over the VPC link v2, set through the
  * `IntegrationTarget` escape hatch (aws-cdk-lib has no L2 for it; ADR 13), the origin header (and
  * the path parameters) required, the authorizer on `customer` routes. Finally the escape-hatch
@@ -56,20 +42,26 @@ export function addVpcLinkRoutes(api: apigw.RestApi, { loadBalancer, vpcLink, au
     validateRequestParameters: true,
     validateRequestBody: true,
   });
-  const models = {
-    CreateOrderRequest: api.addModel('CreateOrderRequest', {
-      modelName: 'CreateOrderRequest',
-      contentType: 'application/json',
-      description:
-        'POST /api/orders body, generated from @securecart/contracts (the service validates the same schema)',
-      schema: toModelSchema(CreateOrderRequestSchema),
-    }),
-  };
+  // Each body model once, by name, before the methods that use it.
+  const models = new Map<string, apigw.Model>();
+  for (const { method, path, bodyModel } of ROUTES) {
+    if (!bodyModel || models.has(bodyModel.name)) continue;
+    models.set(
+      bodyModel.name,
+      api.addModel(bodyModel.name, {
+        modelName: bodyModel.name,
+        contentType: 'application/json',
+        description: `${method} ${path} body, generated from @securecart/contracts (the service validates the same schema)`,
+        schema: toModelSchema(bodyModel.schema),
+      }),
+    );
+  }
 
   const integrationTarget = loadBalancer.loadBalancerArn;
   for (const route of ROUTES) {
     const resource = api.root.resourceForPath(route.path);
-    const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    const parameters = pathParameters(route.path);
+    const model = route.bodyModel && models.get(route.bodyModel.name);
     const integration = new apigw.Integration({
       type: apigw.IntegrationType.HTTP_PROXY,
       integrationHttpMethod: route.method,
@@ -77,7 +69,7 @@ export function addVpcLinkRoutes(api: apigw.RestApi, { loadBalancer, vpcLink, au
       uri: `http://${loadBalancer.loadBalancerDnsName}${route.path}`,
       options: {
         requestParameters: Object.fromEntries(
-          pathParameters.map((p) => [`integration.request.path.${p}`, `method.request.path.${p}`]),
+          parameters.map((p) => [`integration.request.path.${p}`, `method.request.path.${p}`]),
         ),
         timeout: Duration.seconds(29),
       },
@@ -89,10 +81,10 @@ export function addVpcLinkRoutes(api: apigw.RestApi, { loadBalancer, vpcLink, au
       authorizationScopes: customer ? API_AUTHORIZATION_SCOPES : undefined,
       requestParameters: {
         [`method.request.header.${ORIGIN_VERIFY_HEADER}`]: true,
-        ...Object.fromEntries(pathParameters.map((p) => [`method.request.path.${p}`, true])),
+        ...Object.fromEntries(parameters.map((p) => [`method.request.path.${p}`, true])),
       },
-      requestValidator: route.body ? withBody : parametersOnly,
-      requestModels: route.body ? { 'application/json': models[route.body] } : undefined,
+      requestValidator: model ? withBody : parametersOnly,
+      requestModels: model ? { 'application/json': model } : undefined,
     });
     const cfnMethod = method.node.defaultChild as apigw.CfnMethod;
     cfnMethod.addPropertyOverride('Integration.ConnectionType', 'VPC_LINK');

@@ -1,44 +1,23 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { Profile } from '../../config/profiles';
-import { TierKey } from '../encryption';
-import { Observable, OpsAlarms } from '../ops-alarms';
+import { HTTP_API } from '@securecart/contracts/http-api';
+import { Observable } from '../ops-alarms';
 import { acknowledge } from '../nag';
 import { observeRestApi } from './rest-api-monitoring';
+import type { CheckoutRestApiProps } from './rest-api-props';
 import { addVpcLinkRoutes } from './rest-api-routes';
 
-// The routes are in rest-api-routes.ts, the alarms and widgets in rest-api-monitoring.ts; both
-// create their resources in this construct (or its RestApi), so ids and paths are its own.
-export { ROUTES } from './rest-api-routes';
-export type { Route, RouteAccess } from './rest-api-routes';
+// The routes (from the contract, HTTP_API) are in rest-api-routes.ts, the alarms and widgets in rest-api-monitoring.ts; both
+// create their resources in this construct (or its RestApi), so ids and paths are its own. The
+// props are in rest-api-props.ts (the monitoring reads them without importing this file).
+export type { CheckoutRestApiProps } from './rest-api-props';
 
 /** The stage CloudFront's origin path points at. */
 export const API_STAGE_NAME = 'live';
-
-export interface CheckoutRestApiProps {
-  /** `securecart-<profile>`. */
-  readonly prefix: string;
-  readonly profileName: string;
-  readonly vpc: ec2.IVpc;
-  /** Where the VPC link's network interfaces live (the app subnets, next to the ALB). */
-  readonly subnets: ec2.SubnetSelection;
-  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  readonly listenerPort: number;
-  readonly userPool: cognito.IUserPool;
-  readonly throttle: Profile['api']['throttle'];
-  readonly createOrderThrottle: Profile['api']['createOrderThrottle'];
-  /** The Api tier key: the access log group. */
-  readonly key: TierKey;
-  readonly alarms: OpsAlarms;
-  readonly logRetentionDays: number;
-  readonly removalPolicy: RemovalPolicy;
-}
 
 /**
  * The regional REST API: the service's routes, public catalog and health, cart and orders behind a
@@ -78,7 +57,7 @@ export class CheckoutRestApi extends Construct implements Observable {
       retentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
     });
-    const createOrder = '/api/orders/POST';
+    const createOrder = `${HTTP_API.createOrder.path}/${HTTP_API.createOrder.method}`; // a method option's key
     this.api = new apigw.RestApi(this, 'Api', {
       restApiName: `${props.prefix}-checkout`,
       description: `SecureCart ${props.profileName}: the storefront API (CloudFront /api/* → here → VPC link → internal ALB)`,
@@ -118,7 +97,7 @@ export class CheckoutRestApi extends Construct implements Observable {
       authorizer: this.authorizer,
     });
 
-    ({ alarms: this.alarms, widgets: this.widgets } = observeRestApi(this, props));
+    ({ alarms: this.alarms, widgets: this.widgets } = observeRestApi(this, this.api, props));
   }
 
   /** Where the profile runs no REGIONAL WAF: say, on the stage, what protects it instead. */

@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AGENT_ENV, XRAY_ENV } from '@securecart/contracts/env';
 import { acknowledge } from '../nag';
-import type { CheckoutServiceProps } from './checkout-service';
+import type { CheckoutServiceProps } from './checkout-service-props';
 
 /**
  * The CloudWatch agent sidecar (ECR Public, pinned): it receives the service's EMF documents on

