@@ -22,5 +22,5 @@ export default tseslint.config(
   },
   // Tests and scripts read synthesized CloudFormation JSON, which is untyped by nature.
   { files: ['test/**/*.ts', 'scripts/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
-  { files: ['jest.config.js'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
+  { files: ['jest.config.js', '*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
 );
