@@ -244,4 +244,24 @@ describe('checkout logic', () => {
       address: { name: 'Ada', line1: '1 Road', city: 'Paris', postalCode: '75001', country: 'FR' },
     });
   });
+
+  it('validateAddress uses the contract’s SafeText: NFC-normalised, and a character no store accepts named', () => {
+    const address = {
+      ...EMPTY_ADDRESS,
+      name: 'Ada',
+      line1: '1 Road',
+      city: 'Paris',
+      postalCode: '75001',
+      country: 'FR',
+    };
+    expect(validateAddress({ ...address, name: 'Jose\u0301' })).toMatchObject({ ok: true, address: { name: 'José' } });
+    expect(validateAddress({ ...address, name: 'Ada\uffff' })).toEqual({
+      ok: false,
+      errors: { name: expect.stringContaining('contains U+FFFF at character 4: a noncharacter') },
+    });
+    expect(validateAddress({ ...address, city: 'Par\u0000is' })).toEqual({
+      ok: false,
+      errors: { city: expect.stringContaining('contains U+0000') },
+    });
+  });
 });

@@ -8,7 +8,8 @@
  *   routes/health.ts   GET  /api/health/live, /api/health/ready
  *
  * and the app-wide plugins: plugins/logging-and-errors.ts (access line, error answers, response
- * headers), plugins/tracing.ts (X-Ray), plugins/authentication.ts (bearer tokens).
+ * headers), plugins/json-body.ts (strict JSON bodies), plugins/tracing.ts (X-Ray),
+ * plugins/authentication.ts (bearer tokens).
  */
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
@@ -22,6 +23,7 @@ import { genReqId, loggerOptions } from './logging';
 import type { LogDestination } from './logging';
 import type { OutboxRelay } from './outbox-relay';
 import { authentication } from './plugins/authentication';
+import { jsonBody } from './plugins/json-body';
 import { AccessLogController, loggingAndErrors } from './plugins/logging-and-errors';
 import { tracing } from './plugins/tracing';
 import { cartRoutes } from './routes/cart';
@@ -68,6 +70,7 @@ export function createApp(deps: AppDependencies): FastifyInstance {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.register(loggingAndErrors);
+  app.register(jsonBody);
   return app;
 }
 
