@@ -15,6 +15,7 @@ export const RUNBOOKS = {
   checkoutNoRunningTask: 'docs/runbooks/checkout-no-running-task.md',
   checkoutUnhealthyTargets: 'docs/runbooks/checkout-unhealthy-targets.md',
   outboxLag: 'docs/runbooks/outbox-lag.md',
+  outboxRejected: 'docs/runbooks/outbox-rejected.md',
   databaseStorage: 'docs/runbooks/database-storage.md',
   databaseConnections: 'docs/runbooks/database-connections.md',
   storefrontErrors: 'docs/runbooks/storefront-errors.md',

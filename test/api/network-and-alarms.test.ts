@@ -133,10 +133,10 @@ describe('Api stack', () => {
   });
 
   describe('alarms and widgets', () => {
-    test('API 5xx rate, p99 latency, no running task, unhealthy targets, outbox lag: to the ops topic, each with a runbook', () => {
+    test('API 5xx rate, p99 latency, no running task, unhealthy targets, outbox lag, rejected outbox rows: to the ops topic, each with a runbook', () => {
       for (const s of [sandbox, prod]) {
         const alarms = byType(s, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-        expect(alarms).toHaveLength(5);
+        expect(alarms).toHaveLength(6);
         for (const a of alarms) {
           expect(a.AlarmActions).toEqual([fromStack(`SecureCart-${s.profile.name}-Pipeline`, 'AlarmTopic')]);
           const runbook = /Runbook: (docs\/runbooks\/[a-z-]+\.md)$/.exec(a.AlarmDescription)?.[1];
@@ -146,29 +146,46 @@ describe('Api stack', () => {
           }).toEqual({ alarm: a.AlarmDescription, exists: true });
         }
         const metrics = JSON.stringify(alarms);
-        for (const m of ['5XXError', 'Latency', 'RunningTaskCount', 'UnHealthyHostCount', 'OutboxLagSeconds'])
+        for (const m of [
+          '5XXError',
+          'Latency',
+          'RunningTaskCount',
+          'UnHealthyHostCount',
+          'OutboxLagSeconds',
+          'OutboxRejected',
+        ])
           expect(metrics).toContain(m);
         // The relay reports its lag every minute: silence (relay or agent stopped) counts as breaching.
+        // A stuck relay alarms within minutes: three one-minute periods at 3 minutes of lag or more.
         const lag = alarms.find((a) => a.Metrics?.[0]?.MetricStat?.Metric?.MetricName === 'OutboxLagSeconds')!;
         expect(lag).toMatchObject({
-          Threshold: 300,
-          EvaluationPeriods: 2,
+          Threshold: 180,
+          EvaluationPeriods: 3,
           TreatMissingData: 'breaching',
           Metrics: [
             {
               MetricStat: {
                 Metric: { Namespace: 'SecureCart', Dimensions: [{ Name: 'Service', Value: 'checkout-api' }] },
-                Period: 300,
+                Period: 60,
                 Stat: 'Maximum',
               },
             },
           ],
         });
+        expect(lag.EvaluationPeriods * lag.Metrics[0].MetricStat.Period).toBeLessThanOrEqual(300);
+        // Any row SQS refuses for good is a defect: one is enough; no rejection reported is no incident.
+        const rejected = alarms.find((a) => a.Metrics?.[0]?.MetricStat?.Metric?.MetricName === 'OutboxRejected')!;
+        expect(rejected).toMatchObject({
+          Threshold: 1,
+          EvaluationPeriods: 1,
+          TreatMissingData: 'notBreaching',
+          Metrics: [{ MetricStat: { Stat: 'Sum', Period: 300 } }],
+        });
         const noTask = alarms.find((a) => JSON.stringify(a).includes('RunningTaskCount'))!;
         expect(noTask.Metrics[0].Expression).toBe('IF(FILL(running, 0) < 1, 1, 0)');
         expect(JSON.stringify(noTask.Metrics[1].MetricStat.Metric.Namespace)).toBe('"ECS/ContainerInsights"');
       }
-      expect(sandbox.stacks.api!.alarms).toHaveLength(5);
+      expect(sandbox.stacks.api!.alarms).toHaveLength(6);
       expect(sandbox.stacks.api!.widgets.length).toBeGreaterThanOrEqual(6);
       expect(prod.stacks.api!.widgets.length).toBe(sandbox.stacks.api!.widgets.length + 1); // the WAF's
     });

@@ -8,12 +8,15 @@ import { Observable, RUNBOOKS } from '../ops-alarms';
 import type { CheckoutServiceProps, CheckoutServiceResources } from './checkout-service-props';
 import { HEALTH_PATHS } from './checkout-task';
 
-/** Outbox lag (seconds) at or above which orders count as delayed (orders.fifo's age alarm uses the same 5 minutes). */
-export const OUTBOX_LAG_ALARM_SECONDS = 300;
+/**
+ * Outbox lag (seconds) at or above which orders count as delayed: a stuck relay is alarmed within
+ * about six minutes (three one-minute periods at 3 minutes or more).
+ */
+export const OUTBOX_LAG_ALARM_SECONDS = 180;
 
 /**
- * The checkout service's alarms, created in `checkout` itself (outbox lag, no running task,
- * unhealthy ALB targets), and its dashboard widgets (tasks, CPU and memory, the internal ALB,
+ * The checkout service's alarms, created in `checkout` itself (outbox lag, rejected outbox rows,
+ * no running task, unhealthy ALB targets), and its dashboard widgets (tasks, CPU and memory, the internal ALB,
  * the outbox). docs/adr/0013-api-tier.md, docs/adr/0015-monitoring.md.
  */
 export function observeCheckoutService(
@@ -44,16 +47,23 @@ export function observeCheckoutService(
   const serviceMetric = (metricName: string, statistic: string, label: string) =>
     checkoutServiceMetric(metricName, {}, statistic, label, period);
   const outboxLag = serviceMetric(METRIC_NAMES.outboxLag, 'Maximum', 'outbox lag (s)');
+  const outboxRejected = serviceMetric(METRIC_NAMES.outboxRejected, 'Sum', 'rejected by SQS');
   const alarms = [
     // The relay reports its lag every minute, also when it is 0: silence means the relay, or the
     // agent carrying its metrics, stopped, so missing data breaches.
     props.alarms.alarm(checkout, 'OutboxLag', {
-      metric: outboxLag.with({ period: Duration.minutes(5) }),
-      summary: `${props.prefix}-checkout-api: the oldest unsent order in the outbox is ${OUTBOX_LAG_ALARM_SECONDS / 60} minutes old or more (or no lag reported) for 10 minutes; accepted orders are not reaching orders.fifo`,
+      metric: outboxLag,
+      summary: `${props.prefix}-checkout-api: the oldest unsent order in the outbox is ${OUTBOX_LAG_ALARM_SECONDS / 60} minutes old or more (or no lag reported) for 3 minutes; accepted orders are not reaching orders.fifo`,
       runbook: RUNBOOKS.outboxLag,
       threshold: OUTBOX_LAG_ALARM_SECONDS,
-      evaluationPeriods: 2,
+      evaluationPeriods: 3,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    }),
+    // Any rejected row is a defect: an order the API accepted that SQS can never take (cancelled).
+    props.alarms.alarm(checkout, 'OutboxRejected', {
+      metric: outboxRejected.with({ period: Duration.minutes(5) }),
+      summary: `${props.prefix}-checkout-api: SQS refused an accepted order for good (OutboxRejected); the relay cancelled it (INVALID_ORDER)`,
+      runbook: RUNBOOKS.outboxRejected,
     }),
     props.alarms.alarm(checkout, 'NoRunningTask', {
       metric: noTask,
@@ -103,7 +113,7 @@ export function observeCheckoutService(
       title: 'checkout-api outbox: lag (s) and unsent orders',
       left: [outboxLag],
       leftAnnotations: [{ value: OUTBOX_LAG_ALARM_SECONDS, label: 'alarm', color: '#d62728' }],
-      right: [serviceMetric(METRIC_NAMES.outboxUnsent, 'Maximum', 'unsent orders')],
+      right: [serviceMetric(METRIC_NAMES.outboxUnsent, 'Maximum', 'unsent orders'), outboxRejected],
       width: 12,
     }),
   ];
