@@ -25,6 +25,8 @@ export const API_LIMITS = {
   maxCursorLength: 200,
   /** Longest path parameter (the service's router refuses longer ones with 404). */
   maxParamLength: 200,
+  /** GET /api/health/relay says `stuck` when the oldest order still to send is this old (seconds). */
+  relayStuckAfterSeconds: 180,
 } as const;
 
 /** `Idempotency-Key` on POST /api/orders: a client-chosen id (a UUID fits), scoped to the customer. */
@@ -137,6 +139,23 @@ export const OrderAcceptedSchema = z.object({ orderId: z.string(), status: z.lit
 export type OrderAccepted = z.infer<typeof OrderAcceptedSchema>;
 
 export const LiveSchema = z.object({ status: z.literal('ok') });
+
+/** The outbox relay's state (GET /api/health/relay, internal): what an operator needs when orders wait. */
+export const RelayHealthSchema = z.object({
+  /** `stuck`: rows wait longer than API_LIMITS' relay threshold, or the relay is not running. */
+  status: z.enum(['ok', 'stuck', 'disabled']),
+  /** Age in seconds of the oldest order still to send (0 when none). */
+  lagSeconds: z.number(),
+  /** Orders still to send, backing-off ones included. */
+  unsent: z.number(),
+  /** Of those, orders waiting for their next attempt after a failure. */
+  backingOff: z.number(),
+  /** Orders SQS refused for good (cancelled, INVALID_ORDER). */
+  rejected: z.number(),
+  /** When this task last sent an order (null: not since it started). */
+  lastSentAt: z.nullable(z.string()),
+});
+export type RelayHealth = z.infer<typeof RelayHealthSchema>;
 export const ReadySchema = z.object({
   status: z.enum(['ready', 'unavailable']),
   reason: z.optional(z.string()),
@@ -153,8 +172,12 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 // --- routes ----------------------------------------------------------------------------------------
 
-/** `customer`: a Cognito access token (API Gateway's authorizer, then the service verifies it); `public`: none. */
-export type RouteAccess = 'public' | 'customer';
+/**
+ * `customer`: a Cognito access token (API Gateway's authorizer, then the service verifies it);
+ * `public`: none; `internal`: served by the service to callers inside the VPC only (operators,
+ * the load balancer) — API Gateway never routes it, so it cannot be reached from the internet.
+ */
+export type RouteAccess = 'public' | 'customer' | 'internal';
 
 export interface RouteContract {
   readonly method: 'GET' | 'PUT' | 'POST';
@@ -178,6 +201,13 @@ export interface RouteContract {
 export const HTTP_API = {
   live: { method: 'GET', path: '/api/health/live', access: 'public', response: LiveSchema, status: 200 },
   ready: { method: 'GET', path: '/api/health/ready', access: 'public', response: ReadySchema, status: 200 },
+  relayHealth: {
+    method: 'GET',
+    path: '/api/health/relay',
+    access: 'internal',
+    response: RelayHealthSchema,
+    status: 200,
+  },
   listProducts: { method: 'GET', path: '/api/products', access: 'public', response: ProductListSchema, status: 200 },
   getProduct: {
     method: 'GET',

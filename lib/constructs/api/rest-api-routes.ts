@@ -14,7 +14,8 @@ import { toModelSchema } from './request-models';
  * token with the `openid` scope; `public`: none) and, where API Gateway validates the body, its
  * request model (`bodyModel`).
  */
-const ROUTES: readonly RouteContract[] = Object.values(HTTP_API);
+/** The routes API Gateway serves: every route of the contract but the `internal` ones (VPC only). */
+export const GATEWAY_ROUTES: readonly RouteContract[] = Object.values(HTTP_API).filter((r) => r.access !== 'internal');
 
 export interface VpcLinkRoutesOptions {
   /** The integration target: every method proxies to this ALB. */
@@ -44,7 +45,7 @@ export function addVpcLinkRoutes(api: apigw.RestApi, { loadBalancer, vpcLink, au
   });
   // Each body model once, by name, before the methods that use it.
   const models = new Map<string, apigw.Model>();
-  for (const { method, path, bodyModel } of ROUTES) {
+  for (const { method, path, bodyModel } of GATEWAY_ROUTES) {
     if (!bodyModel || models.has(bodyModel.name)) continue;
     models.set(
       bodyModel.name,
@@ -58,7 +59,7 @@ export function addVpcLinkRoutes(api: apigw.RestApi, { loadBalancer, vpcLink, au
   }
 
   const integrationTarget = loadBalancer.loadBalancerArn;
-  for (const route of ROUTES) {
+  for (const route of GATEWAY_ROUTES) {
     const resource = api.root.resourceForPath(route.path);
     const parameters = pathParameters(route.path);
     const model = route.bodyModel && models.get(route.bodyModel.name);

@@ -5,7 +5,7 @@
  *   routes/catalog.ts  GET  /api/products, /api/products/{id}   public, cached
  *   routes/cart.ts     GET, PUT /api/cart                       the signed-in customer's cart
  *   routes/orders.ts   POST /api/orders, GET /api/orders, /api/orders/{id}
- *   routes/health.ts   GET  /api/health/live, /api/health/ready
+ *   routes/health.ts   GET  /api/health/live, /api/health/ready, /api/health/relay (internal)
  *
  * and the app-wide plugins: plugins/logging-and-errors.ts (access line, error answers, response
  * headers), plugins/json-body.ts (strict JSON bodies), plugins/tracing.ts (X-Ray),
@@ -79,7 +79,7 @@ export function registerRoutes(app: FastifyInstance, services: AppServices, deps
   const { db, catalog, carts, verifier, relay, readiness } = services;
   app.register(tracing, { segmentSink: services.segmentSink });
   app.register(authentication, { verifier });
-  app.register(healthRoutes, { readiness });
+  app.register(healthRoutes, { readiness, relay });
   app.register(catalogRoutes, { catalog, catalogCacheTtlSeconds: deps.catalogCacheTtlSeconds });
   app.register(cartRoutes, { carts });
   app.register(orderRoutes, { db, relay });

@@ -7,6 +7,11 @@ export abstract class BackgroundLoop {
   protected running = false;
   private loop?: Promise<void>;
 
+  /** Whether the loop is running (started and not stopped). */
+  get active(): boolean {
+    return this.running;
+  }
+
   /** Starts the loop (no-op when it is running or canStart() says no). */
   start(): void {
     if (this.running || !this.canStart()) return;

@@ -68,6 +68,10 @@ describe('each route answers what the contract says', () => {
   test('health', async () => {
     expectContract('live', await service.client.get(HTTP_API.live.path));
     expectContract('ready', await service.client.get(HTTP_API.ready.path));
+    const relay = await service.client.get(HTTP_API.relayHealth.path);
+    expectContract('relayHealth', relay);
+    // The relay's loop is not running in these tests (they call runOnce): the answer says so.
+    expect(relay.body).toMatchObject({ status: 'disabled', rejected: expect.any(Number) });
   });
 
   test('catalog', async () => {

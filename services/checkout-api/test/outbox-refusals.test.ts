@@ -4,7 +4,7 @@
  * the local AWS endpoint does — so rows that reached the outbox before SafeText closed the door
  * (or through any future bug) are exercised, with valid orders of other customers behind them.
  */
-import { postOrder, TestIssuer, useService } from './helpers/harness';
+import { postOrder, startService, TestIssuer, useService } from './helpers/harness';
 import type { TestDatabase, TestService } from './helpers/harness';
 
 let database: TestDatabase;
@@ -175,4 +175,42 @@ test('a failure of the call itself (access, throttling) marks nothing and cancel
   expect(await orderRows([orderId])).toEqual([
     expect.objectContaining({ status: 'PENDING', rejected: false, sent: false, history: 0 }),
   ]);
+});
+
+test('GET /api/health/relay reports a stuck relay (internal); the public readiness answer stays minimal and ready', async () => {
+  service.sqs
+    .on(service.bundle.aws.SendMessageBatchCommand)
+    .rejects(Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable', $fault: 'server' }));
+  const orderId = (await postOrder(service.client, issuer.token({ sub: 'customer-stuck' }))).body.orderId;
+  await database.pool.query("UPDATE outbox SET created_at = now() - interval '200 seconds' WHERE order_id = $1", [
+    orderId,
+  ]);
+  const looping = await startService(database, issuer, {
+    DB_RUN_MIGRATIONS: 'false',
+    OUTBOX_RELAY_ENABLED: 'true',
+    OUTBOX_POLL_INTERVAL_MS: '60000',
+  });
+  try {
+    const relay = await looping.client.get('/api/health/relay');
+    expect(relay.status).toBe(200);
+    expect(relay.body).toMatchObject({ status: 'stuck', unsent: 1, lastSentAt: null });
+    expect(relay.body.lagSeconds).toBeGreaterThanOrEqual(200);
+    const ready = await looping.client.get('/api/health/ready');
+    expect(ready.body).toEqual({ status: 'ready' });
+
+    service.sqs.reset();
+    service.sqs.on(service.bundle.aws.SendMessageBatchCommand).callsFake((input: { Entries: Entry[] }) => ({
+      Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: 'm', MD5OfMessageBody: 'x' })),
+    }));
+    looping.handle.relay.wake();
+    const deadline = Date.now() + 20_000;
+    let body = relay.body;
+    while (body.status !== 'ok' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      body = (await looping.client.get('/api/health/relay')).body;
+    }
+    expect(body).toMatchObject({ status: 'ok', unsent: 0, lagSeconds: 0, lastSentAt: expect.any(String) });
+  } finally {
+    await looping.close();
+  }
 });
