@@ -161,6 +161,16 @@ test.each([
   expect(await deliver(message)).toEqual({ dispositions: ['malformed'], deleted: [] });
 });
 
+test('a message that can never be applied holds up no other: the rest of the receive is applied and deleted', async () => {
+  const orderId = await newOrder();
+  const poison = [snsMessage('this is not json'), snsMessage(event('no-such-order', 'PAID'), 5)];
+  const good = [snsMessage(event(orderId, 'ACCEPTED')), snsMessage(event(orderId, 'VALIDATED'))];
+  const { dispositions, deleted } = await deliver(poison[0], good[0], poison[1], good[1]);
+  expect(dispositions).toEqual(['malformed', 'applied', 'unknown-order', 'applied']);
+  expect(deleted.sort()).toEqual(good.map((m) => m.ReceiptHandle).sort());
+  expect((await orderState(orderId)).status).toBe('VALIDATED');
+});
+
 test('a database failure leaves the message for redelivery', async () => {
   const orderId = await newOrder();
   const stub = jest.spyOn(service.handle.db.writer, 'connect').mockImplementationOnce(async () => {
