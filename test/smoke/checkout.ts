@@ -9,6 +9,7 @@ import { CheckoutApi } from './http';
 import { LocalIssuer } from './issuer';
 import type { StackOutputs } from './outputs';
 import { CheckFailure, elapsedSince } from './report';
+import type { Sql } from './refusals';
 import { pollUntil, truncate } from './util';
 
 /*
@@ -65,6 +66,8 @@ export interface CheckoutService {
   readonly startSeconds: number;
   /** The service's warn/error log lines so far (message and order id), for a failure message. */
   problems(): string[];
+  /** A query on the service's own (embedded) database. */
+  readonly sql: Sql;
   /** Drains the service, then stops PGlite (and the smoke suite's issuer). Safe to call more than once. */
   close(): Promise<void>;
 }
@@ -219,6 +222,7 @@ export async function startCheckoutService(
       description: `${service.url} (${relative(process.cwd(), built.outfile)}, ${buildNote}) ready; PostgreSQL: PGlite via pglite-socket ${socket.getServerConn()}; tokens from ${auth.issuer}; log ${log.path}`,
       startSeconds: elapsedSince(started),
       problems: () => [...log.problems],
+      sql: (text, values) => db.query(text, values),
       close,
     };
   } catch (error) {

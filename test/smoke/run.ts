@@ -31,6 +31,8 @@ import type { StatusSource } from './fanout';
 import { awaitOrder, placeOrder, planRun, seedCatalog } from './orders';
 import type { OrderResult, PlacedOrder, RunPlan, Scenario } from './orders';
 import { checkRefusedByApi, checkSidelined, poisonFor, sendPoison } from './poison';
+import { checkRefusedRows, plantRefusedRows } from './refusals';
+import type { PlantedRows } from './refusals';
 import { describeError, elapsedSince, Report } from './report';
 import {
   checkIntake,
@@ -58,6 +60,7 @@ const AFTER_ORDERS = [
   'restock via EventBridge (InventoryLow)',
   'poison message sidelined to the DLQ at once',
 ];
+const REFUSED_ROWS_CHECK = 'relay: rows SQS refuses cancelled at once, holding up no order';
 
 async function main(): Promise<number> {
   const start = await startRun('smoke', 90);
@@ -128,7 +131,12 @@ async function main(): Promise<number> {
     }
     if (!service || !seeded) {
       const why = service ? 'catalog not seeded' : 'the checkout service did not start';
-      for (const name of ['HTTP: catalog + cart', ...plan.scenarios.map((s) => s.title), ...AFTER_ORDERS])
+      for (const name of [
+        'HTTP: catalog + cart',
+        ...plan.scenarios.map((s) => s.title),
+        ...AFTER_ORDERS,
+        REFUSED_ROWS_CHECK,
+      ])
         report.skip(name, why);
       return;
     }
@@ -146,6 +154,14 @@ async function main(): Promise<number> {
     function collector(name: Exclude<SubscriptionName, 'orderStatus'>) {
       const q = SUBSCRIPTION_QUEUES[name];
       return new StatusCollector(clients, name, o[q.output], q.raw, plan.customerPrefix);
+    }
+
+    // Ahead of the run's orders in the outbox: rows SQS will refuse (the relay must not be held up).
+    let planted: PlantedRows | undefined;
+    try {
+      planted = await plantRefusedRows(service.sql, plan);
+    } catch (error) {
+      report.record(REFUSED_ROWS_CHECK, false, 0, `planting the rows failed: ${describeError(error)}`);
     }
 
     const placed: PlacedOrder[] = [];
@@ -210,6 +226,12 @@ async function main(): Promise<number> {
       await report.check('poison message sidelined to the DLQ at once', () => checkSidelined(clients, o, body, 30_000));
     } else {
       report.skip('poison message sidelined to the DLQ at once', 'not sent');
+    }
+
+    // 7. the rows SQS refused ------------------------------------------------------------------------
+    if (planted) {
+      const rows = planted;
+      await report.check(REFUSED_ROWS_CHECK, () => checkRefusedRows(api, service!.issuer, rows, 30_000));
     }
 
     function scenarioOf(order: PlacedOrder): Scenario {

@@ -67,7 +67,8 @@ export function classify(rows: readonly OutboxRow[], { sent, failed }: SendAnswe
     const row = byId.get(failure.Id!);
     if (!row) continue;
     const error = `${failure.Code ?? 'Error'}: ${failure.Message ?? ''}`;
-    if (failure.SenderFault) result.rejections.push({ id: row.id, orderId: row.order_id, error });
+    // `true` as SQS sends it; a string "true" from an SQS look-alike counts the same, "false" does not.
+    if (String(failure.SenderFault) === 'true') result.rejections.push({ id: row.id, orderId: row.order_id, error });
     else result.retries.push({ id: row.id, error, delayMs: retryDelayMs(row.attempts + 1) });
   }
   return result;
