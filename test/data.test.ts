@@ -78,6 +78,23 @@ describe('Data stack', () => {
       t.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Delete' });
     });
 
+    test('slow statements are logged without their bind values, on the primary and the replica alike', () => {
+      for (const s of [sandbox, prod]) {
+        const t = data(s);
+        const groups = Object.entries(t.findResources('AWS::RDS::DBParameterGroup'));
+        expect(groups).toHaveLength(1);
+        const [groupId, group] = groups[0];
+        expect(group.Properties.Parameters).toMatchObject({
+          log_min_duration_statement: '1000',
+          log_parameter_max_length: '0',
+          log_parameter_max_length_on_error: '0',
+        });
+        const instances = Object.values(t.findResources('AWS::RDS::DBInstance'));
+        expect(instances).toHaveLength(s === prod ? 2 : 1);
+        for (const instance of instances) expect(instance.Properties.DBParameterGroupName).toEqual({ Ref: groupId });
+      }
+    });
+
     test('prod: Multi-AZ primary, a read replica, deletion protection, retained', () => {
       const t = data(prod);
       t.resourceCountIs('AWS::RDS::DBInstance', 2);

@@ -102,14 +102,18 @@ export class PostgresDatabase extends Construct {
       monitoringInterval: Duration.seconds(60),
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
     };
+    // Slow statements are logged, their bind values never: an order insert carries the customer's
+    // address (and, until the claim check, the payment token). The replica uses the same group.
     const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
       engine: ENGINE,
-      description: `SecureCart ${props.profileName}: TLS only, connection and statement logging`,
+      description: `SecureCart ${props.profileName}: TLS only, connection and statement logging without bind values`,
       parameters: {
         'rds.force_ssl': '1',
         log_connections: '1',
         log_disconnections: '1',
         log_min_duration_statement: '1000',
+        log_parameter_max_length: '0',
+        log_parameter_max_length_on_error: '0',
       },
     });
 
@@ -161,6 +165,7 @@ export class PostgresDatabase extends Construct {
         ...common,
         instanceIdentifier: replicaId,
         sourceDatabaseInstance: this.instance,
+        parameterGroup,
       });
       this.ownLogGroups(this.replica, replicaId, props);
       acknowledge(this.replica, {
