@@ -186,6 +186,7 @@ function runAutocannon(url, tokens, seconds) {
 
 /** The service's statement with its parameters replaced by pgbench expressions. */
 function pgbenchScript(createOrderSql, orderJson) {
+  const { payment: _payment, ...kept } = JSON.parse(orderJson);
   const literal = (s) => `'${s.replace(/'/g, "''")}'`;
   const sql = createOrderSql
     .replace(/\$1/g, "('pgb-' || :r)")
@@ -194,7 +195,8 @@ function pgbenchScript(createOrderSql, orderJson) {
     .replace(/\$4/g, literal('0123456789abcdef0123456789abcdef0123456789a'))
     .replace(/\$5/g, literal(orderJson))
     .replace(/\$6/g, 'now()')
-    .replace(/\$7/g, 'NULL'); // no trace header: the benchmark's requests carry none
+    .replace(/\$7/g, 'NULL') // no trace header: the benchmark's requests carry none
+    .replace(/\$8/g, literal(JSON.stringify(kept)));
   return `\\set r random(1, 9000000000000000000)\n${sql};\n`;
 }
 

@@ -45,7 +45,9 @@ export async function markSent(client: pg.PoolClient, ids: readonly string[]): P
   if (!ids.length) return;
   await client.query({
     name: 'outbox_mark_sent',
-    text: `UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL, next_attempt_at = NULL
+    // The body (it holds the payment token) is not kept once SQS has it: the pipeline has the order.
+    text: `UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL, next_attempt_at = NULL,
+             body = ''
            WHERE id = ANY($1::bigint[])`,
     values: [ids],
   });
