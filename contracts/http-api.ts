@@ -29,6 +29,12 @@ export const API_LIMITS = {
   relayStuckAfterSeconds: 180,
 } as const;
 
+/**
+ * The request id the service logs and answers with: API Gateway sets it to its own request id on
+ * every integration request (replacing a client's); local runs may send one.
+ */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
 /** `Idempotency-Key` on POST /api/orders: a client-chosen id (a UUID fits), scoped to the customer. */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
@@ -200,7 +206,8 @@ export interface RouteContract {
 /** Every route of the API. Add a route here: the service, API Gateway and the client follow. */
 export const HTTP_API = {
   live: { method: 'GET', path: '/api/health/live', access: 'public', response: LiveSchema, status: 200 },
-  ready: { method: 'GET', path: '/api/health/ready', access: 'public', response: ReadySchema, status: 200 },
+  // The load balancer's check: it runs a query on the writer, so it is not for the internet.
+  ready: { method: 'GET', path: '/api/health/ready', access: 'internal', response: ReadySchema, status: 200 },
   relayHealth: {
     method: 'GET',
     path: '/api/health/relay',

@@ -136,7 +136,7 @@ describe('Api stack', () => {
       }
     });
 
-    test('every method: HTTP_PROXY over the VPC link v2 to the internal ALB, passing its path', () => {
+    test('every method: HTTP_PROXY over the VPC link v2 to the internal ALB, passing its path and API Gateway’s request id', () => {
       const s = sandbox;
       const linkId = idOf(s, 'AWS::ApiGatewayV2::VpcLink', '');
       const albId = idOf(s, 'AWS::ElasticLoadBalancingV2::LoadBalancer', '');
@@ -152,9 +152,11 @@ describe('Api stack', () => {
             ConnectionId: { Ref: linkId },
             IntegrationTarget: { Ref: albId },
             Uri: { 'Fn::Join': ['', ['http://', getAtt(albId, 'DNSName'), path]] },
-            RequestParameters: Object.fromEntries(
-              params.map((p) => [`integration.request.path.${p}`, `method.request.path.${p}`]),
-            ),
+            RequestParameters: {
+              ...Object.fromEntries(params.map((p) => [`integration.request.path.${p}`, `method.request.path.${p}`])),
+              // The service's request id is API Gateway's, whatever x-request-id a client sent.
+              'integration.request.header.x-request-id': 'context.requestId',
+            },
           }),
         });
       }

@@ -4,6 +4,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { HTTP_API, pathParameters, RouteContract } from '@securecart/contracts/http-api';
 import { acknowledge } from '../nag';
+import { REQUEST_ID_HEADER } from '@securecart/contracts/http-api';
 import { API_AUTHORIZATION_SCOPES } from './identity';
 import { ORIGIN_VERIFY_HEADER } from './origin-verify';
 import { toModelSchema } from './request-models';
@@ -69,9 +70,12 @@ export function addVpcLinkRoutes(api: apigw.RestApi, { loadBalancer, vpcLink, au
       // With a VPC link v2 the URI sets the Host header and the path; the target is the ALB.
       uri: `http://${loadBalancer.loadBalancerDnsName}${route.path}`,
       options: {
-        requestParameters: Object.fromEntries(
-          parameters.map((p) => [`integration.request.path.${p}`, `method.request.path.${p}`]),
-        ),
+        requestParameters: {
+          ...Object.fromEntries(parameters.map((p) => [`integration.request.path.${p}`, `method.request.path.${p}`])),
+          // The service's request id (its logs, x-request-id answers) is API Gateway's own, never
+          // one a client sent: the mapping replaces whatever x-request-id the request carried.
+          [`integration.request.header.${REQUEST_ID_HEADER}`]: 'context.requestId',
+        },
         timeout: Duration.seconds(29),
       },
     });

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyServerOptions } from 'fastify';
+import { REQUEST_ID_HEADER } from '@securecart/contracts/http-api';
 
 const REDACT_PATHS = [
   'req.headers.authorization',
@@ -57,11 +58,11 @@ export function loggerOptions(level: string, stream?: LogDestination): FastifySe
   };
 }
 
-/** Request ids: API Gateway's (x-amzn-requestid / x-request-id) when well-formed, else a new one. */
+/** Request ids: API Gateway's (x-request-id, set from its own) when well-formed, else a new one. */
 export function genReqId(req: { headers: Record<string, string | string[] | undefined> }): string {
-  for (const name of ['x-amzn-requestid', 'x-request-id']) {
-    const value = req.headers[name];
-    if (typeof value === 'string' && REQUEST_ID.test(value)) return value;
-  }
+  // Only the header API Gateway sets from its own request id (contracts/http-api.ts): a client's
+  // x-amzn-requestid (or any other) never becomes the id of a log line.
+  const value = req.headers[REQUEST_ID_HEADER];
+  if (typeof value === 'string' && REQUEST_ID.test(value)) return value;
   return randomUUID();
 }
