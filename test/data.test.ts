@@ -15,14 +15,14 @@ describe('Data stack', () => {
   const keyRef = { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataKey'), 'Arn'] };
 
   describe('KMS', () => {
-    test('one customer-managed key with yearly rotation and an alias per profile', () => {
+    test('one customer-managed key with yearly rotation and an alias per profile; a retained key waits 30 days to be deleted', () => {
       for (const s of [sandbox, prod, localstack]) {
         const t = data(s);
         t.resourceCountIs('AWS::KMS::Key', 1);
         t.hasResourceProperties('AWS::KMS::Key', {
           EnableKeyRotation: true,
           RotationPeriodInDays: 365,
-          PendingWindowInDays: 7,
+          PendingWindowInDays: s === prod ? 30 : 7,
         });
         t.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/securecart-${s.profile.name}-data` });
       }

@@ -25,8 +25,9 @@ export class TierKey extends Construct {
       description: props.description,
       enableKeyRotation: true,
       rotationPeriod: Duration.days(365),
-      // A deleted key makes its data unreadable: keep the 7-day minimum waiting period as a safety net.
-      pendingWindow: Duration.days(7),
+      // A deleted key makes its data unreadable. A retained key (prod) waits the longest period
+      // KMS allows, 30 days, before a scheduled deletion happens; a disposable one the minimum, 7.
+      pendingWindow: Duration.days(props.removalPolicy === RemovalPolicy.RETAIN ? 30 : 7),
       removalPolicy: props.removalPolicy,
     });
     this.key.addToResourcePolicy(
