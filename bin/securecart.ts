@@ -1,9 +1,14 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, Validations } from 'aws-cdk-lib';
 import { buildSecureCart, profileBanner } from '../lib/app';
 import { APP_CONTEXT } from '../lib/app-context';
+import { disabledGuardRules } from '../lib/config/guard-exemptions';
 import { ProfileError, resolveProfile } from '../lib/config/profiles';
 
+// SECURECART_GUARD=1: AWS Control Tower's cfn-guard rules check every template at synthesis
+// (CI runs it for sandbox and prod); each rule left out is listed with its reason.
+const guard = process.env.SECURECART_GUARD === '1';
 const app = new App({ context: APP_CONTEXT });
 let profile;
 try {
@@ -16,4 +21,9 @@ try {
   throw e;
 }
 console.error(profileBanner(profile));
+if (guard) {
+  Validations.of(app).addPlugins(
+    new CfnGuardValidator({ controlTowerRulesEnabled: true, disabledRules: disabledGuardRules(profile.name) }),
+  );
+}
 buildSecureCart(app, profile);
