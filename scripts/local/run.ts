@@ -163,10 +163,11 @@ async function main(): Promise<number> {
       const response = await fetch(endpoint, { signal: AbortSignal.timeout(3000) });
       await response.arrayBuffer();
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      const { cause } = error as { cause?: { code?: string; message?: string } };
+      const why = cause?.code ?? cause?.message ?? (error as Error).message;
       throw new Failure(
         [
-          `no AWS endpoint answers at ${endpoint} (${cause}).`,
+          `no AWS endpoint answers at ${endpoint} (${why}).`,
           'Start LocalStack with the repository’s compose file (Docker and a LocalStack auth token; README, "Run it locally"):',
           '  export LOCALSTACK_AUTH_TOKEN=<your token>',
           '  docker compose up -d --wait',

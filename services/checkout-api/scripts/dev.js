@@ -69,7 +69,7 @@ async function resourceNames(profile) {
       const { Stacks = [] } = await cfn.send(new DescribeStacksCommand({ StackName: name }));
       outputs[stack] = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
     } catch (error) {
-      problems.push(`stack ${name} not found (${error.name}: ${error.message})`);
+      problems.push(`cannot read stack ${name} (${error.name}: ${error.message})`);
     }
   }
   for (const [variable, [stack, output]] of needed) {
@@ -91,13 +91,13 @@ async function main() {
     options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, profile: { type: 'string' } },
     allowPositionals: false,
   });
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // The service's SDK clients read endpoint, region and credentials from process.env itself.
   process.env.AWS_ENDPOINT_URL ??= 'http://localhost:4566';
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'test';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   const { names, source } = await resourceNames(values.profile ?? 'localstack');
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { outfile } = await build({ quiet: false });
 
   const cleanups = [];
