@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -19,6 +19,45 @@ export function prefixed(name: string, text: string): string {
 }
 
 export const say = (name: string, text: string) => console.log(prefixed(name, text));
+
+/**
+ * Every descendant of `pid` (children, their children, ...), from `ps`: a part may run others (the
+ * deploy: bash → npx → cdk → node), which a signal to the part alone would leave running when this
+ * process is sent SIGTERM (Ctrl-C signals the whole process group, SIGTERM only this process).
+ */
+export function descendants(pid: number): number[] {
+  let table: string;
+  try {
+    table = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const line of table.split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (!child || !parent) continue;
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const found: number[] = [];
+  const queue = [...(children.get(pid) ?? [])];
+  while (queue.length) {
+    const next = queue.shift()!;
+    found.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return found;
+}
+
+/** Sends `signal` to `pid`'s descendants, then to `pid`; ignores those already gone. */
+function signalTree(pid: number, signal: NodeJS.Signals): void {
+  for (const target of [...descendants(pid).reverse(), pid]) {
+    try {
+      process.kill(target, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
 
 interface Part {
   readonly name: string;
@@ -98,10 +137,18 @@ export class Processes {
     this.stopping = true;
     for (const part of [...this.parts].reverse()) {
       if (part.child.exitCode !== null || part.child.signalCode !== null) continue;
-      part.child.kill('SIGTERM');
+      const pid = part.child.pid!;
+      const tree = [...descendants(pid), pid];
+      signalTree(pid, 'SIGTERM');
       const timer = setTimeout(() => {
         say(part.name, `still running after ${graceMs / 1000} s: SIGKILL`);
-        part.child.kill('SIGKILL');
+        for (const target of tree) {
+          try {
+            process.kill(target, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
       }, graceMs);
       await part.exited;
       clearTimeout(timer);
