@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { AsyncLines, prefixed, Processes } from '../../scripts/local/processes';
 
 /*
@@ -5,14 +6,25 @@ import { AsyncLines, prefixed, Processes } from '../../scripts/local/processes';
  * exactly what was started — a part's own children too, and a part that ignores SIGTERM.
  */
 
+/** Running: it exists and (where /proc tells) is not a zombie waiting to be reaped by its new parent. */
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
 };
+
+/** Waits up to 2 s for the process to be gone. */
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 40 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  return !alive(pid);
+}
 
 let log: jest.SpyInstance;
 beforeEach(() => {
@@ -34,9 +46,8 @@ test('stopAll ends a part and the processes it started; no unexpected-exit repor
   expect(alive(Number(child))).toBe(true);
 
   await processes.stopAll(5000);
-  await new Promise((r) => setTimeout(r, 200));
-  expect(alive(part.child.pid!)).toBe(false);
-  expect(alive(Number(child))).toBe(false);
+  expect(await gone(part.child.pid!)).toBe(true);
+  expect(await gone(Number(child))).toBe(true);
   expect(unexpected).toEqual([]);
   expect(log).toHaveBeenCalledWith(`[shell]      child ${child}`);
 });
