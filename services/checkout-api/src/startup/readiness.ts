@@ -97,6 +97,37 @@ function timeout(): Promise<Readiness> {
   );
 }
 
+/**
+ * The resources whose probe says they do not exist, as `<kind> <name>`. Other errors are logged
+ * (at warn once per resource — AccessDenied repeats at every recheck — then at debug) and skipped.
+ */
+async function findMissing(
+  resources: readonly ResourceProbe[],
+  unverifiable: Set<string>,
+  log: FastifyBaseLogger,
+): Promise<string[]> {
+  const missing = await Promise.all(
+    resources.map((r) =>
+      Promise.resolve()
+        .then(() => r.probe())
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            if (isMissingResource(error)) return `${r.kind} ${r.name}`;
+            const level = unverifiable.has(r.name) ? 'debug' : 'warn';
+            unverifiable.add(r.name);
+            log[level](
+              { err: error, resource: r.name },
+              'Readiness: could not check a resource; not counted as missing',
+            );
+            return undefined;
+          },
+        ),
+    ),
+  );
+  return missing.filter((m): m is string => !!m);
+}
+
 export function readinessCheck(
   db: Database,
   expectedMigrations: readonly string[],
@@ -107,26 +138,8 @@ export function readinessCheck(
 ): () => Promise<Readiness> {
   let migrationsVerified = false;
   let resourcesFoundAt: number | undefined;
-  const missingResources = async (): Promise<string[]> => {
-    const missing = await Promise.all(
-      resources.map((r) =>
-        Promise.resolve()
-          .then(() => r.probe())
-          .then(
-            () => undefined,
-            (error: unknown) => {
-              if (isMissingResource(error)) return `${r.kind} ${r.name}`;
-              log.warn(
-                { err: error, resource: r.name },
-                'Readiness: could not check a resource; not counted as missing',
-              );
-              return undefined;
-            },
-          ),
-      ),
-    );
-    return missing.filter((m): m is string => !!m);
-  };
+  const unverifiable = new Set<string>();
+  const missingResources = () => findMissing(resources, unverifiable, log);
   const check = async (): Promise<Readiness> => {
     await db.writer.query('SELECT 1');
     if (!migrationsVerified) {
