@@ -1,18 +1,22 @@
 /**
- * npm run seed:catalog -- [--stack SecureCart-<profile>-Data | --table NAME] [--file products.json]
+ * npm run seed:catalog -- [-c profile=NAME | --profile NAME | --stack STACK | --table NAME]
+ *                         [--file products.json] [--keep-existing]
  *
  * Puts demo products into the Catalog table of a deployment (AWS, LocalStack or an emulator: the
  * standard AWS_* variables choose where), so a fresh deployment has something to sell. Without
- * --table the table name is read from the Data stack's `CatalogTableName` output (default stack:
- * SecureCart-sandbox-Data). Products from --file (a JSON array of CatalogItem) replace the demo set.
- * Every item is checked before anything is written; existing products with the same id are
- * overwritten (stock included), others are left alone.
+ * --table the table name is read from the Data stack's `CatalogTableName` output: --stack, else
+ * SecureCart-<profile>-Data, where the profile is the one given (-c profile=NAME or --profile) or,
+ * when none is, `localstack` if AWS_ENDPOINT_URL points at this machine and `sandbox` otherwise.
+ * Products from --file (a JSON array of CatalogItem) replace the demo set. Every item is checked
+ * before anything is written; existing products with the same id are overwritten (stock included)
+ * unless --keep-existing, others are left alone. Prints the table, and what was written and kept.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { CatalogItem } from '@securecart/contracts/tables';
 
 export const DEMO_PRODUCTS: readonly CatalogItem[] = [
@@ -62,6 +66,31 @@ export function catalogProblems(items: unknown): string[] {
   return problems;
 }
 
+/** Hosts that mean "this machine" (LocalStack's own names included). */
+const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0|localstack|(.+\.)?localhost\.localstack\.cloud)$/;
+
+/** True when `endpoint` (AWS_ENDPOINT_URL) is a local AWS endpoint: LocalStack, an emulator. */
+export function isLocalEndpoint(endpoint: string | undefined): boolean {
+  if (!endpoint) return false;
+  try {
+    return LOCAL_HOST.test(new URL(endpoint).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The profile whose Data stack is meant: the one given (`-c profile=NAME` or `--profile NAME`),
+ * else `localstack` for a local endpoint, else `sandbox` (the CDK app's default).
+ */
+export function profileFor(given: { context?: string[]; profile?: string }, endpoint: string | undefined): string {
+  const fromContext = (given.context ?? [])
+    .map((c) => /^profile=(.+)$/.exec(c)?.[1])
+    .filter((p): p is string => !!p)
+    .pop();
+  return given.profile ?? fromContext ?? (isLocalEndpoint(endpoint) ? 'localstack' : 'sandbox');
+}
+
 async function tableFromStack(stackName: string): Promise<string> {
   const { Stacks = [] } = await new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: stackName }));
   const name = Stacks[0]?.Outputs?.find((o) => o.OutputKey === 'CatalogTableName')?.OutputValue;
@@ -69,9 +98,66 @@ async function tableFromStack(stackName: string): Promise<string> {
   return name;
 }
 
+/**
+ * Writes `products` to `table` in batches of 25. With keepExisting, products already in the table
+ * (by id) are left as they are (stock included): seeding again changes nothing.
+ */
+export async function seedCatalog(
+  table: string,
+  products: readonly CatalogItem[],
+  options: { keepExisting?: boolean; ddb?: DynamoDBDocumentClient } = {},
+): Promise<{ written: string[]; kept: string[] }> {
+  const ddb = options.ddb ?? DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const kept = new Set<string>();
+  if (options.keepExisting) {
+    for (let i = 0; i < products.length; i += 100) {
+      let keys: Record<string, any> | undefined = {
+        [table]: {
+          Keys: products.slice(i, i + 100).map((p) => ({ productId: p.productId })),
+          ProjectionExpression: 'productId',
+        },
+      };
+      for (let attempt = 0; keys && Object.keys(keys).length > 0; attempt++) {
+        if (attempt === 5) throw new Error('DynamoDB kept returning unprocessed keys; try again later');
+        const answer: BatchGetCommandOutput = await ddb.send(new BatchGetCommand({ RequestItems: keys }));
+        for (const item of answer.Responses?.[table] ?? []) kept.add(item.productId as string);
+        keys = answer.UnprocessedKeys;
+      }
+    }
+  }
+  const toWrite = products.filter((p) => !kept.has(p.productId));
+  for (let i = 0; i < toWrite.length; i += 25) {
+    let requests: Record<string, any[]> | undefined = {
+      [table]: toWrite.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+    };
+    for (let attempt = 0; requests && Object.keys(requests).length > 0; attempt++) {
+      if (attempt === 5) throw new Error('DynamoDB kept returning unprocessed items; try again later');
+      ({ UnprocessedItems: requests } = await ddb.send(new BatchWriteCommand({ RequestItems: requests })));
+      if (requests && Object.keys(requests).length > 0) await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+    }
+  }
+  return { written: toWrite.map((p) => p.productId), kept: [...kept] };
+}
+
+/** One line: what seedCatalog did. */
+export function describeSeed(table: string, result: { written: string[]; kept: string[] }): string {
+  const written = result.written.length
+    ? `${result.written.length} product(s) written (${result.written.join(', ')})`
+    : 'nothing written';
+  const kept = result.kept.length ? `; ${result.kept.length} already there, kept as they are` : '';
+  return `seed:catalog: ${table}: ${written}${kept}`;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { stack: { type: 'string' }, table: { type: 'string' }, file: { type: 'string' } },
+    options: {
+      stack: { type: 'string' },
+      table: { type: 'string' },
+      file: { type: 'string' },
+      profile: { type: 'string' },
+      context: { type: 'string', short: 'c', multiple: true },
+      'keep-existing': { type: 'boolean' },
+    },
   });
   const items: unknown = values.file ? JSON.parse(readFileSync(values.file, 'utf8')) : DEMO_PRODUCTS;
   const problems = catalogProblems(items);
@@ -80,19 +166,15 @@ async function main(): Promise<number> {
     return 2;
   }
   const products = items as CatalogItem[];
-  const table = values.table ?? (await tableFromStack(values.stack ?? 'SecureCart-sandbox-Data'));
-  const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  for (let i = 0; i < products.length; i += 25) {
-    let requests: Record<string, any[]> | undefined = {
-      [table]: products.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
-    };
-    for (let attempt = 0; requests && Object.keys(requests).length > 0; attempt++) {
-      if (attempt === 5) throw new Error('DynamoDB kept returning unprocessed items; try again later');
-      ({ UnprocessedItems: requests } = await ddb.send(new BatchWriteCommand({ RequestItems: requests })));
-      if (requests && Object.keys(requests).length > 0) await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
-    }
+  const endpoint = process.env.AWS_ENDPOINT_URL;
+  let table = values.table;
+  if (!table) {
+    const stack = values.stack ?? `SecureCart-${profileFor(values, endpoint)}-Data`;
+    console.log(`seed:catalog: table from ${stack} (endpoint ${endpoint ?? 'AWS'})`);
+    table = await tableFromStack(stack);
   }
-  console.log(`seed:catalog: ${products.length} products in ${table}: ${products.map((p) => p.productId).join(', ')}`);
+  const result = await seedCatalog(table, products, { keepExisting: values['keep-existing'] });
+  console.log(describeSeed(table, result));
   return 0;
 }
 

@@ -1,4 +1,4 @@
-import { catalogProblems, DEMO_PRODUCTS } from '../scripts/seed-catalog';
+import { catalogProblems, DEMO_PRODUCTS, profileFor } from '../scripts/seed-catalog';
 
 describe('seed:catalog product checks', () => {
   test('the demo products are valid', () => {
@@ -22,5 +22,21 @@ describe('seed:catalog product checks', () => {
     ]);
     expect(catalogProblems([])).toEqual(['(file): expected a non-empty JSON array of products']);
     expect(catalogProblems({})).toEqual(['(file): expected a non-empty JSON array of products']);
+  });
+});
+
+describe('seed:catalog profile', () => {
+  test('a local endpoint means localstack, any other (or none) the CDK default, sandbox', () => {
+    for (const local of ['http://localhost:4566', 'http://127.0.0.1:39211', 'https://localhost.localstack.cloud:4566'])
+      expect(profileFor({}, local)).toBe('localstack');
+    expect(profileFor({}, undefined)).toBe('sandbox');
+    expect(profileFor({}, 'https://dynamodb.eu-west-1.amazonaws.com')).toBe('sandbox');
+    expect(profileFor({}, 'not a url')).toBe('sandbox');
+  });
+
+  test('the profile given wins, from --profile or -c profile=NAME (the last one)', () => {
+    expect(profileFor({ context: ['profile=prod'] }, 'http://localhost:4566')).toBe('prod');
+    expect(profileFor({ context: ['other=1', 'profile=sandbox', 'profile=prod'] }, undefined)).toBe('prod');
+    expect(profileFor({ profile: 'sandbox', context: ['profile=prod'] }, 'http://localhost:4566')).toBe('sandbox');
   });
 });

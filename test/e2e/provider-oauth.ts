@@ -18,6 +18,8 @@ export interface Authorization {
 
 export interface IssuedCode extends Authorization {
   readonly authTime: number;
+  /** Who signed in. */
+  readonly user: TokenUser;
   readonly expiresAt: number;
   used: boolean;
 }
@@ -26,6 +28,7 @@ export interface RefreshGrant {
   readonly clientId: string;
   readonly scope: string;
   readonly authTime: number;
+  readonly user: TokenUser;
   revoked: boolean;
 }
 
@@ -36,10 +39,16 @@ export interface Client {
 }
 
 /** What the tokens are for: the pool's issuer, the app client, the user, and the grant's scope and sign-in. */
+/** The claims of a signed-in user that go into the tokens. */
+export interface TokenUser {
+  readonly sub: string;
+  readonly email: string;
+}
+
 export interface TokenRequest {
   readonly issuer: string;
   readonly clientId: string;
-  readonly user: { readonly sub: string; readonly email: string };
+  readonly user: TokenUser;
   readonly lifetimeSeconds: number;
   readonly scope: string;
   readonly authTime: number;

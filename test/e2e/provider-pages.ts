@@ -14,6 +14,7 @@ export function sendLoginPage(
   params: URLSearchParams,
   callbackOrigins: readonly string[],
   error?: string,
+  label = 'Local managed login for the end-to-end test (stands in for Cognito).',
 ): void {
   const nonce = randomBytes(16).toString('base64');
   const hidden = [...params]
@@ -45,7 +46,7 @@ export function sendLoginPage(
 <body>
   <main>
     <h1>Sign in</h1>
-    <p class="note">Local managed login for the end-to-end test (stands in for Cognito).</p>
+    <p class="note" data-label>${escapeHtml(label)}</p>
     ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
     <form method="post" action="/login">
     ${hidden}
@@ -62,10 +63,12 @@ export function sendLoginPage(
 }
 
 /** Serves the provider's own error page (a request it will not redirect back to the client). */
-export function sendErrorPage(res: http.ServerResponse, message: string): void {
+export function sendErrorPage(res: http.ServerResponse, message: string, label?: string): void {
   res
     .writeHead(400, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'" })
-    .end(`<!doctype html><title>Sign-in error</title><h1>Sign-in error</h1><p>${escapeHtml(message)}</p>`);
+    .end(
+      `<!doctype html><title>Sign-in error</title>${label ? `<p data-label>${escapeHtml(label)}</p>` : ''}<h1>Sign-in error</h1><p>${escapeHtml(message)}</p>`,
+    );
 }
 
 export function escapeHtml(text: string): string {

@@ -17,6 +17,7 @@ import {
   SESSION_COOKIE,
   sha256,
   signTokens,
+  TokenUser,
   VERIFIER_PATTERN,
 } from './provider-oauth';
 import { sendErrorPage, sendLoginPage } from './provider-pages';
@@ -57,7 +58,11 @@ export interface ProviderUser {
 
 export interface ProviderOptions {
   readonly clientId: string;
-  readonly user: ProviderUser;
+  /** The pool's one user (the journey's), or several (`npm run local`'s test customers). */
+  readonly user?: ProviderUser;
+  readonly users?: readonly ProviderUser[];
+  /** The note every page of the provider shows (what it is, and that it is not Cognito). */
+  readonly label?: string;
   /** Lifetime of access and ID tokens, in seconds (Cognito: 5 min to 1 day, default 1 h). */
   readonly tokenLifetimeSeconds?: number;
 }
@@ -84,7 +89,10 @@ export interface ProviderStats {
 
 export class LocalManagedLogin {
   readonly clientId: string;
+  /** The first user (the journey's only one). */
   readonly user: ProviderUser;
+  readonly users: readonly ProviderUser[];
+  readonly label: string;
   readonly tokenLifetimeSeconds: number;
   private readonly key = new SigningKey(`e2e-${randomBytes(6).toString('hex')}`);
   private readonly issuerHost = new IssuerHost(this.key, `local_E2E${randomBytes(3).toString('hex').toUpperCase()}`, {
@@ -96,7 +104,7 @@ export class LocalManagedLogin {
   private readonly clients = new Map<string, Client>();
   private readonly codes = new Map<string, IssuedCode>();
   private readonly refreshTokens = new Map<string, RefreshGrant>();
-  private readonly sessions = new Map<string, number>();
+  private readonly sessions = new Map<string, { authTime: number; user: ProviderUser }>();
   /** Every access token issued, and how (the journey checks which ones the API accepted). */
   private readonly accessTokens = new Map<string, Grant>();
   private readonly loginServer = new LoopbackServer((req, res) => {
@@ -109,7 +117,10 @@ export class LocalManagedLogin {
 
   constructor(options: ProviderOptions) {
     this.clientId = options.clientId;
-    this.user = options.user;
+    this.users = [...(options.user ? [options.user] : []), ...(options.users ?? [])];
+    if (this.users.length === 0) throw new Error('LocalManagedLogin: no users');
+    this.user = this.users[0];
+    this.label = options.label ?? 'Local managed login for the end-to-end test (stands in for Cognito).';
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3600;
   }
 
@@ -203,10 +214,10 @@ export class LocalManagedLogin {
       return;
     }
     // A live managed-login session signs in without asking again, as Cognito does.
-    const authTime = this.sessions.get(cookie(req, SESSION_COOKIE) ?? '');
-    if (authTime !== undefined) {
+    const session = this.sessions.get(cookie(req, SESSION_COOKIE) ?? '');
+    if (session !== undefined) {
       this.stats.sessionSignIns++;
-      res.writeHead(302, { location: this.issueCode(checked.ok, authTime) }).end();
+      res.writeHead(302, { location: this.issueCode(checked.ok, session.authTime, session.user) }).end();
       return;
     }
     res.writeHead(302, { location: `/login?${params.toString()}` }).end();
@@ -219,7 +230,7 @@ export class LocalManagedLogin {
     }
     this.stats.loginPages++;
     const origins = [...new Set(this.clients.get(checked.ok.clientId)!.callbackUrls.map((u) => new URL(u).origin))];
-    sendLoginPage(res, params, origins, error);
+    sendLoginPage(res, params, origins, error, this.label);
   }
 
   private login(res: http.ServerResponse, form: URLSearchParams): void {
@@ -230,17 +241,18 @@ export class LocalManagedLogin {
     if (!('ok' in checked)) {
       return this.refuse(res, 'POST /login', 'page' in checked ? checked.page : 'invalid authorization request');
     }
-    if (email.toLowerCase() !== this.user.email.toLowerCase() || password !== this.user.password) {
+    const user = this.users.find((u) => u.email.toLowerCase() === email.toLowerCase());
+    if (!user || password !== user.password) {
       this.stats.failedLogins++;
       // Cognito's wording, whichever of the two was wrong.
       return this.loginPage(res, params, 'Incorrect username or password.');
     }
     const authTime = Math.floor(Date.now() / 1000);
     const session = opaque();
-    this.sessions.set(session, authTime);
+    this.sessions.set(session, { authTime, user });
     res
       .writeHead(302, {
-        location: this.issueCode(checked.ok, authTime),
+        location: this.issueCode(checked.ok, authTime, user),
         'set-cookie': `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Lax`,
         'cache-control': 'no-store',
       })
@@ -248,9 +260,9 @@ export class LocalManagedLogin {
   }
 
   /** A single-use code for the authorization; returns the callback URL carrying it. */
-  private issueCode(authorization: Authorization, authTime: number): string {
+  private issueCode(authorization: Authorization, authTime: number, user: ProviderUser): string {
     const code = randomUUID();
-    this.codes.set(code, { ...authorization, authTime, expiresAt: Date.now() + CODE_LIFETIME_MS, used: false });
+    this.codes.set(code, { ...authorization, authTime, user, expiresAt: Date.now() + CODE_LIFETIME_MS, used: false });
     this.stats.codesIssued++;
     const target = new URL(authorization.redirectUri);
     target.searchParams.set('code', code);
@@ -329,10 +341,11 @@ export class LocalManagedLogin {
         clientId: code.clientId,
         scope: code.scope,
         authTime: code.authTime,
+        user: code.user,
         revoked: false,
       });
       return {
-        ...this.tokens('authorization_code', code.scope, code.authTime, code.nonce),
+        ...this.tokens('authorization_code', code.user, code.scope, code.authTime, code.nonce),
         refresh_token: refreshToken,
       };
     }
@@ -343,7 +356,7 @@ export class LocalManagedLogin {
       }
       this.stats.refreshGrants++;
       // No new refresh token: Cognito does not rotate them unless rotation is turned on.
-      return this.tokens('refresh_token', refresh.scope, refresh.authTime, null);
+      return this.tokens('refresh_token', refresh.user, refresh.scope, refresh.authTime, null);
     }
     throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not supported`);
   }
@@ -385,16 +398,16 @@ export class LocalManagedLogin {
 
   private refuse(res: http.ServerResponse, route: string, message: string): void {
     this.stats.refusals.push(`${route}: ${message}`);
-    sendErrorPage(res, message);
+    sendErrorPage(res, message, this.label);
   }
 
   // --- tokens ------------------------------------------------------------------------------------
 
-  private tokens(grant: Grant, scope: string, authTime: number, nonce: string | null) {
+  private tokens(grant: Grant, user: TokenUser, scope: string, authTime: number, nonce: string | null) {
     const tokens = signTokens(this.key, {
       issuer: this.issuer,
       clientId: this.clientId,
-      user: this.user,
+      user,
       lifetimeSeconds: this.tokenLifetimeSeconds,
       scope,
       authTime,

@@ -1,10 +1,14 @@
 /**
- * `npm run dev:checkout [-- --port 8080]`: the checkout service on this machine.
+ * `npm run dev:checkout [-- --port 8080] [--profile NAME] [--data-dir DIR]`: the checkout service on
+ * this machine.
  *
  * - PostgreSQL: an embedded PGlite served over the wire protocol (pglite-socket), in memory
  *   (or in --data-dir DIR to keep it), unless DATABASE_URL is set.
- * - AWS: whatever AWS_ENDPOINT_URL points at (LocalStack, the emulator); table and queue names
- *   from the usual variables, with local defaults.
+ * - AWS: whatever AWS_ENDPOINT_URL points at (LocalStack, the emulator). Table and queue names are
+ *   the deployed stacks' outputs: from the variables (CATALOG_TABLE_NAME, CARTS_TABLE_NAME,
+ *   ORDERS_QUEUE_URL, ORDER_STATUS_QUEUE_URL) when set, else read with CloudFormation DescribeStacks
+ *   from SecureCart-<profile>-Data and -Pipeline (--profile, default localstack). Never guessed: a
+ *   missing stack or output fails at once, naming it.
  * - Tokens: with no AUTH_* variables, a local issuer (an RSA key and its JWKS on a loopback port)
  *   is started and a token for `dev-customer` printed. Tokens are verified all the same.
  *
@@ -35,12 +39,65 @@ async function startLocalIssuer(clientId) {
   return { issuer, token, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
+/** Service variable ← the stack output it comes from. */
+const STACK_OUTPUTS = {
+  CATALOG_TABLE_NAME: ['Data', 'CatalogTableName'],
+  CARTS_TABLE_NAME: ['Data', 'CartsTableName'],
+  ORDERS_QUEUE_URL: ['Pipeline', 'OrdersQueueUrl'],
+  ORDER_STATUS_QUEUE_URL: ['Pipeline', 'OrderStatusQueueUrl'],
+};
+
+/**
+ * The table and queue names: each from its variable when set, else from the stack's output.
+ * Throws naming every stack or output that is missing.
+ */
+async function resourceNames(profile) {
+  const names = {};
+  const needed = Object.entries(STACK_OUTPUTS).filter(([variable]) => {
+    if (process.env[variable]) names[variable] = process.env[variable];
+    return !process.env[variable];
+  });
+  if (needed.length === 0) return { names, source: 'environment' };
+  // The root package's SDK (the service's bundle does not need CloudFormation).
+  const { CloudFormationClient, DescribeStacksCommand } = require('@aws-sdk/client-cloudformation');
+  const cfn = new CloudFormationClient({ region: process.env.AWS_REGION });
+  const problems = [];
+  const outputs = {};
+  for (const stack of new Set(needed.map(([, [suffix]]) => suffix))) {
+    const name = `SecureCart-${profile}-${stack}`;
+    try {
+      const { Stacks = [] } = await cfn.send(new DescribeStacksCommand({ StackName: name }));
+      outputs[stack] = Object.fromEntries((Stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    } catch (error) {
+      problems.push(`cannot read stack ${name} (${error.name}: ${error.message})`);
+    }
+  }
+  for (const [variable, [stack, output]] of needed) {
+    const value = outputs[stack]?.[output];
+    if (value) names[variable] = value;
+    else if (outputs[stack]) problems.push(`SecureCart-${profile}-${stack} has no output ${output} (for ${variable})`);
+  }
+  if (problems.length) {
+    throw new Error(
+      `dev:checkout: cannot find the deployed tables and queues:\n  ${problems.join('\n  ')}\n` +
+        `Deploy first (npm run local:deploy, or npm run local), pass --profile NAME, or set ${needed.map(([v]) => v).join(', ')}.`,
+    );
+  }
+  return { names, source: `outputs of SecureCart-${profile}-Data/-Pipeline` };
+}
+
 async function main() {
   const { values } = parseArgs({
-    options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
+    options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, profile: { type: 'string' } },
     allowPositionals: false,
   });
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // The service's SDK clients read endpoint, region and credentials from process.env itself.
+  process.env.AWS_ENDPOINT_URL ??= 'http://localhost:4566';
+  process.env.AWS_REGION ??= 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID ??= 'test';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+  const { names, source } = await resourceNames(values.profile ?? 'localstack');
   const { outfile } = await build({ quiet: false });
 
   const cleanups = [];
@@ -76,17 +133,8 @@ async function main() {
     cleanups.push(issuer.close);
   }
 
-  // The service's SDK clients read endpoint, region and credentials from process.env itself.
-  process.env.AWS_ENDPOINT_URL ??= 'http://localhost:4566';
-  process.env.AWS_REGION ??= 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID ??= 'test';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   const endpoint = process.env.AWS_ENDPOINT_URL;
-  const account = `${endpoint.replace(/\/$/, '')}/000000000000`;
-  env.CATALOG_TABLE_NAME = process.env.CATALOG_TABLE_NAME ?? 'securecart-local-catalog';
-  env.CARTS_TABLE_NAME = process.env.CARTS_TABLE_NAME ?? 'securecart-local-carts';
-  env.ORDERS_QUEUE_URL = process.env.ORDERS_QUEUE_URL ?? `${account}/securecart-local-orders.fifo`;
-  env.ORDER_STATUS_QUEUE_URL = process.env.ORDER_STATUS_QUEUE_URL ?? `${account}/securecart-local-order-status`;
+  Object.assign(env, names);
   // Short long polls: on Ctrl-C the poll in flight is aborted, but the server may still hand it a
   // message (then invisible for the queue's visibility timeout); a short poll keeps that window short.
   env.STATUS_CONSUMER_WAIT_SECONDS = process.env.STATUS_CONSUMER_WAIT_SECONDS ?? '2';
@@ -96,7 +144,8 @@ async function main() {
   const service = await startCheckout({ port, host: process.env.HOST ?? '127.0.0.1', env });
 
   console.log(`\ncheckout-api: ${service.url}`);
-  console.log(`  AWS endpoint ${endpoint}; tables ${env.CATALOG_TABLE_NAME}, ${env.CARTS_TABLE_NAME}`);
+  console.log(`  AWS endpoint ${endpoint}; names from ${source}`);
+  console.log(`  tables ${env.CATALOG_TABLE_NAME}, ${env.CARTS_TABLE_NAME}`);
   console.log(`  queues ${env.ORDERS_QUEUE_URL}, ${env.ORDER_STATUS_QUEUE_URL}`);
   if (devToken) {
     console.log(`  dev token (sub dev-customer, 12 h):\n  export TOKEN=${devToken}`);

@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SQSClient,
@@ -26,9 +27,9 @@ import { defaultSink } from './metrics';
 import type { MetricsSink } from './metrics';
 import type { OutboxPruner } from './outbox-pruner';
 import type { OutboxRelay } from './outbox-relay';
-import { migrationNames, readinessCheck } from './startup/readiness';
+import { migrationNames, readinessCheck, resourceProbes } from './startup/readiness';
 import { drainer, exitOnSignals, logOutput } from './startup/shutdown';
-import { createWorkers, documentClient, startWorkers } from './startup/workers';
+import { createWorkers, documentClient, sqsClientConfig, startWorkers } from './startup/workers';
 import type { StatusConsumer } from './status-consumer';
 import { segmentSinkFromEnv } from './tracing';
 import type { SegmentSink } from './tracing';
@@ -48,6 +49,7 @@ export const aws = {
   SendMessageBatchCommand,
   ReceiveMessageCommand,
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   DynamoDBClient,
   DynamoDBDocumentClient,
   GetCommand,
@@ -133,7 +135,13 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     const metricsSink = options.metricsSink ?? defaultSink;
     const workers = createWorkers({ config, db, log, metricsSink, segmentSink });
     let draining = false;
-    const readiness = readinessCheck(db, expectedMigrations, () => draining, log);
+    const readiness = readinessCheck(
+      db,
+      expectedMigrations,
+      () => draining,
+      log,
+      resourceProbes(ddb, new SQSClient(sqsClientConfig()), config),
+    );
     const relay = config.outboxRelayEnabled ? workers.relay : undefined;
     registerRoutes(
       app,
