@@ -202,8 +202,9 @@ describe('Api stack', () => {
         expect(on('CatalogTable')).toEqual(['dynamodb:Scan']);
         expect(on('CartsTable')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
         expect(on('DataKey')).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
-        expect(on('OrdersQueue')).toEqual(['sqs:SendMessage']);
-        expect(on('OrderStatusQueue')).toEqual(['sqs:DeleteMessage', 'sqs:ReceiveMessage']);
+        // GetQueueAttributes: readiness checks that each queue exists.
+        expect(on('OrdersQueue')).toEqual(['sqs:GetQueueAttributes', 'sqs:SendMessage']);
+        expect(on('OrderStatusQueue')).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
         expect(on('PipelineKey')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
         expect(on('rds-db')).toEqual(['rds-db:connect']);
         // The CloudWatch agent sidecar (ADR 15): its EMF log group, and X-Ray (no resource-level permissions).
@@ -230,10 +231,12 @@ describe('Api stack', () => {
             'kms:Encrypt',
             'kms:GenerateDataKey',
             'sqs:SendMessage',
+            'sqs:GetQueueAttributes',
             'kms:Decrypt',
             'kms:GenerateDataKey',
             'sqs:DeleteMessage',
             'sqs:ReceiveMessage',
+            'sqs:GetQueueAttributes',
             'rds-db:connect',
           ].sort(),
         );

@@ -101,9 +101,10 @@ export function grantServiceAccess(props: CheckoutServiceProps, role: iam.IGrant
   const tableKeys = new Set([props.catalogTable.encryptionKey, props.cartsTable.encryptionKey]);
   for (const key of tableKeys) key?.grant(role, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey');
 
-  props.ordersQueue.grant(role, 'sqs:SendMessage');
+  // GetQueueAttributes: readiness checks that each queue exists (services/checkout-api, readiness.ts).
+  props.ordersQueue.grant(role, 'sqs:SendMessage', 'sqs:GetQueueAttributes');
   props.ordersQueue.encryptionMasterKey?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
-  props.orderStatusQueue.grant(role, 'sqs:ReceiveMessage', 'sqs:DeleteMessage');
+  props.orderStatusQueue.grant(role, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes');
   props.orderStatusQueue.encryptionMasterKey?.grant(role, 'kms:Decrypt');
 
   props.database.instance.grantConnect(role, DATABASE_USER);
