@@ -49,6 +49,8 @@ export const AWS_TRANSIENT_ERRORS = {
     'EventBridge.ThrottlingException',
     'EventBridge.ServiceUnavailable',
     'EventBridge.SdkClientException',
+    // PutEvents answered, but with the entry failed (FailedEntryCount > 0): InternalFailure, ThrottlingException.
+    'EventBridge.FailedEntry',
   ],
   sqs: [
     'SQS.InternalError',
@@ -58,6 +60,8 @@ export const AWS_TRANSIENT_ERRORS = {
     'SQS.ServiceUnavailable',
     'SQS.KmsThrottled',
     'SQS.SdkClientException',
+    // What the sqs:sendMessage integration reports for any service error.
+    'SQS.AmazonSQSException',
   ],
   dynamoDb: [
     'DynamoDB.ProvisionedThroughputExceededException',
