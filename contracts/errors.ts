@@ -26,6 +26,12 @@ export const LAMBDA_TRANSIENT_ERRORS = [
 ] as const;
 
 /**
+ * What Lambda reports when a function runs out of its own timeout (not the Task's TimeoutSeconds,
+ * which is States.Timeout): a cold start or a slow dependency, retried like a task time-out.
+ */
+export const LAMBDA_FUNCTION_TIMEOUT = 'Sandbox.Timedout';
+
+/**
  * Transient errors of the AWS integrations the workflow calls, as Step Functions names them
  * (`<Service>.<error code>`; docs/adr/0017). Each Task state retries its service's list with
  * backoff and full jitter (test/workflow/resilience.test.ts checks every Task state of the

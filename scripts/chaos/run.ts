@@ -122,7 +122,8 @@ async function place(s: Scenario, customer: number, card: 'approve' | 'decline' 
   const quantity = card === 'screened' ? 1 : 1 + (counter % 3);
   const order: Order = {
     schemaVersion: 1,
-    orderId: `${RUN}-${s.name}-${counter}`.replace(/[^A-Za-z0-9_-]/g, '-'),
+    // The trailing 'z' keeps one order's id from being a prefix of another's (fault rules match substrings).
+    orderId: `${RUN}-${s.name}-${counter}z`.replace(/[^A-Za-z0-9_-]/g, '-'),
     customerId: `${RUN}-cust-${customer}`,
     createdAt: new Date().toISOString(),
     currency: 'USD',

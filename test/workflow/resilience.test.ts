@@ -1,4 +1,10 @@
-import { AWS_TRANSIENT_ERRORS, HANDLER_AWS_TRANSIENT_ERRORS, idempotencyKey, OrderStatus } from '@securecart/contracts';
+import {
+  AWS_TRANSIENT_ERRORS,
+  HANDLER_AWS_TRANSIENT_ERRORS,
+  idempotencyKey,
+  LAMBDA_FUNCTION_TIMEOUT,
+  OrderStatus,
+} from '@securecart/contracts';
 import { allStates } from '../helpers/asl';
 import { localNames, resolveTokens } from '../helpers/workflow-template';
 import { ExecutionReport, WorkflowHarness } from '../helpers/workflow-harness';
@@ -148,6 +154,16 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  test('every Lambda step retries its function running out of time (Sandbox.Timedout), with backoff and full jitter', () => {
+    const lambdaTasks = tasks.filter((n) => serviceOf(states[n].Resource) === 'lambda');
+    expect(lambdaTasks.length).toBeGreaterThan(0);
+    const unretried = lambdaTasks.filter((n) => {
+      const r = retrierFor(states[n], LAMBDA_FUNCTION_TIMEOUT);
+      return !r || !(r.MaxAttempts > 0) || r.JitterStrategy !== 'FULL';
+    });
+    expect(unretried).toEqual([]);
   });
 
   test('every Task state after ProcessPayment has a States.ALL catch leading to the saga (or, after it, to FAILED)', () => {

@@ -11,6 +11,7 @@ import {
   DETAIL_TYPES,
   EVENT_SOURCES,
   HANDLER_AWS_TRANSIENT_ERRORS,
+  LAMBDA_FUNCTION_TIMEOUT,
   ORDER_SCHEMA_VERSION,
   OrderStatus,
   OutcomeReason,
@@ -92,7 +93,8 @@ export class WorkflowStates {
   /**
    * A Lambda step; the handler's return value lands at `resultPath` as it is. Lambda's service
    * errors and the transient AWS errors a handler lets through are retried for minutes (an
-   * outage); a task timeout and `retryErrors` (a provider or carrier not answering) 3 times. A
+   * outage); a task or function time-out and `retryErrors` (a provider or carrier not answering)
+   * 3 times. A
    * `compensation` retries every error for longer still: it is idempotent and gives money back.
    */
   invoke(
@@ -115,7 +117,7 @@ export class WorkflowStates {
       return task.addRetry(this.outageRetry([sfn.Errors.ALL], COMPENSATION_MAX_ATTEMPTS));
     }
     return task.addRetry(this.outageRetry(LAMBDA_STEP_TRANSIENT)).addRetry({
-      errors: [sfn.Errors.TIMEOUT, ...retryErrors],
+      errors: [sfn.Errors.TIMEOUT, LAMBDA_FUNCTION_TIMEOUT, ...retryErrors],
       interval: Duration.seconds(1),
       backoffRate: 2,
       maxAttempts: 3,
