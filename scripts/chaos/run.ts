@@ -84,6 +84,8 @@ interface Placed {
 }
 interface Scenario {
   readonly name: string;
+  /** Outages whose order never entered their state (it ended before): the outage did not run. */
+  readonly notReached?: string[];
   readonly products: Record<string, CatalogItem>;
   readonly orders: Placed[];
 }
@@ -183,6 +185,7 @@ async function mixed(seed: number): Promise<Scenario> {
 async function outages(specs: string[], seed: number): Promise<Scenario> {
   const s: Scenario = { name: 'outages', products: await seedProducts('outage'), orders: [] };
   const active: FaultRule[] = [];
+  const notReached: string[] = [];
   const apply = () => (active.length ? faults.set({ seed, rules: active }) : faults.off());
   const runs = specs.map(async (spec, i) => {
     const m = /^(sns|events|dynamodb|lambda)@([A-Za-z]+)(?::(\d+))?$/.exec(spec);
@@ -191,13 +194,22 @@ async function outages(specs: string[], seed: number): Promise<Scenario> {
     const seconds = Number(secs ?? 300);
     const card = state === 'ScreenForFraud' || state === 'PublishScreening' ? 'screened' : 'approve';
     const o = await place(s, 1000 + i, card);
-    // Wait for the order to enter the state, then take the service down for it.
-    for (const deadline = Date.now() + 600_000; Date.now() < deadline; await sleep(500)) {
+    // Wait for the order to enter the state, then take the service down for it. An order that
+    // ends (or takes 10 minutes) without entering it is reported, and gets no outage.
+    let reached = false;
+    for (const deadline = Date.now() + 600_000; !reached && Date.now() < deadline; await sleep(500)) {
+      const arn = executionArn(o.orderId);
       const events = await c.sfn
-        .send(new GetExecutionHistoryCommand({ executionArn: executionArn(o.orderId), maxResults: 1000 }))
+        .send(new GetExecutionHistoryCommand({ executionArn: arn, maxResults: 1000 }))
         .then((h) => h.events ?? [])
         .catch(() => []);
-      if (events.some((e) => e.stateEnteredEventDetails?.name === state)) break;
+      reached = events.some((e) => e.stateEnteredEventDetails?.name === state);
+      if (!reached && events.some((e) => /^Execution(Succeeded|Failed|TimedOut|Aborted)$/.test(e.type ?? ''))) break;
+    }
+    if (!reached) {
+      notReached.push(`${spec}: ${o.orderId} ended without entering ${state}`);
+      log(`outage ${spec}: ${o.orderId} never entered ${state}; no outage`);
+      return;
     }
     const rule: FaultRule = { service: service as FaultRule['service'], operation: '*', rate: 1, match: o.orderId };
     active.push(rule);
@@ -209,7 +221,7 @@ async function outages(specs: string[], seed: number): Promise<Scenario> {
     log(`outage ${spec}: over`);
   });
   await Promise.all(runs);
-  return s;
+  return { ...s, notReached };
 }
 
 async function settle(orders: Placed[]): Promise<void> {
@@ -393,6 +405,9 @@ async function main() {
     for (const k of CHECKS) for (const f of r.failures[k]) details.push(`${s.name} ${k}: ${f}`);
   }
   for (const d of details) console.log(`  FAIL ${d}`);
+  for (const s of scenarios) for (const n of s.notReached ?? []) console.log(`  NOT RUN ${n}`);
+  const notRun = scenarios.reduce((n, s) => n + (s.notReached?.length ?? 0), 0);
+  failed += notRun; // an outage that did not run tested nothing: the run does not pass
   console.log(`\nchaos: ${failed === 0 ? 'PASS' : `FAIL (${failed} violations)`}`);
   process.exitCode = failed === 0 ? 0 : 1;
 }
