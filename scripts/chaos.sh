@@ -9,10 +9,10 @@
 #   3. the runner: faults on, orders with mixed test cards, faults off, invariants checked;
 #   4. npm run local:destroy, and the emulator stopped if this script started it (also on failure).
 #
-# Short (default, CI, about 5 minutes): one seed of mixed faults (12 % of DynamoDB writes, SNS
+# Short (default, CI, about 4-5 minutes): one seed of mixed faults (12 % of DynamoDB writes, SNS
 # publishes, EventBridge puts, Lambda invokes and task-token callbacks failing for 45 s, 30 orders
 # of 10 customers) and one targeted outage (SNS down for 120 s from ProcessPayment, i.e. at PAID).
-# Long (--long, about 20 minutes): three seeds, and SNS, EventBridge, DynamoDB and Lambda each down
+# Long (--long, about 12 minutes): three seeds, and SNS, EventBridge, DynamoDB and Lambda each down
 # 100 % for 5 minutes at each step of the workflow (all outages at once, one order each).
 set -euo pipefail
 
