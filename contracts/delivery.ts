@@ -30,6 +30,16 @@ export const DELIVERY = {
     longPollSeconds: 20,
   },
   /** Every other queue built by ReliableQueue, unless its construct says otherwise. */
+  /**
+   * The status-redelivery queue (docs/adr/0017): status events the workflow could not publish,
+   * published again by redeliver-status. A receive every visibility timeout for this many
+   * receives rides out about 15 minutes of SNS errors before a message moves to the DLQ (alarmed).
+   */
+  statusRedelivery: {
+    maxReceiveCount: 15,
+    visibilityTimeoutSeconds: 60,
+    batchSize: 10,
+  },
   defaults: {
     maxReceiveCount: 3,
     visibilityTimeoutSeconds: 30,

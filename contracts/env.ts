@@ -21,6 +21,8 @@ export const HANDLER_ENV = {
   paymentProviderTimeoutMs: 'PAYMENT_PROVIDER_TIMEOUT_MS',
   /** start-fulfillment sidelines messages that can never succeed into this queue (the orders DLQ). */
   ordersDlqUrl: 'ORDERS_DLQ_URL',
+  /** redeliver-status publishes the status events the workflow could not publish to this topic. */
+  orderEventsTopicArn: 'ORDER_EVENTS_TOPIC_ARN',
 } as const;
 export type HandlerEnvName = (typeof HANDLER_ENV)[keyof typeof HANDLER_ENV];
 

@@ -97,7 +97,7 @@ describe('Pipeline stack', () => {
 
     test('every queue is KMS-encrypted and denies requests without TLS', () => {
       const queues = byType('AWS::SQS::Queue');
-      expect(queues.length).toBe(9); // orders, 3 subscriptions, each with a DLQ, and the event-targets DLQ
+      expect(queues.length).toBe(11); // orders, 3 subscriptions, status-redelivery, each with a DLQ, and the event-targets DLQ
       for (const [, q] of queues)
         expect(q.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] });
       const denied = byType('AWS::SQS::QueuePolicy').flatMap(([, p]) =>
@@ -120,12 +120,14 @@ describe('Pipeline stack', () => {
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         AlarmActions: [{ Ref: expect.stringMatching(/^AlarmTopic/) }],
       });
-      const ageAlarm = alarms.find((a) => a.MetricName === 'ApproximateAgeOfOldestMessage');
+      const ageAlarm = alarms.find(
+        (a) => a.MetricName === 'ApproximateAgeOfOldestMessage' && JSON.stringify(a.Dimensions).includes('OrderIntake'),
+      );
       expect(ageAlarm).toMatchObject({ Threshold: 300, AlarmActions: [{ Ref: expect.stringMatching(/^AlarmTopic/) }] });
       expect(ageAlarm.Threshold).toBe(DELIVERY.orders.maxMessageAgeMinutes * 60);
       // Every DLQ has its alarm.
       const dlqs = byType('AWS::SQS::Queue').filter(([, q]) => /dlq/.test(q.Properties.QueueName));
-      expect(dlqs).toHaveLength(5);
+      expect(dlqs).toHaveLength(6);
       for (const [id] of dlqs) {
         expect(
           alarms.some(
@@ -136,7 +138,8 @@ describe('Pipeline stack', () => {
     });
 
     test('start-fulfillment consumes batches of up to 10 (DELIVERY.orders) with partial batch failures', () => {
-      const [mapping, ...others] = byType('AWS::Lambda::EventSourceMapping');
+      const mappings = byType('AWS::Lambda::EventSourceMapping').filter(([id]) => id.startsWith('OrderIntake'));
+      const [mapping, ...others] = mappings;
       expect(others).toHaveLength(0);
       expect(mapping[1].Properties.BatchSize).toBe(DELIVERY.orders.batchSize);
       t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -177,8 +180,8 @@ describe('Pipeline stack', () => {
   describe('handlers', () => {
     const handlers = () => byType('AWS::Lambda::Function').filter(([, f]) => f.Properties.Handler === 'index.handler');
 
-    test('ten handlers on nodejs22.x, ARM64, X-Ray, JSON logs to their own encrypted log group', () => {
-      expect(handlers()).toHaveLength(10);
+    test('eleven handlers on nodejs22.x, ARM64, X-Ray, JSON logs to their own encrypted log group', () => {
+      expect(handlers()).toHaveLength(11);
       for (const [, f] of handlers()) {
         expect(f.Properties).toMatchObject({
           Runtime: 'nodejs22.x',
@@ -189,7 +192,7 @@ describe('Pipeline stack', () => {
         expect(f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toMatch(/^[a-z-]+$/);
       }
       const logGroups = byType('AWS::Logs::LogGroup');
-      expect(logGroups).toHaveLength(11); // ten handlers and the state machine
+      expect(logGroups).toHaveLength(12); // eleven handlers and the state machine
       for (const [, lg] of logGroups)
         expect(lg.Properties).toMatchObject({
           KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] },
@@ -291,11 +294,23 @@ describe('Pipeline stack', () => {
 
     test('payment retries transient errors only, with backoff and full jitter; a decline is caught', () => {
       const s = allStates(definition()).ProcessPayment;
-      expect(s.Retry).toHaveLength(1);
-      expect(s.Retry[0]).toMatchObject({ BackoffRate: 2, MaxAttempts: 3, JitterStrategy: 'FULL' });
-      expect(s.Retry[0].ErrorEquals).toContain('PaymentProviderUnavailable');
-      expect(s.Retry[0].ErrorEquals).not.toContain('PaymentDeclined');
-      expect(s.Retry[0].ErrorEquals).not.toContain('States.ALL');
+      expect(s.Retry).toHaveLength(2);
+      // Lambda's and AWS's transient errors: for minutes (docs/adr/0017); the provider's: 3 times.
+      expect(s.Retry[0]).toMatchObject({
+        BackoffRate: 2,
+        MaxAttempts: 25,
+        MaxDelaySeconds: 60,
+        JitterStrategy: 'FULL',
+      });
+      expect(s.Retry[0].ErrorEquals).toEqual(
+        expect.arrayContaining(['Lambda.ServiceException', 'Lambda.TooManyRequestsException']),
+      );
+      expect(s.Retry[1]).toMatchObject({ BackoffRate: 2, MaxAttempts: 3, JitterStrategy: 'FULL' });
+      expect(s.Retry[1].ErrorEquals).toContain('PaymentProviderUnavailable');
+      for (const r of s.Retry) {
+        expect(r.ErrorEquals).not.toContain('PaymentDeclined');
+        expect(r.ErrorEquals).not.toContain('States.ALL');
+      }
       expect(s.Catch[0].ErrorEquals).toEqual(['PaymentDeclined']);
       expect(s.Parameters['attempt.$']).toBe('$$.State.RetryCount');
     });
@@ -346,7 +361,7 @@ describe('Pipeline stack', () => {
 
     test('every alarm notifies the ops topic and names a runbook that exists', () => {
       const alarms = byType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-      expect(alarms).toHaveLength(10); // 5 DLQs, the orders age, 4 on executions
+      expect(alarms).toHaveLength(13); // 6 DLQs, the orders and redelivery ages, events recorded for redelivery, 4 on executions
       for (const a of alarms) {
         expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmTopic/) }]);
         const runbook = /Runbook: (docs\/runbooks\/[a-z-]+\.md)$/.exec(a.AlarmDescription)?.[1];

@@ -10,6 +10,7 @@ export const RUNBOOKS = {
   dlqRedrive: 'docs/runbooks/dlq-redrive.md',
   failedOrders: 'docs/runbooks/failed-orders.md',
   queueBacklog: 'docs/runbooks/queue-backlog.md',
+  statusRedelivery: 'docs/runbooks/status-redelivery.md',
   apiServerErrors: 'docs/runbooks/api-server-errors.md',
   apiLatency: 'docs/runbooks/api-latency.md',
   checkoutNoRunningTask: 'docs/runbooks/checkout-no-running-task.md',

@@ -93,6 +93,8 @@ export class PipelineStack extends Stack {
       OrderStatusQueueUrl: queues.orderStatus.queue.queueUrl,
       NotificationsQueueUrl: queues.notifications.queue.queueUrl,
       AnalyticsQueueUrl: queues.analytics.queue.queueUrl,
+      StatusRedeliveryQueueUrl: this.orderEvents.redelivery.queue.queue.queueUrl,
+      StatusRedeliveryDlqUrl: this.orderEvents.redelivery.queue.deadLetterQueue.queueUrl,
       EventTargetsDlqUrl: this.routing.targetDlq.queueUrl,
       OrderEventsTopicArn: this.orderEvents.topic.topicArn,
       AlarmTopicArn: this.alarms.topic.topicArn,

@@ -228,3 +228,13 @@ describe('shared/handler: one way to check a step input', () => {
     expect(body).not.toHaveBeenCalled();
   });
 });
+
+describe('shared/sfn: task-token callbacks and starts ride out throttles', () => {
+  test('the Step Functions client makes SFN_MAX_ATTEMPTS (5) attempts in the standard retry mode', async () => {
+    const { sfn, SFN_MAX_ATTEMPTS } = await import('../../lambda/shared/sfn');
+    expect(SFN_MAX_ATTEMPTS).toBe(5);
+    expect(await sfn.config.maxAttempts()).toBe(5);
+    const mode = sfn.config.retryMode;
+    expect(typeof mode === 'function' ? await mode() : mode).toBe('standard');
+  });
+});

@@ -23,8 +23,9 @@
  *   the state's TimeoutSeconds fires.
  * - PutEvents from handlers (InventoryLow) is captured and routed the same way (to restock).
  * - SQS SendMessage from handlers is captured (`sentMessages`).
- * - Faults: `run(order, { faults: { RefundPayment: new Error('boom') } })` makes that Lambda task
- *   throw instead of running its handler (on every attempt, or on the attempts a function picks).
+ * - `sqs:sendMessage` tasks (status events recorded for redelivery) record the event.
+ * - Faults: `run(order, { faults: { RefundPayment: new Error('boom') } })` makes that Task state
+ *   throw instead of doing its work (on every attempt, or on the attempts a function picks).
  *
  * aws-local-stepfunctions does not fill `$$.State.RetryCount`; the harness supplies it per state
  * as AWS does (0 on the first attempt, +1 per retry).
@@ -193,7 +194,7 @@ export class WorkflowHarness {
         ([name, s]) =>
           s.Type === 'Task' &&
           !this.stepOfState.has(name) &&
-          !/sns:publish$|events:putEvents\.waitForTaskToken$/.test(s.Resource),
+          !/sns:publish$|sqs:sendMessage$|events:putEvents\.waitForTaskToken$/.test(s.Resource),
       )
       .map(([name]) => name);
   }
@@ -244,9 +245,12 @@ export class WorkflowHarness {
   /** Runs one execution named after the order id, as StartExecution would. */
   run(input: any, options: RunOptions = {}): Promise<ExecutionReport> {
     const orderId = String(input?.orderId ?? `anon-${this.executions.size}`);
-    const unknown = Object.keys(options.faults ?? {}).filter((state) => !this.stepOfState.has(state));
+    const taskStates = Object.entries(allStates(this.definition))
+      .filter(([, s]) => s.Type === 'Task')
+      .map(([name]) => name);
+    const unknown = Object.keys(options.faults ?? {}).filter((state) => !taskStates.includes(state));
     if (unknown.length > 0)
-      throw new Error(`faults name ${unknown.join(', ')}, not Lambda tasks (${this.lambdaTaskSteps.join(', ')})`);
+      throw new Error(`faults name ${unknown.join(', ')}, not Task states (${taskStates.join(', ')})`);
     const report = this.execute(orderId, input, options);
     this.executions.set(orderId, report);
     return report;

@@ -6,6 +6,9 @@
  * - Lambda tasks call the harness's `invoke` with the state's payload; faults named in the options
  *   make a task throw instead (on every attempt, or on the attempts a function picks).
  * - `sns:publish` tasks record the status event and its `status` attribute.
+ * - `sqs:sendMessage` tasks (a status event recorded for redelivery) record the event in `redelivery`.
+ * - Faults can be injected into any Task state (Lambda, SNS, SQS, EventBridge): the task throws the
+ *   fault instead of doing its work (on every attempt, or on the attempts a function picks).
  * - `events:putEvents.waitForTaskToken` tasks wait for their token's answer (`awaitTaskToken`)
  *   and deliver the event to the rules unless the screening target is down; no answer → the
  *   state's TimeoutSeconds fires.
@@ -57,6 +60,8 @@ export interface ExecutionReport {
    */
   readonly error?: { readonly error: string; readonly cause: string };
   readonly statuses: StatusRecord[];
+  /** Status events recorded for redelivery (the status-redelivery queue), in order. */
+  readonly redelivery: Array<{ readonly state: string; readonly event: OrderStatusEvent }>;
   /** Task states invoked, in order (retries repeat the name). */
   readonly tasks: string[];
   /** Errors raised by Lambda tasks, in order (caught or not). */
@@ -71,7 +76,7 @@ export interface RunOptions {
   readonly screeningTimeoutSeconds?: number;
   /** Simulates the screen-fraud target being unreachable: nothing answers the task token. */
   readonly screeningTargetDown?: boolean;
-  /** Faults to inject, by Lambda task state name (test-only: the handler is not called when it throws). */
+  /** Faults to inject, by Task state name (test-only: the task's work is not done when it throws). */
   readonly faults?: Readonly<Record<string, Fault>>;
 }
 
@@ -103,6 +108,7 @@ export async function runExecution(
     states.ScreenForFraud.TimeoutSeconds = options.screeningTimeoutSeconds;
 
   const statuses: StatusRecord[] = [];
+  const redelivery: ExecutionReport['redelivery'][number][] = [];
   const tasks: string[] = [];
   const taskErrors: TaskError[] = [];
   const attempts = new Map<string, number>();
@@ -147,6 +153,12 @@ export async function runExecution(
         });
         return { MessageId: `m-${statuses.length}` };
       };
+    } else if (/sqs:sendMessage$/.test(state.Resource)) {
+      overrides[name] = async (params: any) => {
+        tasks.push(name);
+        redelivery.push({ state: name, event: JSON.parse(params.MessageBody) });
+        return { MessageId: `q-${redelivery.length}` };
+      };
     } else if (/events:putEvents\.waitForTaskToken$/.test(state.Resource)) {
       overrides[name] = async (params: any) => {
         tasks.push(name);
@@ -155,6 +167,21 @@ export async function runExecution(
         return answered;
       };
     }
+  }
+
+  // Faults on the other Task states (SNS, SQS, EventBridge): thrown instead of their work.
+  for (const [name, fault] of Object.entries(options.faults ?? {})) {
+    if (bindings.stepOfState.has(name) || !overrides[name]) continue;
+    const work = overrides[name];
+    overrides[name] = async (params: any) => {
+      const attempt = attempts.get(name) ?? 0;
+      attempts.set(name, attempt + 1);
+      const injected = typeof fault === 'function' ? fault(attempt) : fault;
+      if (!injected) return work(params);
+      tasks.push(name);
+      taskErrors.push({ state: name, attempt, name: injected.name, message: injected.message, injected: true });
+      throw injected;
+    };
   }
 
   const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
@@ -175,10 +202,17 @@ export async function runExecution(
     },
   } as any);
   try {
-    return { orderId, output: await execution.result, statuses, tasks, taskErrors };
+    return { orderId, output: await execution.result, statuses, redelivery, tasks, taskErrors };
   } catch (e) {
     // aws-local-stepfunctions wraps the failure in an ExecutionError; its cause is the state's error.
     const failure = ((e as { cause?: unknown }).cause ?? e) as Error;
-    return { orderId, error: { error: failure.name, cause: failure.message }, statuses, tasks, taskErrors };
+    return {
+      orderId,
+      error: { error: failure.name, cause: failure.message },
+      statuses,
+      redelivery,
+      tasks,
+      taskErrors,
+    };
   }
 }

@@ -72,7 +72,11 @@ export class FulfillmentWorkflow extends Construct implements Observable {
 
   constructor(scope: Construct, id: string, props: FulfillmentWorkflowProps) {
     super(scope, id);
-    const s = new WorkflowStates(this, { ...props, topic: props.orderEvents.topic });
+    const s = new WorkflowStates(this, {
+      ...props,
+      topic: props.orderEvents.topic,
+      redeliveryQueue: props.orderEvents.redelivery.queue.queue,
+    });
 
     // 1. The happy path.
     const validate = s.invoke('ValidateOrder', 'validate-order', P.validate, '$.validation');
@@ -90,38 +94,50 @@ export class FulfillmentWorkflow extends Construct implements Observable {
       maxConcurrency: 2,
       resultPath: '$.shipments',
     }).itemProcessor(s.invoke('CreateShipment', 'create-shipment', P.ship, '$', [carrierUnavailable]));
-    const finish = s
-      .publishStatus('PublishOutcome', 'FROM_OUTCOME')
-      .next(
-        new sfn.Choice(this, 'Failed?')
-          .when(
-            sfn.Condition.stringEquals('$.outcome.status', 'FAILED'),
-            new sfn.Fail(this, 'OrderFailed', { error: 'OrderFailed', causePath: '$.outcome.reason' }),
-          )
-          .otherwise(new sfn.Succeed(this, 'Done')),
-      );
+    // Status publishes (docs/adr/0017): a publish that fails for minutes records the event for
+    // redelivery and the order goes on; only a failed record is an error route (table below).
+    const accepted = s.publishStatus('PublishAccepted', 'ACCEPTED');
+    const validated = s.publishStatus('PublishValidated', 'VALIDATED');
+    const screeningStatus = s.publishStatus('PublishScreening', 'SCREENING');
+    const paid = s.publishStatus('PublishPaid', 'PAID');
+    const outcomeStatus = s.publishStatus('PublishOutcome', 'FROM_OUTCOME');
+    const finish = outcomeStatus.chain.next(
+      new sfn.Choice(this, 'Failed?')
+        .when(
+          sfn.Condition.stringEquals('$.outcome.status', 'FAILED'),
+          new sfn.Fail(this, 'OrderFailed', { error: 'OrderFailed', causePath: '$.outcome.reason' }),
+        )
+        .otherwise(new sfn.Succeed(this, 'Done')),
+    );
     const screening = new sfn.Choice(this, 'ScreeningRequired?')
       .when(
         sfn.Condition.booleanEquals('$.validation.screeningRequired', true),
-        s.publishStatus('PublishScreening', 'SCREENING').next(screen).next(new sfn.Pass(this, 'ScreeningPassed')),
+        screeningStatus.chain.next(screen).next(new sfn.Pass(this, 'ScreeningPassed')),
       )
       .otherwise(new sfn.Pass(this, 'NoScreening'))
       .afterwards();
     const definition = sfn.Chain.start(new sfn.Pass(this, 'Start', { parameters: { 'order.$': '$' } }))
-      .next(s.publishStatus('PublishAccepted', 'ACCEPTED'))
+      .next(accepted.chain)
       .next(validate)
-      .next(s.publishStatus('PublishValidated', 'VALIDATED'))
+      .next(validated.chain)
       .next(screening)
       .next(pay)
-      .next(s.publishStatus('PublishPaid', 'PAID'))
+      .next(paid.chain)
       .next(reserveAndInvoice)
       .next(ship)
       .next(s.outcome('Fulfilled', 'FULFILLED', null))
       .next(finish);
 
     // 2. The saga: refund, then release, then publish the outcome.
-    const refund = s.invoke('RefundPayment', 'refund-payment', P.refund, '$.compensation.refund');
-    const release = s.invoke('ReleaseInventory', 'release-inventory', P.release, '$.compensation.release');
+    const refund = s.invoke('RefundPayment', 'refund-payment', P.refund, '$.compensation.refund', [], 'compensation');
+    const release = s.invoke(
+      'ReleaseInventory',
+      'release-inventory',
+      P.release,
+      '$.compensation.release',
+      [],
+      'compensation',
+    );
     const next: Record<Then, sfn.IChainable> = {
       finish,
       compensate: sfn.Chain.start(refund).next(release).next(finish),
@@ -129,7 +145,9 @@ export class FulfillmentWorkflow extends Construct implements Observable {
 
     // 3. Error routes, in catch order: the first row that matches the error wins.
     const O = OUTCOMES;
-    const routes: ReadonlyArray<readonly [sfn.TaskStateBase | sfn.Parallel | sfn.Map, string[], Outcome]> = [
+    const routes: ReadonlyArray<
+      readonly [sfn.TaskStateBase | sfn.Parallel | sfn.Map | sfn.CustomState, string[], Outcome]
+    > = [
       [validate, [invalidOrder], O.invalidOrder],
       [validate, [ALL], O.unexpectedBeforePayment],
       [screen, [FRAUD_REJECTED_ERROR], O.fraudRejected],
@@ -144,12 +162,23 @@ export class FulfillmentWorkflow extends Construct implements Observable {
       [ship, [ALL], O.unexpected],
       [refund, [ALL], O.compensationFailed],
       [release, [ALL], O.compensationFailed],
+      // A status neither published nor recorded for redelivery: the order cannot go on unseen.
+      [accepted.record, [ALL], O.unexpectedBeforePayment],
+      [validated.record, [ALL], O.unexpectedBeforePayment],
+      [screeningStatus.record, [ALL], O.unexpectedBeforePayment],
+      [paid.record, [ALL], O.unexpected],
     ];
     const outcomeStates = new Map<string, sfn.IChainable>();
     for (const [from, errors, [state, status, reason, then]] of routes) {
       if (!outcomeStates.has(state)) outcomeStates.set(state, s.outcome(state, status, reason).next(next[then]));
       from.addCatch(outcomeStates.get(state)!, { errors, resultPath: '$.error' });
     }
+    // The terminal status itself, neither published nor recorded: the execution fails (alarmed),
+    // after the saga has run where it had to; an operator republishes it (docs/runbooks/status-redelivery.md).
+    outcomeStatus.record.addCatch(
+      new sfn.Fail(this, 'OutcomeUndeliverable', { error: 'OutcomeUndeliverable', causePath: '$.outcome.status' }),
+      { errors: [ALL], resultPath: '$.error' },
+    );
 
     const logGroup = props.key.logGroup(this, 'Logs', {
       logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
@@ -166,6 +195,10 @@ export class FulfillmentWorkflow extends Construct implements Observable {
       removalPolicy: props.removalPolicy,
     });
     props.orderEvents.grantPublishThroughKey(this.stateMachine.role);
+    // Recording a status event for redelivery: exactly SendMessage, and the pipeline key to encrypt it.
+    const redelivery = props.orderEvents.redelivery.queue.queue;
+    redelivery.grant(this.stateMachine.role, 'sqs:SendMessage');
+    props.key.key.grant(this.stateMachine.role, 'kms:GenerateDataKey', 'kms:Decrypt');
     acknowledgeRole(this.stateMachine, Object.values(props.handlers));
 
     const sm = this.stateMachine;

@@ -9,6 +9,7 @@ import { TierKey } from '../encryption';
 import { Observable } from '../ops-alarms';
 import { FORWARDABLE_MESSAGE_BYTES, ReliableQueue } from '../reliable-queue';
 import { PipelineBaseProps, queueBase } from './base';
+import { StatusRedelivery } from './status-redelivery';
 
 export type StatusSubscription = keyof typeof STATUS_SUBSCRIPTIONS;
 
@@ -22,11 +23,14 @@ export interface OrderEventsFanOutProps extends PipelineBaseProps {
 /**
  * The OrderEvents topic and its subscribers: one queue per consumer (order-status for the checkout
  * service, notifications, analytics), each receiving only the statuses its contract lists through
- * a filter policy on the `status` attribute, each with its own alarmed DLQ.
+ * a filter policy on the `status` attribute, each with its own alarmed DLQ; and the status-redelivery
+ * path for events the workflow could not publish (StatusRedelivery).
  */
 export class OrderEventsFanOut extends Construct implements Observable {
   readonly topic: sns.Topic;
   readonly queues: Record<StatusSubscription, ReliableQueue>;
+  /** Where the workflow records a status event it could not publish (docs/adr/0017). */
+  readonly redelivery: StatusRedelivery;
   readonly alarms: cloudwatch.IAlarm[];
   readonly widgets: cloudwatch.IWidget[];
   private readonly topicKey: TierKey;
@@ -67,8 +71,14 @@ export class OrderEventsFanOut extends Construct implements Observable {
       );
     }
 
+    this.redelivery = new StatusRedelivery(this, 'Redelivery', {
+      ...props,
+      topic: this.topic,
+      topicKey: props.topicKey,
+    });
+
     const queues = Object.values(this.queues);
-    this.alarms = queues.flatMap((q) => q.alarms);
+    this.alarms = [...queues.flatMap((q) => q.alarms), ...this.redelivery.alarms];
     const period = Duration.minutes(1);
     this.widgets = [
       new cloudwatch.GraphWidget({
@@ -78,6 +88,7 @@ export class OrderEventsFanOut extends Construct implements Observable {
         width: 12,
       }),
       ...queues.flatMap((q) => q.widgets),
+      ...this.redelivery.widgets,
     ];
   }
 

@@ -1,14 +1,17 @@
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
+  AWS_TRANSIENT_ERRORS,
   DETAIL_TYPES,
   EVENT_SOURCES,
-  LAMBDA_TRANSIENT_ERRORS,
+  HANDLER_AWS_TRANSIENT_ERRORS,
+  LAMBDA_FUNCTION_TIMEOUT,
   ORDER_SCHEMA_VERSION,
   OrderStatus,
   OutcomeReason,
@@ -47,9 +50,35 @@ export const STEP_PAYLOADS = {
   release: { 'orderId.$': '$.order.orderId', 'items.$': '$.validation.lines' },
 } as const;
 
+/**
+ * How long the workflow rides out an AWS dependency's errors (docs/adr/0017): exponential backoff
+ * from `interval`, capped at `maxDelay`, full jitter, `maxAttempts` retries. With the defaults the
+ * capped delays add up to 1,262 s; full jitter waits a uniform share of each, about 10.5 minutes
+ * in all on average and under 5 minutes with a probability below 1e-4: a 5-minute outage is
+ * ridden out.
+ */
+export interface OutageRetry {
+  readonly interval: Duration;
+  readonly maxDelay: Duration;
+  readonly maxAttempts: number;
+}
+export const DEFAULT_OUTAGE_RETRY: OutageRetry = {
+  interval: Duration.seconds(2),
+  maxDelay: Duration.seconds(60),
+  maxAttempts: 25,
+};
+/** Compensations retry every error this many times (about 13 minutes on average): they are idempotent and give money back. */
+export const COMPENSATION_MAX_ATTEMPTS = 30;
+
+/** Lambda's own service errors and the transient AWS errors a handler lets through. */
+const LAMBDA_STEP_TRANSIENT = [...AWS_TRANSIENT_ERRORS.lambda, ...HANDLER_AWS_TRANSIENT_ERRORS];
+
 export interface WorkflowStatesProps {
   readonly handlers: Record<WorkflowStep, lambda.IFunction>;
   readonly topic: sns.ITopic;
+  /** A status event whose publish failed after its retries is sent here, to be published again. */
+  readonly redeliveryQueue: sqs.IQueue;
+  readonly outageRetry?: OutageRetry;
   readonly bus: events.IEventBus;
   readonly fraudScreenTimeout: Duration;
 }
@@ -62,25 +91,52 @@ export class WorkflowStates {
   ) {}
 
   /**
-   * A Lambda step; the handler's return value lands at `resultPath` as it is. Lambda's transient
-   * errors, a task timeout and `retryErrors` are retried with backoff and full jitter.
+   * A Lambda step; the handler's return value lands at `resultPath` as it is. Lambda's service
+   * errors and the transient AWS errors a handler lets through are retried for minutes (an
+   * outage); a task or function time-out and `retryErrors` (a provider or carrier not answering)
+   * 3 times. A
+   * `compensation` retries every error for longer still: it is idempotent and gives money back.
    */
-  invoke(stateId: string, step: WorkflowStep, payload: object, resultPath: string, retryErrors: string[] = []) {
-    return new tasks.LambdaInvoke(this.scope, stateId, {
+  invoke(
+    stateId: string,
+    step: WorkflowStep,
+    payload: object,
+    resultPath: string,
+    retryErrors: string[] = [],
+    kind: 'step' | 'compensation' = 'step',
+  ) {
+    const task = new tasks.LambdaInvoke(this.scope, stateId, {
       lambdaFunction: this.props.handlers[step],
       payload: sfn.TaskInput.fromObject(payload as Record<string, unknown>),
       payloadResponseOnly: true,
       resultPath,
       retryOnServiceExceptions: false,
       taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
-    }).addRetry({
-      errors: [...LAMBDA_TRANSIENT_ERRORS, sfn.Errors.TIMEOUT, ...retryErrors],
+    });
+    if (kind === 'compensation') {
+      return task.addRetry(this.outageRetry([sfn.Errors.ALL], COMPENSATION_MAX_ATTEMPTS));
+    }
+    return task.addRetry(this.outageRetry(LAMBDA_STEP_TRANSIENT)).addRetry({
+      errors: [sfn.Errors.TIMEOUT, LAMBDA_FUNCTION_TIMEOUT, ...retryErrors],
       interval: Duration.seconds(1),
       backoffRate: 2,
       maxAttempts: 3,
       maxDelay: Duration.seconds(20),
       jitterStrategy: sfn.JitterType.FULL,
     });
+  }
+
+  /** A retry of `errors` that rides out minutes of an AWS dependency's errors (backoff, full jitter). */
+  private outageRetry(errors: readonly string[], maxAttempts?: number): sfn.RetryProps {
+    const r = this.props.outageRetry ?? DEFAULT_OUTAGE_RETRY;
+    return {
+      errors: [...errors],
+      interval: r.interval,
+      backoffRate: 2,
+      maxAttempts: maxAttempts ?? r.maxAttempts,
+      maxDelay: r.maxDelay,
+      jitterStrategy: sfn.JitterType.FULL,
+    };
   }
 
   /** A screening request on the bus; screen-fraud answers through the task token. */
@@ -104,12 +160,19 @@ export class WorkflowStates {
       ],
       taskTimeout: sfn.Timeout.duration(this.props.fraudScreenTimeout),
       resultPath: '$.screening',
-    });
+      // Not States.Timeout: no answer in time is the fraud-review time-out, caught as such.
+    }).addRetry(this.outageRetry(AWS_TRANSIENT_ERRORS.eventBridge));
   }
 
   /**
    * Builds the status event at `$.statusEvent`, then publishes it with a `status` attribute.
    * `FROM_OUTCOME` publishes the status and reason recorded at `$.outcome`.
+   *
+   * A status event is a notification, not a step the order depends on (docs/adr/0017): SNS's
+   * transient errors are retried for minutes, and when the publish still fails, the event is sent
+   * to the status-redelivery queue (published again from there once SNS answers) and the order
+   * goes on. `record` is that send; where its failure leads is the caller's choice (the error
+   * routes of the workflow).
    */
   publishStatus(name: string, status: OrderStatus | 'FROM_OUTCOME') {
     const fromOutcome = status === 'FROM_OUTCOME';
@@ -133,14 +196,24 @@ export class WorkflowStates {
         [SNS_ATTRIBUTES.status]: { value: fromOutcome ? J.stringAt('$.outcome.status') : status },
       },
       resultPath: J.DISCARD,
-    }).addRetry({
-      errors: [sfn.Errors.ALL],
-      interval: Duration.seconds(1),
-      backoffRate: 2,
-      maxAttempts: 4,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-    return sfn.Chain.start(build).next(publish);
+    }).addRetry(this.outageRetry(AWS_TRANSIENT_ERRORS.sns));
+    // The sqs:sendMessage integration as a CustomState: SqsSendMessage would grant
+    // kms:GenerateDataKey*; FulfillmentWorkflow grants exactly SendMessage and the key actions.
+    const record = new sfn.CustomState(this.scope, `${name}ForRedelivery`, {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${Aws.PARTITION}:states:::sqs:sendMessage`,
+        Parameters: {
+          QueueUrl: this.props.redeliveryQueue.queueUrl,
+          'MessageBody.$': 'States.JsonToString($.statusEvent)',
+        },
+        ResultPath: null,
+      },
+    }).addRetry(this.outageRetry(AWS_TRANSIENT_ERRORS.sqs));
+    publish.addCatch(record, { errors: [sfn.Errors.ALL], resultPath: '$.statusError' });
+    build.next(publish);
+    // Whatever follows comes after the publish, or after recording the event for redelivery.
+    return { chain: sfn.Chain.custom(build, [publish, record], publish), record };
   }
 
   /** Records the order's outcome at `$.outcome`. */

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# npm run test:chaos [-- --long] [-- runner options] — the order pipeline under injected AWS faults
+# (docs/adr/0017; the runner and its checks: scripts/chaos/run.ts).
+#
+#   1. the local AWS endpoint: AWS_ENDPOINT_URL when set (it must offer the fault control API,
+#      POST /_emulator/faults: ../shared/aws-emulator does; LocalStack does not), otherwise
+#      ../shared/aws-emulator started on a free port with a private state directory;
+#   2. npm run local:deploy  — the localstack profile (outputs in cdk.out/localstack-outputs.json);
+#   3. the runner: faults on, orders with mixed test cards, faults off, invariants checked;
+#   4. npm run local:destroy, and the emulator stopped if this script started it (also on failure).
+#
+# Short (default, CI, about 4-5 minutes): one seed of mixed faults (12 % of DynamoDB writes, SNS
+# publishes, EventBridge puts, Lambda invokes and task-token callbacks failing for 45 s, 30 orders
+# of 10 customers) and one targeted outage (SNS down for 120 s from ProcessPayment, i.e. at PAID).
+# Long (--long, about 12 minutes): three seeds, and SNS, EventBridge, DynamoDB and Lambda each down
+# 100 % for 5 minutes at each step of the workflow (all outages at once, one order each).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+EMULATOR=${AWS_EMULATOR:-$ROOT/../shared/aws-emulator/emulator}
+SECONDS=0
+say() { printf 'test:chaos: %s\n' "$*"; }
+phase() { printf '\n=== test:chaos: %s (%ss)\n' "$*" "$SECONDS"; }
+
+SHORT=(--seeds 7 --orders 30 --customers 10 --fault-seconds 45 --outage sns@ProcessPayment:120)
+LONG=(--seeds 7,11,23 --orders 30 --customers 10 --fault-seconds 45)
+for spec in sns@Start sns@ValidateOrder sns@PublishScreening sns@ProcessPayment sns@CreateShipments \
+  events@PublishScreening \
+  dynamodb@PublishValidated dynamodb@PublishPaid dynamodb@ReserveAndInvoice \
+  lambda@Start lambda@PublishValidated lambda@PublishPaid lambda@ReserveAndInvoice; do
+  LONG+=(--outage "$spec:300")
+done
+args=("${SHORT[@]}")
+if [ "${1:-}" = --long ]; then
+  args=("${LONG[@]}")
+  shift
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/securecart-chaos.XXXXXX")
+emulator_started=false
+deployed=false
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  if $deployed; then npm run -s local:destroy >"$WORK/destroy.log" 2>&1 || say "local:destroy failed: see $WORK/destroy.log"; fi
+  if $emulator_started; then "$EMULATOR" stop || say "could not stop the emulator"; fi
+  if [ "$status" -ne 0 ]; then
+    say "FAILED (exit $status) after ${SECONDS}s; work directory kept: $WORK"
+  else
+    rm -rf "$WORK"
+    say "passed in ${SECONDS}s"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ -z "${AWS_ENDPOINT_URL:-}" ]; then
+  [ -x "$EMULATOR" ] || { say "set AWS_ENDPOINT_URL, or AWS_EMULATOR to the emulator command"; exit 1; }
+  free_port() { node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'; }
+  export AWS_EMULATOR_DIR="$WORK/emulator" AWS_EMULATOR_PORT=${AWS_EMULATOR_PORT:-$(free_port)}
+  export AWS_EMULATOR_NODE_PATH="$ROOT/node_modules"
+  phase "start the emulator on 127.0.0.1:$AWS_EMULATOR_PORT"
+  emulator_started=true
+  "$EMULATOR" start
+  eval "$("$EMULATOR" env)"
+fi
+export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
+say "AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL"
+
+phase "npm run local:deploy"
+deployed=true
+npm run -s local:deploy >"$WORK/deploy.log" 2>&1 || { tail -n 30 "$WORK/deploy.log"; exit 1; }
+
+phase "chaos runner ${args[*]} $*"
+node --import tsx scripts/chaos/run.ts "${args[@]}" "$@"
