@@ -78,6 +78,41 @@ describe('OrderFulfillment payments (synthesized definition, real handlers, simu
     expect(await harness.record(paymentKey(o.orderId))).toMatchObject({ status: 'REFUNDED' });
   });
 
+  // Needs the workflow to retry RefundPayment's PaymentProviderUnavailable (compensations retry every
+  // error, the workflow change in progress on another branch); with a definition that does not, the
+  // order ends FAILED COMPENSATION_FAILED and this test fails at its first assertion.
+  test('a refund that fails transiently (tok_refund_transient, out of stock after payment) is retried and completes: CANCELLED OUT_OF_STOCK, net 0', async () => {
+    const { widget, rare } = await seed(harness, 'widget', 'rare');
+    const o = order({
+      items: [
+        { productId: widget, quantity: 1 },
+        { productId: rare, quantity: PRODUCTS.rare.stock + 1 },
+      ],
+      payment: { token: TEST_PAYMENT_TOKENS.refundTransient },
+    });
+
+    const r = await harness.run(o);
+
+    expect(terminal(r)).toMatchObject({ status: 'CANCELLED', reason: 'OUT_OF_STOCK' });
+    expectOneTerminalStatus(r);
+    // Two transient failures, each retried by the workflow, then the refund.
+    expect(r.taskErrors.filter((e) => e.state === 'RefundPayment')).toEqual([
+      expect.objectContaining({ attempt: 0, name: 'PaymentProviderUnavailable', injected: false }),
+      expect.objectContaining({ attempt: 1, name: 'PaymentProviderUnavailable', injected: false }),
+    ]);
+    expect(count(r, 'RefundPayment')).toBe(3);
+    expect(r.tasks.slice(-3)).toEqual(['RefundPayment', 'ReleaseInventory', 'PublishOutcome']);
+    const total = PRODUCTS.widget.priceCents + (PRODUCTS.rare.stock + 1) * PRODUCTS.rare.priceCents;
+    expect(providerLedger.entry(paymentKey(o.orderId))).toMatchObject({
+      chargedCents: total,
+      refundedCents: total,
+      refunds: 1,
+      failedRefunds: 2,
+    });
+    expect(await harness.record(paymentKey(o.orderId))).toMatchObject({ status: 'REFUNDED' });
+    expect((await harness.catalogItem(widget)).stock).toBe(PRODUCTS.widget.stock);
+  });
+
   test('an approved payment is recorded PENDING first and then CHARGED; the ledger holds one charge, nothing refunded', async () => {
     const { widget } = await seed(harness, 'widget');
     const o = order({ items: [{ productId: widget, quantity: 1 }] });
