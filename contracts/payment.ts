@@ -7,6 +7,16 @@ export const TEST_PAYMENT_TOKENS = {
   decline: 'tok_decline',
   /** Fails with a transient provider error on the first two attempts, then approves. */
   transientTwice: 'tok_transient',
-  /** The provider never answers: every attempt times out. */
+  /**
+   * The provider takes the charge but its answer never arrives: every attempt times out, and the
+   * customer IS charged (the saga finds the charge by its idempotency key and refunds it).
+   */
   timeout: 'tok_timeout',
+  /**
+   * The provider answers too late: every attempt times out, and the charge lands only after the
+   * caller gave up (unless the key was canceled by then). The saga refunds it.
+   */
+  lateCharge: 'tok_late',
+  /** Approves; the first two refunds of the charge fail with a transient provider error (503). */
+  refundTransient: 'tok_refund_transient',
 } as const;

@@ -4,7 +4,6 @@ import { HANDLER_ENV } from '@securecart/contracts/env';
 import { METRIC_NAMES } from '@securecart/contracts/metrics';
 import { ProcessPaymentInputSchema } from '@securecart/contracts/steps';
 import type { ProcessPaymentInput } from '@securecart/contracts/steps';
-import { idempotencyKey } from '@securecart/contracts/tables';
 import { ddb, tryConditionalWrite } from '../shared/dynamodb';
 import { positiveIntEnv, requireEnv } from '../shared/env';
 import { PaymentDeclined, PaymentProviderUnavailable } from '../shared/errors';
@@ -19,6 +18,7 @@ import {
   providerFailureReason,
 } from '../shared/payment-provider';
 import type { ChargeResult } from '../shared/payment-provider';
+import { paymentKey } from '../shared/payment-record';
 import type { PaymentRecord } from '../shared/payment-record';
 
 interface ProcessPaymentResult {
@@ -28,8 +28,8 @@ interface ProcessPaymentResult {
 }
 
 /**
- * The answer for an order that already has a payment record: the same result as the first time,
- * without calling the provider again.
+ * The answer for an order that already has a settled payment record: the same result as the first
+ * time, without calling the provider again. A PENDING record is not settled (see processPayment).
  */
 export function replay(record: PaymentRecord, input: ProcessPaymentInput): ProcessPaymentResult {
   switch (record.status) {
@@ -40,7 +40,7 @@ export function replay(record: PaymentRecord, input: ProcessPaymentInput): Proce
         );
       }
       logger.warn('Payment already charged; returning the stored result', { chargeId: record.chargeId });
-      return { status: 'CHARGED', chargeId: record.chargeId, amountCents: record.amountCents };
+      return { status: 'CHARGED', chargeId: record.chargeId!, amountCents: record.amountCents };
     case 'DECLINED':
       logger.warn('Payment already declined; declining again', { declineCode: record.declineCode });
       throw new PaymentDeclined(
@@ -49,49 +49,61 @@ export function replay(record: PaymentRecord, input: ProcessPaymentInput): Proce
       );
     case 'REFUNDED':
       throw new Error(`Payment for order ${input.orderId} was already refunded; refusing to charge again`);
+    case 'NOTHING_TO_REFUND':
+      throw new Error(`Payment for order ${input.orderId} was already compensated; refusing to charge`);
     default:
       throw new Error(`Payment record for order ${input.orderId} has an unknown status '${String(record.status)}'`);
   }
 }
 
-/** The record of the provider's answer to a charge (status, ids and timestamps). */
-function paymentRecord(input: ProcessPaymentInput, result: ChargeResult, now: Date): PaymentRecord {
-  const common = {
-    id: idempotencyKey('payment', input.orderId),
-    kind: 'payment' as const,
+/** The attempt, recorded before the provider is called: whatever happens next, the saga knows to ask. */
+function pendingRecord(input: ProcessPaymentInput, now: Date): PaymentRecord {
+  return {
+    id: paymentKey(input.orderId),
+    kind: 'payment',
     orderId: input.orderId,
     customerId: input.customerId,
-    chargeId: result.chargeId,
+    status: 'PENDING',
     amountCents: input.amountCents,
+    attemptedAt: now.toISOString(),
     expiration: expirationFor(now),
   };
+}
+
+/** The record of the provider's answer to a charge (status, ids and timestamps). */
+function paymentRecord(pending: PaymentRecord, result: ChargeResult, now: Date): PaymentRecord {
+  const common = { ...pending, chargeId: result.chargeId, expiration: expirationFor(now) };
   return result.decision === 'APPROVED'
     ? { ...common, status: 'CHARGED', chargedAt: now.toISOString() }
     : { ...common, status: 'DECLINED', declineCode: result.declineCode, declinedAt: now.toISOString() };
 }
 
 /**
- * Conditional write of a new record. A repeat may rewrite its own CHARGED record (same amount),
- * never a different record; a decline is written only once.
+ * The answer replaces this order's PENDING record of the same amount, never a settled one (a
+ * compensation may have settled it meanwhile). A repeat may rewrite its own CHARGED record.
  */
-function recordWrite(tableName: string, record: PaymentRecord): PutCommandInput {
-  if (record.status !== 'CHARGED')
-    return { TableName: tableName, Item: record, ConditionExpression: 'attribute_not_exists(id)' };
+function outcomeWrite(tableName: string, record: PaymentRecord): PutCommandInput {
+  const charged = record.status === 'CHARGED' ? ' OR (#status = :charged AND amountCents = :amount)' : '';
   return {
     TableName: tableName,
     Item: record,
-    ConditionExpression: 'attribute_not_exists(id) OR (#status = :charged AND amountCents = :amount)',
+    ConditionExpression: `(#status = :pending AND amountCents = :amount)${charged}`,
     ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':charged': 'CHARGED', ':amount': record.amountCents },
+    ExpressionAttributeValues: {
+      ':pending': 'PENDING',
+      ':amount': record.amountCents,
+      ...(charged ? { ':charged': 'CHARGED' } : {}),
+    },
   };
 }
 
 async function chargeWithTimeout(input: ProcessPaymentInput, timeoutMs: number): Promise<ChargeResult> {
   try {
-    return await charge(input, AbortSignal.timeout(timeoutMs));
+    return await charge({ ...input, idempotencyKey: paymentKey(input.orderId) }, AbortSignal.timeout(timeoutMs));
   } catch (error) {
     if (isProviderUnavailable(error)) {
-      logger.warn('Payment provider unavailable; the workflow will retry', {
+      // The charge may have been taken: the record stays PENDING, and the saga asks the provider.
+      logger.warn('Payment provider unavailable; the outcome is unknown and the workflow will retry', {
         attempt: input.attempt,
         error: error as Error,
       });
@@ -106,24 +118,53 @@ async function chargeWithTimeout(input: ProcessPaymentInput, timeoutMs: number):
 async function processPayment(input: ProcessPaymentInput): Promise<ProcessPaymentResult> {
   const tableName = requireEnv(HANDLER_ENV.idempotencyTable);
   const timeoutMs = positiveIntEnv(HANDLER_ENV.paymentProviderTimeoutMs, DEFAULT_PROVIDER_TIMEOUT_MS);
-  const key = { id: idempotencyKey('payment', input.orderId) };
+  const key = { id: paymentKey(input.orderId) };
 
   const readRecord = async () =>
     (await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item as
       PaymentRecord | undefined;
+  /** A PENDING record of this amount is this order's attempt in progress: charge (again, same key). */
+  const samePending = (record: PaymentRecord): PaymentRecord => {
+    if (record.amountCents !== input.amountCents) {
+      throw new Error(
+        `Payment for order ${input.orderId} was attempted for ${record.amountCents} cents; refusing a charge of ${input.amountCents}`,
+      );
+    }
+    return record;
+  };
 
+  let pending: PaymentRecord;
   const existing = await readRecord();
-  if (existing) return replay(existing, input);
+  if (existing) {
+    if (existing.status !== 'PENDING') return replay(existing, input);
+    pending = samePending(existing);
+  } else {
+    // Record the attempt BEFORE calling the provider: a charge whose answer is lost is never
+    // mistaken for no charge.
+    pending = pendingRecord(input, new Date());
+    const created = await tryConditionalWrite(() =>
+      ddb.send(
+        new PutCommand({ TableName: tableName, Item: pending, ConditionExpression: 'attribute_not_exists(id)' }),
+      ),
+    );
+    if (!created) {
+      const winner = await readRecord();
+      if (!winner) throw new Error(`Payment record for order ${input.orderId} vanished during a conditional write`);
+      if (winner.status !== 'PENDING') return replay(winner, input);
+      pending = samePending(winner);
+    }
+  }
 
-  // Charges are idempotent by order id at the provider, so a concurrent duplicate cannot charge twice;
-  // the conditional write below settles which answer is recorded.
+  // Charges are idempotent by the record id at the provider, so a retry or a concurrent duplicate
+  // cannot charge twice; the conditional write below settles which answer is recorded.
   const result = await chargeWithTimeout(input, timeoutMs);
-  const record = paymentRecord(input, result, new Date());
-  const recorded = await tryConditionalWrite(() => ddb.send(new PutCommand(recordWrite(tableName, record))));
+  const record = paymentRecord(pending, result, new Date());
+  const recorded = await tryConditionalWrite(() => ddb.send(new PutCommand(outcomeWrite(tableName, record))));
   if (!recorded) {
-    // Another invocation recorded its result first: answer as it did.
+    // Another invocation (or the saga) settled the record first: answer as it did.
     const winner = await readRecord();
     if (!winner) throw new Error(`Payment record for order ${input.orderId} vanished during a conditional write`);
+    if (winner.status === 'PENDING') throw new Error(`Payment record for order ${input.orderId} is still PENDING`);
     return replay(winner, input);
   }
   if (result.decision === 'APPROVED') {

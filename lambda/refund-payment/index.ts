@@ -1,19 +1,22 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { HANDLER_ENV } from '@securecart/contracts/env';
 import { RefundPaymentInputSchema } from '@securecart/contracts/steps';
 import type { RefundPaymentInput } from '@securecart/contracts/steps';
-import { idempotencyKey } from '@securecart/contracts/tables';
 import { ddb, tryConditionalWrite } from '../shared/dynamodb';
 import { positiveIntEnv, requireEnv } from '../shared/env';
 import { PaymentProviderUnavailable } from '../shared/errors';
 import { stepHandler } from '../shared/handler';
+import { expirationFor } from '../shared/idempotency';
 import { logger } from '../shared/logger';
 import {
   DEFAULT_PROVIDER_TIMEOUT_MS,
   isProviderUnavailable,
   providerFailureReason,
   refund,
+  retrieve,
+  cancel,
 } from '../shared/payment-provider';
+import { paymentKey } from '../shared/payment-record';
 import type { PaymentRecord } from '../shared/payment-record';
 
 type RefundPaymentResult =
@@ -25,78 +28,159 @@ type RefundPaymentResult =
       readonly amountCents: number;
     };
 
-/** The answer for a record that needs no refund now; undefined when it is CHARGED (refund it). */
+/** The answer for a record that needs nothing more; undefined when the provider must be asked or refunded. */
 function settled(record: PaymentRecord | undefined): RefundPaymentResult | undefined {
-  if (!record || record.status === 'DECLINED') return { refunded: false, note: 'NO_CHARGE' };
-  if (record.status === 'REFUNDED') {
-    return { refunded: true, note: 'ALREADY_REFUNDED', chargeId: record.chargeId, amountCents: record.amountCents };
+  if (!record) return undefined;
+  switch (record.status) {
+    case 'DECLINED':
+    case 'NOTHING_TO_REFUND':
+      return { refunded: false, note: 'NO_CHARGE' };
+    case 'REFUNDED':
+      return { refunded: true, note: 'ALREADY_REFUNDED', chargeId: record.chargeId!, amountCents: record.amountCents! };
+    case 'CHARGED':
+    case 'PENDING':
+      return undefined;
+    default:
+      throw new Error(`Payment record ${record.id} has an unknown status '${String(record.status)}'`);
   }
-  if (record.status === 'CHARGED') return undefined;
-  throw new Error(`Payment record ${record.id} has an unknown status '${String(record.status)}'`);
 }
 
+/** How many times a lost conditional write is followed by a fresh read and a new decision. */
+const ROUNDS = 3;
+
 /*
- * Order of operations: refund at the provider FIRST, then flip the record CHARGED → REFUNDED.
- * Flipping first would lose money if the provider call then failed: every retry would see
- * REFUNDED and answer ALREADY_REFUNDED while the customer was never paid back. Refunding first,
- * a crash between the two steps only means the retry refunds again, which the provider ignores
- * (refunds are idempotent by charge id), and then flips the record.
+ * Order of operations: act at the provider FIRST, then record. Flipping the record first would
+ * lose money if the provider call then failed: every retry would see REFUNDED and answer
+ * ALREADY_REFUNDED while the customer was never paid back. Acting first, a crash between the two
+ * steps only means the retry asks again, which the provider answers the same way (refunds are
+ * idempotent by charge id, a canceled key stays canceled), and then records.
+ *
+ * A PENDING record means the outcome of the charge is unknown (the provider did not answer in
+ * time): the provider is asked by the idempotency key (the record id). A charge found is refunded
+ * in full; no charge found, the key is canceled at the provider, so a charge that would land later
+ * is refused, and the record says NOTHING_TO_REFUND. No record at all means the provider was never
+ * called (process-payment records before it calls); a NOTHING_TO_REFUND record stops a late
+ * process-payment invocation from charging after the saga ran.
  */
 async function refundPayment({ orderId }: RefundPaymentInput): Promise<RefundPaymentResult> {
   const tableName = requireEnv(HANDLER_ENV.idempotencyTable);
   const timeoutMs = positiveIntEnv(HANDLER_ENV.paymentProviderTimeoutMs, DEFAULT_PROVIDER_TIMEOUT_MS);
-  const key = { id: idempotencyKey('payment', orderId) };
+  const key = { id: paymentKey(orderId) };
   const readRecord = async () =>
     (await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item as
       PaymentRecord | undefined;
-
-  const record = await readRecord();
-  const early = settled(record);
-  if (early) {
-    if (early.note === 'NO_CHARGE') logger.info('No refund needed: nothing was charged', { note: early.note });
-    else logger.warn('Already refunded (repeat delivery)', { note: early.note });
-    return early;
-  }
-  const { chargeId, amountCents } = record!;
-
-  let refundId: string;
-  try {
-    ({ refundId } = await refund({ chargeId, amountCents }, AbortSignal.timeout(timeoutMs)));
-  } catch (error) {
-    if (!isProviderUnavailable(error)) throw error;
-    throw new PaymentProviderUnavailable(
-      `Payment provider unavailable for refund: ${providerFailureReason(error, timeoutMs)}`,
-      { cause: error },
+  const atProvider = async <T>(what: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    try {
+      return await call(AbortSignal.timeout(timeoutMs));
+    } catch (error) {
+      if (!isProviderUnavailable(error)) throw error;
+      logger.warn('Payment provider unavailable; the workflow will retry', { operation: what, error: error as Error });
+      throw new PaymentProviderUnavailable(
+        `Payment provider unavailable for ${what}: ${providerFailureReason(error, timeoutMs)}`,
+        { cause: error },
+      );
+    }
+  };
+  const update = (set: string, condition: string, values: Record<string, unknown>) =>
+    tryConditionalWrite(() =>
+      ddb.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: set,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      ),
     );
-  }
 
-  const flipped = await tryConditionalWrite(() =>
-    ddb.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: key,
-        UpdateExpression: 'SET #status = :refunded, refundedAt = :now, refundId = :refundId',
-        ConditionExpression: '#status = :charged AND chargeId = :chargeId',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    const record = await readRecord();
+    const early = settled(record);
+    if (early) {
+      if (early.note === 'NO_CHARGE') logger.info('No refund needed: nothing was charged', { note: early.note });
+      else logger.warn('Already refunded (repeat delivery)', { note: early.note });
+      return early;
+    }
+    const now = new Date();
+
+    if (!record) {
+      const written = await tryConditionalWrite(() =>
+        ddb.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...key,
+              kind: 'payment',
+              orderId,
+              status: 'NOTHING_TO_REFUND',
+              settledAt: now.toISOString(),
+              expiration: expirationFor(now),
+            } satisfies PaymentRecord,
+            ConditionExpression: 'attribute_not_exists(id)',
+          }),
+        ),
+      );
+      if (written) {
+        logger.info('No refund needed: the provider was never called', { note: 'NO_CHARGE' });
+        return { refunded: false, note: 'NO_CHARGE' };
+      }
+      continue; // process-payment recorded its attempt meanwhile: decide again
+    }
+
+    if (record.status === 'CHARGED') {
+      const { chargeId, amountCents } = record as Required<Pick<PaymentRecord, 'chargeId' | 'amountCents'>>;
+      const { refundId } = await atProvider('refund', (signal) => refund({ chargeId, amountCents }, signal));
+      const flipped = await update(
+        'SET #status = :refunded, refundedAt = :now, refundId = :refundId',
+        '#status = :charged AND chargeId = :chargeId',
+        {
           ':refunded': 'REFUNDED',
           ':charged': 'CHARGED',
-          ':now': new Date().toISOString(),
+          ':now': now.toISOString(),
           ':refundId': refundId,
           ':chargeId': chargeId,
         },
-      }),
-    ),
-  );
-  if (!flipped) {
-    // A concurrent invocation flipped it first.
-    const now = settled(await readRecord());
-    if (!now) throw new Error(`Payment record ${key.id} is still CHARGED after a failed conditional refund`);
-    logger.warn('Refund recorded concurrently', { note: now.note });
-    return now;
+      );
+      if (!flipped) continue; // a concurrent invocation recorded first
+      logger.info('Payment refunded', { chargeId, amountCents, refundId });
+      return { refunded: true, note: 'REFUNDED', chargeId, amountCents };
+    }
+
+    // PENDING: the outcome is unknown; the provider knows it by the idempotency key.
+    let found = await atProvider('retrieve', (signal) => retrieve(key.id, signal));
+    if (found.status === 'NOT_FOUND') found = await atProvider('cancel', (signal) => cancel(key.id, signal));
+    if (found.status === 'CHARGED') {
+      const { chargeId, amountCents } = found;
+      const { refundId } = await atProvider('refund', (signal) => refund({ chargeId, amountCents }, signal));
+      const flipped = await update(
+        'SET #status = :refunded, refundedAt = :now, refundId = :refundId, chargeId = :chargeId, amountCents = :amount',
+        '#status = :pending',
+        {
+          ':refunded': 'REFUNDED',
+          ':pending': 'PENDING',
+          ':now': now.toISOString(),
+          ':refundId': refundId,
+          ':chargeId': chargeId,
+          ':amount': amountCents,
+        },
+      );
+      if (!flipped) continue;
+      logger.info('Payment of unknown outcome was charged; refunded', { chargeId, amountCents, refundId });
+      return { refunded: true, note: 'REFUNDED', chargeId, amountCents };
+    }
+    // CANCELED or DECLINED: nothing was charged, and with the key canceled nothing can be any more.
+    const flipped = await update('SET #status = :nothing, settledAt = :now', '#status = :pending', {
+      ':nothing': 'NOTHING_TO_REFUND',
+      ':pending': 'PENDING',
+      ':now': now.toISOString(),
+    });
+    if (!flipped) continue;
+    logger.info('Payment of unknown outcome was not charged; the key is canceled', { provider: found.status });
+    return { refunded: false, note: 'NO_CHARGE' };
   }
-  logger.info('Payment refunded', { chargeId, amountCents, refundId });
-  return { refunded: true, note: 'REFUNDED', chargeId, amountCents };
+  throw new Error(`Payment record ${key.id} kept changing during ${ROUNDS} refund attempts`);
 }
 
 export const handler = stepHandler('refund-payment', RefundPaymentInputSchema, refundPayment);

@@ -2,7 +2,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambda/process-payment';
 import type { ProcessPaymentInput } from '@securecart/contracts/steps';
-import { chargeIdFor } from '../../lambda/shared/payment-provider';
+import { chargeIdFor, providerLedger } from '../../lambda/shared/payment-provider';
 import { conditionFailed, FIXED_EXPIRATION, FIXED_NOW, fixDate, rejectionOf, TABLES } from './support/fixtures';
 import { captureLogs } from './support/logs';
 import { captureMetrics } from './support/metrics';
@@ -34,18 +34,45 @@ const stored = (status: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 const puts = () => ddbMock.commandCalls(PutCommand).map((c) => c.args[0].input);
+/** The attempt as process-payment records it before it calls the provider. */
+const pendingPut = (extra: Record<string, unknown> = {}) => ({
+  TableName: TABLES.idempotency,
+  Item: {
+    ...KEY,
+    kind: 'payment',
+    orderId: 'ord-5',
+    customerId: 'cust-42',
+    status: 'PENDING',
+    amountCents: 4_500,
+    attemptedAt: FIXED_NOW.toISOString(),
+    expiration: FIXED_EXPIRATION,
+    ...extra,
+  },
+  ConditionExpression: 'attribute_not_exists(id)',
+});
+const outcomeCondition = {
+  ConditionExpression: '(#status = :pending AND amountCents = :amount)',
+  ExpressionAttributeNames: { '#status': 'status' },
+  ExpressionAttributeValues: { ':pending': 'PENDING', ':amount': 4_500 },
+};
 
 beforeEach(() => {
   fixDate();
   ddbMock.reset();
   ddbMock.on(GetCommand).resolves({});
+  providerLedger.reset();
   process.env.IDEMPOTENCY_TABLE_NAME = TABLES.idempotency;
   process.env.PAYMENT_PROVIDER_TIMEOUT_MS = '50';
 });
 afterEach(() => jest.useRealTimers());
 
 describe('process-payment', () => {
-  it('charges once and records CHARGED with a conditional write', async () => {
+  it('records the attempt PENDING before calling the provider, then CHARGED over that PENDING record', async () => {
+    const ledgerAtPut: unknown[] = [];
+    ddbMock.on(PutCommand).callsFake(() => {
+      ledgerAtPut.push(providerLedger.entry(KEY.id)?.status);
+      return {};
+    });
     const result = await handler(input());
 
     expect(result).toEqual({ status: 'CHARGED', chargeId: CHARGE_ID, amountCents: 4_500 });
@@ -56,14 +83,19 @@ describe('process-payment', () => {
       ConsistentRead: true,
     });
     expect(puts()).toEqual([
+      pendingPut(),
       {
         TableName: TABLES.idempotency,
-        Item: stored('CHARGED', { chargedAt: FIXED_NOW.toISOString() }),
-        ConditionExpression: 'attribute_not_exists(id) OR (#status = :charged AND amountCents = :amount)',
+        Item: stored('CHARGED', { chargedAt: FIXED_NOW.toISOString(), attemptedAt: FIXED_NOW.toISOString() }),
+        ConditionExpression:
+          '(#status = :pending AND amountCents = :amount) OR (#status = :charged AND amountCents = :amount)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':charged': 'CHARGED', ':amount': 4_500 },
+        ExpressionAttributeValues: { ':pending': 'PENDING', ':amount': 4_500, ':charged': 'CHARGED' },
       },
     ]);
+    // Nothing at the provider when the attempt was recorded; one charge, under the record id, after.
+    expect(ledgerAtPut).toEqual([undefined, 'CHARGED']);
+    expect(providerLedger.entry(KEY.id)).toMatchObject({ status: 'CHARGED', chargeId: CHARGE_ID, chargedCents: 4_500 });
     expect(logs()).toContainEqual(
       expect.objectContaining({ level: 'INFO', message: 'Payment charged', orderId: 'ord-5' }),
     );
@@ -93,10 +125,15 @@ describe('process-payment', () => {
 
     expect(error).toMatchObject({ name: 'PaymentDeclined', declineCode: 'card_declined' });
     expect(puts()).toEqual([
+      pendingPut(),
       {
         TableName: TABLES.idempotency,
-        Item: stored('DECLINED', { declineCode: 'card_declined', declinedAt: FIXED_NOW.toISOString() }),
-        ConditionExpression: 'attribute_not_exists(id)',
+        Item: stored('DECLINED', {
+          declineCode: 'card_declined',
+          declinedAt: FIXED_NOW.toISOString(),
+          attemptedAt: FIXED_NOW.toISOString(),
+        }),
+        ...outcomeCondition,
       },
     ]);
   });
@@ -153,16 +190,17 @@ describe('process-payment', () => {
         name: 'PaymentProviderUnavailable',
       });
     }
-    expect(puts()).toHaveLength(0);
+    expect(puts().map((p) => p.Item?.status)).toEqual(['PENDING', 'PENDING']); // no record read back (mock)
     expect(logs().filter((l) => l.level === 'WARN' && l.orderId === 'ord-5')).toHaveLength(2);
+    expect(providerLedger.entry(KEY.id)).toBeUndefined();
 
     await expect(handler(input({ paymentToken: 'tok_transient', attempt: 2 }))).resolves.toMatchObject({
       status: 'CHARGED',
     });
-    expect(puts()).toHaveLength(1);
+    expect(puts().map((p) => p.Item?.status)).toEqual(['PENDING', 'PENDING', 'PENDING', 'CHARGED']);
   });
 
-  it('gives up on a provider that never answers after PAYMENT_PROVIDER_TIMEOUT_MS (tok_timeout)', async () => {
+  it('gives up on a provider that never answers after PAYMENT_PROVIDER_TIMEOUT_MS, leaving the attempt PENDING (tok_timeout)', async () => {
     const started = process.hrtime.bigint();
     const error = await rejectionOf(handler(input({ paymentToken: 'tok_timeout' })));
     const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -171,7 +209,51 @@ describe('process-payment', () => {
     expect(error.message).toBe('Payment provider unavailable: no answer within 50 ms');
     expect(elapsedMs).toBeGreaterThanOrEqual(40);
     expect(elapsedMs).toBeLessThan(1_000);
+    // The provider took the money; the record says only that an attempt was made, for the saga to resolve.
+    expect(puts()).toEqual([pendingPut()]);
+    expect(providerLedger.entry(KEY.id)).toMatchObject({ status: 'CHARGED', chargedCents: 4_500 });
+  });
+
+  it('charges again with the same idempotency key on a retry after a time-out, never twice', async () => {
+    await rejectionOf(handler(input({ paymentToken: 'tok_late' })));
+    expect(providerLedger.entry(KEY.id)).toMatchObject({ status: 'CHARGED', chargedCents: 4_500 }); // landed late
+    ddbMock.on(GetCommand).resolves({ Item: pendingPut().Item });
+
+    await expect(handler(input({ paymentToken: 'tok_approve', attempt: 1 }))).resolves.toEqual({
+      status: 'CHARGED',
+      chargeId: CHARGE_ID,
+      amountCents: 4_500,
+    });
+    expect(puts().map((p) => p.Item?.status)).toEqual(['PENDING', 'CHARGED']); // the PENDING record is reused
+    expect(providerLedger.entry(KEY.id)).toMatchObject({ chargedCents: 4_500, refunds: 0 });
+  });
+
+  it('refuses a PENDING attempt of a different amount, without calling the provider', async () => {
+    ddbMock.on(GetCommand).resolves({ Item: pendingPut({ amountCents: 100 }).Item });
+
+    await expect(handler(input())).rejects.toThrow(/attempted for 100 cents/);
     expect(puts()).toHaveLength(0);
+    expect(providerLedger.entry(KEY.id)).toBeUndefined();
+  });
+
+  it('refuses to charge an order the saga already compensated (NOTHING_TO_REFUND)', async () => {
+    ddbMock.on(GetCommand).resolves({ Item: stored('NOTHING_TO_REFUND') });
+
+    await expect(handler(input())).rejects.toThrow(/already compensated/);
+    expect(puts()).toHaveLength(0);
+    expect(providerLedger.entry(KEY.id)).toBeUndefined();
+  });
+
+  it('does not overwrite a record the saga settled while the provider was answering', async () => {
+    ddbMock
+      .on(GetCommand)
+      .resolvesOnce({})
+      .resolves({ Item: stored('REFUNDED') });
+    ddbMock.on(PutCommand).resolvesOnce({}).rejects(conditionFailed());
+
+    await expect(handler(input())).rejects.toThrow(/already refunded/);
+    expect(puts().map((p) => p.Item?.status)).toEqual(['PENDING', 'CHARGED']);
+    expect(puts()[1].ConditionExpression).toMatch(/^\(#status = :pending AND amountCents = :amount\)/);
   });
 
   it('answers like the invocation that recorded first when its conditional write loses a race', async () => {
@@ -183,6 +265,7 @@ describe('process-payment', () => {
 
     await expect(handler(input())).resolves.toEqual({ status: 'CHARGED', chargeId: CHARGE_ID, amountCents: 4_500 });
     expect(ddbMock.commandCalls(GetCommand)).toHaveLength(2);
+    expect(providerLedger.entry(KEY.id)).toBeUndefined(); // the winner charged; this one did not call
   });
 
   it.each([

@@ -1,8 +1,8 @@
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambda/refund-payment';
 import * as provider from '../../lambda/shared/payment-provider';
-import { conditionFailed, FIXED_NOW, fixDate, rejectionOf, TABLES } from './support/fixtures';
+import { conditionFailed, FIXED_EXPIRATION, FIXED_NOW, fixDate, rejectionOf, TABLES } from './support/fixtures';
 import { captureLogs } from './support/logs';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
@@ -18,10 +18,36 @@ const record = (status: string) => ({
   amountCents: 4_500,
 });
 const updates = () => ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+const puts = () => ddbMock.commandCalls(PutCommand).map((c) => c.args[0].input);
+/** The attempt process-payment recorded before calling the provider: the outcome is unknown. */
+const pending = () => ({ ...KEY, kind: 'payment', orderId: 'ord-5', status: 'PENDING', amountCents: 4_500 });
+/** A charge at the simulated provider under the order's idempotency key (as process-payment makes it). */
+const chargeAtProvider = (paymentToken = 'tok_approve') =>
+  provider.charge(
+    { idempotencyKey: KEY.id, orderId: 'ord-5', amountCents: 4_500, paymentToken, attempt: 0 },
+    new AbortController().signal,
+  );
+const PENDING_TO_REFUNDED = {
+  TableName: TABLES.idempotency,
+  Key: KEY,
+  UpdateExpression:
+    'SET #status = :refunded, refundedAt = :now, refundId = :refundId, chargeId = :chargeId, amountCents = :amount',
+  ConditionExpression: '#status = :pending',
+  ExpressionAttributeNames: { '#status': 'status' },
+  ExpressionAttributeValues: {
+    ':refunded': 'REFUNDED',
+    ':pending': 'PENDING',
+    ':now': FIXED_NOW.toISOString(),
+    ':refundId': provider.refundIdFor(CHARGE_ID),
+    ':chargeId': CHARGE_ID,
+    ':amount': 4_500,
+  },
+};
 
 beforeEach(() => {
   fixDate();
   ddbMock.reset();
+  provider.providerLedger.reset();
   process.env.IDEMPOTENCY_TABLE_NAME = TABLES.idempotency;
   delete process.env.PAYMENT_PROVIDER_TIMEOUT_MS;
 });
@@ -79,13 +105,137 @@ describe('refund-payment', () => {
   });
 
   it.each([
-    ['no payment record', undefined],
     ['a declined payment', record('DECLINED')],
-  ])('answers NO_CHARGE for %s', async (_name, item) => {
+    ['a payment already found not charged', record('NOTHING_TO_REFUND')],
+  ])('answers NO_CHARGE for %s, without asking the provider or writing', async (_name, item) => {
     ddbMock.on(GetCommand).resolves({ Item: item });
+    const retrieve = jest.spyOn(provider, 'retrieve');
 
     await expect(handler({ orderId: 'ord-5' })).resolves.toEqual({ refunded: false, note: 'NO_CHARGE' });
     expect(updates()).toHaveLength(0);
+    expect(puts()).toHaveLength(0);
+    expect(retrieve).not.toHaveBeenCalled();
+  });
+
+  it('answers NO_CHARGE for no payment record (the provider was never called) and records NOTHING_TO_REFUND, so a late charge is refused', async () => {
+    ddbMock.on(GetCommand).resolves({});
+
+    await expect(handler({ orderId: 'ord-5' })).resolves.toEqual({ refunded: false, note: 'NO_CHARGE' });
+    expect(puts()).toEqual([
+      {
+        TableName: TABLES.idempotency,
+        Item: {
+          ...KEY,
+          kind: 'payment',
+          orderId: 'ord-5',
+          status: 'NOTHING_TO_REFUND',
+          settledAt: FIXED_NOW.toISOString(),
+          expiration: FIXED_EXPIRATION,
+        },
+        ConditionExpression: 'attribute_not_exists(id)',
+      },
+    ]);
+  });
+
+  it('decides again when process-payment recorded its attempt just before the NOTHING_TO_REFUND record', async () => {
+    await chargeAtProvider();
+    ddbMock.on(GetCommand).resolvesOnce({}).resolves({ Item: pending() });
+    ddbMock.on(PutCommand).rejects(conditionFailed());
+
+    await expect(handler({ orderId: 'ord-5' })).resolves.toMatchObject({ refunded: true, note: 'REFUNDED' });
+    expect(updates()).toEqual([PENDING_TO_REFUNDED]);
+    expect(provider.providerLedger.netCents(KEY.id)).toBe(0);
+  });
+
+  it('PENDING, charged at the provider (the answer was lost): refunds exactly the charge and records REFUNDED', async () => {
+    await chargeAtProvider();
+    ddbMock.on(GetCommand).resolves({ Item: pending() });
+
+    await expect(handler({ orderId: 'ord-5' })).resolves.toEqual({
+      refunded: true,
+      note: 'REFUNDED',
+      chargeId: CHARGE_ID,
+      amountCents: 4_500,
+    });
+    expect(updates()).toEqual([PENDING_TO_REFUNDED]);
+    expect(provider.providerLedger.entry(KEY.id)).toMatchObject({
+      chargedCents: 4_500,
+      refundedCents: 4_500,
+      refunds: 1,
+    });
+  });
+
+  it('PENDING, a repeat after the refund but before the record flipped: refunds nothing twice', async () => {
+    await chargeAtProvider();
+    ddbMock.on(GetCommand).resolves({ Item: pending() });
+    ddbMock.on(UpdateCommand).rejectsOnce(new Error('DynamoDB unavailable')).resolves({});
+
+    await expect(handler({ orderId: 'ord-5' })).rejects.toThrow('DynamoDB unavailable');
+    await expect(handler({ orderId: 'ord-5' })).resolves.toMatchObject({ note: 'REFUNDED' });
+    expect(provider.providerLedger.entry(KEY.id)).toMatchObject({ refundedCents: 4_500, refunds: 1 });
+  });
+
+  it('PENDING, nothing at the provider: cancels the key and records NOTHING_TO_REFUND; a charge landing later is refused', async () => {
+    ddbMock.on(GetCommand).resolves({ Item: pending() });
+
+    await expect(handler({ orderId: 'ord-5' })).resolves.toEqual({ refunded: false, note: 'NO_CHARGE' });
+    expect(updates()).toEqual([
+      {
+        TableName: TABLES.idempotency,
+        Key: KEY,
+        UpdateExpression: 'SET #status = :nothing, settledAt = :now',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':nothing': 'NOTHING_TO_REFUND',
+          ':pending': 'PENDING',
+          ':now': FIXED_NOW.toISOString(),
+        },
+      },
+    ]);
+    expect(provider.providerLedger.entry(KEY.id)).toMatchObject({ status: 'CANCELED' });
+    await expect(chargeAtProvider()).rejects.toMatchObject({ statusCode: 409 });
+    expect(provider.providerLedger.netCents(KEY.id)).toBe(0);
+  });
+
+  it('PENDING, declined at the provider: records NOTHING_TO_REFUND without refunding', async () => {
+    await chargeAtProvider('tok_decline');
+    ddbMock.on(GetCommand).resolves({ Item: pending() });
+    const refund = jest.spyOn(provider, 'refund');
+
+    await expect(handler({ orderId: 'ord-5' })).resolves.toEqual({ refunded: false, note: 'NO_CHARGE' });
+    expect(refund).not.toHaveBeenCalled();
+    expect(updates()[0].ExpressionAttributeValues).toMatchObject({ ':nothing': 'NOTHING_TO_REFUND' });
+  });
+
+  it('a refund failing transiently throws PaymentProviderUnavailable and leaves the record for the retry, which refunds once', async () => {
+    await chargeAtProvider('tok_refund_transient');
+    ddbMock.on(GetCommand).resolves({ Item: pending() });
+
+    for (let i = 0; i < 2; i += 1) {
+      await expect(handler({ orderId: 'ord-5' })).rejects.toMatchObject({
+        name: 'PaymentProviderUnavailable',
+        message: 'Payment provider unavailable for refund: HTTP 503 Service Unavailable',
+      });
+    }
+    expect(updates()).toHaveLength(0);
+    expect(provider.providerLedger.netCents(KEY.id)).toBe(4_500);
+
+    await expect(handler({ orderId: 'ord-5' })).resolves.toMatchObject({ refunded: true, note: 'REFUNDED' });
+    expect(updates()).toEqual([PENDING_TO_REFUNDED]);
+    expect(provider.providerLedger.entry(KEY.id)).toMatchObject({ refundedCents: 4_500, refunds: 1 });
+  });
+
+  it('a provider that does not answer the lookup is transient too (PaymentProviderUnavailable), nothing recorded', async () => {
+    ddbMock.on(GetCommand).resolves({ Item: pending() });
+    jest.spyOn(provider, 'retrieve').mockRejectedValue(new provider.ProviderHttpError(502, 'Bad Gateway'));
+
+    await expect(handler({ orderId: 'ord-5' })).rejects.toMatchObject({
+      name: 'PaymentProviderUnavailable',
+      message: 'Payment provider unavailable for retrieve: HTTP 502 Bad Gateway',
+    });
+    expect(updates()).toHaveLength(0);
+    expect(provider.providerLedger.entry(KEY.id)).toBeUndefined(); // not canceled either
   });
 
   it('answers ALREADY_REFUNDED when a concurrent invocation flipped the record first', async () => {

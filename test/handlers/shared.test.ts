@@ -9,7 +9,16 @@ import { eventHandler, stepHandler } from '../../lambda/shared/handler';
 import { expirationFor } from '../../lambda/shared/idempotency';
 import { mergeItems } from '../../lambda/shared/inventory';
 import { logger, startInvocation } from '../../lambda/shared/logger';
-import { charge, chargeIdFor, refund, refundIdFor } from '../../lambda/shared/payment-provider';
+import {
+  cancel,
+  charge,
+  chargeIdFor,
+  providerLedger,
+  ProviderHttpError,
+  refund,
+  refundIdFor,
+  retrieve,
+} from '../../lambda/shared/payment-provider';
 import { parseCountryList } from '../../lambda/shared/policy';
 import { rejectionOf } from './support/fixtures';
 import { captureLogs } from './support/logs';
@@ -124,30 +133,91 @@ describe('shared helpers', () => {
 
 describe('shared/payment-provider', () => {
   const signal = () => new AbortController().signal;
-  const request = { orderId: 'o-1', amountCents: 100, attempt: 0 };
+  const request = { idempotencyKey: 'payment#o-1', orderId: 'o-1', amountCents: 100, attempt: 0 };
+  beforeEach(() => providerLedger.reset());
 
-  it('is deterministic and idempotent by order id', async () => {
-    expect(await charge({ ...request, paymentToken: 'tok_visa' }, signal())).toEqual({
-      decision: 'APPROVED',
-      chargeId: chargeIdFor('o-1'),
-    });
+  it('is deterministic and idempotent by idempotency key: a repeated charge is one charge', async () => {
+    for (let i = 0; i < 2; i += 1) {
+      expect(await charge({ ...request, paymentToken: 'tok_visa' }, signal())).toEqual({
+        decision: 'APPROVED',
+        chargeId: chargeIdFor('o-1'),
+      });
+    }
     expect(chargeIdFor('o-1')).toBe(chargeIdFor('o-1'));
     expect(chargeIdFor('o-1')).not.toBe(chargeIdFor('o-2'));
-    expect(await refund({ chargeId: 'ch_1', amountCents: 100 }, signal())).toEqual({ refundId: refundIdFor('ch_1') });
+    expect(providerLedger.entry('payment#o-1')).toMatchObject({ status: 'CHARGED', chargedCents: 100, refunds: 0 });
+    await expect(charge({ ...request, amountCents: 200, paymentToken: 'tok_visa' }, signal())).rejects.toMatchObject({
+      statusCode: 409,
+    });
+    expect(providerLedger.netCents('payment#o-1')).toBe(100);
   });
 
-  it('declines tok_decline with card_declined', async () => {
+  it('refunds a charge once, by charge id, never more than was charged', async () => {
+    await charge({ ...request, paymentToken: 'tok_visa' }, signal());
+    const chargeId = chargeIdFor('o-1');
+    await expect(refund({ chargeId, amountCents: 101 }, signal())).rejects.toBeInstanceOf(ProviderHttpError);
+    expect(await refund({ chargeId, amountCents: 100 }, signal())).toEqual({ refundId: refundIdFor(chargeId) });
+    expect(await refund({ chargeId, amountCents: 100 }, signal())).toEqual({ refundId: refundIdFor(chargeId) });
+    expect(providerLedger.entry('payment#o-1')).toMatchObject({ refundedCents: 100, refunds: 1 });
+    expect(providerLedger.netCents('payment#o-1')).toBe(0);
+  });
+
+  it('declines tok_decline with card_declined, and keeps the decline for the key', async () => {
     await expect(charge({ ...request, paymentToken: 'tok_decline' }, signal())).resolves.toMatchObject({
       decision: 'DECLINED',
       declineCode: 'card_declined',
     });
+    expect(await retrieve('payment#o-1', signal())).toEqual({ status: 'DECLINED', chargeId: chargeIdFor('o-1') });
+    expect(providerLedger.netCents('payment#o-1')).toBe(0);
   });
 
-  it('never answers tok_timeout until the signal aborts', async () => {
+  it('tok_timeout: takes the charge, but never answers until the signal aborts', async () => {
     const controller = new AbortController();
     const pending = charge({ ...request, paymentToken: 'tok_timeout' }, controller.signal);
     controller.abort(new Error('gave up'));
     await expect(pending).rejects.toThrow('gave up');
+    expect(await retrieve('payment#o-1', signal())).toEqual({
+      status: 'CHARGED',
+      chargeId: chargeIdFor('o-1'),
+      amountCents: 100,
+      refundedCents: 0,
+    });
+  });
+
+  it('tok_late: nothing charged while the caller waits; the charge lands once it gave up', async () => {
+    const controller = new AbortController();
+    const pending = charge({ ...request, paymentToken: 'tok_late' }, controller.signal);
+    expect(await retrieve('payment#o-1', signal())).toEqual({ status: 'NOT_FOUND' });
+    controller.abort(new Error('gave up'));
+    await expect(pending).rejects.toThrow('gave up');
+    expect(providerLedger.entry('payment#o-1')).toMatchObject({ status: 'CHARGED', chargedCents: 100 });
+  });
+
+  it('cancel voids a key without a charge: a charge landing or asked for later is refused', async () => {
+    const controller = new AbortController();
+    const late = charge({ ...request, paymentToken: 'tok_late' }, controller.signal);
+    expect(await cancel('payment#o-1', signal())).toEqual({ status: 'CANCELED' });
+    controller.abort(new Error('gave up'));
+    await expect(late).rejects.toThrow('gave up');
+    await expect(charge({ ...request, paymentToken: 'tok_visa' }, signal())).rejects.toMatchObject({ statusCode: 409 });
+    expect(providerLedger.entry('payment#o-1')).toMatchObject({ status: 'CANCELED', chargedCents: 0 });
+  });
+
+  it('cancel leaves a key that has a charge alone and answers the charge', async () => {
+    await charge({ ...request, paymentToken: 'tok_visa' }, signal());
+    expect(await cancel('payment#o-1', signal())).toMatchObject({ status: 'CHARGED', amountCents: 100 });
+  });
+
+  it('tok_refund_transient: the first two refunds fail with a 503, the third refunds', async () => {
+    await charge({ ...request, paymentToken: 'tok_refund_transient' }, signal());
+    const chargeId = chargeIdFor('o-1');
+    for (let i = 0; i < 2; i += 1)
+      await expect(refund({ chargeId, amountCents: 100 }, signal())).rejects.toMatchObject({ statusCode: 503 });
+    expect(providerLedger.netCents('payment#o-1')).toBe(100);
+    await expect(refund({ chargeId, amountCents: 100 }, signal())).resolves.toEqual({
+      refundId: refundIdFor(chargeId),
+    });
+    expect(providerLedger.netCents('payment#o-1')).toBe(0);
   });
 });
 
