@@ -4,7 +4,7 @@
  * the local AWS endpoint does — so rows that reached the outbox before SafeText closed the door
  * (or through any future bug) are exercised, with valid orders of other customers behind them.
  */
-import { postOrder, startService, TestIssuer, useService } from './helpers/harness';
+import { postOrder, sqsTakingWhatSqsTakes, startService, TestIssuer, useService } from './helpers/harness';
 import type { TestDatabase, TestService } from './helpers/harness';
 
 let database: TestDatabase;
@@ -19,25 +19,7 @@ interface Entry {
   MessageDeduplicationId: string;
 }
 
-/** SQS's message body characters. */
-const SQS_BODY = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
-const sent: string[] = [];
-
-/** Takes what SQS takes, refuses the rest per entry (SenderFault), as SendMessageBatch does. */
-const realisticSqs = () =>
-  service.sqs.on(service.bundle.aws.SendMessageBatchCommand).callsFake((input: { Entries: Entry[] }) => {
-    const ok = input.Entries.filter((e) => SQS_BODY.test(e.MessageBody));
-    sent.push(...ok.map((e) => e.MessageDeduplicationId));
-    return {
-      Successful: ok.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: 'x' })),
-      Failed: input.Entries.filter((e) => !ok.includes(e)).map((e) => ({
-        Id: e.Id,
-        Code: 'InvalidMessageContents',
-        SenderFault: true,
-        Message: 'Invalid characters found.',
-      })),
-    };
-  });
+let sent: string[] = [];
 
 /** Places orders, then puts U+FFFF into the name of each of them in the outbox (as before SafeText). */
 async function poisonedOrders(customer: string, count: number): Promise<string[]> {
@@ -63,12 +45,12 @@ const orderRows = (ids: string[]) =>
 
 beforeEach(async () => {
   service.sqs.reset();
-  sent.length = 0;
+  sent = [];
   await database.pool.query('UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL AND rejected_at IS NULL');
 });
 
 test('ten refused rows of one customer do not hold up other customers: cancelled at once, the rest flows', async () => {
-  realisticSqs();
+  sent = sqsTakingWhatSqsTakes(service).sent;
   const poisoned = await poisonedOrders('customer-attacker', 10);
   const victims = [];
   for (const customer of ['customer-a', 'customer-b', 'customer-c']) {

@@ -246,6 +246,35 @@ export interface ServiceFixture {
  * The usual per-file setup: a database and an issuer (beforeAll), then the service on them;
  * `started` hands them to the file. afterAll stops the service, then the database and issuer.
  */
+/** SQS's message body characters (its documentation): the local AWS endpoint refuses the rest too. */
+export const SQS_BODY_CHARACTERS = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
+
+/**
+ * SendMessageBatch as SQS answers it: an entry whose body holds a character SQS refuses fails
+ * alone (InvalidMessageContents, a sender fault), the others are taken. Returns the deduplication
+ * ids (the order ids) taken and refused, as they happen.
+ */
+export function sqsTakingWhatSqsTakes(service: TestService): { sent: string[]; refused: string[] } {
+  const seen = { sent: [] as string[], refused: [] as string[] };
+  type Entry = { Id: string; MessageBody: string; MessageDeduplicationId: string };
+  service.sqs.on(service.bundle.aws.SendMessageBatchCommand).callsFake((input: { Entries: Entry[] }) => {
+    const ok = input.Entries.filter((e) => SQS_BODY_CHARACTERS.test(e.MessageBody));
+    const refused = input.Entries.filter((e) => !ok.includes(e));
+    seen.sent.push(...ok.map((e) => e.MessageDeduplicationId));
+    seen.refused.push(...refused.map((e) => e.MessageDeduplicationId));
+    return {
+      Successful: ok.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: 'x' })),
+      Failed: refused.map((e) => ({
+        Id: e.Id,
+        Code: 'InvalidMessageContents',
+        SenderFault: true,
+        Message: 'Invalid characters found.',
+      })),
+    };
+  });
+  return seen;
+}
+
 export function useService(
   extraEnv: Record<string, string>,
   started: (fixture: ServiceFixture) => void,
