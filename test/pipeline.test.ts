@@ -11,7 +11,7 @@ import { allStates, definitionOf } from './helpers/asl';
 import { buildSecureCart } from '../lib/app';
 import { resolveProfile } from '../lib/config/profiles';
 import { scratchApps, synthesizeForFile } from './helpers/synth';
-import { ofType, oneAtPath, Resources, resourcesOf } from './helpers/template';
+import { ofType, oneAtPath, Resources, resourcesOf, roleAt } from './helpers/template';
 
 const ROOT = join(__dirname, '..');
 
@@ -29,16 +29,8 @@ describe('Pipeline stack', () => {
   const byPath = (type: string, fragment: string) => oneAtPath(resources, type, fragment);
   const keyRef = (fragment: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${fragment}`), 'Arn'] });
   const definition = () => definitionOf(resources);
-  const statementsOf = (fragment: string) => {
-    const [roleId] = byPath('AWS::IAM::Role', `${fragment}/Role`);
-    return byType('AWS::IAM::Policy')
-      .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
-      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-  };
-  const actionsOf = (fragment: string) =>
-    statementsOf(fragment)
-      .flatMap((s: any) => [s.Action].flat())
-      .sort();
+  const statementsOf = (fragment: string) => roleAt(resources, fragment).statements;
+  const actionsOf = (fragment: string) => roleAt(resources, fragment).actions;
 
   describe('orders.fifo and its DLQ', () => {
     test('high-throughput FIFO, encrypted with the pipeline key, explicit deduplication', () => {

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { Synthesized } from '../helpers/synth';
-import { ofType, oneAtPath, resourcesOf } from '../helpers/template';
+import { ofType, oneAtPath, resourcesOf, roleStatements } from '../helpers/template';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -27,7 +27,4 @@ export const methods = (s: Synthesized) =>
       return [`${path[2]} ${path[1]}`, r.Properties];
     }),
   );
-export const policyActions = (s: Synthesized, roleId: string) =>
-  byType(s, 'AWS::IAM::Policy')
-    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
-    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+export const policyActions = (s: Synthesized, roleId: string) => roleStatements(resourcesOf(api(s)), roleId);

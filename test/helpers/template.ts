@@ -26,3 +26,17 @@ export const BLOCK_ALL_PUBLIC_ACCESS = {
   IgnorePublicAcls: true,
   RestrictPublicBuckets: true,
 } as const;
+
+/** Every policy statement attached to the role with logical id `roleId`. */
+export function roleStatements(resources: Resources, roleId: string): any[] {
+  return ofType(resources, 'AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+
+/** The statements and sorted actions of the role under the construct path `fragment` (`<fragment>/Role`). */
+export function roleAt(resources: Resources, fragment: string): { statements: any[]; actions: string[] } {
+  const [roleId] = oneAtPath(resources, 'AWS::IAM::Role', `${fragment}/Role`);
+  const statements = roleStatements(resources, roleId);
+  return { statements, actions: statements.flatMap((s: any) => [s.Action].flat()).sort() };
+}

@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { DELIVERY } from '@securecart/contracts';
 import { allStates, definitionOf } from '../helpers/asl';
 import { synthesizeForFile } from '../helpers/synth';
-import { ofType, oneAtPath, Resources, resourcesOf } from '../helpers/template';
+import { ofType, oneAtPath, Resources, resourcesOf, roleAt } from '../helpers/template';
 
 /*
  * The status-redelivery path in the synthesized Pipeline stack (docs/adr/0017): every status
@@ -20,16 +20,8 @@ describe('Pipeline stack: status redelivery', () => {
   const byType = (type: string) => ofType(resources, type);
   const byPath = (type: string, fragment: string) => oneAtPath(resources, type, fragment);
   const definition = () => definitionOf(resources);
-  const statementsOf = (fragment: string) => {
-    const [roleId] = byPath('AWS::IAM::Role', `${fragment}/Role`);
-    return byType('AWS::IAM::Policy')
-      .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
-      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-  };
-  const actionsOf = (fragment: string) =>
-    statementsOf(fragment)
-      .flatMap((s: any) => [s.Action].flat())
-      .sort();
+  const statementsOf = (fragment: string) => roleAt(resources, fragment).statements;
+  const actionsOf = (fragment: string) => roleAt(resources, fragment).actions;
 
   describe('status redelivery (docs/adr/0017)', () => {
     const states = () => allStates(definition());
