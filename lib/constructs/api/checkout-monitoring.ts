@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import { API_LIMITS } from '@securecart/contracts/http-api';
 import { METRIC_NAMES } from '@securecart/contracts/metrics';
 import { checkoutServiceMetric } from '../custom-metrics';
 import { Observable, RUNBOOKS } from '../ops-alarms';
@@ -9,10 +10,11 @@ import type { CheckoutServiceProps, CheckoutServiceResources } from './checkout-
 import { HEALTH_PATHS } from './checkout-task';
 
 /**
- * Outbox lag (seconds) at or above which orders count as delayed: a stuck relay is alarmed within
- * about six minutes (three one-minute periods at 3 minutes or more).
+ * Outbox lag (seconds) at or above which orders count as delayed — the same threshold at which the
+ * service's GET /api/health/relay says `stuck`: a stuck relay is alarmed within about six minutes
+ * (three one-minute periods at 3 minutes or more).
  */
-export const OUTBOX_LAG_ALARM_SECONDS = 180;
+export const OUTBOX_LAG_ALARM_SECONDS = API_LIMITS.relayStuckAfterSeconds;
 
 /**
  * The checkout service's alarms, created in `checkout` itself (outbox lag, rejected outbox rows,
