@@ -38,19 +38,16 @@ if [ "${1:-}" = --long ]; then
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/securecart-chaos.XXXXXX")
+# shellcheck source=lib/emulator.sh
+source "$ROOT/scripts/lib/emulator.sh"
 emulator_started=false
 deployed=false
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
   if $deployed; then npm run -s local:destroy >"$WORK/destroy.log" 2>&1 || say "local:destroy failed: see $WORK/destroy.log"; fi
-  if $emulator_started; then "$EMULATOR" stop || say "could not stop the emulator"; fi
-  if [ "$status" -ne 0 ]; then
-    say "FAILED (exit $status) after ${SECONDS}s; work directory kept: $WORK"
-  else
-    rm -rf "$WORK"
-    say "passed in ${SECONDS}s"
-  fi
+  stop_emulator
+  finish_run "$status"
   exit "$status"
 }
 trap cleanup EXIT
@@ -59,15 +56,12 @@ trap 'exit 143' TERM
 
 if [ -z "${AWS_ENDPOINT_URL:-}" ]; then
   [ -x "$EMULATOR" ] || { say "set AWS_ENDPOINT_URL, or AWS_EMULATOR to the emulator command"; exit 1; }
-  free_port() { node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'; }
-  export AWS_EMULATOR_DIR="$WORK/emulator" AWS_EMULATOR_PORT=${AWS_EMULATOR_PORT:-$(free_port)}
-  export AWS_EMULATOR_NODE_PATH="$ROOT/node_modules"
+  emulator_settings
   phase "start the emulator on 127.0.0.1:$AWS_EMULATOR_PORT"
-  emulator_started=true
-  "$EMULATOR" start
-  eval "$("$EMULATOR" env)"
+  start_emulator
+else
+  export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
 fi
-export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
 say "AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL"
 
 phase "npm run local:deploy"

@@ -32,12 +32,9 @@ fail() { say "FAILED: $*"; exit 1; }
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || fail "no Chromium at ${CHROMIUM_PATH:-/usr/bin/chromium} (apt-get install -y chromium, or set CHROMIUM_PATH)"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/securecart-local-check.XXXXXX")
-free_port() {
-  node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
-export AWS_EMULATOR_DIR="$WORK/emulator"
-export AWS_EMULATOR_PORT=${AWS_EMULATOR_PORT:-$(free_port)}
-export AWS_EMULATOR_NODE_PATH="$ROOT/node_modules"
+# shellcheck source=lib/emulator.sh
+source "$ROOT/scripts/lib/emulator.sh"
+emulator_settings
 export SECURECART_LOCAL_DIR="$WORK/local"
 emulator_started=false
 group="" # the process group (= session) of the running `npm run local`
@@ -54,17 +51,8 @@ cleanup() {
     sleep 5
     kill -KILL -- "-$group" 2>/dev/null || true
   fi
-  if $emulator_started; then
-    "$EMULATOR" stop || say "could not stop the emulator (pid file $AWS_EMULATOR_DIR/emulator.pid)"
-  fi
-  if [ "$status" -ne 0 ]; then
-    say "FAILED (exit $status) after ${SECONDS}s; logs kept in $WORK"
-  elif [ "${LOCAL_CHECK_KEEP:-}" = 1 ]; then
-    say "passed in ${SECONDS}s; work directory kept: $WORK"
-  else
-    rm -rf "$WORK"
-    say "passed in ${SECONDS}s"
-  fi
+  stop_emulator
+  finish_run "$status" "${LOCAL_CHECK_KEEP:-}"
   exit "$status"
 }
 trap cleanup EXIT
@@ -117,10 +105,7 @@ interrupt_local() {
 }
 
 phase "start the emulator on 127.0.0.1:$AWS_EMULATOR_PORT (standing in for: docker compose up -d --wait)"
-emulator_started=true
-"$EMULATOR" start
-eval "$("$EMULATOR" env)"
-export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
+start_emulator
 
 phase "npm run local (cold: deploys, seeds, creates the database)"
 start_local cold

@@ -29,12 +29,9 @@ phase() { printf '\n=== smoke:emulator: %s (%ss)\n' "$*" "$SECONDS"; }
 [ -d node_modules/aws-cdk-local ] || { say "run npm ci first"; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/securecart-smoke.XXXXXX")
-free_port() {
-  node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
-export AWS_EMULATOR_DIR="$WORK/emulator"
-export AWS_EMULATOR_PORT=${AWS_EMULATOR_PORT:-$(free_port)}
-export AWS_EMULATOR_NODE_PATH="$ROOT/node_modules"
+# shellcheck source=lib/emulator.sh
+source "$ROOT/scripts/lib/emulator.sh"
+emulator_settings
 emulator_started=false
 deployed=false
 
@@ -45,21 +42,12 @@ cleanup() {
     say "destroying after the failure (npm run local:destroy)"
     npm run -s local:destroy >"$WORK/destroy.log" 2>&1 || say "local:destroy failed too: see $WORK/destroy.log"
   fi
-  if $emulator_started; then
-    "$EMULATOR" stop || say "could not stop the emulator (pid file $AWS_EMULATOR_DIR/emulator.pid)"
+  stop_emulator
+  if [ "$status" -ne 0 ] && [ -f "$AWS_EMULATOR_DIR/emulator.log" ]; then
+    say "last lines of the emulator log ($AWS_EMULATOR_DIR/emulator.log):"
+    grep -v 'HTTP/1.1" [23][0-9][0-9] -$' "$AWS_EMULATOR_DIR/emulator.log" | tail -n 30 | cut -c1-400 | sed 's/^/  | /'
   fi
-  if [ "$status" -ne 0 ]; then
-    if [ -f "$AWS_EMULATOR_DIR/emulator.log" ]; then
-      say "last lines of the emulator log ($AWS_EMULATOR_DIR/emulator.log):"
-      grep -v 'HTTP/1.1" [23][0-9][0-9] -$' "$AWS_EMULATOR_DIR/emulator.log" | tail -n 30 | cut -c1-400 | sed 's/^/  | /'
-    fi
-    say "FAILED (exit $status) after ${SECONDS}s; work directory kept: $WORK"
-  elif [ "${SMOKE_KEEP:-}" = 1 ]; then
-    say "passed in ${SECONDS}s; work directory kept: $WORK"
-  else
-    rm -rf "$WORK"
-    say "passed in ${SECONDS}s"
-  fi
+  finish_run "$status" "${SMOKE_KEEP:-}"
   exit "$status"
 }
 trap cleanup EXIT
@@ -67,11 +55,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 phase "start the emulator on 127.0.0.1:$AWS_EMULATOR_PORT (standing in for: docker compose up -d --wait)"
-emulator_started=true
-"$EMULATOR" start
-# The README's `export AWS_ENDPOINT_URL=... AWS_REGION=... AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=...`.
-eval "$("$EMULATOR" env)"
-export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
+# Then the README's `export AWS_ENDPOINT_URL=... AWS_REGION=... AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=...`.
+start_emulator
 say "AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_REGION=${AWS_REGION:-}"
 
 phase "npm run local:deploy"
