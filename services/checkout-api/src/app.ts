@@ -14,7 +14,7 @@
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { API_LIMITS } from '@securecart/contracts/http-api';
+import { API_LIMITS, withoutStagePrefix } from '@securecart/contracts/http-api';
 import type { TokenVerifier } from './auth';
 import type { Carts } from './carts';
 import type { Catalog } from './catalog';
@@ -66,6 +66,9 @@ export function createApp(deps: AppDependencies): FastifyInstance {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     routerOptions: { maxParamLength: API_LIMITS.maxParamLength },
+    // API Gateway may send the stage in a private integration's path (`/live/api/...`): routed,
+    // logged and traced as `/api/...`; only that one segment is accepted (ADR 23).
+    rewriteUrl: (req) => withoutStagePrefix(req.url ?? '/'),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
