@@ -158,7 +158,9 @@ describe('Api stack', () => {
           Essential: false,
           LogConfiguration: { LogDriver: 'awslogs' },
         });
-        expect(CLOUDWATCH_AGENT_IMAGE).toMatch(/^public\.ecr\.aws\/cloudwatch-agent\/cloudwatch-agent:\d+\.\d+\.\w+$/);
+        expect(CLOUDWATCH_AGENT_IMAGE).toMatch(
+          /^public\.ecr\.aws\/cloudwatch-agent\/cloudwatch-agent:\d+\.\d+\.\w+(@sha256:[0-9a-f]{64})?$/,
+        );
         const config = JSON.parse(agent.Environment.find((e: any) => e.Name === 'CW_CONFIG_CONTENT').Value);
         expect(config).toEqual(CLOUDWATCH_AGENT_CONFIG);
         expect(Object.keys(config)).toEqual(['logs', 'traces']); // no host metrics, no log files
