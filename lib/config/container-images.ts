@@ -5,7 +5,7 @@
  * here (and into the service's Dockerfile); with a digest the image reference is
  * `repository:tag@sha256:…`, so a tag that moves or disappears changes nothing that is deployed, and
  * a new digest shows in the diff of a review (ADR 23). Without one, the reference is the tag alone
- * and synthesis warns (`securecart:image-unpinned`).
+ * and synthesis notes it (`securecart:image-unpinned`, an info annotation).
  */
 import images from './container-images.json';
 
