@@ -30,6 +30,8 @@ export type HandlerEnvName = (typeof HANDLER_ENV)[keyof typeof HANDLER_ENV];
 export const CHECKOUT_ENV = {
   port: 'PORT',
   host: 'HOST',
+  /** `true`: serve HTTPS only, with a self-signed certificate created at start (the ALB's targets in prod; ADR 21). */
+  tlsSelfSigned: 'TLS_SELF_SIGNED',
   logLevel: 'LOG_LEVEL',
   catalogTable: CATALOG_TABLE_NAME,
   cartsTable: 'CARTS_TABLE_NAME',
