@@ -5,7 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Profile } from '../config/profiles';
-import { CheckoutService, ALB_LISTENER_PORT } from '../constructs/api/checkout-service';
+import { CheckoutService } from '../constructs/api/checkout-service';
 import { Identity } from '../constructs/api/identity';
 import { OriginVerifySecret } from '../constructs/api/origin-verify';
 import { RegionalWaf } from '../constructs/api/regional-waf';
@@ -94,6 +94,7 @@ export class ApiStack extends Stack implements Observable {
       userPoolId: this.identity.userPool.userPoolId,
       userPoolClientId: this.identity.client.userPoolClientId,
       originVerify: this.originVerify,
+      backendTls: profile.api.backendTls ? profile.api.internalDomain : undefined,
       key,
       alarms: props.alarms,
       logRetentionDays,
@@ -106,7 +107,8 @@ export class ApiStack extends Stack implements Observable {
       vpc: props.vpc,
       subnets,
       loadBalancer: this.checkout.loadBalancer,
-      listenerPort: ALB_LISTENER_PORT,
+      listenerPort: this.checkout.listenerPort,
+      integrationOrigin: this.checkout.origin,
       userPool: this.identity.userPool,
       throttle: profile.api.throttle,
       createOrderThrottle: profile.api.createOrderThrottle,

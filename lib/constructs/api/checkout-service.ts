@@ -19,7 +19,7 @@ import { createInternalLoadBalancer } from './internal-load-balancer';
 export type { CheckoutServiceProps } from './checkout-service-props';
 export { OUTBOX_LAG_ALARM_SECONDS } from './checkout-monitoring';
 export { CHECKOUT_CONTAINER_PORT, DATABASE_NAME, DATABASE_USER, HEALTH_PATHS } from './checkout-task';
-export { ALB_LISTENER_PORT } from './internal-load-balancer';
+export { ALB_LISTENER_PORT, ALB_TLS_LISTENER_PORT } from './internal-load-balancer';
 export { AGENT_PORTS, CLOUDWATCH_AGENT_CONFIG, CLOUDWATCH_AGENT_IMAGE } from './telemetry-sidecar';
 
 /**
@@ -40,6 +40,10 @@ export class CheckoutService extends Construct implements Observable {
   readonly listener: elbv2.ApplicationListener;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly accessLogs: s3.Bucket;
+  /** The ALB listener's port (443 with backend TLS, else 80). */
+  readonly listenerPort: number;
+  /** Where API Gateway sends requests: `https://<internal name>` or `http://<ALB DNS name>`. */
+  readonly origin: string;
   readonly bootstrap: DatabaseUserBootstrap;
   /** Where the CloudWatch agent writes the service's EMF documents (the metrics are extracted from it). */
   metricsLogGroup: logs.LogGroup;
@@ -104,6 +108,8 @@ export class CheckoutService extends Construct implements Observable {
       loadBalancer: this.loadBalancer,
       listener: this.listener,
       targetGroup: this.targetGroup,
+      listenerPort: this.listenerPort,
+      origin: this.origin,
     } = createInternalLoadBalancer(this, props, { service: this.service, tasksSecurityGroup }));
 
     const scaling = this.service.autoScaleTaskCount({
