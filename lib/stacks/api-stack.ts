@@ -7,8 +7,8 @@ import { Construct } from 'constructs';
 import { Profile } from '../config/profiles';
 import { CheckoutService } from '../constructs/api/checkout-service';
 import { Identity } from '../constructs/api/identity';
-import { OriginVerifySecret } from '../constructs/api/origin-verify';
-import { RegionalWaf } from '../constructs/api/regional-waf';
+import { OriginHeaderParties, OriginVerifySecret } from '../constructs/api/origin-verify';
+import { ORIGIN_VERIFY_RULE_NAME, RegionalWaf } from '../constructs/api/regional-waf';
 import { CheckoutRestApi } from '../constructs/api/rest-api';
 import { CheckoutServiceImage } from '../constructs/api/service-image';
 import { TierKey } from '../constructs/encryption';
@@ -44,6 +44,8 @@ export class ApiStack extends Stack implements Observable {
   readonly checkout: CheckoutService;
   readonly restApi: CheckoutRestApi;
   readonly waf?: RegionalWaf;
+  /** What the origin secret's rotation (Frontend stack) updates: the acceptors of the header (ADR 21). */
+  readonly originHeaderParties: OriginHeaderParties;
   readonly alarms: cloudwatch.IAlarm[];
   readonly widgets: cloudwatch.IWidget[];
 
@@ -131,6 +133,19 @@ export class ApiStack extends Stack implements Observable {
       // Without WAF the origin header is still required by every method and checked by the ALB listener.
       this.restApi.acknowledgeNoWaf(profile.name);
     }
+
+    this.originHeaderParties = {
+      secretArn: this.originVerify.secret.secretArn,
+      secretKeyArn: key.key.keyArn,
+      headerName: this.originVerify.headerName,
+      listenerRuleArn: this.checkout.originRule.listenerRuleArn,
+      webAcl: this.waf && {
+        name: this.waf.webAcl.name!,
+        id: this.waf.webAcl.attrId,
+        arn: this.waf.webAcl.attrArn,
+        ruleName: ORIGIN_VERIFY_RULE_NAME,
+      },
+    };
 
     const flows: Observable[] = [this.restApi, this.checkout, ...(this.waf ? [this.waf] : [])];
     this.alarms = flows.flatMap((f) => f.alarms);

@@ -39,6 +39,8 @@ export class CheckoutService extends Construct implements Observable {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly listener: elbv2.ApplicationListener;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The listener rule that forwards only requests carrying the origin header. */
+  readonly originRule: elbv2.ApplicationListenerRule;
   readonly accessLogs: s3.Bucket;
   /** The ALB listener's port (443 with backend TLS, else 80). */
   readonly listenerPort: number;
@@ -110,6 +112,7 @@ export class CheckoutService extends Construct implements Observable {
       targetGroup: this.targetGroup,
       listenerPort: this.listenerPort,
       origin: this.origin,
+      originRule: this.originRule,
     } = createInternalLoadBalancer(this, props, { service: this.service, tasksSecurityGroup }));
 
     const scaling = this.service.autoScaleTaskCount({

@@ -30,6 +30,8 @@ export interface InternalLoadBalancer {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly listener: elbv2.ApplicationListener;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The rule that forwards requests carrying the origin header (its values are rotated; ADR 21). */
+  readonly originRule: elbv2.ApplicationListenerRule;
   /** The listener's port: ALB_TLS_LISTENER_PORT with backend TLS, else ALB_LISTENER_PORT. */
   readonly listenerPort: number;
   /** Where API Gateway sends requests: `https://<internal name>` with backend TLS, else `http://<ALB DNS name>`. */
@@ -124,11 +126,13 @@ export function createInternalLoadBalancer(
     conditions: [elbv2.ListenerCondition.httpHeader(props.originVerify.headerName, [props.originVerify.value])],
     targetGroups: [targetGroup],
   });
+  const originRule = listener.node.findChild('FromCloudFrontRule') as elbv2.ApplicationListenerRule;
   return {
     accessLogs,
     loadBalancer,
     listener,
     targetGroup,
+    originRule,
     listenerPort: tls ? ALB_TLS_LISTENER_PORT : ALB_LISTENER_PORT,
     origin: tls ? `https://${tls.domainName}` : `http://${loadBalancer.loadBalancerDnsName}`,
   };
