@@ -33,6 +33,7 @@ describe.each([
       Action: 'lambda:InvokeFunction',
       Principal: 'secretsmanager.amazonaws.com',
       FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      SourceAccount: { Ref: 'AWS::AccountId' },
     });
     // The schedule is the Api stack's secret (the one CloudFront's header and the acceptors resolve).
     expect(oneAtPath(api(s), 'AWS::SecretsManager::Secret', 'OriginVerify')).toBeDefined();

@@ -1,5 +1,6 @@
 import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { HANDLER_ENV } from '@securecart/contracts/env';
@@ -71,6 +72,10 @@ export class OriginSecretRotation extends Construct {
       // A deployment never rotates by itself; `aws secretsmanager rotate-secret` rotates now.
       rotateImmediatelyOnUpdate: false,
     });
+    // Secrets Manager may invoke it for this account's secrets only (no confused deputy).
+    for (const child of fn.node.children) {
+      if (child instanceof lambda.CfnPermission) child.sourceAccount = Aws.ACCOUNT_ID;
+    }
     const region = Stack.of(this).region;
     fn.addToRolePolicy(
       new iam.PolicyStatement({
