@@ -6,7 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { startService, useService } from './helpers/harness';
+import { serviceEnv, startService, useService } from './helpers/harness';
 import type { TestDatabase, TestIssuer, TestService } from './helpers/harness';
 
 let database: TestDatabase;
@@ -114,8 +114,8 @@ describe('without TLS_SELF_SIGNED (sandbox, local runs)', () => {
 
   test('rejects a TLS_SELF_SIGNED that is not a boolean', () => {
     const { loadConfig } = service.bundle;
-    expect(() => loadConfig({ ...process.env, ...service.handle.config, TLS_SELF_SIGNED: 'maybe' })).toThrow(
-      /TLS_SELF_SIGNED/,
-    );
+    expect(() => loadConfig(serviceEnv(database, issuer, { TLS_SELF_SIGNED: 'maybe' }))).toThrow(/TLS_SELF_SIGNED/);
+    expect(loadConfig(serviceEnv(database, issuer, { TLS_SELF_SIGNED: 'true' })).tlsSelfSigned).toBe(true);
+    expect(loadConfig(serviceEnv(database, issuer)).tlsSelfSigned).toBe(false);
   });
 });
