@@ -74,7 +74,12 @@ export class OriginSecretRotation extends Construct {
     });
     // Secrets Manager may invoke it for this account's secrets only (no confused deputy).
     for (const child of fn.node.children) {
-      if (child instanceof lambda.CfnPermission) child.sourceAccount = Aws.ACCOUNT_ID;
+      if (!(child instanceof lambda.CfnPermission)) continue;
+      child.sourceAccount = Aws.ACCOUNT_ID;
+      acknowledge(child, {
+        'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check':
+          'Secrets Manager may invoke it for this account only: SourceAccount is AWS::AccountId, a reference because the stacks are environment-agnostic; the rule accepts only a literal account id or a SourceArn in the same template, and the secret lives in the Api stack.',
+      });
     }
     const region = Stack.of(this).region;
     fn.addToRolePolicy(
