@@ -123,6 +123,25 @@ describe('profiles', () => {
     }
   });
 
+  test('backend TLS: prod has it with an internal name under its zone; a bad name, zone or id is refused', () => {
+    expect(PROFILES.prod.api).toMatchObject({ backendTls: true, internalDomain: expect.any(Object) });
+    expect(PROFILES.sandbox.api.backendTls).toBe(false);
+    const message = validationMessage({
+      ...PROFILES.prod,
+      api: {
+        ...PROFILES.prod.api,
+        internalDomain: { domainName: 'api-internal.other.example', zoneName: 'shop', hostedZoneId: 'zone-1' },
+      },
+    });
+    for (const fragment of [
+      'api.internalDomain.zoneName must be a DNS name (got shop)',
+      'api.internalDomain.domainName must be a name under zoneName shop (got api-internal.other.example)',
+      'api.internalDomain.hostedZoneId must be a Route 53 hosted zone id (got zone-1)',
+    ]) {
+      expect(message).toContain(fragment);
+    }
+  });
+
   test('validation names every broken api-tier invariant', () => {
     const broken = {
       ...PROFILES.sandbox,
@@ -133,6 +152,7 @@ describe('profiles', () => {
         createOrderThrottle: { rateLimit: 20, burstLimit: 5 },
         waf: true,
         wafRateLimitPer5Min: 5,
+        backendTls: true,
       },
       identity: { threatProtection: false, storefrontOrigins: ['http://shop.example.com', 'https://x.example/app'] },
       frontend: {
@@ -150,6 +170,7 @@ describe('profiles', () => {
       'api.throttle.rateLimit and burstLimit must be positive integers',
       'api.createOrderThrottle must not be higher than api.throttle',
       'api.wafRateLimitPer5Min must be an integer of at least 10 (got 5)',
+      'api.backendTls needs api.internalDomain',
       'identity.storefrontOrigins must be origins like https://shop.example.com (http only for localhost), without a path (got http://shop.example.com)',
       '(got https://x.example/app)',
       'frontend.wafRateLimitPer5Min must be an integer of at least 10 (got 5)',

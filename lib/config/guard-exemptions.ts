@@ -64,6 +64,9 @@ export const GUARD_EXEMPTIONS: Readonly<Record<string, string>> = {
   /* elbv2_deletion_protection_enabled_check */
   'ct-elasticloadbalancing-pr-5':
     "Sandbox's internal ALB holds no data and goes with cdk destroy; prod's has deletion protection.",
+  /* alb_http_to_https_redirection_check */
+  'ct-elasticloadbalancing-pr-1':
+    'Sandbox keeps HTTP inside the VPC (API Gateway → VPC link → internal ALB → tasks): it has no domain to issue the ALB certificate for, and only the VPC link reaches the listener. Prod has api.backendTls: an HTTPS-only listener and HTTPS to the tasks (ADR 21).',
   // --- known gaps, each closed by an open issue ----------------------------------------------------
   /* s3_bucket_object_lock_enabled_check */
   'ct-s3-pr-9':
@@ -73,9 +76,6 @@ export const GUARD_EXEMPTIONS: Readonly<Record<string, string>> = {
     'Known gap (issue 19): the CloudWatch agent sidecar and the database bootstrap task write to their root filesystem.',
   /* ecs_task_definition_nonroot_user_check */
   'ct-ecs-pr-3': 'Known gap (issue 19): the CloudWatch agent sidecar and the database bootstrap task run as root.',
-  /* alb_http_to_https_redirection_check */
-  'ct-elasticloadbalancing-pr-1':
-    'Known gap (issue 19, TLS on every hop): API Gateway → ALB → tasks is plain HTTP inside the VPC.',
   /* cloud_trail_cloud_watch_logs_enabled_check */
   'ct-cloudtrail-pr-3':
     'Known gap (issue 19): CloudTrail delivers to its S3 bucket only, without CloudWatch Logs and metric filters.',
@@ -96,6 +96,7 @@ export const DISPOSABLE_ONLY: readonly string[] = [
   'ct-rds-pr-8',
   'ct-rds-pr-13',
   'ct-elasticloadbalancing-pr-5',
+  'ct-elasticloadbalancing-pr-1',
 ];
 
 /** The rules the profile's templates are not checked against. */

@@ -18,6 +18,20 @@ export interface DatabaseProfile {
 }
 
 /**
+ * The name API Gateway calls the internal ALB by (`api.internalDomain`). ACM issues its certificate
+ * after DNS validation in the public hosted zone `zoneName` (Route 53, in this account); inside the
+ * VPC a private hosted zone of the same name points it at the ALB.
+ */
+export interface InternalDomain {
+  /** e.g. `api-internal.shop.example.com`: a name under `zoneName`. */
+  readonly domainName: string;
+  /** The public hosted zone ACM validates the certificate in, e.g. `shop.example.com`. */
+  readonly zoneName: string;
+  /** Its Route 53 id, e.g. `Z0123456789ABCDEFGHIJ`. */
+  readonly hostedZoneId: string;
+}
+
+/**
  * Everything that differs between deployments lives in one typed object.
  * Stacks read it; nothing else branches on the profile name.
  */
@@ -105,6 +119,15 @@ export interface Profile {
     readonly waf: boolean;
     /** Requests per IP per 5 minutes before the REGIONAL WAF blocks. */
     readonly wafRateLimitPer5Min: number;
+    /**
+     * TLS on every hop behind API Gateway (ADR 21): API Gateway → internal ALB over HTTPS to
+     * `internalDomain` (an ACM certificate the integration verifies), ALB → tasks over HTTPS (the
+     * service's self-signed certificate, which the ALB does not verify). Off: plain HTTP inside
+     * the VPC (sandbox: no domain to issue a certificate for). Needs `internalDomain`.
+     */
+    readonly backendTls: boolean;
+    /** The internal name of the ALB, with its certificate; required when `backendTls` is on. */
+    readonly internalDomain?: InternalDomain;
   };
   /** The customer user pool and the storefront's app client. */
   readonly identity: {

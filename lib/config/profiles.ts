@@ -50,6 +50,8 @@ const smallApi = {
   createOrderThrottle: { rateLimit: 5, burstLimit: 10 },
   waf: false,
   wafRateLimitPer5Min: 1000,
+  // Plain HTTP inside the VPC: a sandbox has no domain to issue the ALB's certificate for (ADR 21).
+  backendTls: false,
 } as const;
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
@@ -114,6 +116,13 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       createOrderThrottle: { rateLimit: 50, burstLimit: 100 },
       waf: true,
       wafRateLimitPer5Min: 2000,
+      // TLS on every hop (ADR 21). Set your own name, zone and zone id before deploying.
+      backendTls: true,
+      internalDomain: {
+        domainName: 'api-internal.shop.example.com',
+        zoneName: 'shop.example.com',
+        hostedZoneId: 'Z0123456789EXAMPLE0AB',
+      },
     },
     identity: { threatProtection: true, storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN] },
     frontend: { waf: true, wafRateLimitPer5Min: 2000 },

@@ -99,9 +99,35 @@ function apiProblems({ api }: Profile): string[] {
   ) {
     problems.push('api.createOrderThrottle must not be higher than api.throttle (it is the lower, method-level limit)');
   }
+  problems.push(...backendTlsProblems(api));
   // WAF rate-based rules accept 10 to 2,000,000,000 requests per evaluation window.
   if (!Number.isInteger(api.wafRateLimitPer5Min) || api.wafRateLimitPer5Min < 10) {
     problems.push(`api.wafRateLimitPer5Min must be an integer of at least 10 (got ${api.wafRateLimitPer5Min})`);
+  }
+  return problems;
+}
+
+const DNS_NAME = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
+
+function backendTlsProblems(api: Profile['api']): string[] {
+  const domain = api.internalDomain;
+  if (!domain) {
+    return api.backendTls
+      ? [
+          'api.backendTls needs api.internalDomain: { domainName (e.g. api-internal.shop.example.com), zoneName, hostedZoneId } for the ALB certificate',
+        ]
+      : [];
+  }
+  const problems: string[] = [];
+  if (!DNS_NAME.test(domain.zoneName))
+    problems.push(`api.internalDomain.zoneName must be a DNS name (got ${domain.zoneName})`);
+  if (!DNS_NAME.test(domain.domainName) || !domain.domainName.endsWith(`.${domain.zoneName}`)) {
+    problems.push(
+      `api.internalDomain.domainName must be a name under zoneName ${domain.zoneName} (got ${domain.domainName})`,
+    );
+  }
+  if (!/^Z[A-Z0-9]{1,31}$/.test(domain.hostedZoneId)) {
+    problems.push(`api.internalDomain.hostedZoneId must be a Route 53 hosted zone id (got ${domain.hostedZoneId})`);
   }
   return problems;
 }

@@ -93,6 +93,7 @@ export class CheckoutRestApi extends Construct implements Observable {
     });
     addVpcLinkRoutes(this.api, {
       loadBalancer: props.loadBalancer,
+      origin: props.integrationOrigin,
       vpcLink: this.vpcLink,
       authorizer: this.authorizer,
     });
