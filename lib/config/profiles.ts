@@ -74,6 +74,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     deletionProtection: false,
     logRetentionDays: 14,
     screening: { ...commonScreening, highValueThresholdCents: 50_000 },
+    payments: { provider: 'simulator' },
     checkout: smallCheckout,
     api: smallApi,
     identity: { threatProtection: false, storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN] },
@@ -100,6 +101,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     deletionProtection: true,
     logRetentionDays: 365,
     screening: { ...commonScreening, highValueThresholdCents: 100_000 },
+    payments: { provider: 'stripe' },
     checkout: {
       cpu: 1024,
       memoryMiB: 2048,
@@ -140,6 +142,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     logRetentionDays: 1,
     // Short fraud timeout so the smoke suite can observe the manual-review outcome.
     screening: { ...commonScreening, highValueThresholdCents: 50_000, fraudScreenTimeout: Duration.seconds(60) },
+    // The smoke suite drives every payment path with the simulator's test tokens.
+    payments: { provider: 'simulator' },
     // Not deployed (no ECS on LocalStack's free plan); kept valid so the profile type stays uniform.
     checkout: smallCheckout,
     api: smallApi,
