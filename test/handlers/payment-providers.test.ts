@@ -72,7 +72,7 @@ describe('payment provider selection', () => {
     process.env.PAYMENT_PROVIDER_SECRET_ARN = `${SECRET_ARN}-placeholder`;
     secrets.on(GetSecretValueCommand).resolves({ SecretString: 'Xq3placeholderNotAStripeKey9' });
 
-    const error = await paymentProvider(1000).catch((e: unknown) => e as Error);
+    const error = (await paymentProvider(1000).catch((e: unknown) => e)) as Error;
 
     expect(error).toBeInstanceOf(Error);
     expect(error.message).toContain('does not hold a Stripe secret key');
