@@ -31,6 +31,16 @@ const commonScreening = {
 /** The storefront's dev server (web/vite.config.ts): the default until the Frontend stack sets its domain. */
 export const LOCAL_STOREFRONT_ORIGIN = 'http://localhost:5173';
 
+/** prod's storefront domain: an EXAMPLE to replace with yours (README, "Deploying to production"). */
+export const PROD_EXAMPLE_DOMAIN = 'shop.example.com';
+/**
+ * prod's CloudFront certificate: a PLACEHOLDER ARN (account 123456789012, an all-zero id) to replace
+ * with an ACM certificate for your domain, issued in us-east-1. Deploying with it fails at CloudFront.
+ */
+export const PROD_EXAMPLE_CERTIFICATE_ARN =
+  'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000';
+const PROD_STOREFRONT_ORIGIN = `https://${PROD_EXAMPLE_DOMAIN}`;
+
 const smallCheckout = {
   cpu: 256,
   memoryMiB: 512,
@@ -117,8 +127,16 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       waf: true,
       wafRateLimitPer5Min: 2000,
     },
-    identity: { threatProtection: true, storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN] },
-    frontend: { waf: true, wafRateLimitPer5Min: 2000 },
+    // EXAMPLE VALUES TO REPLACE before deploying (README, "Deploying to production"): your
+    // storefront's domain and an ACM certificate for it in us-east-1. They are valid-looking
+    // placeholders so prod synthesizes offline; validateProfile refuses prod without a custom
+    // domain or with a loopback origin (issue 19).
+    identity: { threatProtection: true, storefrontOrigins: [PROD_STOREFRONT_ORIGIN] },
+    frontend: {
+      waf: true,
+      wafRateLimitPer5Min: 2000,
+      customDomain: { domainName: PROD_EXAMPLE_DOMAIN, certificateArn: PROD_EXAMPLE_CERTIFICATE_ARN },
+    },
   },
   localstack: {
     name: 'localstack',
