@@ -105,6 +105,34 @@ describe('Stripe adapter against the Stripe fake', () => {
     expect(fake.chargesOf(orderId)).toHaveLength(1);
   });
 
+  it('a dropped connection is retried once by the SDK with the same key: answered from the idempotency store, one charge', async () => {
+    // stripe-node retries a request whose connection closed, even with maxNetworkRetries 0; the
+    // Idempotency-Key makes that safe.
+    const dropping = new StripeFake({ lostAnswers: 'drop' });
+    const at = await dropping.start();
+    try {
+      const client = stripeProvider(
+        stripeClient({ apiKey: FAKE_SECRET_KEY, timeoutMs: TIMEOUT_MS, endpoint: at }),
+        'usd',
+      );
+      const orderId = newOrder();
+
+      const result = await client.charge(
+        { idempotencyKey: `payment#${orderId}`, orderId, amountCents: 4_500, paymentToken: 'tok_timeout', attempt: 0 },
+        signal(),
+      );
+
+      expect(result).toMatchObject({ decision: 'APPROVED' });
+      expect(dropping.chargesOf(orderId)).toHaveLength(1);
+      expect(dropping.calls.filter((c) => c.path.endsWith('/confirm')).map((c) => [c.status, c.replayed])).toEqual([
+        [0, false],
+        [200, true],
+      ]);
+    } finally {
+      await dropping.stop();
+    }
+  });
+
   it('a key with no charge is cancelled at the provider, and a charge arriving later with it is refused', async () => {
     const orderId = newOrder();
 

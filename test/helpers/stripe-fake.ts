@@ -94,7 +94,18 @@ export interface FakeCall {
   readonly status: number;
 }
 
+export interface StripeFakeOptions {
+  /**
+   * What happens to the answer of a `tok_timeout` charge (which has landed): `hold` keeps the
+   * connection open without answering until the client gives up (its time-out); `drop` closes the
+   * connection at once (the client sees a connection error, no waiting). Default `hold`.
+   */
+  readonly lostAnswers?: 'hold' | 'drop';
+}
+
 export class StripeFake {
+  constructor(private readonly options: StripeFakeOptions = {}) {}
+
   private server?: Server;
   private readonly intents = new Map<string, Intent>();
   private readonly charges = new Map<string, Charge>();
@@ -105,6 +116,8 @@ export class StripeFake {
   /** Statuses to answer the next requests with (before they are processed), e.g. 503. */
   private readonly failures: number[] = [];
   readonly calls: FakeCall[] = [];
+  /** Called after a `tok_timeout` charge landed and its answer was lost (tests: make Stripe fail next). */
+  onLostAnswer?: () => void;
 
   /** Starts on 127.0.0.1, port 0; answers the SDK's endpoint options. */
   async start(): Promise<{ protocol: 'http'; host: string; port: number }> {
@@ -238,6 +251,11 @@ export class StripeFake {
     if (hold) {
       // The work is done and kept for the key; the answer is lost on the way (never sent).
       record(0);
+      this.onLostAnswer?.();
+      if (this.options.lostAnswers === 'drop') {
+        req.socket.destroy();
+        return;
+      }
       this.held.add(res);
       res.on('close', () => this.held.delete(res));
       return;
