@@ -1,5 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { handler as refundPayment } from '../../lambda/refund-payment';
 import {
   paymentProvider,
   providerName,
@@ -14,6 +16,7 @@ import { FAKE_SECRET_KEY, StripeFake } from '../helpers/stripe-fake';
  */
 
 const secrets = mockClient(SecretsManagerClient);
+const ddb = mockClient(DynamoDBDocumentClient);
 const SECRET_ARN =
   'arn:aws:secretsmanager:eu-west-1:123456789012:secret:securecart/prod/payments/stripe-secret-key-AbCdEf';
 const fake = new StripeFake();
@@ -82,5 +85,16 @@ describe('payment provider selection', () => {
   it('stripe without PAYMENT_PROVIDER_SECRET_ARN fails naming the variable', async () => {
     process.env.PAYMENT_PROVIDER = 'stripe';
     await expect(paymentProvider(1000)).rejects.toThrow('PAYMENT_PROVIDER_SECRET_ARN');
+  });
+
+  it('refund-payment answers a settled record (declined) without reading the key from Secrets Manager', async () => {
+    process.env.PAYMENT_PROVIDER = 'stripe';
+    process.env.IDEMPOTENCY_TABLE_NAME = 'Idempotency';
+    ddb.on(GetCommand).resolves({
+      Item: { id: 'payment#ord-sel-2', kind: 'payment', orderId: 'ord-sel-2', status: 'DECLINED', expiration: 1 },
+    });
+
+    await expect(refundPayment({ orderId: 'ord-sel-2' })).resolves.toEqual({ refunded: false, note: 'NO_CHARGE' });
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
   });
 });
