@@ -17,8 +17,12 @@ export const HANDLER_ENV = {
   highValueThresholdCents: 'HIGH_VALUE_THRESHOLD_CENTS',
   /** Comma-separated ISO 3166-1 alpha-2 codes. */
   allowedShippingCountries: 'ALLOWED_SHIPPING_COUNTRIES',
-  /** Client-side timeout for calls to the (simulated) payment provider. */
+  /** Client-side timeout for calls to the payment provider. */
   paymentProviderTimeoutMs: 'PAYMENT_PROVIDER_TIMEOUT_MS',
+  /** `simulator` (default) or `stripe` (contracts/payment.ts PAYMENT_PROVIDER_NAMES; the profile's `payments.provider`). */
+  paymentProvider: 'PAYMENT_PROVIDER',
+  /** stripe: the ARN of the Secrets Manager secret that holds the Stripe secret API key. */
+  paymentProviderSecretArn: 'PAYMENT_PROVIDER_SECRET_ARN',
   /** start-fulfillment sidelines messages that can never succeed into this queue (the orders DLQ). */
   ordersDlqUrl: 'ORDERS_DLQ_URL',
   /** redeliver-status publishes the status events the workflow could not publish to this topic. */

@@ -11,13 +11,9 @@ import { stepHandler } from '../shared/handler';
 import { expirationFor } from '../shared/idempotency';
 import { logger } from '../shared/logger';
 import { countNow } from '../shared/metrics';
-import {
-  charge,
-  DEFAULT_PROVIDER_TIMEOUT_MS,
-  isProviderUnavailable,
-  providerFailureReason,
-} from '../shared/payment-provider';
+import { DEFAULT_PROVIDER_TIMEOUT_MS, isProviderUnavailable, providerFailureReason } from '../shared/payment-provider';
 import type { ChargeResult } from '../shared/payment-provider';
+import { paymentProvider } from '../shared/payment-providers';
 import { paymentKey } from '../shared/payment-record';
 import type { PaymentRecord } from '../shared/payment-record';
 
@@ -99,7 +95,17 @@ function outcomeWrite(tableName: string, record: PaymentRecord): PutCommandInput
 
 async function chargeWithTimeout(input: ProcessPaymentInput, timeoutMs: number): Promise<ChargeResult> {
   try {
-    return await charge({ ...input, idempotencyKey: paymentKey(input.orderId) }, AbortSignal.timeout(timeoutMs));
+    const provider = await paymentProvider(timeoutMs);
+    return await provider.charge(
+      {
+        idempotencyKey: paymentKey(input.orderId),
+        orderId: input.orderId,
+        amountCents: input.amountCents,
+        paymentToken: input.paymentToken,
+        attempt: input.attempt,
+      },
+      AbortSignal.timeout(timeoutMs),
+    );
   } catch (error) {
     if (isProviderUnavailable(error)) {
       // The charge may have been taken: the record stays PENDING, and the saga asks the provider.

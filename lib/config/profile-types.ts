@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { RemovalPolicy } from 'aws-cdk-lib';
+import type { PaymentProviderName } from '@securecart/contracts/payment';
 
 /** Names of the deployment profiles, chosen with `-c profile=NAME`. */
 export const PROFILE_NAMES = ['sandbox', 'prod', 'localstack'] as const;
@@ -94,6 +95,16 @@ export interface Profile {
     readonly fraudScreenTimeout: Duration;
     /** ISO 3166-1 alpha-2 shipping countries that are not flagged as suspicious. */
     readonly allowedShippingCountries: readonly string[];
+  };
+  /** Who takes the money (ADR 20). */
+  readonly payments: {
+    /**
+     * `simulator`: the deterministic simulated provider (lambda/shared/payment-provider.ts), which
+     * approves any `tok_*` but the test tokens; never for real customers. `stripe`: Stripe's
+     * PaymentIntents API, its secret key read from a Secrets Manager secret the Pipeline stack
+     * creates (put the key in after the first deployment, README "Deploying to production").
+     */
+    readonly provider: PaymentProviderName;
   };
   /** The checkout service (ECS Fargate, ARM64) behind the internal ALB. */
   readonly checkout: {

@@ -31,6 +31,16 @@ const commonScreening = {
 /** The storefront's dev server (web/vite.config.ts): the default until the Frontend stack sets its domain. */
 export const LOCAL_STOREFRONT_ORIGIN = 'http://localhost:5173';
 
+/** prod's storefront domain: an EXAMPLE to replace with yours (README, "Deploying to production"). */
+export const PROD_EXAMPLE_DOMAIN = 'shop.example.com';
+/**
+ * prod's CloudFront certificate: a PLACEHOLDER ARN (account 123456789012, an all-zero id) to replace
+ * with an ACM certificate for your domain, issued in us-east-1. Deploying with it fails at CloudFront.
+ */
+export const PROD_EXAMPLE_CERTIFICATE_ARN =
+  'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000';
+const PROD_STOREFRONT_ORIGIN = `https://${PROD_EXAMPLE_DOMAIN}`;
+
 const smallCheckout = {
   cpu: 256,
   memoryMiB: 512,
@@ -76,6 +86,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     deletionProtection: false,
     logRetentionDays: 14,
     screening: { ...commonScreening, highValueThresholdCents: 50_000 },
+    payments: { provider: 'simulator' },
     checkout: smallCheckout,
     api: smallApi,
     identity: { threatProtection: false, storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN] },
@@ -102,6 +113,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     deletionProtection: true,
     logRetentionDays: 365,
     screening: { ...commonScreening, highValueThresholdCents: 100_000 },
+    payments: { provider: 'stripe' },
     checkout: {
       cpu: 1024,
       memoryMiB: 2048,
@@ -124,8 +136,16 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
         hostedZoneId: 'Z0123456789EXAMPLE0AB',
       },
     },
-    identity: { threatProtection: true, storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN] },
-    frontend: { waf: true, wafRateLimitPer5Min: 2000 },
+    // EXAMPLE VALUES TO REPLACE before deploying (README, "Deploying to production"): your
+    // storefront's domain and an ACM certificate for it in us-east-1. They are valid-looking
+    // placeholders so prod synthesizes offline; validateProfile refuses prod without a custom
+    // domain or with a loopback origin (issue 19).
+    identity: { threatProtection: true, storefrontOrigins: [PROD_STOREFRONT_ORIGIN] },
+    frontend: {
+      waf: true,
+      wafRateLimitPer5Min: 2000,
+      customDomain: { domainName: PROD_EXAMPLE_DOMAIN, certificateArn: PROD_EXAMPLE_CERTIFICATE_ARN },
+    },
   },
   localstack: {
     name: 'localstack',
@@ -149,6 +169,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     logRetentionDays: 1,
     // Short fraud timeout so the smoke suite can observe the manual-review outcome.
     screening: { ...commonScreening, highValueThresholdCents: 50_000, fraudScreenTimeout: Duration.seconds(60) },
+    // The smoke suite drives every payment path with the simulator's test tokens.
+    payments: { provider: 'simulator' },
     // Not deployed (no ECS on LocalStack's free plan); kept valid so the profile type stays uniform.
     checkout: smallCheckout,
     api: smallApi,

@@ -38,6 +38,7 @@ export function validateProfile(p: Profile): Profile {
     ...identityProblems(p),
     ...frontendProblems(p),
     ...auditProblems(p),
+    ...prodProblems(p),
   );
   if (p.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(p.alarmEmail)) {
     problems.push(`alarmEmail is not an e-mail address (got ${p.alarmEmail})`);
@@ -134,6 +135,22 @@ function backendTlsProblems(api: Profile['api']): string[] {
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/**
+ * True for a loopback host as the URL parser normalises it: `localhost` (and `*.localhost`),
+ * 127.0.0.0/8 (also written as one number, `http://2130706433`), `[::1]` and IPv4-mapped
+ * `[::ffff:127.x.y.z]`.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) ||
+    host === '[::1]' ||
+    /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host)
+  );
+}
+
 function identityProblems({ identity }: Profile): string[] {
   const problems: string[] = [];
   if (identity.storefrontOrigins.length === 0) problems.push('identity.storefrontOrigins needs at least one origin');
@@ -189,6 +206,43 @@ function auditProblems({ audit, tiers }: Profile): string[] {
     if (audit.retentionDays < 90) {
       problems.push(`audit.retentionDays must be at least 90 when audit.cloudTrail is on (got ${audit.retentionDays})`);
     }
+  }
+  return problems;
+}
+
+/** The storefront's domain and certificate in the prod example (placeholders: see README, "Deploying to production"). */
+const CUSTOM_DOMAIN_EXAMPLE =
+  "frontend.customDomain: { domainName: 'shop.example.com', certificateArn: 'arn:aws:acm:us-east-1:<account>:certificate/<id>' }";
+
+/**
+ * What prod must never run with (issue 19): the simulated payment provider, CloudFront's default
+ * certificate (TLS 1.0 accepted), and Cognito callback or sign-out URLs on a loopback address.
+ */
+function prodProblems(p: Profile): string[] {
+  if (p.name !== 'prod') return [];
+  const problems: string[] = [];
+  if (p.payments.provider !== 'stripe') {
+    problems.push(
+      `payments.provider must be 'stripe' in prod (got '${p.payments.provider}': the simulator approves any tok_* token); set payments: { provider: 'stripe' } and, after the first deployment, put the Stripe secret key into the secret securecart/prod/payments/stripe-secret-key`,
+    );
+  }
+  if (p.tiers.frontend && !p.frontend.customDomain) {
+    problems.push(
+      `frontend.customDomain is required in prod (without it CloudFront serves its default certificate, which accepts TLS 1.0); set ${CUSTOM_DOMAIN_EXAMPLE}, an ACM certificate in us-east-1 for that name, so the distribution serves TLSv1.2_2021 with SNI`,
+    );
+  }
+  const loopback = p.identity.storefrontOrigins.filter((origin) => {
+    try {
+      return isLoopbackHost(new URL(origin).hostname);
+    } catch {
+      return false; // reported by identityProblems
+    }
+  });
+  if (loopback.length > 0) {
+    const domain = p.frontend.customDomain?.domainName ?? 'shop.example.com';
+    problems.push(
+      `identity.storefrontOrigins must not name a loopback address in prod (got ${loopback.join(', ')}): the Cognito client would accept sign-in callbacks and sign-out redirects to it; set identity.storefrontOrigins: ['https://${domain}'] (the storefront's own origin)`,
+    );
   }
   return problems;
 }

@@ -56,7 +56,8 @@ export class FrontendStack extends Stack {
     });
     new StorefrontClientUrls(this, 'StorefrontClientUrls', {
       identity,
-      origins: [this.site.url, ...profile.identity.storefrontOrigins],
+      // The distribution's origin first; a profile origin equal to it (prod's custom domain) once.
+      origins: [...new Set([this.site.url, ...profile.identity.storefrontOrigins])],
       key,
       logRetentionDays,
       removalPolicy,

@@ -69,6 +69,8 @@ export class PipelineStack extends Stack {
       idempotencyTable,
       bus: this.routing.bus,
       screening,
+      payments: profile.payments,
+      profileName: profile.name,
     });
     this.orderEvents = new OrderEventsFanOut(this, 'OrderEvents', { ...base, topicKey, email: profile.alarmEmail });
     this.workflow = new FulfillmentWorkflow(this, 'OrderFulfillment', {

@@ -98,6 +98,8 @@ export class WorkflowHarness {
     pipeline: Template,
     readonly tables: { catalog: string; idempotency: string },
     private readonly endpoint: string,
+    /** Handler variables to override for this harness (e.g. a longer provider time-out for an HTTP fake). */
+    overrides: Env = {},
   ) {
     try {
       this.resources = pipeline.toJSON().Resources;
@@ -116,6 +118,7 @@ export class WorkflowHarness {
         [HANDLER_ENV.idempotencyTable]: tables.idempotency,
         [HANDLER_ENV.paymentProviderTimeoutMs]: '50',
         POWERTOOLS_LOG_LEVEL: 'SILENT',
+        ...overrides,
       };
       for (const [id, fn] of Object.entries(this.resources)) {
         if (fn.Type !== 'AWS::Lambda::Function') continue;

@@ -2,8 +2,11 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { HANDLER_ENV, ScreeningPolicy } from '@securecart/contracts';
+import type { PaymentProviderName } from '@securecart/contracts/payment';
+import { acknowledge } from '../nag';
 import { Observable } from '../ops-alarms';
 import { PipelineFunction } from '../pipeline-function';
 import { durationWidget, PipelineBaseProps, pipelineFunction } from './base';
@@ -26,6 +29,9 @@ export interface FulfillmentStepsProps extends PipelineBaseProps {
   /** reserve-inventory announces low stock here. */
   readonly bus: events.IEventBus;
   readonly screening: ScreeningPolicy;
+  /** The profile's payment provider (ADR 20). */
+  readonly payments: { readonly provider: PaymentProviderName };
+  readonly profileName: string;
 }
 
 /**
@@ -35,6 +41,8 @@ export interface FulfillmentStepsProps extends PipelineBaseProps {
  */
 export class FulfillmentSteps extends Construct implements Observable {
   readonly handlers: Record<WorkflowStep, lambda.IFunction>;
+  /** stripe: the secret that holds the Stripe secret API key (only the payment steps may read it). */
+  readonly paymentProviderSecret?: secretsmanager.Secret;
   readonly alarms: cloudwatch.IAlarm[] = [];
   readonly widgets: cloudwatch.IWidget[];
 
@@ -44,6 +52,15 @@ export class FulfillmentSteps extends Construct implements Observable {
     const idempotency = { [HANDLER_ENV.idempotencyTable]: props.idempotencyTable.tableName };
     const step = (name: WorkflowStep, description: string, environment: Record<string, string>) =>
       pipelineFunction(this, props, name, description, environment);
+    this.paymentProviderSecret = props.payments.provider === 'stripe' ? this.stripeSecret(props) : undefined;
+    const payments = {
+      ...idempotency,
+      [HANDLER_ENV.paymentProviderTimeoutMs]: '3000',
+      [HANDLER_ENV.paymentProvider]: props.payments.provider,
+      ...(this.paymentProviderSecret
+        ? { [HANDLER_ENV.paymentProviderSecretArn]: this.paymentProviderSecret.secretArn }
+        : {}),
+    };
 
     const steps: Record<WorkflowStep, PipelineFunction> = {
       'validate-order': step('validate-order', 'Validates an order and prices it from the catalog', {
@@ -54,10 +71,7 @@ export class FulfillmentSteps extends Construct implements Observable {
       'process-payment': step(
         'process-payment',
         'Charges the order through the payment provider (idempotent by order id)',
-        {
-          ...idempotency,
-          [HANDLER_ENV.paymentProviderTimeoutMs]: '3000',
-        },
+        payments,
       ),
       'reserve-inventory': step('reserve-inventory', 'Reserves stock for an order; emits InventoryLow', {
         ...catalog,
@@ -69,7 +83,7 @@ export class FulfillmentSteps extends Construct implements Observable {
         ...idempotency,
         ...catalog,
       }),
-      'refund-payment': step('refund-payment', 'Refunds a charged order (saga compensation)', idempotency),
+      'refund-payment': step('refund-payment', 'Refunds a charged order (saga compensation)', payments),
       'release-inventory': step('release-inventory', "Releases an order's stock reservation (saga compensation)", {
         ...catalog,
         ...idempotency,
@@ -87,6 +101,9 @@ export class FulfillmentSteps extends Construct implements Observable {
       steps[name].grantTableItems(props.idempotencyTable, 'GetItem', 'PutItem', 'UpdateItem');
     }
     props.bus.grantPutEventsTo(steps['reserve-inventory'].fn);
+    // The provider's key: the two payment steps read it, nothing else.
+    this.paymentProviderSecret?.grantRead(steps['process-payment'].role);
+    this.paymentProviderSecret?.grantRead(steps['refund-payment'].role);
 
     const handlers = {} as Record<WorkflowStep, lambda.IFunction>;
     for (const name of WORKFLOW_STEPS) handlers[name] = steps[name].fn;
@@ -102,5 +119,26 @@ export class FulfillmentSteps extends Construct implements Observable {
         WORKFLOW_STEPS.map((s) => steps[s]),
       ),
     ];
+  }
+
+  /**
+   * The Stripe secret API key's secret, encrypted with the pipeline key. Created with a random
+   * placeholder that is not a Stripe key (the handlers refuse it): the operator puts the real key
+   * in with `put-secret-value` (README). Rolled in Stripe's dashboard, then put in again; the
+   * handlers cache it 5 minutes (ADR 20).
+   */
+  private stripeSecret(props: FulfillmentStepsProps): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'PaymentProviderSecret', {
+      secretName: `securecart/${props.profileName}/payments/stripe-secret-key`,
+      description: `SecureCart ${props.profileName}: the Stripe secret API key (sk_live_… or a restricted rk_live_… key) for process-payment and refund-payment`,
+      encryptionKey: props.key.key,
+      generateSecretString: { passwordLength: 32, excludePunctuation: true, includeSpace: false },
+      removalPolicy: props.removalPolicy,
+    });
+    acknowledge(secret, {
+      'AwsSolutions-SMG4':
+        "Stripe secret keys are rolled in Stripe's dashboard (Developers → API keys → Roll key), which no rotation Lambda can do without a key that can roll keys; the new key is put in with put-secret-value and reaches every handler within the 5-minute cache (ADR 20).",
+    });
+    return secret;
   }
 }
