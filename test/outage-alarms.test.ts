@@ -64,6 +64,13 @@ const ALARMS = {
     threshold: 1,
     evaluationPeriods: 1,
   },
+  screenFraudErrors: {
+    metric: ['AWS/Lambda', 'Errors'],
+    dimension: ['FunctionName', 'EventRoutingScreenFraudFunction'],
+    statistic: 'Sum',
+    threshold: 1,
+    evaluationPeriods: 1,
+  },
   ordersWaiting: {
     metric: ['AWS/SQS', 'ApproximateAgeOfOldestMessage'],
     dimension: ['QueueName', 'OrderIntakeOrdersQueue'],
@@ -131,11 +138,18 @@ const OUTAGES: ReadonlyArray<{
     alarms: ['executionsFailed'],
   },
   {
-    outage: 'screen-fraud (an EventBridge target) or its task-token callback down',
-    services: ['lambda', 'states'],
+    outage: 'Lambda refusing the invocation of screen-fraud (an EventBridge target)',
+    services: ['lambda'],
     consequence:
-      'EventBridge retries the target, then sends the event to the targets DLQ; the order is CANCELLED (FRAUD_REVIEW_TIMEOUT) with no money moved',
+      'EventBridge retries the target 4 times within an hour, then sends the event to the targets DLQ; the order is CANCELLED (FRAUD_REVIEW_TIMEOUT) with no money moved',
     alarms: ['eventTargetsDlq'],
+  },
+  {
+    outage: 'the task-token callback (Step Functions) down for screen-fraud',
+    services: ['states'],
+    consequence:
+      'screen-fraud fails (Lambda retries it twice, then drops the event); the order is CANCELLED (FRAUD_REVIEW_TIMEOUT) with no money moved',
+    alarms: ['screenFraudErrors'],
   },
   {
     outage: 'Lambda or Step Functions down at intake (start-fulfillment cannot start executions)',
