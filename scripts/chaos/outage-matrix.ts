@@ -13,7 +13,7 @@
  *   3. `seconds` later: all the row's faults end.
  * The faults each row injected are counted: a row with none did not test its outage.
  */
-import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import type { Clients } from '../../test/smoke/aws';
 import { FaultBoard, FaultRule } from './faults';
@@ -149,9 +149,30 @@ export async function runMatrix(ctx: MatrixContext, rows: MatrixRow[]): Promise<
     return { row, order, entered };
   }
 
-  // Rows limited to their order run at once; the others one at a time, afterwards.
+  /** Waits (10 minutes at most) until no order placed so far has a running execution. */
+  async function quiet(placed: RowResult[]) {
+    for (const deadline = Date.now() + 600_000; Date.now() < deadline; await sleep(5000)) {
+      const running = await Promise.all(
+        placed.map((r) =>
+          r.order
+            ? ctx.c.sfn
+                .send(new DescribeExecutionCommand({ executionArn: ctx.executionArn(r.order.orderId) }))
+                .then((d) => d.status === 'RUNNING')
+                .catch(() => false)
+            : false,
+        ),
+      );
+      if (!running.some(Boolean)) return;
+    }
+  }
+
+  // Rows limited to their order run at once; the others one at a time, afterwards, once every
+  // earlier order has ended (their outage fails the service for every order).
   const results = await Promise.all(rows.filter((r) => r.scope === 'order').map(run));
-  for (const row of rows.filter((r) => r.scope === 'global')) results.push(await run(row));
+  for (const row of rows.filter((r) => r.scope === 'global')) {
+    await quiet(results);
+    results.push(await run(row));
+  }
   await ctx.board.flush();
   return results;
 }
