@@ -278,7 +278,7 @@ async function settle(orders: Placed[]): Promise<void> {
       return;
     }
     log(`waiting: ${running.length} executions running, ${pending} status events awaiting redelivery`);
-    await sleep(10_000);
+    await sleep(5_000);
   }
 }
 
