@@ -10,16 +10,16 @@
 #   4. the emulator stopped if this script started it (its private state goes with it: nothing to
 #      destroy), otherwise npm run local:destroy (also on failure).
 #
-# Short (default, CI, under 5 minutes): one seed of mixed faults (12 % of DynamoDB writes, SNS
-# publishes, EventBridge puts, Lambda invokes and task-token callbacks failing for 45 s, 30 orders
-# of 10 customers), then three rows of the outage matrix: SNS down at PublishPaid, DynamoDB down
-# at RefundPayment (an undeliverable order: the saga after payment), and SQS down at the PAID
-# event's redelivery record (with SNS failing PublishPaid for good first).
+# Short (default, CI, under 5 minutes): three rows of the outage matrix (SNS down at PublishPaid,
+# DynamoDB down at RefundPayment: an undeliverable order, the saga after payment; SQS down at the
+# PAID event's redelivery record, SNS failing PublishPaid for good first), then one seed of mixed
+# faults (12 % of DynamoDB writes, SNS publishes, EventBridge puts, Lambda invokes and task-token
+# callbacks failing for 45 s, 30 orders of 10 customers).
 # Matrix (--matrix): every row of the outage matrix, derived from the deployed template
 # (scripts/chaos/matrix.ts): every Task state x every dependency it calls, down 100 % for the
 # profile's workflow.ridesOutOutage (localstack: 60 s, its waits shortened five-fold) from the
 # moment an order enters the state. About 10 minutes.
-# Long (--long): three seeds of mixed faults, then the whole matrix. About 15 minutes.
+# Long (--long): the whole matrix, then three seeds of mixed faults. About 15 minutes.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
