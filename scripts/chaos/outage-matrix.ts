@@ -26,7 +26,8 @@ const PERMANENT: Record<MatrixService, Partial<FaultRule>> = {
   events: { error: 'AccessDeniedException', status: 400 },
   dynamodb: { error: 'AccessDeniedException', status: 400 },
   states: { error: 'AccessDeniedException', status: 400 },
-  lambda: { kind: 'function', error: 'ChaosPermanentFailure' },
+  // (No current row fails a Lambda step first; a row whose order never enters its state fails the run.)
+  lambda: { error: 'ResourceNotFoundException', status: 404 },
 };
 
 export interface MatrixOrder {
