@@ -106,6 +106,23 @@ export interface Profile {
      */
     readonly provider: PaymentProviderName;
   };
+  /**
+   * The fulfillment workflow's waits (docs/adr/0017): how long its Task states ride out an AWS
+   * dependency's errors. sandbox and prod keep the real values (a 5-minute outage); localstack
+   * shortens them so the chaos suite's outage matrix runs in minutes, with the same margin.
+   */
+  readonly workflow: {
+    /** The outage every Task state must ride out: the mean jittered retry wait is at least twice it (validateProfile). */
+    readonly ridesOutOutage: Duration;
+    /** Retries of a dependency's transient errors: exponential backoff (rate 2) from `interval`, capped at `maxDelay`, full jitter. */
+    readonly outageRetry: {
+      readonly interval: Duration;
+      readonly maxDelay: Duration;
+      readonly maxAttempts: number;
+    };
+    /** Retries of every error of a compensation (refund, release), with the same backoff: idempotent, and it gives money back. */
+    readonly compensationMaxAttempts: number;
+  };
   /** The checkout service (ECS Fargate, ARM64) behind the internal ALB. */
   readonly checkout: {
     /** Fargate task CPU units (256, 512, 1024, 2048, 4096). */

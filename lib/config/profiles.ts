@@ -4,7 +4,7 @@ import { Profile, PROFILE_NAMES, ProfileName } from './profile-types';
 import { ProfileError, validateProfile } from './validate-profile';
 
 export * from './profile-types';
-export { ProfileError, validateProfile } from './validate-profile';
+export { cappedRetryDelays, ProfileError, validateProfile } from './validate-profile';
 
 const commonScreening = {
   fraudScreenTimeout: Duration.minutes(5),
@@ -26,6 +26,17 @@ const commonScreening = {
     'SE',
     'US',
   ],
+} as const;
+
+/**
+ * The real waits (docs/adr/0017): backoff from 2 s, capped at 60 s, 25 retries. The capped delays
+ * add up to 1,262 s; full jitter waits a uniform share of each, about 10.5 minutes on average and
+ * under 5 minutes with a probability below 1e-4, so a 5-minute outage is ridden out.
+ */
+const realWorkflowWaits = {
+  ridesOutOutage: Duration.minutes(5),
+  outageRetry: { interval: Duration.seconds(2), maxDelay: Duration.seconds(60), maxAttempts: 25 },
+  compensationMaxAttempts: 30,
 } as const;
 
 /** The storefront's dev server (web/vite.config.ts): the default until the Frontend stack sets its domain. */
@@ -87,6 +98,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     logRetentionDays: 14,
     screening: { ...commonScreening, highValueThresholdCents: 50_000 },
     payments: { provider: 'simulator' },
+    workflow: realWorkflowWaits,
     checkout: smallCheckout,
     api: smallApi,
     identity: { threatProtection: false, storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN] },
@@ -114,6 +126,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     logRetentionDays: 365,
     screening: { ...commonScreening, highValueThresholdCents: 100_000 },
     payments: { provider: 'stripe' },
+    workflow: realWorkflowWaits,
     checkout: {
       cpu: 1024,
       memoryMiB: 2048,
@@ -171,6 +184,14 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     screening: { ...commonScreening, highValueThresholdCents: 50_000, fraudScreenTimeout: Duration.seconds(60) },
     // The smoke suite drives every payment path with the simulator's test tokens.
     payments: { provider: 'simulator' },
+    // Waits shortened five-fold so the chaos suite's outage matrix runs in minutes (npm run
+    // test:chaos -- --matrix): a 60 s outage ridden out with the margin prod has for 5 minutes.
+    // Backoff from 1 s capped at 10 s, 28 retries: capped delays 255 s, about 128 s on average.
+    workflow: {
+      ridesOutOutage: Duration.seconds(60),
+      outageRetry: { interval: Duration.seconds(1), maxDelay: Duration.seconds(10), maxAttempts: 28 },
+      compensationMaxAttempts: 30,
+    },
     // Not deployed (no ECS on LocalStack's free plan); kept valid so the profile type stays uniform.
     checkout: smallCheckout,
     api: smallApi,

@@ -32,6 +32,7 @@ export function validateProfile(p: Profile): Profile {
     problems.push('screening.allowedShippingCountries must be ISO 3166-1 alpha-2 codes');
   }
   if (p.tiers.frontend && !p.tiers.api) problems.push('tiers.frontend needs the api tier');
+  problems.push(...workflowProblems(p));
   problems.push(
     ...checkoutProblems(p),
     ...apiProblems(p),
@@ -60,6 +61,56 @@ const FARGATE_MEMORY: Readonly<Record<number, readonly number[]>> = {
 };
 
 const isPositiveInt = (n: number) => Number.isInteger(n) && n > 0;
+
+/** A Step Functions retrier with backoff rate 2 and full jitter (seconds). */
+export interface JitteredRetry {
+  readonly intervalSeconds: number;
+  readonly maxDelaySeconds: number;
+  readonly maxAttempts: number;
+}
+
+/**
+ * The capped delays of a retrier (backoff rate 2), in seconds: the longest it can wait in all.
+ * Full jitter waits a uniform share of each delay, so the mean total wait is half of this.
+ */
+export function cappedRetryDelays(r: JitteredRetry): number {
+  let total = 0;
+  for (let k = 0; k < r.maxAttempts; k++) total += Math.min(r.maxDelaySeconds, r.intervalSeconds * 2 ** k);
+  return total;
+}
+
+/** The profile's outage retry in seconds. */
+export const outageRetrySeconds = (p: Profile, maxAttempts = p.workflow.outageRetry.maxAttempts): JitteredRetry => ({
+  intervalSeconds: p.workflow.outageRetry.interval.toSeconds(),
+  maxDelaySeconds: p.workflow.outageRetry.maxDelay.toSeconds(),
+  maxAttempts,
+});
+
+/** The workflow's waits ride out the outage the profile names: mean jittered wait at least twice it. */
+function workflowProblems(p: Profile): string[] {
+  const problems: string[] = [];
+  const w = p.workflow;
+  const r = w.outageRetry;
+  const outage = w.ridesOutOutage.toSeconds();
+  if (!(outage > 0)) problems.push('workflow.ridesOutOutage must be positive');
+  if (!(r.interval.toSeconds() >= 1) || r.maxDelay.toSeconds() < r.interval.toSeconds())
+    problems.push('workflow.outageRetry needs interval >= 1 s and maxDelay >= interval');
+  if (!isPositiveInt(r.maxAttempts) || r.maxAttempts > 99)
+    problems.push('workflow.outageRetry.maxAttempts must be 1-99');
+  if (!isPositiveInt(w.compensationMaxAttempts) || w.compensationMaxAttempts > 99)
+    problems.push('workflow.compensationMaxAttempts must be 1-99');
+  for (const [what, attempts] of [
+    ['outageRetry', r.maxAttempts],
+    ['compensationMaxAttempts', w.compensationMaxAttempts],
+  ] as const) {
+    const mean = cappedRetryDelays(outageRetrySeconds(p, attempts)) / 2;
+    if (mean < 2 * outage)
+      problems.push(
+        `workflow.${what} waits ${mean} s on average, less than twice workflow.ridesOutOutage (${outage} s)`,
+      );
+  }
+  return problems;
+}
 
 function checkoutProblems({ checkout: c }: Profile): string[] {
   const problems: string[] = [];

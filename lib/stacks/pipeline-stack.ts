@@ -80,6 +80,7 @@ export class PipelineStack extends Stack {
       orderEvents: this.orderEvents,
       bus: this.routing.bus,
       fraudScreenTimeout: screening.fraudScreenTimeout,
+      waits: profile.workflow,
     });
     this.routing.answerScreeningFor(this.workflow.stateMachine);
     this.intake = new OrderIntake(this, 'OrderIntake', { ...base, stateMachine: this.workflow.stateMachine });

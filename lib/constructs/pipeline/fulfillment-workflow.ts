@@ -16,7 +16,7 @@ import { Observable, RUNBOOKS } from '../ops-alarms';
 import { PipelineBaseProps } from './base';
 import { WorkflowStep } from './fulfillment-steps';
 import { OrderEventsFanOut } from './order-events-fan-out';
-import { STEP_PAYLOADS as P, WorkflowStates } from './workflow-states';
+import { STEP_PAYLOADS as P, WorkflowStates, WorkflowWaits } from './workflow-states';
 
 export interface FulfillmentWorkflowProps extends PipelineBaseProps {
   readonly stateMachineName: string;
@@ -26,6 +26,8 @@ export interface FulfillmentWorkflowProps extends PipelineBaseProps {
   /** Screening requests are put here; the answer comes back through the task token. */
   readonly bus: events.IEventBus;
   readonly fraudScreenTimeout: Duration;
+  /** How long Task states ride out a dependency's errors (the profile's `workflow`). */
+  readonly waits: WorkflowWaits;
 }
 
 /** After an outcome is recorded: publish it and end, or run the saga first. */
