@@ -46,13 +46,11 @@ export async function checkHistoryHasNoToken(sfn: SFNClient, arn: string, token:
   return `${events.length} history events, none holds the token`;
 }
 
-/** The state machine's log group (its logging destination). */
-export async function stateMachineLogGroup(sfn: SFNClient, stateMachineArn: string): Promise<string> {
+/** The state machine's log group (its logging destination); undefined when it has none. */
+export async function stateMachineLogGroup(sfn: SFNClient, stateMachineArn: string): Promise<string | undefined> {
   const sm = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }));
   const arn = sm.loggingConfiguration?.destinations?.[0]?.cloudWatchLogsLogGroup?.logGroupArn;
-  const name = arn ? /:log-group:([^:]+)/.exec(arn)?.[1] : undefined;
-  if (!name) throw new CheckFailure(`${stateMachineArn} has no CloudWatch Logs destination`);
-  return name;
+  return arn ? /:log-group:([^:]+)/.exec(arn)?.[1] : undefined;
 }
 
 /** Log events of the group that contain `term` (a quoted filter pattern), since `startTime`. */
