@@ -1,4 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import type { StackStatus } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -31,7 +32,7 @@ describe('stack outputs', () => {
   const cfnEdge = new CloudFormationClient({ ...config, region: 'us-east-1' });
   const cfnMock = mockClient(cfn);
   const edgeMock = mockClient(cfnEdge);
-  const stack = (name: string, status: string, outputs: Record<string, string>) => ({
+  const stack = (name: string, status: StackStatus, outputs: Record<string, string>) => ({
     Stacks: [
       {
         StackName: name,
@@ -317,10 +318,10 @@ describe('tables, queues and statuses (the local mode too)', () => {
 
   test('status messages are read in either format, and the outcome is checked', () => {
     const event = {
-      schemaVersion: 1,
+      schemaVersion: 1 as const,
       orderId: 'o-1',
       customerId: 'c',
-      status: 'FULFILLED',
+      status: 'FULFILLED' as const,
       occurredAt: 't',
       executionId: 'e',
     };
@@ -331,7 +332,7 @@ describe('tables, queues and statuses (the local mode too)', () => {
     expect(statusEventOf('not json')).toBeUndefined();
     const accepted = { ...event, status: 'ACCEPTED' as const };
     const cancelled = { ...event, status: 'CANCELLED' as const, reason: 'OUT_OF_STOCK' as const };
-    expect(checkStatuses('o-1', [accepted, event as never], { status: 'FULFILLED', reason: null })).toBe(
+    expect(checkStatuses('o-1', [accepted, event], { status: 'FULFILLED', reason: null })).toBe(
       'order o-1: ACCEPTED → FULFILLED',
     );
     expect(() => checkStatuses('o-1', [accepted, cancelled], { status: 'FULFILLED', reason: null })).toThrow(
