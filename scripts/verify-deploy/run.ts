@@ -160,7 +160,7 @@ async function runChecks(
     active: true,
   };
   const catalogTable = output(deployment, 'Data', 'CatalogTableName');
-  cleanups.add(`remove product ${product.productId}`, () =>
+  cleanups.add(`remove product ${product.productId}`, async () =>
     clients.doc.send(new DeleteCommand({ TableName: catalogTable, Key: { productId: product.productId } })),
   );
   await clients.doc.send(new PutCommand({ TableName: catalogTable, Item: product }));
@@ -280,9 +280,9 @@ async function customerJourney(
   const signedIn = await report.check(CHECKS.signIn, async () => {
     for (const who of ['a', 'b']) {
       const email = `verify-deploy+${options.runId}-${who}@example.com`;
-      cleanups.add(`delete test customer ${email}`, () => deleteTestCustomer(clients.cognito, userPoolId, email));
+      cleanups.add(`delete test customer ${email}`, async () => deleteTestCustomer(clients.cognito, userPoolId, email));
       const customer = await createTestCustomer(clients.cognito, userPoolId, email);
-      cleanups.add(`remove the cart of ${email}`, () =>
+      cleanups.add(`remove the cart of ${email}`, async () =>
         clients.doc.send(
           new DeleteCommand({ TableName: cartsTable, Key: { [TABLE_KEYS.carts.partitionKey]: customer.sub } }),
         ),
