@@ -29,6 +29,10 @@ export const CHECKS = {
     hint: "the methods' required x-origin-verify header, the REGIONAL WAF (prod), the ALB listener rule",
   },
   alb: { name: 'ALB not public', hint: 'the load balancer must be internal (scheme internal, private subnets)' },
+  service: {
+    name: 'checkout service running',
+    hint: 'the ECS service\'s events and its stopped tasks\' reasons (docs/first-deploy.md, "The CloudWatch agent image")',
+  },
   signIn: {
     name: 'customer sign-in',
     hint: 'the user pool\'s managed login and the storefront client\'s callback URLs (docs/first-deploy.md, "Customer sign-in")',
@@ -53,6 +57,10 @@ export const CHECKS = {
   alarms: {
     name: 'alarms',
     hint: 'each named alarm in CloudWatch: its metric and dimensions (docs/first-deploy.md, "Alarm dimensions")',
+  },
+  alarmMetrics: {
+    name: 'alarm metrics',
+    hint: 'each named alarm\'s metric in CloudWatch → Metrics: its real dimensions (docs/first-deploy.md, "Alarm dimensions")',
   },
   history: {
     name: 'data protection: execution history',

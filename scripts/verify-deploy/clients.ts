@@ -3,6 +3,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { XRayClient } from '@aws-sdk/client-xray';
@@ -25,6 +26,7 @@ export interface VerifyClients {
   readonly cognito: CognitoIdentityProviderClient;
   readonly doc: DynamoDBDocumentClient;
   readonly ddb: DynamoDBClient;
+  readonly ecs: ECSClient;
   readonly sfn: SFNClient;
   readonly sqs: SQSClient;
   readonly xray: XRayClient;
@@ -44,6 +46,7 @@ export function createClients(options: { endpoint?: string; region?: string }): 
     logs: new CloudWatchLogsClient(config),
     cognito: new CognitoIdentityProviderClient(config),
     ddb,
+    ecs: new ECSClient(config),
     doc: DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } }),
     sfn: new SFNClient(config),
     // Queue URLs in outputs name AWS's host; with an endpoint, send there instead.

@@ -25,7 +25,15 @@ export const stackName = (profile: string, key: StackKey) => `SecureCart-${profi
 export const REQUIRED_OUTPUTS = {
   Data: ['CatalogTableName', 'CartsTableName', 'IdempotencyTableName'],
   Pipeline: ['OrdersQueueUrl', 'OrderStatusQueueUrl', 'StateMachineArn', 'CatalogTableName', 'AlarmTopicArn'],
-  Api: ['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'UserPoolDomain', 'LoadBalancerDnsName'],
+  Api: [
+    'ApiUrl',
+    'UserPoolId',
+    'UserPoolClientId',
+    'UserPoolDomain',
+    'LoadBalancerDnsName',
+    'CheckoutClusterName',
+    'CheckoutServiceName',
+  ],
   Frontend: ['StorefrontUrl', 'DistributionId'],
   Monitoring: ['DashboardUrl'],
 } as const satisfies Partial<Record<StackKey, readonly string[]>>;

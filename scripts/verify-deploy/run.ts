@@ -22,7 +22,8 @@ import {
   executionArn,
   stateMachineLogGroup,
 } from './checks/data-protection';
-import { checkAlarms, checkDashboard, checkOrderTrace } from './checks/observability';
+import { checkAlarmMetrics, checkAlarms, checkDashboard, checkOrderTrace } from './checks/observability';
+import { checkServiceRunning } from './checks/service';
 import { awaitOutcome, checkOrderIsolation, placeOrder } from './checks/orders';
 import {
   awaitExecution,
@@ -89,6 +90,8 @@ const LOCAL_SKIP = {
   http: 'the local endpoint hosts no CloudFront distribution, API Gateway stage or ECS service to call',
   signIn: 'the local endpoint has no Cognito managed login',
   trace: 'the local endpoint records no X-Ray traces',
+  service: 'the local endpoint runs no ECS tasks',
+  metrics: 'the local endpoint publishes no AWS service metrics',
 } as const;
 
 /**
@@ -181,27 +184,27 @@ async function runChecks(
       report.skip(c, why ?? LOCAL_SKIP.http);
     report.skip(CHECKS.signIn, why ?? LOCAL_SKIP.signIn);
     report.skip(CHECKS.trace, why ?? LOCAL_SKIP.trace);
+    report.skip(CHECKS.service, why ?? LOCAL_SKIP.service);
     await pipelineOrders(report, clients, options, deployment, product, orders);
   } else {
-    await edgeChecks(report, deployment, runId, env);
+    await edgeChecks(report, clients.ecs, deployment, runId, env);
     await customerJourney(report, clients, options, env, cleanups, deployment, product, orders);
   }
 
   if (has('Monitoring'))
     await report.check(CHECKS.dashboard, () => checkDashboard(clients.cloudwatch, `securecart-${profile.name}-orders`));
   else report.skip(CHECKS.dashboard, `profile ${profile.name} has no monitoring tier`);
-  await report.check(CHECKS.alarms, () =>
-    checkAlarms(
-      expected.map((key) => {
-        const edge = EDGE_STACKS.includes(key);
-        return {
-          name: stackName(profile.name, key),
-          cfn: edge ? clients.cfnEdge : clients.cfn,
-          cloudwatch: edge ? clients.cloudwatchEdge : clients.cloudwatch,
-        };
-      }),
-    ),
-  );
+  const alarmStacks = expected.map((key) => {
+    const edge = EDGE_STACKS.includes(key);
+    return {
+      name: stackName(profile.name, key),
+      cfn: edge ? clients.cfnEdge : clients.cfn,
+      cloudwatch: edge ? clients.cloudwatchEdge : clients.cloudwatch,
+    };
+  });
+  await report.check(CHECKS.alarms, () => checkAlarms(alarmStacks));
+  if (local) report.skip(CHECKS.alarmMetrics, LOCAL_SKIP.metrics);
+  else await report.check(CHECKS.alarmMetrics, () => checkAlarmMetrics(alarmStacks));
 
   if (orders.length === 0) {
     report.skip(CHECKS.history, 'no order reached the workflow');
@@ -237,7 +240,13 @@ async function runChecks(
 }
 
 /** The storefront and the API's doors. */
-async function edgeChecks(report: VerifyReport, d: Deployment, runId: string, env: VerifyEnvironment) {
+async function edgeChecks(
+  report: VerifyReport,
+  ecs: VerifyClients['ecs'],
+  d: Deployment,
+  runId: string,
+  env: VerifyEnvironment,
+) {
   const storefront = output(d, 'Frontend', 'StorefrontUrl');
   let page: string | undefined;
   await report.check(CHECKS.page, async () => {
@@ -258,6 +267,9 @@ async function edgeChecks(report: VerifyReport, d: Deployment, runId: string, en
   await report.check(CHECKS.direct, () => checkApiClosedWithoutOriginHeader(output(d, 'Api', 'ApiUrl')));
   await report.check(CHECKS.alb, () =>
     checkLoadBalancerNotPublic(output(d, 'Api', 'LoadBalancerDnsName'), env.resolve),
+  );
+  await report.check(CHECKS.service, () =>
+    checkServiceRunning(ecs, output(d, 'Api', 'CheckoutClusterName'), output(d, 'Api', 'CheckoutServiceName')),
   );
 }
 

@@ -1,8 +1,14 @@
 import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import type { StackStatus } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetDashboardCommand,
+  ListMetricsCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { DescribeStateMachineCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchGetTracesCommand, GetTraceSummariesCommand, XRayClient } from '@aws-sdk/client-xray';
@@ -13,7 +19,13 @@ import {
   executionArn,
   stateMachineLogGroup,
 } from '../../scripts/verify-deploy/checks/data-protection';
-import { checkAlarms, checkDashboard, checkOrderTrace } from '../../scripts/verify-deploy/checks/observability';
+import {
+  checkAlarmMetrics,
+  checkAlarms,
+  checkDashboard,
+  checkOrderTrace,
+} from '../../scripts/verify-deploy/checks/observability';
+import { checkServiceRunning } from '../../scripts/verify-deploy/checks/service';
 import { checkQueues, checkStatuses, checkTables, statusEventOf } from '../../scripts/verify-deploy/checks/pipeline';
 import { checkDeployment, readDeployment } from '../../scripts/verify-deploy/deployment';
 
@@ -340,6 +352,130 @@ describe('tables, queues and statuses (the local mode too)', () => {
     );
     expect(() => checkStatuses('o-1', [accepted], { status: 'FULFILLED', reason: null })).toThrow(
       'order o-1: no terminal status on the order-status queue (ACCEPTED)',
+    );
+  });
+});
+
+describe('the checkout service and the metrics the alarms watch', () => {
+  const ecs = new ECSClient(config);
+  const ecsMock = mockClient(ecs);
+  const cfn = new CloudFormationClient(config);
+  const cloudwatch = new CloudWatchClient(config);
+  const cfnMock = mockClient(cfn);
+  const cwMock = mockClient(cloudwatch);
+  beforeEach(() => {
+    ecsMock.reset();
+    cfnMock.reset();
+    cwMock.reset();
+  });
+
+  test('the service passes with its tasks and both containers running, and fails on an image that cannot be pulled', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [{ runningCount: 1, desiredCount: 1, deployments: [{ status: 'PRIMARY', rolloutState: 'COMPLETED' }] }],
+    });
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: ['t1'] });
+    ecsMock.on(DescribeTasksCommand).resolves({
+      tasks: [
+        {
+          containers: [
+            { name: 'checkout-api', lastStatus: 'RUNNING', imageDigest: 'sha256:aaaaaaaaaaaaaaaaaaaa' },
+            { name: 'cloudwatch-agent', lastStatus: 'RUNNING', imageDigest: 'sha256:bbbbbbbbbbbbbbbbbbbb' },
+          ],
+        },
+      ],
+    });
+    await expect(checkServiceRunning(ecs, 'c', 's')).resolves.toBe(
+      '1/1 tasks running; containers checkout-api sha256:aaaaaaaaaaaa, cloudwatch-agent sha256:bbbbbbbbbbbb',
+    );
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          runningCount: 0,
+          desiredCount: 1,
+          deployments: [{ status: 'PRIMARY', rolloutState: 'IN_PROGRESS' }],
+          events: [
+            {
+              message:
+                '(service s) was unable to place a task: CannotPullContainerError: cloudwatch-agent:1.2 not found',
+            },
+          ],
+        },
+      ],
+    });
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+    await expect(checkServiceRunning(ecs, 'c', 's')).rejects.toThrow(
+      '0 running tasks of 1; deployment IN_PROGRESS; latest event: (service s) was unable to place a task: CannotPullContainerError',
+    );
+  });
+
+  test("alarm metrics pass when each exists with the alarm's dimensions, and fail naming the dimensions it really has", async () => {
+    cfnMock.on(ListStackResourcesCommand).resolves({
+      StackResourceSummaries: [
+        {
+          ResourceType: 'AWS::CloudWatch::Alarm',
+          PhysicalResourceId: 'tasks',
+          LogicalResourceId: 'T',
+          ResourceStatus: 'CREATE_COMPLETE',
+          LastUpdatedTimestamp: new Date(),
+        },
+        {
+          ResourceType: 'AWS::CloudWatch::Alarm',
+          PhysicalResourceId: 'custom',
+          LogicalResourceId: 'C',
+          ResourceStatus: 'CREATE_COMPLETE',
+          LastUpdatedTimestamp: new Date(),
+        },
+      ],
+    });
+    const tasks = {
+      Namespace: 'ECS/ContainerInsights',
+      MetricName: 'RunningTaskCount',
+      Dimensions: [
+        { Name: 'ClusterName', Value: 'c' },
+        { Name: 'ServiceName', Value: 's' },
+      ],
+    };
+    cwMock.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [
+        { AlarmName: 'tasks', ...tasks },
+        {
+          AlarmName: 'custom',
+          Metrics: [
+            {
+              Id: 'm',
+              MetricStat: {
+                Metric: { Namespace: 'SecureCart', MetricName: 'Rare', Dimensions: [] },
+                Period: 60,
+                Stat: 'Sum',
+              },
+            },
+          ],
+        },
+      ],
+    });
+    cwMock
+      .on(ListMetricsCommand, { Namespace: 'ECS/ContainerInsights' })
+      .resolves({ Metrics: [{ ...tasks, Dimensions: [...tasks.Dimensions].reverse() }] });
+    cwMock.on(ListMetricsCommand, { Namespace: 'SecureCart' }).resolves({ Metrics: [] });
+    const stacks = [{ name: 'SecureCart-sandbox-Api', cfn, cloudwatch }];
+    await expect(checkAlarmMetrics(stacks)).resolves.toBe(
+      "1 alarm metrics exist with the alarms' dimensions; 1 publish with their first event (custom)",
+    );
+
+    cwMock.on(ListMetricsCommand, { Namespace: 'ECS/ContainerInsights' }).resolves({
+      Metrics: [
+        {
+          ...tasks,
+          Dimensions: [
+            { Name: 'ClusterName', Value: 'c' },
+            { Name: 'ServiceName', Value: 's' },
+            { Name: 'TaskDefinitionFamily', Value: 'f' },
+          ],
+        },
+      ],
+    });
+    await expect(checkAlarmMetrics(stacks)).rejects.toThrow(
+      'tasks watches ECS/ContainerInsights RunningTaskCount {ClusterName=c, ServiceName=s}, which does not exist (the metric has dimensions {ClusterName, ServiceName, TaskDefinitionFamily})',
     );
   });
 });

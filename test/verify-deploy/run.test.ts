@@ -33,6 +33,11 @@ const mocks = {
   ddb: mockClient(clients.ddb),
   doc: mockClient(clients.doc),
   sqs: mockClient(clients.sqs),
+  // Not answered by these tests (a call fails the check that made it), but never sent to AWS.
+  ecs: mockClient(clients.ecs),
+  logs: mockClient(clients.logs),
+  sfn: mockClient(clients.sfn),
+  xray: mockClient(clients.xray),
 };
 const SM = 'arn:aws:states:eu-west-1:123456789012:stateMachine:securecart-sandbox-OrderFulfillment';
 // Stands in for CloudFront and the REST API: answers 404 to everything, so those checks fail.
@@ -60,6 +65,8 @@ function deploySandbox() {
       UserPoolClientId: 'client',
       UserPoolDomain: origin,
       LoadBalancerDnsName: 'internal-alb.example',
+      CheckoutClusterName: 'cluster',
+      CheckoutServiceName: 'service',
     },
     Frontend: { StorefrontUrl: origin, DistributionId: 'E1' },
     Monitoring: { DashboardUrl: 'https://console/dashboards' },
@@ -123,6 +130,7 @@ test('a failed sign-in: its FAIL, the later checks SKIP with the reason, and the
   const outcome = (name: string) => report.results.find((r) => r.name === name);
   expect(outcome(CHECKS.outputs.name)?.outcome).toBe('PASS');
   expect(outcome(CHECKS.alb.name)?.outcome).toBe('PASS');
+  expect(outcome(CHECKS.service.name)?.outcome).toBe('FAIL');
   expect(outcome(CHECKS.page.name)).toMatchObject({
     outcome: 'FAIL',
     detail: expect.stringContaining('→ 404 (expected 200)'),
