@@ -181,36 +181,43 @@ describe('X-Ray trace of the order', () => {
   const gateway = doc({ name: 'securecart-sandbox-checkout/live', origin: 'AWS::ApiGateway::Stage' });
   const service = doc({ name: 'checkout-api', origin: 'AWS::ECS::Container' });
   const workflow = doc({ name: 'securecart-sandbox-OrderFulfillment', origin: 'AWS::StepFunctions::StateMachine' });
+  const consumer = {
+    Id: 'y',
+    Document: JSON.stringify({ name: 'checkout-api', annotations: { operation: 'ApplyOrderStatus', orderId: 'o-1' } }),
+  };
   beforeEach(() => xrayMock.reset());
 
   test('passes with one trace from API Gateway through the service to the state machine', async () => {
     xrayMock
       .on(GetTraceSummariesCommand, { FilterExpression: 'annotation.orderId = "o-1"' })
       .resolves({ TraceSummaries: [{ Id: 't1' }, { Id: 't1' }] });
-    xrayMock.on(BatchGetTracesCommand).resolves({ Traces: [{ Id: 't1', Segments: [gateway, service, workflow] }] });
+    xrayMock
+      .on(BatchGetTracesCommand)
+      .resolves({ Traces: [{ Id: 't1', Segments: [gateway, service, workflow, consumer] }] });
     await expect(checkOrderTrace(xray, 'o-1', new Date(), Date.now() + 1000, 1)).resolves.toBe(
-      'trace t1: API Gateway → the checkout service → the state machine',
+      'trace t1: API Gateway → the checkout service → the state machine → the status consumer',
     );
   });
 
   test('fails naming the hop a trace lacks (the header lost across the VPC link and ALB)', async () => {
     xrayMock.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [{ Id: 't1' }] });
-    xrayMock.on(BatchGetTracesCommand).resolves({ Traces: [{ Id: 't1', Segments: [service, workflow] }] });
+    xrayMock.on(BatchGetTracesCommand).resolves({ Traces: [{ Id: 't1', Segments: [service, workflow, consumer] }] });
     await expect(checkOrderTrace(xray, 'o-1', new Date(), Date.now() + 20, 5)).rejects.toThrow(
       'trace t1 lacks API Gateway',
     );
   });
 
   test('fails when the order is split over traces, or has none', async () => {
-    xrayMock.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [{ Id: 't1' }, { Id: 't2' }] });
+    xrayMock.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [{ Id: 't1' }, { Id: 't2' }, { Id: 't3' }] });
     xrayMock.on(BatchGetTracesCommand).resolves({
       Traces: [
         { Id: 't1', Segments: [gateway] },
         { Id: 't2', Segments: [service, workflow] },
+        { Id: 't3', Segments: [consumer] },
       ],
     });
     await expect(checkOrderTrace(xray, 'o-1', new Date(), Date.now() + 20, 5)).rejects.toThrow(
-      'the order is in 2 traces (t1: API Gateway; t2: the checkout service, the state machine): the trace header is lost on the way',
+      'the order is in 3 traces (t1: API Gateway; t2: the checkout service, the state machine; t3: the checkout service, the status consumer): the trace header is lost on the way',
     );
     xrayMock.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [] });
     await expect(checkOrderTrace(xray, 'o-1', new Date(), Date.now() + 20, 5)).rejects.toThrow(

@@ -18,11 +18,15 @@ export const TRACE_HOPS = {
   'API Gateway': (s: SegmentDoc) => s.origin === 'AWS::ApiGateway::Stage',
   'the checkout service': (s: SegmentDoc) => s.name === CHECKOUT_SERVICE_NAME,
   'the state machine': (s: SegmentDoc) => s.origin === 'AWS::StepFunctions::StateMachine',
+  // The service's status consumer applying a status: SNS passed the header on to the order-status queue.
+  'the status consumer': (s: SegmentDoc) =>
+    s.name === CHECKOUT_SERVICE_NAME && s.annotations?.operation === 'ApplyOrderStatus',
 } as const;
 
 interface SegmentDoc {
   readonly name?: string;
   readonly origin?: string;
+  readonly annotations?: Record<string, unknown>;
 }
 
 /**
