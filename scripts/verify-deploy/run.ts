@@ -309,7 +309,7 @@ async function customerJourney(
       });
       tokens.push(signIn.accessToken);
     }
-    return `2 temporary customers (AdminCreateUser) signed in through managed login (authorization code + PKCE, the storefront client)`;
+    return `2 temporary customers (${customers.map((c) => c.sub).join(', ')}) signed in through managed login (authorization code + PKCE, the storefront client)`;
   });
   if (!signedIn) {
     for (const c of [CHECKS.approved, CHECKS.declined, CHECKS.isolation, CHECKS.trace])
