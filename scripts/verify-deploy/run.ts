@@ -5,7 +5,7 @@ import { OUTCOME_REASONS } from '@securecart/contracts/status';
 import type { CatalogItem } from '@securecart/contracts/tables';
 import { TABLE_KEYS } from '@securecart/contracts/tables';
 import type { Profile } from '../../lib/config/profile-types';
-import { CheckFailure } from '../../test/smoke/report';
+import { CheckFailure, describeError } from '../../test/smoke/report';
 import { Cleanups } from '../../test/smoke/runner';
 import {
   checkApiClosedWithoutOriginHeader,
@@ -211,32 +211,50 @@ async function runChecks(
     report.skip(CHECKS.logs, 'no order reached the workflow');
     return;
   }
-  await report.check(CHECKS.history, async () => {
-    const details: string[] = [];
-    for (const o of orders)
-      details.push(await checkHistoryHasNoToken(clients.sfn, executionArn(stateMachineArn, o.orderId), o.token));
-    return details.join('; ');
-  });
-  const group = await stateMachineLogGroup(clients.sfn, stateMachineArn).catch(() => undefined);
+  await report.check(CHECKS.history, () =>
+    eachOrder(orders, (o) => checkHistoryHasNoToken(clients.sfn, executionArn(stateMachineArn, o.orderId), o.token)),
+  );
+  let group: string | undefined;
+  let groupError: unknown;
+  try {
+    group = await stateMachineLogGroup(clients.sfn, stateMachineArn);
+  } catch (error) {
+    groupError = error;
+  }
   if (!group && local) {
     report.skip(CHECKS.logs, 'the local endpoint reports no logging destination for the state machine');
     return;
   }
   await report.check(CHECKS.logs, async () => {
+    if (groupError) throw groupError;
     if (!group) throw new CheckFailure(`${stateMachineArn} has no CloudWatch Logs destination (DescribeStateMachine)`);
-    const details: string[] = [];
-    for (const o of orders)
-      details.push(
-        await checkLogsHaveNoToken(
-          clients.logs,
-          group,
-          executionArn(stateMachineArn, o.orderId),
-          o.token,
-          o.placedAt - 60_000,
-        ),
-      );
-    return details.join('; ');
+    const logGroup = group;
+    return eachOrder(orders, (o) =>
+      checkLogsHaveNoToken(
+        clients.logs,
+        logGroup,
+        executionArn(stateMachineArn, o.orderId),
+        o.token,
+        o.placedAt - 60_000,
+      ),
+    );
   });
+}
+
+/** Runs a check for each order: `<order id>: <detail>` of each, or the first failure with its order id. */
+async function eachOrder(
+  orders: readonly { orderId: string; token: string; placedAt: number }[],
+  check: (o: { orderId: string; token: string; placedAt: number }) => Promise<string>,
+): Promise<string> {
+  const details: string[] = [];
+  for (const o of orders) {
+    try {
+      details.push(`${o.orderId}: ${await check(o)}`);
+    } catch (error) {
+      throw new CheckFailure(`${o.orderId} (${o.token}): ${describeError(error)}`);
+    }
+  }
+  return details.join('; ');
 }
 
 /** The storefront and the API's doors. */
