@@ -1,5 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import csp from '@securecart/contracts/csp.json';
+import { HTTP_API } from '@securecart/contracts/http-api';
+import { PROFILES } from '../lib/config/profiles';
 import { SPA_ROUTING_FUNCTION_CODE } from '../lib/constructs/frontend/spa-routing';
 import { STOREFRONT_PATHS } from '../lib/constructs/api/identity';
 import { synthesizeForFile } from './helpers/synth';
@@ -138,6 +140,40 @@ describe.each([['sandbox'], ['prod']] as const)('Frontend stack, profile %s', (p
           expect.objectContaining({ Name: 'AWSManagedRulesSQLiRuleSet' }),
         ]),
       });
+      // POST /api/orders has a lower limit of its own, per viewer address (the edge sees the real one).
+      const orders = acl.Properties.Rules.find((r: any) => r.Name === 'RateCreateOrderPerViewerIp');
+      expect(orders).toMatchObject({
+        Action: { Block: {} },
+        Statement: {
+          RateBasedStatement: {
+            Limit: PROFILES.prod.frontend.createOrderRateLimitPer5Min,
+            AggregateKeyType: 'IP',
+            ScopeDownStatement: {
+              AndStatement: {
+                Statements: [
+                  {
+                    ByteMatchStatement: expect.objectContaining({ FieldToMatch: { Method: {} }, SearchString: 'POST' }),
+                  },
+                  {
+                    ByteMatchStatement: expect.objectContaining({
+                      FieldToMatch: { UriPath: {} },
+                      PositionalConstraint: 'STARTS_WITH',
+                      SearchString: HTTP_API.createOrder.path,
+                      TextTransformations: [{ Priority: 0, Type: 'LOWERCASE' }],
+                    }),
+                  },
+                ],
+              },
+            },
+          },
+        },
+      });
+      expect(PROFILES.prod.frontend.createOrderRateLimitPer5Min).toBeLessThan(
+        PROFILES.prod.frontend.wafRateLimitPer5Min,
+      );
+      // Its own priority, ahead of the managed rule groups; no two rules share one.
+      const priorities = acl.Properties.Rules.map((r: any) => r.Priority);
+      expect(new Set(priorities).size).toBe(priorities.length);
       expect(synth.stacks.edgeSecurity!.region).toBe('us-east-1');
     } else {
       expect(distribution.WebACLId).toBeUndefined();

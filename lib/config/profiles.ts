@@ -76,7 +76,12 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     screening: { ...commonScreening, highValueThresholdCents: 50_000 },
     checkout: smallCheckout,
     api: smallApi,
-    identity: { threatProtection: false, storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN] },
+    identity: {
+      threatProtection: false,
+      waf: false,
+      accountTakeoverProtection: false,
+      storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN],
+    },
     // No edge WAF either (a web ACL with managed rules costs about $10 a month idle).
     frontend: { waf: false, wafRateLimitPer5Min: 2000 },
   },
@@ -115,8 +120,13 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       waf: true,
       wafRateLimitPer5Min: 2000,
     },
-    identity: { threatProtection: true, storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN] },
-    frontend: { waf: true, wafRateLimitPer5Min: 2000 },
+    identity: {
+      threatProtection: true,
+      waf: true,
+      accountTakeoverProtection: true,
+      storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN],
+    },
+    frontend: { waf: true, wafRateLimitPer5Min: 2000, createOrderRateLimitPer5Min: 100 },
   },
   localstack: {
     name: 'localstack',
@@ -143,7 +153,12 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     // Not deployed (no ECS on LocalStack's free plan); kept valid so the profile type stays uniform.
     checkout: smallCheckout,
     api: smallApi,
-    identity: { threatProtection: false, storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN] },
+    identity: {
+      threatProtection: false,
+      waf: false,
+      accountTakeoverProtection: false,
+      storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN],
+    },
     frontend: { waf: false, wafRateLimitPer5Min: 2000 },
   },
 };

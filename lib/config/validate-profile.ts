@@ -111,6 +111,11 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 function identityProblems({ identity }: Profile): string[] {
   const problems: string[] = [];
   if (identity.storefrontOrigins.length === 0) problems.push('identity.storefrontOrigins needs at least one origin');
+  if (identity.accountTakeoverProtection && !identity.waf) {
+    problems.push(
+      'identity.accountTakeoverProtection needs identity.waf (the rule group lives in the user pool web ACL)',
+    );
+  }
   for (const origin of identity.storefrontOrigins) {
     let url: URL | undefined;
     try {
@@ -135,6 +140,14 @@ function frontendProblems({ frontend }: Profile): string[] {
     problems.push(
       `frontend.wafRateLimitPer5Min must be an integer of at least 10 (got ${frontend.wafRateLimitPer5Min})`,
     );
+  }
+  const orders = frontend.createOrderRateLimitPer5Min;
+  if (orders !== undefined) {
+    if (!frontend.waf)
+      problems.push('frontend.createOrderRateLimitPer5Min needs frontend.waf (a rule of the edge web ACL)');
+    if (!Number.isInteger(orders) || orders < 10) {
+      problems.push(`frontend.createOrderRateLimitPer5Min must be an integer of at least 10 (got ${orders})`);
+    }
   }
   const domain = frontend.customDomain;
   if (domain) {

@@ -11,6 +11,7 @@ import { OriginVerifySecret } from '../constructs/api/origin-verify';
 import { RegionalWaf } from '../constructs/api/regional-waf';
 import { CheckoutRestApi } from '../constructs/api/rest-api';
 import { CheckoutServiceImage } from '../constructs/api/service-image';
+import { UserPoolWaf } from '../constructs/api/user-pool-waf';
 import { TierKey } from '../constructs/encryption';
 import { Observable, OpsAlarms } from '../constructs/ops-alarms';
 import { PostgresDatabase } from '../constructs/postgres-database';
@@ -44,6 +45,8 @@ export class ApiStack extends Stack implements Observable {
   readonly checkout: CheckoutService;
   readonly restApi: CheckoutRestApi;
   readonly waf?: RegionalWaf;
+  /** The user pool's REGIONAL web ACL (profile identity.waf). */
+  readonly userPoolWaf?: UserPoolWaf;
   readonly alarms: cloudwatch.IAlarm[];
   readonly widgets: cloudwatch.IWidget[];
 
@@ -67,6 +70,16 @@ export class ApiStack extends Stack implements Observable {
       deletionProtection: profile.deletionProtection,
       removalPolicy,
     });
+    if (profile.identity.waf) {
+      this.userPoolWaf = new UserPoolWaf(this, 'UserPoolWaf', {
+        prefix,
+        userPool: this.identity.userPool,
+        accountTakeoverProtection: profile.identity.accountTakeoverProtection,
+        key,
+        logRetentionDays,
+        removalPolicy,
+      });
+    }
     this.originVerify = new OriginVerifySecret(this, 'OriginVerify', {
       prefix,
       profileName: profile.name,
