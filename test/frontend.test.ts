@@ -3,6 +3,7 @@ import csp from '@securecart/contracts/csp.json';
 import { HTTP_API } from '@securecart/contracts/http-api';
 import { PROFILES } from '../lib/config/profiles';
 import { SPA_ROUTING_FUNCTION_CODE } from '../lib/constructs/frontend/spa-routing';
+import { COGNITO_WILDCARD_SOURCE } from '../lib/constructs/frontend/storefront-csp';
 import { STOREFRONT_PATHS } from '../lib/constructs/api/identity';
 import { synthesizeForFile } from './helpers/synth';
 import { BLOCK_ALL_PUBLIC_ACCESS, ofType as resourcesOfType, Resources, resourcesOf } from './helpers/template';
@@ -83,7 +84,19 @@ describe.each([['sandbox'], ['prod']] as const)('Frontend stack, profile %s', (p
   test('responses carry HSTS and exactly the Content-Security-Policy the storefront is built for', () => {
     const [, policy] = ofType('AWS::CloudFront::ResponseHeadersPolicy')[0];
     const headers = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
-    expect(headers.ContentSecurityPolicy).toEqual({ ContentSecurityPolicy: csp.contentSecurityPolicy, Override: true });
+    // contracts/csp.json, with its managed-login wildcard narrowed to this deployment's Cognito domain.
+    expect(headers.ContentSecurityPolicy.Override).toBe(true);
+    const deployed = JSON.stringify(headers.ContentSecurityPolicy.ContentSecurityPolicy);
+    expect(csp.contentSecurityPolicy).toContain(COGNITO_WILDCARD_SOURCE);
+    expect(deployed).not.toContain('*.amazoncognito.com');
+    expect(deployed).not.toMatch(/\*/); // no wildcard source at all
+    const [before, afterConnect] = csp.contentSecurityPolicy.split(COGNITO_WILDCARD_SOURCE);
+    expect(deployed).toContain(`${before}https://`);
+    expect(deployed).toContain(`.auth.eu-west-1.amazoncognito.com${afterConnect}https://`);
+    // The same domain the storefront's config.json names (the Api stack's user pool domain output).
+    const domainRef = JSON.stringify(deployed).match(/UserPoolDomain\w*/)?.[0];
+    expect(domainRef).toBeDefined();
+    expect(deployed.split(domainRef!).length - 1).toBe(2); // connect-src and form-action
     expect(headers.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 63_072_000, Override: true });
     expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
     expect(headers.ContentTypeOptions).toEqual({ Override: true });
