@@ -4,6 +4,7 @@ import { HTTP_API } from '@securecart/contracts/http-api';
 import { PROFILES } from '../lib/config/profiles';
 import { SPA_ROUTING_FUNCTION_CODE } from '../lib/constructs/frontend/spa-routing';
 import { COGNITO_WILDCARD_SOURCE } from '../lib/constructs/frontend/storefront-csp';
+import { API_REQUEST_FUNCTION_CODE } from '../lib/constructs/frontend/api-request';
 import { STOREFRONT_PATHS } from '../lib/constructs/api/identity';
 import { synthesizeForFile } from './helpers/synth';
 import { BLOCK_ALL_PUBLIC_ACCESS, ofType as resourcesOfType, Resources, resourcesOf } from './helpers/template';
@@ -74,11 +75,13 @@ describe.each([['sandbox'], ['prod']] as const)('Frontend stack, profile %s', (p
     expect(distribution.DefaultCacheBehavior.FunctionAssociations).toEqual([
       { EventType: 'viewer-request', FunctionARN: expect.anything() },
     ]);
-    expect(apiBehavior().FunctionAssociations).toBeUndefined();
     expect(apiBehavior().ViewerProtocolPolicy).toBe('https-only');
-    const [, fn] = ofType('AWS::CloudFront::Function')[0];
-    expect(fn.Properties.FunctionCode).toBe(SPA_ROUTING_FUNCTION_CODE);
-    expect(fn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    const functions = ofType('AWS::CloudFront::Function').map(([id, fn]) => [id, fn.Properties] as const);
+    const spa = functions.find(([, fn]) => fn.FunctionCode === SPA_ROUTING_FUNCTION_CODE)!;
+    expect(spa[1].FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    expect(distribution.DefaultCacheBehavior.FunctionAssociations[0].FunctionARN).toEqual({
+      'Fn::GetAtt': [spa[0], 'FunctionARN'],
+    });
   });
 
   test('responses carry HSTS and exactly the Content-Security-Policy the storefront is built for', () => {
@@ -103,6 +106,30 @@ describe.each([['sandbox'], ['prod']] as const)('Frontend stack, profile %s', (p
     const policyRef = { Ref: expect.stringMatching(/^StorefrontSecurityHeaders/) };
     expect(distribution.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual(policyRef);
     expect(apiBehavior().ResponseHeadersPolicyId).toEqual(policyRef);
+  });
+
+  test('/api/* drops the viewer X-Amzn-Trace-Id: a client cannot force X-Ray sampling (Sampled=1)', () => {
+    const api = ofType('AWS::CloudFront::Function').find(
+      ([, fn]) => fn.Properties.FunctionCode === API_REQUEST_FUNCTION_CODE,
+    )!;
+    expect(api[1].Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    expect(apiBehavior().FunctionAssociations).toEqual([
+      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [api[0], 'FunctionARN'] } },
+    ]);
+    // The function itself, run as CloudFront would: the trace header goes, every other header stays.
+    const handler = new Function(`${API_REQUEST_FUNCTION_CODE}; return handler;`)() as (event: any) => any;
+    const request = handler({
+      request: {
+        uri: '/api/orders',
+        headers: {
+          'x-amzn-trace-id': { value: 'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1' },
+          authorization: { value: 'Bearer t' },
+          'idempotency-key': { value: 'k' },
+        },
+      },
+    });
+    expect(request.uri).toBe('/api/orders');
+    expect(request.headers).toEqual({ authorization: { value: 'Bearer t' }, 'idempotency-key': { value: 'k' } });
   });
 
   test('/api/* goes to the REST API stage with the origin secret, without Host, cached only where the API says', () => {

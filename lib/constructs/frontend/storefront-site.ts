@@ -7,6 +7,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { TierKey } from '../encryption';
 import { acknowledge, nagAssetBucketObjects } from '../nag';
+import { API_REQUEST_FUNCTION_CODE } from './api-request';
 import { SPA_ROUTING_FUNCTION_CODE } from './spa-routing';
 import { deployedContentSecurityPolicy } from './storefront-csp';
 import { STOREFRONT_PLACEHOLDER, storefrontBuild } from './storefront-build';
@@ -97,6 +98,11 @@ export class StorefrontSite extends Construct {
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       comment: 'SPA routes to /index.html (default behaviour only)',
     });
+    const apiRequest = new cloudfront.Function(this, 'ApiRequest', {
+      code: cloudfront.FunctionCode.fromInline(API_REQUEST_FUNCTION_CODE),
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      comment: 'Drops the viewer X-Amzn-Trace-Id: API Gateway decides the X-Ray sampling (/api/* only)',
+    });
     // Nothing is cached unless the API sends Cache-Control (defaultTtl 0). Authorization is part
     // of the key (so it is forwarded); an origin request policy cannot forward it.
     const apiCache = new cloudfront.CachePolicy(this, 'ApiCache', {
@@ -147,6 +153,7 @@ export class StorefrontSite extends Construct {
           cachePolicy: apiCache,
           originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: securityHeaders,
+          functionAssociations: [{ function: apiRequest, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
         },
       },
     });
