@@ -48,6 +48,12 @@ export interface Profile {
     readonly cloudTrail: boolean;
     /** Days the trail's log files are kept (at least 90 when the trail is on). */
     readonly retentionDays: number;
+    /**
+     * S3 Object Lock on the trail's bucket, every log file locked for `retentionDays` (ADR 22).
+     * GOVERNANCE: only a principal with s3:BypassGovernanceRetention may delete early; COMPLIANCE:
+     * nobody, the root user included, and it cannot be shortened. None: no lock.
+     */
+    readonly objectLock?: 'GOVERNANCE' | 'COMPLIANCE';
   };
   /** Optional services and compatibility switches. */
   readonly features: {

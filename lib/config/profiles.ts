@@ -89,7 +89,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     name: 'prod',
     description: 'Production shape: NAT and database per AZ, retained data, deletion protection.',
     tiers: { network: true, relationalDatabase: true, api: true, frontend: true, monitoring: true },
-    audit: { cloudTrail: true, retentionDays: 365 },
+    audit: { cloudTrail: true, retentionDays: 365, objectLock: 'GOVERNANCE' },
     features: { schemaRegistry: true, eventArchive: true, strongCrossStackReferences: false },
     network: { cidr: '10.50.0.0/16', maxAzs: 2, natGateways: 2, flowLogRetentionDays: 365 },
     database: {

@@ -176,6 +176,8 @@ function auditProblems({ audit, tiers }: Profile): string[] {
     if (audit.retentionDays < 90) {
       problems.push(`audit.retentionDays must be at least 90 when audit.cloudTrail is on (got ${audit.retentionDays})`);
     }
+  } else if (audit.objectLock) {
+    problems.push('audit.objectLock locks the trail bucket: it needs audit.cloudTrail');
   }
   return problems;
 }
