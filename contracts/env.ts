@@ -89,6 +89,30 @@ export const CHECKOUT_ENV = {
 } as const;
 export type CheckoutEnvName = (typeof CHECKOUT_ENV)[keyof typeof CHECKOUT_ENV];
 
+/**
+ * The database bootstrap command (`node dist/server.js bootstrap-database`, a one-off task with the
+ * admin credentials): it creates the migrator and runtime roles, migrates as the migrator and grants
+ * the runtime user its DML (services/checkout-api/src/startup/database-bootstrap.ts).
+ */
+export const DATABASE_BOOTSTRAP_ENV = {
+  /** Local/tests: the admin's connection string. Otherwise host, port, name, admin user and password. */
+  adminUrl: 'DATABASE_URL',
+  host: 'DB_HOST',
+  port: 'DB_PORT',
+  database: 'DB_NAME',
+  /** From the rotated admin secret (ECS secrets), never in the task definition. */
+  adminUser: 'DB_ADMIN_USER',
+  adminPassword: 'DB_ADMIN_PASSWORD',
+  caFile: 'DB_SSL_CA_FILE',
+  /** The service's login role (CHECKOUT_ENV.dbUser): DML only. */
+  runtimeUser: 'DB_USER',
+  /** The NOLOGIN role that owns the schema's objects and applies the migrations. */
+  migratorRole: 'DB_MIGRATOR_ROLE',
+  /** Grant `rds_iam` to the runtime user (default: true unless DATABASE_URL is set). */
+  iamAuthentication: 'DB_IAM_AUTHENTICATION',
+  migrationsDir: 'DB_MIGRATIONS_DIR',
+} as const;
+
 /** The CloudWatch agent sidecar's embedded-metric-format listener, as the checkout container sees it. */
 export const AGENT_ENV = {
   /** `tcp://127.0.0.1:25888`: the agent's EMF listener (the containers of a task share localhost). */

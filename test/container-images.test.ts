@@ -94,7 +94,7 @@ beforeEach(() => {
 describe('the image list', () => {
   test('every entry is well formed, ARM64, and names what uses it', () => {
     const images = containerImages();
-    expect(Object.keys(images).sort()).toEqual(['cloudwatchAgent', 'nodeBase', 'postgresClient']);
+    expect(Object.keys(images).sort()).toEqual(['cloudwatchAgent', 'nodeBase']);
     for (const spec of Object.values(images)) {
       expect(spec.platform).toBe('linux/arm64');
       expect(spec.repository).toMatch(/^public\.ecr\.aws\//);
@@ -238,9 +238,9 @@ describe('npm run images:pin', () => {
   test('one tag that does not exist fails the run and writes nothing', async () => {
     const files = workspace();
     publishAll('v1');
-    registry.manifests.delete('docker/library/postgres:18-alpine');
+    registry.manifests.delete('cloudwatch-agent/cloudwatch-agent:1.300072.0b1766');
     const before = readFileSync(files.imagesFile, 'utf8');
-    await expect(pinImages({ ...local(), ...files, write: true })).rejects.toThrow('postgres:18-alpine does not exist');
+    await expect(pinImages({ ...local(), ...files, write: true })).rejects.toThrow('cloudwatch-agent:1.300072.0b1766 does not exist');
     expect(readFileSync(files.imagesFile, 'utf8')).toBe(before);
   });
 

@@ -1,6 +1,10 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import csp from '@securecart/contracts/csp.json';
+import { HTTP_API } from '@securecart/contracts/http-api';
+import { PROFILES } from '../lib/config/profiles';
 import { SPA_ROUTING_FUNCTION_CODE } from '../lib/constructs/frontend/spa-routing';
+import { COGNITO_WILDCARD_SOURCE } from '../lib/constructs/frontend/storefront-csp';
+import { API_REQUEST_FUNCTION_CODE } from '../lib/constructs/frontend/api-request';
 import { STOREFRONT_PATHS } from '../lib/constructs/api/identity';
 import { synthesizeForFile } from './helpers/synth';
 import { BLOCK_ALL_PUBLIC_ACCESS, ofType as resourcesOfType, Resources, resourcesOf } from './helpers/template';
@@ -71,23 +75,61 @@ describe.each([['sandbox'], ['prod']] as const)('Frontend stack, profile %s', (p
     expect(distribution.DefaultCacheBehavior.FunctionAssociations).toEqual([
       { EventType: 'viewer-request', FunctionARN: expect.anything() },
     ]);
-    expect(apiBehavior().FunctionAssociations).toBeUndefined();
     expect(apiBehavior().ViewerProtocolPolicy).toBe('https-only');
-    const [, fn] = ofType('AWS::CloudFront::Function')[0];
-    expect(fn.Properties.FunctionCode).toBe(SPA_ROUTING_FUNCTION_CODE);
-    expect(fn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    const functions = ofType('AWS::CloudFront::Function').map(([id, fn]) => [id, fn.Properties] as const);
+    const spa = functions.find(([, fn]) => fn.FunctionCode === SPA_ROUTING_FUNCTION_CODE)!;
+    expect(spa[1].FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    expect(distribution.DefaultCacheBehavior.FunctionAssociations[0].FunctionARN).toEqual({
+      'Fn::GetAtt': [spa[0], 'FunctionARN'],
+    });
   });
 
   test('responses carry HSTS and exactly the Content-Security-Policy the storefront is built for', () => {
     const [, policy] = ofType('AWS::CloudFront::ResponseHeadersPolicy')[0];
     const headers = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
-    expect(headers.ContentSecurityPolicy).toEqual({ ContentSecurityPolicy: csp.contentSecurityPolicy, Override: true });
+    // contracts/csp.json, with its managed-login wildcard narrowed to this deployment's Cognito domain.
+    expect(headers.ContentSecurityPolicy.Override).toBe(true);
+    const deployed = JSON.stringify(headers.ContentSecurityPolicy.ContentSecurityPolicy);
+    expect(csp.contentSecurityPolicy).toContain(COGNITO_WILDCARD_SOURCE);
+    expect(deployed).not.toContain('*.amazoncognito.com');
+    expect(deployed).not.toMatch(/\*/); // no wildcard source at all
+    const [before, afterConnect] = csp.contentSecurityPolicy.split(COGNITO_WILDCARD_SOURCE);
+    expect(deployed).toContain(`${before}https://`);
+    expect(deployed).toContain(`.auth.eu-west-1.amazoncognito.com${afterConnect}https://`);
+    // The same domain the storefront's config.json names (the Api stack's user pool domain output).
+    const domainRef = JSON.stringify(deployed).match(/UserPoolDomain\w*/)?.[0];
+    expect(domainRef).toBeDefined();
+    expect(deployed.split(domainRef!).length - 1).toBe(2); // connect-src and form-action
     expect(headers.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 63_072_000, Override: true });
     expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
     expect(headers.ContentTypeOptions).toEqual({ Override: true });
     const policyRef = { Ref: expect.stringMatching(/^StorefrontSecurityHeaders/) };
     expect(distribution.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual(policyRef);
     expect(apiBehavior().ResponseHeadersPolicyId).toEqual(policyRef);
+  });
+
+  test('/api/* drops the viewer X-Amzn-Trace-Id: a client cannot force X-Ray sampling (Sampled=1)', () => {
+    const api = ofType('AWS::CloudFront::Function').find(
+      ([, fn]) => fn.Properties.FunctionCode === API_REQUEST_FUNCTION_CODE,
+    )!;
+    expect(api[1].Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    expect(apiBehavior().FunctionAssociations).toEqual([
+      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [api[0], 'FunctionARN'] } },
+    ]);
+    // The function itself, run as CloudFront would: the trace header goes, every other header stays.
+    const handler = new Function(`${API_REQUEST_FUNCTION_CODE}; return handler;`)() as (event: any) => any;
+    const request = handler({
+      request: {
+        uri: '/api/orders',
+        headers: {
+          'x-amzn-trace-id': { value: 'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1' },
+          authorization: { value: 'Bearer t' },
+          'idempotency-key': { value: 'k' },
+        },
+      },
+    });
+    expect(request.uri).toBe('/api/orders');
+    expect(request.headers).toEqual({ authorization: { value: 'Bearer t' }, 'idempotency-key': { value: 'k' } });
   });
 
   test('/api/* goes to the REST API stage with the origin secret, without Host, cached only where the API says', () => {
@@ -138,6 +180,40 @@ describe.each([['sandbox'], ['prod']] as const)('Frontend stack, profile %s', (p
           expect.objectContaining({ Name: 'AWSManagedRulesSQLiRuleSet' }),
         ]),
       });
+      // POST /api/orders has a lower limit of its own, per viewer address (the edge sees the real one).
+      const orders = acl.Properties.Rules.find((r: any) => r.Name === 'RateCreateOrderPerViewerIp');
+      expect(orders).toMatchObject({
+        Action: { Block: {} },
+        Statement: {
+          RateBasedStatement: {
+            Limit: PROFILES.prod.frontend.createOrderRateLimitPer5Min,
+            AggregateKeyType: 'IP',
+            ScopeDownStatement: {
+              AndStatement: {
+                Statements: [
+                  {
+                    ByteMatchStatement: expect.objectContaining({ FieldToMatch: { Method: {} }, SearchString: 'POST' }),
+                  },
+                  {
+                    ByteMatchStatement: expect.objectContaining({
+                      FieldToMatch: { UriPath: {} },
+                      PositionalConstraint: 'STARTS_WITH',
+                      SearchString: HTTP_API.createOrder.path,
+                      TextTransformations: [{ Priority: 0, Type: 'LOWERCASE' }],
+                    }),
+                  },
+                ],
+              },
+            },
+          },
+        },
+      });
+      expect(PROFILES.prod.frontend.createOrderRateLimitPer5Min).toBeLessThan(
+        PROFILES.prod.frontend.wafRateLimitPer5Min,
+      );
+      // Its own priority, ahead of the managed rule groups; no two rules share one.
+      const priorities = acl.Properties.Rules.map((r: any) => r.Priority);
+      expect(new Set(priorities).size).toBe(priorities.length);
       expect(synth.stacks.edgeSecurity!.region).toBe('us-east-1');
     } else {
       expect(distribution.WebACLId).toBeUndefined();

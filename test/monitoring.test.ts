@@ -2,13 +2,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { METRIC_NAMES, METRICS_NAMESPACE, OUTCOME_REASONS } from '@securecart/contracts';
-import { auditEventSelectors } from '../lib/constructs/monitoring/audit-trail';
+import {
+  AUDIT_METRICS_NAMESPACE,
+  auditEventSelectors,
+  SECURITY_METRIC_FILTERS,
+} from '../lib/constructs/monitoring/audit-trail';
 import { OUTCOMES } from '../lib/constructs/monitoring/business-metrics';
 import { DASHBOARD_FLOWS, SECTION_MARKER } from '../lib/constructs/monitoring/order-dashboard';
 import { RUNBOOKS } from '../lib/constructs/ops-alarms';
 import { estimatedMaxConnections, instanceMemoryGiB, lowStorageBytes } from '../lib/constructs/postgres-database';
 import { profileBanner } from '../lib/app';
 import { PROFILES } from '../lib/config/profiles';
+import { validateProfile } from '../lib/config/validate-profile';
 import { synthesizeForFile, Synthesized } from './helpers/synth';
 import { BLOCK_ALL_PUBLIC_ACCESS, ofType, resourcesOf } from './helpers/template';
 
@@ -139,7 +144,9 @@ describe('Monitoring', () => {
 
     test('database alarms: free storage and connections per instance, from PostgresDatabase, in Monitoring', () => {
       const alarms = (s: Synthesized) =>
-        byType(s, s.stacks.monitoring!, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+        byType(s, s.stacks.monitoring!, 'AWS::CloudWatch::Alarm')
+          .map(([, a]) => a.Properties)
+          .filter((a) => a.Namespace !== AUDIT_METRICS_NAMESPACE); // the audit trail's (prod), tested below
       expect(alarms(sandbox)).toHaveLength(2); // primary
       expect(alarms(prod)).toHaveLength(4); // primary and read replica
       const storage = alarms(sandbox).find((a) => JSON.stringify(a).includes('FreeStorageSpace'))!;
@@ -374,6 +381,71 @@ describe('Monitoring', () => {
         }),
       );
       expect(prod.template(monitoring).toJSON().Outputs).toHaveProperty('AuditTrailBucketName');
+    });
+
+    test('prod locks every log file (Object Lock, GOVERNANCE) for the profile retention', () => {
+      const monitoring = prod.stacks.monitoring!;
+      const [, bucket] = byType(prod, monitoring, 'AWS::S3::Bucket').find(([id]) => /^AuditTrailBucket/.test(id))!;
+      expect(PROFILES.prod.audit.objectLock).toBe('GOVERNANCE');
+      expect(bucket.Properties).toMatchObject({
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: PROFILES.prod.audit.retentionDays } },
+        },
+      });
+      expect(() =>
+        validateProfile({ ...PROFILES.sandbox, audit: { ...PROFILES.sandbox.audit, objectLock: 'COMPLIANCE' } }),
+      ).toThrow('audit.objectLock locks the trail bucket: it needs audit.cloudTrail');
+    });
+
+    test('the trail delivers to an encrypted log group; CIS-style metric filters alarm on the ops topic', () => {
+      const monitoring = prod.stacks.monitoring!;
+      const [[, trail]] = trails(prod);
+      const [groupId, group] = byType(prod, monitoring, 'AWS::Logs::LogGroup').find(([id]) =>
+        /^AuditTrailLogs/.test(id),
+      )!;
+      expect(trail.Properties.CloudWatchLogsLogGroupArn).toEqual({ 'Fn::GetAtt': [groupId, 'Arn'] });
+      expect(trail.Properties.CloudWatchLogsRoleArn).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/LogsRole/), 'Arn'],
+      });
+      expect(group.Properties).toMatchObject({
+        KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^AuditTrailKey/), 'Arn'] },
+        RetentionInDays: PROFILES.prod.audit.retentionDays,
+      });
+      const filters = byType(prod, monitoring, 'AWS::Logs::MetricFilter').map(([, f]) => f.Properties);
+      expect(filters.map((f) => f.MetricTransformations[0].MetricName).sort()).toEqual(
+        Object.keys(SECURITY_METRIC_FILTERS).sort(),
+      );
+      for (const name of [
+        'RootAccountUsage',
+        'UnauthorizedApiCalls',
+        'IamPolicyChanges',
+        'KmsKeyDisabledOrScheduledForDeletion',
+        'ConsoleSignInFailures',
+      ]) {
+        const filter = filters.find((f) => f.MetricTransformations[0].MetricName === name)!;
+        expect(filter).toMatchObject({
+          LogGroupName: { Ref: groupId },
+          FilterPattern: SECURITY_METRIC_FILTERS[name].pattern,
+          MetricTransformations: [{ MetricNamespace: AUDIT_METRICS_NAMESPACE, MetricValue: '1' }],
+        });
+      }
+      expect(SECURITY_METRIC_FILTERS.KmsKeyDisabledOrScheduledForDeletion.pattern).toMatch(/ScheduleKeyDeletion/);
+      const alarms = byType(prod, monitoring, 'AWS::CloudWatch::Alarm')
+        .map(([, a]) => a.Properties)
+        .filter((a) => a.Namespace === AUDIT_METRICS_NAMESPACE);
+      expect(alarms).toHaveLength(Object.keys(SECURITY_METRIC_FILTERS).length);
+      for (const alarm of alarms) {
+        expect(alarm).toMatchObject({
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          Statistic: 'Sum',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [expect.anything()],
+        });
+        expect(alarm.AlarmDescription).toContain('docs/runbooks/audit-security-event.md');
+      }
     });
   });
 });

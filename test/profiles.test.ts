@@ -164,7 +164,7 @@ describe('profiles', () => {
     ])('a loopback callback/sign-out origin for the Cognito client: %s', (origin) => {
       const message = validationMessage({
         ...prod,
-        identity: { threatProtection: true, storefrontOrigins: ['https://shop.example.com', origin] },
+        identity: { ...prod.identity, storefrontOrigins: ['https://shop.example.com', origin] },
       });
       expect(message).toContain('identity.storefrontOrigins must not name a loopback address in prod (got ');
       expect(message).toContain(
@@ -176,8 +176,8 @@ describe('profiles', () => {
       const unsafe = {
         ...prod,
         payments: { provider: 'simulator' as const },
-        identity: { threatProtection: true, storefrontOrigins: ['http://localhost:5173'] },
-        frontend: { waf: true, wafRateLimitPer5Min: 2000 },
+        identity: { ...prod.identity, storefrontOrigins: ['http://localhost:5173'] },
+        frontend: { waf: true, wafRateLimitPer5Min: 2000, createOrderRateLimitPer5Min: 100 },
       };
       const message = validationMessage(unsafe);
       expect(message.match(/in prod/g)).toHaveLength(3);
@@ -231,10 +231,16 @@ describe('profiles', () => {
         wafRateLimitPer5Min: 5,
         backendTls: true,
       },
-      identity: { threatProtection: false, storefrontOrigins: ['http://shop.example.com', 'https://x.example/app'] },
+      identity: {
+        threatProtection: false,
+        waf: false,
+        accountTakeoverProtection: true,
+        storefrontOrigins: ['http://shop.example.com', 'https://x.example/app'],
+      },
       frontend: {
         waf: true,
         wafRateLimitPer5Min: 5,
+        createOrderRateLimitPer5Min: 2.5,
         customDomain: { domainName: 'shop', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' },
       },
     };
@@ -251,16 +257,24 @@ describe('profiles', () => {
       'identity.storefrontOrigins must be origins like https://shop.example.com (http only for localhost), without a path (got http://shop.example.com)',
       '(got https://x.example/app)',
       'frontend.wafRateLimitPer5Min must be an integer of at least 10 (got 5)',
+      'frontend.createOrderRateLimitPer5Min must be an integer of at least 10 (got 2.5)',
+      'identity.accountTakeoverProtection needs identity.waf',
       'frontend.customDomain.domainName must be a DNS name (got shop)',
       'frontend.customDomain.certificateArn must be an ACM certificate in us-east-1',
     ]) {
       expect(message).toContain(fragment);
     }
     expect(() =>
+      validateProfile({
+        ...PROFILES.sandbox,
+        frontend: { ...PROFILES.sandbox.frontend, createOrderRateLimitPer5Min: 100 },
+      }),
+    ).toThrow('frontend.createOrderRateLimitPer5Min needs frontend.waf');
+    expect(() =>
       validateProfile({ ...PROFILES.sandbox, checkout: { ...PROFILES.sandbox.checkout, cpu: 300 } }),
     ).toThrow('checkout.cpu must be one of 256, 512, 1024, 2048, 4096 (got 300)');
     expect(() =>
-      validateProfile({ ...PROFILES.sandbox, identity: { threatProtection: false, storefrontOrigins: [] } }),
+      validateProfile({ ...PROFILES.sandbox, identity: { ...PROFILES.sandbox.identity, storefrontOrigins: [] } }),
     ).toThrow('identity.storefrontOrigins needs at least one origin');
   });
 

@@ -53,6 +53,15 @@ export const GUARD_EXEMPTIONS: Readonly<Record<string, string>> = {
   /* ecs_task_definition_memory_hard_limit_check */
   'ct-ecs-pr-7':
     'Memory is limited per task (512 MiB sandbox, 2 GiB prod), shared by the service and its agent sidecar; per-container hard limits would split it without protecting anything more.',
+  /* s3_bucket_object_lock_enabled_check */
+  'ct-s3-pr-9':
+    "The audit trail's bucket has Object Lock (prod, audit.objectLock; ADR 22). The others need none: access-log buckets expire with the log retention, and the site bucket is replaced whole by each deployment.",
+  /* ecs_task_definition_nonroot_user_check */
+  'ct-ecs-pr-3':
+    "Only the CloudWatch agent sidecar runs as root (the service and the database bootstrap run as the image's uid 1000): its image writes its translated configuration under /opt/aws/amazon-cloudwatch-agent at start, and Fargate mounts task volumes root-owned 0755, so another uid cannot start it (ADR 22).",
+  /* ecs_containers_readonly_access_check */
+  'ct-ecs-pr-6':
+    'Only the CloudWatch agent sidecar has a writable root file system (the service and the database bootstrap are read-only): it writes its configuration, pid file and logs under /opt/aws/amazon-cloudwatch-agent (ADR 22).',
   // --- sandbox and localstack only (DISPOSABLE_ONLY): disposable, cheap profiles ---------------------
   /* cloudwatch_log_group_retention_period_check */
   'ct-cloudwatch-pr-2': 'Sandbox keeps logs 14 days and localstack 1 day (cost); prod keeps them 365 days.',
@@ -76,18 +85,6 @@ export const GUARD_EXEMPTIONS: Readonly<Record<string, string>> = {
   /* cloudfront_custom_ssl_certificate_check */
   'ct-cloudfront-pr-6':
     'Sandbox uses the default CloudFront certificate (no domain of its own); prod must set frontend.customDomain with an ACM certificate (validateProfile).',
-  // --- known gaps, each closed by an open issue ----------------------------------------------------
-  /* s3_bucket_object_lock_enabled_check */
-  'ct-s3-pr-9':
-    'Known gap (issue 19): the CloudTrail bucket should have Object Lock; the other buckets (access logs, the site) need none.',
-  /* ecs_containers_readonly_access_check */
-  'ct-ecs-pr-6':
-    'Known gap (issue 19): the CloudWatch agent sidecar and the database bootstrap task write to their root filesystem.',
-  /* ecs_task_definition_nonroot_user_check */
-  'ct-ecs-pr-3': 'Known gap (issue 19): the CloudWatch agent sidecar and the database bootstrap task run as root.',
-  /* cloud_trail_cloud_watch_logs_enabled_check */
-  'ct-cloudtrail-pr-3':
-    'Known gap (issue 19): CloudTrail delivers to its S3 bucket only, without CloudWatch Logs and metric filters.',
 };
 
 /** Rules left out only for the disposable profiles: prod is checked against them. */

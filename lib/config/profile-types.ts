@@ -63,6 +63,12 @@ export interface Profile {
     readonly cloudTrail: boolean;
     /** Days the trail's log files are kept (at least 90 when the trail is on). */
     readonly retentionDays: number;
+    /**
+     * S3 Object Lock on the trail's bucket, every log file locked for `retentionDays` (ADR 22).
+     * GOVERNANCE: only a principal with s3:BypassGovernanceRetention may delete early; COMPLIANCE:
+     * nobody, the root user included, and it cannot be shortened. None: no lock.
+     */
+    readonly objectLock?: 'GOVERNANCE' | 'COMPLIANCE';
   };
   /** Optional services and compatibility switches. */
   readonly features: {
@@ -162,6 +168,16 @@ export interface Profile {
     /** Cognito threat protection (Plus feature plan, billed per MAU): adaptive authentication, compromised credentials. */
     readonly threatProtection: boolean;
     /**
+     * A REGIONAL web ACL on the user pool (its sign-in, sign-up and token endpoints): AWS's IP
+     * reputation, common and known-bad-inputs rule groups (ADR 22).
+     */
+    readonly waf: boolean;
+    /**
+     * Add AWS WAF Fraud Control account takeover prevention (`AWSManagedRulesATPRuleSet`: stolen
+     * credentials, credential stuffing) to that web ACL; billed per web ACL and per login request.
+     */
+    readonly accountTakeoverProtection: boolean;
+    /**
      * Storefront origins allowed to receive the authorization code until the Frontend stack
      * replaces them with its CloudFront domain (ADR 13). Callback: `<origin>/auth/callback`,
      * sign-out: `<origin>/signed-out`.
@@ -174,6 +190,11 @@ export interface Profile {
     readonly waf: boolean;
     /** Requests per viewer address per 5 minutes before the edge WAF blocks. */
     readonly wafRateLimitPer5Min: number;
+    /**
+     * `POST /api/orders` per viewer address per 5 minutes before the edge WAF blocks (a rule of
+     * its own, scoped to that method and path; none when unset).
+     */
+    readonly createOrderRateLimitPer5Min?: number;
     /**
      * Serve on your own domain with an ACM certificate in us-east-1; enables TLS 1.2 or later.
      * Without it the distribution serves *.cloudfront.net with CloudFront's default certificate.

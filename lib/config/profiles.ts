@@ -101,7 +101,12 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     workflow: realWorkflowWaits,
     checkout: smallCheckout,
     api: smallApi,
-    identity: { threatProtection: false, storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN] },
+    identity: {
+      threatProtection: false,
+      waf: false,
+      accountTakeoverProtection: false,
+      storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN],
+    },
     // No edge WAF either (a web ACL with managed rules costs about $10 a month idle).
     frontend: { waf: false, wafRateLimitPer5Min: 2000 },
   },
@@ -109,7 +114,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     name: 'prod',
     description: 'Production shape: NAT and database per AZ, retained data, deletion protection.',
     tiers: { network: true, relationalDatabase: true, api: true, frontend: true, monitoring: true },
-    audit: { cloudTrail: true, retentionDays: 365 },
+    audit: { cloudTrail: true, retentionDays: 365, objectLock: 'GOVERNANCE' },
     features: { schemaRegistry: true, eventArchive: true, strongCrossStackReferences: false },
     network: { cidr: '10.50.0.0/16', maxAzs: 2, natGateways: 2, flowLogRetentionDays: 365 },
     database: {
@@ -153,10 +158,16 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     // storefront's domain and an ACM certificate for it in us-east-1. They are valid-looking
     // placeholders so prod synthesizes offline; validateProfile refuses prod without a custom
     // domain or with a loopback origin (issue 19).
-    identity: { threatProtection: true, storefrontOrigins: [PROD_STOREFRONT_ORIGIN] },
+    identity: {
+      threatProtection: true,
+      waf: true,
+      accountTakeoverProtection: true,
+      storefrontOrigins: [PROD_STOREFRONT_ORIGIN],
+    },
     frontend: {
       waf: true,
       wafRateLimitPer5Min: 2000,
+      createOrderRateLimitPer5Min: 100,
       customDomain: { domainName: PROD_EXAMPLE_DOMAIN, certificateArn: PROD_EXAMPLE_CERTIFICATE_ARN },
     },
   },
@@ -195,7 +206,12 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     // Not deployed (no ECS on LocalStack's free plan); kept valid so the profile type stays uniform.
     checkout: smallCheckout,
     api: smallApi,
-    identity: { threatProtection: false, storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN] },
+    identity: {
+      threatProtection: false,
+      waf: false,
+      accountTakeoverProtection: false,
+      storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN],
+    },
     frontend: { waf: false, wafRateLimitPer5Min: 2000 },
   },
 };

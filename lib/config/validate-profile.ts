@@ -205,6 +205,11 @@ export function isLoopbackHost(hostname: string): boolean {
 function identityProblems({ identity }: Profile): string[] {
   const problems: string[] = [];
   if (identity.storefrontOrigins.length === 0) problems.push('identity.storefrontOrigins needs at least one origin');
+  if (identity.accountTakeoverProtection && !identity.waf) {
+    problems.push(
+      'identity.accountTakeoverProtection needs identity.waf (the rule group lives in the user pool web ACL)',
+    );
+  }
   for (const origin of identity.storefrontOrigins) {
     let url: URL | undefined;
     try {
@@ -229,6 +234,14 @@ function frontendProblems({ frontend }: Profile): string[] {
     problems.push(
       `frontend.wafRateLimitPer5Min must be an integer of at least 10 (got ${frontend.wafRateLimitPer5Min})`,
     );
+  }
+  const orders = frontend.createOrderRateLimitPer5Min;
+  if (orders !== undefined) {
+    if (!frontend.waf)
+      problems.push('frontend.createOrderRateLimitPer5Min needs frontend.waf (a rule of the edge web ACL)');
+    if (!Number.isInteger(orders) || orders < 10) {
+      problems.push(`frontend.createOrderRateLimitPer5Min must be an integer of at least 10 (got ${orders})`);
+    }
   }
   const domain = frontend.customDomain;
   if (domain) {
@@ -257,6 +270,8 @@ function auditProblems({ audit, tiers }: Profile): string[] {
     if (audit.retentionDays < 90) {
       problems.push(`audit.retentionDays must be at least 90 when audit.cloudTrail is on (got ${audit.retentionDays})`);
     }
+  } else if (audit.objectLock) {
+    problems.push('audit.objectLock locks the trail bucket: it needs audit.cloudTrail');
   }
   return problems;
 }

@@ -21,6 +21,7 @@ export const RUNBOOKS = {
   databaseConnections: 'docs/runbooks/database-connections.md',
   storefrontErrors: 'docs/runbooks/storefront-errors.md',
   edgeWafBlocks: 'docs/runbooks/edge-waf-blocks.md',
+  auditSecurityEvent: 'docs/runbooks/audit-security-event.md',
 } as const;
 export type Runbook = (typeof RUNBOOKS)[keyof typeof RUNBOOKS];
 

@@ -23,8 +23,11 @@ export const wafVisibility =
   });
 
 /** The managed rule groups as rules, from priority 10 on (a web ACL's own rules come first). */
-export function managedRuleGroupRules(visibility: Visibility): wafv2.CfnWebACL.RuleProperty[] {
-  return MANAGED_RULE_GROUPS.map((name, i) => ({
+export function managedRuleGroupRules(
+  visibility: Visibility,
+  groups: readonly string[] = MANAGED_RULE_GROUPS,
+): wafv2.CfnWebACL.RuleProperty[] {
+  return groups.map((name, i) => ({
     name,
     priority: 10 + i,
     overrideAction: { none: {} },

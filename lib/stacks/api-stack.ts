@@ -11,6 +11,7 @@ import { OriginHeaderParties, OriginVerifySecret } from '../constructs/api/origi
 import { ORIGIN_VERIFY_RULE_NAME, RegionalWaf } from '../constructs/api/regional-waf';
 import { CheckoutRestApi } from '../constructs/api/rest-api';
 import { CheckoutServiceImage } from '../constructs/api/service-image';
+import { UserPoolWaf } from '../constructs/api/user-pool-waf';
 import { TierKey } from '../constructs/encryption';
 import { Observable, OpsAlarms } from '../constructs/ops-alarms';
 import { PostgresDatabase } from '../constructs/postgres-database';
@@ -46,6 +47,8 @@ export class ApiStack extends Stack implements Observable {
   readonly waf?: RegionalWaf;
   /** What the origin secret's rotation (Frontend stack) updates: the acceptors of the header (ADR 21). */
   readonly originHeaderParties: OriginHeaderParties;
+  /** The user pool's REGIONAL web ACL (profile identity.waf). */
+  readonly userPoolWaf?: UserPoolWaf;
   readonly alarms: cloudwatch.IAlarm[];
   readonly widgets: cloudwatch.IWidget[];
 
@@ -69,6 +72,16 @@ export class ApiStack extends Stack implements Observable {
       deletionProtection: profile.deletionProtection,
       removalPolicy,
     });
+    if (profile.identity.waf) {
+      this.userPoolWaf = new UserPoolWaf(this, 'UserPoolWaf', {
+        prefix,
+        userPool: this.identity.userPool,
+        accountTakeoverProtection: profile.identity.accountTakeoverProtection,
+        key,
+        logRetentionDays,
+        removalPolicy,
+      });
+    }
     this.originVerify = new OriginVerifySecret(this, 'OriginVerify', {
       prefix,
       profileName: profile.name,

@@ -28,6 +28,7 @@ export class EdgeSecurityStack extends Stack {
     this.webAcl = new CloudFrontWebAcl(this, 'StorefrontWebAcl', {
       prefix,
       ratePer5Min: profile.frontend.wafRateLimitPer5Min,
+      createOrderRatePer5Min: profile.frontend.createOrderRateLimitPer5Min,
       key,
       logRetentionDays: profile.logRetentionDays,
       removalPolicy: profile.removalPolicy,

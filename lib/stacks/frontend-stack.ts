@@ -46,6 +46,7 @@ export class FrontendStack extends Stack {
         stageName: API_STAGE_NAME,
         originHeaders: { [originVerify.headerName]: originVerify.valueByName },
       },
+      loginOrigin: identity.domain.baseUrl(),
       runtimeConfig: {
         authority: identity.issuer,
         clientId: identity.client.userPoolClientId,

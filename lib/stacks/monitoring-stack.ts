@@ -109,13 +109,6 @@ export class MonitoringStack extends Stack {
         dataObservable,
       ),
     ];
-    this.dashboard = new OrderDashboard(this, 'OrderDashboard', {
-      dashboardName: `${prefix}-orders`,
-      title: `SecureCart ${profile.name}: follow an order`,
-      business: businessWidgets(),
-      sections,
-    });
-
     if (profile.audit.cloudTrail) {
       this.audit = new AuditTrail(this, 'AuditTrail', {
         prefix,
@@ -123,10 +116,20 @@ export class MonitoringStack extends Stack {
         queues: [pipeline.intake.orders.queue],
         topics: [pipeline.orderEvents.topic],
         retentionDays: profile.audit.retentionDays,
+        objectLock: profile.audit.objectLock,
+        alarms: pipeline.alarms,
         removalPolicy: profile.removalPolicy,
       });
       new CfnOutput(this, 'AuditTrailBucketName', { value: this.audit.bucket.bucketName });
     }
+    this.dashboard = new OrderDashboard(this, 'OrderDashboard', {
+      dashboardName: `${prefix}-orders`,
+      title: `SecureCart ${profile.name}: follow an order`,
+      business: businessWidgets(),
+      sections,
+      otherAlarms: this.audit?.alarms,
+    });
+
     new CfnOutput(this, 'DashboardUrl', {
       value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${prefix}-orders`,
     });

@@ -8,7 +8,12 @@ import {
   CLOUDWATCH_AGENT_IMAGE,
   DATABASE_USER,
 } from '../../lib/constructs/api/checkout-service';
-import { bootstrapSql, BOOTSTRAP_IMAGE } from '../../lib/constructs/api/database-user-bootstrap';
+import {
+  BOOTSTRAP_COMMAND,
+  migratorRoleFor,
+  SERVICE_IMAGE_USER,
+} from '../../lib/constructs/api/database-user-bootstrap';
+import { loadBootstrapConfig } from '../../services/checkout-api/src/startup/bootstrap-config';
 import { loadConfig } from '../../services/checkout-api/src/config';
 import { parseAgentEndpoint } from '../../services/checkout-api/src/metrics';
 import { synthesizeForFile, Synthesized } from '../helpers/synth';
@@ -150,7 +155,8 @@ describe('Api stack', () => {
         );
         const config = loadConfig(resolved);
         expect(config.database).toMatchObject({ kind: 'iam', user: DATABASE_USER, database: 'securecart', port: 5432 });
-        expect(config).toMatchObject({ port: CHECKOUT_CONTAINER_PORT, runMigrations: true });
+        // The runtime user never migrates (the bootstrap task does, as the schema's owner; ADR 22).
+        expect(config).toMatchObject({ port: CHECKOUT_CONTAINER_PORT, runMigrations: false });
         expect(config.auth).toMatchObject({ kind: 'cognito', userPoolId: 'eu-west-1_AbCdEf123' });
       }
     });
@@ -291,34 +297,55 @@ describe('Api stack', () => {
   });
 
   describe('database user bootstrap', () => {
-    test('a one-off psql task with the admin secret creates checkout_api WITH rds_iam before the service starts', () => {
-      const s = sandbox;
-      const [taskId, task] = one(s, 'AWS::ECS::TaskDefinition', 'DatabaseUser/TaskDefinition');
-      const container = task.Properties.ContainerDefinitions[0];
-      expect(container.Image).toBe(BOOTSTRAP_IMAGE);
-      expect(task.Properties.RuntimePlatform.CpuArchitecture).toBe('ARM64');
-      expect(container.Command[0]).toContain(bootstrapSql(DATABASE_USER, 'securecart'));
-      expect(container.Command[0]).toContain('PGSSLMODE=verify-full');
-      expect(container.Secrets.map((x: any) => x.Name).sort()).toEqual(['PGPASSWORD', 'PGUSER']);
-      expect(JSON.stringify(container.Secrets)).toContain('DatabaseInstanceSecretAttachment');
-      expect(JSON.stringify(container.Environment)).not.toMatch(/PASSWORD/);
-      const [triggerId, trigger] = one(s, 'Custom::AWS', 'DatabaseUser/RunOnce');
-      const create = JSON.stringify(trigger.Properties.Create);
-      expect(create).toContain('"action\\":\\"runTask\\"');
-      expect(create).toContain(taskId);
-      const [, service] = one(s, 'AWS::ECS::Service');
-      expect(service.DependsOn).toContain(triggerId);
-      // The service's own task never sees the admin secret.
-      const [, appTask] = one(s, 'AWS::ECS::TaskDefinition', 'Checkout/TaskDefinition');
-      expect(appTask.Properties.ContainerDefinitions[0].Secrets).toBeUndefined();
+    test('a one-off task of the service image, non-root and read-only, migrates as the owner with the admin secret', () => {
+      for (const s of [sandbox, prod]) {
+        const [taskId, task] = one(s, 'AWS::ECS::TaskDefinition', 'DatabaseUser/TaskDefinition');
+        const [, appTask] = one(s, 'AWS::ECS::TaskDefinition', 'Checkout/TaskDefinition');
+        const container = task.Properties.ContainerDefinitions[0];
+        expect(task.Properties.RuntimePlatform.CpuArchitecture).toBe('ARM64');
+        // The very image the service runs (the RDS CA bundle inside it: nothing downloaded at run time).
+        expect(container.Image).toEqual(appTask.Properties.ContainerDefinitions[0].Image);
+        expect(container).toMatchObject({ Command: BOOTSTRAP_COMMAND, User: '1000', ReadonlyRootFilesystem: true });
+        expect(container.EntryPoint).toBeUndefined();
+        expect(container.Secrets.map((x: any) => x.Name).sort()).toEqual(['DB_ADMIN_PASSWORD', 'DB_ADMIN_USER']);
+        expect(JSON.stringify(container.Secrets)).toContain('DatabaseInstanceSecretAttachment');
+        expect(JSON.stringify(container.Environment)).not.toMatch(/PASSWORD/);
+        const env: Record<string, string> = Object.fromEntries(
+          container.Environment.map((e: any) => [e.Name, typeof e.Value === 'string' ? e.Value : 'db.example']),
+        );
+        expect(env).toMatchObject({ DB_USER: DATABASE_USER, DB_MIGRATOR_ROLE: migratorRoleFor(DATABASE_USER) });
+        // The command accepts it once ECS has added the secrets .
+        // (DB_SSL_CA_FILE: any readable file stands in for the image's bundle here.)
+        const config = loadBootstrapConfig({
+          ...env,
+          DB_PORT: '5432',
+          DB_ADMIN_USER: 'securecart_admin',
+          DB_ADMIN_PASSWORD: 'x',
+          DB_SSL_CA_FILE: __filename,
+        });
+        expect(config).toMatchObject({
+          runtimeUser: 'checkout_api',
+          migratorRole: 'checkout_api_migrator',
+          iamAuthentication: true,
+          admin: { user: 'securecart_admin', database: 'securecart', ssl: { rejectUnauthorized: true } },
+        });
+        const [triggerId, trigger] = one(s, 'Custom::AWS', 'DatabaseUser/RunOnce');
+        const create = JSON.stringify(trigger.Properties.Create);
+        expect(create).toContain('"action\\":\\"runTask\\"');
+        expect(create).toContain(taskId);
+        const [, service] = one(s, 'AWS::ECS::Service');
+        expect(service.DependsOn).toContain(triggerId);
+        // The service's own task never sees the admin secret, runs as the image's user and never migrates.
+        const app = appTask.Properties.ContainerDefinitions[0];
+        expect(app.Secrets).toBeUndefined();
+        expect(app.User).toBe(SERVICE_IMAGE_USER);
+        expect(app.Environment).toContainEqual({ Name: 'DB_RUN_MIGRATIONS', Value: 'false' });
+      }
     });
 
-    test('bootstrapSql is idempotent SQL and refuses anything but plain identifiers', () => {
-      const sql = bootstrapSql('checkout_api', 'securecart');
-      expect(sql).toContain('WHERE NOT EXISTS (SELECT 1 FROM pg_roles');
-      expect(sql).toContain('GRANT rds_iam TO checkout_api;');
-      expect(sql).toContain('GRANT USAGE, CREATE ON SCHEMA public TO checkout_api;');
-      expect(() => bootstrapSql('x; DROP TABLE orders', 'securecart')).toThrow(/identifier/);
+    test('the migrator role is derived from the runtime user and only plain identifiers are accepted', () => {
+      expect(migratorRoleFor('checkout_api')).toBe('checkout_api_migrator');
+      expect(() => migratorRoleFor('x; DROP TABLE orders')).toThrow(/identifier/);
     });
   });
 

@@ -9,6 +9,11 @@ import * as z from '@securecart/contracts/zod';
 import { PROFILES } from '../../lib/config/profiles';
 import { API_AUTHORIZATION_SCOPES } from '../../lib/constructs/api/identity';
 import { ORIGIN_VERIFY_HEADER } from '../../lib/constructs/api/origin-verify';
+import {
+  ACCOUNT_TAKEOVER_RULE_GROUP,
+  MANAGED_LOGIN_PATH,
+  USER_POOL_RULE_GROUPS,
+} from '../../lib/constructs/api/user-pool-waf';
 import { MANAGED_RULE_GROUPS } from '../../lib/constructs/waf';
 import { CheckoutRestApi } from '../../lib/constructs/api/rest-api';
 import { toModelSchema } from '../../lib/constructs/api/request-models';
@@ -278,7 +283,7 @@ describe('Api stack', () => {
 
   describe('REGIONAL WAF', () => {
     test('prod: origin header, per-client rate limit and the AWS managed rule groups, on the stage', () => {
-      const [aclId, acl] = one(prod, 'AWS::WAFv2::WebACL');
+      const [aclId, acl] = one(prod, 'AWS::WAFv2::WebACL', 'RegionalWaf');
       expect(acl.Properties).toMatchObject({ Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
       const rules = acl.Properties.Rules;
       const secretId = idOf(prod, 'AWS::SecretsManager::Secret', 'OriginVerify');
@@ -322,15 +327,59 @@ describe('Api stack', () => {
           'AWS/AWSManagedRulesAmazonIpReputationList',
         ]),
       );
-      const [, association] = one(prod, 'AWS::WAFv2::WebACLAssociation');
+      const [, association] = one(prod, 'AWS::WAFv2::WebACLAssociation', 'RegionalWaf');
       expect(association.Properties.WebACLArn).toEqual(getAtt(aclId, 'Arn'));
       const stageId = idOf(prod, 'AWS::ApiGateway::Stage', '');
       expect(JSON.stringify(association.Properties.ResourceArn)).toContain(`{"Ref":"${stageId}"}`);
-      const [, logging] = one(prod, 'AWS::WAFv2::LoggingConfiguration');
+      const [, logging] = one(prod, 'AWS::WAFv2::LoggingConfiguration', 'RegionalWaf');
       expect(logging.Properties.RedactedFields).toEqual(
         expect.arrayContaining([{ SingleHeader: { Name: ORIGIN_VERIFY_HEADER } }]),
       );
       expect(JSON.stringify(logging.Properties.LogDestinationConfigs)).toContain('log-group:aws-waf-logs-');
+    });
+
+    test('prod: a REGIONAL web ACL on the user pool, managed rules and account takeover prevention on managed login', () => {
+      const [aclId, acl] = one(prod, 'AWS::WAFv2::WebACL', 'UserPoolWaf');
+      expect(acl.Properties).toMatchObject({ Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
+      const groups = acl.Properties.Rules.map((r: any) => r.Statement.ManagedRuleGroupStatement);
+      expect(groups.map((g: any) => `${g.VendorName}/${g.Name}`)).toEqual(
+        [...USER_POOL_RULE_GROUPS, ACCOUNT_TAKEOVER_RULE_GROUP].map((n) => `AWS/${n}`),
+      );
+      expect(USER_POOL_RULE_GROUPS).toEqual(
+        expect.arrayContaining([
+          'AWSManagedRulesCommonRuleSet',
+          'AWSManagedRulesKnownBadInputsRuleSet',
+          'AWSManagedRulesAmazonIpReputationList',
+        ]),
+      );
+      // Rule groups only count or block as AWS made them (no override to COUNT).
+      for (const rule of acl.Properties.Rules) expect(rule.OverrideAction).toEqual({ None: {} });
+      expect(groups.at(-1).ManagedRuleGroupConfigs).toEqual([
+        {
+          AWSManagedRulesATPRuleSet: {
+            LoginPath: MANAGED_LOGIN_PATH,
+            RequestInspection: {
+              PayloadType: 'FORM_ENCODED',
+              UsernameField: { Identifier: 'username' },
+              PasswordField: { Identifier: 'password' },
+            },
+          },
+        },
+      ]);
+      expect(PROFILES.prod.identity).toMatchObject({ waf: true, accountTakeoverProtection: true });
+      const [, association] = one(prod, 'AWS::WAFv2::WebACLAssociation', 'UserPoolWaf');
+      expect(association.Properties).toEqual({
+        WebACLArn: getAtt(aclId, 'Arn'),
+        ResourceArn: getAtt(idOf(prod, 'AWS::Cognito::UserPool', 'Identity/UserPool'), 'Arn'),
+      });
+      const [, logging] = one(prod, 'AWS::WAFv2::LoggingConfiguration', 'UserPoolWaf');
+      expect(logging.Properties.RedactedFields).toEqual([
+        { SingleHeader: { Name: 'authorization' } },
+        { SingleHeader: { Name: 'cookie' } },
+      ]);
+      const [, logs] = one(prod, 'AWS::Logs::LogGroup', 'UserPoolWaf');
+      expect(logs.Properties).toMatchObject({ LogGroupName: 'aws-waf-logs-securecart-prod-user-pool' });
+      expect(logs.Properties.KmsKeyId).toEqual(getAtt(idOf(prod, 'AWS::KMS::Key', 'ApiKey'), 'Arn'));
     });
 
     test('sandbox runs no WAF (cost); the stage says why at the resource', () => {

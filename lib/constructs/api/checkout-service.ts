@@ -26,7 +26,7 @@ export { AGENT_PORTS, CLOUDWATCH_AGENT_CONFIG, CLOUDWATCH_AGENT_IMAGE } from './
  * The checkout service: an ECS cluster with Container Insights, the Fargate service on ARM64 in
  * the app subnets (circuit breaker with rollback, autoscaling on CPU and ALB requests per task),
  * its task role with exactly the table, queue, key and `rds-db:connect` actions the service uses,
- * the one-off task that creates its IAM database user, and the internal ALB in front of it
+ * the one-off task that creates its IAM database user (DML only) and migrates as the schema's owner, and the internal ALB in front of it
  * (access logs, invalid header fields dropped, the origin header checked by the listener).
  *
  * The task definition and its sidecar are in checkout-task.ts and telemetry-sidecar.ts, the ALB
@@ -76,6 +76,7 @@ export class CheckoutService extends Construct implements Observable {
       instance: props.database.instance,
       databaseName: DATABASE_NAME,
       user: DATABASE_USER,
+      image: props.image,
       securityGroup: tasksSecurityGroup,
       subnets: props.subnets,
       key: props.key,
@@ -101,8 +102,8 @@ export class CheckoutService extends Construct implements Observable {
       enableECSManagedTags: true,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     });
-    // Start creating the IAM database user before the first task (RunTask does not wait for it:
-    // a task that starts first fails to connect and ECS replaces it; see DatabaseUserBootstrap).
+    // Start the database bootstrap before the first task (RunTask does not wait for it: a task that
+    // starts first stays unready until its migrations are applied; see DatabaseUserBootstrap).
     this.service.node.addDependency(this.bootstrap.trigger);
 
     ({

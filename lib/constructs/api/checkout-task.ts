@@ -8,13 +8,14 @@ import { HTTP_API } from '@securecart/contracts/http-api';
 import { METRICS_NAMESPACE } from '@securecart/contracts/metrics';
 import { acknowledge } from '../nag';
 import type { CheckoutServiceProps } from './checkout-service-props';
+import { SERVICE_IMAGE_USER } from './database-user-bootstrap';
 import { addTelemetrySidecar } from './telemetry-sidecar';
 
 /** The port the service listens on (CHECKOUT_ENV.port) and the ALB's target port. */
 export const CHECKOUT_CONTAINER_PORT = 8080;
 /** The service's health routes (HTTP_API): readiness for the ALB, liveness for the container's check. */
 export const HEALTH_PATHS = { ready: HTTP_API.ready.path, live: HTTP_API.live.path } as const;
-/** The PostgreSQL user the service connects as, with IAM authentication. */
+/** The PostgreSQL user the service connects as, with IAM authentication: DML only (ADR 22). */
 export const DATABASE_USER = 'checkout_api';
 /** The database PostgresDatabase creates (its `databaseName`). */
 export const DATABASE_NAME = 'securecart';
@@ -53,6 +54,7 @@ export function createCheckoutTask(scope: Construct, props: CheckoutServiceProps
     portMappings: [{ containerPort: CHECKOUT_CONTAINER_PORT, name: props.backendTls ? 'https' : 'http' }],
     environment: checkoutEnvironment(props),
     readonlyRootFilesystem: true,
+    user: SERVICE_IMAGE_USER,
     stopTimeout: STOP_TIMEOUT,
     logging: ecs.LogDrivers.awsLogs({
       logGroup,
@@ -137,7 +139,8 @@ function checkoutEnvironment(props: CheckoutServiceProps): Record<string, string
     [E.dbPort]: instance.dbInstanceEndpointPort,
     [E.dbName]: DATABASE_NAME,
     [E.dbUser]: DATABASE_USER,
-    [E.runMigrations]: 'true',
+    // The bootstrap task migrates as the schema's owner; this user may not (ADR 22).
+    [E.runMigrations]: 'false',
     [E.userPoolId]: props.userPoolId,
     [E.clientId]: props.userPoolClientId,
     [E.outboxRelayEnabled]: 'true',

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -7,39 +6,23 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { DATABASE_BOOTSTRAP_ENV } from '@securecart/contracts/env';
 import { TierKey } from '../encryption';
 import { adoptManagedLogGroup } from './managed-log-groups';
 import { acknowledge, acknowledgeAwsCustomResourceProvider, awsCustomResourceProvider } from '../nag';
-import { containerImage, imageReference } from '../../config/container-images';
-import { pinnedRegistryImage } from '../pinned-image';
 
-/**
- * psql from the official PostgreSQL image (ECR Public mirror of Docker Hub's library image), ARM64
- * like the service. The major matches the server (PostgresDatabase: PostgreSQL 18); tag and digest
- * in lib/config/container-images.json.
- */
-export const BOOTSTRAP_IMAGE = imageReference(containerImage('postgresClient'));
-/** The Amazon RDS certificate bundle, so psql verifies the server (sslmode=verify-full). */
-const RDS_CA_BUNDLE_URL = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
+/** The service image's command that bootstraps the database (services/checkout-api, "Build interface"). */
+export const BOOTSTRAP_COMMAND = ['node', 'dist/server.js', 'bootstrap-database'];
+/** The image's unprivileged user (`node`, uid 1000; the Dockerfile's USER). */
+export const SERVICE_IMAGE_USER = '1000';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/**
- * The SQL that makes `user` a login role that authenticates with IAM (`rds_iam`) and may create
- * its own tables (the service applies its migrations at start-up as this user). Idempotent: it
- * runs again after every change without harm.
- */
-export function bootstrapSql(user: string, database: string): string {
-  if (!IDENTIFIER.test(user) || !IDENTIFIER.test(database)) {
-    throw new Error(`Not a plain PostgreSQL identifier: ${user} / ${database}`);
-  }
-  return [
-    `SELECT format('CREATE ROLE %I LOGIN', '${user}') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${user}') \\gexec`,
-    `GRANT rds_iam TO ${user};`,
-    `GRANT CONNECT ON DATABASE ${database} TO ${user};`,
-    // PostgreSQL 15+ gives nobody CREATE on schema public: the service's migrations need it.
-    `GRANT USAGE, CREATE ON SCHEMA public TO ${user};`,
-  ].join('\n');
+/** The NOLOGIN role that owns the schema's objects and applies the migrations, for a runtime `user`. */
+export function migratorRoleFor(user: string): string {
+  const role = `${user}_migrator`;
+  if (!IDENTIFIER.test(user) || !IDENTIFIER.test(role)) throw new Error(`Not a plain PostgreSQL identifier: ${user}`);
+  return role;
 }
 
 export interface DatabaseUserBootstrapProps {
@@ -48,8 +31,10 @@ export interface DatabaseUserBootstrapProps {
   readonly cluster: ecs.ICluster;
   readonly instance: rds.DatabaseInstance;
   readonly databaseName: string;
-  /** The IAM-authenticated user to create. */
+  /** The service's IAM-authenticated user: DML only. */
   readonly user: string;
+  /** The service's image: the task runs its `bootstrap-database` command. */
+  readonly image: ecs.ContainerImage;
   /** A security group the database admits (the service's), and where the task runs. */
   readonly securityGroup: ec2.ISecurityGroup;
   readonly subnets: ec2.SubnetSelection;
@@ -59,14 +44,17 @@ export interface DatabaseUserBootstrapProps {
 }
 
 /**
- * Creates the service's database user: a one-off ECS task (psql, ARM64) that connects as the
- * admin user from the rotated admin secret over verified TLS and runs `bootstrapSql`. An
- * `AwsCustomResource` starts it (`ecs:RunTask`) on create and whenever the task definition
- * changes (new SQL, another database endpoint). The admin password reaches this task only; the
- * service never sees it.
+ * Prepares the database for the service with least privilege (ADR 22): a one-off ECS task that
+ * runs the service image's `bootstrap-database` command (non-root, read-only root file system,
+ * the RDS CA bundle from the image) with the admin user from the rotated admin secret. It creates
+ * the migrator role (NOLOGIN, owns the schema's objects) and the service's IAM user (DML only),
+ * applies the migrations as the migrator, and grants the service its DML. An `AwsCustomResource`
+ * starts it (`ecs:RunTask`) on create and whenever the task definition changes: a new image (new
+ * migrations), another database endpoint. The admin password reaches this task only; the service
+ * never sees it, and it never migrates (its readiness waits until the migrations are applied).
  *
- * RunTask does not wait for the task to finish: the service may start first, fail to connect
- * and be restarted by ECS until the user exists (a minute at most; see ADR 13).
+ * RunTask does not wait for the task to finish: new service tasks stay unready until the task has
+ * applied the migrations their image ships (a minute at most; see ADR 13 and ADR 22).
  */
 export class DatabaseUserBootstrap extends Construct {
   readonly taskDefinition: ecs.FargateTaskDefinition;
@@ -81,7 +69,9 @@ export class DatabaseUserBootstrap extends Construct {
     // execution role in the data key's policy (a grant through secretsmanager), a cycle between
     // the stacks. The role gets kms:Decrypt on the key in its own policy instead (below).
     const secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'AdminSecret', adminSecret.secretArn);
-    const sql = bootstrapSql(props.user, props.databaseName);
+    const migrator = migratorRoleFor(props.user);
+    if (!IDENTIFIER.test(props.databaseName))
+      throw new Error(`Not a plain PostgreSQL identifier: ${props.databaseName}`);
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       family: props.family,
@@ -96,26 +86,24 @@ export class DatabaseUserBootstrap extends Construct {
       retentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
     });
-    const script = [
-      'set -eu',
-      `wget -qO /tmp/rds-ca.pem ${RDS_CA_BUNDLE_URL}`,
-      'export PGSSLROOTCERT=/tmp/rds-ca.pem PGSSLMODE=verify-full',
-      `psql -v ON_ERROR_STOP=1 <<'SQL'\n${sql}\nSQL`,
-      `echo "database user ${props.user} is ready"`,
-    ].join('\n');
-    this.taskDefinition.addContainer('psql', {
-      image: pinnedRegistryImage(this, 'postgresClient'),
-      entryPoint: ['sh', '-c'],
-      command: [script],
+    const B = DATABASE_BOOTSTRAP_ENV;
+    this.taskDefinition.addContainer('bootstrap', {
+      containerName: 'bootstrap',
+      image: props.image,
+      command: BOOTSTRAP_COMMAND,
+      user: SERVICE_IMAGE_USER,
+      readonlyRootFilesystem: true,
       environment: {
-        PGHOST: props.instance.dbInstanceEndpointAddress,
-        PGPORT: props.instance.dbInstanceEndpointPort,
-        PGDATABASE: props.databaseName,
-        PGCONNECT_TIMEOUT: '10',
+        [B.host]: props.instance.dbInstanceEndpointAddress,
+        [B.port]: props.instance.dbInstanceEndpointPort,
+        [B.database]: props.databaseName,
+        [B.runtimeUser]: props.user,
+        [B.migratorRole]: migrator,
+        [B.iamAuthentication]: 'true',
       },
       secrets: {
-        PGUSER: ecs.Secret.fromSecretsManager(secret, 'username'),
-        PGPASSWORD: ecs.Secret.fromSecretsManager(secret, 'password'),
+        [B.adminUser]: ecs.Secret.fromSecretsManager(secret, 'username'),
+        [B.adminPassword]: ecs.Secret.fromSecretsManager(secret, 'password'),
       },
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'db-bootstrap' }),
       essential: true,
@@ -123,8 +111,15 @@ export class DatabaseUserBootstrap extends Construct {
     adminSecret.encryptionKey?.grant(this.taskDefinition.obtainExecutionRole(), 'kms:Decrypt');
     acknowledge(this.taskDefinition, {
       'AwsSolutions-ECS2':
-        'The environment holds only the database endpoint, port and name; the admin credentials come from Secrets Manager as ECS secrets.',
+        'The environment holds only the database endpoint, port and name and the two role names; the admin credentials come from Secrets Manager as ECS secrets.',
     });
+    const executionPolicy = this.taskDefinition.obtainExecutionRole().node.tryFindChild('DefaultPolicy');
+    if (executionPolicy) {
+      acknowledge(executionPolicy, {
+        'AwsSolutions-IAM5[Resource::*]':
+          'ecr:GetAuthorizationToken (pulling the service image) supports no resource-level permissions; the pull actions name the checkout repository.',
+      });
+    }
 
     const subnetIds = props.cluster.vpc.selectSubnets(props.subnets).subnetIds;
     const runTask: cr.AwsSdkCall = {
@@ -144,8 +139,9 @@ export class DatabaseUserBootstrap extends Construct {
           },
         },
       },
-      // Changes with the SQL; the task definition ARN changes with its revision (endpoint, image).
-      physicalResourceId: cr.PhysicalResourceId.of(`db-bootstrap-${sha(sql)}`),
+      // The task definition ARN in the parameters changes with each revision (image, endpoint),
+      // which makes CloudFormation update this resource, i.e. run the task again.
+      physicalResourceId: cr.PhysicalResourceId.of(`db-bootstrap-${props.user}`),
       outputPaths: ['tasks.0.taskArn'],
     };
     const passRoles = [this.taskDefinition.taskRole, this.taskDefinition.executionRole!];
@@ -170,5 +166,3 @@ export class DatabaseUserBootstrap extends Construct {
     acknowledgeAwsCustomResourceProvider(this);
   }
 }
-
-const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);

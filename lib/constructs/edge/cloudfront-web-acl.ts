@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { HTTP_API } from '@securecart/contracts/http-api';
 import { logWebAcl, managedRuleGroupRules, wafVisibility } from '../waf';
 import { TierKey } from '../encryption';
 import { Observable, OpsAlarms, RUNBOOKS } from '../ops-alarms';
@@ -14,14 +15,68 @@ export interface CloudFrontWebAclProps {
   readonly prefix: string;
   /** Requests per 5 minutes from one viewer address before it is blocked. */
   readonly ratePer5Min: number;
+  /** `POST /api/orders` per 5 minutes from one viewer address before it is blocked (no such rule when unset). */
+  readonly createOrderRatePer5Min?: number;
   readonly key: TierKey;
   readonly logRetentionDays: number;
   readonly removalPolicy: RemovalPolicy;
 }
 
+/** The path of the create-order route (HTTP_API), as CloudFront forwards it to the REST API. */
+export const CREATE_ORDER_PATH = HTTP_API.createOrder.path;
+
+/**
+ * A per-viewer rate limit on `POST /api/orders` only (ADR 22). It lives here, at the edge, where
+ * the source address WAF counts is the viewer's own: the REGIONAL web ACL behind CloudFront sees
+ * an edge location and can only count X-Forwarded-For's first address, which a client may forge to
+ * get a fresh bucket per request. Blocking here also spares API Gateway, the ALB and the service.
+ */
+function createOrderRateRule(
+  limit: number,
+  visibility: ReturnType<typeof wafVisibility>,
+): wafv2.CfnWebACL.RuleProperty {
+  return {
+    name: 'RateCreateOrderPerViewerIp',
+    priority: 1,
+    action: { block: {} },
+    statement: {
+      rateBasedStatement: {
+        limit,
+        evaluationWindowSec: 300,
+        aggregateKeyType: 'IP',
+        scopeDownStatement: {
+          andStatement: {
+            statements: [
+              {
+                byteMatchStatement: {
+                  fieldToMatch: { method: {} },
+                  positionalConstraint: 'EXACTLY',
+                  searchString: 'POST',
+                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                },
+              },
+              {
+                // STARTS_WITH (lower-cased): a trailing slash or another case is no way around it.
+                byteMatchStatement: {
+                  fieldToMatch: { uriPath: {} },
+                  positionalConstraint: 'STARTS_WITH',
+                  searchString: CREATE_ORDER_PATH,
+                  textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
+                },
+              },
+            ],
+          },
+        },
+      },
+    },
+    visibilityConfig: visibility('rate-create-order-per-ip'),
+  };
+}
+
 /**
  * The CLOUDFRONT-scope web ACL of the storefront (us-east-1, where CloudFront's web ACLs live): a
- * rate limit per viewer address (at the edge the source address is the viewer's own), then AWS's
+ * rate limit per viewer address (at the edge the source address is the viewer's own), a lower one
+ * on `POST /api/orders` where the profile sets it, then AWS's
  * IP reputation, common, known-bad-inputs and SQL injection rule groups. Logs to a KMS-encrypted
  * log group with the Authorization header redacted.
  */
@@ -55,6 +110,9 @@ export class CloudFrontWebAcl extends Construct {
           },
           visibilityConfig: visibility('rate-per-ip'),
         },
+        ...(props.createOrderRatePer5Min === undefined
+          ? []
+          : [createOrderRateRule(props.createOrderRatePer5Min, visibility)]),
         ...managedRuleGroupRules(visibility),
       ],
     });

@@ -5,10 +5,11 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import csp from '@securecart/contracts/csp.json';
 import { TierKey } from '../encryption';
 import { acknowledge, nagAssetBucketObjects } from '../nag';
+import { API_REQUEST_FUNCTION_CODE } from './api-request';
 import { SPA_ROUTING_FUNCTION_CODE } from './spa-routing';
+import { deployedContentSecurityPolicy } from './storefront-csp';
 import { STOREFRONT_PLACEHOLDER, storefrontBuild } from './storefront-build';
 
 export interface StorefrontSiteProps {
@@ -25,6 +26,8 @@ export interface StorefrontSiteProps {
     readonly stageName: string;
     readonly originHeaders: Record<string, string>;
   };
+  /** The user pool's managed-login origin: the only Cognito host the CSP admits. */
+  readonly loginOrigin: string;
   /** The storefront's runtime configuration, written as `/config.json` (web/README.md). */
   readonly runtimeConfig: Record<string, string>;
   /** The CLOUDFRONT-scope web ACL (EdgeSecurity stack, us-east-1), where the profile enables WAF. */
@@ -36,7 +39,7 @@ export interface StorefrontSiteProps {
 /**
  * The presentation tier: the storefront build in a private S3 bucket (origin access control),
  * served by CloudFront over HTTPS (HTTP/2 and HTTP/3) with HSTS and the storefront's
- * Content-Security-Policy (contracts/csp.json); SPA routes rewritten to /index.html by a viewer-request
+ * Content-Security-Policy (contracts/csp.json, admitting only this deployment's Cognito domain); SPA routes rewritten to /index.html by a viewer-request
  * function on the default behaviour; `/api/*` forwarded to the REST API without `Host`, cached
  * only where the API says so (`Cache-Control`); access logs to their own bucket.
  */
@@ -78,7 +81,10 @@ export class StorefrontSite extends Construct {
       comment: 'SecureCart storefront: HSTS, CSP and friends',
       securityHeadersBehavior: {
         strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
-        contentSecurityPolicy: { contentSecurityPolicy: csp.contentSecurityPolicy, override: true },
+        contentSecurityPolicy: {
+          contentSecurityPolicy: deployedContentSecurityPolicy(props.loginOrigin),
+          override: true,
+        },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
         referrerPolicy: {
@@ -91,6 +97,11 @@ export class StorefrontSite extends Construct {
       code: cloudfront.FunctionCode.fromInline(SPA_ROUTING_FUNCTION_CODE),
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       comment: 'SPA routes to /index.html (default behaviour only)',
+    });
+    const apiRequest = new cloudfront.Function(this, 'ApiRequest', {
+      code: cloudfront.FunctionCode.fromInline(API_REQUEST_FUNCTION_CODE),
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      comment: 'Drops the viewer X-Amzn-Trace-Id: API Gateway decides the X-Ray sampling (/api/* only)',
     });
     // Nothing is cached unless the API sends Cache-Control (defaultTtl 0). Authorization is part
     // of the key (so it is forwarded); an origin request policy cannot forward it.
@@ -144,6 +155,7 @@ export class StorefrontSite extends Construct {
           cachePolicy: apiCache,
           originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: securityHeaders,
+          functionAssociations: [{ function: apiRequest, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
         },
       },
     });

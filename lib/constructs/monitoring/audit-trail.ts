@@ -1,12 +1,15 @@
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TierKey } from '../encryption';
 import { acknowledge } from '../nag';
+import { Observable, OpsAlarms, RUNBOOKS } from '../ops-alarms';
 
 export interface AuditTrailProps {
   /** `securecart-<profile>`. */
@@ -16,10 +19,58 @@ export interface AuditTrailProps {
   readonly queues: sqs.IQueue[];
   /** Topics whose data events (Publish, PublishBatch) are logged: OrderEvents. */
   readonly topics: sns.ITopic[];
-  /** Days the log files are kept. */
+  /** Days the log files (and the trail's CloudWatch Logs copy) are kept. */
   readonly retentionDays: number;
+  /** Object Lock on the bucket, each log file locked for `retentionDays`; none: no lock. */
+  readonly objectLock?: 'GOVERNANCE' | 'COMPLIANCE';
+  /** The security alarms (metric filters on the trail's log group) notify this topic. */
+  readonly alarms: OpsAlarms;
   readonly removalPolicy: RemovalPolicy;
 }
+
+/** Namespace of the trail's metric filters. */
+export const AUDIT_METRICS_NAMESPACE = 'SecureCart/Audit';
+
+/**
+ * CIS AWS Foundations Benchmark (monitoring section) style metric filters on the trail's log
+ * group, each with an alarm at the first matching event: metric name → filter pattern.
+ */
+export const SECURITY_METRIC_FILTERS: Readonly<Record<string, { readonly summary: string; readonly pattern: string }>> =
+  {
+    RootAccountUsage: {
+      summary: 'The root user was used',
+      pattern:
+        '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
+    },
+    UnauthorizedApiCalls: {
+      summary: 'API calls were refused as unauthorized (AccessDenied / UnauthorizedOperation)',
+      pattern: '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
+    },
+    IamPolicyChanges: {
+      summary: 'An IAM policy was created, changed, attached or detached',
+      pattern:
+        '{ ($.eventSource = "iam.amazonaws.com") && (($.eventName = "DeleteGroupPolicy") || ($.eventName = "DeleteRolePolicy") || ($.eventName = "DeleteUserPolicy") || ($.eventName = "PutGroupPolicy") || ($.eventName = "PutRolePolicy") || ($.eventName = "PutUserPolicy") || ($.eventName = "CreatePolicy") || ($.eventName = "DeletePolicy") || ($.eventName = "CreatePolicyVersion") || ($.eventName = "DeletePolicyVersion") || ($.eventName = "SetDefaultPolicyVersion") || ($.eventName = "AttachRolePolicy") || ($.eventName = "DetachRolePolicy") || ($.eventName = "AttachUserPolicy") || ($.eventName = "DetachUserPolicy") || ($.eventName = "AttachGroupPolicy") || ($.eventName = "DetachGroupPolicy")) }',
+    },
+    KmsKeyDisabledOrScheduledForDeletion: {
+      summary: 'A KMS key was disabled or scheduled for deletion',
+      pattern:
+        '{ ($.eventSource = "kms.amazonaws.com") && (($.eventName = "DisableKey") || ($.eventName = "ScheduleKeyDeletion")) }',
+    },
+    ConsoleSignInFailures: {
+      summary: 'A console sign-in failed',
+      pattern: '{ ($.eventName = "ConsoleLogin") && ($.errorMessage = "Failed authentication") }',
+    },
+    ConsoleSignInWithoutMfa: {
+      summary: 'A console sign-in succeeded without MFA',
+      pattern:
+        '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }',
+    },
+    CloudTrailConfigurationChanges: {
+      summary: 'A trail was created, changed, stopped or deleted',
+      pattern:
+        '{ ($.eventName = "CreateTrail") || ($.eventName = "UpdateTrail") || ($.eventName = "DeleteTrail") || ($.eventName = "StartLogging") || ($.eventName = "StopLogging") }',
+    },
+  };
 
 /** One advanced event selector: a name and its field conditions (CloudTrail's AdvancedEventSelector). */
 export interface AdvancedEventSelector {
@@ -58,13 +109,18 @@ export function auditEventSelectors(queueArns: string[], topicArns: string[]): A
 /**
  * A multi-region CloudTrail trail with log file validation: management events plus the data events
  * of the order queue and topics, to a bucket encrypted with its own customer-managed key (also the
- * trail's log file key), TLS-only, public access blocked, versioned, with server access logs in a
- * second bucket (SSE-S3: server access logging supports no SSE-KMS target).
+ * trail's log file key), TLS-only, public access blocked, versioned, Object Lock where the profile
+ * asks, with server access logs in a second bucket (SSE-S3: server access logging supports no
+ * SSE-KMS target). The trail also delivers to a CloudWatch Logs group (the same key), where
+ * CIS-style metric filters raise alarms on the ops topic (ADR 22).
  */
-export class AuditTrail extends Construct {
+export class AuditTrail extends Construct implements Observable {
   readonly trail: cloudtrail.Trail;
   readonly bucket: s3.Bucket;
   readonly key: TierKey;
+  readonly logGroup: logs.LogGroup;
+  readonly alarms: cloudwatch.IAlarm[];
+  readonly widgets: cloudwatch.IWidget[];
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
@@ -124,6 +180,15 @@ export class AuditTrail extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
       versioned: true,
+      ...(props.objectLock
+        ? {
+            objectLockEnabled: true,
+            objectLockDefaultRetention:
+              props.objectLock === 'COMPLIANCE'
+                ? s3.ObjectLockRetention.compliance(Duration.days(props.retentionDays))
+                : s3.ObjectLockRetention.governance(Duration.days(props.retentionDays)),
+          }
+        : {}),
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'audit-bucket/',
       lifecycleRules: [
@@ -133,9 +198,12 @@ export class AuditTrail extends Construct {
       autoDeleteObjects,
     });
 
+    this.logGroup = this.key.logGroup(this, 'Logs', { retentionDays: props.retentionDays, removalPolicy });
     this.trail = new cloudtrail.Trail(this, 'Trail', {
       trailName,
       bucket: this.bucket,
+      sendToCloudWatchLogs: true,
+      cloudWatchLogGroup: this.logGroup,
       encryptionKey: this.key.key,
       enableFileValidation: true,
       isMultiRegionTrail: true,
@@ -151,5 +219,31 @@ export class AuditTrail extends Construct {
         props.topics.map((t) => t.topicArn),
       ),
     );
+    ({ alarms: this.alarms, widgets: this.widgets } = this.securityAlarms(props.alarms));
+  }
+
+  /** A metric filter per SECURITY_METRIC_FILTERS entry, each with an alarm at its first event. */
+  private securityAlarms(alarms: OpsAlarms): Observable {
+    const metrics: cloudwatch.IMetric[] = [];
+    const made = Object.entries(SECURITY_METRIC_FILTERS).map(([name, { summary, pattern }]) => {
+      const filter = new logs.MetricFilter(this, `${name}Filter`, {
+        logGroup: this.logGroup,
+        filterPattern: logs.FilterPattern.literal(pattern),
+        metricNamespace: AUDIT_METRICS_NAMESPACE,
+        metricName: name,
+        metricValue: '1',
+      });
+      const metric = filter.metric({ statistic: 'Sum', period: Duration.minutes(5) });
+      metrics.push(metric);
+      return alarms.alarm(this, `${name}Alarm`, {
+        metric,
+        summary: `${summary} (CloudTrail ${this.trail.node.id}, metric ${AUDIT_METRICS_NAMESPACE}/${name})`,
+        runbook: RUNBOOKS.auditSecurityEvent,
+      });
+    });
+    return {
+      alarms: made,
+      widgets: [new cloudwatch.GraphWidget({ title: 'Audit: security events (CloudTrail)', left: metrics, width: 12 })],
+    };
   }
 }

@@ -34,6 +34,8 @@ export interface OrderDashboardProps {
   readonly business: cloudwatch.IWidget[];
   /** In the order an order passes them. */
   readonly sections: DashboardSection[];
+  /** Alarms outside the order's path the status widget shows too (the audit trail's security alarms). */
+  readonly otherAlarms?: cloudwatch.IAlarm[];
 }
 
 /** Text widgets that head a section carry this marker, so tests and readers can find each flow. */
@@ -46,12 +48,12 @@ export const SECTION_MARKER = (flow: DashboardFlow) => `<!-- flow:${flow} -->`;
  */
 export class OrderDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
-  /** Every alarm the status widget shows: the sections' own. */
+  /** Every alarm the status widget shows: the sections' own, then the other alarms. */
   readonly alarms: cloudwatch.IAlarm[];
 
   constructor(scope: Construct, id: string, props: OrderDashboardProps) {
     super(scope, id);
-    this.alarms = props.sections.flatMap((s) => s.observable.alarms);
+    this.alarms = [...props.sections.flatMap((s) => s.observable.alarms), ...(props.otherAlarms ?? [])];
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       periodOverride: cloudwatch.PeriodOverride.INHERIT,

@@ -192,7 +192,9 @@ export function loadConfig(source: EnvSource = process.env): CheckoutConfig {
     cartsTable: env.required(E.cartsTable),
     ...queueUrls,
     database: db,
-    runMigrations: env.bool(E.runMigrations, true),
+    // Only local runs migrate at start-up by default: on AWS the bootstrap task migrates as the
+    // migrator role (startup/database-bootstrap.ts) and the runtime user may not change the schema.
+    runMigrations: env.bool(E.runMigrations, db.kind === 'url'),
     migrationsDir: env.get(E.migrationsDir),
     auth: authConfig,
     catalogCacheTtlSeconds: env.int(E.catalogCacheTtlSeconds, 30, 0, 3600),

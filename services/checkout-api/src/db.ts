@@ -12,6 +12,7 @@ import { Signer } from '@aws-sdk/rds-signer';
 import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import type { DatabaseConfig } from './config';
+import { MIGRATIONS_TABLE } from './startup/bootstrap-config';
 
 export interface Database {
   readonly writer: pg.Pool;
@@ -87,9 +88,6 @@ function unnamedStatementsOnly(client: pg.PoolClient): void {
   (client as { query: unknown }).query = (config: unknown, ...rest: unknown[]) =>
     query(config && typeof config === 'object' && 'name' in config ? { ...config, name: undefined } : config, ...rest);
 }
-
-/** The migrations table node-pg-migrate keeps its history in. */
-const MIGRATIONS_TABLE = 'pgmigrations';
 
 export function migrationsDir(configured?: string): string {
   return configured ?? join(bundleDir(), '..', 'migrations');

@@ -27,6 +27,7 @@ import { defaultSink } from './metrics';
 import type { MetricsSink } from './metrics';
 import type { OutboxPruner } from './outbox-pruner';
 import type { OutboxRelay } from './outbox-relay';
+import { bootstrapMain } from './startup/database-bootstrap';
 import { migrationNames, readinessCheck, resourceProbes } from './startup/readiness';
 import { drainer, exitOnSignals, logOutput } from './startup/shutdown';
 import { createWorkers, documentClient, sqsClientConfig, startWorkers } from './startup/workers';
@@ -40,6 +41,8 @@ export { CHECKOUT_ENV } from './config';
 export { CREATE_ORDER_SQL, requestHash } from './orders';
 export { clientConfig as databaseClientConfig } from './db';
 export { sqsClientConfig } from './startup/workers';
+export { bootstrapDatabase } from './startup/database-bootstrap';
+export { grantsSql, loadBootstrapConfig, rolesSql } from './startup/bootstrap-config';
 
 /**
  * The SDK classes this bundle uses (its own copies). Tests mock them with aws-sdk-client-mock:
@@ -186,4 +189,10 @@ export function main(): void {
   });
 }
 
-if (require.main === module) main();
+/** `node dist/server.js bootstrap-database`: the one-off database bootstrap (roles, migrations, grants). */
+export const BOOTSTRAP_COMMAND = 'bootstrap-database';
+
+if (require.main === module) {
+  if (process.argv[2] === BOOTSTRAP_COMMAND) bootstrapMain();
+  else main();
+}

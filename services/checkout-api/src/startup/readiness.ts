@@ -85,7 +85,8 @@ export function migrationNames(dir: string): string[] {
 
 async function appliedSet(db: Database): Promise<Set<string>> {
   const applied = await appliedMigrations(db.writer).catch((error: { code?: string }) => {
-    if (error.code === '42P01') return []; // no migrations table yet
+    // No migrations table yet, or not yet granted to this user: the bootstrap task has not run.
+    if (error.code === '42P01' || error.code === '42501') return [];
     throw error;
   });
   return new Set(applied);
