@@ -1,4 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import { IMAGE_CACHE_CONTROL } from '@securecart/contracts/catalog';
 import csp from '@securecart/contracts/csp.json';
 import { SPA_ROUTING_FUNCTION_CODE } from '../lib/constructs/frontend/spa-routing';
 import { STOREFRONT_PATHS } from '../lib/constructs/api/identity';
@@ -88,6 +89,26 @@ describe.each([['sandbox'], ['prod']] as const)('Frontend stack, profile %s', (p
     const policyRef = { Ref: expect.stringMatching(/^StorefrontSecurityHeaders/) };
     expect(distribution.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual(policyRef);
     expect(apiBehavior().ResponseHeadersPolicyId).toEqual(policyRef);
+  });
+
+  test("/images/* is the site bucket's pictures, without SPA routing, cached a year with the security headers", () => {
+    const images = distribution.CacheBehaviors.find((b: any) => b.PathPattern === '/images/*');
+    expect(images.TargetOriginId).toBe(distribution.DefaultCacheBehavior.TargetOriginId);
+    expect(images.FunctionAssociations).toBeUndefined();
+    // Managed policy "CachingOptimized".
+    expect(images.CachePolicyId).toBe('658327ea-f89d-4fab-a63d-7e88639e58f6');
+    const [, policy] = ofType('AWS::CloudFront::ResponseHeadersPolicy').find(([id]) =>
+      /^Storefront\w*ImageHeaders/.test(id),
+    )!;
+    expect(images.ResponseHeadersPolicyId).toEqual({ Ref: expect.stringMatching(/^Storefront\w*ImageHeaders/) });
+    const config = policy.Properties.ResponseHeadersPolicyConfig;
+    expect(config.CustomHeadersConfig.Items).toEqual([
+      { Header: 'Cache-Control', Value: IMAGE_CACHE_CONTROL, Override: true },
+    ]);
+    expect(config.SecurityHeadersConfig.ContentSecurityPolicy).toEqual({
+      ContentSecurityPolicy: csp.contentSecurityPolicy,
+      Override: true,
+    });
   });
 
   test('/api/* goes to the REST API stage with the origin secret, without Host, cached only where the API says', () => {

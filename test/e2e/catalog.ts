@@ -1,4 +1,6 @@
 import type { CatalogItem } from '@securecart/contracts';
+import { imageKeyOf } from '../../scripts/catalog/artwork';
+import type { ArtworkName } from '../../scripts/catalog/artwork';
 import type { Clients } from '../smoke/aws';
 import { seedCatalogItems } from '../smoke/catalog';
 import type { StackOutputs } from '../smoke/outputs';
@@ -18,7 +20,7 @@ export interface JourneyProducts {
 }
 
 export function planProducts(runId: string): JourneyProducts {
-  const item = (key: string, name: string, priceCents: number): CatalogItem => ({
+  const item = (key: ArtworkName, name: string, priceCents: number, category: string): CatalogItem => ({
     productId: `e2e-${runId}-${key}`,
     name: `${name} (e2e ${runId})`,
     priceCents,
@@ -27,10 +29,14 @@ export function planProducts(runId: string): JourneyProducts {
     reorderQuantity: 50,
     warehouse: 'e2e-east',
     active: true,
+    description: `${name}, seeded by the browser journey for one run and removed after it.`,
+    imageKey: imageKeyOf(key),
+    imageAlt: `A drawing of a ${name.toLowerCase()}`,
+    category,
   });
   return {
-    approved: item('lamp', 'Walnut desk lamp', 2499),
-    declined: item('mug', 'Stoneware mug', 1250),
+    approved: item('lamp', 'Walnut desk lamp', 2499, 'Home'),
+    declined: item('mug', 'Stoneware mug', 1250, 'Kitchen'),
   };
 }
 

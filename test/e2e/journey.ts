@@ -262,7 +262,7 @@ async function main(): Promise<number> {
       if (price !== dollars(approved.priceCents)) throw new CheckFailure(`product page price ${price}`);
       await page.getByLabel('Quantity').fill('2');
       await page.getByRole('button', { name: 'Add to cart', exact: true }).click();
-      await page.getByText(`Added 2 × ${approved.name} to your cart.`).waitFor();
+      await page.locator('.toast').getByText(`Added 2 × ${approved.name} to your cart.`).waitFor();
       await waitForText(page.locator('.cart-count'), '(2)');
       return `${listed} products listed, ${approved.name} at ${cardPrice}; product page; 2 added, header cart (2)`;
     });
@@ -294,8 +294,8 @@ async function main(): Promise<number> {
     let cancelledOrder = '';
     await step('check out with the declining test card → CANCELLED, reason shown', async () => {
       await page.getByRole('link', { name: 'Catalog', exact: true }).click();
-      await page.getByRole('button', { name: `Add ${declined.name} to cart` }).click();
-      await page.getByText(`Added ${declined.name} to your cart.`).waitFor();
+      await page.getByRole('button', { name: `Add to cart (${declined.name})` }).click();
+      await page.locator('.toast').getByText(`Added ${declined.name} to your cart.`).waitFor();
       await waitForText(page.locator('.cart-count'), '(1)');
       await page.getByRole('link', { name: /^Cart/ }).click();
       await page.getByRole('heading', { name: 'Your cart' }).waitFor();

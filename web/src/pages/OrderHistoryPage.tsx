@@ -5,7 +5,7 @@ import type { OrderList, OrderView } from '../contracts';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Spinner } from '../components/Spinner';
 import { StatusBadge } from '../components/StatusTimeline';
-import { formatCents, formatDateTime } from '../money';
+import { formatPrice, formatDateTime } from '../money';
 import { useAsync, usePageTitle } from '../hooks';
 
 export default function OrderHistoryPage() {
@@ -92,7 +92,7 @@ function OrderListItem({ order }: { order: OrderView }) {
       <StatusBadge status={order.status} />
       <span className="order-list__meta">
         {order.items.reduce((n, i) => n + i.quantity, 0)} item(s)
-        {order.clientTotalCents !== undefined && ` · ${formatCents(order.clientTotalCents)}`}
+        {order.clientTotalCents !== undefined && ` · ${formatPrice(order.clientTotalCents, order.currency)}`}
       </span>
     </li>
   );

@@ -8,7 +8,7 @@ import { Link, useLocation, useParams } from 'react-router';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Spinner } from '../components/Spinner';
 import { StatusBadge, StatusTimeline } from '../components/StatusTimeline';
-import { formatCents, formatDateTime } from '../money';
+import { formatPrice, formatDateTime } from '../money';
 import { useOrderPolling } from '../order-polling';
 import { reasonText, statusLabel } from '../status-text';
 import { usePageTitle } from '../hooks';
@@ -129,7 +129,7 @@ function OrderProgress({ order, polling }: { order: OrderView; polling: boolean 
         {order.clientTotalCents !== undefined && (
           <>
             <dt>Total shown at checkout</dt>
-            <dd>{formatCents(order.clientTotalCents)}</dd>
+            <dd>{formatPrice(order.clientTotalCents, order.currency)}</dd>
           </>
         )}
         <dt>Shipping to</dt>
