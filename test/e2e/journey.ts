@@ -308,9 +308,19 @@ async function main(): Promise<number> {
       await shoot('order-declined');
       if (outcome.status !== LABEL.CANCELLED)
         throw new CheckFailure(`order ${placed.orderId}: ${describeOutcome(outcome)}`);
-      const message = (await page.locator('.order .alert--error').innerText()).replace(/\s+/g, ' ').trim();
-      if (message !== `Your order was cancelled. ${DECLINED_TEXT}`) {
-        throw new CheckFailure(`the page says "${message}", expected the cancellation and "${DECLINED_TEXT}"`);
+      // What happened comes first, right under the heading, and no thank-you anywhere.
+      const first = page.locator('.order h1 + *');
+      const message = (await first.innerText()).replace(/\s+/g, ' ').trim();
+      const lead = `Your order was cancelled. ${DECLINED_TEXT}`;
+      if (!(await first.evaluate((e) => e.classList.contains('alert--error'))) || !message.startsWith(lead)) {
+        throw new CheckFailure(`under the heading: "${message}", expected the cancellation and "${DECLINED_TEXT}"`);
+      }
+      if ((await page.locator('.alert--success').count()) > 0)
+        throw new CheckFailure('a cancelled order thanks the customer');
+      const heading = (await page.locator('.order h1').innerText()).trim();
+      const number = placed.orderId.slice(0, 8).toUpperCase();
+      if (heading !== `Order ${number}` || (await page.title()) !== `Order ${number} — SecureCart`) {
+        throw new CheckFailure(`heading "${heading}", title "${await page.title()}", expected Order ${number}`);
       }
       const reasons = await page.locator('.timeline__reason').allInnerTexts();
       const want = [LABEL.PENDING, LABEL.ACCEPTED, LABEL.VALIDATED, LABEL.CANCELLED];

@@ -113,7 +113,7 @@ describe('checkout page', () => {
     await userEvent.click(screen.getByLabelText(/Test card — declines/));
     await placeOrder();
 
-    expect(await screen.findByRole('heading', { name: /Order order-123/ })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: /Order ORDER-12/ })).toBeInTheDocument();
     const [post] = api.callsTo('POST /api/orders');
     expect(post.headers['idempotency-key']).toMatch(/^[A-Za-z0-9_-]{8,128}$/);
     expect(post.headers.authorization).toBe('Bearer access-token-1');
@@ -152,7 +152,7 @@ describe('checkout page', () => {
     await placeOrder();
     expect(await screen.findByText(/\(HTTP 503\)/)).toBeInTheDocument();
     await placeOrder();
-    await screen.findByRole('heading', { name: /Order order-123/ });
+    await screen.findByRole('heading', { name: /Order ORDER-12/ });
 
     const keys = api.callsTo('POST /api/orders').map((c) => c.headers['idempotency-key']);
     expect(keys).toHaveLength(3);
@@ -177,7 +177,7 @@ describe('checkout page', () => {
       'This checkout attempt was already used with different details. Check your order and place it again.',
     );
     await placeOrder();
-    await screen.findByRole('heading', { name: /Order order-123/ });
+    await screen.findByRole('heading', { name: /Order ORDER-12/ });
 
     const keys = api.callsTo('POST /api/orders').map((c) => c.headers['idempotency-key']);
     expect(new Set(keys).size).toBe(3);

@@ -138,7 +138,7 @@ function LocationProbe() {
 }
 
 export function renderApp(
-  path: string,
+  path: string | { pathname: string; state: unknown },
   { fetch, auth = fakeAuth() }: { fetch: typeof globalThis.fetch; auth?: AuthService },
 ) {
   const api = new Api({ fetch, getAccessToken: () => auth.getAccessToken() });
