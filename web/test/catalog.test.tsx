@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { PRODUCTS, answer, fakeAuth, json, mockFetch, renderApp, serviceError } from './helpers';
@@ -128,6 +128,18 @@ describe('catalog page', () => {
     expect(document.querySelector('.toast')).toHaveTextContent('Added 3 × Espresso beans to your cart.');
     expect(quantity).not.toHaveAttribute('aria-invalid');
     expect(JSON.parse(window.localStorage.getItem('securecart.cart')!)).toEqual([{ productId: 'SKU-1', quantity: 3 }]);
+  });
+
+  it("after a route change, focus moves to the new page's heading once it is there", async () => {
+    const api = mockFetch({
+      'GET /api/products': answer('listProducts', { products: PRODUCTS }),
+      'GET /api/products/SKU-1': answer('getProduct', PRODUCTS[0]),
+    });
+    renderApp('/', { fetch: api.fetch, auth: fakeAuth(null) });
+    await userEvent.click(await screen.findByRole('link', { name: 'Espresso beans' }));
+    const heading = await screen.findByRole('heading', { level: 1, name: 'Espresso beans' });
+    await waitFor(() => expect(heading).toHaveFocus());
+    expect(heading).toHaveAttribute('tabindex', '-1');
   });
 
   it('product page: says so when the product does not exist', async () => {

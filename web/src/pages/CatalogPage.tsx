@@ -126,9 +126,12 @@ export default function CatalogPage() {
     <section aria-labelledby="catalog-title">
       <div className="catalog__head">
         <h1 id="catalog-title">Catalog</h1>
-        {state.status === 'ready' && categories.length > 1 && (
-          <CategoryFilter categories={categories} value={category} onChange={choose} />
-        )}
+        {/* Always there (its options arrive with the products): the heading's row keeps its height. */}
+        <CategoryFilter
+          categories={category && !categories.includes(category) ? [...categories, category] : categories}
+          value={category}
+          onChange={choose}
+        />
       </div>
       <LiveRegion message={announcement} />
       <CartError />
