@@ -15,3 +15,4 @@ export * from './tracing';
 export * from './http-api';
 export * from './text';
 export * from './catalog';
+export * from './countries';
