@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import axe from 'axe-core';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 
@@ -112,3 +113,35 @@ async function versionOf(page: Page): Promise<string> {
   const agent = String(await page.evaluate('navigator.userAgent'));
   return /Chrome\/([\d.]+)/.exec(agent)?.[1] ?? agent;
 }
+
+/** What axe-core checks on every page of the journey: WCAG 2.0 and 2.1, levels A and AA. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] as const;
+
+export interface AxeViolation {
+  readonly id: string;
+  readonly impact: string | null;
+  readonly help: string;
+  /** CSS selectors of (up to five of) the offending elements. */
+  readonly targets: string[];
+}
+
+/**
+ * Scans the page as it is now with axe-core (WCAG 2.1 A/AA) and returns the violations. axe-core
+ * is evaluated in the page through the DevTools protocol, as Playwright's evaluate does, not added
+ * as a <script>: the production CSP (script-src 'self') would refuse an inline script, and the
+ * journey fails on every CSP violation. After a full load it is evaluated again; across the SPA's
+ * own navigations it stays.
+ */
+export async function axeScan(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axe.source);
+  const options = JSON.stringify({ runOnly: { type: 'tag', values: AXE_TAGS }, resultTypes: ['violations'] });
+  return (await page.evaluate(
+    `window.axe.run(document, ${options}).then((r) => r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+    })))`,
+  )) as AxeViolation[];
+}
+
+/** One line per violation: `id (impact): help — targets`. */
+export const describeViolations = (violations: readonly AxeViolation[]): string =>
+  violations.map((v) => `${v.id} (${v.impact ?? 'n/a'}): ${v.help} — ${v.targets.join(', ')}`).join('; ');

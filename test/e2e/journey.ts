@@ -30,7 +30,7 @@
  * The customer's words and page steps are in customer.ts.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storefrontBuild } from '../../lib/constructs/frontend/storefront-build';
@@ -40,7 +40,7 @@ import type { CheckoutService } from '../smoke/checkout';
 import { CheckFailure, describeError, elapsedSince, Report } from '../smoke/report';
 import { checkStackOutputs, Cleanups, onInterrupt, runMain, startRun } from '../smoke/runner';
 import { pollUntil, truncate } from '../smoke/util';
-import { Browser, chromiumPath, DEFAULT_CHROMIUM } from './browser';
+import { AXE_TAGS, axeScan, Browser, chromiumPath, DEFAULT_CHROMIUM, describeViolations } from './browser';
 import { planProducts, seedProducts } from './catalog';
 import {
   awaitTerminal,
@@ -89,6 +89,10 @@ async function main(): Promise<number> {
   /** The first failed step; every later browser step is reported as not run. */
   let broken: string | undefined;
   const screenshots: string[] = [];
+  /** The pages axe-core scanned without a violation. */
+  const scanned: string[] = [];
+  /** E2E_SCREENSHOTS_DIR: where the README's screenshots go (desktop 1280×800 and phone 390×844). */
+  const showcaseDir = process.env.E2E_SCREENSHOTS_DIR;
 
   try {
     await Promise.race([journey(), interruption]);
@@ -223,6 +227,7 @@ async function main(): Promise<number> {
         );
       }
       const canary = observed.splice(0).length;
+      await scan('the catalog, signed out');
       return `${response?.status()} ${at('/')}: catalog rendered, signed out, production CSP and security headers; CSP canary: a fetch to the issuer host refused and reported (${canary} reports)`;
     });
 
@@ -246,6 +251,9 @@ async function main(): Promise<number> {
       if (shown !== user.email) throw new CheckFailure(`header shows ${JSON.stringify(shown)}, expected ${user.email}`);
       const s = provider.stats;
       if (s.codeGrants !== 1) throw new CheckFailure(`${s.codeGrants} codes redeemed, expected 1`);
+      await page.locator('li.card').first().waitFor();
+      await scan('the catalog, signed in');
+      await showcase('catalog');
       return `"${title}" form (${form}) at ${provider.domain}/login; wrong password refused; signed in as ${user.email}, code redeemed with PKCE S256 (${s.codesIssued} code, ${s.failedLogins} failed login)`;
     });
 
@@ -258,11 +266,14 @@ async function main(): Promise<number> {
       await card.getByRole('link', { name: approved.name, exact: true }).click();
       await page.waitForURL(at(`/products/${encodeURIComponent(approved.productId)}`));
       await page.getByRole('heading', { name: approved.name }).waitFor();
+      await scan('a product page');
+      await showcase('product');
       const price = (await page.locator('.product__price').innerText()).trim();
       if (price !== dollars(approved.priceCents)) throw new CheckFailure(`product page price ${price}`);
       await page.getByLabel('Quantity').fill('2');
       await page.getByRole('button', { name: 'Add to cart', exact: true }).click();
       await page.locator('.toast').getByText(`Added 2 × ${approved.name} to your cart.`).waitFor();
+      await scan('a product page with the add-to-cart toast');
       await waitForText(page.locator('.cart-count'), '(2)');
       return `${listed} products listed, ${approved.name} at ${cardPrice}; product page; 2 added, header cart (2)`;
     });
@@ -273,11 +284,15 @@ async function main(): Promise<number> {
       await page.getByRole('heading', { name: 'Your cart' }).waitFor();
       const total = dollars(approved.priceCents * 2);
       await waitForText(page.locator('.cart-total strong'), total);
+      await scan('the cart');
       await page.getByRole('link', { name: 'Check out' }).click();
+      await page.getByRole('heading', { name: 'Checkout' }).waitFor();
+      await scan('the checkout');
       const placed = await placeOrder(page, 'Test card — approves', total);
       fulfilledOrder = placed.orderId;
       const outcome = await awaitTerminal(page, placed.at, orderTimeoutMs);
       await shoot('order-approved');
+      await scan('a fulfilled order');
       if (outcome.status !== LABEL.FULFILLED)
         throw new CheckFailure(`order ${placed.orderId}: ${describeOutcome(outcome)}`);
       const success = await page.locator('.alert--success').allInnerTexts();
@@ -296,6 +311,7 @@ async function main(): Promise<number> {
       await page.getByRole('link', { name: 'Catalog', exact: true }).click();
       await page.getByRole('button', { name: `Add to cart (${declined.name})` }).click();
       await page.locator('.toast').getByText(`Added ${declined.name} to your cart.`).waitFor();
+      await scan('the catalog with the add-to-cart toast');
       await waitForText(page.locator('.cart-count'), '(1)');
       await page.getByRole('link', { name: /^Cart/ }).click();
       await page.getByRole('heading', { name: 'Your cart' }).waitFor();
@@ -306,6 +322,8 @@ async function main(): Promise<number> {
       cancelledOrder = placed.orderId;
       const outcome = await awaitTerminal(page, placed.at, orderTimeoutMs);
       await shoot('order-declined');
+      await scan('a cancelled order');
+      await showcase('order-cancelled');
       if (outcome.status !== LABEL.CANCELLED)
         throw new CheckFailure(`order ${placed.orderId}: ${describeOutcome(outcome)}`);
       // What happened comes first, right under the heading, and no thank-you anywhere.
@@ -347,6 +365,8 @@ async function main(): Promise<number> {
         );
       }
       await shoot('order-history');
+      await scan('the order history');
+      await showcase('order-history');
       const want = new Map([
         [fulfilledOrder, LABEL.FULFILLED],
         [cancelledOrder, LABEL.CANCELLED],
@@ -387,6 +407,7 @@ async function main(): Promise<number> {
       await page.waitForURL(at('/signed-out'));
       await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
       await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await scan('the signed-out page');
       const s = provider.stats;
       if (s.revocations !== 1 || s.logouts !== 1) {
         throw new CheckFailure(`${s.revocations} revocation(s), ${s.logouts} logout(s); expected 1 and 1`);
@@ -399,6 +420,11 @@ async function main(): Promise<number> {
         throw new CheckFailure('signing in again did not show the login form');
       }
       return `/oauth2/revoke (refresh token) and /logout → ${at('/signed-out')}; signing in again shows the login form`;
+    });
+
+    await report.check(`axe-core (${AXE_TAGS.join(', ')}): no violations on any page scanned`, async () => {
+      if (scanned.length === 0) throw new CheckFailure('no page was scanned');
+      return `${scanned.length} scans, 0 violations: ${scanned.join('; ')}`;
     });
 
     const unexpected = provider.stats.refusals;
@@ -416,6 +442,17 @@ async function main(): Promise<number> {
     });
 
     // --------------------------------------------------------------------------------------------
+    /** axe-core on the page as it is: any WCAG 2.1 A/AA violation fails the step. */
+    async function scan(label: string): Promise<void> {
+      const violations = await axeScan(page);
+      if (violations.length) {
+        throw new CheckFailure(
+          `axe-core on ${label}: ${violations.length} violation(s): ${describeViolations(violations)}`,
+        );
+      }
+      scanned.push(label);
+    }
+
     async function step(name: string, run: () => Promise<string>): Promise<void> {
       if (broken) {
         report.skip(name, `"${broken}" failed`);
@@ -433,6 +470,31 @@ async function main(): Promise<number> {
         await shoot(`failed-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`);
       }
     }
+  }
+
+  /**
+   * With E2E_SCREENSHOTS_DIR set: the page at desktop (1280×800) and phone (390×844) sizes, the first
+   * screen of each, as <name>-desktop.png and <name>-phone.png; then back to the journey's size.
+   */
+  async function showcase(name: string): Promise<void> {
+    if (!browser || !showcaseDir) return;
+    const page = browser.page;
+    const size = page.viewportSize();
+    mkdirSync(showcaseDir, { recursive: true });
+    for (const [device, viewport] of [
+      ['desktop', { width: 1280, height: 800 }],
+      ['phone', { width: 390, height: 844 }],
+    ] as const) {
+      await page.setViewportSize(viewport);
+      // Every picture in the first screen loaded (lazy ones below it are not needed).
+      await page.waitForFunction(
+        `[...document.images].every((i) => i.complete || i.getBoundingClientRect().top > innerHeight)`,
+      );
+      const path = join(showcaseDir, `${name}-${device}.png`);
+      await page.screenshot({ path, timeout: 10_000 });
+      screenshots.push(path);
+    }
+    if (size) await page.setViewportSize(size);
   }
 
   async function shoot(name: string): Promise<void> {
