@@ -34,6 +34,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storefrontBuild } from '../../lib/constructs/frontend/storefront-build';
+import { DEMO_PRODUCTS, seedCatalog } from '../../scripts/seed-catalog';
 import { removeCart, removeCatalogItems } from '../smoke/catalog';
 import { startCheckoutService } from '../smoke/checkout';
 import type { CheckoutService } from '../smoke/checkout';
@@ -182,6 +183,20 @@ async function main(): Promise<number> {
     cleanups.add('remove the seeded products', () => removeCatalogItems(clients, o, Object.values(products)));
     cleanups.add("remove the customer's cart", () => removeCart(clients, o, user.sub));
     if (!(await report.check('seed catalog', () => seedProducts(clients, o, products)))) return;
+    if (showcaseDir) {
+      // The README's screenshots show the demo catalog: the products not there yet are added for
+      // this run and removed after it (ones already there are left alone).
+      const ok = await report.check('seed the demo catalog for the screenshots', async () => {
+        const { written, kept } = await seedCatalog(o.CatalogTableName, DEMO_PRODUCTS, {
+          keepExisting: true,
+          ddb: clients.doc,
+        });
+        const added = DEMO_PRODUCTS.filter((p) => written.includes(p.productId));
+        cleanups.add('remove the demo products added', () => removeCatalogItems(clients, o, added));
+        return `${written.length} added, ${kept.length} already there`;
+      });
+      if (!ok) return;
+    }
 
     const launched = Date.now();
     try {
