@@ -16,11 +16,13 @@
  * contents are put in its localStorage through playwright-core before each cart run, with the HTTP
  * cache cleared, since Lighthouse is told not to reset that page's storage.
  *
- * LIGHTHOUSE_RUNS=N changes the number of runs per row (default 3).
+ * LIGHTHOUSE_RUNS=N changes the number of runs per row (default 3); LIGHTHOUSE_REPORTS_DIR=DIR keeps
+ * every run's JSON report there.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { DEFAULT_CATEGORY } from '@securecart/contracts/catalog';
 import csp from '@securecart/contracts/csp.json';
@@ -219,17 +221,19 @@ async function main(): Promise<number> {
     chromePath: chromePathFound,
     chromeFlags: CHROMIUM_ARGS.map((a) => (a === '--headless' ? '--headless=new' : a)),
   });
-  const browser = await chromium.connectOverCDP(`http://127.0.0.1:${chrome.port}`);
+  const cdpUrl = `http://127.0.0.1:${chrome.port}`;
+  const reports = process.env.LIGHTHOUSE_REPORTS_DIR;
+  if (reports) mkdirSync(reports, { recursive: true });
   const rows: Row[] = [];
   try {
     console.log(
-      `test:lighthouse: ${storefront.origin} (production headers and CSP), Chromium ${browser.version()}, ${runs} run(s) per row`,
+      `test:lighthouse: ${storefront.origin} (production headers and CSP), ${chromePathFound}, ${runs} run(s) per row`,
     );
     for (const formFactor of ['mobile', 'desktop'] as const) {
       for (const page of PAGES) {
         const row: Row = { page: page.name, formFactor, runs: [] };
         for (let i = 0; i < runs; i++) {
-          if (page.cart) await prepareCart(browser, storefront.origin, page.cart);
+          if (page.cart) await prepareCart(cdpUrl, storefront.origin, page.cart);
           const result = await lighthouse(
             `${storefront.origin}${page.path}`,
             {
@@ -245,6 +249,7 @@ async function main(): Promise<number> {
           );
           if (!result) throw new Error(`no Lighthouse result for ${page.name} (${formFactor})`);
           row.runs.push(figuresOf(result.lhr));
+          if (reports) writeFileSync(join(reports, `${page.name}-${formFactor}-${i + 1}.json`), String(result.report));
         }
         rows.push(row);
         const f = medianOf(row.runs);
@@ -254,7 +259,6 @@ async function main(): Promise<number> {
       }
     }
   } finally {
-    await browser.close().catch(() => undefined);
     chrome.kill();
     await storefront.stop();
     await new Promise((resolve) => api.close(resolve));
@@ -279,20 +283,25 @@ async function main(): Promise<number> {
   return 0;
 }
 
-/** Puts `cart` in the storefront's localStorage (signed out, the cart lives there) and empties the HTTP cache. */
-async function prepareCart(
-  browser: import('playwright-core').Browser,
-  origin: string,
-  cart: { productId: string; quantity: number }[],
-): Promise<void> {
-  const context = browser.contexts()[0] ?? (await browser.newContext());
-  const page = await context.newPage();
-  await page.goto(`${origin}/config.json`);
-  await page.evaluate(`localStorage.setItem('securecart.cart', ${JSON.stringify(JSON.stringify(cart))})`);
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.clearBrowserCache');
-  await cdp.detach();
-  await page.close();
+/**
+ * Puts `cart` in the storefront's localStorage (signed out, the cart lives there) and empties the
+ * HTTP cache, through playwright-core connected for this only: it is gone before Lighthouse loads
+ * the page, so it instruments nothing Lighthouse measures.
+ */
+async function prepareCart(cdpUrl: string, origin: string, cart: { productId: string; quantity: number }[]) {
+  const browser = await chromium.connectOverCDP(cdpUrl);
+  try {
+    const context = browser.contexts()[0] ?? (await browser.newContext());
+    const page = await context.newPage();
+    await page.goto(`${origin}/config.json`);
+    await page.evaluate(`localStorage.setItem('securecart.cart', ${JSON.stringify(JSON.stringify(cart))})`);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.clearBrowserCache');
+    await cdp.detach();
+    await page.close();
+  } finally {
+    await browser.close();
+  }
 }
 
 if (require.main === module) {
