@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axe from 'axe-core';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
+import { CheckFailure } from '../smoke/report';
 
 /**
  * Debian's Chromium (never a browser Playwright downloads), driven by playwright-core, with a fresh
@@ -142,6 +143,43 @@ export async function axeScan(page: Page): Promise<AxeViolation[]> {
   )) as AxeViolation[];
 }
 
+/** Scans the page (axeScan); throws a CheckFailure naming every violation. Returns `label`. */
+export async function checkAxe(page: Page, label: string): Promise<string> {
+  const violations = await axeScan(page);
+  if (violations.length) {
+    throw new CheckFailure(
+      `axe-core on ${label}: ${violations.length} violation(s): ${describeViolations(violations)}`,
+    );
+  }
+  return label;
+}
+
 /** One line per violation: `id (impact): help — targets`. */
 export const describeViolations = (violations: readonly AxeViolation[]): string =>
   violations.map((v) => `${v.id} (${v.impact ?? 'n/a'}): ${v.help} — ${v.targets.join(', ')}`).join('; ');
+
+/**
+ * The page's first screen at desktop (1280×800) and phone (390×844) sizes, as
+ * `<dir>/<name>-desktop.png` and `<name>-phone.png` (the README's screenshots); then back to the
+ * page's size. Returns the files written.
+ */
+export async function screenshotSizes(page: Page, dir: string, name: string): Promise<string[]> {
+  const size = page.viewportSize();
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  for (const [device, viewport] of [
+    ['desktop', { width: 1280, height: 800 }],
+    ['phone', { width: 390, height: 844 }],
+  ] as const) {
+    await page.setViewportSize(viewport);
+    // Every picture in the first screen loaded (lazy ones below it are not needed).
+    await page.waitForFunction(
+      `[...document.images].every((i) => i.complete || i.getBoundingClientRect().top > innerHeight)`,
+    );
+    const path = join(dir, `${name}-${device}.png`);
+    await page.screenshot({ path, timeout: 10_000 });
+    written.push(path);
+  }
+  if (size) await page.setViewportSize(size);
+  return written;
+}

@@ -2,6 +2,7 @@ import type { CatalogItem } from '@securecart/contracts';
 import { imageKeyOf } from '../../scripts/catalog/artwork';
 import type { ArtworkName } from '../../scripts/catalog/artwork';
 import type { Clients } from '../smoke/aws';
+import { DEMO_PRODUCTS, seedCatalog } from '../../scripts/seed-catalog';
 import { seedCatalogItems } from '../smoke/catalog';
 import type { StackOutputs } from '../smoke/outputs';
 
@@ -44,4 +45,14 @@ export async function seedProducts(c: Clients, o: StackOutputs, products: Journe
   const items = Object.values(products);
   await seedCatalogItems(c, o, items);
   return items.map((i) => `${i.productId} ${i.priceCents}¢ ×${i.stock}`).join(', ');
+}
+
+/**
+ * The demo catalog (scripts/seed-catalog.ts), for the README's screenshots: the products not in the
+ * table yet are added; returns those (to remove after the run), never touching ones already there.
+ */
+export async function seedDemoCatalog(c: Clients, o: StackOutputs): Promise<{ added: CatalogItem[]; summary: string }> {
+  const { written, kept } = await seedCatalog(o.CatalogTableName, DEMO_PRODUCTS, { keepExisting: true, ddb: c.doc });
+  const added = DEMO_PRODUCTS.filter((p) => written.includes(p.productId));
+  return { added, summary: `${written.length} demo products added, ${kept.length} already there` };
 }

@@ -24,25 +24,26 @@
  * The customer signs in through the login form, browses, adds to the cart, checks out with the
  * approving test card and watches the order reach FULFILLED with its timeline; then orders again
  * with the declining test card and sees CANCELLED with the reason in words; the order history
- * lists both; the customer signs out. Any CSP violation or uncaught page error fails the run.
+ * lists both; the customer signs out. Any CSP violation or uncaught page error fails the run, and so
+ * does any axe-core finding (WCAG 2.1 A/AA) on a storefront page it visits. E2E_SCREENSHOTS_DIR=DIR:
+ * the README's screenshots (desktop and phone) go there, the demo catalog seeded for them.
  * Prints `PASS|FAIL name (s) detail` per check and `e2e: N passed, M failed`; exits 1 on failure.
  * Screenshots and the service's log go to a temporary directory, printed at the start and the end.
  * The customer's words and page steps are in customer.ts.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storefrontBuild } from '../../lib/constructs/frontend/storefront-build';
-import { DEMO_PRODUCTS, seedCatalog } from '../../scripts/seed-catalog';
 import { removeCart, removeCatalogItems } from '../smoke/catalog';
 import { startCheckoutService } from '../smoke/checkout';
 import type { CheckoutService } from '../smoke/checkout';
 import { CheckFailure, describeError, elapsedSince, Report } from '../smoke/report';
 import { checkStackOutputs, Cleanups, onInterrupt, runMain, startRun } from '../smoke/runner';
 import { pollUntil, truncate } from '../smoke/util';
-import { AXE_TAGS, axeScan, Browser, chromiumPath, DEFAULT_CHROMIUM, describeViolations } from './browser';
-import { planProducts, seedProducts } from './catalog';
+import { AXE_TAGS, Browser, checkAxe, chromiumPath, DEFAULT_CHROMIUM, screenshotSizes } from './browser';
+import { planProducts, seedDemoCatalog, seedProducts } from './catalog';
 import {
   awaitTerminal,
   DECLINED_TEXT,
@@ -184,18 +185,13 @@ async function main(): Promise<number> {
     cleanups.add("remove the customer's cart", () => removeCart(clients, o, user.sub));
     if (!(await report.check('seed catalog', () => seedProducts(clients, o, products)))) return;
     if (showcaseDir) {
-      // The README's screenshots show the demo catalog: the products not there yet are added for
-      // this run and removed after it (ones already there are left alone).
-      const ok = await report.check('seed the demo catalog for the screenshots', async () => {
-        const { written, kept } = await seedCatalog(o.CatalogTableName, DEMO_PRODUCTS, {
-          keepExisting: true,
-          ddb: clients.doc,
-        });
-        const added = DEMO_PRODUCTS.filter((p) => written.includes(p.productId));
+      // The README's screenshots show the demo catalog, added for this run where it is missing.
+      const seeded = await report.check('seed the demo catalog for the screenshots', async () => {
+        const { added, summary } = await seedDemoCatalog(clients, o);
         cleanups.add('remove the demo products added', () => removeCatalogItems(clients, o, added));
-        return `${written.length} added, ${kept.length} already there`;
+        return summary;
       });
-      if (!ok) return;
+      if (!seeded) return;
     }
 
     const launched = Date.now();
@@ -459,13 +455,7 @@ async function main(): Promise<number> {
     // --------------------------------------------------------------------------------------------
     /** axe-core on the page as it is: any WCAG 2.1 A/AA violation fails the step. */
     async function scan(label: string): Promise<void> {
-      const violations = await axeScan(page);
-      if (violations.length) {
-        throw new CheckFailure(
-          `axe-core on ${label}: ${violations.length} violation(s): ${describeViolations(violations)}`,
-        );
-      }
-      scanned.push(label);
+      scanned.push(await checkAxe(page, label));
     }
 
     async function step(name: string, run: () => Promise<string>): Promise<void> {
@@ -487,29 +477,9 @@ async function main(): Promise<number> {
     }
   }
 
-  /**
-   * With E2E_SCREENSHOTS_DIR set: the page at desktop (1280×800) and phone (390×844) sizes, the first
-   * screen of each, as <name>-desktop.png and <name>-phone.png; then back to the journey's size.
-   */
+  /** With E2E_SCREENSHOTS_DIR set: the README's screenshots of the page (browser.ts screenshotSizes). */
   async function showcase(name: string): Promise<void> {
-    if (!browser || !showcaseDir) return;
-    const page = browser.page;
-    const size = page.viewportSize();
-    mkdirSync(showcaseDir, { recursive: true });
-    for (const [device, viewport] of [
-      ['desktop', { width: 1280, height: 800 }],
-      ['phone', { width: 390, height: 844 }],
-    ] as const) {
-      await page.setViewportSize(viewport);
-      // Every picture in the first screen loaded (lazy ones below it are not needed).
-      await page.waitForFunction(
-        `[...document.images].every((i) => i.complete || i.getBoundingClientRect().top > innerHeight)`,
-      );
-      const path = join(showcaseDir, `${name}-${device}.png`);
-      await page.screenshot({ path, timeout: 10_000 });
-      screenshots.push(path);
-    }
-    if (size) await page.setViewportSize(size);
+    if (browser && showcaseDir) screenshots.push(...(await screenshotSizes(browser.page, showcaseDir, name)));
   }
 
   async function shoot(name: string): Promise<void> {
