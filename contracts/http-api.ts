@@ -120,6 +120,14 @@ export const ProductViewSchema = z.object({
   priceCents: z.number(),
   currency: z.literal('USD'),
   inStock: z.boolean(),
+  /** Plain text; empty when the catalog has none. */
+  description: z.string(),
+  /** The catalog's filter groups products by it. */
+  category: z.string(),
+  /** contracts/catalog.ts productImagePath(imageKey); null: no picture. */
+  imageKey: z.nullable(z.string()),
+  /** The picture's text alternative (empty when there is no picture). */
+  imageAlt: z.string(),
 });
 export type ProductView = z.infer<typeof ProductViewSchema>;
 

@@ -14,3 +14,5 @@ export * from './steps';
 export * from './tracing';
 export * from './http-api';
 export * from './text';
+export * from './catalog';
+export * from './countries';

@@ -21,6 +21,14 @@ export interface CatalogItem {
   /** Shipments are split per warehouse. */
   readonly warehouse: string;
   readonly active: boolean;
+  /** What the product page says about it (plain text); the storefront shows nothing when absent. */
+  readonly description?: string;
+  /** The product's picture (contracts/catalog.ts: IMAGE_KEY_PATTERN, productImagePath). */
+  readonly imageKey?: string;
+  /** The picture's text alternative: what it shows, for a customer who cannot see it. */
+  readonly imageAlt?: string;
+  /** Where the catalog's filter lists it (DEFAULT_CATEGORY when absent). */
+  readonly category?: string;
   /** Orders holding a reservation on this item (idempotency marker; removed on release or shipment). */
   readonly reservedOrders?: Set<string>;
   /** The order whose InventoryLow event last triggered a restock (restock idempotency). */

@@ -17,25 +17,91 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { CATALOG_TEXT_LIMITS, IMAGE_KEY_PATTERN } from '@securecart/contracts/catalog';
 import type { CatalogItem } from '@securecart/contracts/tables';
+import { imageKeyOf } from './catalog/artwork';
+import type { ArtworkName } from './catalog/artwork';
 
-export const DEMO_PRODUCTS: readonly CatalogItem[] = [
-  ['mug-001', 'Stoneware mug', 1_400, 'eu-central'],
-  ['tee-002', 'Organic cotton T-shirt', 2_500, 'eu-central'],
-  ['bag-003', 'Canvas tote bag', 1_800, 'eu-west'],
-  ['lamp-004', 'Desk lamp', 6_900, 'eu-west'],
-  ['chair-005', 'Oak chair', 24_900, 'eu-west'],
-  ['print-006', 'Art print, A3', 3_200, 'eu-central'],
-].map(([productId, name, priceCents, warehouse]) => ({
-  productId: productId as string,
-  name: name as string,
-  priceCents: priceCents as number,
-  stock: 50,
-  reorderLevel: 5,
-  reorderQuantity: 50,
-  warehouse: warehouse as string,
-  active: true,
-}));
+/** The demo catalog: each product with its words, its category and its picture (scripts/catalog/artwork.ts). */
+const DEMO: readonly (readonly [string, string, number, string, string, ArtworkName, string, string])[] = [
+  [
+    'mug-001',
+    'Stoneware mug',
+    1_400,
+    'eu-central',
+    'Kitchen',
+    'mug',
+    'A blue stoneware mug of hot coffee with a cream-glazed base and a wide handle.',
+    'A heavy stoneware mug, hand-glazed in deep blue over a cream base. Holds 350 ml, keeps coffee hot and goes in the dishwasher.',
+  ],
+  [
+    'tee-002',
+    'Organic cotton T-shirt',
+    2_500,
+    'eu-central',
+    'Clothing',
+    'tee',
+    'A forest-green crew-neck T-shirt with a small cream check-mark emblem on the chest.',
+    'A crew-neck T-shirt in forest green, knitted from certified organic cotton. Soft from the first wash, cut straight, sizes XS to XXL.',
+  ],
+  [
+    'bag-003',
+    'Canvas tote bag',
+    1_800,
+    'eu-west',
+    'Clothing',
+    'tote',
+    'A natural canvas tote bag with long brown handles and a rust-red arc printed on the front.',
+    'A sturdy tote of natural cotton canvas with long handles that sit on the shoulder. Carries a laptop, the shopping or a weekend.',
+  ],
+  [
+    'lamp-004',
+    'Desk lamp',
+    6_900,
+    'eu-west',
+    'Home',
+    'lamp',
+    'A dark jointed desk lamp with a yellow shade casting a warm beam of light.',
+    'An adjustable desk lamp with a steel arm, two brass joints and a yellow enamel shade. Warm 2700 K LED, dimmable, included.',
+  ],
+  [
+    'chair-005',
+    'Oak chair',
+    24_900,
+    'eu-west',
+    'Home',
+    'chair',
+    'A solid oak chair with a ladder back, a wide seat and a footrest rail.',
+    'A dining chair of solid European oak with a ladder back and a footrest rail, joined without metal and oiled by hand.',
+  ],
+  [
+    'print-006',
+    'Art print, A3',
+    3_200,
+    'eu-central',
+    'Art',
+    'print',
+    'A framed print of teal mountains under a red sun on a peach sky.',
+    'A giclée print of teal mountains under a red sun, on 300 g cotton paper, A3 (297 × 420 mm). Signed; the frame is not included.',
+  ],
+];
+
+export const DEMO_PRODUCTS: readonly CatalogItem[] = DEMO.map(
+  ([productId, name, priceCents, warehouse, category, artwork, imageAlt, description]) => ({
+    productId,
+    name,
+    priceCents,
+    stock: 50,
+    reorderLevel: 5,
+    reorderQuantity: 50,
+    warehouse,
+    active: true,
+    description,
+    imageKey: imageKeyOf(artwork),
+    imageAlt,
+    category,
+  }),
+);
 
 /** Every problem with a list of products, as readable `index.field: problem` lines. */
 export function catalogProblems(items: unknown): string[] {
@@ -62,6 +128,18 @@ export function catalogProblems(items: unknown): string[] {
     }
     if (typeof it.warehouse !== 'string' || it.warehouse.length === 0) p('warehouse', 'expected a non-empty string');
     if (typeof it.active !== 'boolean') p('active', 'expected true or false');
+    // The storefront's words and picture: optional, but well-formed when present.
+    for (const field of ['description', 'imageAlt', 'category'] as const) {
+      const text = it[field];
+      const max = CATALOG_TEXT_LIMITS[field];
+      if (text !== undefined && (typeof text !== 'string' || text.trim().length === 0 || text.length > max))
+        p(field, `expected 1-${max} characters`);
+    }
+    if (it.imageKey !== undefined) {
+      if (typeof it.imageKey !== 'string' || !IMAGE_KEY_PATTERN.test(it.imageKey))
+        p('imageKey', 'expected <name>.<8 hex digits>, a picture in web/public/images/products');
+      else if (it.imageAlt === undefined) p('imageAlt', 'a picture needs its text alternative');
+    }
   });
   return problems;
 }

@@ -1,4 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import { IMAGE_CACHE_CONTROL } from '@securecart/contracts/catalog';
 import csp from '@securecart/contracts/csp.json';
 import { HTTP_API } from '@securecart/contracts/http-api';
 import { PROFILES } from '../lib/config/profiles';
@@ -130,6 +131,27 @@ describe.each([['sandbox'], ['prod']] as const)('Frontend stack, profile %s', (p
     });
     expect(request.uri).toBe('/api/orders');
     expect(request.headers).toEqual({ authorization: { value: 'Bearer t' }, 'idempotency-key': { value: 'k' } });
+  });
+
+  test("/images/* is the site bucket's pictures, without SPA routing, cached a year with the security headers", () => {
+    const images = distribution.CacheBehaviors.find((b: any) => b.PathPattern === '/images/*');
+    expect(images.TargetOriginId).toBe(distribution.DefaultCacheBehavior.TargetOriginId);
+    expect(images.FunctionAssociations).toBeUndefined();
+    // Managed policy "CachingOptimized".
+    expect(images.CachePolicyId).toBe('658327ea-f89d-4fab-a63d-7e88639e58f6');
+    const [, policy] = ofType('AWS::CloudFront::ResponseHeadersPolicy').find(([id]) =>
+      /^Storefront\w*ImageHeaders/.test(id),
+    )!;
+    expect(images.ResponseHeadersPolicyId).toEqual({ Ref: expect.stringMatching(/^Storefront\w*ImageHeaders/) });
+    const config = policy.Properties.ResponseHeadersPolicyConfig;
+    expect(config.CustomHeadersConfig.Items).toEqual([
+      { Header: 'Cache-Control', Value: IMAGE_CACHE_CONTROL, Override: true },
+    ]);
+    // The same security headers as every other response, the deployment's narrowed CSP included.
+    const [, site] = ofType('AWS::CloudFront::ResponseHeadersPolicy').find(([id]) =>
+      /^Storefront\w*SecurityHeaders/.test(id),
+    )!;
+    expect(config.SecurityHeadersConfig).toEqual(site.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig);
   });
 
   test('/api/* goes to the REST API stage with the origin secret, without Host, cached only where the API says', () => {

@@ -1,8 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import axe from 'axe-core';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
+import { CheckFailure } from '../smoke/report';
 
 /**
  * Debian's Chromium (never a browser Playwright downloads), driven by playwright-core, with a fresh
@@ -111,4 +113,73 @@ export class Browser {
 async function versionOf(page: Page): Promise<string> {
   const agent = String(await page.evaluate('navigator.userAgent'));
   return /Chrome\/([\d.]+)/.exec(agent)?.[1] ?? agent;
+}
+
+/** What axe-core checks on every page of the journey: WCAG 2.0 and 2.1, levels A and AA. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] as const;
+
+export interface AxeViolation {
+  readonly id: string;
+  readonly impact: string | null;
+  readonly help: string;
+  /** CSS selectors of (up to five of) the offending elements. */
+  readonly targets: string[];
+}
+
+/**
+ * Scans the page as it is now with axe-core (WCAG 2.1 A/AA) and returns the violations. axe-core
+ * is evaluated in the page through the DevTools protocol, as Playwright's evaluate does, not added
+ * as a <script>: the production CSP (script-src 'self') would refuse an inline script, and the
+ * journey fails on every CSP violation. After a full load it is evaluated again; across the SPA's
+ * own navigations it stays.
+ */
+export async function axeScan(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axe.source);
+  const options = JSON.stringify({ runOnly: { type: 'tag', values: AXE_TAGS }, resultTypes: ['violations'] });
+  return (await page.evaluate(
+    `window.axe.run(document, ${options}).then((r) => r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+    })))`,
+  )) as AxeViolation[];
+}
+
+/** Scans the page (axeScan); throws a CheckFailure naming every violation. Returns `label`. */
+export async function checkAxe(page: Page, label: string): Promise<string> {
+  const violations = await axeScan(page);
+  if (violations.length) {
+    throw new CheckFailure(
+      `axe-core on ${label}: ${violations.length} violation(s): ${describeViolations(violations)}`,
+    );
+  }
+  return label;
+}
+
+/** One line per violation: `id (impact): help — targets`. */
+export const describeViolations = (violations: readonly AxeViolation[]): string =>
+  violations.map((v) => `${v.id} (${v.impact ?? 'n/a'}): ${v.help} — ${v.targets.join(', ')}`).join('; ');
+
+/**
+ * The page's first screen at desktop (1280×800) and phone (390×844) sizes, as
+ * `<dir>/<name>-desktop.png` and `<name>-phone.png` (the README's screenshots); then back to the
+ * page's size. Returns the files written.
+ */
+export async function screenshotSizes(page: Page, dir: string, name: string): Promise<string[]> {
+  const size = page.viewportSize();
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  for (const [device, viewport] of [
+    ['desktop', { width: 1280, height: 800 }],
+    ['phone', { width: 390, height: 844 }],
+  ] as const) {
+    await page.setViewportSize(viewport);
+    // Every picture in the first screen loaded (lazy ones below it are not needed).
+    await page.waitForFunction(
+      `[...document.images].every((i) => i.complete || i.getBoundingClientRect().top > innerHeight)`,
+    );
+    const path = join(dir, `${name}-${device}.png`);
+    await page.screenshot({ path, timeout: 10_000 });
+    written.push(path);
+  }
+  if (size) await page.setViewportSize(size);
+  return written;
 }

@@ -1,5 +1,8 @@
 import type { CatalogItem } from '@securecart/contracts';
+import { imageKeyOf } from '../../scripts/catalog/artwork';
+import type { ArtworkName } from '../../scripts/catalog/artwork';
 import type { Clients } from '../smoke/aws';
+import { DEMO_PRODUCTS, seedCatalog } from '../../scripts/seed-catalog';
 import { seedCatalogItems } from '../smoke/catalog';
 import type { StackOutputs } from '../smoke/outputs';
 
@@ -18,7 +21,7 @@ export interface JourneyProducts {
 }
 
 export function planProducts(runId: string): JourneyProducts {
-  const item = (key: string, name: string, priceCents: number): CatalogItem => ({
+  const item = (key: ArtworkName, name: string, priceCents: number, category: string): CatalogItem => ({
     productId: `e2e-${runId}-${key}`,
     name: `${name} (e2e ${runId})`,
     priceCents,
@@ -27,10 +30,14 @@ export function planProducts(runId: string): JourneyProducts {
     reorderQuantity: 50,
     warehouse: 'e2e-east',
     active: true,
+    description: `${name}, seeded by the browser journey for one run and removed after it.`,
+    imageKey: imageKeyOf(key),
+    imageAlt: `A drawing of a ${name.toLowerCase()}`,
+    category,
   });
   return {
-    approved: item('lamp', 'Walnut desk lamp', 2499),
-    declined: item('mug', 'Stoneware mug', 1250),
+    approved: item('lamp', 'Walnut desk lamp', 2499, 'Home'),
+    declined: item('mug', 'Stoneware mug', 1250, 'Kitchen'),
   };
 }
 
@@ -38,4 +45,14 @@ export async function seedProducts(c: Clients, o: StackOutputs, products: Journe
   const items = Object.values(products);
   await seedCatalogItems(c, o, items);
   return items.map((i) => `${i.productId} ${i.priceCents}¢ ×${i.stock}`).join(', ');
+}
+
+/**
+ * The demo catalog (scripts/seed-catalog.ts), for the README's screenshots: the products not in the
+ * table yet are added; returns those (to remove after the run), never touching ones already there.
+ */
+export async function seedDemoCatalog(c: Clients, o: StackOutputs): Promise<{ added: CatalogItem[]; summary: string }> {
+  const { written, kept } = await seedCatalog(o.CatalogTableName, DEMO_PRODUCTS, { keepExisting: true, ddb: c.doc });
+  const added = DEMO_PRODUCTS.filter((p) => written.includes(p.productId));
+  return { added, summary: `${written.length} demo products added, ${kept.length} already there` };
 }

@@ -15,8 +15,9 @@ export const ADDRESS = {
   'Address line 1': '12 Analytical Engine Row',
   City: 'London',
   'Postal code': 'NW1 6XE',
-  'Country code': 'GB',
 };
+/** Chosen from the country list (by its ISO 3166-1 code). */
+export const COUNTRY = 'GB';
 
 /** The storefront's words (web/src/status-text.ts), which the journey reads as a customer would. */
 export const LABEL = {
@@ -38,6 +39,7 @@ export const dollars = (cents: number) => usd.format(cents / 100);
 export async function placeOrder(page: Page, card: string, total: string): Promise<{ orderId: string; at: number }> {
   await page.getByRole('heading', { name: 'Checkout' }).waitFor();
   for (const [label, value] of Object.entries(ADDRESS)) await page.getByLabel(label, { exact: true }).fill(value);
+  await page.getByLabel('Country', { exact: true }).selectOption(COUNTRY);
   await page.getByLabel(card).check();
   const button = page.getByRole('button', { name: /^Place order/ });
   const text = (await button.innerText()).trim();

@@ -24,7 +24,9 @@
  * The customer signs in through the login form, browses, adds to the cart, checks out with the
  * approving test card and watches the order reach FULFILLED with its timeline; then orders again
  * with the declining test card and sees CANCELLED with the reason in words; the order history
- * lists both; the customer signs out. Any CSP violation or uncaught page error fails the run.
+ * lists both; the customer signs out. Any CSP violation or uncaught page error fails the run, and so
+ * does any axe-core finding (WCAG 2.1 A/AA) on a storefront page it visits. E2E_SCREENSHOTS_DIR=DIR:
+ * the README's screenshots (desktop and phone) go there, the demo catalog seeded for them.
  * Prints `PASS|FAIL name (s) detail` per check and `e2e: N passed, M failed`; exits 1 on failure.
  * Screenshots and the service's log go to a temporary directory, printed at the start and the end.
  * The customer's words and page steps are in customer.ts.
@@ -40,8 +42,8 @@ import type { CheckoutService } from '../smoke/checkout';
 import { CheckFailure, describeError, elapsedSince, Report } from '../smoke/report';
 import { checkStackOutputs, Cleanups, onInterrupt, runMain, startRun } from '../smoke/runner';
 import { pollUntil, truncate } from '../smoke/util';
-import { Browser, chromiumPath, DEFAULT_CHROMIUM } from './browser';
-import { planProducts, seedProducts } from './catalog';
+import { AXE_TAGS, Browser, checkAxe, chromiumPath, DEFAULT_CHROMIUM, screenshotSizes } from './browser';
+import { planProducts, seedDemoCatalog, seedProducts } from './catalog';
 import {
   awaitTerminal,
   DECLINED_TEXT,
@@ -89,6 +91,10 @@ async function main(): Promise<number> {
   /** The first failed step; every later browser step is reported as not run. */
   let broken: string | undefined;
   const screenshots: string[] = [];
+  /** The pages axe-core scanned without a violation. */
+  const scanned: string[] = [];
+  /** E2E_SCREENSHOTS_DIR: where the README's screenshots go (desktop 1280×800 and phone 390×844). */
+  const showcaseDir = process.env.E2E_SCREENSHOTS_DIR;
 
   try {
     await Promise.race([journey(), interruption]);
@@ -178,6 +184,15 @@ async function main(): Promise<number> {
     cleanups.add('remove the seeded products', () => removeCatalogItems(clients, o, Object.values(products)));
     cleanups.add("remove the customer's cart", () => removeCart(clients, o, user.sub));
     if (!(await report.check('seed catalog', () => seedProducts(clients, o, products)))) return;
+    if (showcaseDir) {
+      // The README's screenshots show the demo catalog, added for this run where it is missing.
+      const seeded = await report.check('seed the demo catalog for the screenshots', async () => {
+        const { added, summary } = await seedDemoCatalog(clients, o);
+        cleanups.add('remove the demo products added', () => removeCatalogItems(clients, o, added));
+        return summary;
+      });
+      if (!seeded) return;
+    }
 
     const launched = Date.now();
     try {
@@ -223,6 +238,7 @@ async function main(): Promise<number> {
         );
       }
       const canary = observed.splice(0).length;
+      await scan('the catalog, signed out');
       return `${response?.status()} ${at('/')}: catalog rendered, signed out, production CSP and security headers; CSP canary: a fetch to the issuer host refused and reported (${canary} reports)`;
     });
 
@@ -246,6 +262,9 @@ async function main(): Promise<number> {
       if (shown !== user.email) throw new CheckFailure(`header shows ${JSON.stringify(shown)}, expected ${user.email}`);
       const s = provider.stats;
       if (s.codeGrants !== 1) throw new CheckFailure(`${s.codeGrants} codes redeemed, expected 1`);
+      await page.locator('li.card').first().waitFor();
+      await scan('the catalog, signed in');
+      await showcase('catalog');
       return `"${title}" form (${form}) at ${provider.domain}/login; wrong password refused; signed in as ${user.email}, code redeemed with PKCE S256 (${s.codesIssued} code, ${s.failedLogins} failed login)`;
     });
 
@@ -258,11 +277,14 @@ async function main(): Promise<number> {
       await card.getByRole('link', { name: approved.name, exact: true }).click();
       await page.waitForURL(at(`/products/${encodeURIComponent(approved.productId)}`));
       await page.getByRole('heading', { name: approved.name }).waitFor();
+      await scan('a product page');
+      await showcase('product');
       const price = (await page.locator('.product__price').innerText()).trim();
       if (price !== dollars(approved.priceCents)) throw new CheckFailure(`product page price ${price}`);
       await page.getByLabel('Quantity').fill('2');
       await page.getByRole('button', { name: 'Add to cart', exact: true }).click();
-      await page.getByText(`Added 2 × ${approved.name} to your cart.`).waitFor();
+      await page.locator('.toast').getByText(`Added 2 × ${approved.name} to your cart.`).waitFor();
+      await scan('a product page with the add-to-cart toast');
       await waitForText(page.locator('.cart-count'), '(2)');
       return `${listed} products listed, ${approved.name} at ${cardPrice}; product page; 2 added, header cart (2)`;
     });
@@ -273,11 +295,15 @@ async function main(): Promise<number> {
       await page.getByRole('heading', { name: 'Your cart' }).waitFor();
       const total = dollars(approved.priceCents * 2);
       await waitForText(page.locator('.cart-total strong'), total);
+      await scan('the cart');
       await page.getByRole('link', { name: 'Check out' }).click();
+      await page.getByRole('heading', { name: 'Checkout' }).waitFor();
+      await scan('the checkout');
       const placed = await placeOrder(page, 'Test card — approves', total);
       fulfilledOrder = placed.orderId;
       const outcome = await awaitTerminal(page, placed.at, orderTimeoutMs);
       await shoot('order-approved');
+      await scan('a fulfilled order');
       if (outcome.status !== LABEL.FULFILLED)
         throw new CheckFailure(`order ${placed.orderId}: ${describeOutcome(outcome)}`);
       const success = await page.locator('.alert--success').allInnerTexts();
@@ -294,8 +320,9 @@ async function main(): Promise<number> {
     let cancelledOrder = '';
     await step('check out with the declining test card → CANCELLED, reason shown', async () => {
       await page.getByRole('link', { name: 'Catalog', exact: true }).click();
-      await page.getByRole('button', { name: `Add ${declined.name} to cart` }).click();
-      await page.getByText(`Added ${declined.name} to your cart.`).waitFor();
+      await page.getByRole('button', { name: `Add to cart (${declined.name})` }).click();
+      await page.locator('.toast').getByText(`Added ${declined.name} to your cart.`).waitFor();
+      await scan('the catalog with the add-to-cart toast');
       await waitForText(page.locator('.cart-count'), '(1)');
       await page.getByRole('link', { name: /^Cart/ }).click();
       await page.getByRole('heading', { name: 'Your cart' }).waitFor();
@@ -306,11 +333,23 @@ async function main(): Promise<number> {
       cancelledOrder = placed.orderId;
       const outcome = await awaitTerminal(page, placed.at, orderTimeoutMs);
       await shoot('order-declined');
+      await scan('a cancelled order');
+      await showcase('order-cancelled');
       if (outcome.status !== LABEL.CANCELLED)
         throw new CheckFailure(`order ${placed.orderId}: ${describeOutcome(outcome)}`);
-      const message = (await page.locator('.order .alert--error').innerText()).replace(/\s+/g, ' ').trim();
-      if (message !== `Your order was cancelled. ${DECLINED_TEXT}`) {
-        throw new CheckFailure(`the page says "${message}", expected the cancellation and "${DECLINED_TEXT}"`);
+      // What happened comes first, right under the heading, and no thank-you anywhere.
+      const first = page.locator('.order h1 + *');
+      const message = (await first.innerText()).replace(/\s+/g, ' ').trim();
+      const lead = `Your order was cancelled. ${DECLINED_TEXT}`;
+      if (!(await first.evaluate((e) => e.classList.contains('alert--error'))) || !message.startsWith(lead)) {
+        throw new CheckFailure(`under the heading: "${message}", expected the cancellation and "${DECLINED_TEXT}"`);
+      }
+      if ((await page.locator('.alert--success').count()) > 0)
+        throw new CheckFailure('a cancelled order thanks the customer');
+      const heading = (await page.locator('.order h1').innerText()).trim();
+      const number = placed.orderId.slice(0, 8).toUpperCase();
+      if (heading !== `Order ${number}` || (await page.title()) !== `Order ${number} — SecureCart`) {
+        throw new CheckFailure(`heading "${heading}", title "${await page.title()}", expected Order ${number}`);
       }
       const reasons = await page.locator('.timeline__reason').allInnerTexts();
       const want = [LABEL.PENDING, LABEL.ACCEPTED, LABEL.VALIDATED, LABEL.CANCELLED];
@@ -337,6 +376,8 @@ async function main(): Promise<number> {
         );
       }
       await shoot('order-history');
+      await scan('the order history');
+      await showcase('order-history');
       const want = new Map([
         [fulfilledOrder, LABEL.FULFILLED],
         [cancelledOrder, LABEL.CANCELLED],
@@ -377,6 +418,7 @@ async function main(): Promise<number> {
       await page.waitForURL(at('/signed-out'));
       await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
       await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await scan('the signed-out page');
       const s = provider.stats;
       if (s.revocations !== 1 || s.logouts !== 1) {
         throw new CheckFailure(`${s.revocations} revocation(s), ${s.logouts} logout(s); expected 1 and 1`);
@@ -389,6 +431,11 @@ async function main(): Promise<number> {
         throw new CheckFailure('signing in again did not show the login form');
       }
       return `/oauth2/revoke (refresh token) and /logout → ${at('/signed-out')}; signing in again shows the login form`;
+    });
+
+    await report.check(`axe-core (${AXE_TAGS.join(', ')}): no violations on any page scanned`, async () => {
+      if (scanned.length === 0) throw new CheckFailure('no page was scanned');
+      return `${scanned.length} scans, 0 violations: ${scanned.join('; ')}`;
     });
 
     const unexpected = provider.stats.refusals;
@@ -406,6 +453,11 @@ async function main(): Promise<number> {
     });
 
     // --------------------------------------------------------------------------------------------
+    /** axe-core on the page as it is: any WCAG 2.1 A/AA violation fails the step. */
+    async function scan(label: string): Promise<void> {
+      scanned.push(await checkAxe(page, label));
+    }
+
     async function step(name: string, run: () => Promise<string>): Promise<void> {
       if (broken) {
         report.skip(name, `"${broken}" failed`);
@@ -423,6 +475,11 @@ async function main(): Promise<number> {
         await shoot(`failed-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`);
       }
     }
+  }
+
+  /** With E2E_SCREENSHOTS_DIR set: the README's screenshots of the page (browser.ts screenshotSizes). */
+  async function showcase(name: string): Promise<void> {
+    if (browser && showcaseDir) screenshots.push(...(await screenshotSizes(browser.page, showcaseDir, name)));
   }
 
   async function shoot(name: string): Promise<void> {

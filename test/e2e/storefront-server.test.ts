@@ -3,6 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { IMAGE_CACHE_CONTROL } from '@securecart/contracts/catalog';
 import csp from '@securecart/contracts/csp.json';
 import { COGNITO_SOURCE, localContentSecurityPolicy, routeOf, StorefrontServer } from './storefront-server';
 
@@ -19,6 +21,8 @@ beforeAll(async () => {
   mkdirSync(join(root, 'assets'));
   writeFileSync(join(root, 'index.html'), '<!doctype html><title>SPA</title>');
   writeFileSync(join(root, 'assets', 'app.js'), 'console.log(1)');
+  mkdirSync(join(root, 'images', 'products'), { recursive: true });
+  writeFileSync(join(root, 'images', 'products', 'mug.0123abcd.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   apiSeen = [];
   api = http.createServer((req, res) => {
     let body = '';
@@ -73,6 +77,25 @@ test('SPA paths get index.html, files are served as they are, the rest is 403; e
   expect((await fetch(`${server.origin}/assets/missing.js`)).status).toBe(403);
   expect((await fetch(`${server.origin}/%2e%2e/%2e%2e/etc/passwd.txt`)).status).toBe(403);
   expect((await fetch(`${server.origin}/`, { method: 'POST' })).status).toBe(405);
+});
+
+test('pictures are cached a year, and text is gzipped for a viewer that accepts it, as CloudFront does', async () => {
+  const image = await new Promise<http.IncomingMessage>((resolve) =>
+    http.get(`${server.origin}/images/products/mug.0123abcd.svg`, { headers: { 'accept-encoding': 'gzip' } }, resolve),
+  );
+  expect(image.headers['cache-control']).toBe(IMAGE_CACHE_CONTROL);
+  expect(image.headers['content-type']).toBe('image/svg+xml');
+  expect(image.headers['content-encoding']).toBe('gzip');
+  const chunks: Buffer[] = [];
+  for await (const chunk of image) chunks.push(chunk as Buffer);
+  expect(gunzipSync(Buffer.concat(chunks)).toString()).toBe('<svg xmlns="http://www.w3.org/2000/svg"/>');
+  const plain = await new Promise<http.IncomingMessage>((resolve) =>
+    http.get(`${server.origin}/assets/app.js`, resolve),
+  );
+  plain.resume();
+  expect(plain.headers['content-encoding']).toBeUndefined();
+  expect(plain.headers['content-length']).toBe('14');
+  expect(plain.headers['cache-control']).toBeUndefined();
 });
 
 test('/config.json is the runtime configuration, never cached', async () => {

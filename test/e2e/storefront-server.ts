@@ -1,6 +1,8 @@
 import { createReadStream, statSync } from 'node:fs';
 import http from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { createGzip } from 'node:zlib';
+import { IMAGE_CACHE_CONTROL } from '@securecart/contracts/catalog';
 import csp from '@securecart/contracts/csp.json';
 import { LoopbackServer } from '../smoke/loopback';
 
@@ -12,6 +14,8 @@ import { LoopbackServer } from '../smoke/loopback';
  *   (spa-routing.ts: a last path segment without a dot is a route);
  * - forwards `/api/*` to the checkout service (API Gateway in the cloud), all viewer headers but
  *   Host (ALL_VIEWER_EXCEPT_HOST_HEADER), body and answer unchanged;
+ * - `/images/*` with the year-long Cache-Control of its behaviour's response-headers policy;
+ * - compresses text (gzip) for a viewer that accepts it, as CloudFront's behaviours do (`compress`);
  * - adds the response-headers policy to every answer, `/api/*` included, overriding the origin's:
  *   the CSP, X-Content-Type-Options, X-Frame-Options and Referrer-Policy. Not HSTS: this is
  *   http, where browsers ignore it anyway.
@@ -48,6 +52,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.webmanifest': 'application/manifest+json',
 };
+
+/** What CloudFront compresses (its list includes these types). */
+const COMPRESSIBLE = /^(text\/|application\/(json|manifest\+json)|image\/svg\+xml)/;
 
 /** Hop-by-hop headers, which a proxy does not forward. */
 const HOP_BY_HOP = new Set([
@@ -139,12 +146,16 @@ export class StorefrontServer {
       res.writeHead(403, { ...this.securityHeaders, 'content-type': 'text/plain' }).end('AccessDenied');
       return;
     }
+    const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
+    const gzip = COMPRESSIBLE.test(type) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     res.writeHead(200, {
       ...this.securityHeaders,
-      'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': String(stat.size),
+      'content-type': type,
+      ...(path.startsWith('/images/') ? { 'cache-control': IMAGE_CACHE_CONTROL } : {}),
+      ...(gzip ? { 'content-encoding': 'gzip', vary: 'Accept-Encoding' } : { 'content-length': String(stat.size) }),
     });
     if (req.method === 'HEAD') res.end();
+    else if (gzip) createReadStream(file).pipe(createGzip()).pipe(res);
     else createReadStream(file).pipe(res);
   }
 

@@ -1,8 +1,11 @@
 /**
  * A Vite plugin that prints every emitted JS and CSS file's size (raw and gzip) after a build and
- * checks the initial JavaScript (the entry chunk and everything it imports statically, i.e. what
- * the browser loads before the first page can render) against a gzip budget. Over budget, the
- * build fails (non-zero exit) after printing the table.
+ * checks the JavaScript of the catalog's first visit against a gzip budget: the entry chunk and
+ * every chunk it imports, statically or dynamically, except the dynamic imports declared as loaded
+ * later (`loadedLater`: the other pages' routes, the sign-in library). A new dynamic import counts
+ * until it is declared, so code the first visit really fetches cannot slip past the budget by
+ * being split off. Over budget, the build fails (non-zero exit) after printing the table.
+ * test/lighthouse (npm run test:lighthouse) checks the same total against what Chromium fetches.
  */
 import { gzipSync } from 'node:zlib';
 import type { Plugin } from 'vite';
@@ -26,6 +29,8 @@ interface ChunkLike {
   readonly code: string;
   readonly isEntry: boolean;
   readonly imports: readonly string[];
+  readonly dynamicImports?: readonly string[];
+  readonly facadeModuleId?: string | null;
 }
 
 interface AssetLike {
@@ -37,8 +42,15 @@ interface AssetLike {
 const gzipSize = (content: string | Uint8Array) => gzipSync(content, { level: 9 }).length;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
 
-/** Sizes of the emitted JS/CSS files and the initial-JS total. */
-export function measureBundle(bundle: Record<string, ChunkLike | AssetLike | { type: string }>, budget: number) {
+/**
+ * Sizes of the emitted JS/CSS files and the first visit's JS total. `loadedLater` names the modules
+ * whose dynamic import the first visit does not make (by the chunk's facade module id).
+ */
+export function measureBundle(
+  bundle: Record<string, ChunkLike | AssetLike | { type: string }>,
+  budget: number,
+  loadedLater: (moduleId: string) => boolean = () => false,
+) {
   const chunks = new Map<string, ChunkLike>();
   for (const output of Object.values(bundle)) {
     if (output.type === 'chunk') chunks.set((output as ChunkLike).fileName, output as ChunkLike);
@@ -47,7 +59,12 @@ export function measureBundle(bundle: Record<string, ChunkLike | AssetLike | { t
   const visit = (fileName: string) => {
     if (initial.has(fileName)) return;
     initial.add(fileName);
-    chunks.get(fileName)?.imports.forEach(visit);
+    const chunk = chunks.get(fileName);
+    chunk?.imports.forEach(visit);
+    for (const dynamic of chunk?.dynamicImports ?? []) {
+      const facade = chunks.get(dynamic)?.facadeModuleId;
+      if (!(facade && loadedLater(facade))) visit(dynamic);
+    }
   };
   for (const chunk of chunks.values()) if (chunk.isEntry) visit(chunk.fileName);
 
@@ -81,14 +98,17 @@ export function formatReport(report: SizeReport): string {
         `${r.file.padEnd(width)}  ${kb(r.rawBytes).padStart(11)}  ${kb(r.gzipBytes).padStart(11)}  ${r.initial ? 'yes' : ''}`,
     ),
     '',
-    `initial JavaScript: ${kb(report.initialJsGzipBytes)} gzip of a ${kb(report.budgetGzipBytes)} budget ` +
+    `catalog's first visit: ${kb(report.initialJsGzipBytes)} gzip of JavaScript, of a ${kb(report.budgetGzipBytes)} budget ` +
       `(${((100 * report.initialJsGzipBytes) / report.budgetGzipBytes).toFixed(0)}%)` +
       (report.initialJsGzipBytes > report.budgetGzipBytes ? ' — OVER BUDGET' : ''),
   ];
   return lines.join('\n');
 }
 
-export function sizeBudget(options: { initialJsGzipBudgetBytes: number }): Plugin {
+export function sizeBudget(options: {
+  initialJsGzipBudgetBytes: number;
+  loadedLater?: (moduleId: string) => boolean;
+}): Plugin {
   let silent = false;
   return {
     name: 'securecart:size-budget',
@@ -99,11 +119,15 @@ export function sizeBudget(options: { initialJsGzipBudgetBytes: number }): Plugi
     writeBundle: {
       order: 'post',
       handler(_outputOptions, bundle) {
-        const report = measureBundle(bundle as Parameters<typeof measureBundle>[0], options.initialJsGzipBudgetBytes);
+        const report = measureBundle(
+          bundle as Parameters<typeof measureBundle>[0],
+          options.initialJsGzipBudgetBytes,
+          options.loadedLater,
+        );
         if (!silent) process.stdout.write(`\n${formatReport(report)}\n`);
         if (report.initialJsGzipBytes > report.budgetGzipBytes) {
           this.error(
-            `Initial JavaScript is ${kb(report.initialJsGzipBytes)} gzip, over the ${kb(report.budgetGzipBytes)} budget`,
+            `The catalog's first visit loads ${kb(report.initialJsGzipBytes)} gzip of JavaScript, over the ${kb(report.budgetGzipBytes)} budget`,
           );
         }
       },

@@ -4,7 +4,9 @@
  * Tokens live in sessionStorage (the library's default) and are renewed with the refresh token,
  * never through a hidden iframe (the CSP forbids framing the identity provider).
  *
- * oidc-client-ts is loaded on first use, outside the initial JavaScript.
+ * oidc-client-ts (16.5 KB gzip) is loaded only when it is needed: to sign in or out, to complete a
+ * sign-in, or when this tab holds a session (its user in sessionStorage). A signed-out visit never
+ * fetches it: asking "who is signed in?" with nothing stored answers null at once.
  */
 import type { OidcMetadata, User, UserManager } from 'oidc-client-ts';
 import type { RuntimeConfig } from './config';
@@ -68,9 +70,26 @@ export function cognitoMetadata(authority: string, domain: string): Partial<Oidc
 
 type Notify = (user: SessionUser | null) => void;
 
+type OidcLibrary = Pick<typeof import('oidc-client-ts'), 'UserManager' | 'WebStorageStateStore'>;
+
+/** Loads oidc-client-ts (its own chunk). */
+const loadOidcLibrary = (): Promise<OidcLibrary> => import('oidc-client-ts');
+
+/** Where oidc-client-ts keeps the signed-in user (WebStorageStateStore's prefix + UserManager's key). */
+export const storedUserKey = (config: RuntimeConfig): string => `oidc.user:${config.authority}:${config.clientId}`;
+
+/** True when this tab holds a session: only then is the sign-in library needed to answer who is signed in. */
+function hasStoredSession(config: RuntimeConfig): boolean {
+  try {
+    return window.sessionStorage.getItem(storedUserKey(config)) !== null;
+  } catch {
+    return true; // storage unreadable: let the library decide
+  }
+}
+
 /** The UserManager for `config`, loaded (with oidc-client-ts) on first use. */
-async function createManager(config: RuntimeConfig, notify: Notify): Promise<UserManager> {
-  const { UserManager, WebStorageStateStore } = await import('oidc-client-ts');
+async function createManager(config: RuntimeConfig, notify: Notify, load: () => Promise<OidcLibrary>) {
+  const { UserManager, WebStorageStateStore } = await load();
   const um = new UserManager({
     authority: config.authority,
     client_id: config.clientId,
@@ -131,18 +150,25 @@ async function signOutOf(um: UserManager, config: RuntimeConfig): Promise<void> 
   window.location.assign(url.toString());
 }
 
-export function createOidcAuth(config: RuntimeConfig): AuthService {
+export function createOidcAuth(
+  config: RuntimeConfig,
+  { load = loadOidcLibrary }: { load?: () => Promise<OidcLibrary> } = {},
+): AuthService {
   let manager: Promise<UserManager> | undefined;
   const listeners = new Set<Notify>();
   const notify: Notify = (user) => listeners.forEach((l) => l(user));
-  const getManager = () => (manager ??= createManager(config, notify));
+  const getManager = () => (manager ??= createManager(config, notify, load));
+  /** Nothing stored and nothing loaded: signed out, without loading the library. */
+  const signedOutForSure = () => !manager && !hasStoredSession(config);
 
   return {
     async getUser() {
+      if (signedOutForSure()) return null;
       const user = await currentUser(await getManager());
       return user ? toSessionUser(user) : null;
     },
     async getAccessToken() {
+      if (signedOutForSure()) return null;
       return (await currentUser(await getManager()))?.access_token ?? null;
     },
     async signIn(returnTo) {

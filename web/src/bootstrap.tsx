@@ -25,10 +25,18 @@ export interface BootstrapOptions {
 export async function bootstrap(container: HTMLElement, options: BootstrapOptions = {}): Promise<Root> {
   const fetchFn = options.fetch ?? window.fetch.bind(window);
   const root = createRoot(container);
+  // The header's frame (same height as the real one) while /config.json loads: nothing moves after.
   root.render(
-    <main id="main" className="site-main">
-      <Spinner label="Loading SecureCart…" />
-    </main>,
+    <>
+      <header className="site-header">
+        <div className="site-header__inner">
+          <span className="brand">SecureCart</span>
+        </div>
+      </header>
+      <main id="main" className="site-main">
+        <Spinner label="Loading SecureCart…" />
+      </main>
+    </>,
   );
 
   const result = await loadRuntimeConfig(fetchFn, options.origin ?? window.location.origin);

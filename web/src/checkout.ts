@@ -3,6 +3,7 @@
  * schema the checkout service validates with), customer-facing messages that name the field, and
  * the Idempotency-Key of a checkout attempt.
  */
+import { ISO_3166_ALPHA2 } from '@securecart/contracts/countries';
 import { TEST_PAYMENT_TOKENS } from '@securecart/contracts/payment';
 import { AddressSchema, PAYMENT_TOKEN_PATTERN } from './contracts';
 import type { Address, CreateOrderBody, IssueLike } from './contracts';
@@ -18,7 +19,7 @@ export const FIELD_LABELS: Record<AddressField, string> = {
   line2: 'Address line 2',
   city: 'City',
   postalCode: 'Postal code',
-  country: 'Country code',
+  country: 'Country',
 };
 
 /** The simulated provider's test tokens, labelled as what they are. */
@@ -47,9 +48,7 @@ function messageFor(field: AddressField, issue: AddressIssue): string {
   if (issue.code === 'too_small' && Number(issue.minimum) <= 1) return `${label} is required.`;
   if (issue.code === 'too_small') return `${label} must be at least ${issue.minimum} characters.`;
   if (issue.code === 'too_big') return `${label} must be at most ${issue.maximum} characters.`;
-  if (issue.code === 'invalid_format' && field === 'country') {
-    return `${label} must be a two-letter country code, such as US.`;
-  }
+  if (issue.code === 'invalid_format' && field === 'country') return 'Choose the country to ship to.';
   return `${label}: ${issue.message}`;
 }
 
@@ -157,3 +156,38 @@ export const attemptStore = {
     }
   },
 };
+
+/** Where the customer's last country choice is kept (this browser only). */
+export const COUNTRY_STORAGE_KEY = 'securecart.country';
+
+/** The country chosen last time in this browser, if it is still one of the list. */
+export function rememberedCountry(): string {
+  try {
+    const code = window.localStorage.getItem(COUNTRY_STORAGE_KEY) ?? '';
+    return (ISO_3166_ALPHA2 as readonly string[]).includes(code) ? code : '';
+  } catch {
+    return '';
+  }
+}
+
+export function rememberCountry(code: string): void {
+  try {
+    if (code) window.localStorage.setItem(COUNTRY_STORAGE_KEY, code);
+  } catch {
+    // storage full or refused: the choice is simply not remembered
+  }
+}
+
+/** Every ISO 3166-1 country as { code, name }, named in the customer's language and sorted by that name. */
+export function countryOptions(locales: readonly string[]): { code: string; name: string }[] {
+  let names: Intl.DisplayNames | undefined;
+  try {
+    names = new Intl.DisplayNames([...locales], { type: 'region', fallback: 'code' });
+  } catch {
+    names = undefined;
+  }
+  const collator = new Intl.Collator([...locales]);
+  return ISO_3166_ALPHA2.map((code) => ({ code, name: names?.of(code) ?? code })).sort((a, b) =>
+    collator.compare(a.name, b.name),
+  );
+}

@@ -1,9 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 
+/** The tab's title for a page: "Order 1A2B3C4D — SecureCart". */
+export const pageTitle = (title: string): string => `${title} — SecureCart`;
+
 /** Sets the document title for the current page. */
 export function usePageTitle(title: string): void {
   useEffect(() => {
-    document.title = `${title} · SecureCart`;
+    document.title = pageTitle(title);
   }, [title]);
 }
 

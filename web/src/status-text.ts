@@ -31,3 +31,21 @@ export const REASON_TEXT: Record<OutcomeReason, string> = {
 
 export const reasonText = (reason: string | null | undefined): string | null =>
   reason ? (REASON_TEXT[reason as OutcomeReason] ?? reason) : null;
+
+/** What an order is called on the page and in the tab: the first 8 characters of its id, upper-case. */
+export const shortOrderNumber = (orderId: string): string => orderId.slice(0, 8).toUpperCase();
+
+/** What the customer can do after an order ended without being delivered. */
+export function nextStepText(reason: string | null | undefined): string {
+  switch (reason) {
+    case OUTCOME_REASONS.paymentDeclined:
+    case OUTCOME_REASONS.paymentUnavailable:
+      return 'You can put the items back in your cart and pay with another card.';
+    case OUTCOME_REASONS.outOfStock:
+      return 'You can put the items back in your cart; the product pages show what is in stock.';
+    case OUTCOME_REASONS.invalidOrder:
+      return 'You can put the items back in your cart and check the products and the address.';
+    default:
+      return 'You can put the items back in your cart and try again.';
+  }
+}

@@ -43,11 +43,15 @@ async function fillAddress(overrides: Partial<Record<string, string>> = {}) {
     'Address line 1': '12 St James Square',
     City: 'London',
     'Postal code': 'SW1Y 4JH',
-    'Country code': 'gb',
+    Country: 'GB',
     ...overrides,
   };
   for (const [label, value] of Object.entries(values)) {
     const input = screen.getByLabelText(label);
+    if (input instanceof HTMLSelectElement) {
+      await userEvent.selectOptions(input, value);
+      continue;
+    }
     await userEvent.clear(input);
     if (value) await userEvent.type(input, value);
   }
@@ -86,23 +90,36 @@ describe('checkout page', () => {
       'Address line 1 is required.',
       'City is required.',
       'Postal code is required.',
-      'Country code must be a two-letter country code, such as US.',
+      'Choose the country to ship to.',
     ]);
     expect(screen.getByLabelText('Full name')).toHaveAttribute('aria-invalid', 'true');
     expect(screen.getByLabelText('Full name')).toHaveAccessibleDescription('Full name is required.');
     expect(screen.getByLabelText('Address line 2 (optional)')).not.toHaveAttribute('aria-invalid');
     expect(api.callsTo('POST /api/orders')).toHaveLength(0);
 
-    await fillAddress({ 'Country code': 'U', 'Postal code': 'X'.repeat(21) });
+    await fillAddress({ 'Postal code': 'X'.repeat(21) });
     await placeOrder();
     const again = within(await screen.findByRole('alert'))
       .getAllByRole('listitem')
       .map((li) => li.textContent);
-    expect(again).toEqual([
-      'Postal code must be at most 20 characters.',
-      'Country code must be a two-letter country code, such as US.',
-    ]);
+    expect(again).toEqual(['Postal code must be at most 20 characters.']);
     expect(api.callsTo('POST /api/orders')).toHaveLength(0);
+  });
+
+  it('offers every ISO 3166-1 country by name and remembers the last choice', async () => {
+    window.localStorage.removeItem('securecart.country');
+    const first = renderApp('/checkout', { fetch: checkoutApi(ACCEPTED).fetch });
+    const country = (await screen.findByRole('combobox', { name: 'Country' })) as HTMLSelectElement;
+    expect(country.value).toBe('');
+    const options = within(country).getAllByRole('option');
+    expect(options).toHaveLength(250); // "Choose a country" and 249 countries
+    expect(within(country).getByRole('option', { name: 'Germany' })).toHaveValue('DE');
+    expect(within(country).getByRole('option', { name: 'United Kingdom' })).toHaveValue('GB');
+    await userEvent.selectOptions(country, 'DE');
+    first.unmount();
+
+    renderApp('/checkout', { fetch: checkoutApi(ACCEPTED).fetch });
+    expect(((await screen.findByRole('combobox', { name: 'Country' })) as HTMLSelectElement).value).toBe('DE');
   });
 
   it('places the order with an Idempotency-Key and goes to its status page', async () => {
@@ -113,7 +130,7 @@ describe('checkout page', () => {
     await userEvent.click(screen.getByLabelText(/Test card — declines/));
     await placeOrder();
 
-    expect(await screen.findByRole('heading', { name: /Order order-123/ })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: /Order ORDER-12/ })).toBeInTheDocument();
     const [post] = api.callsTo('POST /api/orders');
     expect(post.headers['idempotency-key']).toMatch(/^[A-Za-z0-9_-]{8,128}$/);
     expect(post.headers.authorization).toBe('Bearer access-token-1');
@@ -152,7 +169,7 @@ describe('checkout page', () => {
     await placeOrder();
     expect(await screen.findByText(/\(HTTP 503\)/)).toBeInTheDocument();
     await placeOrder();
-    await screen.findByRole('heading', { name: /Order order-123/ });
+    await screen.findByRole('heading', { name: /Order ORDER-12/ });
 
     const keys = api.callsTo('POST /api/orders').map((c) => c.headers['idempotency-key']);
     expect(keys).toHaveLength(3);
@@ -177,7 +194,7 @@ describe('checkout page', () => {
       'This checkout attempt was already used with different details. Check your order and place it again.',
     );
     await placeOrder();
-    await screen.findByRole('heading', { name: /Order order-123/ });
+    await screen.findByRole('heading', { name: /Order ORDER-12/ });
 
     const keys = api.callsTo('POST /api/orders').map((c) => c.headers['idempotency-key']);
     expect(new Set(keys).size).toBe(3);

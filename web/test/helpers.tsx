@@ -90,10 +90,29 @@ export function serviceError(statusCode: number, error: string, message: string,
   return { status: statusCode, body };
 }
 
+const product = (
+  productId: string,
+  name: string,
+  priceCents: number,
+  inStock: boolean,
+  category: string,
+  imageKey: string | null,
+): ProductView => ({
+  productId,
+  name,
+  priceCents,
+  currency: 'USD',
+  inStock,
+  description: `${name}: what the product page says about it.`,
+  category,
+  imageKey,
+  imageAlt: imageKey ? `A picture of ${name.toLowerCase()}` : '',
+});
+
 export const PRODUCTS: ProductView[] = [
-  { productId: 'SKU-1', name: 'Espresso beans', priceCents: 1299, currency: 'USD', inStock: true },
-  { productId: 'SKU-2', name: 'Ceramic mug', priceCents: 850, currency: 'USD', inStock: true },
-  { productId: 'SKU-3', name: 'Hand grinder', priceCents: 4500, currency: 'USD', inStock: false },
+  product('SKU-1', 'Espresso beans', 1299, true, 'Coffee', 'beans.0a1b2c3d'),
+  product('SKU-2', 'Ceramic mug', 850, true, 'Kitchen', 'mug.0a1b2c3d'),
+  product('SKU-3', 'Hand grinder', 4500, false, 'Coffee', null),
 ];
 
 /** GET /api/cart's answer with these items. */
@@ -119,7 +138,7 @@ function LocationProbe() {
 }
 
 export function renderApp(
-  path: string,
+  path: string | { pathname: string; state: unknown },
   { fetch, auth = fakeAuth() }: { fetch: typeof globalThis.fetch; auth?: AuthService },
 ) {
   const api = new Api({ fetch, getAccessToken: () => auth.getAccessToken() });

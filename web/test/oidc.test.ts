@@ -4,7 +4,7 @@
  * to cognito-idp (the authority) when cognitoDomain is configured.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cognitoMetadata, createOidcAuth } from '../src/auth';
+import { cognitoMetadata, createOidcAuth, storedUserKey } from '../src/auth';
 import type { RuntimeConfig } from '../src/config';
 import { json } from './helpers';
 
@@ -117,6 +117,29 @@ describe('OIDC sign-in with oidc-client-ts', () => {
 
     const hosts = fetchMock.mock.calls.map(([url]) => new URL(url as string).host);
     expect(hosts.every((h) => h.endsWith('.amazoncognito.com'))).toBe(true);
+  });
+
+  it('loads the sign-in library only when needed: never for a signed-out visit', async () => {
+    window.sessionStorage.clear();
+    const load = vi.fn(() => import('oidc-client-ts'));
+    const auth = createOidcAuth(CONFIG, { load });
+    expect(await auth.getUser()).toBeNull();
+    expect(await auth.getAccessToken()).toBeNull();
+    expect(load).not.toHaveBeenCalled();
+
+    // A session in this tab (oidc-client-ts's own key): the library is loaded to read and renew it.
+    const expired = { profile: { sub: 'customer-1' }, access_token: 'a', token_type: 'Bearer', expires_at: 1 };
+    window.sessionStorage.setItem(storedUserKey(CONFIG), JSON.stringify(expired));
+    expect(await auth.getUser()).toBeNull(); // expired, nothing to renew it with: the library forgets it
+    expect(window.sessionStorage.getItem(storedUserKey(CONFIG))).toBeNull();
+    expect(load).toHaveBeenCalledTimes(1);
+    window.sessionStorage.clear();
+
+    // Signing in loads it, of course.
+    const other = createOidcAuth(CONFIG, { load });
+    void other.signIn('/');
+    await vi.waitFor(() => expect(assign).toHaveBeenCalled());
+    expect(load).toHaveBeenCalledTimes(2);
   });
 
   it('cognitoMetadata puts every endpoint on the managed-login domain and keeps the issuer', () => {

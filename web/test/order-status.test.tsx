@@ -1,9 +1,10 @@
-import { act, screen, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { POLL_INTERVAL_MS } from '../src/pages/OrderStatusPage';
 import type { OrderView } from '@securecart/contracts/http-api';
 import type { OrderStatus, OutcomeReason } from '@securecart/contracts/status';
-import { PRODUCTS, answer, mockFetch, renderApp, serviceError } from './helpers';
+import { PRODUCTS, answer, cartAnswer, echoCart, mockFetch, renderApp, serviceError } from './helpers';
 
 const T0 = '2026-01-01T10:00:00.000Z';
 const at = (s: number) => new Date(Date.parse(T0) + s * 1000).toISOString();
@@ -104,6 +105,62 @@ describe('order status page', () => {
     await elapse(10 * 60_000);
     expect(api.callsTo('GET /api/orders/order-9')).toHaveLength(3);
     expect(api.calls[0].headers.authorization).toBe('Bearer access-token-1');
+  });
+
+  it('a cancelled order leads with what happened and what to do, never a thank-you, even just placed', async () => {
+    const api = mockFetch({
+      'GET /api/cart': cartAnswer([]),
+      'PUT /api/cart': echoCart,
+      'GET /api/orders/order-9': order(
+        'CANCELLED',
+        [
+          ['PENDING', 0],
+          ['CANCELLED', 2, 'PAYMENT_DECLINED'],
+        ],
+        'PAYMENT_DECLINED',
+      ),
+    });
+    renderApp({ pathname: '/orders/order-9', state: { placed: true } }, { fetch: api.fetch });
+    const heading = await settle(() => screen.getByRole('heading', { level: 1 }));
+    expect(heading).toHaveTextContent('Order ORDER-9');
+    const outcome = await settle(() => screen.getByRole('heading', { level: 2, name: 'Your order was cancelled.' }));
+    // Right under the page's heading: the first thing read after it.
+    expect(heading.nextElementSibling).toBe(outcome.closest('.alert'));
+    expect(outcome.closest('.alert')).toHaveTextContent(
+      'Your order was cancelled.The payment was declined. You have not been charged.You can put the items back in your cart and pay with another card.',
+    );
+    expect(screen.queryByText(/Thank you/)).not.toBeInTheDocument();
+    expect(document.querySelector('.alert--success')).toBeNull();
+    expect(document.title).toBe('Order ORDER-9 — SecureCart');
+
+    // Putting the items back fills the cart with the order's items and goes there.
+    vi.useRealTimers();
+    await userEvent.click(screen.getByRole('button', { name: 'Put the items back in your cart' }));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/cart'));
+    expect(api.callsTo('PUT /api/cart').at(-1)?.body).toEqual({
+      items: [
+        { productId: 'SKU-1', quantity: 2 },
+        { productId: 'SKU-GONE', quantity: 1 },
+      ],
+    });
+  });
+
+  it('thanks the customer for an order just placed while it is on its way, and names it by its short number', async () => {
+    const api = mockFetch({
+      'GET /api/orders/1a2b3c4d-5e6f-4a4b-8c8d-9e9f0a0b1c1d': answer('getOrder', {
+        ...order('PAID', [['PAID', 0]]).body,
+        orderId: '1a2b3c4d-5e6f-4a4b-8c8d-9e9f0a0b1c1d',
+      }),
+    });
+    renderApp(
+      { pathname: '/orders/1a2b3c4d-5e6f-4a4b-8c8d-9e9f0a0b1c1d', state: { placed: true } },
+      { fetch: api.fetch },
+    );
+    expect(await settle(() => screen.getByRole('heading', { level: 1 }))).toHaveTextContent(/^Order 1A2B3C4D$/);
+    expect(await settle(() => screen.getByText(/^Thank you! Your order has been received/))).toBeInTheDocument();
+    expect(document.title).toBe('Order 1A2B3C4D — SecureCart');
+    // The full number is still on the page, for a call to support.
+    expect(screen.getByText('1a2b3c4d-5e6f-4a4b-8c8d-9e9f0a0b1c1d')).toBeInTheDocument();
   });
 
   it('explains why an order was cancelled', async () => {

@@ -5,6 +5,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { IMAGE_CACHE_CONTROL } from '@securecart/contracts/catalog';
 import { TierKey } from '../encryption';
 import { acknowledge, nagAssetBucketObjects } from '../nag';
 import { API_REQUEST_FUNCTION_CODE } from './api-request';
@@ -39,8 +40,10 @@ export interface StorefrontSiteProps {
 /**
  * The presentation tier: the storefront build in a private S3 bucket (origin access control),
  * served by CloudFront over HTTPS (HTTP/2 and HTTP/3) with HSTS and the storefront's
- * Content-Security-Policy (contracts/csp.json, admitting only this deployment's Cognito domain); SPA routes rewritten to /index.html by a viewer-request
- * function on the default behaviour; `/api/*` forwarded to the REST API without `Host`, cached
+ * Content-Security-Policy (contracts/csp.json, admitting only this deployment's Cognito domain);
+ * SPA routes rewritten to /index.html by a viewer-request function on the default behaviour;
+ * `/images/*` (product pictures, named by content) cached for a year; `/api/*` forwarded to the
+ * REST API without `Host` or the viewer's trace header, cached
  * only where the API says so (`Cache-Control`); access logs to their own bucket.
  */
 export class StorefrontSite extends Construct {
@@ -77,20 +80,29 @@ export class StorefrontSite extends Construct {
       autoDeleteObjects: autoDelete,
     });
 
+    const securityHeadersBehavior: cloudfront.ResponseSecurityHeadersBehavior = {
+      strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
+      contentSecurityPolicy: {
+        contentSecurityPolicy: deployedContentSecurityPolicy(props.loginOrigin),
+        override: true,
+      },
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+      referrerPolicy: {
+        referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+        override: true,
+      },
+    };
     const securityHeaders = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'SecureCart storefront: HSTS, CSP and friends',
-      securityHeadersBehavior: {
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
-        contentSecurityPolicy: {
-          contentSecurityPolicy: deployedContentSecurityPolicy(props.loginOrigin),
-          override: true,
-        },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        referrerPolicy: {
-          referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
-          override: true,
-        },
+      securityHeadersBehavior,
+    });
+    // Product pictures never change under their key (contracts/catalog.ts): browsers keep them a year.
+    const imageHeaders = new cloudfront.ResponseHeadersPolicy(this, 'ImageHeaders', {
+      comment: 'SecureCart /images/*: the security headers and a year of browser caching',
+      securityHeadersBehavior,
+      customHeadersBehavior: {
+        customHeaders: [{ header: 'Cache-Control', value: IMAGE_CACHE_CONTROL, override: true }],
       },
     });
     const spaRouting = new cloudfront.Function(this, 'SpaRouting', {
@@ -117,6 +129,7 @@ export class StorefrontSite extends Construct {
       enableAcceptEncodingBrotli: true,
     });
 
+    const siteOrigin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `${props.prefix} storefront`,
       defaultRootObject: 'index.html',
@@ -136,12 +149,19 @@ export class StorefrontSite extends Construct {
           }
         : {}),
       defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: siteOrigin,
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         responseHeadersPolicy: securityHeaders,
         functionAssociations: [{ function: spaRouting, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
       },
       additionalBehaviors: {
+        // The site's own pictures (web/public/images): no SPA routing, cached at the edge and in browsers.
+        '/images/*': {
+          origin: siteOrigin,
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+          cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+          responseHeadersPolicy: imageHeaders,
+        },
         '/api/*': {
           origin: new origins.HttpOrigin(props.api.domainName, {
             originPath: `/${props.api.stageName}`,

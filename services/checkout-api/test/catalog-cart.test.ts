@@ -16,6 +16,9 @@ const catalogItems = [
     warehouse: 'east',
     active: true,
     reservedOrders: new Set(['o-1']),
+    // Not a well-formed image key: no picture rather than a path the storefront would request.
+    imageKey: '../../evil',
+    imageAlt: 'ignored without a picture',
   },
   {
     productId: 'p-100',
@@ -26,6 +29,10 @@ const catalogItems = [
     reorderQuantity: 50,
     warehouse: 'west',
     active: true,
+    description: '  A gadget for every desk.  ',
+    imageKey: 'gadget.0123abcd',
+    imageAlt: 'A small brass gadget',
+    category: 'Desk',
   },
   {
     productId: 'p-300',
@@ -38,6 +45,19 @@ const catalogItems = [
     active: false,
   },
 ];
+
+/** p-100 as the storefront sees it: words trimmed, its picture and category. */
+const GADGET = {
+  productId: 'p-100',
+  name: 'Gadget',
+  priceCents: 1249,
+  currency: 'USD',
+  inStock: true,
+  description: 'A gadget for every desk.',
+  category: 'Desk',
+  imageKey: 'gadget.0123abcd',
+  imageAlt: 'A small brass gadget',
+};
 
 useService({ CATALOG_CACHE_TTL_SECONDS: '30' }, (started) => ({ issuer, service } = started));
 
@@ -58,8 +78,18 @@ describe('catalog', () => {
     expect(first.headers['cache-control']).toBe('public, max-age=30');
     expect(first.body).toEqual({
       products: [
-        { productId: 'p-100', name: 'Gadget', priceCents: 1249, currency: 'USD', inStock: true },
-        { productId: 'p-200', name: 'Widget', priceCents: 1999, currency: 'USD', inStock: false },
+        GADGET,
+        {
+          productId: 'p-200',
+          name: 'Widget',
+          priceCents: 1999,
+          currency: 'USD',
+          inStock: false,
+          description: '',
+          category: 'Other',
+          imageKey: null,
+          imageAlt: '',
+        },
       ],
     });
     expect(first.text).not.toMatch(/reservedOrders|reorder|warehouse|stock"/);
@@ -71,13 +101,7 @@ describe('catalog', () => {
     // Served from the process cache: no further Scan, concurrent requests included.
     const again = await Promise.all([service.client.get('/api/products'), service.client.get('/api/products/p-100')]);
     expect(again.map((r) => r.status)).toEqual([200, 200]);
-    expect(again[1].body).toEqual({
-      productId: 'p-100',
-      name: 'Gadget',
-      priceCents: 1249,
-      currency: 'USD',
-      inStock: true,
-    });
+    expect(again[1].body).toEqual(GADGET);
     expect(service.ddb.commandCalls(service.bundle.aws.ScanCommand)).toHaveLength(2);
   });
 

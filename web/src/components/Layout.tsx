@@ -8,7 +8,14 @@ import { Spinner } from './Spinner';
 
 function AccountControls() {
   const { state, signIn, signOut } = useAuth();
-  if (state.status === 'loading') return <span className="account__pending">Checking sign-in…</span>;
+  // While the sign-in state is read: the signed-out button's space, invisible, so nothing moves.
+  if (state.status === 'loading') {
+    return (
+      <span className="button button--header account__placeholder" aria-hidden="true">
+        Sign in
+      </span>
+    );
+  }
   if (state.status === 'signedOut') {
     return (
       <button type="button" className="button button--header" onClick={() => void signIn()}>
@@ -29,7 +36,11 @@ function AccountControls() {
   );
 }
 
-/** The site's header: brand, main navigation with the cart's item count, and the account controls. */
+/**
+ * The site's header: brand, main navigation with the cart's item count, and the account controls,
+ * each in its own area of a fixed-height grid (styles.css), so the header is as tall signed in,
+ * signed out and while that is being checked, and the page below it never moves.
+ */
 function SiteHeader() {
   const { items } = useCart();
   const count = items.reduce((n, i) => n + i.quantity, 0);
@@ -65,7 +76,12 @@ function SiteHeader() {
   );
 }
 
-/** After a client-side navigation, start at the top and move focus to the new page's content. */
+/**
+ * After a client-side navigation: start at the top and move focus to the new page's heading (its
+ * h1), so a screen reader announces where the customer is. A page that loads first shows its h1
+ * later: focus waits on <main> and moves to the h1 when it appears, unless the customer has moved
+ * it elsewhere in the meantime.
+ */
 function useFocusOnNavigation(pathname: string): RefObject<HTMLElement | null> {
   const main = useRef<HTMLElement>(null);
   const firstRender = useRef(true);
@@ -75,7 +91,24 @@ function useFocusOnNavigation(pathname: string): RefObject<HTMLElement | null> {
       return;
     }
     window.scrollTo?.(0, 0);
-    main.current?.focus();
+    const root = main.current;
+    if (!root) return;
+    const focusHeading = (): boolean => {
+      const heading = root.querySelector('h1');
+      if (!heading) return false;
+      const active = document.activeElement;
+      if (active && active !== root && active !== document.body && root.contains(active)) return true;
+      heading.setAttribute('tabindex', '-1');
+      heading.focus({ preventScroll: true });
+      return true;
+    };
+    root.focus({ preventScroll: true });
+    if (focusHeading()) return;
+    const observer = new MutationObserver(() => {
+      if (focusHeading()) observer.disconnect();
+    });
+    observer.observe(root, { childList: true, subtree: true });
+    return () => observer.disconnect();
   }, [pathname]);
   return main;
 }

@@ -6,7 +6,7 @@ import { ORDER_LIMITS } from '../contracts';
 import type { OrderItem, ProductView } from '../contracts';
 import { CartError, ErrorMessage } from '../components/ErrorMessage';
 import { Spinner } from '../components/Spinner';
-import { formatCents } from '../money';
+import { formatCents, formatPrice } from '../money';
 import { useAsync, usePageTitle } from '../hooks';
 
 export interface PricedItem extends OrderItem {
@@ -115,11 +115,13 @@ function CartLineRow({ line }: { line: PricedItem }) {
         {line.product ? <Link to={`/products/${encodeURIComponent(line.productId)}`}>{name}</Link> : name}
         {!line.product?.inStock && <span className="stock stock--out"> — no longer available</span>}
       </th>
-      <td data-label="Price">{line.product ? formatCents(line.product.priceCents) : '—'}</td>
+      <td data-label="Price">{line.product ? formatPrice(line.product.priceCents, line.product.currency) : '—'}</td>
       <td data-label="Quantity">
         <QuantityField line={line} name={name} />
       </td>
-      <td data-label="Subtotal">{line.product ? formatCents(line.product.priceCents * line.quantity) : '—'}</td>
+      <td data-label="Subtotal">
+        {line.product ? formatPrice(line.product.priceCents * line.quantity, line.product.currency) : '—'}
+      </td>
       <td>
         <button
           type="button"

@@ -2,7 +2,7 @@ import { useCallback, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useApi } from '../app-context';
 import { useCart } from '../cart';
-import { EMPTY_ADDRESS, TEST_CARDS, checkDetails } from '../checkout';
+import { EMPTY_ADDRESS, TEST_CARDS, checkDetails, rememberedCountry } from '../checkout';
 import type { AddressForm, FieldErrors } from '../checkout';
 import type { ProductView } from '../contracts';
 import { ErrorMessage } from '../components/ErrorMessage';
@@ -59,7 +59,7 @@ function useFieldErrors() {
 
 function CheckoutForm({ products }: { products: readonly ProductView[] }) {
   const cart = useCart();
-  const [form, setForm] = useState<AddressForm>(EMPTY_ADDRESS);
+  const [form, setForm] = useState<AddressForm>(() => ({ ...EMPTY_ADDRESS, country: rememberedCountry() }));
   const [token, setToken] = useState<string>(TEST_CARDS[0].token);
   const { errors, setErrors, showErrors, summary } = useFieldErrors();
   const { submitting, submitError, setSubmitError, place } = usePlaceOrder(showErrors);

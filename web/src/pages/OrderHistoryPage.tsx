@@ -1,12 +1,14 @@
 import { useCallback, useState } from 'react';
 import { Link } from 'react-router';
 import { useApi } from '../app-context';
-import type { OrderList, OrderView } from '../contracts';
+import type { OrderList, OrderView, ProductView } from '../contracts';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Spinner } from '../components/Spinner';
 import { StatusBadge } from '../components/StatusTimeline';
-import { formatCents, formatDateTime } from '../money';
+import { formatPrice, formatDateTime } from '../money';
 import { useAsync, usePageTitle } from '../hooks';
+import { useProductLookup } from '../product-lookup';
+import { shortOrderNumber } from '../status-text';
 
 export default function OrderHistoryPage() {
   usePageTitle('Your orders');
@@ -51,6 +53,7 @@ function useOlderOrders(first: OrderList) {
 
 function OrderHistory({ first }: { first: OrderList }) {
   const { orders, cursor, loadingMore, moreError, loadMore } = useOlderOrders(first);
+  const products = useProductLookup(orders.flatMap((o) => o.items.slice(0, 1).map((i) => i.productId)));
   return (
     <section aria-labelledby="orders-title">
       <h1 id="orders-title">Your orders</h1>
@@ -61,7 +64,7 @@ function OrderHistory({ first }: { first: OrderList }) {
       ) : (
         <ul className="order-list" aria-labelledby="orders-title">
           {orders.map((order) => (
-            <OrderListItem key={order.orderId} order={order} />
+            <OrderListItem key={order.orderId} order={order} products={products} />
           ))}
         </ul>
       )}
@@ -83,17 +86,31 @@ function OrderHistory({ first }: { first: OrderList }) {
   );
 }
 
-function OrderListItem({ order }: { order: OrderView }) {
+/** "Desk lamp", "Desk lamp and 2 more": the first item's catalog name (its id if unknown) and how many others. */
+export function orderSummary(order: OrderView, names: ReadonlyMap<string, ProductView>): string {
+  const [first, ...rest] = order.items;
+  if (!first) return 'No items';
+  const name = names.get(first.productId)?.name ?? first.productId;
+  return rest.length ? `${name} and ${rest.length} more` : name;
+}
+
+function OrderListItem({ order, products }: { order: OrderView; products: ReadonlyMap<string, ProductView> }) {
+  const units = order.items.reduce((n, i) => n + i.quantity, 0);
   return (
     <li className="order-list__item">
-      <Link to={`/orders/${encodeURIComponent(order.orderId)}`} className="order-list__link">
-        Order placed {formatDateTime(order.createdAt)}
-      </Link>
-      <StatusBadge status={order.status} />
-      <span className="order-list__meta">
-        {order.items.reduce((n, i) => n + i.quantity, 0)} item(s)
-        {order.clientTotalCents !== undefined && ` · ${formatCents(order.clientTotalCents)}`}
+      <span className="order-list__main">
+        <Link to={`/orders/${encodeURIComponent(order.orderId)}`} className="order-list__link">
+          {orderSummary(order, products)}
+        </Link>
+        <span className="order-list__meta">
+          Order {shortOrderNumber(order.orderId)} · placed {formatDateTime(order.createdAt)} · {units}{' '}
+          {units === 1 ? 'item' : 'items'}
+        </span>
       </span>
+      {order.clientTotalCents !== undefined && (
+        <span className="order-list__total">{formatPrice(order.clientTotalCents, order.currency)}</span>
+      )}
+      <StatusBadge status={order.status} />
     </li>
   );
 }

@@ -4,40 +4,71 @@
  */
 import { errorMessage } from '../api';
 import type { Address, OrderView } from '../contracts';
-import { Link, useLocation, useParams } from 'react-router';
+import { useState } from 'react';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { useCart } from '../cart';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Spinner } from '../components/Spinner';
 import { StatusBadge, StatusTimeline } from '../components/StatusTimeline';
-import { formatCents, formatDateTime } from '../money';
+import { formatPrice, formatDateTime } from '../money';
 import { useOrderPolling } from '../order-polling';
-import { reasonText, statusLabel } from '../status-text';
+import { nextStepText, reasonText, shortOrderNumber } from '../status-text';
 import { usePageTitle } from '../hooks';
 import { useProductLookup } from '../product-lookup';
 
 export { MAX_POLL_INTERVAL_MS, POLL_INTERVAL_MS } from '../order-polling';
 
-/** The order's outcome, once it has one: its terminal status with the reason, in words. */
-function Outcome({ order }: { order: OrderView }) {
+/** Cancelled or failed: the order did not and will not arrive. */
+const ended = (order: OrderView) => order.status === 'CANCELLED' || order.status === 'FAILED';
+
+/**
+ * What happened to an order that ended without arriving, and what the customer can do: put the
+ * same items back in the cart (and go there), or keep shopping.
+ */
+function Ended({ order }: { order: OrderView }) {
+  const cart = useCart();
+  const navigate = useNavigate();
+  const [refill, setRefill] = useState<'idle' | 'busy' | 'failed'>('idle');
+  const putBack = async () => {
+    setRefill('busy');
+    let ok = true;
+    for (const item of order.items) ok = (await cart.add(item.productId, item.quantity)) && ok;
+    if (ok) void navigate('/cart');
+    else setRefill('failed');
+  };
+  return (
+    <div className="alert alert--error outcome">
+      <h2 className="outcome__title">
+        {order.status === 'CANCELLED' ? 'Your order was cancelled.' : 'Your order could not be completed.'}
+      </h2>
+      <p>{reasonText(order.reason) ?? (order.status === 'FAILED' ? 'Our team has been alerted.' : '')}</p>
+      <p>{nextStepText(order.reason)}</p>
+      <p className="alert__actions">
+        <button type="button" className="button" disabled={refill === 'busy'} onClick={() => void putBack()}>
+          Put the items back in your cart
+        </button>{' '}
+        <Link to="/">Keep shopping</Link>
+      </p>
+      {refill === 'failed' && <p>Not every item could be put back: your cart says why.</p>}
+    </div>
+  );
+}
+
+/** Delivered, or on its way: the good news (thanks first when the customer has just placed it). */
+function Confirmation({ order, justPlaced }: { order: OrderView; justPlaced: boolean }) {
   if (order.status === 'FULFILLED') {
     return (
       <div className="alert alert--success">
-        <p>Your order is fulfilled and on its way.</p>
+        <p>{justPlaced && 'Thank you! '}Your order is fulfilled and on its way.</p>
       </div>
     );
   }
-  if (order.status === 'CANCELLED' || order.status === 'FAILED') {
-    return (
-      <div className="alert alert--error">
-        <p>
-          <strong>
-            {order.status === 'CANCELLED' ? 'Your order was cancelled.' : 'Your order could not be completed.'}
-          </strong>{' '}
-          {reasonText(order.reason) ?? (order.status === 'FAILED' ? 'Our team has been alerted.' : '')}
-        </p>
-      </div>
-    );
-  }
-  return null;
+  if (!justPlaced) return null;
+  return (
+    <div className="alert alert--success">
+      <p>Thank you! Your order has been received. This page follows it as it is processed.</p>
+    </div>
+  );
 }
 
 /**
@@ -66,21 +97,17 @@ export default function OrderStatusPage() {
   const location = useLocation();
   const justPlaced = (location.state as { placed?: boolean } | null)?.placed === true;
   const [{ order, error, polling }, retry] = useOrderPolling(orderId);
-  usePageTitle(order ? `Order ${statusLabel(order.status)}` : 'Order');
+  const number = shortOrderNumber(orderId);
+  usePageTitle(`Order ${number}`);
 
   return (
     <section aria-labelledby="order-title" className="order">
       <p>
         <Link to="/orders">← Your orders</Link>
       </p>
-      <h1 id="order-title">
-        Order <span className="order__id">{orderId}</span>
-      </h1>
-      {justPlaced && (
-        <div className="alert alert--success">
-          <p>Thank you! Your order has been received. This page follows it as it is processed.</p>
-        </div>
-      )}
+      <h1 id="order-title">Order {number}</h1>
+      {/* What happened comes first: a cancelled order never shows a thank-you. */}
+      {order && (ended(order) ? <Ended order={order} /> : <Confirmation order={order} justPlaced={justPlaced} />)}
 
       {/* Announced whenever the status changes, and only then. */}
       <p role="status" className="order__status">
@@ -110,7 +137,6 @@ export default function OrderStatusPage() {
 function OrderProgress({ order, polling }: { order: OrderView; polling: boolean }) {
   return (
     <>
-      <Outcome order={order} />
       {polling && (
         <p className="polling" aria-hidden="true">
           <span className="spinner__icon" /> Updating automatically…
@@ -120,6 +146,8 @@ function OrderProgress({ order, polling }: { order: OrderView; polling: boolean 
       <StatusTimeline history={order.statusHistory} />
       <h2>Details</h2>
       <dl className="details">
+        <dt>Order number</dt>
+        <dd className="order__id">{order.orderId}</dd>
         <dt>Placed</dt>
         <dd>{formatDateTime(order.createdAt)}</dd>
         <dt>Items</dt>
@@ -129,7 +157,7 @@ function OrderProgress({ order, polling }: { order: OrderView; polling: boolean 
         {order.clientTotalCents !== undefined && (
           <>
             <dt>Total shown at checkout</dt>
-            <dd>{formatCents(order.clientTotalCents)}</dd>
+            <dd>{formatPrice(order.clientTotalCents, order.currency)}</dd>
           </>
         )}
         <dt>Shipping to</dt>

@@ -4,9 +4,11 @@ import { useApi } from '../app-context';
 import { useCart } from '../cart';
 import { ORDER_LIMITS } from '../contracts';
 import type { ProductView } from '../contracts';
+import { AddedToast, LiveRegion } from '../components/AddedToast';
 import { CartError, ErrorMessage } from '../components/ErrorMessage';
+import { ProductImage } from '../components/ProductImage';
 import { Spinner } from '../components/Spinner';
-import { formatCents } from '../money';
+import { formatPrice } from '../money';
 import { useAsync, usePageTitle } from '../hooks';
 
 export default function ProductPage() {
@@ -35,31 +37,37 @@ export default function ProductPage() {
 function ProductDetails({ product }: { product: ProductView }) {
   const cart = useCart();
   const [announcement, setAnnouncement] = useState('');
+  const [toast, setToast] = useState('');
   const add = async (quantity: number) => {
     const ok = await cart.add(product.productId, quantity);
-    setAnnouncement(ok ? `Added ${quantity} × ${product.name} to your cart.` : '');
+    const message = ok ? `Added ${quantity} × ${product.name} to your cart.` : '';
+    setAnnouncement(message);
+    setToast(message);
   };
 
   return (
     <article aria-labelledby="product-title" className="product">
-      <p>
+      <p className="product__back">
         <Link to="/">← Catalog</Link>
       </p>
-      <h1 id="product-title">{product.name}</h1>
-      <p className="product__price">{formatCents(product.priceCents)}</p>
-      <p className={product.inStock ? 'stock stock--in' : 'stock stock--out'}>
-        {product.inStock ? 'In stock' : 'Out of stock'}
-      </p>
-      <QuantityForm available={product.inStock} onAdd={add} />
-      <p role="status" className="announcement">
-        {announcement}
-      </p>
-      <CartError />
-      {announcement && (
-        <p>
-          <Link to="/cart">Go to your cart</Link>
-        </p>
-      )}
+      <div className="product__layout">
+        <ProductImage product={product} eager />
+        <div className="product__info">
+          <h1 id="product-title">{product.name}</h1>
+          <p className="product__category">{product.category}</p>
+          <p className="product__price">{formatPrice(product.priceCents, product.currency)}</p>
+          <p className={product.inStock ? 'stock stock--in' : 'stock stock--out'}>
+            {product.inStock ? 'In stock' : 'Out of stock'}
+          </p>
+          <div className="product__buy">
+            <QuantityForm available={product.inStock} onAdd={add} />
+            {toast && <AddedToast message={toast} onDismiss={() => setToast('')} />}
+          </div>
+          <LiveRegion message={announcement} />
+          <CartError />
+          {product.description && <p className="product__description">{product.description}</p>}
+        </div>
+      </div>
     </article>
   );
 }

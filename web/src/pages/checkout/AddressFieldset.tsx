@@ -1,5 +1,7 @@
+import { useMemo } from 'react';
 import type { Dispatch, SetStateAction } from 'react';
-import { ADDRESS_FIELDS, FIELD_LABELS } from '../../checkout';
+import { ADDRESS_FIELDS, FIELD_LABELS, countryOptions, rememberCountry } from '../../checkout';
+import { customerLocales } from '../../money';
 import type { AddressField, AddressForm, FieldErrors } from '../../checkout';
 
 const AUTOCOMPLETE: Record<AddressField, string> = {
@@ -13,7 +15,6 @@ const AUTOCOMPLETE: Record<AddressField, string> = {
 
 const HINTS: Partial<Record<AddressField, string>> = {
   line2: 'Optional: apartment, suite, floor.',
-  country: 'Two letters, for example US, CA or DE.',
 };
 
 interface AddressFieldsetProps {
@@ -33,7 +34,10 @@ export function AddressFieldset({ form, setForm, errors }: AddressFieldsetProps)
           field={field}
           value={form[field]}
           error={errors[field]}
-          onChange={(value) => setForm((f) => ({ ...f, [field]: value }))}
+          onChange={(value) => {
+            if (field === 'country') rememberCountry(value);
+            setForm((f) => ({ ...f, [field]: value }));
+          }}
         />
       ))}
     </fieldset>
@@ -67,19 +71,52 @@ function AddressInput({ field, value, error, onChange }: AddressInputProps) {
           {error}
         </p>
       )}
-      <input
-        id={field}
-        name={field}
-        type="text"
-        autoComplete={AUTOCOMPLETE[field]}
-        required={field !== 'line2'}
-        maxLength={field === 'country' ? 2 : undefined}
-        className={field === 'country' ? 'input--short' : undefined}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-      />
+      {field === 'country' ? (
+        <CountrySelect value={value} error={error} describedBy={describedBy} onChange={onChange} />
+      ) : (
+        <input
+          id={field}
+          name={field}
+          type="text"
+          autoComplete={AUTOCOMPLETE[field]}
+          required={field !== 'line2'}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy || undefined}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
     </div>
+  );
+}
+
+interface CountrySelectProps {
+  readonly value: string;
+  readonly error: string | undefined;
+  readonly describedBy: string;
+  readonly onChange: (value: string) => void;
+}
+
+/** Every ISO 3166-1 country, named in the customer's language; the value is the two-letter code. */
+function CountrySelect({ value, error, describedBy, onChange }: CountrySelectProps) {
+  const options = useMemo(() => countryOptions(customerLocales()), []);
+  return (
+    <select
+      id="country"
+      name="country"
+      autoComplete={AUTOCOMPLETE.country}
+      required
+      aria-invalid={error ? true : undefined}
+      aria-describedby={describedBy || undefined}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+    >
+      <option value="">Choose a country</option>
+      {options.map(({ code, name }) => (
+        <option key={code} value={code}>
+          {name}
+        </option>
+      ))}
+    </select>
   );
 }

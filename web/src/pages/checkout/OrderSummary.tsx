@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import { formatCents } from '../../money';
+import { formatCents, formatPrice } from '../../money';
 import type { PricedItem } from '../CartPage';
 
 /** What is being ordered, with the prices the catalog shows today. */
@@ -13,7 +13,11 @@ export function OrderSummary({ lines, totalCents }: { lines: readonly PricedItem
             <span>
               {line.quantity} × {line.product?.name ?? line.productId}
             </span>
-            <span>{line.product ? formatCents(line.product.priceCents * line.quantity) : 'unavailable'}</span>
+            <span>
+              {line.product
+                ? formatPrice(line.product.priceCents * line.quantity, line.product.currency)
+                : 'unavailable'}
+            </span>
           </li>
         ))}
       </ul>
