@@ -21,7 +21,10 @@ import {
   VERIFIER_PATTERN,
 } from './provider-oauth';
 import { sendErrorPage, sendLoginPage } from './provider-pages';
+import { newStats, ProviderStats } from './provider-stats';
 import { emailKey, sendSignUpPage, signUpProblems } from './provider-signup';
+
+export type { ProviderStats } from './provider-stats';
 
 /**
  * A local stand-in for a Cognito user pool and its managed login, close enough for the storefront's
@@ -74,26 +77,6 @@ export interface ProviderOptions {
 
 /** How a token was obtained: at sign-in (code) or by renewal (refresh token). */
 export type Grant = 'authorization_code' | 'refresh_token';
-
-/** What the provider has seen, for the journey's checks. */
-export interface ProviderStats {
-  loginPages: number;
-  failedLogins: number;
-  signUps: number;
-  /** Sign-up forms refused (bad input or an e-mail already taken). */
-  failedSignUps: number;
-  /** Authorizations answered straight from the session cookie, without the form. */
-  sessionSignIns: number;
-  codesIssued: number;
-  codeGrants: number;
-  refreshGrants: number;
-  revocations: number;
-  logouts: number;
-  /** Fetches of the JWKS (by the checkout service). */
-  readonly jwksRequests: number;
-  /** Every request refused, with why (protocol errors the client made). */
-  readonly refusals: string[];
-}
 
 export class LocalManagedLogin {
   readonly clientId: string;
@@ -492,24 +475,4 @@ export class LocalManagedLogin {
     this.accessTokens.set(tokens.access_token, grant);
     return tokens;
   }
-}
-
-/** All counts at 0; the JWKS fetches are counted by the issuer host. */
-function newStats(issuerHost: IssuerHost): ProviderStats {
-  return {
-    loginPages: 0,
-    failedLogins: 0,
-    signUps: 0,
-    failedSignUps: 0,
-    sessionSignIns: 0,
-    codesIssued: 0,
-    codeGrants: 0,
-    refreshGrants: 0,
-    revocations: 0,
-    logouts: 0,
-    get jwksRequests() {
-      return issuerHost.jwksRequests;
-    },
-    refusals: [],
-  };
 }
