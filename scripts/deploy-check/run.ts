@@ -7,7 +7,7 @@
  *      deploys); every later step reads that assembly (stacks, regions, dependencies, retained
  *      resources, deployments);
  *   2. cdklocal bootstrap of every region the stacks use, and an inventory of the endpoint there;
- *   3. per profile, cdklocal deploy --all (dependency order, --concurrency); each stack must be
+ *   3. per profile, cdklocal deploy --all (dependency order); each stack must be
  *      CREATE_COMPLETE;
  *   4. each BucketDeployment's files are in its bucket, byte for byte as in the assembly with their
  *      markers replaced, and a config.json names this deployment's user pool and app client;
@@ -16,7 +16,7 @@
  *   6. a table: stack, region, status, seconds; exit 1 on any failure, naming what to look at.
  *
  * Settings: DEPLOY_CHECK_PROFILES, DEPLOY_CHECK_REGION (the stacks' region where the profile does not
- * fix one; default us-east-1, see README), DEPLOY_CHECK_CONCURRENCY (4), DEPLOY_CHECK_LOGS (where the
+ * fix one; default us-east-1, see README), DEPLOY_CHECK_CONCURRENCY (1), DEPLOY_CHECK_LOGS (where the
  * cdk logs go; default cdk.out/deploy-check/logs).
  */
 import { spawn } from 'node:child_process';
@@ -62,7 +62,10 @@ import {
 const ROOT = path.join(__dirname, '..', '..');
 const PROFILES = (process.env.DEPLOY_CHECK_PROFILES ?? 'sandbox prod').split(/[\s,]+/).filter(Boolean);
 const REGION = process.env.DEPLOY_CHECK_REGION ?? 'us-east-1';
-const CONCURRENCY = process.env.DEPLOY_CHECK_CONCURRENCY ?? '4';
+// One stack at a time: on the emulator, stacks created concurrently race in its resolution of weak
+// references ("OrderedDict mutated during iteration" in Fn::GetStackOutput), and a deploy of the
+// sandbox profile took 24 s either way. A higher value is for endpoints that are thread-safe.
+const CONCURRENCY = process.env.DEPLOY_CHECK_CONCURRENCY ?? '1';
 const OUT = path.join(ROOT, 'cdk.out', 'deploy-check');
 const LOGS = process.env.DEPLOY_CHECK_LOGS ?? path.join(OUT, 'logs');
 const started = Date.now();
