@@ -10,7 +10,8 @@
  *   4. starts the checkout service (npm run dev:checkout) bound to the stacks' outputs, read with
  *      CloudFormation, with its PostgreSQL (PGlite) data in .local/postgres: orders survive a restart;
  *   5. starts the local development sign-in (test/e2e's managed login, labelled as such on every
- *      page, never deployed) with the test customers of customers.ts, issuing Cognito-shaped tokens;
+ *      page, never deployed) with the test customers of customers.ts and a sign-up form (kept in
+ *      memory: accounts made there last until npm run local stops), issuing Cognito-shaped tokens;
  *   6. starts the storefront in Vite's dev server, /api proxied to the service and /config.json
  *      pointing at the local sign-in;
  *   7. prints the URL to open and the test customers; every part's lines are prefixed with its name.
@@ -222,6 +223,7 @@ async function main(): Promise<number> {
       users: TEST_CUSTOMERS,
       label: SIGN_IN_LABEL,
       tokenLifetimeSeconds: 3600,
+      selfSignUp: true,
     }).start();
     say('sign-in', `local development sign-in at ${provider.domain} (issuer ${provider.issuer})`);
 
@@ -293,6 +295,7 @@ async function main(): Promise<number> {
         '',
         'Test customers (local development sign-in only):',
         ...TEST_CUSTOMERS.map((c) => `  ${c.email.padEnd(20)} password ${c.password}`),
+        'Or "Create an account" on the sign-in page (the pool\'s password policy; kept until npm run local stops).',
         'Test cards at checkout: "Test card — approves" (tok_approve), "Test card — declines" (tok_decline).',
         'Ctrl-C stops everything npm run local started.',
         '',

@@ -15,6 +15,8 @@ export function sendLoginPage(
   callbackOrigins: readonly string[],
   error?: string,
   label = 'Local managed login for the end-to-end test (stands in for Cognito).',
+  /** Where the sign-up form is, when the pool has self sign-up. */
+  signUpHref?: string,
 ): void {
   const nonce = randomBytes(16).toString('base64');
   const hidden = [...params]
@@ -56,6 +58,7 @@ export function sendLoginPage(
       <input id="password" name="password" type="password" autocomplete="current-password" required>
       <button type="submit">Sign in</button>
     </form>
+    ${signUpHref ? `<p><a href="${escapeHtml(signUpHref)}">New customer? Create an account</a></p>` : ''}
   </main>
 </body>
 </html>

@@ -21,6 +21,10 @@ import {
   VERIFIER_PATTERN,
 } from './provider-oauth';
 import { sendErrorPage, sendLoginPage } from './provider-pages';
+import { newStats, ProviderStats } from './provider-stats';
+import { emailKey, sendSignUpPage, signUpProblems } from './provider-signup';
+
+export type { ProviderStats } from './provider-stats';
 
 /**
  * A local stand-in for a Cognito user pool and its managed login, close enough for the storefront's
@@ -54,6 +58,8 @@ export interface ProviderUser {
   readonly password: string;
   /** The token's `sub` (Cognito: a UUID): the checkout service's customer id. */
   readonly sub: string;
+  /** Given at sign-up. */
+  readonly name?: string;
 }
 
 export interface ProviderOptions {
@@ -65,34 +71,20 @@ export interface ProviderOptions {
   readonly label?: string;
   /** Lifetime of access and ID tokens, in seconds (Cognito: 5 min to 1 day, default 1 h). */
   readonly tokenLifetimeSeconds?: number;
+  /** A sign-up form (`/signup`, linked from the login page), as a pool with self sign-up has. */
+  readonly selfSignUp?: boolean;
 }
 
 /** How a token was obtained: at sign-in (code) or by renewal (refresh token). */
 export type Grant = 'authorization_code' | 'refresh_token';
 
-/** What the provider has seen, for the journey's checks. */
-export interface ProviderStats {
-  loginPages: number;
-  failedLogins: number;
-  /** Authorizations answered straight from the session cookie, without the form. */
-  sessionSignIns: number;
-  codesIssued: number;
-  codeGrants: number;
-  refreshGrants: number;
-  revocations: number;
-  logouts: number;
-  /** Fetches of the JWKS (by the checkout service). */
-  readonly jwksRequests: number;
-  /** Every request refused, with why (protocol errors the client made). */
-  readonly refusals: string[];
-}
-
 export class LocalManagedLogin {
   readonly clientId: string;
   /** The first user (the journey's only one). */
   readonly user: ProviderUser;
-  readonly users: readonly ProviderUser[];
+  private readonly accounts: ProviderUser[];
   readonly label: string;
+  readonly selfSignUp: boolean;
   readonly tokenLifetimeSeconds: number;
   private readonly key = new SigningKey(`e2e-${randomBytes(6).toString('hex')}`);
   private readonly issuerHost = new IssuerHost(this.key, `local_E2E${randomBytes(3).toString('hex').toUpperCase()}`, {
@@ -117,11 +109,17 @@ export class LocalManagedLogin {
 
   constructor(options: ProviderOptions) {
     this.clientId = options.clientId;
-    this.users = [...(options.user ? [options.user] : []), ...(options.users ?? [])];
-    if (this.users.length === 0) throw new Error('LocalManagedLogin: no users');
-    this.user = this.users[0];
+    this.accounts = [...(options.user ? [options.user] : []), ...(options.users ?? [])];
+    if (this.accounts.length === 0) throw new Error('LocalManagedLogin: no users');
+    this.user = this.accounts[0];
+    this.selfSignUp = options.selfSignUp ?? false;
     this.label = options.label ?? 'Local managed login for the end-to-end test (stands in for Cognito).';
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3600;
+  }
+
+  /** The pool's users: those it was given, then those who signed up. */
+  get users(): readonly ProviderUser[] {
+    return this.accounts;
   }
 
   /** The issuer (Cognito: https://cognito-idp.<region>.amazonaws.com/<userPoolId>); set by start(). */
@@ -189,6 +187,12 @@ export class LocalManagedLogin {
         return this.loginPage(res, url.searchParams);
       case 'POST /login':
         return this.login(res, new URLSearchParams(await readBody(req)));
+      case 'GET /signup':
+        if (!this.selfSignUp) break;
+        return this.signUpPage(res, url.searchParams);
+      case 'POST /signup':
+        if (!this.selfSignUp) break;
+        return this.signUp(res, new URLSearchParams(await readBody(req)));
       case 'POST /oauth2/token':
       case 'POST /oauth2/revoke':
       case 'OPTIONS /oauth2/token':
@@ -196,9 +200,8 @@ export class LocalManagedLogin {
         return this.tokenEndpoints(req, res, url.pathname);
       case 'GET /logout':
         return this.logout(req, res, url.searchParams);
-      default:
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   }
 
   private checkAuthorization(params: URLSearchParams) {
@@ -230,7 +233,58 @@ export class LocalManagedLogin {
     }
     this.stats.loginPages++;
     const origins = [...new Set(this.clients.get(checked.ok.clientId)!.callbackUrls.map((u) => new URL(u).origin))];
-    sendLoginPage(res, params, origins, error, this.label);
+    sendLoginPage(
+      res,
+      params,
+      origins,
+      error,
+      this.label,
+      this.selfSignUp ? `/signup?${params.toString()}` : undefined,
+    );
+  }
+
+  private signUpPage(res: http.ServerResponse, params: URLSearchParams, errors?: string[], form?: URLSearchParams) {
+    const checked = this.checkAuthorization(params);
+    if (!('ok' in checked)) {
+      return this.refuse(res, 'GET /signup', 'page' in checked ? checked.page : 'invalid authorization request');
+    }
+    const origins = [...new Set(this.clients.get(checked.ok.clientId)!.callbackUrls.map((u) => new URL(u).origin))];
+    sendSignUpPage(res, params, origins, {
+      label: this.label,
+      errors,
+      email: form?.get('email') ?? '',
+      name: form?.get('name') ?? '',
+    });
+  }
+
+  /** A new customer (their own `sub`), signed in at once: the local sign-in sends no verification e-mail. */
+  private signUp(res: http.ServerResponse, form: URLSearchParams): void {
+    const fields = ['email', 'name', 'password', 'confirmPassword'];
+    const params = new URLSearchParams([...form].filter(([name]) => !fields.includes(name)));
+    const checked = this.checkAuthorization(params);
+    if (!('ok' in checked)) {
+      return this.refuse(res, 'POST /signup', 'page' in checked ? checked.page : 'invalid authorization request');
+    }
+    const entered = {
+      email: form.get('email') ?? '',
+      name: form.get('name') ?? '',
+      password: form.get('password') ?? '',
+      confirmPassword: form.get('confirmPassword') ?? '',
+    };
+    const problems = signUpProblems(entered, (key) => this.accounts.some((u) => emailKey(u.email) === key));
+    if (problems.length > 0) {
+      this.stats.failedSignUps++;
+      return this.signUpPage(res, params, problems, form);
+    }
+    const user: ProviderUser = {
+      email: entered.email.trim(),
+      name: entered.name.trim(),
+      password: entered.password,
+      sub: randomUUID(),
+    };
+    this.accounts.push(user);
+    this.stats.signUps++;
+    this.startSession(res, checked.ok, user);
   }
 
   private login(res: http.ServerResponse, form: URLSearchParams): void {
@@ -241,18 +295,23 @@ export class LocalManagedLogin {
     if (!('ok' in checked)) {
       return this.refuse(res, 'POST /login', 'page' in checked ? checked.page : 'invalid authorization request');
     }
-    const user = this.users.find((u) => u.email.toLowerCase() === email.toLowerCase());
+    const user = this.accounts.find((u) => emailKey(u.email) === emailKey(email.trim()));
     if (!user || password !== user.password) {
       this.stats.failedLogins++;
       // Cognito's wording, whichever of the two was wrong.
       return this.loginPage(res, params, 'Incorrect username or password.');
     }
+    this.startSession(res, checked.ok, user);
+  }
+
+  /** A managed-login session for the user, and the redirect back to the client with a code. */
+  private startSession(res: http.ServerResponse, authorization: Authorization, user: ProviderUser): void {
     const authTime = Math.floor(Date.now() / 1000);
     const session = opaque();
     this.sessions.set(session, { authTime, user });
     res
       .writeHead(302, {
-        location: this.issueCode(checked.ok, authTime, user),
+        location: this.issueCode(authorization, authTime, user),
         'set-cookie': `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Lax`,
         'cache-control': 'no-store',
       })
@@ -416,22 +475,4 @@ export class LocalManagedLogin {
     this.accessTokens.set(tokens.access_token, grant);
     return tokens;
   }
-}
-
-/** All counts at 0; the JWKS fetches are counted by the issuer host. */
-function newStats(issuerHost: IssuerHost): ProviderStats {
-  return {
-    loginPages: 0,
-    failedLogins: 0,
-    sessionSignIns: 0,
-    codesIssued: 0,
-    codeGrants: 0,
-    refreshGrants: 0,
-    revocations: 0,
-    logouts: 0,
-    get jwksRequests() {
-      return issuerHost.jwksRequests;
-    },
-    refusals: [],
-  };
 }

@@ -3,6 +3,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag';
+import { CUSTOMER_PASSWORD_POLICY } from './password-policy';
 
 /** Where the storefront completes a sign-in and lands after signing out (web/src/config.ts defaults). */
 export const STOREFRONT_PATHS = { callback: '/auth/callback', signedOut: '/signed-out' } as const;
@@ -130,14 +131,7 @@ export class Identity extends Construct {
         emailBody: 'Your SecureCart verification code is {####}',
       },
       standardAttributes: { email: { required: true, mutable: true } },
-      passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
-      },
+      passwordPolicy: { ...CUSTOMER_PASSWORD_POLICY, tempPasswordValidity: Duration.days(3) },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       mfa: cognito.Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
