@@ -12,7 +12,10 @@ const guard = process.env.SECURECART_GUARD === '1';
 const app = new App({ context: APP_CONTEXT });
 let profile;
 try {
-  profile = resolveProfile(app.node.tryGetContext('profile'), { alarmEmail: app.node.tryGetContext('alarmEmail') });
+  profile = resolveProfile(app.node.tryGetContext('profile'), {
+    alarmEmail: app.node.tryGetContext('alarmEmail'),
+    apiCertificateArn: app.node.tryGetContext('apiCertificateArn'),
+  });
 } catch (e) {
   if (e instanceof ProfileError) {
     console.error(`error: ${e.message}`);

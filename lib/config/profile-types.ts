@@ -30,6 +30,12 @@ export interface InternalDomain {
   readonly zoneName: string;
   /** Its Route 53 id, e.g. `Z0123456789ABCDEFGHIJ`. */
   readonly hostedZoneId: string;
+  /**
+   * An ACM certificate for `domainName` issued outside the stacks (e.g. by a platform team): used
+   * as it is instead of one the Api stack requests and validates in `hostedZoneId`. `cdk synth -c
+   * apiCertificateArn=arn:…` sets it too (`npm run deploy:check` does, with one it imports).
+   */
+  readonly certificateArn?: string;
 }
 
 /**

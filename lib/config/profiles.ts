@@ -220,7 +220,10 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
  * Resolves `-c profile=NAME` (default `sandbox`) and an optional `-c alarmEmail=ADDRESS`.
  * Fails at once, listing the valid names, for anything else.
  */
-export function resolveProfile(name: unknown, overrides: { alarmEmail?: unknown } = {}): Profile {
+export function resolveProfile(
+  name: unknown,
+  overrides: { alarmEmail?: unknown; apiCertificateArn?: unknown } = {},
+): Profile {
   const chosen = name === undefined || name === '' ? 'sandbox' : name;
   if (typeof chosen !== 'string' || !(PROFILE_NAMES as readonly string[]).includes(chosen)) {
     throw new ProfileError(
@@ -230,5 +233,14 @@ export function resolveProfile(name: unknown, overrides: { alarmEmail?: unknown 
   const base = PROFILES[chosen as ProfileName];
   const email = overrides.alarmEmail;
   if (email !== undefined && typeof email !== 'string') throw new ProfileError('alarmEmail must be a string');
-  return validateProfile(email ? { ...base, alarmEmail: email } : base);
+  const certificateArn = overrides.apiCertificateArn;
+  if (certificateArn !== undefined && (typeof certificateArn !== 'string' || !base.api.internalDomain)) {
+    throw new ProfileError(
+      `apiCertificateArn must be a string, for a profile with api.internalDomain (${chosen} has none)`,
+    );
+  }
+  const api = certificateArn
+    ? { ...base.api, internalDomain: { ...base.api.internalDomain!, certificateArn } }
+    : base.api;
+  return validateProfile({ ...base, api, ...(email ? { alarmEmail: email } : {}) });
 }

@@ -160,6 +160,7 @@ function apiProblems({ api }: Profile): string[] {
 }
 
 const DNS_NAME = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
+const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]{1,128}$/;
 
 function backendTlsProblems(api: Profile['api']): string[] {
   const domain = api.internalDomain;
@@ -180,6 +181,11 @@ function backendTlsProblems(api: Profile['api']): string[] {
   }
   if (!/^Z[A-Z0-9]{1,31}$/.test(domain.hostedZoneId)) {
     problems.push(`api.internalDomain.hostedZoneId must be a Route 53 hosted zone id (got ${domain.hostedZoneId})`);
+  }
+  if (domain.certificateArn !== undefined && !ACM_CERTIFICATE_ARN.test(domain.certificateArn)) {
+    problems.push(
+      `api.internalDomain.certificateArn must be an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<id> (got ${domain.certificateArn})`,
+    );
   }
   return problems;
 }

@@ -229,6 +229,31 @@ async function main(): Promise<number> {
   return 0;
 }
 
+/**
+ * The emulator has no `AWS::CertificateManager::Certificate` resource (moto's CloudFormation
+ * leaves its Ref empty, and the HTTPS listener then fails). Where a profile's API needs an ALB
+ * certificate the stack would request (prod: api.backendTls without certificateArn), ask the
+ * endpoint's ACM for one first and synthesize with `-c apiCertificateArn=…`: the path a real
+ * account takes when the certificate is issued outside the stacks. The stack's own DNS-validated
+ * request is what only a real account proves (docs/first-deploy.md).
+ */
+async function certificateContext(profile: string): Promise<string[]> {
+  const { resolveProfile } = await import('../../lib/config/profiles');
+  const domain = resolveProfile(profile).api;
+  if (!domain.backendTls || !domain.internalDomain || domain.internalDomain.certificateArn) return [];
+  const { ACMClient, RequestCertificateCommand } = await import('@aws-sdk/client-acm');
+  const acm = new ACMClient({ region: REGION });
+  const { CertificateArn } = await acm.send(
+    new RequestCertificateCommand({ DomainName: domain.internalDomain.domainName, ValidationMethod: 'DNS' }),
+  );
+  if (!CertificateArn)
+    throw new Error(`the endpoint's ACM issued no certificate for ${domain.internalDomain.domainName}`);
+  say(
+    `${profile}: the endpoint has no ACM certificate resource; its ALB certificate for ${domain.internalDomain.domainName} is requested from the endpoint's ACM and passed as -c apiCertificateArn (the stack's DNS-validated request is proven only on a real account)`,
+  );
+  return ['-c', `apiCertificateArn=${CertificateArn}`];
+}
+
 async function synth(profile: string, env: NodeJS.ProcessEnv): Promise<AssemblyStack[]> {
   const log = path.join(LOGS, `synth-${profile}.log`);
   const args = cdk(
@@ -239,6 +264,7 @@ async function synth(profile: string, env: NodeJS.ProcessEnv): Promise<AssemblyS
     `profile=${profile}`,
     '-c',
     `region=${REGION}`,
+    ...(await certificateContext(profile)),
     '-o',
     path.join(OUT, profile),
   );

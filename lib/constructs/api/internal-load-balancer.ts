@@ -139,9 +139,11 @@ export function createInternalLoadBalancer(
 }
 
 /**
- * The ALB's certificate for the internal name: ACM, validated by DNS in the profile's public hosted
- * zone (ACM cannot validate in a private zone), so API Gateway can verify it against a public CA;
- * and a private hosted zone of the same name, with an alias to the ALB, for clients inside the VPC.
+ * The ALB's certificate for the internal name: the profile's `certificateArn` when it names one
+ * issued outside the stacks, else one ACM issues after DNS validation in the profile's public
+ * hosted zone (ACM cannot validate in a private zone); either way a public CA's, so API Gateway can
+ * verify it. And a private hosted zone of the same name, with an alias to the ALB, for clients
+ * inside the VPC.
  */
 function internalCertificate(
   scope: Construct,
@@ -149,14 +151,17 @@ function internalCertificate(
   loadBalancer: elbv2.ApplicationLoadBalancer,
   domain: InternalDomain,
 ): acm.ICertificate {
-  const publicZone = route53.PublicHostedZone.fromHostedZoneAttributes(scope, 'PublicZone', {
-    hostedZoneId: domain.hostedZoneId,
-    zoneName: domain.zoneName,
-  });
-  const certificate = new acm.Certificate(scope, 'InternalCertificate', {
-    domainName: domain.domainName,
-    validation: acm.CertificateValidation.fromDns(publicZone),
-  });
+  const certificate = domain.certificateArn
+    ? acm.Certificate.fromCertificateArn(scope, 'InternalCertificate', domain.certificateArn)
+    : new acm.Certificate(scope, 'InternalCertificate', {
+        domainName: domain.domainName,
+        validation: acm.CertificateValidation.fromDns(
+          route53.PublicHostedZone.fromHostedZoneAttributes(scope, 'PublicZone', {
+            hostedZoneId: domain.hostedZoneId,
+            zoneName: domain.zoneName,
+          }),
+        ),
+      });
   const privateZone = new route53.PrivateHostedZone(scope, 'InternalZone', {
     zoneName: domain.domainName,
     vpc,
