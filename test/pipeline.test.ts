@@ -222,13 +222,18 @@ describe('Pipeline stack', () => {
   });
 
   describe('OrderFulfillment state machine', () => {
-    test('Standard, logs ALL with execution data to an encrypted log group, X-Ray on', () => {
+    test('Standard, logs ALL without execution data to an encrypted log group, history on the pipeline key, X-Ray on', () => {
       const [, sm] = byType('AWS::StepFunctions::StateMachine')[0];
       expect(sm.Properties).toMatchObject({
         StateMachineType: 'STANDARD',
         StateMachineName: 'securecart-sandbox-OrderFulfillment',
         TracingConfiguration: { Enabled: true },
-        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+        EncryptionConfiguration: {
+          Type: 'CUSTOMER_MANAGED_KMS_KEY',
+          KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] },
+          KmsDataKeyReusePeriodSeconds: 300,
+        },
       });
       t.hasResourceProperties('AWS::Logs::LogGroup', {
         LogGroupName: '/aws/vendedlogs/states/securecart-sandbox-OrderFulfillment',

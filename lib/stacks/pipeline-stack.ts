@@ -2,7 +2,7 @@ import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { Profile } from '../config/profiles';
-import { TierKey } from '../constructs/encryption';
+import { ALARMS_OF_THIS_ACCOUNT, TierKey } from '../constructs/encryption';
 import { OpsAlarms } from '../constructs/ops-alarms';
 import { PipelineBaseProps } from '../constructs/pipeline/base';
 import { EventRouting } from '../constructs/pipeline/event-routing';
@@ -47,7 +47,7 @@ export class PipelineStack extends Stack {
       description: `SecureCart ${profile.name}: OrderEvents and ops alarm topics`,
       removalPolicy,
     });
-    topicKey.allowServiceDeliveries('cloudwatch.amazonaws.com'); // alarm actions publish to the ops topic
+    topicKey.allowServiceDeliveries('cloudwatch.amazonaws.com', [ALARMS_OF_THIS_ACCOUNT]); // alarm actions publish to the ops topic
     this.alarms = new OpsAlarms(this, 'AlarmTopic', {
       topicName: `${prefix}-ops-alarms`,
       masterKey: topicKey.key,
@@ -79,7 +79,7 @@ export class PipelineStack extends Stack {
       bus: this.routing.bus,
       fraudScreenTimeout: screening.fraudScreenTimeout,
     });
-    this.routing.answerScreeningFor(this.workflow.stateMachine);
+    this.routing.answerScreeningFor(this.workflow.stateMachine, key);
     this.intake = new OrderIntake(this, 'OrderIntake', { ...base, stateMachine: this.workflow.stateMachine });
     this.addOutputs(props);
   }

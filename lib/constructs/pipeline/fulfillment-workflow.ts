@@ -191,7 +191,13 @@ export class FulfillmentWorkflow extends Construct implements Observable {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: Duration.hours(2),
       tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      // Every state's entry and exit, WITHOUT its data: the states' inputs and outputs stay in the
+      // CMK-encrypted execution history (docs/adr/0019-claim-check-for-payment-data.md).
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      // The definition and the execution history are encrypted with the pipeline key. CDK grants
+      // the role kms:Decrypt/GenerateDataKey in this state machine's encryption context, the log
+      // delivery its key permissions, as the Step Functions guide documents.
+      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.key.key, Duration.minutes(5)),
       removalPolicy: props.removalPolicy,
     });
     props.orderEvents.grantPublishThroughKey(this.stateMachine.role);

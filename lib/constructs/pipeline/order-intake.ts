@@ -8,7 +8,7 @@ import { DELIVERY, HANDLER_ENV, METRIC_NAMES } from '@securecart/contracts';
 import { handlerMetric } from '../custom-metrics';
 import { Observable } from '../ops-alarms';
 import { FORWARDABLE_MESSAGE_BYTES, ReliableQueue } from '../reliable-queue';
-import { durationWidget, PipelineBaseProps, pipelineFunction, queueBase } from './base';
+import { durationWidget, grantExecutionDataKey, PipelineBaseProps, pipelineFunction, queueBase } from './base';
 
 /**
  * Intake Lambda timeout; the orders queue's visibility timeout is
@@ -61,6 +61,8 @@ export class OrderIntake extends Construct implements Observable {
     );
     this.handler = intake.fn;
     props.stateMachine.grantStartExecution(intake.fn);
+    // The execution input is encrypted with the pipeline key (the state machine's CMK).
+    grantExecutionDataKey(props.stateMachine, props.key, intake.fn);
     // Sidelining: exactly SendMessage on the DLQ, and the key to encrypt what it sends.
     dlq.grant(intake.fn, 'sqs:SendMessage');
     props.key.key.grant(intake.fn, 'kms:GenerateDataKey', 'kms:Decrypt');
