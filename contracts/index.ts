@@ -14,3 +14,4 @@ export * from './steps';
 export * from './tracing';
 export * from './http-api';
 export * from './text';
+export * from './claims';

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { HANDLER_ENV, ScreeningPolicy } from '@securecart/contracts';
 import { Observable } from '../ops-alarms';
 import { PipelineFunction } from '../pipeline-function';
+import { OrderClaims } from './order-claims';
 import { durationWidget, PipelineBaseProps, pipelineFunction } from './base';
 
 /** The Lambda-backed steps of the workflow; each is `lambda/<step>/`. */
@@ -26,6 +27,8 @@ export interface FulfillmentStepsProps extends PipelineBaseProps {
   /** reserve-inventory announces low stock here. */
   readonly bus: events.IEventBus;
   readonly screening: ScreeningPolicy;
+  /** The payment-token and address claims: payment and shipment steps read them, payment and refund delete them. */
+  readonly claims: OrderClaims;
 }
 
 /**
@@ -56,6 +59,7 @@ export class FulfillmentSteps extends Construct implements Observable {
         'Charges the order through the payment provider (idempotent by order id)',
         {
           ...idempotency,
+          ...props.claims.environment,
           [HANDLER_ENV.paymentProviderTimeoutMs]: '3000',
         },
       ),
@@ -68,8 +72,12 @@ export class FulfillmentSteps extends Construct implements Observable {
       'create-shipment': step('create-shipment', 'Books one shipment with the carrier', {
         ...idempotency,
         ...catalog,
+        ...props.claims.environment,
       }),
-      'refund-payment': step('refund-payment', 'Refunds a charged order (saga compensation)', idempotency),
+      'refund-payment': step('refund-payment', 'Refunds a charged order (saga compensation)', {
+        ...idempotency,
+        ...props.claims.environment,
+      }),
       'release-inventory': step('release-inventory', "Releases an order's stock reservation (saga compensation)", {
         ...catalog,
         ...idempotency,
@@ -87,6 +95,11 @@ export class FulfillmentSteps extends Construct implements Observable {
       steps[name].grantTableItems(props.idempotencyTable, 'GetItem', 'PutItem', 'UpdateItem');
     }
     props.bus.grantPutEventsTo(steps['reserve-inventory'].fn);
+    // Claims (ADR 19): only the payment step reads the token, only the shipment step the address.
+    props.claims.grant(steps['process-payment'].fn, 'read', ['payment']);
+    props.claims.grant(steps['process-payment'].fn, 'delete', ['payment', 'shipping']);
+    props.claims.grant(steps['create-shipment'].fn, 'read', ['shipping']);
+    props.claims.grant(steps['refund-payment'].fn, 'delete', ['payment', 'shipping']);
 
     const handlers = {} as Record<WorkflowStep, lambda.IFunction>;
     for (const name of WORKFLOW_STEPS) handlers[name] = steps[name].fn;

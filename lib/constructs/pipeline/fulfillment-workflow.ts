@@ -40,6 +40,9 @@ const OUTCOMES = {
   // No decision in time: cancel before any money moves, for manual review (docs/adr/0006).
   fraudReviewTimeout: ['FraudReviewTimeout', 'CANCELLED', R.fraudReviewTimeout, 'finish'],
   paymentDeclined: ['PaymentDeclined', 'CANCELLED', R.paymentDeclined, 'finish'],
+  // The token's claim expired or was never written (ADR 19): nothing can be charged any more; the
+  // saga settles an earlier attempt of unknown outcome and deletes the claims.
+  paymentClaimMissing: ['PaymentClaimMissing', 'CANCELLED', R.paymentUnavailable, 'compensate'],
   // The provider may have charged before it stopped answering: refund to be sure.
   paymentUnavailable: ['PaymentUnavailable', 'CANCELLED', R.paymentUnavailable, 'compensate'],
   outOfStock: ['OutOfStock', 'CANCELLED', R.outOfStock, 'compensate'],
@@ -51,7 +54,7 @@ const OUTCOMES = {
 } as const satisfies Record<string, Outcome>;
 
 const { ALL, TIMEOUT } = sfn.Errors;
-const { invalidOrder, paymentDeclined, outOfStock, shipmentFailed } = BUSINESS_ERRORS;
+const { invalidOrder, paymentDeclined, paymentClaimMissing, outOfStock, shipmentFailed } = BUSINESS_ERRORS;
 const { paymentProviderUnavailable, carrierUnavailable } = TRANSIENT_ERRORS;
 
 /**
@@ -154,6 +157,7 @@ export class FulfillmentWorkflow extends Construct implements Observable {
       [screen, [TIMEOUT], O.fraudReviewTimeout],
       [screen, [ALL], O.unexpectedBeforePayment],
       [pay, [paymentDeclined], O.paymentDeclined],
+      [pay, [paymentClaimMissing], O.paymentClaimMissing],
       [pay, [paymentProviderUnavailable, TIMEOUT], O.paymentUnavailable],
       [pay, [ALL], O.unexpected],
       [reserveAndInvoice, [outOfStock], O.outOfStock],

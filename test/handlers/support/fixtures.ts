@@ -1,7 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Order } from '@securecart/contracts/order';
 
-export const TABLES = { catalog: 'Catalog', idempotency: 'Idempotency' } as const;
+export const TABLES = { catalog: 'Catalog', idempotency: 'Idempotency', claims: 'OrderClaims' } as const;
+
+/** A claim reference (contracts/claims.ts) for handler inputs. */
+export const CLAIM_REF = '0b7e4d2a-9c1f-4e3a-8d5b-6f2a1c3e4b5d';
 
 /** The error DynamoDB answers when a ConditionExpression fails. */
 export const conditionFailed = () =>
