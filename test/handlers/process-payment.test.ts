@@ -333,7 +333,10 @@ describe('process-payment', () => {
         "another order's claim",
         () => ddbMock.on(GetCommand, CLAIMS).resolves({ Item: paymentClaim('tok_approve', { orderId: 'ord-6' }) }),
       ],
-      ['malformed', () => ddbMock.on(GetCommand, CLAIMS).resolves({ Item: paymentClaim('4242 4242 4242 4242') })],
+      [
+        'a malformed claim',
+        () => ddbMock.on(GetCommand, CLAIMS).resolves({ Item: paymentClaim('4242 4242 4242 4242') }),
+      ],
     ])('%s: PaymentClaimMissing, nothing recorded, the provider never called', async (_name, answer) => {
       const request = input();
       answer();

@@ -1,4 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { toWorkflowOrder } from '@securecart/contracts/claims';
+import type { WorkflowOrder } from '@securecart/contracts/claims';
 import type { Order } from '@securecart/contracts/order';
 
 export const TABLES = { catalog: 'Catalog', idempotency: 'Idempotency', claims: 'OrderClaims' } as const;
@@ -61,4 +63,9 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & Re
     return error as Error & Record<string, unknown>;
   }
   throw new Error('Expected the promise to reject, but it resolved');
+}
+
+/** The order as the workflow carries it (without token and address; docs/adr/0019), claims under CLAIM_REF. */
+export function aWorkflowOrder(overrides: Partial<Order> = {}): WorkflowOrder {
+  return toWorkflowOrder(anOrder(overrides), CLAIM_REF);
 }
