@@ -33,7 +33,7 @@ import {
 export interface EventRoutingProps extends PipelineBaseProps {
   readonly catalogTable: dynamodb.ITable;
   readonly screening: ScreeningPolicy;
-  /** Keep every event for replay (LocalStack has no CloudFormation provider for archives). */
+  /** Keep events (not screening requests) for replay (LocalStack has no CloudFormation provider for archives). */
   readonly archive: boolean;
   /** Publish the contracts as JSON schemas (not in LocalStack's free plan). */
   readonly schemaRegistry: boolean;
@@ -43,7 +43,7 @@ export interface EventRoutingProps extends PipelineBaseProps {
  * The `securecart-<profile>` bus and what reacts to it: screening requests reach screen-fraud
  * (HighValueOrder / SuspiciousOrder, disjoint patterns from the contracts), InventoryLow reaches
  * restock. Every target retries and then dead-letters into an alarmed DLQ. Optionally an archive
- * of every SecureCart event and a schema registry of the contracts.
+ * of the SecureCart events but screening requests and a schema registry of the contracts.
  */
 export class EventRouting extends Construct implements Observable {
   readonly bus: events.EventBus;

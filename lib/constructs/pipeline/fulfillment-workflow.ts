@@ -64,7 +64,8 @@ const { paymentProviderUnavailable, carrierUnavailable } = TRANSIENT_ERRORS;
  * execution, alarmed). Every status change is published to OrderEvents. The picture:
  * docs/diagrams/order-fulfillment.md (generated from the synthesized definition).
  *
- * State data: `$.order` (input), `$.validation`, `$.screening`, `$.payment`, `$.fulfillment`,
+ * State data: `$.order` (input: the order without payment token and address, a `WorkflowOrder`
+ * with the claim reference; ADR 19), `$.validation`, `$.screening`, `$.payment`, `$.fulfillment`,
  * `$.shipments`, `$.compensation`, `$.outcome` ({ status, reason }), `$.statusEvent` (the OrderEvents
  * message of the latest status: each publish builds it anew), `$.error` (last caught error).
  */
