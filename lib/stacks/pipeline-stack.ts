@@ -83,6 +83,7 @@ export class PipelineStack extends Stack {
       orderEvents: this.orderEvents,
       bus: this.routing.bus,
       fraudScreenTimeout: screening.fraudScreenTimeout,
+      claims: this.claims,
     });
     this.routing.answerScreeningFor(this.workflow.stateMachine, key);
     this.intake = new OrderIntake(this, 'OrderIntake', {

@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { claimKey, ClaimKind, HANDLER_ENV, ORDER_CLAIM_TTL_HOURS, TABLE_KEYS } from '@securecart/contracts';
 import { PipelineBaseProps } from './base';
@@ -46,10 +45,10 @@ export class OrderClaims extends Construct {
     return { [HANDLER_ENV.orderClaimsTable]: this.table.tableName };
   }
 
-  /** Lets `fn` do `access` on the claims of these kinds only (and the key actions that takes). */
-  grant(fn: lambda.IFunction, access: ClaimAccess, kinds: readonly ClaimKind[]): void {
+  /** Lets `grantee` do `access` on the claims of these kinds only (and the key actions that takes). */
+  grant(grantee: iam.IGrantable, access: ClaimAccess, kinds: readonly ClaimKind[]): void {
     const { actions, keyActions } = ACTIONS[access];
-    fn.addToRolePolicy(
+    grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: [...actions],
         resources: [this.table.tableArn],
@@ -58,7 +57,7 @@ export class OrderClaims extends Construct {
         },
       }),
     );
-    this.table.encryptionKey!.grant(fn, ...keyActions);
+    this.table.encryptionKey!.grant(grantee, ...keyActions);
   }
 }
 
