@@ -19,12 +19,25 @@ export const HANDLER_ENV = {
   highValueThresholdCents: 'HIGH_VALUE_THRESHOLD_CENTS',
   /** Comma-separated ISO 3166-1 alpha-2 codes. */
   allowedShippingCountries: 'ALLOWED_SHIPPING_COUNTRIES',
-  /** Client-side timeout for calls to the (simulated) payment provider. */
+  /** Client-side timeout for calls to the payment provider. */
   paymentProviderTimeoutMs: 'PAYMENT_PROVIDER_TIMEOUT_MS',
+  /** `simulator` (default) or `stripe` (contracts/payment.ts PAYMENT_PROVIDER_NAMES; the profile's `payments.provider`). */
+  paymentProvider: 'PAYMENT_PROVIDER',
+  /** stripe: the ARN of the Secrets Manager secret that holds the Stripe secret API key. */
+  paymentProviderSecretArn: 'PAYMENT_PROVIDER_SECRET_ARN',
   /** start-fulfillment sidelines messages that can never succeed into this queue (the orders DLQ). */
   ordersDlqUrl: 'ORDERS_DLQ_URL',
   /** redeliver-status publishes the status events the workflow could not publish to this topic. */
   orderEventsTopicArn: 'ORDER_EVENTS_TOPIC_ARN',
+  /** rotate-origin-secret (ADR 21): the header CloudFront sends and the acceptors check. */
+  originHeaderName: 'ORIGIN_HEADER_NAME',
+  /** rotate-origin-secret: the internal ALB's listener rule that forwards requests carrying the header. */
+  originListenerRuleArn: 'ORIGIN_LISTENER_RULE_ARN',
+  /** rotate-origin-secret: the REGIONAL web ACL (`name|id`) and its rule that checks the header; unset without WAF. */
+  originWebAcl: 'ORIGIN_WEB_ACL',
+  originWebAclRule: 'ORIGIN_WEB_ACL_RULE',
+  /** rotate-origin-secret: the CloudFront distribution that sends the header. */
+  originDistributionId: 'ORIGIN_DISTRIBUTION_ID',
 } as const;
 export type HandlerEnvName = (typeof HANDLER_ENV)[keyof typeof HANDLER_ENV];
 
@@ -32,6 +45,8 @@ export type HandlerEnvName = (typeof HANDLER_ENV)[keyof typeof HANDLER_ENV];
 export const CHECKOUT_ENV = {
   port: 'PORT',
   host: 'HOST',
+  /** `true`: serve HTTPS only, with a self-signed certificate created at start (the ALB's targets in prod; ADR 21). */
+  tlsSelfSigned: 'TLS_SELF_SIGNED',
   logLevel: 'LOG_LEVEL',
   catalogTable: CATALOG_TABLE_NAME,
   cartsTable: 'CARTS_TABLE_NAME',

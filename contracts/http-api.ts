@@ -30,6 +30,29 @@ export const API_LIMITS = {
 } as const;
 
 /**
+ * The REST API's stage (CloudFront's origin path points at it). API Gateway's guide says a private
+ * integration may send the stage in the backend path (`/live/api/...`); the service therefore
+ * accepts exactly one optional leading `/live` segment and routes, logs and traces the path without
+ * it (ADR 23). Nothing else is stripped: `/LIVE/api/...`, `/test/api/...` or `/live/live/api/...`
+ * answer 404.
+ */
+export const API_STAGE_NAME = 'live';
+
+/**
+ * `url` (a request target: path and query) without one leading `/<stage>` segment equal to
+ * `stage`; any other target unchanged. `/live` alone becomes `/`.
+ */
+export function withoutStagePrefix(url: string, stage: string = API_STAGE_NAME): string {
+  const prefix = `/${stage}`;
+  if (!url.startsWith(prefix)) return url;
+  const rest = url.slice(prefix.length);
+  if (rest === '') return '/';
+  if (rest.startsWith('/')) return rest;
+  if (rest.startsWith('?')) return `/${rest}`;
+  return url; // `/lively/...`: a different first segment
+}
+
+/**
  * The request id the service logs and answers with: API Gateway sets it to its own request id on
  * every integration request (replacing a client's); local runs may send one.
  */

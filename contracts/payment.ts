@@ -20,3 +20,7 @@ export const TEST_PAYMENT_TOKENS = {
   /** Approves; the first two refunds of the charge fail with a transient provider error (503). */
   refundTransient: 'tok_refund_transient',
 } as const;
+
+/** The payment providers a profile can choose (`payments.provider`); the handlers read it as PAYMENT_PROVIDER. */
+export const PAYMENT_PROVIDER_NAMES = ['simulator', 'stripe'] as const;
+export type PaymentProviderName = (typeof PAYMENT_PROVIDER_NAMES)[number];

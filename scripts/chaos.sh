@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run test:chaos [-- --long] [-- runner options] — the order pipeline under injected AWS faults
+# npm run test:chaos [-- --matrix | --long] [-- runner options] — the order pipeline under injected AWS faults
 # (docs/adr/0017; the runner and its checks: scripts/chaos/run.ts).
 #
 #   1. the local AWS endpoint: AWS_ENDPOINT_URL when set (it must offer the fault control API,
@@ -7,13 +7,19 @@
 #      ../shared/aws-emulator started on a free port with a private state directory;
 #   2. npm run local:deploy  — the localstack profile (outputs in cdk.out/localstack-outputs.json);
 #   3. the runner: faults on, orders with mixed test cards, faults off, invariants checked;
-#   4. npm run local:destroy, and the emulator stopped if this script started it (also on failure).
+#   4. the emulator stopped if this script started it (its private state goes with it: nothing to
+#      destroy), otherwise npm run local:destroy (also on failure).
 #
-# Short (default, CI, about 4-5 minutes): one seed of mixed faults (12 % of DynamoDB writes, SNS
-# publishes, EventBridge puts, Lambda invokes and task-token callbacks failing for 45 s, 30 orders
-# of 10 customers) and one targeted outage (SNS down for 120 s from ProcessPayment, i.e. at PAID).
-# Long (--long, about 12 minutes): three seeds, and SNS, EventBridge, DynamoDB and Lambda each down
-# 100 % for 5 minutes at each step of the workflow (all outages at once, one order each).
+# Short (default, CI, under 5 minutes): three rows of the outage matrix (SNS down at PublishPaid,
+# DynamoDB down at RefundPayment: an undeliverable order, the saga after payment; SQS down at the
+# PAID event's redelivery record, SNS failing PublishPaid for good first), then one seed of mixed
+# faults (12 % of DynamoDB writes, SNS publishes, EventBridge puts, Lambda invokes and task-token
+# callbacks failing for 45 s, 30 orders of 10 customers).
+# Matrix (--matrix): every row of the outage matrix, derived from the deployed template
+# (scripts/chaos/matrix.ts): every Task state x every dependency it calls, down 100 % for the
+# profile's workflow.ridesOutOutage (localstack: 60 s, its waits shortened five-fold) from the
+# moment an order enters the state. About 10 minutes.
+# Long (--long): the whole matrix, then three seeds of mixed faults. About 15 minutes.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,19 +29,15 @@ SECONDS=0
 say() { printf 'test:chaos: %s\n' "$*"; }
 phase() { printf '\n=== test:chaos: %s (%ss)\n' "$*" "$SECONDS"; }
 
-SHORT=(--seeds 7 --orders 30 --customers 10 --fault-seconds 45 --outage sns@ProcessPayment:120)
-LONG=(--seeds 7,11,23 --orders 30 --customers 10 --fault-seconds 45)
-for spec in sns@Start sns@ValidateOrder sns@PublishScreening sns@ProcessPayment sns@CreateShipments \
-  events@PublishScreening \
-  dynamodb@PublishValidated dynamodb@PublishPaid dynamodb@ReserveAndInvoice \
-  lambda@Start lambda@PublishValidated lambda@PublishPaid lambda@ReserveAndInvoice; do
-  LONG+=(--outage "$spec:300")
-done
+SHORT=(--seeds 7 --orders 30 --customers 10 --fault-seconds 45 --matrix
+  --only '^(sns@PublishPaid|dynamodb@RefundPayment|sqs@PublishPaidForRedelivery)$')
+MATRIX=(--seeds '' --matrix)
+LONG=(--seeds 7,11,23 --orders 30 --customers 10 --fault-seconds 45 --matrix)
 args=("${SHORT[@]}")
-if [ "${1:-}" = --long ]; then
-  args=("${LONG[@]}")
-  shift
-fi
+case "${1:-}" in
+  --long) args=("${LONG[@]}"); shift ;;
+  --matrix) args=("${MATRIX[@]}"); shift ;;
+esac
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/securecart-chaos.XXXXXX")
 # shellcheck source=lib/emulator.sh
@@ -45,7 +47,8 @@ deployed=false
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  if $deployed; then npm run -s local:destroy >"$WORK/destroy.log" 2>&1 || say "local:destroy failed: see $WORK/destroy.log"; fi
+  # An emulator this script started is stopped with its private state: destroying first only costs time.
+  if $deployed && ! $emulator_started; then npm run -s local:destroy >"$WORK/destroy.log" 2>&1 || say "local:destroy failed: see $WORK/destroy.log"; fi
   stop_emulator
   finish_run "$status"
   exit "$status"

@@ -8,6 +8,7 @@
 #                               outputs in cdk.out/localstack-outputs.json;
 #   4. npm run smoke          — the smoke suite, finding the stacks through DescribeStacks;
 #      npm run e2e            — the browser journey in Chromium (skipped, saying so, without one);
+#      verify:deploy's local mode on the same deployment (scripts/verify-deploy-local.sh --deployed);
 #   5. npm run local:destroy  — cdklocal destroy --all;
 #   6. stop the emulator — always, also on failure or Ctrl-C.
 #
@@ -75,6 +76,11 @@ if [ -x "$chromium" ]; then
 else
   phase "npm run e2e SKIPPED: no Chromium at $chromium (apt-get install -y chromium, or set CHROMIUM_PATH)"
 fi
+
+# verify:deploy's local mode on the same deployment (what npm run verify:deploy:local runs after
+# its own deploy): stack outputs, tables, queues, orders to FULFILLED and CANCELLED, the token search.
+phase "verify:deploy's local mode (scripts/verify-deploy-local.sh --deployed --profile localstack)"
+bash scripts/verify-deploy-local.sh --deployed --profile localstack
 
 phase "npm run local:destroy"
 npm run -s local:destroy

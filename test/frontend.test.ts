@@ -162,6 +162,29 @@ describe.each([['sandbox'], ['prod']] as const)('Frontend stack, profile %s', (p
     expect(create).toContain('updateUserPoolClient');
     expect(create).toContain(STOREFRONT_PATHS.callback);
     expect(create).toContain('AllowedOAuthFlows');
-    expect(create).toContain('http://localhost:5173');
+    if (profileName === 'prod') {
+      // The custom domain's origin, once; no loopback callback or sign-out URL (validateProfile refuses one).
+      expect(create).toContain(
+        JSON.stringify('"CallbackURLs":["https://shop.example.com/auth/callback"]').slice(1, -1),
+      );
+      expect(create).toContain(JSON.stringify('"LogoutURLs":["https://shop.example.com/signed-out"]').slice(1, -1));
+      expect(create).not.toMatch(/localhost|127\.0\.0\.1|\[::1\]/);
+    } else {
+      expect(create).toContain('http://localhost:5173');
+    }
+  });
+
+  test('prod serves its custom domain with its ACM certificate, TLSv1.2_2021 and SNI; sandbox the default certificate', () => {
+    if (profileName === 'prod') {
+      expect(distribution.Aliases).toEqual(['shop.example.com']);
+      expect(distribution.ViewerCertificate).toEqual({
+        AcmCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+        MinimumProtocolVersion: 'TLSv1.2_2021',
+        SslSupportMethod: 'sni-only',
+      });
+    } else {
+      expect(distribution.Aliases).toBeUndefined();
+      expect(distribution.ViewerCertificate).toBeUndefined();
+    }
   });
 });

@@ -34,7 +34,7 @@ test('the nag harness reports a non-compliant resource and counts its acknowledg
 const PIPELINE_ACKS = 31; // 11 × L1 (nodejs22.x pinned), 11 × IAM5 X-Ray (redeliver-status included), 7 × IAM5 lambda ARN:* + 1 × IAM5 log delivery/X-Ray (state machine), SQS3 (event-targets DLQ)
 /**
  * The Api stack's own budget (ADR 13), counted separately below.
- * Both profiles: COG2 (optional MFA), SMG4 (origin secret rotated by redeploy), S1 (the ALB log
+ * Both profiles: COG2 (optional MFA), SMG4 (origin secret rotated from the Frontend stack, ADR 21), S1 (the ALB log
  * bucket), ECS2 x2 (environment without secrets: service, bootstrap task), IAM5 x1 (execution role:
  * ecr:GetAuthorizationToken), APIG6 (no execution logs: account-wide role), APIG4 + COG4 x4 (public
  * catalog and health methods), IAM4 x2 (AWSLambdaBasicExecutionRole: AwsCustomResource provider,
@@ -49,10 +49,12 @@ const API_ACKS: Record<ProfileName, number> = { sandbox: 31, prod: 29, localstac
  * The Frontend stack's own budget. Both profiles: S1 (the access-log bucket itself), CFR1 (no geo
  * restriction), CFR4 (default *.cloudfront.net certificate without a custom domain), and
  * BucketDeployment's library-owned function: IAM5 x8 (its S3 copy and invalidation grants), IAM4,
- * L1; IAM4 (the AwsCustomResource provider) = 14. Sandbox also: CFR2 (no edge WAF) = 15.
+ * L1; IAM4 (the AwsCustomResource provider); the origin secret's rotation function (ADR 21): L1
+ * (nodejs22.x), IAM5 (X-Ray, GetRandomPassword, DescribeRules) = 16. Sandbox also: CFR2 (no edge
+ * WAF) = 17. Prod also: IAM5 (UpdateWebACL on the AWS managed rule groups the ACL references) = 17.
  * EdgeSecurity (prod only) needs none.
  */
-const FRONTEND_ACKS: Record<ProfileName, number> = { sandbox: 15, prod: 14, localstack: 0 };
+const FRONTEND_ACKS: Record<ProfileName, number> = { sandbox: 17, prod: 17, localstack: 0 };
 /**
  * The Monitoring and EdgeMonitoring stacks' own budget (ADR 15). Prod: S1 (the audit bucket's
  * server access log bucket itself) = 1. Sandbox has no audit trail: 0. The dashboard, the alarms

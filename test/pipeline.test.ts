@@ -2,9 +2,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { DELIVERY, DETAIL_TYPES, EVENT_SOURCES, STATUS_SUBSCRIPTIONS } from '@securecart/contracts';
+import { TierKey } from '../lib/constructs/encryption';
 import { OpsAlarms } from '../lib/constructs/ops-alarms';
+import { FulfillmentSteps } from '../lib/constructs/pipeline/fulfillment-steps';
+import { OrderClaims } from '../lib/constructs/pipeline/order-claims';
 import { INTAKE_TIMEOUT } from '../lib/constructs/pipeline/order-intake';
 import { ReliableQueue } from '../lib/constructs/reliable-queue';
 import { allStates, definitionOf } from './helpers/asl';
@@ -221,6 +226,79 @@ describe('Pipeline stack', () => {
     });
   });
 
+  describe('payment provider (ADR 20)', () => {
+    const paymentEnv = (fragment: string) =>
+      byPath('AWS::Lambda::Function', `${fragment}/Function`)[1].Properties.Environment.Variables;
+
+    test('sandbox: the simulator, no secret', () => {
+      expect(paymentEnv('ProcessPayment').PAYMENT_PROVIDER).toBe('simulator');
+      expect(paymentEnv('RefundPayment').PAYMENT_PROVIDER).toBe('simulator');
+      expect(paymentEnv('ProcessPayment').PAYMENT_PROVIDER_SECRET_ARN).toBeUndefined();
+      expect(byType('AWS::SecretsManager::Secret')).toHaveLength(0);
+    });
+
+    test('stripe: a secret encrypted with the pipeline key, named to the payment steps and readable only by them', () => {
+      const stack = new Stack(scratchApp(), 'Payments');
+      const removalPolicy = RemovalPolicy.RETAIN;
+      const key = new TierKey(stack, 'PipelineKey', { aliasName: 'p', description: 'p', removalPolicy });
+      const table = (id: string) =>
+        new dynamodb.Table(stack, id, { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+      new FulfillmentSteps(stack, 'FulfillmentSteps', {
+        prefix: 'securecart-prod',
+        key,
+        alarms: new OpsAlarms(stack, 'Alarms', { topicName: 'alarms', masterKey: key.key }),
+        logRetentionDays: 365,
+        removalPolicy,
+        catalogTable: table('Catalog'),
+        idempotencyTable: table('Idempotency'),
+        bus: new events.EventBus(stack, 'Bus'),
+        screening: resolveProfile('prod').screening,
+        payments: { provider: 'stripe' },
+        profileName: 'prod',
+        claims: new OrderClaims(stack, 'OrderClaims', {
+          prefix: 'securecart-prod',
+          key,
+          alarms: new OpsAlarms(stack, 'ClaimsAlarms', { topicName: 'claims-alarms', masterKey: key.key }),
+          logRetentionDays: 365,
+          removalPolicy,
+        }),
+      });
+      const r = resourcesOf(Template.fromStack(stack));
+      const [secretId, secret] = oneAtPath(r, 'AWS::SecretsManager::Secret', 'PaymentProviderSecret');
+      expect(secret.Properties).toMatchObject({
+        Name: 'securecart/prod/payments/stripe-secret-key',
+        KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] },
+      });
+      expect((secret as { DeletionPolicy?: string }).DeletionPolicy).toBe('Retain');
+      const env = (fragment: string) =>
+        oneAtPath(r, 'AWS::Lambda::Function', `${fragment}/Function`)[1].Properties.Environment.Variables;
+      for (const step of ['ProcessPayment', 'RefundPayment']) {
+        expect(env(step)).toMatchObject({ PAYMENT_PROVIDER: 'stripe', PAYMENT_PROVIDER_SECRET_ARN: { Ref: secretId } });
+        expect(roleAt(r, step).actions).toEqual(
+          expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']),
+        );
+      }
+      const readers = ofType(r, 'AWS::IAM::Policy').filter(([, p]) =>
+        JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
+      );
+      expect(readers.map(([id]) => id).sort()).toEqual([
+        expect.stringMatching(/^FulfillmentStepsProcessPayment/),
+        expect.stringMatching(/^FulfillmentStepsRefundPayment/),
+      ]);
+      // The key policy lets exactly these two roles decrypt with the pipeline key, only through Secrets Manager.
+      const [, keyResource] = oneAtPath(r, 'AWS::KMS::Key', 'PipelineKey');
+      const decrypters = keyResource.Properties.KeyPolicy.Statement.filter(
+        (st: any) => JSON.stringify(st.Principal).includes('Fn::GetAtt') && [st.Action].flat().includes('kms:Decrypt'),
+      );
+      const principals = decrypters.flatMap((st: any) => [st.Principal.AWS].flat().map((p: any) => p['Fn::GetAtt'][0]));
+      expect(principals.sort()).toEqual([
+        expect.stringMatching(/^FulfillmentStepsProcessPaymentRole/),
+        expect.stringMatching(/^FulfillmentStepsRefundPaymentRole/),
+      ]);
+      for (const st of decrypters) expect(JSON.stringify(st.Condition)).toContain('secretsmanager.');
+    });
+  });
+
   describe('OrderFulfillment state machine', () => {
     test('Standard, logs ALL without execution data to an encrypted log group, history on the pipeline key, X-Ray on', () => {
       const [, sm] = byType('AWS::StepFunctions::StateMachine')[0];
@@ -341,7 +419,7 @@ describe('Pipeline stack', () => {
 
     test('every alarm notifies the ops topic and names a runbook that exists', () => {
       const alarms = byType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-      expect(alarms).toHaveLength(13); // 6 DLQs, the orders and redelivery ages, events recorded for redelivery, 4 on executions
+      expect(alarms).toHaveLength(14); // 6 DLQs, the orders and redelivery ages, events recorded for redelivery, screen-fraud errors, 4 on executions
       for (const a of alarms) {
         expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmTopic/) }]);
         const runbook = /Runbook: (docs\/runbooks\/[a-z-]+\.md)$/.exec(a.AlarmDescription)?.[1];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { PROFILE_NAMES, PROFILES, ProfileError, resolveProfile, validateProfile } from '../lib/config/profiles';
+import { isLoopbackHost } from '../lib/config/validate-profile';
 
 const ROOT = join(__dirname, '..');
 
@@ -119,7 +120,102 @@ describe('profiles', () => {
     expect(sandbox.checkout).toMatchObject({ cpu: 256, memoryMiB: 512, desiredTasks: 1 });
     for (const p of [sandbox, prod]) {
       expect(p.api.createOrderThrottle.rateLimit).toBeLessThan(p.api.throttle.rateLimit);
-      expect(p.identity.storefrontOrigins).toEqual(['http://localhost:5173']);
+    }
+    expect(sandbox.identity.storefrontOrigins).toEqual(['http://localhost:5173']);
+    expect(prod.identity.storefrontOrigins).toEqual(['https://shop.example.com']);
+  });
+
+  describe('prod refuses unsafe settings (issue 19), each error saying what to set', () => {
+    const prod = PROFILES.prod;
+
+    test('the example prod profile passes: Stripe, a custom domain with its us-east-1 certificate, an https origin', () => {
+      expect(validationMessage(prod)).toBe('');
+      expect(prod.payments.provider).toBe('stripe');
+      expect(prod.frontend.customDomain).toEqual({
+        domainName: 'shop.example.com',
+        certificateArn: expect.stringMatching(/^arn:aws:acm:us-east-1:\d{12}:certificate\//),
+      });
+    });
+
+    test('the simulated payment provider', () => {
+      expect(validationMessage({ ...prod, payments: { provider: 'simulator' } })).toContain(
+        "payments.provider must be 'stripe' in prod (got 'simulator': the simulator approves any tok_* token); set payments: { provider: 'stripe' } and, after the first deployment, put the Stripe secret key into the secret securecart/prod/payments/stripe-secret-key",
+      );
+      // Sandbox may keep it.
+      expect(PROFILES.sandbox.payments.provider).toBe('simulator');
+    });
+
+    test('no custom domain for the storefront (CloudFront default certificate, TLS 1.0)', () => {
+      const message = validationMessage({ ...prod, frontend: { waf: true, wafRateLimitPer5Min: 2000 } });
+      expect(message).toContain('frontend.customDomain is required in prod');
+      expect(message).toContain(
+        "set frontend.customDomain: { domainName: 'shop.example.com', certificateArn: 'arn:aws:acm:us-east-1:<account>:certificate/<id>' }, an ACM certificate in us-east-1 for that name, so the distribution serves TLSv1.2_2021 with SNI",
+      );
+    });
+
+    test.each([
+      'http://localhost:5173',
+      'http://127.0.0.1:8080',
+      'http://127.1.2.3',
+      'http://2130706433', // 127.0.0.1 written as one number
+      'http://[::1]:5173',
+      'http://[::ffff:127.0.0.1]',
+      'https://app.localhost',
+    ])('a loopback callback/sign-out origin for the Cognito client: %s', (origin) => {
+      const message = validationMessage({
+        ...prod,
+        identity: { threatProtection: true, storefrontOrigins: ['https://shop.example.com', origin] },
+      });
+      expect(message).toContain('identity.storefrontOrigins must not name a loopback address in prod (got ');
+      expect(message).toContain(
+        "set identity.storefrontOrigins: ['https://shop.example.com'] (the storefront's own origin)",
+      );
+    });
+
+    test('every refusal at once, and none of them for sandbox', () => {
+      const unsafe = {
+        ...prod,
+        payments: { provider: 'simulator' as const },
+        identity: { threatProtection: true, storefrontOrigins: ['http://localhost:5173'] },
+        frontend: { waf: true, wafRateLimitPer5Min: 2000 },
+      };
+      const message = validationMessage(unsafe);
+      expect(message.match(/in prod/g)).toHaveLength(3);
+      expect(validationMessage({ ...unsafe, name: 'sandbox' })).toBe('');
+    });
+
+    test('loopback hosts as the URL parser normalises them; public names and addresses are not', () => {
+      const host = (origin: string) => new URL(origin).hostname;
+      for (const o of ['http://localhost', 'http://LOCALHOST.', 'http://127.255.0.1', 'http://[0:0:0:0:0:0:0:1]']) {
+        expect(isLoopbackHost(host(o))).toBe(true);
+      }
+      for (const o of [
+        'https://shop.example.com',
+        'https://localhost.example.com',
+        'http://128.0.0.1',
+        'http://[::2]',
+      ]) {
+        expect(isLoopbackHost(host(o))).toBe(false);
+      }
+    });
+  });
+
+  test('backend TLS: prod has it with an internal name under its zone; a bad name, zone or id is refused', () => {
+    expect(PROFILES.prod.api).toMatchObject({ backendTls: true, internalDomain: expect.any(Object) });
+    expect(PROFILES.sandbox.api.backendTls).toBe(false);
+    const message = validationMessage({
+      ...PROFILES.prod,
+      api: {
+        ...PROFILES.prod.api,
+        internalDomain: { domainName: 'api-internal.other.example', zoneName: 'shop', hostedZoneId: 'zone-1' },
+      },
+    });
+    for (const fragment of [
+      'api.internalDomain.zoneName must be a DNS name (got shop)',
+      'api.internalDomain.domainName must be a name under zoneName shop (got api-internal.other.example)',
+      'api.internalDomain.hostedZoneId must be a Route 53 hosted zone id (got zone-1)',
+    ]) {
+      expect(message).toContain(fragment);
     }
   });
 
@@ -133,6 +229,7 @@ describe('profiles', () => {
         createOrderThrottle: { rateLimit: 20, burstLimit: 5 },
         waf: true,
         wafRateLimitPer5Min: 5,
+        backendTls: true,
       },
       identity: { threatProtection: false, storefrontOrigins: ['http://shop.example.com', 'https://x.example/app'] },
       frontend: {
@@ -150,6 +247,7 @@ describe('profiles', () => {
       'api.throttle.rateLimit and burstLimit must be positive integers',
       'api.createOrderThrottle must not be higher than api.throttle',
       'api.wafRateLimitPer5Min must be an integer of at least 10 (got 5)',
+      'api.backendTls needs api.internalDomain',
       'identity.storefrontOrigins must be origins like https://shop.example.com (http only for localhost), without a path (got http://shop.example.com)',
       '(got https://x.example/app)',
       'frontend.wafRateLimitPer5Min must be an integer of at least 10 (got 5)',

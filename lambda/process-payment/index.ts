@@ -12,13 +12,9 @@ import { stepHandler } from '../shared/handler';
 import { expirationFor } from '../shared/idempotency';
 import { logger } from '../shared/logger';
 import { countNow } from '../shared/metrics';
-import {
-  charge,
-  DEFAULT_PROVIDER_TIMEOUT_MS,
-  isProviderUnavailable,
-  providerFailureReason,
-} from '../shared/payment-provider';
+import { DEFAULT_PROVIDER_TIMEOUT_MS, isProviderUnavailable, providerFailureReason } from '../shared/payment-provider';
 import type { ChargeResult } from '../shared/payment-provider';
+import { paymentProvider } from '../shared/payment-providers';
 import { paymentKey } from '../shared/payment-record';
 import type { PaymentRecord } from '../shared/payment-record';
 
@@ -104,8 +100,15 @@ async function chargeWithTimeout(
   timeoutMs: number,
 ): Promise<ChargeResult> {
   try {
-    return await charge(
-      { ...input, paymentToken, idempotencyKey: paymentKey(input.orderId) },
+    const provider = await paymentProvider(timeoutMs);
+    return await provider.charge(
+      {
+        idempotencyKey: paymentKey(input.orderId),
+        orderId: input.orderId,
+        amountCents: input.amountCents,
+        paymentToken,
+        attempt: input.attempt,
+      },
       AbortSignal.timeout(timeoutMs),
     );
   } catch (error) {

@@ -9,14 +9,8 @@ import { PaymentProviderUnavailable } from '../shared/errors';
 import { stepHandler } from '../shared/handler';
 import { expirationFor } from '../shared/idempotency';
 import { logger } from '../shared/logger';
-import {
-  DEFAULT_PROVIDER_TIMEOUT_MS,
-  isProviderUnavailable,
-  providerFailureReason,
-  refund,
-  retrieve,
-  cancel,
-} from '../shared/payment-provider';
+import { DEFAULT_PROVIDER_TIMEOUT_MS, isProviderUnavailable, providerFailureReason } from '../shared/payment-provider';
+import { paymentProvider } from '../shared/payment-providers';
 import { paymentKey } from '../shared/payment-record';
 import type { PaymentRecord } from '../shared/payment-record';
 
@@ -70,6 +64,8 @@ async function refundPayment({ orderId, claim }: RefundPaymentInput): Promise<Re
   const tableName = requireEnv(HANDLER_ENV.idempotencyTable);
   const timeoutMs = positiveIntEnv(HANDLER_ENV.paymentProviderTimeoutMs, DEFAULT_PROVIDER_TIMEOUT_MS);
   const key = { id: paymentKey(orderId) };
+  // Resolved only when the provider must be asked (a settled record needs no key from Secrets Manager).
+  const provider = async () => paymentProvider(timeoutMs);
   const readRecord = async () =>
     (await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item as
       PaymentRecord | undefined;
@@ -135,7 +131,8 @@ async function refundPayment({ orderId, claim }: RefundPaymentInput): Promise<Re
 
     if (record.status === 'CHARGED') {
       const { chargeId, amountCents } = record as Required<Pick<PaymentRecord, 'chargeId' | 'amountCents'>>;
-      const { refundId } = await atProvider('refund', (signal) => refund({ chargeId, amountCents }, signal));
+      const payments = await provider();
+      const { refundId } = await atProvider('refund', (signal) => payments.refund({ chargeId, amountCents }, signal));
       const flipped = await update(
         'SET #status = :refunded, refundedAt = :now, refundId = :refundId',
         '#status = :charged AND chargeId = :chargeId',
@@ -153,11 +150,13 @@ async function refundPayment({ orderId, claim }: RefundPaymentInput): Promise<Re
     }
 
     // PENDING: the outcome is unknown; the provider knows it by the idempotency key.
-    let found = await atProvider('retrieve', (signal) => retrieve(key.id, signal));
-    if (found.status === 'NOT_FOUND') found = await atProvider('cancel', (signal) => cancel(key.id, signal));
+    const payments = await provider();
+    const payment = { idempotencyKey: key.id, orderId, amountCents: record.amountCents! };
+    let found = await atProvider('retrieve', (signal) => payments.retrieve(payment, signal));
+    if (found.status === 'NOT_FOUND') found = await atProvider('cancel', (signal) => payments.cancel(payment, signal));
     if (found.status === 'CHARGED') {
       const { chargeId, amountCents } = found;
-      const { refundId } = await atProvider('refund', (signal) => refund({ chargeId, amountCents }, signal));
+      const { refundId } = await atProvider('refund', (signal) => payments.refund({ chargeId, amountCents }, signal));
       const flipped = await update(
         'SET #status = :refunded, refundedAt = :now, refundId = :refundId, chargeId = :chargeId, amountCents = :amount',
         '#status = :pending',

@@ -18,7 +18,7 @@ import { sha256Hex } from './hash';
  * read it through `providerLedger`.
  */
 
-interface ChargeRequest {
+export interface ChargeRequest {
   /** The caller's idempotency key: one payment per key. */
   readonly idempotencyKey: string;
   readonly orderId: string;
@@ -45,14 +45,51 @@ export type PaymentLookup =
       readonly refundedCents: number;
     };
 
+/** An order's payment as the saga knows it from its PENDING record: enough to ask the provider about it. */
+export interface PaymentRef {
+  /** The payment's idempotency key (the record id). */
+  readonly idempotencyKey: string;
+  readonly orderId: string;
+  /** The amount the attempt was recorded for. */
+  readonly amountCents: number;
+}
+
+/**
+ * What a payment provider offers the payment steps (process-payment, refund-payment). Two
+ * implementations: the simulator in this file and the Stripe adapter (stripe-provider.ts); the
+ * profile chooses (payment-providers.ts, ADR 20).
+ */
+export interface PaymentProvider {
+  /** Charges once per idempotency key; a repeat answers as the first charge did. */
+  charge(request: ChargeRequest, signal: AbortSignal): Promise<ChargeResult>;
+  /** What happened to the payment with this key, without charging. */
+  retrieve(payment: PaymentRef, signal: AbortSignal): Promise<PaymentLookup>;
+  /** Voids the key when nothing was charged (no charge can land after), else answers what was. */
+  cancel(payment: PaymentRef, signal: AbortSignal): Promise<PaymentLookup>;
+  /** Refunds a charge in full; idempotent by charge id. */
+  refund(request: { chargeId: string; amountCents: number }, signal: AbortSignal): Promise<{ refundId: string }>;
+}
+
 /** The provider answered with an HTTP error status. */
 export class ProviderHttpError extends Error {
+  /** Worth retrying: by default a 5xx answer; an adapter may say otherwise (a 429, a 409 lock). */
+  readonly retryable: boolean;
   constructor(
     readonly statusCode: number,
     message: string,
+    options: { retryable?: boolean; cause?: unknown } = {},
   ) {
-    super(message);
+    super(message, { cause: options.cause });
     this.name = 'ProviderHttpError';
+    this.retryable = options.retryable ?? statusCode >= 500;
+  }
+}
+
+/** The provider could not be reached or did not answer (a connection error or a client time-out). */
+export class ProviderUnreachable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProviderUnreachable';
   }
 }
 
@@ -224,16 +261,18 @@ export async function refund(
 /** A short reason for a provider failure, for error messages. */
 export function providerFailureReason(error: unknown, timeoutMs: number): string {
   if (error instanceof ProviderHttpError) return `HTTP ${error.statusCode} ${error.message}`;
+  if (error instanceof ProviderUnreachable) return error.message;
   if (errorName(error) === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
   return String((error as { message?: unknown })?.message ?? error);
 }
 
 /**
- * True when a provider call failed in a way worth retrying: a 5xx answer, or no answer (the call
- * timed out or was aborted).
+ * True when a provider call failed in a way worth retrying: a 5xx answer (or another the adapter
+ * marks retryable), or no answer (the call timed out, was aborted, or never connected).
  */
 export function isProviderUnavailable(error: unknown): boolean {
-  if (error instanceof ProviderHttpError) return error.statusCode >= 500;
+  if (error instanceof ProviderHttpError) return error.retryable;
+  if (error instanceof ProviderUnreachable) return true;
   const name = errorName(error);
   return name === 'TimeoutError' || name === 'AbortError';
 }

@@ -64,6 +64,18 @@ export const GUARD_EXEMPTIONS: Readonly<Record<string, string>> = {
   /* elbv2_deletion_protection_enabled_check */
   'ct-elasticloadbalancing-pr-5':
     "Sandbox's internal ALB holds no data and goes with cdk destroy; prod's has deletion protection.",
+  /* alb_http_to_https_redirection_check */
+  'ct-elasticloadbalancing-pr-1':
+    'Sandbox keeps HTTP inside the VPC (API Gateway → VPC link → internal ALB → tasks): it has no domain to issue the ALB certificate for, and only the VPC link reaches the listener. Prod has api.backendTls: an HTTPS-only listener and HTTPS to the tasks (ADR 21).',
+  /* cloudfront_security_policy_check */
+  'ct-cloudfront-pr-9':
+    'Sandbox serves *.cloudfront.net with the default certificate (no domain to own for a disposable deployment), whose policy CloudFront keeps at TLSv1; prod must set frontend.customDomain (validateProfile) and serves TLSv1.2_2021.',
+  /* cloudfront_sni_enabled_check */
+  'ct-cloudfront-pr-7':
+    'Sandbox uses the default CloudFront certificate, which has no SNI setting; prod serves its own certificate with SNI.',
+  /* cloudfront_custom_ssl_certificate_check */
+  'ct-cloudfront-pr-6':
+    'Sandbox uses the default CloudFront certificate (no domain of its own); prod must set frontend.customDomain with an ACM certificate (validateProfile).',
   // --- known gaps, each closed by an open issue ----------------------------------------------------
   /* s3_bucket_object_lock_enabled_check */
   'ct-s3-pr-9':
@@ -73,20 +85,9 @@ export const GUARD_EXEMPTIONS: Readonly<Record<string, string>> = {
     'Known gap (issue 19): the CloudWatch agent sidecar and the database bootstrap task write to their root filesystem.',
   /* ecs_task_definition_nonroot_user_check */
   'ct-ecs-pr-3': 'Known gap (issue 19): the CloudWatch agent sidecar and the database bootstrap task run as root.',
-  /* alb_http_to_https_redirection_check */
-  'ct-elasticloadbalancing-pr-1':
-    'Known gap (issue 19, TLS on every hop): API Gateway → ALB → tasks is plain HTTP inside the VPC.',
   /* cloud_trail_cloud_watch_logs_enabled_check */
   'ct-cloudtrail-pr-3':
     'Known gap (issue 19): CloudTrail delivers to its S3 bucket only, without CloudWatch Logs and metric filters.',
-  /* cloudfront_security_policy_check */
-  'ct-cloudfront-pr-9':
-    'Known gap (issue 19): without a custom domain CloudFront serves its default certificate, whose policy is TLSv1; set frontend.customDomain for TLSv1.2_2021.',
-  /* cloudfront_sni_enabled_check */
-  'ct-cloudfront-pr-7': 'Known gap (issue 19): the default CloudFront certificate (no custom domain, no SNI setting).',
-  /* cloudfront_custom_ssl_certificate_check */
-  'ct-cloudfront-pr-6':
-    'Known gap (issue 19): the default CloudFront certificate until a profile sets frontend.customDomain.',
 };
 
 /** Rules left out only for the disposable profiles: prod is checked against them. */
@@ -96,6 +97,10 @@ export const DISPOSABLE_ONLY: readonly string[] = [
   'ct-rds-pr-8',
   'ct-rds-pr-13',
   'ct-elasticloadbalancing-pr-5',
+  'ct-elasticloadbalancing-pr-1',
+  'ct-cloudfront-pr-9',
+  'ct-cloudfront-pr-7',
+  'ct-cloudfront-pr-6',
 ];
 
 /** The rules the profile's templates are not checked against. */

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { RemovalPolicy } from 'aws-cdk-lib';
+import type { PaymentProviderName } from '@securecart/contracts/payment';
 
 /** Names of the deployment profiles, chosen with `-c profile=NAME`. */
 export const PROFILE_NAMES = ['sandbox', 'prod', 'localstack'] as const;
@@ -15,6 +16,20 @@ export interface DatabaseProfile {
   readonly readReplica: boolean;
   readonly backupRetentionDays: number;
   readonly rotationDays: number;
+}
+
+/**
+ * The name API Gateway calls the internal ALB by (`api.internalDomain`). ACM issues its certificate
+ * after DNS validation in the public hosted zone `zoneName` (Route 53, in this account); inside the
+ * VPC a private hosted zone of the same name points it at the ALB.
+ */
+export interface InternalDomain {
+  /** e.g. `api-internal.shop.example.com`: a name under `zoneName`. */
+  readonly domainName: string;
+  /** The public hosted zone ACM validates the certificate in, e.g. `shop.example.com`. */
+  readonly zoneName: string;
+  /** Its Route 53 id, e.g. `Z0123456789ABCDEFGHIJ`. */
+  readonly hostedZoneId: string;
 }
 
 /**
@@ -81,6 +96,33 @@ export interface Profile {
     /** ISO 3166-1 alpha-2 shipping countries that are not flagged as suspicious. */
     readonly allowedShippingCountries: readonly string[];
   };
+  /** Who takes the money (ADR 20). */
+  readonly payments: {
+    /**
+     * `simulator`: the deterministic simulated provider (lambda/shared/payment-provider.ts), which
+     * approves any `tok_*` but the test tokens; never for real customers. `stripe`: Stripe's
+     * PaymentIntents API, its secret key read from a Secrets Manager secret the Pipeline stack
+     * creates (put the key in after the first deployment, README "Deploying to production").
+     */
+    readonly provider: PaymentProviderName;
+  };
+  /**
+   * The fulfillment workflow's waits (docs/adr/0017): how long its Task states ride out an AWS
+   * dependency's errors. sandbox and prod keep the real values (a 5-minute outage); localstack
+   * shortens them so the chaos suite's outage matrix runs in minutes, with the same margin.
+   */
+  readonly workflow: {
+    /** The outage every Task state must ride out: the mean jittered retry wait is at least twice it (validateProfile). */
+    readonly ridesOutOutage: Duration;
+    /** Retries of a dependency's transient errors: exponential backoff (rate 2) from `interval`, capped at `maxDelay`, full jitter. */
+    readonly outageRetry: {
+      readonly interval: Duration;
+      readonly maxDelay: Duration;
+      readonly maxAttempts: number;
+    };
+    /** Retries of every error of a compensation (refund, release), with the same backoff: idempotent, and it gives money back. */
+    readonly compensationMaxAttempts: number;
+  };
   /** The checkout service (ECS Fargate, ARM64) behind the internal ALB. */
   readonly checkout: {
     /** Fargate task CPU units (256, 512, 1024, 2048, 4096). */
@@ -105,6 +147,15 @@ export interface Profile {
     readonly waf: boolean;
     /** Requests per IP per 5 minutes before the REGIONAL WAF blocks. */
     readonly wafRateLimitPer5Min: number;
+    /**
+     * TLS on every hop behind API Gateway (ADR 21): API Gateway → internal ALB over HTTPS to
+     * `internalDomain` (an ACM certificate the integration verifies), ALB → tasks over HTTPS (the
+     * service's self-signed certificate, which the ALB does not verify). Off: plain HTTP inside
+     * the VPC (sandbox: no domain to issue a certificate for). Needs `internalDomain`.
+     */
+    readonly backendTls: boolean;
+    /** The internal name of the ALB, with its certificate; required when `backendTls` is on. */
+    readonly internalDomain?: InternalDomain;
   };
   /** The customer user pool and the storefront's app client. */
   readonly identity: {

@@ -4,7 +4,7 @@ import { Profile, PROFILE_NAMES, ProfileName } from './profile-types';
 import { ProfileError, validateProfile } from './validate-profile';
 
 export * from './profile-types';
-export { ProfileError, validateProfile } from './validate-profile';
+export { cappedRetryDelays, ProfileError, validateProfile } from './validate-profile';
 
 const commonScreening = {
   fraudScreenTimeout: Duration.minutes(5),
@@ -28,8 +28,29 @@ const commonScreening = {
   ],
 } as const;
 
+/**
+ * The real waits (docs/adr/0017): backoff from 2 s, capped at 60 s, 25 retries. The capped delays
+ * add up to 1,262 s; full jitter waits a uniform share of each, about 10.5 minutes on average and
+ * under 5 minutes with a probability below 1e-4, so a 5-minute outage is ridden out.
+ */
+const realWorkflowWaits = {
+  ridesOutOutage: Duration.minutes(5),
+  outageRetry: { interval: Duration.seconds(2), maxDelay: Duration.seconds(60), maxAttempts: 25 },
+  compensationMaxAttempts: 30,
+} as const;
+
 /** The storefront's dev server (web/vite.config.ts): the default until the Frontend stack sets its domain. */
 export const LOCAL_STOREFRONT_ORIGIN = 'http://localhost:5173';
+
+/** prod's storefront domain: an EXAMPLE to replace with yours (README, "Deploying to production"). */
+export const PROD_EXAMPLE_DOMAIN = 'shop.example.com';
+/**
+ * prod's CloudFront certificate: a PLACEHOLDER ARN (account 123456789012, an all-zero id) to replace
+ * with an ACM certificate for your domain, issued in us-east-1. Deploying with it fails at CloudFront.
+ */
+export const PROD_EXAMPLE_CERTIFICATE_ARN =
+  'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000';
+const PROD_STOREFRONT_ORIGIN = `https://${PROD_EXAMPLE_DOMAIN}`;
 
 const smallCheckout = {
   cpu: 256,
@@ -50,6 +71,8 @@ const smallApi = {
   createOrderThrottle: { rateLimit: 5, burstLimit: 10 },
   waf: false,
   wafRateLimitPer5Min: 1000,
+  // Plain HTTP inside the VPC: a sandbox has no domain to issue the ALB's certificate for (ADR 21).
+  backendTls: false,
 } as const;
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
@@ -74,6 +97,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     deletionProtection: false,
     logRetentionDays: 14,
     screening: { ...commonScreening, highValueThresholdCents: 50_000 },
+    payments: { provider: 'simulator' },
+    workflow: realWorkflowWaits,
     checkout: smallCheckout,
     api: smallApi,
     identity: { threatProtection: false, storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN] },
@@ -100,6 +125,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     deletionProtection: true,
     logRetentionDays: 365,
     screening: { ...commonScreening, highValueThresholdCents: 100_000 },
+    payments: { provider: 'stripe' },
+    workflow: realWorkflowWaits,
     checkout: {
       cpu: 1024,
       memoryMiB: 2048,
@@ -114,9 +141,24 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       createOrderThrottle: { rateLimit: 50, burstLimit: 100 },
       waf: true,
       wafRateLimitPer5Min: 2000,
+      // TLS on every hop (ADR 21). Set your own name, zone and zone id before deploying.
+      backendTls: true,
+      internalDomain: {
+        domainName: 'api-internal.shop.example.com',
+        zoneName: 'shop.example.com',
+        hostedZoneId: 'Z0123456789EXAMPLE0AB',
+      },
     },
-    identity: { threatProtection: true, storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN] },
-    frontend: { waf: true, wafRateLimitPer5Min: 2000 },
+    // EXAMPLE VALUES TO REPLACE before deploying (README, "Deploying to production"): your
+    // storefront's domain and an ACM certificate for it in us-east-1. They are valid-looking
+    // placeholders so prod synthesizes offline; validateProfile refuses prod without a custom
+    // domain or with a loopback origin (issue 19).
+    identity: { threatProtection: true, storefrontOrigins: [PROD_STOREFRONT_ORIGIN] },
+    frontend: {
+      waf: true,
+      wafRateLimitPer5Min: 2000,
+      customDomain: { domainName: PROD_EXAMPLE_DOMAIN, certificateArn: PROD_EXAMPLE_CERTIFICATE_ARN },
+    },
   },
   localstack: {
     name: 'localstack',
@@ -140,6 +182,16 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     logRetentionDays: 1,
     // Short fraud timeout so the smoke suite can observe the manual-review outcome.
     screening: { ...commonScreening, highValueThresholdCents: 50_000, fraudScreenTimeout: Duration.seconds(60) },
+    // The smoke suite drives every payment path with the simulator's test tokens.
+    payments: { provider: 'simulator' },
+    // Waits shortened five-fold so the chaos suite's outage matrix runs in minutes (npm run
+    // test:chaos -- --matrix): a 60 s outage ridden out with the margin prod has for 5 minutes.
+    // Backoff from 1 s capped at 10 s, 28 retries: capped delays 255 s, about 128 s on average.
+    workflow: {
+      ridesOutOutage: Duration.seconds(60),
+      outageRetry: { interval: Duration.seconds(1), maxDelay: Duration.seconds(10), maxAttempts: 28 },
+      compensationMaxAttempts: 30,
+    },
     // Not deployed (no ECS on LocalStack's free plan); kept valid so the profile type stays uniform.
     checkout: smallCheckout,
     api: smallApi,

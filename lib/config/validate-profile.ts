@@ -32,12 +32,14 @@ export function validateProfile(p: Profile): Profile {
     problems.push('screening.allowedShippingCountries must be ISO 3166-1 alpha-2 codes');
   }
   if (p.tiers.frontend && !p.tiers.api) problems.push('tiers.frontend needs the api tier');
+  problems.push(...workflowProblems(p));
   problems.push(
     ...checkoutProblems(p),
     ...apiProblems(p),
     ...identityProblems(p),
     ...frontendProblems(p),
     ...auditProblems(p),
+    ...prodProblems(p),
   );
   if (p.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(p.alarmEmail)) {
     problems.push(`alarmEmail is not an e-mail address (got ${p.alarmEmail})`);
@@ -59,6 +61,56 @@ const FARGATE_MEMORY: Readonly<Record<number, readonly number[]>> = {
 };
 
 const isPositiveInt = (n: number) => Number.isInteger(n) && n > 0;
+
+/** A Step Functions retrier with backoff rate 2 and full jitter (seconds). */
+export interface JitteredRetry {
+  readonly intervalSeconds: number;
+  readonly maxDelaySeconds: number;
+  readonly maxAttempts: number;
+}
+
+/**
+ * The capped delays of a retrier (backoff rate 2), in seconds: the longest it can wait in all.
+ * Full jitter waits a uniform share of each delay, so the mean total wait is half of this.
+ */
+export function cappedRetryDelays(r: JitteredRetry): number {
+  let total = 0;
+  for (let k = 0; k < r.maxAttempts; k++) total += Math.min(r.maxDelaySeconds, r.intervalSeconds * 2 ** k);
+  return total;
+}
+
+/** The profile's outage retry in seconds. */
+export const outageRetrySeconds = (p: Profile, maxAttempts = p.workflow.outageRetry.maxAttempts): JitteredRetry => ({
+  intervalSeconds: p.workflow.outageRetry.interval.toSeconds(),
+  maxDelaySeconds: p.workflow.outageRetry.maxDelay.toSeconds(),
+  maxAttempts,
+});
+
+/** The workflow's waits ride out the outage the profile names: mean jittered wait at least twice it. */
+function workflowProblems(p: Profile): string[] {
+  const problems: string[] = [];
+  const w = p.workflow;
+  const r = w.outageRetry;
+  const outage = w.ridesOutOutage.toSeconds();
+  if (!(outage > 0)) problems.push('workflow.ridesOutOutage must be positive');
+  if (!(r.interval.toSeconds() >= 1) || r.maxDelay.toSeconds() < r.interval.toSeconds())
+    problems.push('workflow.outageRetry needs interval >= 1 s and maxDelay >= interval');
+  if (!isPositiveInt(r.maxAttempts) || r.maxAttempts > 99)
+    problems.push('workflow.outageRetry.maxAttempts must be 1-99');
+  if (!isPositiveInt(w.compensationMaxAttempts) || w.compensationMaxAttempts > 99)
+    problems.push('workflow.compensationMaxAttempts must be 1-99');
+  for (const [what, attempts] of [
+    ['outageRetry', r.maxAttempts],
+    ['compensationMaxAttempts', w.compensationMaxAttempts],
+  ] as const) {
+    const mean = cappedRetryDelays(outageRetrySeconds(p, attempts)) / 2;
+    if (mean < 2 * outage)
+      problems.push(
+        `workflow.${what} waits ${mean} s on average, less than twice workflow.ridesOutOutage (${outage} s)`,
+      );
+  }
+  return problems;
+}
 
 function checkoutProblems({ checkout: c }: Profile): string[] {
   const problems: string[] = [];
@@ -99,6 +151,7 @@ function apiProblems({ api }: Profile): string[] {
   ) {
     problems.push('api.createOrderThrottle must not be higher than api.throttle (it is the lower, method-level limit)');
   }
+  problems.push(...backendTlsProblems(api));
   // WAF rate-based rules accept 10 to 2,000,000,000 requests per evaluation window.
   if (!Number.isInteger(api.wafRateLimitPer5Min) || api.wafRateLimitPer5Min < 10) {
     problems.push(`api.wafRateLimitPer5Min must be an integer of at least 10 (got ${api.wafRateLimitPer5Min})`);
@@ -106,7 +159,48 @@ function apiProblems({ api }: Profile): string[] {
   return problems;
 }
 
+const DNS_NAME = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
+
+function backendTlsProblems(api: Profile['api']): string[] {
+  const domain = api.internalDomain;
+  if (!domain) {
+    return api.backendTls
+      ? [
+          'api.backendTls needs api.internalDomain: { domainName (e.g. api-internal.shop.example.com), zoneName, hostedZoneId } for the ALB certificate',
+        ]
+      : [];
+  }
+  const problems: string[] = [];
+  if (!DNS_NAME.test(domain.zoneName))
+    problems.push(`api.internalDomain.zoneName must be a DNS name (got ${domain.zoneName})`);
+  if (!DNS_NAME.test(domain.domainName) || !domain.domainName.endsWith(`.${domain.zoneName}`)) {
+    problems.push(
+      `api.internalDomain.domainName must be a name under zoneName ${domain.zoneName} (got ${domain.domainName})`,
+    );
+  }
+  if (!/^Z[A-Z0-9]{1,31}$/.test(domain.hostedZoneId)) {
+    problems.push(`api.internalDomain.hostedZoneId must be a Route 53 hosted zone id (got ${domain.hostedZoneId})`);
+  }
+  return problems;
+}
+
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * True for a loopback host as the URL parser normalises it: `localhost` (and `*.localhost`),
+ * 127.0.0.0/8 (also written as one number, `http://2130706433`), `[::1]` and IPv4-mapped
+ * `[::ffff:127.x.y.z]`.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) ||
+    host === '[::1]' ||
+    /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host)
+  );
+}
 
 function identityProblems({ identity }: Profile): string[] {
   const problems: string[] = [];
@@ -163,6 +257,43 @@ function auditProblems({ audit, tiers }: Profile): string[] {
     if (audit.retentionDays < 90) {
       problems.push(`audit.retentionDays must be at least 90 when audit.cloudTrail is on (got ${audit.retentionDays})`);
     }
+  }
+  return problems;
+}
+
+/** The storefront's domain and certificate in the prod example (placeholders: see README, "Deploying to production"). */
+const CUSTOM_DOMAIN_EXAMPLE =
+  "frontend.customDomain: { domainName: 'shop.example.com', certificateArn: 'arn:aws:acm:us-east-1:<account>:certificate/<id>' }";
+
+/**
+ * What prod must never run with (issue 19): the simulated payment provider, CloudFront's default
+ * certificate (TLS 1.0 accepted), and Cognito callback or sign-out URLs on a loopback address.
+ */
+function prodProblems(p: Profile): string[] {
+  if (p.name !== 'prod') return [];
+  const problems: string[] = [];
+  if (p.payments.provider !== 'stripe') {
+    problems.push(
+      `payments.provider must be 'stripe' in prod (got '${p.payments.provider}': the simulator approves any tok_* token); set payments: { provider: 'stripe' } and, after the first deployment, put the Stripe secret key into the secret securecart/prod/payments/stripe-secret-key`,
+    );
+  }
+  if (p.tiers.frontend && !p.frontend.customDomain) {
+    problems.push(
+      `frontend.customDomain is required in prod (without it CloudFront serves its default certificate, which accepts TLS 1.0); set ${CUSTOM_DOMAIN_EXAMPLE}, an ACM certificate in us-east-1 for that name, so the distribution serves TLSv1.2_2021 with SNI`,
+    );
+  }
+  const loopback = p.identity.storefrontOrigins.filter((origin) => {
+    try {
+      return isLoopbackHost(new URL(origin).hostname);
+    } catch {
+      return false; // reported by identityProblems
+    }
+  });
+  if (loopback.length > 0) {
+    const domain = p.frontend.customDomain?.domainName ?? 'shop.example.com';
+    problems.push(
+      `identity.storefrontOrigins must not name a loopback address in prod (got ${loopback.join(', ')}): the Cognito client would accept sign-in callbacks and sign-out redirects to it; set identity.storefrontOrigins: ['https://${domain}'] (the storefront's own origin)`,
+    );
   }
   return problems;
 }

@@ -22,6 +22,8 @@ export interface PipelineFunctionProps {
   readonly environment?: Record<string, string>;
   /** @default 10 seconds */
   readonly timeout?: Duration;
+  /** Why the role's other `Resource: *` grants (added later) need it; joins the X-Ray reason. */
+  readonly otherWildcards?: string;
 }
 
 /**
@@ -76,8 +78,10 @@ export class PipelineFunction extends Construct {
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       acknowledge(policy, {
-        'AwsSolutions-IAM5[Resource::*]':
+        'AwsSolutions-IAM5[Resource::*]': [
           'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+          ...(props.otherWildcards ? [props.otherWildcards] : []),
+        ].join(' '),
       });
     }
   }

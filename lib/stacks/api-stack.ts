@@ -5,10 +5,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Profile } from '../config/profiles';
-import { CheckoutService, ALB_LISTENER_PORT } from '../constructs/api/checkout-service';
+import { CheckoutService } from '../constructs/api/checkout-service';
 import { Identity } from '../constructs/api/identity';
-import { OriginVerifySecret } from '../constructs/api/origin-verify';
-import { RegionalWaf } from '../constructs/api/regional-waf';
+import { OriginHeaderParties, OriginVerifySecret } from '../constructs/api/origin-verify';
+import { ORIGIN_VERIFY_RULE_NAME, RegionalWaf } from '../constructs/api/regional-waf';
 import { CheckoutRestApi } from '../constructs/api/rest-api';
 import { CheckoutServiceImage } from '../constructs/api/service-image';
 import { TierKey } from '../constructs/encryption';
@@ -44,6 +44,8 @@ export class ApiStack extends Stack implements Observable {
   readonly checkout: CheckoutService;
   readonly restApi: CheckoutRestApi;
   readonly waf?: RegionalWaf;
+  /** What the origin secret's rotation (Frontend stack) updates: the acceptors of the header (ADR 21). */
+  readonly originHeaderParties: OriginHeaderParties;
   readonly alarms: cloudwatch.IAlarm[];
   readonly widgets: cloudwatch.IWidget[];
 
@@ -94,6 +96,7 @@ export class ApiStack extends Stack implements Observable {
       userPoolId: this.identity.userPool.userPoolId,
       userPoolClientId: this.identity.client.userPoolClientId,
       originVerify: this.originVerify,
+      backendTls: profile.api.backendTls ? profile.api.internalDomain : undefined,
       key,
       alarms: props.alarms,
       logRetentionDays,
@@ -106,7 +109,8 @@ export class ApiStack extends Stack implements Observable {
       vpc: props.vpc,
       subnets,
       loadBalancer: this.checkout.loadBalancer,
-      listenerPort: ALB_LISTENER_PORT,
+      listenerPort: this.checkout.listenerPort,
+      integrationOrigin: this.checkout.origin,
       userPool: this.identity.userPool,
       throttle: profile.api.throttle,
       createOrderThrottle: profile.api.createOrderThrottle,
@@ -129,6 +133,19 @@ export class ApiStack extends Stack implements Observable {
       // Without WAF the origin header is still required by every method and checked by the ALB listener.
       this.restApi.acknowledgeNoWaf(profile.name);
     }
+
+    this.originHeaderParties = {
+      secretArn: this.originVerify.secret.secretArn,
+      secretKeyArn: key.key.keyArn,
+      headerName: this.originVerify.headerName,
+      listenerRuleArn: this.checkout.originRule.listenerRuleArn,
+      webAcl: this.waf && {
+        name: this.waf.webAcl.name!,
+        id: this.waf.webAcl.attrId,
+        arn: this.waf.webAcl.attrArn,
+        ruleName: ORIGIN_VERIFY_RULE_NAME,
+      },
+    };
 
     const flows: Observable[] = [this.restApi, this.checkout, ...(this.waf ? [this.waf] : [])];
     this.alarms = flows.flatMap((f) => f.alarms);

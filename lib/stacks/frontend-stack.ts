@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Profile } from '../config/profiles';
 import { API_STAGE_NAME } from '../constructs/api/rest-api';
 import { TierKey } from '../constructs/encryption';
+import { OriginSecretRotation } from '../constructs/frontend/origin-secret-rotation';
 import { StorefrontClientUrls } from '../constructs/frontend/storefront-client-urls';
 import { StorefrontSite } from '../constructs/frontend/storefront-site';
 import { ApiStack } from './api-stack';
@@ -17,7 +18,8 @@ export interface FrontendStackProps extends StackProps {
 /**
  * The presentation tier: the storefront on private S3 behind CloudFront (StorefrontSite) with its
  * runtime configuration, and the storefront client's sign-in URLs pointed at the distribution
- * (StorefrontClientUrls). This stack only wires them to the Api stack.
+ * (StorefrontClientUrls), and the rotation of the origin secret CloudFront sends to the API
+ * (OriginSecretRotation). This stack only wires them to the Api stack.
  */
 export class FrontendStack extends Stack {
   readonly site: StorefrontSite;
@@ -54,7 +56,17 @@ export class FrontendStack extends Stack {
     });
     new StorefrontClientUrls(this, 'StorefrontClientUrls', {
       identity,
-      origins: [this.site.url, ...profile.identity.storefrontOrigins],
+      // The distribution's origin first; a profile origin equal to it (prod's custom domain) once.
+      origins: [...new Set([this.site.url, ...profile.identity.storefrontOrigins])],
+      key,
+      logRetentionDays,
+      removalPolicy,
+    });
+
+    // The origin secret rotates here, where the distribution that sends it is known (ADR 21).
+    new OriginSecretRotation(this, 'OriginSecretRotation', {
+      ...api.originHeaderParties,
+      distributionId: this.site.distribution.distributionId,
       key,
       logRetentionDays,
       removalPolicy,

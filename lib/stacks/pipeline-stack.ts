@@ -74,6 +74,8 @@ export class PipelineStack extends Stack {
       claims: this.claims,
       bus: this.routing.bus,
       screening,
+      payments: profile.payments,
+      profileName: profile.name,
     });
     this.orderEvents = new OrderEventsFanOut(this, 'OrderEvents', { ...base, topicKey, email: profile.alarmEmail });
     this.workflow = new FulfillmentWorkflow(this, 'OrderFulfillment', {
@@ -84,6 +86,7 @@ export class PipelineStack extends Stack {
       bus: this.routing.bus,
       fraudScreenTimeout: screening.fraudScreenTimeout,
       claims: this.claims,
+      waits: profile.workflow,
     });
     this.routing.answerScreeningFor(this.workflow.stateMachine, key);
     this.intake = new OrderIntake(this, 'OrderIntake', {

@@ -9,6 +9,11 @@ export interface FaultRule {
   readonly rate: number;
   readonly error?: string;
   readonly match?: string | string[];
+  readonly status?: number;
+  /** Lambda only: `service` (the Invoke API fails) or `function` (the handler does not run; every invocation path). */
+  readonly kind?: 'service' | 'function';
+  /** Injected fault count per rule restarts with every POST: `FaultBoard` keeps the totals. */
+  readonly message?: string;
 }
 export interface FaultSettings {
   readonly seed: number;
@@ -49,5 +54,45 @@ export class FaultControl {
     if (!response.ok) throw new Error(`${method} ${this.url}: ${response.status} ${await response.text()}`);
     const text = await response.text();
     return text ? JSON.parse(text) : {};
+  }
+}
+
+/**
+ * Rules owned by many concurrent outages, set as one list: every change is serialized, and the
+ * faults each rule injected since the last change are added to its owner's count before the list
+ * is replaced (the endpoint restarts its counts on every POST).
+ */
+export class FaultBoard {
+  private readonly rules = new Map<string, { owner: string; rule: FaultRule }>();
+  private posted: Array<{ owner: string }> = [];
+  private chain: Promise<void> = Promise.resolve();
+  readonly injected = new Map<string, number>();
+
+  constructor(
+    private readonly control: FaultControl,
+    private readonly seed: number,
+  ) {}
+
+  /** Replaces the rules of `owner`'s named slot (`owner` is e.g. "row/outage"); no rules removes it. */
+  set(owner: string, rules: readonly FaultRule[]): Promise<void> {
+    for (const key of [...this.rules.keys()]) if (key.startsWith(`${owner}#`)) this.rules.delete(key);
+    rules.forEach((rule, i) => this.rules.set(`${owner}#${i}`, { owner, rule }));
+    return this.flush();
+  }
+
+  /** Counts what the current rules injected so far (call before reading `injected` at the end). */
+  flush(): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      const counts = await this.control.counts();
+      counts.forEach((c, i) => {
+        const owner = this.posted[i]?.owner;
+        if (owner && c.faults) this.injected.set(owner, (this.injected.get(owner) ?? 0) + c.faults);
+      });
+      const list = [...this.rules.values()];
+      this.posted = list;
+      if (list.length) await this.control.set({ seed: this.seed, rules: list.map((r) => r.rule) });
+      else await this.control.off();
+    });
+    return this.chain;
   }
 }

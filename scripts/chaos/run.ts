@@ -45,7 +45,10 @@ import {
   TEST_PAYMENT_TOKENS,
 } from '@securecart/contracts';
 import { createClients, describeTarget } from '../../test/smoke/aws';
-import { FaultControl, FaultRule } from './faults';
+import { PROFILES } from '../../lib/config/profiles';
+import { FaultBoard, FaultControl, FaultRule } from './faults';
+import { deriveMatrix, MatrixRow } from './matrix';
+import { RowResult, rowFaults, runMatrix } from './outage-matrix';
 
 const { values: args } = parseArgs({
   options: {
@@ -58,6 +61,10 @@ const { values: args } = parseArgs({
     outputs: { type: 'string', default: 'cdk.out/localstack-outputs.json' },
     stack: { type: 'string', default: 'SecureCart-localstack-Pipeline' },
     'settle-timeout': { type: 'string', default: '1500' },
+    matrix: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'outage-seconds': { type: 'string' },
+    template: { type: 'string', default: 'cdk.out/localstack/SecureCart-localstack-Pipeline.template.json' },
   },
 });
 
@@ -96,14 +103,23 @@ const PRODUCTS = {
 } as const;
 const STOCK = 10_000;
 
-async function seedProducts(scenario: string): Promise<Record<string, CatalogItem>> {
+/**
+ * Fresh products for a scenario. `lowStock`: the reorder level is the whole stock, so every
+ * reservation announces low stock (reserve-inventory's PutEvents runs; restock adds 1 once per order).
+ */
+async function seedProducts(
+  scenario: string,
+  kinds: Array<keyof typeof PRODUCTS> = ['widget', 'premium'],
+  lowStock = false,
+): Promise<Record<string, CatalogItem>> {
   const items: Record<string, CatalogItem> = {};
-  for (const [kind, p] of Object.entries(PRODUCTS)) {
+  for (const kind of kinds) {
+    const p = PRODUCTS[kind];
     items[kind] = {
-      productId: `${RUN}-${scenario}-${kind}`,
+      productId: `${RUN}-${scenario}-${kind}z`,
       ...p,
       stock: STOCK,
-      reorderLevel: 0,
+      reorderLevel: lowStock ? STOCK : 0,
       reorderQuantity: 1,
       warehouse: 'AMS',
       active: true,
@@ -118,7 +134,14 @@ async function seedProducts(scenario: string): Promise<Record<string, CatalogIte
 }
 
 let counter = 0;
-async function place(s: Scenario, customer: number, card: 'approve' | 'decline' | 'transient' | 'screened') {
+const UNDELIVERABLE_POSTAL_CODE = '00000'; // the simulated carrier refuses it: the shipment fails after payment
+
+async function place(
+  s: Scenario,
+  customer: number,
+  card: 'approve' | 'decline' | 'transient' | 'screened',
+  undeliverable = false,
+) {
   counter += 1;
   const product = s.products[card === 'screened' ? 'premium' : 'widget'];
   const quantity = card === 'screened' ? 1 : 1 + (counter % 3);
@@ -130,7 +153,13 @@ async function place(s: Scenario, customer: number, card: 'approve' | 'decline' 
     createdAt: new Date().toISOString(),
     currency: 'USD',
     items: [{ productId: product.productId, quantity }],
-    shippingAddress: { name: 'Chaos Test', line1: '1 Main St', city: 'Amsterdam', postalCode: '1011AB', country: 'NL' },
+    shippingAddress: {
+      name: 'Chaos Test',
+      line1: '1 Main St',
+      city: 'Amsterdam',
+      postalCode: undeliverable ? UNDELIVERABLE_POSTAL_CODE : '1011AB',
+      country: 'NL',
+    },
     payment: {
       token:
         card === 'decline'
@@ -249,13 +278,13 @@ async function settle(orders: Placed[]): Promise<void> {
       return;
     }
     log(`waiting: ${running.length} executions running, ${pending} status events awaiting redelivery`);
-    await sleep(10_000);
+    await sleep(5_000);
   }
 }
 
 /** Every status event of the run's orders on the order-status queue (SNS envelope), deleted once read. */
 async function drainStatuses(ids: Set<string>) {
-  const byOrder = new Map<string, Array<{ status: OrderStatus; occurredAt: string }>>();
+  const byOrder = new Map<string, Array<{ status: OrderStatus; occurredAt: string; reason: string | null }>>();
   for (let empty = 0; empty < 3;) {
     const r = await c.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: out.OrderStatusQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
@@ -264,7 +293,7 @@ async function drainStatuses(ids: Set<string>) {
       const event = OrderStatusEventSchema.safeParse(JSON.parse(JSON.parse(m.Body ?? '{}').Message ?? '{}'));
       if (!event.success || !ids.has(event.data.orderId)) return false;
       const list = byOrder.get(event.data.orderId) ?? [];
-      list.push({ status: event.data.status, occurredAt: event.data.occurredAt });
+      list.push({ status: event.data.status, occurredAt: event.data.occurredAt, reason: event.data.reason ?? null });
       byOrder.set(event.data.orderId, list);
       return true;
     });
@@ -363,7 +392,9 @@ async function check(
         new GetCommand({ TableName: out.CatalogTableName, Key: { productId: item.productId }, ConsistentRead: true }),
       )
     ).Item!;
-    const want = STOCK - (fulfilledQty.get(item.productId) ?? 0);
+    // restock adds reorderQuantity once per order that left the product low (lastRestockTrigger names it).
+    const restocked = now.lastRestockTrigger ? Number(now.reorderQuantity) : 0;
+    const want = STOCK - (fulfilledQty.get(item.productId) ?? 0) + restocked;
     const leftover = [...((now.reservedOrders as Set<string>) ?? [])].filter((o) => o.startsWith(RUN));
     if (now.stock !== want || leftover.length)
       failures.stockExact.push(
@@ -378,11 +409,76 @@ async function check(
   return { failures, outcome, dlq: ours.length };
 }
 
+/**
+ * The outage matrix (--matrix): derived from the deployed template (scripts/chaos/matrix.ts), one
+ * scenario per row, each with its own low-stock product and one order of the kind that reaches it.
+ */
+async function matrix(seed: number, scenarios: Scenario[]) {
+  const template = JSON.parse(readFileSync(args.template!, 'utf8'));
+  const only = args.only ? new RegExp(args.only) : undefined;
+  const rows = deriveMatrix(template.Resources).filter((r) => !only || only.test(r.id));
+  const seconds = Number(args['outage-seconds'] ?? PROFILES.localstack.workflow.ridesOutOutage.toSeconds());
+  const board = new FaultBoard(faults, seed);
+  log(`matrix: ${rows.length} rows, each dependency down ${seconds} s from its state (${args.template})`);
+  const byRow = new Map<MatrixRow, Scenario>();
+  let rowCount = 0;
+  const results = await runMatrix(
+    {
+      c,
+      board,
+      stackName: args.stack!,
+      seconds,
+      executionArn,
+      log,
+      place: async (row) => {
+        const i = rowCount++; // taken before any await: rows are placed concurrently
+        const kind = row.reach.screened ? 'premium' : 'widget';
+        const s: Scenario = { name: row.id, products: await seedProducts(`m${i}`, [kind], true), orders: [] };
+        scenarios.push(s);
+        byRow.set(row, s);
+        const o = await place(s, 2000 + i, row.reach.screened ? 'screened' : 'approve', row.reach.undeliverable);
+        return { orderId: o.orderId, productId: o.items[0].productId };
+      },
+    },
+    rows,
+  );
+  for (const r of results) {
+    const s = byRow.get(r.row)!;
+    const notTested = r.notReached ?? (rowFaults(board, r.row) === 0 ? 'no fault was injected' : undefined);
+    if (notTested) (s as { notReached?: string[] }).notReached = [`${r.row.id}: ${notTested}`];
+  }
+  return { results, board };
+}
+
+function printMatrix(
+  m: { results: RowResult[]; board: FaultBoard },
+  statuses: Map<string, Array<{ status: OrderStatus; reason: string | null }>>,
+  verdicts: Map<string, string>,
+) {
+  console.log(`
+| outage (service@state) | via | order reaches it by | faults injected | terminal status | invariants |`);
+  console.log('|---|---|---|---|---|---|');
+  for (const { row, order } of m.results) {
+    const terminal = (statuses.get(order?.orderId ?? '') ?? []).find((e) => isTerminalStatus(e.status));
+    const reach = [
+      row.reach.screened ? 'screened' : '',
+      row.reach.undeliverable ? 'undeliverable (saga)' : '',
+      ...row.reach.failFirst.map((f) => `${f} failing`),
+    ].filter(Boolean);
+    console.log(
+      `| ${row.id} | ${row.via}${row.scope === 'global' ? ' (alone)' : ''} | ${reach.join(', ') || 'approved card'} | ${rowFaults(m.board, row)} | ${terminal ? [terminal.status, terminal.reason].filter(Boolean).join(' ') : 'none'} | ${verdicts.get(row.id) ?? '?'} |`,
+    );
+  }
+}
+
 async function main() {
   log(`run ${RUN}: ${describeTarget()}`);
   await faults.off();
   const seeds = args.seeds!.split(',').filter(Boolean).map(Number);
   const scenarios: Scenario[] = [];
+  // The matrix first: its orders reach their states fastest on a quiet pipeline, and the seeds'
+  // orders need no settling before they start (all the run's orders are settled at the end).
+  const m = args.matrix ? await matrix(seeds[0] ?? 1, scenarios) : undefined;
   for (const seed of seeds) scenarios.push(await mixed(seed));
   if (args.outage!.length) scenarios.push(await outages(args.outage!, seeds[0] ?? 1));
   await faults.off();
@@ -394,16 +490,20 @@ async function main() {
   console.log(`\n| scenario | orders | FULFILLED | CANCELLED | FAILED | none | ${CHECKS.join(' | ')} | DLQ msgs |`);
   console.log(`|---|---|---|---|---|---|${CHECKS.map(() => '---').join('|')}|---|`);
   const details: string[] = [];
+  const verdicts = new Map<string, string>();
   for (const s of scenarios) {
     const r = await check(s, statuses, dlq);
     const cells = CHECKS.map((k) => (r.failures[k].length ? `FAIL ${r.failures[k].length}` : 'ok'));
-    failed += CHECKS.reduce((n, k) => n + r.failures[k].length, 0);
+    const violations = CHECKS.reduce((n, k) => n + r.failures[k].length, 0);
+    failed += violations;
+    verdicts.set(s.name, s.notReached?.length ? 'NOT RUN' : violations ? 'FAIL' : 'PASS');
     const o = (k: string) => r.outcome[k] ?? 0;
     console.log(
       `| ${s.name} | ${s.orders.length} | ${o('FULFILLED')} | ${o('CANCELLED')} | ${o('FAILED')} | ${o('none')} | ${cells.join(' | ')} | ${r.dlq} |`,
     );
     for (const k of CHECKS) for (const f of r.failures[k]) details.push(`${s.name} ${k}: ${f}`);
   }
+  if (m) printMatrix(m, statuses, verdicts);
   for (const d of details) console.log(`  FAIL ${d}`);
   for (const s of scenarios) for (const n of s.notReached ?? []) console.log(`  NOT RUN ${n}`);
   const notRun = scenarios.reduce((n, s) => n + (s.notReached?.length ?? 0), 0);

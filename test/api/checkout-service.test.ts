@@ -86,17 +86,29 @@ describe('Api stack', () => {
     });
 
     test('health: the ALB checks readiness, the container liveness; read-only root file system', () => {
-      const [, group] = one(sandbox, 'AWS::ElasticLoadBalancingV2::TargetGroup');
-      expect(group.Properties).toMatchObject({
-        TargetType: 'ip',
-        Port: CHECKOUT_CONTAINER_PORT,
-        HealthCheckPath: '/api/health/ready',
-        Matcher: { HttpCode: '200' },
-      });
-      const [, task] = one(sandbox, 'AWS::ECS::TaskDefinition', 'Checkout/TaskDefinition');
-      const container = task.Properties.ContainerDefinitions[0];
-      expect(container.ReadonlyRootFilesystem).toBe(true);
-      expect(container.HealthCheck.Command.join(' ')).toContain(`127.0.0.1:${CHECKOUT_CONTAINER_PORT}/api/health/live`);
+      for (const s of [sandbox, prod]) {
+        const tls = s.profile.api.backendTls;
+        const protocol = tls ? 'HTTPS' : 'HTTP';
+        const [, group] = one(s, 'AWS::ElasticLoadBalancingV2::TargetGroup');
+        expect(group.Properties).toMatchObject({
+          TargetType: 'ip',
+          Protocol: protocol,
+          Port: CHECKOUT_CONTAINER_PORT,
+          HealthCheckProtocol: protocol,
+          HealthCheckPath: '/api/health/ready',
+          Matcher: { HttpCode: '200' },
+        });
+        const [, task] = one(s, 'AWS::ECS::TaskDefinition', 'Checkout/TaskDefinition');
+        const container = task.Properties.ContainerDefinitions[0];
+        expect(container.ReadonlyRootFilesystem).toBe(true);
+        const probe = container.HealthCheck.Command.join(' ');
+        expect(probe).toContain(`host: '127.0.0.1', port: ${CHECKOUT_CONTAINER_PORT}, path: '/api/health/live'`);
+        expect(probe).toContain(tls ? "require('node:https')" : "require('node:http')");
+        const env = Object.fromEntries(container.Environment.map((e: any) => [e.Name, e.Value]));
+        expect(env.TLS_SELF_SIGNED).toBe(String(tls));
+      }
+      expect(prod.profile.api.backendTls).toBe(true);
+      expect(sandbox.profile.api.backendTls).toBe(false);
     });
 
     test('environment: every variable the service needs, from the right resources, accepted by its loadConfig', () => {
@@ -158,7 +170,9 @@ describe('Api stack', () => {
           Essential: false,
           LogConfiguration: { LogDriver: 'awslogs' },
         });
-        expect(CLOUDWATCH_AGENT_IMAGE).toMatch(/^public\.ecr\.aws\/cloudwatch-agent\/cloudwatch-agent:\d+\.\d+\.\w+$/);
+        expect(CLOUDWATCH_AGENT_IMAGE).toMatch(
+          /^public\.ecr\.aws\/cloudwatch-agent\/cloudwatch-agent:\d+\.\d+\.\w+(@sha256:[0-9a-f]{64})?$/,
+        );
         const config = JSON.parse(agent.Environment.find((e: any) => e.Name === 'CW_CONFIG_CONTENT').Value);
         expect(config).toEqual(CLOUDWATCH_AGENT_CONFIG);
         expect(Object.keys(config)).toEqual(['logs', 'traces']); // no host metrics, no log files

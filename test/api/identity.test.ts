@@ -71,6 +71,12 @@ describe('Api stack', () => {
         CallbackURLs: ['http://localhost:5173/auth/callback'],
         LogoutURLs: ['http://localhost:5173/signed-out'],
       });
+      // prod's client never accepts a loopback callback (validateProfile refuses one, issue 19).
+      const [, prodClient] = one(prod, 'AWS::Cognito::UserPoolClient');
+      expect(prodClient.Properties).toMatchObject({
+        CallbackURLs: ['https://shop.example.com/auth/callback'],
+        LogoutURLs: ['https://shop.example.com/signed-out'],
+      });
       const [, domain] = one(sandbox, 'AWS::Cognito::UserPoolDomain');
       expect(domain.Properties).toMatchObject({ ManagedLoginVersion: 2, UserPoolId: { Ref: poolId } });
       expect(JSON.stringify(domain.Properties.Domain)).toContain('AWS::AccountId');

@@ -17,6 +17,7 @@ describe('Api stack', () => {
         const albSg = idOf(s, 'AWS::EC2::SecurityGroup', 'LoadBalancerSecurityGroup');
         const linkSg = idOf(s, 'AWS::EC2::SecurityGroup', 'VpcLinkSecurityGroup');
         const tasksSg = fromStack(`SecureCart-${s.profile.name}-Network`, 'CheckoutServiceSecurityGroup');
+        const port = s.profile.api.backendTls ? 443 : 80;
         const ingress = rules(s, 'AWS::EC2::SecurityGroupIngress');
         expect(ingress).toHaveLength(2);
         expect(ingress).toEqual(
@@ -25,8 +26,8 @@ describe('Api stack', () => {
               GroupId: getAtt(albSg, 'GroupId'),
               SourceSecurityGroupId: getAtt(linkSg, 'GroupId'),
               IpProtocol: 'tcp',
-              FromPort: 80,
-              ToPort: 80,
+              FromPort: port,
+              ToPort: port,
             }),
             expect.objectContaining({
               GroupId: tasksSg,
@@ -44,7 +45,7 @@ describe('Api stack', () => {
             expect.objectContaining({
               GroupId: getAtt(linkSg, 'GroupId'),
               DestinationSecurityGroupId: getAtt(albSg, 'GroupId'),
-              FromPort: 80,
+              FromPort: port,
             }),
             expect.objectContaining({
               GroupId: getAtt(albSg, 'GroupId'),
@@ -93,6 +94,55 @@ describe('Api stack', () => {
   });
 
   describe('internal ALB', () => {
+    test('prod: one listener, HTTPS with TLS 1.2+ and the ACM certificate for the internal name; no HTTP listener', () => {
+      const { domainName, zoneName, hostedZoneId } = prod.profile.api.internalDomain!;
+      const listeners = byType(prod, 'AWS::ElasticLoadBalancingV2::Listener').map(([, l]) => l.Properties);
+      expect(listeners).toHaveLength(1);
+      expect(listeners.filter((l) => l.Protocol === 'HTTP')).toEqual([]);
+      const certId = idOf(prod, 'AWS::CertificateManager::Certificate', 'InternalCertificate');
+      expect(listeners[0]).toMatchObject({
+        Protocol: 'HTTPS',
+        Port: 443,
+        SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+        Certificates: [{ CertificateArn: { Ref: certId } }],
+        DefaultActions: [
+          { Type: 'fixed-response', FixedResponseConfig: expect.objectContaining({ StatusCode: '403' }) },
+        ],
+      });
+      const [, cert] = one(prod, 'AWS::CertificateManager::Certificate', 'InternalCertificate');
+      expect(cert.Properties).toMatchObject({
+        DomainName: domainName,
+        ValidationMethod: 'DNS',
+        DomainValidationOptions: [{ DomainName: domainName, HostedZoneId: hostedZoneId }],
+      });
+      expect(domainName.endsWith(`.${zoneName}`)).toBe(true);
+      // Inside the VPC the name resolves to the ALB (a private zone of that name, an alias record).
+      const [zoneId, zone] = one(prod, 'AWS::Route53::HostedZone', 'InternalZone');
+      expect(zone.Properties).toMatchObject({
+        Name: `${domainName}.`,
+        VPCs: [expect.objectContaining({ VPCId: expect.anything() })],
+      });
+      const [, record] = one(prod, 'AWS::Route53::RecordSet', 'InternalName');
+      const albId = idOf(prod, 'AWS::ElasticLoadBalancingV2::LoadBalancer', '');
+      expect(record.Properties).toMatchObject({
+        Name: `${domainName}.`,
+        Type: 'A',
+        HostedZoneId: { Ref: zoneId },
+        AliasTarget: {
+          DNSName: expect.objectContaining({
+            'Fn::Join': expect.arrayContaining([expect.arrayContaining([getAtt(albId, 'DNSName')])]),
+          }),
+        },
+      });
+    });
+
+    test('sandbox: HTTP inside the VPC, no certificate, no private zone', () => {
+      const listeners = byType(sandbox, 'AWS::ElasticLoadBalancingV2::Listener').map(([, l]) => l.Properties);
+      expect(listeners).toEqual([expect.objectContaining({ Protocol: 'HTTP', Port: 80 })]);
+      expect(byType(sandbox, 'AWS::CertificateManager::Certificate')).toEqual([]);
+      expect(byType(sandbox, 'AWS::Route53::HostedZone')).toEqual([]);
+    });
+
     test('internal, invalid header fields dropped, deletion protection in prod, access logs on', () => {
       for (const s of [sandbox, prod]) {
         const [, alb] = one(s, 'AWS::ElasticLoadBalancingV2::LoadBalancer');

@@ -167,6 +167,23 @@ describe('Api stack', () => {
       ]);
     });
 
+    test('prod: every integration is https:// to the internal name, so API Gateway verifies the ALB certificate for it', () => {
+      const { domainName } = prod.profile.api.internalDomain!;
+      const albId = idOf(prod, 'AWS::ElasticLoadBalancingV2::LoadBalancer', '');
+      const all = Object.entries(methods(prod));
+      expect(all.length).toBeGreaterThan(3);
+      for (const [key, m] of all) {
+        const path = key.split(' ')[1];
+        expect({ key, uri: m.Integration.Uri, target: m.Integration.IntegrationTarget }).toEqual({
+          key,
+          uri: `https://${domainName}${path}`,
+          target: { Ref: albId },
+        });
+        // No way to skip verification: REST API integrations take the name from the URI.
+        expect(m.Integration.TlsConfig).toBeUndefined();
+      }
+    });
+
     test('every method requires the origin header; only POST /api/orders validates a body, against the contract', () => {
       const s = sandbox;
       const validators = Object.fromEntries(
@@ -243,6 +260,7 @@ describe('Api stack', () => {
           subnets: { subnetGroupName: appSubnets ? 'app' : 'other' },
           loadBalancer,
           listenerPort: 80,
+          integrationOrigin: `http://${loadBalancer.loadBalancerDnsName}`,
           userPool: new cognito.UserPool(stack, 'Pool'),
           throttle: { rateLimit: 10, burstLimit: 10 },
           createOrderThrottle: { rateLimit: 1, burstLimit: 1 },

@@ -116,6 +116,8 @@ export class WorkflowHarness {
     pipeline: Template,
     readonly tables: HarnessTables,
     private readonly endpoint: string,
+    /** Handler variables to override for this harness (e.g. a longer provider time-out for an HTTP fake). */
+    overrides: Env = {},
   ) {
     try {
       this.resources = pipeline.toJSON().Resources;
@@ -135,6 +137,7 @@ export class WorkflowHarness {
         [HANDLER_ENV.orderClaimsTable]: tables.claims,
         [HANDLER_ENV.paymentProviderTimeoutMs]: '50',
         POWERTOOLS_LOG_LEVEL: 'SILENT',
+        ...overrides,
       };
       for (const [id, fn] of Object.entries(this.resources)) {
         if (fn.Type !== 'AWS::Lambda::Function') continue;

@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { CatalogItem, Order, OrderStatusEventSchema, TEST_PAYMENT_TOKENS } from '@securecart/contracts';
+import type { Profile } from '../../lib/config/profiles';
 import { cleanUp, synthesize, Synthesized } from '../helpers/synth';
 import { ExecutionReport, HarnessTables, WorkflowHarness } from '../helpers/workflow-harness';
 
@@ -128,6 +129,8 @@ export interface LocalEngines {
   readonly endpoint: string;
   /** The sandbox pipeline stack's template. */
   pipelineTemplate(): Template;
+  /** The sandbox profile (its workflow waits). */
+  readonly profile: Profile;
 }
 
 /**
@@ -167,5 +170,8 @@ export function localEngines(): LocalEngines {
       return endpoint;
     },
     pipelineTemplate: () => synthesized.template(synthesized.stacks.pipeline),
+    get profile() {
+      return synthesized.profile;
+    },
   };
 }

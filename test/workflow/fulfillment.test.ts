@@ -1,6 +1,5 @@
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { idempotencyKey, Order, OrderStatus, TEST_PAYMENT_TOKENS } from '@securecart/contracts';
-import { COMPENSATION_MAX_ATTEMPTS } from '../../lib/constructs/pipeline/workflow-states';
 import { ExecutionReport, WorkflowHarness } from '../helpers/workflow-harness';
 import {
   count,
@@ -359,13 +358,16 @@ describe('OrderFulfillment (synthesized definition, real handlers, local engines
         expect(terminal(r).reason).toBe('COMPENSATION_FAILED');
         expectContractEvents(r, o);
         expectOneTerminalStatus(r);
-        // A compensation retries every error (COMPENSATION_MAX_ATTEMPTS, for minutes on AWS), then
+        // A compensation retries every error (the profile's compensationMaxAttempts, for minutes), then
         // gives up; the charge is still on record for the operator (docs/runbooks/failed-orders.md).
         expect(r.taskErrors.map((e) => [e.state, e.name])).toEqual([
           ['ReserveInventory', 'OutOfStock'],
-          ...Array.from({ length: COMPENSATION_MAX_ATTEMPTS + 1 }, () => ['RefundPayment', 'Error']),
+          ...Array.from({ length: engines.profile.workflow.compensationMaxAttempts + 1 }, () => [
+            'RefundPayment',
+            'Error',
+          ]),
         ]);
-        expect(count(r, 'RefundPayment')).toBe(COMPENSATION_MAX_ATTEMPTS + 1);
+        expect(count(r, 'RefundPayment')).toBe(engines.profile.workflow.compensationMaxAttempts + 1);
         expect(r.tasks.indexOf('RefundPayment')).toBeGreaterThan(r.tasks.lastIndexOf('ProcessPayment'));
         expect(count(r, 'ReleaseInventory')).toBe(0); // the saga stops at the failed step
         expect(await harness.record(idempotencyKey('payment', o.orderId))).toMatchObject({ status: 'CHARGED' });

@@ -61,9 +61,6 @@ function cappedDelays(retrier: any): number {
 const retrierFor = (state: any, error: string) =>
   (state.Retry ?? []).find((r: any) => r.ErrorEquals.includes(error) || r.ErrorEquals.includes('States.ALL'));
 
-/** A 5-minute outage: the average total wait (half the capped delays, full jitter) must be at least twice it. */
-const OUTAGE_SECONDS = 300;
-
 /** States reachable from `from` (Next, Default, Choices, Catch, and into Parallel branches / Map items). */
 function reachable(states: Record<string, any>, from: string): Set<string> {
   const seen = new Set<string>();
@@ -149,7 +146,9 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
         if (!r) problems.push(`${name}: ${error} is not retried`);
         else if (!(r.BackoffRate > 1) || r.JitterStrategy !== 'FULL')
           problems.push(`${name}: ${error} is retried without exponential backoff and full jitter`);
-        else if (cappedDelays(r) / 2 < 2 * OUTAGE_SECONDS)
+        // The profile's outage (5 minutes in sandbox): the average total wait (half the capped
+        // delays, full jitter) must be at least twice it.
+        else if (cappedDelays(r) / 2 < 2 * engines.profile.workflow.ridesOutOutage.toSeconds())
           problems.push(`${name}: ${error} is retried for ${cappedDelays(r) / 2} s on average, not minutes`);
       }
     }

@@ -5,7 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Profile } from '../../config/profiles';
+import { InternalDomain, Profile } from '../../config/profiles';
 import { TierKey } from '../encryption';
 import { OpsAlarms } from '../ops-alarms';
 import type { OriginVerifySecret } from './origin-verify';
@@ -33,6 +33,11 @@ export interface CheckoutServiceProps {
   readonly database: { readonly instance: rds.DatabaseInstance; readonly replica?: rds.IDatabaseInstance };
   readonly userPoolId: string;
   readonly userPoolClientId: string;
+  /**
+   * TLS behind API Gateway (ADR 21): an HTTPS listener with a certificate for this name, HTTPS to
+   * the tasks (their self-signed certificates). None: HTTP inside the VPC.
+   */
+  readonly backendTls?: InternalDomain;
   /** Only requests carrying this header reach the service through the ALB. */
   readonly originVerify: OriginVerifySecret;
   /** The Api tier key: container, bootstrap and nothing else's logs. */

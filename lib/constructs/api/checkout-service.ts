@@ -19,7 +19,7 @@ import { createInternalLoadBalancer } from './internal-load-balancer';
 export type { CheckoutServiceProps } from './checkout-service-props';
 export { OUTBOX_LAG_ALARM_SECONDS } from './checkout-monitoring';
 export { CHECKOUT_CONTAINER_PORT, DATABASE_NAME, DATABASE_USER, HEALTH_PATHS } from './checkout-task';
-export { ALB_LISTENER_PORT } from './internal-load-balancer';
+export { ALB_LISTENER_PORT, ALB_TLS_LISTENER_PORT } from './internal-load-balancer';
 export { AGENT_PORTS, CLOUDWATCH_AGENT_CONFIG, CLOUDWATCH_AGENT_IMAGE } from './telemetry-sidecar';
 
 /**
@@ -39,7 +39,13 @@ export class CheckoutService extends Construct implements Observable {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly listener: elbv2.ApplicationListener;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The listener rule that forwards only requests carrying the origin header. */
+  readonly originRule: elbv2.ApplicationListenerRule;
   readonly accessLogs: s3.Bucket;
+  /** The ALB listener's port (443 with backend TLS, else 80). */
+  readonly listenerPort: number;
+  /** Where API Gateway sends requests: `https://<internal name>` or `http://<ALB DNS name>`. */
+  readonly origin: string;
   readonly bootstrap: DatabaseUserBootstrap;
   /** Where the CloudWatch agent writes the service's EMF documents (the metrics are extracted from it). */
   metricsLogGroup: logs.LogGroup;
@@ -104,6 +110,9 @@ export class CheckoutService extends Construct implements Observable {
       loadBalancer: this.loadBalancer,
       listener: this.listener,
       targetGroup: this.targetGroup,
+      listenerPort: this.listenerPort,
+      origin: this.origin,
+      originRule: this.originRule,
     } = createInternalLoadBalancer(this, props, { service: this.service, tasksSecurityGroup }));
 
     const scaling = this.service.autoScaleTaskCount({

@@ -50,7 +50,7 @@ export function createCheckoutTask(scope: Construct, props: CheckoutServiceProps
   const app = taskDefinition.addContainer('checkout-api', {
     containerName: 'checkout-api',
     image: props.image,
-    portMappings: [{ containerPort: CHECKOUT_CONTAINER_PORT, name: 'http' }],
+    portMappings: [{ containerPort: CHECKOUT_CONTAINER_PORT, name: props.backendTls ? 'https' : 'http' }],
     environment: checkoutEnvironment(props),
     readonlyRootFilesystem: true,
     stopTimeout: STOP_TIMEOUT,
@@ -62,12 +62,7 @@ export function createCheckoutTask(scope: Construct, props: CheckoutServiceProps
     }),
     // Liveness restarts a hung process; readiness (database, migrations) is the ALB's check.
     healthCheck: {
-      command: [
-        'CMD',
-        'node',
-        '-e',
-        `fetch('http://127.0.0.1:${CHECKOUT_CONTAINER_PORT}${HEALTH_PATHS.live}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
-      ],
+      command: ['CMD', 'node', '-e', livenessProbe(!!props.backendTls)],
       interval: Duration.seconds(15),
       timeout: Duration.seconds(5),
       retries: 3,
@@ -111,6 +106,18 @@ export function grantServiceAccess(props: CheckoutServiceProps, role: iam.IGrant
   props.database.replica?.grantConnect(role, DATABASE_USER);
 }
 
+/**
+ * The container's liveness check, run by `node -e`. Over HTTPS it talks to its own loopback and
+ * its own self-signed certificate, so it does not verify it (nothing to verify it against).
+ */
+function livenessProbe(tls: boolean): string {
+  const target = `host: '127.0.0.1', port: ${CHECKOUT_CONTAINER_PORT}, path: '${HEALTH_PATHS.live}'`;
+  const exit = '(r) => process.exit(r.statusCode === 200 ? 0 : 1)';
+  return tls
+    ? `require('node:https').get({ ${target}, rejectUnauthorized: false }, ${exit}).on('error', () => process.exit(1))`
+    : `require('node:http').get({ ${target} }, ${exit}).on('error', () => process.exit(1))`;
+}
+
 /** Every variable the service reads (CHECKOUT_ENV, @securecart/contracts/env) that this deployment decides. */
 function checkoutEnvironment(props: CheckoutServiceProps): Record<string, string> {
   const E = CHECKOUT_ENV;
@@ -118,6 +125,7 @@ function checkoutEnvironment(props: CheckoutServiceProps): Record<string, string
   return {
     [E.port]: String(CHECKOUT_CONTAINER_PORT),
     [E.host]: '0.0.0.0',
+    [E.tlsSelfSigned]: String(!!props.backendTls),
     [E.logLevel]: 'info',
     [E.region]: Aws.REGION,
     [E.catalogTable]: props.catalogTable.tableName,

@@ -10,12 +10,15 @@ import { Construct } from 'constructs';
 import { TierKey } from '../encryption';
 import { adoptManagedLogGroup } from './managed-log-groups';
 import { acknowledge, acknowledgeAwsCustomResourceProvider, awsCustomResourceProvider } from '../nag';
+import { containerImage, imageReference } from '../../config/container-images';
+import { pinnedRegistryImage } from '../pinned-image';
 
 /**
  * psql from the official PostgreSQL image (ECR Public mirror of Docker Hub's library image), ARM64
- * like the service. The major matches the server (PostgresDatabase: PostgreSQL 18).
+ * like the service. The major matches the server (PostgresDatabase: PostgreSQL 18); tag and digest
+ * in lib/config/container-images.json.
  */
-export const BOOTSTRAP_IMAGE = 'public.ecr.aws/docker/library/postgres:18-alpine';
+export const BOOTSTRAP_IMAGE = imageReference(containerImage('postgresClient'));
 /** The Amazon RDS certificate bundle, so psql verifies the server (sslmode=verify-full). */
 const RDS_CA_BUNDLE_URL = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
 
@@ -101,7 +104,7 @@ export class DatabaseUserBootstrap extends Construct {
       `echo "database user ${props.user} is ready"`,
     ].join('\n');
     this.taskDefinition.addContainer('psql', {
-      image: ecs.ContainerImage.fromRegistry(BOOTSTRAP_IMAGE),
+      image: pinnedRegistryImage(this, 'postgresClient'),
       entryPoint: ['sh', '-c'],
       command: [script],
       environment: {

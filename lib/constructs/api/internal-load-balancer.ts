@@ -1,16 +1,22 @@
 import { Aws, CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { InternalDomain } from '../../config/profiles';
 import { acknowledge } from '../nag';
 import type { CheckoutServiceProps } from './checkout-service-props';
 import { CHECKOUT_CONTAINER_PORT, HEALTH_PATHS, STOP_TIMEOUT } from './checkout-task';
 
-/** The port of the internal ALB's listener (HTTP inside the VPC; see ADR 13). */
+/** The port of the internal ALB's listener without backend TLS (HTTP inside the VPC; ADR 13). */
 export const ALB_LISTENER_PORT = 80;
+/** The port of its HTTPS listener where the profile has `api.backendTls` (ADR 21). */
+export const ALB_TLS_LISTENER_PORT = 443;
 
 export interface InternalLoadBalancerTargets {
   /** The Fargate service the listener forwards to. */
@@ -24,13 +30,26 @@ export interface InternalLoadBalancer {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly listener: elbv2.ApplicationListener;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The rule that forwards requests carrying the origin header (its values are rotated; ADR 21). */
+  readonly originRule: elbv2.ApplicationListenerRule;
+  /** The listener's port: ALB_TLS_LISTENER_PORT with backend TLS, else ALB_LISTENER_PORT. */
+  readonly listenerPort: number;
+  /** Where API Gateway sends requests: `https://<internal name>` with backend TLS, else `http://<ALB DNS name>`. */
+  readonly origin: string;
 }
 
 /**
  * The internal ALB in front of the service, created in `scope` (the CheckoutService): its access
- * log bucket, its security group, the HTTP listener (a fixed 403 by default; only requests
- * carrying the origin header reach the service), the target group with the readiness check, and
- * the tasks' ingress rule from the ALB.
+ * log bucket, its security group, the listener (a fixed 403 by default; only requests carrying the
+ * origin header reach the service), the target group with the readiness check, and the tasks'
+ * ingress rule from the ALB.
+ *
+ * With `backendTls` (prod, ADR 21) the listener is HTTPS (TLS 1.2+, ACM certificate for the internal
+ * name, DNS-validated in the profile's public zone; a private hosted zone of that name points at
+ * the ALB inside the VPC) and the target group speaks HTTPS to the tasks, health check included.
+ * The ALB does not verify its targets' certificates (the tasks serve self-signed ones): the hop
+ * is encrypted, and the tasks are authenticated by the security group chain, not by a certificate.
+ * Without it (sandbox), HTTP on both hops inside the VPC.
  */
 export function createInternalLoadBalancer(
   scope: Construct,
@@ -53,24 +72,37 @@ export function createInternalLoadBalancer(
     idleTimeout: Duration.seconds(60),
   });
   enableAccessLogs(loadBalancer, accessLogs, 'alb');
-  const listener = loadBalancer.addListener('Http', {
-    protocol: elbv2.ApplicationProtocol.HTTP,
-    port: ALB_LISTENER_PORT,
-    // Ingress comes from the VPC link's security group only (CheckoutRestApi), never 0.0.0.0/0.
-    open: false,
-    defaultAction: elbv2.ListenerAction.fixedResponse(403, {
-      contentType: 'application/json',
-      messageBody: JSON.stringify({ statusCode: 403, error: 'Forbidden', message: 'Use the storefront API' }),
-    }),
+  const tls = props.backendTls;
+  const defaultAction = elbv2.ListenerAction.fixedResponse(403, {
+    contentType: 'application/json',
+    messageBody: JSON.stringify({ statusCode: 403, error: 'Forbidden', message: 'Use the storefront API' }),
   });
+  // Ingress comes from the VPC link's security group only (CheckoutRestApi), never 0.0.0.0/0.
+  const listener = tls
+    ? loadBalancer.addListener('Https', {
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        port: ALB_TLS_LISTENER_PORT,
+        certificates: [internalCertificate(scope, props.vpc, loadBalancer, tls)],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        open: false,
+        defaultAction,
+      })
+    : loadBalancer.addListener('Http', {
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        port: ALB_LISTENER_PORT,
+        open: false,
+        defaultAction,
+      });
 
   const targetGroup = new elbv2.ApplicationTargetGroup(scope, 'Targets', {
     vpc: props.vpc,
     targetType: elbv2.TargetType.IP,
-    protocol: elbv2.ApplicationProtocol.HTTP,
+    // HTTPS: the ALB encrypts to the tasks but does not verify their (self-signed) certificates.
+    protocol: tls ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP,
     port: CHECKOUT_CONTAINER_PORT,
     deregistrationDelay: STOP_TIMEOUT,
     healthCheck: {
+      protocol: tls ? elbv2.Protocol.HTTPS : elbv2.Protocol.HTTP,
       path: HEALTH_PATHS.ready,
       healthyHttpCodes: '200',
       interval: Duration.seconds(15),
@@ -94,7 +126,47 @@ export function createInternalLoadBalancer(
     conditions: [elbv2.ListenerCondition.httpHeader(props.originVerify.headerName, [props.originVerify.value])],
     targetGroups: [targetGroup],
   });
-  return { accessLogs, loadBalancer, listener, targetGroup };
+  const originRule = listener.node.findChild('FromCloudFrontRule') as elbv2.ApplicationListenerRule;
+  return {
+    accessLogs,
+    loadBalancer,
+    listener,
+    targetGroup,
+    originRule,
+    listenerPort: tls ? ALB_TLS_LISTENER_PORT : ALB_LISTENER_PORT,
+    origin: tls ? `https://${tls.domainName}` : `http://${loadBalancer.loadBalancerDnsName}`,
+  };
+}
+
+/**
+ * The ALB's certificate for the internal name: ACM, validated by DNS in the profile's public hosted
+ * zone (ACM cannot validate in a private zone), so API Gateway can verify it against a public CA;
+ * and a private hosted zone of the same name, with an alias to the ALB, for clients inside the VPC.
+ */
+function internalCertificate(
+  scope: Construct,
+  vpc: ec2.IVpc,
+  loadBalancer: elbv2.ApplicationLoadBalancer,
+  domain: InternalDomain,
+): acm.ICertificate {
+  const publicZone = route53.PublicHostedZone.fromHostedZoneAttributes(scope, 'PublicZone', {
+    hostedZoneId: domain.hostedZoneId,
+    zoneName: domain.zoneName,
+  });
+  const certificate = new acm.Certificate(scope, 'InternalCertificate', {
+    domainName: domain.domainName,
+    validation: acm.CertificateValidation.fromDns(publicZone),
+  });
+  const privateZone = new route53.PrivateHostedZone(scope, 'InternalZone', {
+    zoneName: domain.domainName,
+    vpc,
+    comment: `The internal ALB of the checkout service (${domain.domainName}), inside the VPC only`,
+  });
+  new route53.ARecord(scope, 'InternalName', {
+    zone: privateZone,
+    target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(loadBalancer)),
+  });
+  return certificate;
 }
 
 function createAccessLogBucket(scope: Construct, props: CheckoutServiceProps): s3.Bucket {

@@ -7,6 +7,20 @@ import { acknowledge } from '../nag';
 /** The header CloudFront adds to every origin request to the API (lower case, as WAF and ALB compare it). */
 export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
 
+/**
+ * The parties of the origin header the rotation (Frontend stack, OriginSecretRotation) needs to
+ * know: the secret, its key, and the acceptors that check the value (ADR 21).
+ */
+export interface OriginHeaderParties {
+  readonly secretArn: string;
+  readonly secretKeyArn: string;
+  readonly headerName: string;
+  /** The internal ALB's listener rule that forwards requests carrying the header. */
+  readonly listenerRuleArn: string;
+  /** The REGIONAL web ACL and its origin rule, where the profile has WAF. */
+  readonly webAcl?: { readonly name: string; readonly id: string; readonly arn: string; readonly ruleName: string };
+}
+
 export interface OriginVerifySecretProps {
   /** `securecart-<profile>`. */
   readonly prefix: string;
@@ -23,6 +37,11 @@ export interface OriginVerifySecretProps {
  * CloudFormation resolves it (`{{resolve:secretsmanager:…}}`) where it is compared, so it never
  * appears in a template. Alphanumeric, 48 characters: valid in a header, a WAF byte match and an
  * ALB header condition (at most 128 characters, no wildcards).
+ *
+ * It is rotated on a schedule (OriginSecretRotation, Frontend stack; ADR 21): the rotation widens
+ * the WAF rule and the listener rule to the current and the new value before CloudFront sends
+ * the new one, so the acceptors hold two values between rotations while the templates name one
+ * (AWSCURRENT): a later deployment that updates them resolves to what CloudFront sends.
  */
 export class OriginVerifySecret extends Construct {
   readonly secret: secretsmanager.Secret;
@@ -41,7 +60,7 @@ export class OriginVerifySecret extends Construct {
     });
     acknowledge(this.secret, {
       'AwsSolutions-SMG4':
-        'The origin header value is compared by WAF, API Gateway and the ALB and sent by CloudFront, all resolved at deploy time; it is rotated by replacing the secret and redeploying (ADR 13), not by a rotation Lambda that would leave them out of step.',
+        "Rotated every 30 days by OriginSecretRotation in the Frontend stack (the rotate-origin-secret Lambda: acceptors first, then CloudFront; ADR 21). The schedule lives there because it must name the distribution, and cdk-nag looks for a schedule in the secret's own stack only.",
     });
   }
 

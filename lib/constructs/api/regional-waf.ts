@@ -7,6 +7,9 @@ import { Observable } from '../ops-alarms';
 import { logWebAcl, managedRuleGroupRules, wafVisibility } from '../waf';
 import { ORIGIN_VERIFY_HEADER } from './origin-verify';
 
+/** The web ACL rule that checks the origin header (the rotation Lambda rewrites its values; ADR 21). */
+export const ORIGIN_VERIFY_RULE_NAME = 'OriginVerifyHeader';
+
 export interface RegionalWafProps {
   /** `securecart-<profile>`. */
   readonly prefix: string;
@@ -41,7 +44,7 @@ export class RegionalWaf extends Construct implements Observable {
     const visibility = wafVisibility(metricName);
     const rules: wafv2.CfnWebACL.RuleProperty[] = [
       {
-        name: 'OriginVerifyHeader',
+        name: ORIGIN_VERIFY_RULE_NAME,
         priority: 0,
         action: { block: {} },
         statement: {

@@ -20,6 +20,11 @@ export interface CheckoutRestApiProps {
   readonly subnets: ec2.SubnetSelection;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly listenerPort: number;
+  /**
+   * What the integrations call: `https://<internal name>` (backend TLS: API Gateway verifies the
+   * ALB's certificate against that name, which is also the SNI and the Host) or `http://<ALB DNS>`.
+   */
+  readonly integrationOrigin: string;
   readonly userPool: cognito.IUserPool;
   readonly throttle: Profile['api']['throttle'];
   readonly createOrderThrottle: Profile['api']['createOrderThrottle'];

@@ -21,6 +21,12 @@ export const GATEWAY_ROUTES: readonly RouteContract[] = Object.values(HTTP_API).
 export interface VpcLinkRoutesOptions {
   /** The integration target: every method proxies to this ALB. */
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /**
+   * `https://<internal name>` or `http://<ALB DNS name>`: the scheme and host of every integration
+   * URI. With https, API Gateway opens TLS with that name as SNI and verifies the ALB's certificate
+   * against it (REST APIs have no `tlsConfig.serverNameToVerify`: the URI's host is the name).
+   */
+  readonly origin: string;
   readonly vpcLink: apigwv2.VpcLink;
   /** For the `customer` routes. */
   readonly authorizer: apigw.CognitoUserPoolsAuthorizer;
@@ -33,7 +39,10 @@ export interface VpcLinkRoutesOptions {
  * the path parameters) required, the authorizer on `customer` routes. Finally the escape-hatch
  * properties go into the deployment's logical id.
  */
-export function addVpcLinkRoutes(api: apigw.RestApi, { loadBalancer, vpcLink, authorizer }: VpcLinkRoutesOptions) {
+export function addVpcLinkRoutes(
+  api: apigw.RestApi,
+  { loadBalancer, origin, vpcLink, authorizer }: VpcLinkRoutesOptions,
+) {
   const parametersOnly = api.addRequestValidator('HeadersAndPath', {
     requestValidatorName: 'headers-and-path',
     validateRequestParameters: true,
@@ -67,8 +76,8 @@ export function addVpcLinkRoutes(api: apigw.RestApi, { loadBalancer, vpcLink, au
     const integration = new apigw.Integration({
       type: apigw.IntegrationType.HTTP_PROXY,
       integrationHttpMethod: route.method,
-      // With a VPC link v2 the URI sets the Host header and the path; the target is the ALB.
-      uri: `http://${loadBalancer.loadBalancerDnsName}${route.path}`,
+      // With a VPC link v2 the URI sets the scheme, the Host header (and TLS name) and the path; the target is the ALB.
+      uri: `${origin}${route.path}`,
       options: {
         requestParameters: {
           ...Object.fromEntries(parameters.map((p) => [`integration.request.path.${p}`, `method.request.path.${p}`])),

@@ -4,7 +4,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { HTTP_API } from '@securecart/contracts/http-api';
+import { API_STAGE_NAME, HTTP_API } from '@securecart/contracts/http-api';
 import { Observable } from '../ops-alarms';
 import { acknowledge } from '../nag';
 import { observeRestApi } from './rest-api-monitoring';
@@ -16,8 +16,8 @@ import { addVpcLinkRoutes } from './rest-api-routes';
 // props are in rest-api-props.ts (the monitoring reads them without importing this file).
 export type { CheckoutRestApiProps } from './rest-api-props';
 
-/** The stage CloudFront's origin path points at. */
-export const API_STAGE_NAME = 'live';
+/** The stage CloudFront's origin path points at (the contract's: the service accepts it as a path prefix). */
+export { API_STAGE_NAME };
 
 /**
  * The regional REST API: the service's routes, public catalog and health, cart and orders behind a
@@ -93,6 +93,7 @@ export class CheckoutRestApi extends Construct implements Observable {
     });
     addVpcLinkRoutes(this.api, {
       loadBalancer: props.loadBalancer,
+      origin: props.integrationOrigin,
       vpcLink: this.vpcLink,
       authorizer: this.authorizer,
     });

@@ -6,14 +6,16 @@ import { Construct } from 'constructs';
 import { AGENT_ENV, XRAY_ENV } from '@securecart/contracts/env';
 import { acknowledge } from '../nag';
 import type { CheckoutServiceProps } from './checkout-service-props';
+import { containerImage, imageReference } from '../../config/container-images';
+import { pinnedRegistryImage } from '../pinned-image';
 
 /**
- * The CloudWatch agent sidecar (ECR Public, pinned): it receives the service's EMF documents on
+ * The CloudWatch agent sidecar (ECR Public; its tag and digest in lib/config/container-images.json): it receives the service's EMF documents on
  * TCP 25888 and writes them to an encrypted log group, where CloudWatch extracts the metrics (the
  * awslogs driver does not), and relays X-Ray segments (UDP 2000) and OTLP traces to X-Ray.
  * docs/adr/0015-monitoring.md.
  */
-export const CLOUDWATCH_AGENT_IMAGE = 'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300072.0b1766';
+export const CLOUDWATCH_AGENT_IMAGE = imageReference(containerImage('cloudwatchAgent'));
 export const AGENT_PORTS = { emf: 25888, xray: 2000, otlpGrpc: 4317, otlpHttp: 4318 } as const;
 /** The agent's configuration (CW_CONFIG_CONTENT): EMF in, traces (X-Ray daemon protocol and OTLP) in, nothing else collected. */
 export const CLOUDWATCH_AGENT_CONFIG = {
@@ -55,7 +57,7 @@ export function addTelemetrySidecar(
   });
   const agent = taskDefinition.addContainer('cloudwatch-agent', {
     containerName: 'cloudwatch-agent',
-    image: ecs.ContainerImage.fromRegistry(CLOUDWATCH_AGENT_IMAGE),
+    image: pinnedRegistryImage(scope, 'cloudwatchAgent'),
     essential: false,
     memoryReservationMiB: 64,
     environment: { CW_CONFIG_CONTENT: JSON.stringify(CLOUDWATCH_AGENT_CONFIG) },

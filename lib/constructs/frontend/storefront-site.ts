@@ -120,6 +120,8 @@ export class StorefrontSite extends Construct {
             domainNames: [props.customDomain.domainName],
             certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
             minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            // SNI (no dedicated IP addresses, which CloudFront bills monthly): every current client sends it.
+            sslSupportMethod: cloudfront.SSLMethod.SNI,
           }
         : {}),
       defaultBehavior: {

@@ -19,7 +19,7 @@ import {
 } from '@securecart/contracts';
 import { TierKey } from '../encryption';
 import { acknowledge } from '../nag';
-import { Observable } from '../ops-alarms';
+import { Observable, RUNBOOKS } from '../ops-alarms';
 import { DeadLetterQueue } from '../reliable-queue';
 import {
   durationWidget,
@@ -141,7 +141,17 @@ export class EventRouting extends Construct implements Observable {
     if (props.archive) this.archiveEvents(prefix, props);
     if (props.schemaRegistry) this.schemaRegistryName = this.publishSchemas(prefix);
 
-    this.alarms = [...targetDlq.alarms];
+    // EventBridge's retries and the targets DLQ cover an invocation Lambda refused; once Lambda took
+    // the event, a handler error is Lambda's to retry (twice), then dropped. For screen-fraud that
+    // means a decision never delivered (its task-token callback failing): the order waits for the
+    // fraud-review time-out and is CANCELLED for manual review. Alarmed (docs/adr/0017).
+    const screenFraudErrors = props.alarms.alarm(this, 'ScreenFraudErrorsAlarm', {
+      metric: screenFraud.fn.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),
+      summary:
+        'screen-fraud failed (a fraud decision not delivered, e.g. its task-token callback failing): the order waits for the fraud-review time-out and is CANCELLED for manual review',
+      runbook: RUNBOOKS.failedOrders,
+    });
+    this.alarms = [...targetDlq.alarms, screenFraudErrors];
     this.widgets = [
       new cloudwatch.GraphWidget({
         title: 'EventBridge: failed invocations; fraud and restock handler errors',

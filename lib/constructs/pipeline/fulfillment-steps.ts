@@ -2,8 +2,11 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { HANDLER_ENV, ScreeningPolicy } from '@securecart/contracts';
+import type { PaymentProviderName } from '@securecart/contracts/payment';
+import { acknowledge } from '../nag';
 import { Observable } from '../ops-alarms';
 import { PipelineFunction } from '../pipeline-function';
 import { OrderClaims } from './order-claims';
@@ -29,6 +32,9 @@ export interface FulfillmentStepsProps extends PipelineBaseProps {
   readonly screening: ScreeningPolicy;
   /** The payment-token and address claims: payment and shipment steps read them, payment and refund delete them. */
   readonly claims: OrderClaims;
+  /** The profile's payment provider (ADR 20). */
+  readonly payments: { readonly provider: PaymentProviderName };
+  readonly profileName: string;
 }
 
 /**
@@ -38,6 +44,8 @@ export interface FulfillmentStepsProps extends PipelineBaseProps {
  */
 export class FulfillmentSteps extends Construct implements Observable {
   readonly handlers: Record<WorkflowStep, lambda.IFunction>;
+  /** stripe: the secret that holds the Stripe secret API key (only the payment steps may read it). */
+  readonly paymentProviderSecret?: secretsmanager.Secret;
   readonly alarms: cloudwatch.IAlarm[] = [];
   readonly widgets: cloudwatch.IWidget[];
 
@@ -47,6 +55,15 @@ export class FulfillmentSteps extends Construct implements Observable {
     const idempotency = { [HANDLER_ENV.idempotencyTable]: props.idempotencyTable.tableName };
     const step = (name: WorkflowStep, description: string, environment: Record<string, string>) =>
       pipelineFunction(this, props, name, description, environment);
+    this.paymentProviderSecret = props.payments.provider === 'stripe' ? this.stripeSecret(props) : undefined;
+    const payments = {
+      ...idempotency,
+      [HANDLER_ENV.paymentProviderTimeoutMs]: '3000',
+      [HANDLER_ENV.paymentProvider]: props.payments.provider,
+      ...(this.paymentProviderSecret
+        ? { [HANDLER_ENV.paymentProviderSecretArn]: this.paymentProviderSecret.secretArn }
+        : {}),
+    };
 
     const steps: Record<WorkflowStep, PipelineFunction> = {
       'validate-order': step('validate-order', 'Validates an order and prices it from the catalog', {
@@ -57,11 +74,7 @@ export class FulfillmentSteps extends Construct implements Observable {
       'process-payment': step(
         'process-payment',
         'Charges the order through the payment provider (idempotent by order id)',
-        {
-          ...idempotency,
-          ...props.claims.environment,
-          [HANDLER_ENV.paymentProviderTimeoutMs]: '3000',
-        },
+        { ...payments, ...props.claims.environment },
       ),
       'reserve-inventory': step('reserve-inventory', 'Reserves stock for an order; emits InventoryLow', {
         ...catalog,
@@ -75,7 +88,7 @@ export class FulfillmentSteps extends Construct implements Observable {
         ...props.claims.environment,
       }),
       'refund-payment': step('refund-payment', 'Refunds a charged order (saga compensation)', {
-        ...idempotency,
+        ...payments,
         ...props.claims.environment,
       }),
       'release-inventory': step('release-inventory', "Releases an order's stock reservation (saga compensation)", {
@@ -100,6 +113,9 @@ export class FulfillmentSteps extends Construct implements Observable {
     props.claims.grant(steps['process-payment'].fn, 'delete', ['payment', 'shipping']);
     props.claims.grant(steps['create-shipment'].fn, 'read', ['shipping']);
     props.claims.grant(steps['refund-payment'].fn, 'delete', ['payment', 'shipping']);
+    // The provider's key: the two payment steps read it, nothing else.
+    this.paymentProviderSecret?.grantRead(steps['process-payment'].role);
+    this.paymentProviderSecret?.grantRead(steps['refund-payment'].role);
 
     const handlers = {} as Record<WorkflowStep, lambda.IFunction>;
     for (const name of WORKFLOW_STEPS) handlers[name] = steps[name].fn;
@@ -115,5 +131,26 @@ export class FulfillmentSteps extends Construct implements Observable {
         WORKFLOW_STEPS.map((s) => steps[s]),
       ),
     ];
+  }
+
+  /**
+   * The Stripe secret API key's secret, encrypted with the pipeline key. Created with a random
+   * placeholder that is not a Stripe key (the handlers refuse it): the operator puts the real key
+   * in with `put-secret-value` (README). Rolled in Stripe's dashboard, then put in again; the
+   * handlers cache it 5 minutes (ADR 20).
+   */
+  private stripeSecret(props: FulfillmentStepsProps): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'PaymentProviderSecret', {
+      secretName: `securecart/${props.profileName}/payments/stripe-secret-key`,
+      description: `SecureCart ${props.profileName}: the Stripe secret API key (sk_live_… or a restricted rk_live_… key) for process-payment and refund-payment`,
+      encryptionKey: props.key.key,
+      generateSecretString: { passwordLength: 32, excludePunctuation: true, includeSpace: false },
+      removalPolicy: props.removalPolicy,
+    });
+    acknowledge(secret, {
+      'AwsSolutions-SMG4':
+        "Stripe secret keys are rolled in Stripe's dashboard (Developers → API keys → Roll key), which no rotation Lambda can do without a key that can roll keys; the new key is put in with put-secret-value and reaches every handler within the 5-minute cache (ADR 20).",
+    });
+    return secret;
   }
 }

@@ -17,7 +17,7 @@ import { PipelineBaseProps } from './base';
 import { WorkflowStep } from './fulfillment-steps';
 import { OrderClaims } from './order-claims';
 import { OrderEventsFanOut } from './order-events-fan-out';
-import { STEP_PAYLOADS as P, WorkflowStates } from './workflow-states';
+import { STEP_PAYLOADS as P, WorkflowStates, WorkflowWaits } from './workflow-states';
 
 export interface FulfillmentWorkflowProps extends PipelineBaseProps {
   readonly stateMachineName: string;
@@ -29,6 +29,8 @@ export interface FulfillmentWorkflowProps extends PipelineBaseProps {
   readonly fraudScreenTimeout: Duration;
   /** The payment-token and address claims (ADR 19): the workflow deletes the address's once shipped. */
   readonly claims: OrderClaims;
+  /** How long Task states ride out a dependency's errors (the profile's `workflow`). */
+  readonly waits: WorkflowWaits;
 }
 
 /** After an outcome is recorded: publish it and end, or run the saga first. */

@@ -56,24 +56,14 @@ export const STEP_PAYLOADS = {
 } as const;
 
 /**
- * How long the workflow rides out an AWS dependency's errors (docs/adr/0017): exponential backoff
- * from `interval`, capped at `maxDelay`, full jitter, `maxAttempts` retries. With the defaults the
- * capped delays add up to 1,262 s; full jitter waits a uniform share of each, about 10.5 minutes
- * in all on average and under 5 minutes with a probability below 1e-4: a 5-minute outage is
- * ridden out.
+ * How long the workflow rides out an AWS dependency's errors (docs/adr/0017), from the profile
+ * (`profile.workflow`): exponential backoff from `interval`, capped at `maxDelay`, full jitter,
+ * `maxAttempts` retries; compensations retry every error `compensationMaxAttempts` times.
  */
-export interface OutageRetry {
-  readonly interval: Duration;
-  readonly maxDelay: Duration;
-  readonly maxAttempts: number;
+export interface WorkflowWaits {
+  readonly outageRetry: { readonly interval: Duration; readonly maxDelay: Duration; readonly maxAttempts: number };
+  readonly compensationMaxAttempts: number;
 }
-export const DEFAULT_OUTAGE_RETRY: OutageRetry = {
-  interval: Duration.seconds(2),
-  maxDelay: Duration.seconds(60),
-  maxAttempts: 25,
-};
-/** Compensations retry every error this many times (about 13 minutes on average): they are idempotent and give money back. */
-export const COMPENSATION_MAX_ATTEMPTS = 30;
 
 /** Lambda's own service errors and the transient AWS errors a handler lets through. */
 const LAMBDA_STEP_TRANSIENT = [...AWS_TRANSIENT_ERRORS.lambda, ...HANDLER_AWS_TRANSIENT_ERRORS];
@@ -83,7 +73,7 @@ export interface WorkflowStatesProps {
   readonly topic: sns.ITopic;
   /** A status event whose publish failed after its retries is sent here, to be published again. */
   readonly redeliveryQueue: sqs.IQueue;
-  readonly outageRetry?: OutageRetry;
+  readonly waits: WorkflowWaits;
   readonly bus: events.IEventBus;
   readonly fraudScreenTimeout: Duration;
   /** The OrderClaims table: the address's claim is deleted once the order has shipped. */
@@ -121,7 +111,7 @@ export class WorkflowStates {
       taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
     });
     if (kind === 'compensation') {
-      return task.addRetry(this.outageRetry([sfn.Errors.ALL], COMPENSATION_MAX_ATTEMPTS));
+      return task.addRetry(this.outageRetry([sfn.Errors.ALL], this.props.waits.compensationMaxAttempts));
     }
     return task.addRetry(this.outageRetry(LAMBDA_STEP_TRANSIENT)).addRetry({
       errors: [sfn.Errors.TIMEOUT, LAMBDA_FUNCTION_TIMEOUT, ...retryErrors],
@@ -135,7 +125,7 @@ export class WorkflowStates {
 
   /** A retry of `errors` that rides out minutes of an AWS dependency's errors (backoff, full jitter). */
   private outageRetry(errors: readonly string[], maxAttempts?: number): sfn.RetryProps {
-    const r = this.props.outageRetry ?? DEFAULT_OUTAGE_RETRY;
+    const r = this.props.waits.outageRetry;
     return {
       errors: [...errors],
       interval: r.interval,

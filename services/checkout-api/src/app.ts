@@ -14,7 +14,7 @@
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { API_LIMITS } from '@securecart/contracts/http-api';
+import { API_LIMITS, withoutStagePrefix } from '@securecart/contracts/http-api';
 import type { TokenVerifier } from './auth';
 import type { Carts } from './carts';
 import type { Catalog } from './catalog';
@@ -31,6 +31,7 @@ import { catalogRoutes } from './routes/catalog';
 import type { Readiness } from './routes/health';
 import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
+import type { ServerCertificate } from './tls';
 import type { SegmentSink } from './tracing';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
@@ -40,6 +41,8 @@ export interface AppDependencies {
   readonly logLevel: string;
   readonly logStream?: LogDestination;
   readonly catalogCacheTtlSeconds: number;
+  /** Serve HTTPS with this key and certificate (TLS 1.2 or later) instead of plain HTTP. */
+  readonly tls?: ServerCertificate;
 }
 
 export interface AppServices {
@@ -55,7 +58,10 @@ export interface AppServices {
 
 /** Creates the Fastify instance (logger, parsers, error handling); routes come from `registerRoutes`. */
 export function createApp(deps: AppDependencies): FastifyInstance {
+  // Fastify types an HTTPS instance apart; the routes and plugins are the same for both.
+  const https = deps.tls ? { https: { key: deps.tls.key, cert: deps.tls.cert, minVersion: 'TLSv1.2' as const } } : {};
   const app = Fastify({
+    ...https,
     logger: loggerOptions(deps.logLevel, deps.logStream),
     bodyLimit: API_LIMITS.maxBodyBytes,
     genReqId,
@@ -66,7 +72,10 @@ export function createApp(deps: AppDependencies): FastifyInstance {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     routerOptions: { maxParamLength: API_LIMITS.maxParamLength },
-  });
+    // API Gateway may send the stage in a private integration's path (`/live/api/...`): routed,
+    // logged and traced as `/api/...`; only that one segment is accepted (ADR 23).
+    rewriteUrl: (req) => withoutStagePrefix(req.url ?? '/'),
+  }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.register(loggingAndErrors);

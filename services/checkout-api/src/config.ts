@@ -37,6 +37,8 @@ export type AuthConfig =
 export interface CheckoutConfig {
   readonly port: number;
   readonly host: string;
+  /** Serve HTTPS with a certificate created at start (TLS_SELF_SIGNED; tls.ts). */
+  readonly tlsSelfSigned: boolean;
   readonly logLevel: string;
   readonly catalogTable: string;
   readonly cartsTable: string;
@@ -184,6 +186,7 @@ export function loadConfig(source: EnvSource = process.env): CheckoutConfig {
   const config: CheckoutConfig = {
     port: env.int(E.port, 8080, 0, 65535),
     host: env.get(E.host) ?? '0.0.0.0',
+    tlsSelfSigned: env.bool(E.tlsSelfSigned, false),
     logLevel: level,
     catalogTable: env.required(E.catalogTable),
     cartsTable: env.required(E.cartsTable),

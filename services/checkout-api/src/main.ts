@@ -31,6 +31,7 @@ import { migrationNames, readinessCheck, resourceProbes } from './startup/readin
 import { drainer, exitOnSignals, logOutput } from './startup/shutdown';
 import { createWorkers, documentClient, sqsClientConfig, startWorkers } from './startup/workers';
 import type { StatusConsumer } from './status-consumer';
+import { selfSignedCertificate } from './tls';
 import { segmentSinkFromEnv } from './tracing';
 import type { SegmentSink } from './tracing';
 
@@ -76,8 +77,10 @@ export interface StartOptions {
 }
 
 export interface CheckoutHandle {
-  /** e.g. http://127.0.0.1:43121 */
+  /** e.g. http://127.0.0.1:43121 (https:// with TLS_SELF_SIGNED) */
   readonly url: string;
+  /** With TLS_SELF_SIGNED: the PEM certificate the service created at start and serves. */
+  readonly certificate?: string;
   readonly port: number;
   readonly config: CheckoutConfig;
   readonly app: FastifyInstance;
@@ -98,11 +101,16 @@ async function applyMigrations(config: CheckoutConfig, dir: string, log: Fastify
 }
 
 /** Listens; returns the bound port and the URL to reach it (loopback for a wildcard host). */
-async function listen(app: FastifyInstance, port: number, host: string): Promise<{ url: string; port: number }> {
+async function listen(
+  app: FastifyInstance,
+  port: number,
+  host: string,
+  tls: boolean,
+): Promise<{ url: string; port: number }> {
   await app.listen({ port, host });
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
-  const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${boundPort}`;
+  const url = `${tls ? 'https' : 'http'}://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${boundPort}`;
   return { url, port: boundPort };
 }
 
@@ -116,7 +124,8 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
   const config = loadConfig({ ...process.env, ...options.env });
   const logs = logOutput(options.logStream);
   const { logLevel, catalogCacheTtlSeconds } = config;
-  const app = createApp({ logLevel, logStream: logs.stream, catalogCacheTtlSeconds });
+  const tls = config.tlsSelfSigned ? await selfSignedCertificate() : undefined;
+  const app = createApp({ logLevel, logStream: logs.stream, catalogCacheTtlSeconds, tls });
   const log = app.log;
   const db = openDatabase(config.database, (error, role) =>
     log.error({ err: error, role }, 'Idle database client failed'),
@@ -150,14 +159,14 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     );
     await verifier.warm().catch((error) => log.warn({ err: error }, 'Could not preload the JWKS; will retry on use'));
 
-    const { url, port } = await listen(app, options.port ?? config.port, options.host ?? config.host);
+    const { url, port } = await listen(app, options.port ?? config.port, options.host ?? config.host, !!tls);
     startWorkers(config, workers);
     const { outboxRelayEnabled: relayOn, statusConsumerEnabled: consumer, outboxRetentionHours } = config;
-    log.info({ url, relay: relayOn, consumer, outboxRetentionHours }, 'checkout-api listening');
+    log.info({ url, tls: !!tls, relay: relayOn, consumer, outboxRetentionHours }, 'checkout-api listening');
 
     const close = drainer({ app, db, workers, logs }, () => (draining = true));
     if (options.handleSignals) exitOnSignals(close, log, logs, config.shutdownTimeoutMs);
-    return { url, port, config, app, db, ...workers, catalog, close };
+    return { url, certificate: tls?.cert, port, config, app, db, ...workers, catalog, close };
   } catch (error) {
     await app.close().catch(() => undefined);
     await db.close().catch(() => undefined);
