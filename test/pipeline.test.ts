@@ -243,10 +243,10 @@ describe('Pipeline stack', () => {
       const key = new TierKey(stack, 'PipelineKey', { aliasName: 'p', description: 'p', removalPolicy });
       const table = (id: string) =>
         new dynamodb.Table(stack, id, { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+      const base = { key, alarms: new OpsAlarms(stack, 'Alarms', { topicName: 'alarms', masterKey: key.key }) };
       new FulfillmentSteps(stack, 'FulfillmentSteps', {
+        ...base,
         prefix: 'securecart-prod',
-        key,
-        alarms: new OpsAlarms(stack, 'Alarms', { topicName: 'alarms', masterKey: key.key }),
         logRetentionDays: 365,
         removalPolicy,
         catalogTable: table('Catalog'),
@@ -255,13 +255,7 @@ describe('Pipeline stack', () => {
         screening: resolveProfile('prod').screening,
         payments: { provider: 'stripe' },
         profileName: 'prod',
-        claims: new OrderClaims(stack, 'OrderClaims', {
-          prefix: 'securecart-prod',
-          key,
-          alarms: new OpsAlarms(stack, 'ClaimsAlarms', { topicName: 'claims-alarms', masterKey: key.key }),
-          logRetentionDays: 365,
-          removalPolicy,
-        }),
+        claims: new OrderClaims(stack, 'OrderClaims', { ...base, prefix: 'p', logRetentionDays: 1, removalPolicy }),
       });
       const r = resourcesOf(Template.fromStack(stack));
       const [secretId, secret] = oneAtPath(r, 'AWS::SecretsManager::Secret', 'PaymentProviderSecret');

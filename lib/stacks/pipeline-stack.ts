@@ -85,7 +85,6 @@ export class PipelineStack extends Stack {
       orderEvents: this.orderEvents,
       bus: this.routing.bus,
       fraudScreenTimeout: screening.fraudScreenTimeout,
-      claims: this.claims,
       waits: profile.workflow,
     });
     this.routing.answerScreeningFor(this.workflow.stateMachine, key);

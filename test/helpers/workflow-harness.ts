@@ -17,7 +17,6 @@
  *   table names, `PAYMENT_PROVIDER_TIMEOUT_MS=50` (so provider time-outs are quick) and
  *   `POWERTOOLS_LOG_LEVEL=SILENT`.
  * - `sns:publish` tasks record the status event and its `status` attribute.
- * - `dynamodb:deleteItem` tasks (the address's claim) delete from the local claims table.
  * - `events:putEvents.waitForTaskToken` routes the event through the synthesized rule patterns
  *   (the TypeScript matcher, test/helpers/event-matchers.ts) to the real screen-fraud handler,
  *   whose SendTaskSuccess/SendTaskFailure (SDK client mock) completes the waiting task. No answer →
@@ -39,7 +38,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient, CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { randomUUID } from 'node:crypto';
 import {
@@ -216,7 +215,7 @@ export class WorkflowHarness {
         ([name, s]) =>
           s.Type === 'Task' &&
           !this.stepOfState.has(name) &&
-          !/sns:publish$|sqs:sendMessage$|dynamodb:deleteItem$|events:putEvents\.waitForTaskToken$/.test(s.Resource),
+          !/sns:publish$|sqs:sendMessage$|events:putEvents\.waitForTaskToken$/.test(s.Resource),
       )
       .map(([name]) => name);
   }
@@ -331,23 +330,7 @@ export class WorkflowHarness {
       invoke: (step, event, contextName) => this.invoke(step, event, contextName),
       awaitTaskToken: (token) => this.aws.awaitTaskToken(token),
       deliverEntries: (entries) => this.deliverToRules(entries.map(toEvent)),
-      deleteItem: (params) => this.deleteClaim(params),
     });
-  }
-
-  /** A `dynamodb:deleteItem` task on the claims table (the only table the workflow itself deletes from). */
-  private async deleteClaim(params: any): Promise<void> {
-    const claimsTable = Object.entries(this.resources).find(
-      ([, r]) =>
-        r.Type === 'AWS::DynamoDB::Table' &&
-        r.Properties.KeySchema?.[0]?.AttributeName === TABLE_KEYS.orderClaims.partitionKey,
-    );
-    if (!claimsTable || params.TableName !== `ref-${claimsTable[0]}`)
-      throw new Error(`dynamodb:deleteItem on ${params.TableName}, not the claims table`);
-    const key = params.Key[TABLE_KEYS.orderClaims.partitionKey]?.S;
-    await this.ddb.send(
-      new DeleteCommand({ TableName: this.tables.claims, Key: { [TABLE_KEYS.orderClaims.partitionKey]: key } }),
-    );
   }
 
   /** Delivers events to every rule whose synthesized pattern matches, like the bus does. */

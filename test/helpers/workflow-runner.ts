@@ -7,7 +7,6 @@
  *   make a task throw instead (on every attempt, or on the attempts a function picks).
  * - `sns:publish` tasks record the status event and its `status` attribute.
  * - `sqs:sendMessage` tasks (a status event recorded for redelivery) record the event in `redelivery`.
- * - `dynamodb:deleteItem` tasks (the address's claim, once shipped) delete from the local table.
  * - Faults can be injected into any Task state (Lambda, SNS, SQS, EventBridge): the task throws the
  *   fault instead of doing its work (on every attempt, or on the attempts a function picks).
  * - `events:putEvents.waitForTaskToken` tasks wait for their token's answer (`awaitTaskToken`)
@@ -97,8 +96,6 @@ export interface RunnerBindings {
   awaitTaskToken(token: string): Promise<unknown>;
   /** Delivers PutEvents entries to the rules that match them. */
   deliverEntries(entries: any[]): Promise<void>;
-  /** A `dynamodb:deleteItem` task's delete (its Parameters, as Step Functions passes them). */
-  deleteItem(params: any): Promise<void>;
 }
 
 /** Runs one execution of `baseDefinition` (left unchanged) named `orderId`. */
@@ -167,12 +164,6 @@ export async function runExecution(
         tasks.push(name);
         redelivery.push({ state: name, event: JSON.parse(params.MessageBody) });
         return { MessageId: `q-${redelivery.length}` };
-      };
-    } else if (/dynamodb:deleteItem$/.test(state.Resource)) {
-      overrides[name] = async (params: any) => {
-        tasks.push(name);
-        await bindings.deleteItem(params);
-        return {};
       };
     } else if (/events:putEvents\.waitForTaskToken$/.test(state.Resource)) {
       overrides[name] = async (params: any) => {

@@ -172,11 +172,6 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
     const problems: string[] = [];
     for (const name of afterPayment) {
       const target = catchAll(name);
-      // Deleting the address's claim once shipped: a failure there leaves the order FULFILLED (ADR 19).
-      if (name === 'ForgetAddress') {
-        expect(states[target ?? '']?.Result).toEqual({ status: 'FULFILLED', reason: null });
-        continue;
-      }
       if (!target) {
         problems.push(`${name}: no States.ALL catch`);
         continue;
@@ -320,13 +315,6 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
         execution: 'OrderFailed',
         money: 'refunded',
         stock: 'restored',
-      },
-      // The address's claim not deleted: the order has shipped; the claim ends with its TTL (ADR 19).
-      ForgetAddress: {
-        terminal: 'FULFILLED',
-        execution: 'SUCCEEDED',
-        money: 'charged',
-        stock: 'taken',
       },
       // Compensations that fail for good: the operator's case (docs/runbooks/failed-orders.md).
       RefundPayment: {

@@ -15,7 +15,6 @@ import { acknowledge } from '../nag';
 import { Observable, RUNBOOKS } from '../ops-alarms';
 import { PipelineBaseProps } from './base';
 import { WorkflowStep } from './fulfillment-steps';
-import { OrderClaims } from './order-claims';
 import { OrderEventsFanOut } from './order-events-fan-out';
 import { STEP_PAYLOADS as P, WorkflowStates, WorkflowWaits } from './workflow-states';
 
@@ -27,8 +26,6 @@ export interface FulfillmentWorkflowProps extends PipelineBaseProps {
   /** Screening requests are put here; the answer comes back through the task token. */
   readonly bus: events.IEventBus;
   readonly fraudScreenTimeout: Duration;
-  /** The payment-token and address claims (ADR 19): the workflow deletes the address's once shipped. */
-  readonly claims: OrderClaims;
   /** How long Task states ride out a dependency's errors (the profile's `workflow`). */
   readonly waits: WorkflowWaits;
 }
@@ -83,7 +80,6 @@ export class FulfillmentWorkflow extends Construct implements Observable {
     super(scope, id);
     const s = new WorkflowStates(this, {
       ...props,
-      claimsTable: props.claims.table,
       topic: props.orderEvents.topic,
       redeliveryQueue: props.orderEvents.redelivery.queue.queue,
     });
@@ -126,11 +122,6 @@ export class FulfillmentWorkflow extends Construct implements Observable {
       )
       .otherwise(new sfn.Pass(this, 'NoScreening'))
       .afterwards();
-    // Every shipment booked: the address's claim goes (ADR 19). A delete that fails for minutes
-    // does not touch the shipped order: the claim ends with its TTL.
-    const fulfilled = s.outcome('Fulfilled', 'FULFILLED', null);
-    const forgetAddress = s.forgetAddress('ForgetAddress');
-    forgetAddress.addCatch(fulfilled, { errors: [ALL], resultPath: '$.claimError' });
     const definition = sfn.Chain.start(new sfn.Pass(this, 'Start', { parameters: { 'order.$': '$' } }))
       .next(accepted.chain)
       .next(validate)
@@ -140,8 +131,7 @@ export class FulfillmentWorkflow extends Construct implements Observable {
       .next(paid.chain)
       .next(reserveAndInvoice)
       .next(ship)
-      .next(forgetAddress)
-      .next(fulfilled)
+      .next(s.outcome('Fulfilled', 'FULFILLED', null))
       .next(finish);
 
     // 2. The saga: refund, then release, then publish the outcome.
@@ -222,7 +212,6 @@ export class FulfillmentWorkflow extends Construct implements Observable {
     const redelivery = props.orderEvents.redelivery.queue.queue;
     redelivery.grant(this.stateMachine.role, 'sqs:SendMessage');
     props.key.key.grant(this.stateMachine.role, 'kms:GenerateDataKey', 'kms:Decrypt');
-    props.claims.grant(this.stateMachine.role, 'delete', ['shipping']);
     acknowledgeRole(this.stateMachine, Object.values(props.handlers));
 
     const sm = this.stateMachine;

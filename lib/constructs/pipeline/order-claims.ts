@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { claimKey, ClaimKind, HANDLER_ENV, ORDER_CLAIM_TTL_HOURS, TABLE_KEYS } from '@securecart/contracts';
 import { PipelineBaseProps } from './base';
@@ -45,10 +46,10 @@ export class OrderClaims extends Construct {
     return { [HANDLER_ENV.orderClaimsTable]: this.table.tableName };
   }
 
-  /** Lets `grantee` do `access` on the claims of these kinds only (and the key actions that takes). */
-  grant(grantee: iam.IGrantable, access: ClaimAccess, kinds: readonly ClaimKind[]): void {
+  /** Lets `fn` do `access` on the claims of these kinds only (and the key actions that takes). */
+  grant(fn: lambda.IFunction, access: ClaimAccess, kinds: readonly ClaimKind[]): void {
     const { actions, keyActions } = ACTIONS[access];
-    grantee.grantPrincipal.addToPrincipalPolicy(
+    fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: [...actions],
         resources: [this.table.tableArn],
@@ -57,7 +58,7 @@ export class OrderClaims extends Construct {
         },
       }),
     );
-    this.table.encryptionKey!.grant(grantee, ...keyActions);
+    this.table.encryptionKey!.grant(fn, ...keyActions);
   }
 }
 

@@ -1,5 +1,4 @@
 import { Aws, Duration } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -17,7 +16,6 @@ import {
   OrderStatus,
   OutcomeReason,
   SNS_ATTRIBUTES,
-  TABLE_KEYS,
   TerminalStatus,
 } from '@securecart/contracts';
 import { WorkflowStep } from './fulfillment-steps';
@@ -76,8 +74,6 @@ export interface WorkflowStatesProps {
   readonly waits: WorkflowWaits;
   readonly bus: events.IEventBus;
   readonly fraudScreenTimeout: Duration;
-  /** The OrderClaims table: the address's claim is deleted once the order has shipped. */
-  readonly claimsTable: dynamodb.ITable;
 }
 
 /** The kinds of state the fulfillment workflow is built from, created in `scope`. */
@@ -211,25 +207,6 @@ export class WorkflowStates {
     build.next(publish);
     // Whatever follows comes after the publish, or after recording the event for redelivery.
     return { chain: sfn.Chain.custom(build, [publish, record], publish), record };
-  }
-
-  /**
-   * Deletes the order's shipping claim once every shipment is booked (ADR 19): the address is
-   * needed no more. DynamoDB's transient errors are retried for minutes; a delete that still fails
-   * is caught by the caller (the claim then ends with its TTL; the order is shipped either way).
-   */
-  forgetAddress(stateId: string) {
-    return new sfn.CustomState(this.scope, stateId, {
-      stateJson: {
-        Type: 'Task',
-        Resource: `arn:${Aws.PARTITION}:states:::dynamodb:deleteItem`,
-        Parameters: {
-          TableName: this.props.claimsTable.tableName,
-          Key: { [TABLE_KEYS.orderClaims.partitionKey]: { 'S.$': "States.Format('shipping#{}', $.order.claim)" } },
-        },
-        ResultPath: null,
-      },
-    }).addRetry(this.outageRetry(AWS_TRANSIENT_ERRORS.dynamoDb));
   }
 
   /** Records the order's outcome at `$.outcome`. */
