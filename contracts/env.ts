@@ -12,6 +12,8 @@ const CATALOG_TABLE_NAME = 'CATALOG_TABLE_NAME';
 export const HANDLER_ENV = {
   catalogTable: CATALOG_TABLE_NAME,
   idempotencyTable: 'IDEMPOTENCY_TABLE_NAME',
+  /** The claims of payment tokens and addresses (contracts/claims.ts). */
+  orderClaimsTable: 'ORDER_CLAIMS_TABLE_NAME',
   stateMachineArn: 'STATE_MACHINE_ARN',
   eventBusName: 'EVENT_BUS_NAME',
   highValueThresholdCents: 'HIGH_VALUE_THRESHOLD_CENTS',

@@ -8,6 +8,8 @@ export const BUSINESS_ERRORS = {
   paymentDeclined: 'PaymentDeclined',
   outOfStock: 'OutOfStock',
   shipmentFailed: 'ShipmentFailed',
+  /** The order's payment claim is gone (expired, or never written): nothing can be charged. */
+  paymentClaimMissing: 'PaymentClaimMissing',
 } as const;
 
 export const TRANSIENT_ERRORS = {

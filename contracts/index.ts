@@ -16,3 +16,4 @@ export * from './http-api';
 export * from './text';
 export * from './catalog';
 export * from './countries';
+export * from './claims';

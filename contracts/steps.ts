@@ -1,5 +1,6 @@
 import * as z from './zod';
-import { AddressSchema, ORDER_ID_PATTERN, OrderItemSchema, OrderSchema, PAYMENT_TOKEN_PATTERN } from './order';
+import { ClaimRefSchema, WorkflowOrderSchema } from './claims';
+import { ORDER_ID_PATTERN, OrderItemSchema } from './order';
 
 /*
  * Inputs of the fulfillment workflow's Lambda steps: what the state machine hands each handler.
@@ -28,8 +29,11 @@ export const OrderItemsInputSchema = z.object({
 });
 export type OrderItemsInput = z.infer<typeof OrderItemsInputSchema>;
 
-/** ValidateOrder: the order as it came off the queue (a problem here is the customer's: InvalidOrder). */
-export const ValidateOrderInputSchema = z.object({ order: OrderSchema });
+/**
+ * ValidateOrder: the execution's order (without token and address: see WorkflowOrder); a problem
+ * here is the customer's (InvalidOrder).
+ */
+export const ValidateOrderInputSchema = z.object({ order: WorkflowOrderSchema });
 export type ValidateOrderInput = z.infer<typeof ValidateOrderInputSchema>;
 
 /** ProcessPayment. */
@@ -37,14 +41,15 @@ export const ProcessPaymentInputSchema = z.object({
   orderId,
   customerId: nonEmptyText(128),
   amountCents: integer(1),
-  paymentToken: z.string().check(z.regex(PAYMENT_TOKEN_PATTERN)),
+  /** The claim reference: the token is read from the order's payment claim, never passed. */
+  claim: ClaimRefSchema,
   /** `$$.State.RetryCount`: 0 on the first try (and when absent). */
   attempt: z._default(integer(0), 0),
 });
 export type ProcessPaymentInput = z.infer<typeof ProcessPaymentInputSchema>;
 
 /** RefundPayment. */
-export const RefundPaymentInputSchema = z.object({ orderId });
+export const RefundPaymentInputSchema = z.object({ orderId, claim: ClaimRefSchema });
 export type RefundPaymentInput = z.infer<typeof RefundPaymentInputSchema>;
 
 /** A priced line (see `PricedLine`), as CreateInvoice checks it. */
@@ -74,6 +79,7 @@ export const CreateShipmentInputSchema = z.object({
     warehouse: nonEmptyText(),
     items: nonEmptyList(StepItemSchema),
   }),
-  shippingAddress: AddressSchema,
+  /** The claim reference: the address is read from the order's shipping claim, never passed. */
+  claim: ClaimRefSchema,
 });
 export type CreateShipmentInput = z.infer<typeof CreateShipmentInputSchema>;

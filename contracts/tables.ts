@@ -6,6 +6,8 @@ export const TABLE_KEYS = {
   carts: { partitionKey: 'cartId', ttlAttribute: 'expiresAt' },
   /** Idempotency and side-effect records, keyed `<kind>#<orderId>`, expired by TTL. */
   idempotency: { partitionKey: 'id', ttlAttribute: 'expiration' },
+  /** Payment-token and address claims (claims.ts), keyed `<kind>#<ref>`, expired by TTL. */
+  orderClaims: { partitionKey: 'claimId', ttlAttribute: 'expiresAt' },
 } as const;
 
 /** A Catalog item. Prices are integer US cents; stock is decremented by reservations. */

@@ -12,7 +12,10 @@ import {
   STATUS_SUBSCRIPTIONS,
   TEST_PAYMENT_TOKENS,
   ValidateOrderInputSchema,
+  toWorkflowOrder,
 } from '@securecart/contracts';
+
+const REF = '0b7e4d2a-9c1f-4e3a-8d5b-6f2a1c3e4b5d';
 
 describe('status contract: consumers apply a status only if it moves the order forward', () => {
   test('a first status is always applied', () => {
@@ -110,18 +113,22 @@ describe('step input schemas: what each workflow step accepts', () => {
     expect(problems(OrderItemsInputSchema.safeParse({ orderId: 'o', items: [] }))).toEqual(['items']);
   });
 
-  test('ProcessPayment: attempt defaults to 0; amounts are positive integers; tokens follow the pattern', () => {
-    const valid = { orderId: 'o', customerId: 'c', amountCents: 1, paymentToken: 'tok_approve' };
+  test('ProcessPayment: attempt defaults to 0; amounts are positive integers; a claim reference, never a token', () => {
+    const valid = { orderId: 'o', customerId: 'c', amountCents: 1, claim: REF };
     expect(ProcessPaymentInputSchema.parse(valid)).toEqual({ ...valid, attempt: 0 });
     expect(ProcessPaymentInputSchema.parse({ ...valid, attempt: 2 }).attempt).toBe(2);
+    // A token handed in is dropped: the step reads it from the claim (docs/adr/0019).
+    expect(ProcessPaymentInputSchema.parse({ ...valid, paymentToken: 'tok_approve' })).not.toHaveProperty(
+      'paymentToken',
+    );
     const r = ProcessPaymentInputSchema.safeParse({
       ...valid,
       customerId: 'c'.repeat(129),
       amountCents: 0,
-      paymentToken: 'card-4242',
+      claim: 'tok_approve',
       attempt: null,
     });
-    expect(problems(r)).toEqual(['amountCents', 'attempt', 'customerId', 'paymentToken']);
+    expect(problems(r)).toEqual(['amountCents', 'attempt', 'claim', 'customerId']);
   });
 
   test('CreateInvoice: non-empty priced lines, zero prices allowed, integer totals', () => {
@@ -145,18 +152,50 @@ describe('step input schemas: what each workflow step accepts', () => {
     expect(problems(r)).toEqual(['lines.0.name', 'lines.0.unitPriceCents', 'totalCents']);
   });
 
-  test('CreateShipment: the shipment and the address are checked, the address by the order contract', () => {
+  test('CreateShipment: the shipment and the claim reference are checked; an address handed in is dropped', () => {
     const r = CreateShipmentInputSchema.safeParse({
       orderId: 'o',
       shipment: { shipmentId: 's'.repeat(201), warehouse: 'w', items: [{ productId: 'p', quantity: 500 }] },
-      shippingAddress: { name: 'A', line1: 'x', city: 'y', postalCode: '1', country: 'nl' },
+      claim: 'not-a-uuid',
     });
-    expect(problems(r)).toEqual(['shipment.shipmentId', 'shippingAddress.country']);
+    expect(problems(r)).toEqual(['claim', 'shipment.shipmentId']);
+    const parsed = CreateShipmentInputSchema.parse({
+      orderId: 'o',
+      shipment: { shipmentId: 's', warehouse: 'w', items: [{ productId: 'p', quantity: 1 }] },
+      claim: REF,
+      shippingAddress: { name: 'A', line1: 'x', city: 'y', postalCode: '1', country: 'NL' },
+    });
+    expect(parsed).not.toHaveProperty('shippingAddress');
   });
 
   test('RefundPayment and ValidateOrder', () => {
-    expect(problems(RefundPaymentInputSchema.safeParse({ orderId: '' }))).toEqual(['orderId']);
+    expect(problems(RefundPaymentInputSchema.safeParse({ orderId: '' }))).toEqual(['claim', 'orderId']);
     expect(problems(ValidateOrderInputSchema.safeParse({}))).toEqual(['order']);
+  });
+
+  test('the workflow order: the order without token and address, with the country and the claim reference', () => {
+    const order = {
+      schemaVersion: 1 as const,
+      orderId: 'o',
+      customerId: 'c',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      currency: 'USD' as const,
+      items: [{ productId: 'p', quantity: 1 }],
+      shippingAddress: { name: 'A', line1: 'x', city: 'y', postalCode: '1', country: 'NL' },
+      payment: { token: 'tok_approve' },
+    };
+    const workflow = toWorkflowOrder(order, REF);
+    expect(workflow).toEqual({
+      ...order,
+      shippingAddress: undefined,
+      payment: undefined,
+      shippingCountry: 'NL',
+      claim: REF,
+    });
+    expect(JSON.stringify(workflow)).not.toMatch(/tok_|"name"|line1|postalCode/);
+    expect(ValidateOrderInputSchema.safeParse({ order: workflow }).success).toBe(true);
+    // The order as the queue carries it is no workflow order.
+    expect(problems(ValidateOrderInputSchema.safeParse({ order }))).toEqual(['order.claim', 'order.shippingCountry']);
   });
 });
 

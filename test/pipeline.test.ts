@@ -9,6 +9,7 @@ import { DELIVERY, DETAIL_TYPES, EVENT_SOURCES, STATUS_SUBSCRIPTIONS } from '@se
 import { TierKey } from '../lib/constructs/encryption';
 import { OpsAlarms } from '../lib/constructs/ops-alarms';
 import { FulfillmentSteps } from '../lib/constructs/pipeline/fulfillment-steps';
+import { OrderClaims } from '../lib/constructs/pipeline/order-claims';
 import { INTAKE_TIMEOUT } from '../lib/constructs/pipeline/order-intake';
 import { ReliableQueue } from '../lib/constructs/reliable-queue';
 import { allStates, definitionOf } from './helpers/asl';
@@ -242,10 +243,10 @@ describe('Pipeline stack', () => {
       const key = new TierKey(stack, 'PipelineKey', { aliasName: 'p', description: 'p', removalPolicy });
       const table = (id: string) =>
         new dynamodb.Table(stack, id, { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+      const base = { key, alarms: new OpsAlarms(stack, 'Alarms', { topicName: 'alarms', masterKey: key.key }) };
       new FulfillmentSteps(stack, 'FulfillmentSteps', {
+        ...base,
         prefix: 'securecart-prod',
-        key,
-        alarms: new OpsAlarms(stack, 'Alarms', { topicName: 'alarms', masterKey: key.key }),
         logRetentionDays: 365,
         removalPolicy,
         catalogTable: table('Catalog'),
@@ -254,6 +255,7 @@ describe('Pipeline stack', () => {
         screening: resolveProfile('prod').screening,
         payments: { provider: 'stripe' },
         profileName: 'prod',
+        claims: new OrderClaims(stack, 'OrderClaims', { ...base, prefix: 'p', logRetentionDays: 1, removalPolicy }),
       });
       const r = resourcesOf(Template.fromStack(stack));
       const [secretId, secret] = oneAtPath(r, 'AWS::SecretsManager::Secret', 'PaymentProviderSecret');
@@ -292,13 +294,18 @@ describe('Pipeline stack', () => {
   });
 
   describe('OrderFulfillment state machine', () => {
-    test('Standard, logs ALL with execution data to an encrypted log group, X-Ray on', () => {
+    test('Standard, logs ALL without execution data to an encrypted log group, history on the pipeline key, X-Ray on', () => {
       const [, sm] = byType('AWS::StepFunctions::StateMachine')[0];
       expect(sm.Properties).toMatchObject({
         StateMachineType: 'STANDARD',
         StateMachineName: 'securecart-sandbox-OrderFulfillment',
         TracingConfiguration: { Enabled: true },
-        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+        EncryptionConfiguration: {
+          Type: 'CUSTOMER_MANAGED_KMS_KEY',
+          KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] },
+          KmsDataKeyReusePeriodSeconds: 300,
+        },
       });
       t.hasResourceProperties('AWS::Logs::LogGroup', {
         LogGroupName: '/aws/vendedlogs/states/securecart-sandbox-OrderFulfillment',

@@ -4,8 +4,10 @@ import type { OrderItem } from '@securecart/contracts/order';
 import { CreateShipmentInputSchema } from '@securecart/contracts/steps';
 import type { CreateShipmentInput } from '@securecart/contracts/steps';
 import { idempotencyKey } from '@securecart/contracts/tables';
+import { readClaim } from '../shared/claims';
 import { ddb, tryConditionalWrite } from '../shared/dynamodb';
 import { requireEnv } from '../shared/env';
+import { ShipmentFailed } from '../shared/errors';
 import { stepHandler } from '../shared/handler';
 import { recordOnce } from '../shared/idempotency';
 import { mergeItems } from '../shared/inventory';
@@ -71,9 +73,15 @@ async function createShipment(input: CreateShipmentInput): Promise<CreateShipmen
   const catalogTable = requireEnv(HANDLER_ENV.catalogTable);
   const { shipmentId } = input.shipment;
 
+  // The address, from the order's shipping claim (docs/adr/0019): it is never in the state data.
+  const claim = await readClaim(requireEnv(HANDLER_ENV.orderClaimsTable), 'shipping', input.claim, input.orderId);
+  if (!claim) {
+    logger.warn('Shipping claim missing or expired; the shipment cannot be booked', { shipmentId });
+    throw new ShipmentFailed(`The shipping claim of order ${input.orderId} is missing or expired`);
+  }
   let booked: Label;
   try {
-    booked = bookShipment(input.orderId, shipmentId, input.shippingAddress);
+    booked = bookShipment(input.orderId, shipmentId, claim.shippingAddress);
   } catch (error) {
     logger.info('Shipment refused by the carrier', { shipmentId, error: error as Error });
     throw error;

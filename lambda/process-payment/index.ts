@@ -4,9 +4,10 @@ import { HANDLER_ENV } from '@securecart/contracts/env';
 import { METRIC_NAMES } from '@securecart/contracts/metrics';
 import { ProcessPaymentInputSchema } from '@securecart/contracts/steps';
 import type { ProcessPaymentInput } from '@securecart/contracts/steps';
+import { deleteClaims, readClaim } from '../shared/claims';
 import { ddb, tryConditionalWrite } from '../shared/dynamodb';
 import { positiveIntEnv, requireEnv } from '../shared/env';
-import { PaymentDeclined, PaymentProviderUnavailable } from '../shared/errors';
+import { PaymentClaimMissing, PaymentDeclined, PaymentProviderUnavailable } from '../shared/errors';
 import { stepHandler } from '../shared/handler';
 import { expirationFor } from '../shared/idempotency';
 import { logger } from '../shared/logger';
@@ -93,7 +94,11 @@ function outcomeWrite(tableName: string, record: PaymentRecord): PutCommandInput
   };
 }
 
-async function chargeWithTimeout(input: ProcessPaymentInput, timeoutMs: number): Promise<ChargeResult> {
+async function chargeWithTimeout(
+  input: ProcessPaymentInput,
+  paymentToken: string,
+  timeoutMs: number,
+): Promise<ChargeResult> {
   try {
     const provider = await paymentProvider(timeoutMs);
     return await provider.charge(
@@ -101,7 +106,7 @@ async function chargeWithTimeout(input: ProcessPaymentInput, timeoutMs: number):
         idempotencyKey: paymentKey(input.orderId),
         orderId: input.orderId,
         amountCents: input.amountCents,
-        paymentToken: input.paymentToken,
+        paymentToken,
         attempt: input.attempt,
       },
       AbortSignal.timeout(timeoutMs),
@@ -121,7 +126,32 @@ async function chargeWithTimeout(input: ProcessPaymentInput, timeoutMs: number):
   }
 }
 
+/**
+ * The claims a settled payment no longer needs (docs/adr/0019): the token's once the charge is
+ * captured or declined; after a decline also the address's, as nothing will ship.
+ */
+async function forgetClaims(claimsTable: string, input: ProcessPaymentInput, status: PaymentRecord['status']) {
+  if (status === 'CHARGED') await deleteClaims(claimsTable, input.claim, ['payment']);
+  if (status === 'DECLINED') await deleteClaims(claimsTable, input.claim, ['payment', 'shipping']);
+}
+
 async function processPayment(input: ProcessPaymentInput): Promise<ProcessPaymentResult> {
+  const claimsTable = requireEnv(HANDLER_ENV.orderClaimsTable);
+  // A settled record (a repeat, or a concurrent invocation won): its claims go too.
+  const settle = async (record: PaymentRecord): Promise<ProcessPaymentResult> => {
+    if (record.status !== 'CHARGED') await forgetClaims(claimsTable, input, record.status);
+    return replay(record, input);
+  };
+  const result = await chargeOnce(input, claimsTable, settle);
+  await forgetClaims(claimsTable, input, 'CHARGED');
+  return result;
+}
+
+async function chargeOnce(
+  input: ProcessPaymentInput,
+  claimsTable: string,
+  settle: (record: PaymentRecord) => Promise<ProcessPaymentResult>,
+): Promise<ProcessPaymentResult> {
   const tableName = requireEnv(HANDLER_ENV.idempotencyTable);
   const timeoutMs = positiveIntEnv(HANDLER_ENV.paymentProviderTimeoutMs, DEFAULT_PROVIDER_TIMEOUT_MS);
   const key = { id: paymentKey(input.orderId) };
@@ -141,8 +171,19 @@ async function processPayment(input: ProcessPaymentInput): Promise<ProcessPaymen
 
   let pending: PaymentRecord;
   const existing = await readRecord();
+  if (existing && existing.status !== 'PENDING') return settle(existing);
+
+  // The token, from the order's payment claim: without it nothing is charged (an earlier attempt
+  // of unknown outcome is settled by refund-payment, which asks the provider by the key).
+  const claim = await readClaim(claimsTable, 'payment', input.claim, input.orderId);
+  if (!claim) {
+    const now = await readRecord(); // a concurrent invocation may have settled it (and deleted the claim)
+    if (now && now.status !== 'PENDING') return settle(now);
+    logger.warn('Payment claim missing or expired; nothing is charged', { attempt: input.attempt });
+    throw new PaymentClaimMissing(`The payment claim of order ${input.orderId} is missing or expired`);
+  }
+
   if (existing) {
-    if (existing.status !== 'PENDING') return replay(existing, input);
     pending = samePending(existing);
   } else {
     // Record the attempt BEFORE calling the provider: a charge whose answer is lost is never
@@ -156,14 +197,14 @@ async function processPayment(input: ProcessPaymentInput): Promise<ProcessPaymen
     if (!created) {
       const winner = await readRecord();
       if (!winner) throw new Error(`Payment record for order ${input.orderId} vanished during a conditional write`);
-      if (winner.status !== 'PENDING') return replay(winner, input);
+      if (winner.status !== 'PENDING') return settle(winner);
       pending = samePending(winner);
     }
   }
 
   // Charges are idempotent by the record id at the provider, so a retry or a concurrent duplicate
   // cannot charge twice; the conditional write below settles which answer is recorded.
-  const result = await chargeWithTimeout(input, timeoutMs);
+  const result = await chargeWithTimeout(input, claim.paymentToken, timeoutMs);
   const record = paymentRecord(pending, result, new Date());
   const recorded = await tryConditionalWrite(() => ddb.send(new PutCommand(outcomeWrite(tableName, record))));
   if (!recorded) {
@@ -171,7 +212,7 @@ async function processPayment(input: ProcessPaymentInput): Promise<ProcessPaymen
     const winner = await readRecord();
     if (!winner) throw new Error(`Payment record for order ${input.orderId} vanished during a conditional write`);
     if (winner.status === 'PENDING') throw new Error(`Payment record for order ${input.orderId} is still PENDING`);
-    return replay(winner, input);
+    return settle(winner);
   }
   if (result.decision === 'APPROVED') {
     logger.info('Payment charged', { chargeId: result.chargeId, amountCents: input.amountCents });
@@ -180,6 +221,7 @@ async function processPayment(input: ProcessPaymentInput): Promise<ProcessPaymen
   logger.info('Payment declined', { declineCode: result.declineCode });
   // Counted once per order: only the invocation that recorded the decline gets here.
   countNow(METRIC_NAMES.paymentDeclines, { reason: result.declineCode });
+  await forgetClaims(claimsTable, input, 'DECLINED');
   throw new PaymentDeclined(`Payment declined (${result.declineCode})`, result.declineCode);
 }
 

@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { HANDLER_ENV } from '@securecart/contracts/env';
 import { RefundPaymentInputSchema } from '@securecart/contracts/steps';
 import type { RefundPaymentInput } from '@securecart/contracts/steps';
+import { deleteClaims } from '../shared/claims';
 import { ddb, tryConditionalWrite } from '../shared/dynamodb';
 import { positiveIntEnv, requireEnv } from '../shared/env';
 import { PaymentProviderUnavailable } from '../shared/errors';
@@ -56,7 +57,10 @@ const ROUNDS = 3;
  * called (process-payment records before it calls); a NOTHING_TO_REFUND record stops a late
  * process-payment invocation from charging after the saga ran.
  */
-async function refundPayment({ orderId }: RefundPaymentInput): Promise<RefundPaymentResult> {
+async function refundPayment({ orderId, claim }: RefundPaymentInput): Promise<RefundPaymentResult> {
+  // The order is being cancelled: its claims go first (docs/adr/0019), so no late process-payment
+  // invocation can find the token any more. A refund needs only the charge id or the key.
+  await deleteClaims(requireEnv(HANDLER_ENV.orderClaimsTable), claim, ['payment', 'shipping']);
   const tableName = requireEnv(HANDLER_ENV.idempotencyTable);
   const timeoutMs = positiveIntEnv(HANDLER_ENV.paymentProviderTimeoutMs, DEFAULT_PROVIDER_TIMEOUT_MS);
   const key = { id: paymentKey(orderId) };

@@ -46,6 +46,17 @@ export class ShipmentFailed extends Error {
   }
 }
 
+/**
+ * Business: the order's payment claim is missing or expired (docs/adr/0019). Nothing can be
+ * charged without it; the workflow cancels the order and settles any earlier attempt (refund-payment).
+ */
+export class PaymentClaimMissing extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = BUSINESS_ERRORS.paymentClaimMissing;
+  }
+}
+
 /** Transient: the payment provider answered 5xx or did not answer in time. Safe to retry. */
 export class PaymentProviderUnavailable extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

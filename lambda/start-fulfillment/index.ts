@@ -1,10 +1,13 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
+import { randomUUID } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { toWorkflowOrder } from '@securecart/contracts/claims';
 import { HANDLER_ENV } from '@securecart/contracts/env';
 import { METRIC_NAMES } from '@securecart/contracts/metrics';
 import type { Order } from '@securecart/contracts/order';
 import { parseTraceHeader, renderTraceHeader } from '@securecart/contracts/tracing';
+import { putClaims } from '../shared/claims';
 import { requireEnv } from '../shared/env';
 import { errorName } from '../shared/errors';
 import { logger, startInvocation } from '../shared/logger';
@@ -27,6 +30,7 @@ const processor = new SqsFifoPartialProcessorAsync();
 interface Config {
   readonly stateMachineArn: string;
   readonly ordersDlqUrl: string;
+  readonly orderClaimsTable: string;
 }
 
 /**
@@ -35,19 +39,20 @@ interface Config {
  * The execution joins the order's trace: the message's AWSTraceHeader, set by the checkout
  * service's relay from the customer's request (contracts/tracing.ts), is its traceHeader.
  */
-async function startExecution(
-  order: Order,
-  stateMachineArn: string,
-  record: SQSRecord,
-): Promise<'started' | 'duplicate'> {
+async function startExecution(order: Order, config: Config, record: SQSRecord): Promise<'started' | 'duplicate'> {
   const { messageId } = record;
   const trace = parseTraceHeader(record.attributes.AWSTraceHeader);
+  // The claim check (docs/adr/0019): the token and the address go into claims under a fresh
+  // reference; the execution gets the order without them. A duplicate delivery leaves its claims
+  // unread, and they expire with their TTL.
+  const ref = randomUUID();
+  await putClaims(config.orderClaimsTable, order, ref);
   try {
     const { executionArn } = await sfn.send(
       new StartExecutionCommand({
-        stateMachineArn,
+        stateMachineArn: config.stateMachineArn,
         name: order.orderId,
-        input: JSON.stringify(order),
+        input: JSON.stringify(toWorkflowOrder(order, ref)),
         ...(trace ? { traceHeader: renderTraceHeader(trace) } : {}),
       }),
     );
@@ -70,7 +75,7 @@ async function processRecord(record: SQSRecord, config: Config): Promise<'starte
       return 'sidelined';
     }
     logger.appendKeys({ orderId: verdict.order.orderId });
-    return await startExecution(verdict.order, config.stateMachineArn, record);
+    return await startExecution(verdict.order, config, record);
   } catch (error) {
     logger.warn('Message failed; reported as a batch item failure, to be retried', {
       messageId: record.messageId,
@@ -87,6 +92,7 @@ export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBa
   const config: Config = {
     stateMachineArn: requireEnv(HANDLER_ENV.stateMachineArn),
     ordersDlqUrl: requireEnv(HANDLER_ENV.ordersDlqUrl),
+    orderClaimsTable: requireEnv(HANDLER_ENV.orderClaimsTable),
   };
   let sidelined = 0;
   let started = 0;

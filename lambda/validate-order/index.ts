@@ -71,7 +71,7 @@ async function validateOrder({ order }: ValidateOrderInput): Promise<ValidatedOr
     });
   }
   const shipments = splitShipments(order.orderId, lines);
-  const reasons = screeningReasons(totalCents, order.shippingAddress.country, policy);
+  const reasons = screeningReasons(totalCents, order.shippingCountry, policy);
   logger.info('Order validated', {
     totalCents,
     itemCount,

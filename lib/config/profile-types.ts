@@ -80,7 +80,7 @@ export interface Profile {
   readonly features: {
     /** The EventBridge schema registry is not in LocalStack's free plan. */
     readonly schemaRegistry: boolean;
-    /** An archive of every SecureCart event, for replay. LocalStack has no CloudFormation provider for it. */
+    /** An archive of SecureCart events (not screening requests: ADR 19), for replay. LocalStack has no CloudFormation provider for it. */
     readonly eventArchive: boolean;
     /**
      * Cross-stack references as Export/ImportValue instead of cdk.json's default

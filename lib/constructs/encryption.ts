@@ -4,6 +4,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
+/** `aws:SourceArn` of CloudWatch alarm actions: any alarm of this account and region (alarm names are generated). */
+export const ALARMS_OF_THIS_ACCOUNT = `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`;
+
 export interface TierKeyProps {
   /** e.g. `securecart-sandbox-data`; becomes `alias/<name>`. */
   readonly aliasName: string;
@@ -60,17 +63,22 @@ export class TierKey extends Construct {
   }
 
   /**
-   * Lets an AWS service in this account use the key for deliveries it makes on the stack's behalf
-   * (EventBridge into an encrypted DLQ, CloudWatch alarms into an encrypted topic).
+   * Lets an AWS service use the key for deliveries it makes on the stack's behalf (EventBridge
+   * into an encrypted DLQ, CloudWatch alarms into an encrypted topic), only for the resources whose
+   * ARNs match `sourceArns` (`aws:SourceArn`, wildcards allowed) in this account (`aws:SourceAccount`):
+   * the confused-deputy conditions AWS recommends for service principals.
    */
-  allowServiceDeliveries(servicePrincipal: string): void {
+  allowServiceDeliveries(servicePrincipal: string, sourceArns: readonly string[]): void {
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: `Allow${servicePrincipal.split('.')[0]}Deliveries`,
         principals: [new iam.ServicePrincipal(servicePrincipal)],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': [...sourceArns] },
+        },
       }),
     );
   }

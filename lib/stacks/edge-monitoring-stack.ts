@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { Profile } from '../config/profiles';
 import { CloudFrontWebAcl } from '../constructs/edge/cloudfront-web-acl';
 import { StorefrontEdgeAlarms } from '../constructs/edge/storefront-edge-alarms';
-import { TierKey } from '../constructs/encryption';
+import { ALARMS_OF_THIS_ACCOUNT, TierKey } from '../constructs/encryption';
 import { Observable, OpsAlarms } from '../constructs/ops-alarms';
 
 export interface EdgeMonitoringStackProps extends StackProps {
@@ -36,7 +36,7 @@ export class EdgeMonitoringStack extends Stack implements Observable {
       description: `SecureCart ${profile.name}: the us-east-1 (edge) alarm topic`,
       removalPolicy: profile.removalPolicy,
     });
-    key.allowServiceDeliveries('cloudwatch.amazonaws.com'); // alarm actions publish to the topic
+    key.allowServiceDeliveries('cloudwatch.amazonaws.com', [ALARMS_OF_THIS_ACCOUNT]); // alarm actions publish to the topic
     this.edgeAlarms = new OpsAlarms(this, 'AlarmTopic', {
       topicName: `${prefix}-edge-alarms`,
       masterKey: key.key,

@@ -2,13 +2,14 @@ import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { Profile } from '../config/profiles';
-import { TierKey } from '../constructs/encryption';
+import { ALARMS_OF_THIS_ACCOUNT, TierKey } from '../constructs/encryption';
 import { OpsAlarms } from '../constructs/ops-alarms';
 import { PipelineBaseProps } from '../constructs/pipeline/base';
 import { EventRouting } from '../constructs/pipeline/event-routing';
 import { FulfillmentSteps } from '../constructs/pipeline/fulfillment-steps';
 import { FulfillmentWorkflow } from '../constructs/pipeline/fulfillment-workflow';
 import { OrderEventsFanOut } from '../constructs/pipeline/order-events-fan-out';
+import { OrderClaims } from '../constructs/pipeline/order-claims';
 import { OrderIntake } from '../constructs/pipeline/order-intake';
 
 export interface PipelineStackProps extends StackProps {
@@ -29,6 +30,7 @@ export class PipelineStack extends Stack {
   readonly workflow: FulfillmentWorkflow;
   readonly orderEvents: OrderEventsFanOut;
   readonly routing: EventRouting;
+  readonly claims: OrderClaims;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -47,7 +49,7 @@ export class PipelineStack extends Stack {
       description: `SecureCart ${profile.name}: OrderEvents and ops alarm topics`,
       removalPolicy,
     });
-    topicKey.allowServiceDeliveries('cloudwatch.amazonaws.com'); // alarm actions publish to the ops topic
+    topicKey.allowServiceDeliveries('cloudwatch.amazonaws.com', [ALARMS_OF_THIS_ACCOUNT]); // alarm actions publish to the ops topic
     this.alarms = new OpsAlarms(this, 'AlarmTopic', {
       topicName: `${prefix}-ops-alarms`,
       masterKey: topicKey.key,
@@ -63,10 +65,13 @@ export class PipelineStack extends Stack {
       archive: profile.features.eventArchive,
       schemaRegistry: profile.features.schemaRegistry,
     });
+    // The payment token and the address, kept out of the workflow's state data (ADR 19).
+    this.claims = new OrderClaims(this, 'OrderClaims', base);
     this.steps = new FulfillmentSteps(this, 'FulfillmentSteps', {
       ...base,
       catalogTable,
       idempotencyTable,
+      claims: this.claims,
       bus: this.routing.bus,
       screening,
       payments: profile.payments,
@@ -82,8 +87,12 @@ export class PipelineStack extends Stack {
       fraudScreenTimeout: screening.fraudScreenTimeout,
       waits: profile.workflow,
     });
-    this.routing.answerScreeningFor(this.workflow.stateMachine);
-    this.intake = new OrderIntake(this, 'OrderIntake', { ...base, stateMachine: this.workflow.stateMachine });
+    this.routing.answerScreeningFor(this.workflow.stateMachine, key);
+    this.intake = new OrderIntake(this, 'OrderIntake', {
+      ...base,
+      stateMachine: this.workflow.stateMachine,
+      claims: this.claims,
+    });
     this.addOutputs(props);
   }
 
@@ -105,6 +114,7 @@ export class PipelineStack extends Stack {
       StateMachineArn: this.workflow.stateMachine.stateMachineArn,
       CatalogTableName: catalogTable.tableName,
       IdempotencyTableName: idempotencyTable.tableName,
+      OrderClaimsTableName: this.claims.table.tableName,
       SchemaRegistryName: this.routing.schemaRegistryName,
     };
     for (const [name, value] of Object.entries(outputs)) if (value) new CfnOutput(this, name, { value });

@@ -4,8 +4,6 @@
  * failing the run, and fails it instead once one passes, so a closed gap leaves this list.
  */
 export const KNOWN_GAPS: Readonly<Record<string, string>> = {
-  'data protection: execution history':
-    'issue 19: no claim check yet, the execution input is the order with its payment token (docs/data-protection.md, "The payment token\'s path")',
-  'data protection: workflow logs':
-    'issue 19: the state machine logs with execution data, so its input with the token (docs/data-protection.md)',
+  // None today. 'data protection: execution history' and 'data protection: workflow logs' were
+  // closed by the claim check (issue 19, docs/adr/0019-claim-check-for-payment-data.md).
 };

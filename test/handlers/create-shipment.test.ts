@@ -5,6 +5,7 @@ import type { CreateShipmentInput } from '@securecart/contracts/steps';
 import { bookShipment, trackingNumberFor } from '../../lambda/create-shipment/carrier';
 import {
   anOrder,
+  CLAIM_REF,
   conditionFailed,
   FIXED_EXPIRATION,
   FIXED_NOW,
@@ -24,10 +25,20 @@ const SHIPMENT = {
     { productId: 'p-cap', quantity: 1 },
   ],
 };
+const CLAIMS = { TableName: TABLES.claims };
+/** The order's shipping claim, where create-shipment reads the address (docs/adr/0019). */
+const shippingClaim = (address = anOrder().shippingAddress, extra: Record<string, unknown> = {}) => ({
+  claimId: `shipping#${CLAIM_REF}`,
+  kind: 'shipping',
+  orderId: 'ord-4',
+  shippingAddress: address,
+  expiresAt: Math.floor(FIXED_NOW.getTime() / 1000) + 3600,
+  ...extra,
+});
 const input = (overrides: Partial<CreateShipmentInput> = {}): CreateShipmentInput => ({
   orderId: 'ord-4',
   shipment: SHIPMENT,
-  shippingAddress: anOrder().shippingAddress,
+  claim: CLAIM_REF,
   ...overrides,
 });
 const TRACKING = trackingNumberFor('ord-4', 'ord-4-wh-east');
@@ -44,7 +55,9 @@ beforeEach(() => {
   ddbMock.reset();
   ddbMock.on(PutCommand).resolves({});
   ddbMock.on(UpdateCommand).resolves({});
+  ddbMock.on(GetCommand, CLAIMS).resolves({ Item: shippingClaim() });
   process.env.IDEMPOTENCY_TABLE_NAME = TABLES.idempotency;
+  process.env.ORDER_CLAIMS_TABLE_NAME = TABLES.claims;
   process.env.CATALOG_TABLE_NAME = TABLES.catalog;
 });
 afterEach(() => jest.useRealTimers());
@@ -83,7 +96,9 @@ describe('create-shipment', () => {
 
   it('returns the recorded shipment on a repeat and still finishes the commit', async () => {
     ddbMock.on(PutCommand).rejects(conditionFailed());
-    ddbMock.on(GetCommand).resolves({ Item: { carrier: 'SecureShip', trackingNumber: 'SS-STORED' } });
+    ddbMock
+      .on(GetCommand, { TableName: TABLES.idempotency })
+      .resolves({ Item: { carrier: 'SecureShip', trackingNumber: 'SS-STORED' } });
     ddbMock.on(UpdateCommand, { Key: { productId: 'p-cap' } }).rejects(conditionFailed());
 
     await expect(handler(input())).resolves.toEqual({
@@ -91,23 +106,40 @@ describe('create-shipment', () => {
       trackingNumber: 'SS-STORED',
       carrier: 'SecureShip',
     });
-    expect(ddbMock.commandCalls(GetCommand)[0].args[0].input).toEqual({
-      TableName: TABLES.idempotency,
-      Key: { id: 'shipment#ord-4#ord-4-wh-east' },
-      ConsistentRead: true,
-    });
+    expect(ddbMock.commandCalls(GetCommand).map((c) => c.args[0].input)).toEqual([
+      { TableName: TABLES.claims, Key: { claimId: `shipping#${CLAIM_REF}` }, ConsistentRead: true },
+      { TableName: TABLES.idempotency, Key: { id: 'shipment#ord-4#ord-4-wh-east' }, ConsistentRead: true },
+    ]);
     expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(2);
     expect(logs().filter((l) => l.level === 'WARN' && l.orderId === 'ord-4')).toHaveLength(2);
   });
 
   it('throws ShipmentFailed for an undeliverable address, before any write', async () => {
     const address = { ...anOrder().shippingAddress, postalCode: '00000' };
+    ddbMock.on(GetCommand, CLAIMS).resolves({ Item: shippingClaim(address) });
 
-    const error = await rejectionOf(handler(input({ shippingAddress: address })));
+    const error = await rejectionOf(handler(input()));
 
     expect(error.name).toBe('ShipmentFailed');
     expect(error.message).toMatch(/undeliverable address/);
-    expect(ddbMock.calls()).toHaveLength(0);
+    expect(ddbMock.commandCalls(PutCommand)).toHaveLength(0);
+    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['missing', {}],
+    ['expired', { Item: shippingClaim(undefined, { expiresAt: 1 }) }],
+    ["another order's", { Item: shippingClaim(undefined, { orderId: 'ord-5' }) }],
+    ['a payment claim', { Item: { ...shippingClaim(), kind: 'payment' } }],
+  ])('throws ShipmentFailed when the shipping claim is %s, before any write (docs/adr/0019)', async (_name, answer) => {
+    ddbMock.on(GetCommand, CLAIMS).resolves(answer);
+
+    const error = await rejectionOf(handler(input()));
+
+    expect(error.name).toBe('ShipmentFailed');
+    expect(error.message).toMatch(/shipping claim of order ord-4 is missing or expired/);
+    expect(ddbMock.commandCalls(PutCommand)).toHaveLength(0);
+    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 
   it('rejects malformed input before any write', async () => {
@@ -117,7 +149,7 @@ describe('create-shipment', () => {
 
     expect(error.name).toBe('InvalidInput');
     expect(error.message).toMatch(/shipment\.items/);
-    expect(error.message).toMatch(/shippingAddress: Invalid input: expected object, received undefined/);
+    expect(error.message).toMatch(/claim: Invalid input: expected string, received undefined/);
     expect(ddbMock.calls()).toHaveLength(0);
   });
 

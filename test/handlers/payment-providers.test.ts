@@ -90,11 +90,14 @@ describe('payment provider selection', () => {
   it('refund-payment answers a settled record (declined) without reading the key from Secrets Manager', async () => {
     process.env.PAYMENT_PROVIDER = 'stripe';
     process.env.IDEMPOTENCY_TABLE_NAME = 'Idempotency';
+    process.env.ORDER_CLAIMS_TABLE_NAME = 'OrderClaims';
     ddb.on(GetCommand).resolves({
       Item: { id: 'payment#ord-sel-2', kind: 'payment', orderId: 'ord-sel-2', status: 'DECLINED', expiration: 1 },
     });
 
-    await expect(refundPayment({ orderId: 'ord-sel-2' })).resolves.toEqual({ refunded: false, note: 'NO_CHARGE' });
+    await expect(
+      refundPayment({ orderId: 'ord-sel-2', claim: '0b7e4d2a-9c1f-4e3a-8d5b-6f2a1c3e4b5d' }),
+    ).resolves.toEqual({ refunded: false, note: 'NO_CHARGE' });
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
   });
 });

@@ -1,9 +1,17 @@
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambda/process-payment';
 import type { ProcessPaymentInput } from '@securecart/contracts/steps';
 import { chargeIdFor, providerLedger } from '../../lambda/shared/payment-provider';
-import { conditionFailed, FIXED_EXPIRATION, FIXED_NOW, fixDate, rejectionOf, TABLES } from './support/fixtures';
+import {
+  CLAIM_REF,
+  conditionFailed,
+  FIXED_EXPIRATION,
+  FIXED_NOW,
+  fixDate,
+  rejectionOf,
+  TABLES,
+} from './support/fixtures';
 import { captureLogs } from './support/logs';
 import { captureMetrics } from './support/metrics';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '@securecart/contracts/metrics';
@@ -14,14 +22,35 @@ const emf = captureMetrics();
 const KEY = { id: 'payment#ord-5' };
 const CHARGE_ID = chargeIdFor('ord-5');
 
-const input = (overrides: Partial<ProcessPaymentInput> = {}): ProcessPaymentInput => ({
+const IDEMPOTENCY = { TableName: TABLES.idempotency };
+const CLAIMS = { TableName: TABLES.claims };
+/** The token in the order's payment claim (what start-fulfillment put); undefined: no claim. */
+let claimedToken: string | undefined;
+/** The payment claim as the OrderClaims table answers it: this order's, unexpired. */
+const paymentClaim = (token: string, extra: Record<string, unknown> = {}) => ({
+  claimId: `payment#${CLAIM_REF}`,
+  kind: 'payment',
   orderId: 'ord-5',
-  customerId: 'cust-42',
-  amountCents: 4_500,
-  paymentToken: 'tok_approve',
-  attempt: 0,
-  ...overrides,
+  paymentToken: token,
+  expiresAt: Math.floor(FIXED_NOW.getTime() / 1000) + 3600,
+  ...extra,
 });
+const installClaims = () =>
+  ddbMock
+    .on(GetCommand, CLAIMS)
+    .callsFake(async () => ({ Item: claimedToken ? paymentClaim(claimedToken) : undefined }));
+/**
+ * The step's input; `paymentToken` (test-only) sets the token of the order's payment claim, which
+ * is where process-payment reads it (docs/adr/0019).
+ */
+const input = ({
+  paymentToken = 'tok_approve',
+  ...overrides
+}: Partial<ProcessPaymentInput> & { paymentToken?: string } = {}): ProcessPaymentInput => {
+  claimedToken = paymentToken;
+  return { orderId: 'ord-5', customerId: 'cust-42', amountCents: 4_500, claim: CLAIM_REF, attempt: 0, ...overrides };
+};
+const deletes = () => ddbMock.commandCalls(DeleteCommand).map((c) => c.args[0].input.Key?.claimId);
 const stored = (status: string, extra: Record<string, unknown> = {}) => ({
   ...KEY,
   kind: 'payment',
@@ -59,9 +88,11 @@ const outcomeCondition = {
 beforeEach(() => {
   fixDate();
   ddbMock.reset();
-  ddbMock.on(GetCommand).resolves({});
+  ddbMock.on(GetCommand, IDEMPOTENCY).resolves({});
+  installClaims();
   providerLedger.reset();
   process.env.IDEMPOTENCY_TABLE_NAME = TABLES.idempotency;
+  process.env.ORDER_CLAIMS_TABLE_NAME = TABLES.claims;
   process.env.PAYMENT_PROVIDER_TIMEOUT_MS = '50';
 });
 afterEach(() => jest.useRealTimers());
@@ -77,11 +108,11 @@ describe('process-payment', () => {
 
     expect(result).toEqual({ status: 'CHARGED', chargeId: CHARGE_ID, amountCents: 4_500 });
     expect(CHARGE_ID).toMatch(/^ch_[0-9a-f]{20}$/);
-    expect(ddbMock.commandCalls(GetCommand)[0].args[0].input).toEqual({
-      TableName: TABLES.idempotency,
-      Key: KEY,
-      ConsistentRead: true,
-    });
+    expect(ddbMock.commandCalls(GetCommand).map((c) => c.args[0].input)).toEqual([
+      { TableName: TABLES.idempotency, Key: KEY, ConsistentRead: true },
+      // The token, from the order's payment claim: never from the input.
+      { TableName: TABLES.claims, Key: { claimId: `payment#${CLAIM_REF}` }, ConsistentRead: true },
+    ]);
     expect(puts()).toEqual([
       pendingPut(),
       {
@@ -102,7 +133,7 @@ describe('process-payment', () => {
   });
 
   it('returns the stored charge on a repeat, without charging or writing', async () => {
-    ddbMock.on(GetCommand).resolves({ Item: stored('CHARGED') });
+    ddbMock.on(GetCommand, IDEMPOTENCY).resolves({ Item: stored('CHARGED') });
 
     await expect(handler(input({ attempt: 1 }))).resolves.toEqual({
       status: 'CHARGED',
@@ -114,7 +145,7 @@ describe('process-payment', () => {
   });
 
   it('refuses a repeat asking for a different amount', async () => {
-    ddbMock.on(GetCommand).resolves({ Item: stored('CHARGED', { amountCents: 100 }) });
+    ddbMock.on(GetCommand, IDEMPOTENCY).resolves({ Item: stored('CHARGED', { amountCents: 100 }) });
 
     await expect(handler(input())).rejects.toThrow(/already charged 100 cents/);
     expect(puts()).toHaveLength(0);
@@ -139,7 +170,7 @@ describe('process-payment', () => {
   });
 
   it('declines again on a repeat after a decline, without calling the provider or writing', async () => {
-    ddbMock.on(GetCommand).resolves({ Item: stored('DECLINED', { declineCode: 'card_declined' }) });
+    ddbMock.on(GetCommand, IDEMPOTENCY).resolves({ Item: stored('DECLINED', { declineCode: 'card_declined' }) });
 
     await expect(handler(input({ paymentToken: 'tok_approve' }))).rejects.toMatchObject({ name: 'PaymentDeclined' });
     expect(puts()).toHaveLength(0);
@@ -162,11 +193,12 @@ describe('process-payment', () => {
 
   it('counts nothing for a charge, a replayed charge or a decline recorded by a concurrent invocation', async () => {
     await handler(input());
-    ddbMock.on(GetCommand).resolves({ Item: stored('CHARGED') });
+    ddbMock.on(GetCommand, IDEMPOTENCY).resolves({ Item: stored('CHARGED') });
     await handler(input());
     ddbMock.reset();
+    installClaims();
     ddbMock
-      .on(GetCommand)
+      .on(GetCommand, IDEMPOTENCY)
       .resolvesOnce({})
       .resolves({ Item: stored('DECLINED', { declineCode: 'card_declined' }) });
     ddbMock.on(PutCommand).rejects(conditionFailed());
@@ -176,7 +208,7 @@ describe('process-payment', () => {
   });
 
   it('refuses to charge a refunded order (plain Error, not a business error)', async () => {
-    ddbMock.on(GetCommand).resolves({ Item: stored('REFUNDED') });
+    ddbMock.on(GetCommand, IDEMPOTENCY).resolves({ Item: stored('REFUNDED') });
 
     const error = await rejectionOf(handler(input()));
     expect(error.name).toBe('Error');
@@ -217,7 +249,7 @@ describe('process-payment', () => {
   it('charges again with the same idempotency key on a retry after a time-out, never twice', async () => {
     await rejectionOf(handler(input({ paymentToken: 'tok_late' })));
     expect(providerLedger.entry(KEY.id)).toMatchObject({ status: 'CHARGED', chargedCents: 4_500 }); // landed late
-    ddbMock.on(GetCommand).resolves({ Item: pendingPut().Item });
+    ddbMock.on(GetCommand, IDEMPOTENCY).resolves({ Item: pendingPut().Item });
 
     await expect(handler(input({ paymentToken: 'tok_approve', attempt: 1 }))).resolves.toEqual({
       status: 'CHARGED',
@@ -229,7 +261,7 @@ describe('process-payment', () => {
   });
 
   it('refuses a PENDING attempt of a different amount, without calling the provider', async () => {
-    ddbMock.on(GetCommand).resolves({ Item: pendingPut({ amountCents: 100 }).Item });
+    ddbMock.on(GetCommand, IDEMPOTENCY).resolves({ Item: pendingPut({ amountCents: 100 }).Item });
 
     await expect(handler(input())).rejects.toThrow(/attempted for 100 cents/);
     expect(puts()).toHaveLength(0);
@@ -237,7 +269,7 @@ describe('process-payment', () => {
   });
 
   it('refuses to charge an order the saga already compensated (NOTHING_TO_REFUND)', async () => {
-    ddbMock.on(GetCommand).resolves({ Item: stored('NOTHING_TO_REFUND') });
+    ddbMock.on(GetCommand, IDEMPOTENCY).resolves({ Item: stored('NOTHING_TO_REFUND') });
 
     await expect(handler(input())).rejects.toThrow(/already compensated/);
     expect(puts()).toHaveLength(0);
@@ -246,7 +278,7 @@ describe('process-payment', () => {
 
   it('does not overwrite a record the saga settled while the provider was answering', async () => {
     ddbMock
-      .on(GetCommand)
+      .on(GetCommand, IDEMPOTENCY)
       .resolvesOnce({})
       .resolves({ Item: stored('REFUNDED') });
     ddbMock.on(PutCommand).resolvesOnce({}).rejects(conditionFailed());
@@ -258,21 +290,80 @@ describe('process-payment', () => {
 
   it('answers like the invocation that recorded first when its conditional write loses a race', async () => {
     ddbMock
-      .on(GetCommand)
+      .on(GetCommand, IDEMPOTENCY)
       .resolvesOnce({})
       .resolves({ Item: stored('CHARGED') });
     ddbMock.on(PutCommand).rejects(conditionFailed());
 
     await expect(handler(input())).resolves.toEqual({ status: 'CHARGED', chargeId: CHARGE_ID, amountCents: 4_500 });
-    expect(ddbMock.commandCalls(GetCommand)).toHaveLength(2);
+    expect(ddbMock.commandCalls(GetCommand, IDEMPOTENCY)).toHaveLength(2);
     expect(providerLedger.entry(KEY.id)).toBeUndefined(); // the winner charged; this one did not call
+  });
+
+  describe('the payment claim (docs/adr/0019)', () => {
+    it('deletes the token claim once the charge is captured, and keeps the address claim for the shipments', async () => {
+      await handler(input());
+      expect(deletes()).toEqual([`payment#${CLAIM_REF}`]);
+      expect(ddbMock.commandCalls(DeleteCommand)[0].args[0].input.TableName).toBe(TABLES.claims);
+    });
+
+    it('deletes both claims once the charge is declined (nothing will ship)', async () => {
+      await rejectionOf(handler(input({ paymentToken: 'tok_decline' })));
+      expect(deletes()).toEqual([`payment#${CLAIM_REF}`, `shipping#${CLAIM_REF}`]);
+    });
+
+    it('deletes both claims when a repeat finds the decline recorded', async () => {
+      ddbMock.on(GetCommand, IDEMPOTENCY).resolves({ Item: stored('DECLINED', { declineCode: 'card_declined' }) });
+      await rejectionOf(handler(input()));
+      expect(deletes()).toEqual([`payment#${CLAIM_REF}`, `shipping#${CLAIM_REF}`]);
+    });
+
+    it('keeps the claim while the outcome is unknown (the retry needs the token again)', async () => {
+      await rejectionOf(handler(input({ paymentToken: 'tok_transient' })));
+      expect(deletes()).toEqual([]);
+    });
+
+    it.each([
+      ['a missing claim', () => ddbMock.on(GetCommand, CLAIMS).resolves({})],
+      [
+        'expired',
+        () => ddbMock.on(GetCommand, CLAIMS).resolves({ Item: paymentClaim('tok_approve', { expiresAt: 1 }) }),
+      ],
+      [
+        "another order's claim",
+        () => ddbMock.on(GetCommand, CLAIMS).resolves({ Item: paymentClaim('tok_approve', { orderId: 'ord-6' }) }),
+      ],
+      [
+        'a malformed claim',
+        () => ddbMock.on(GetCommand, CLAIMS).resolves({ Item: paymentClaim('4242 4242 4242 4242') }),
+      ],
+    ])('%s: PaymentClaimMissing, nothing recorded, the provider never called', async (_name, answer) => {
+      const request = input();
+      answer();
+      const error = await rejectionOf(handler(request));
+
+      expect(error.name).toBe('PaymentClaimMissing');
+      expect(puts()).toEqual([]);
+      expect(providerLedger.entry(KEY.id)).toBeUndefined();
+    });
+
+    it('a claim gone because a concurrent invocation settled the charge: answers as it did', async () => {
+      ddbMock
+        .on(GetCommand, IDEMPOTENCY)
+        .resolvesOnce({})
+        .resolves({ Item: stored('CHARGED') });
+      ddbMock.on(GetCommand, CLAIMS).resolves({});
+
+      await expect(handler(input())).resolves.toEqual({ status: 'CHARGED', chargeId: CHARGE_ID, amountCents: 4_500 });
+      expect(providerLedger.entry(KEY.id)).toBeUndefined();
+    });
   });
 
   it.each([
     ['a zero amount', { amountCents: 0 }, /amountCents/],
     ['a fractional amount', { amountCents: 12.5 }, /amountCents/],
     ['an amount as text', { amountCents: '4500' as unknown as number }, /amountCents/],
-    ['a bad token', { paymentToken: 'card-4242' }, /paymentToken/],
+    ['a bad claim reference', { claim: 'payment#ord-5' }, /claim/],
     ['a bad order id', { orderId: 'ord 5!' }, /orderId/],
     ['a negative attempt', { attempt: -1 }, /attempt/],
   ])('rejects %s before any read, write or charge', async (_name, overrides, problem) => {

@@ -1,13 +1,22 @@
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambda/refund-payment';
 import * as provider from '../../lambda/shared/payment-provider';
-import { conditionFailed, FIXED_EXPIRATION, FIXED_NOW, fixDate, rejectionOf, TABLES } from './support/fixtures';
+import {
+  CLAIM_REF,
+  conditionFailed,
+  FIXED_EXPIRATION,
+  FIXED_NOW,
+  fixDate,
+  rejectionOf,
+  TABLES,
+} from './support/fixtures';
 import { captureLogs } from './support/logs';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const logs = captureLogs();
 const KEY = { id: 'payment#ord-5' };
+const REFUND = { orderId: 'ord-5', claim: CLAIM_REF };
 const CHARGE_ID = provider.chargeIdFor('ord-5');
 const record = (status: string) => ({
   ...KEY,
@@ -49,6 +58,7 @@ beforeEach(() => {
   ddbMock.reset();
   provider.providerLedger.reset();
   process.env.IDEMPOTENCY_TABLE_NAME = TABLES.idempotency;
+  process.env.ORDER_CLAIMS_TABLE_NAME = TABLES.claims;
   delete process.env.PAYMENT_PROVIDER_TIMEOUT_MS;
 });
 afterEach(() => {
@@ -60,7 +70,7 @@ describe('refund-payment', () => {
   it('refunds a charge and flips the record CHARGED → REFUNDED conditionally', async () => {
     ddbMock.on(GetCommand).resolves({ Item: record('CHARGED') });
 
-    const result = await handler({ orderId: 'ord-5' });
+    const result = await handler(REFUND);
 
     expect(result).toEqual({ refunded: true, note: 'REFUNDED', chargeId: CHARGE_ID, amountCents: 4_500 });
     expect(ddbMock.commandCalls(GetCommand)[0].args[0].input).toEqual({
@@ -93,7 +103,7 @@ describe('refund-payment', () => {
     ddbMock.on(GetCommand).resolves({ Item: record('REFUNDED') });
     const refund = jest.spyOn(provider, 'refund');
 
-    await expect(handler({ orderId: 'ord-5' })).resolves.toEqual({
+    await expect(handler(REFUND)).resolves.toEqual({
       refunded: true,
       note: 'ALREADY_REFUNDED',
       chargeId: CHARGE_ID,
@@ -111,7 +121,7 @@ describe('refund-payment', () => {
     ddbMock.on(GetCommand).resolves({ Item: item });
     const retrieve = jest.spyOn(provider, 'retrieve');
 
-    await expect(handler({ orderId: 'ord-5' })).resolves.toEqual({ refunded: false, note: 'NO_CHARGE' });
+    await expect(handler(REFUND)).resolves.toEqual({ refunded: false, note: 'NO_CHARGE' });
     expect(updates()).toHaveLength(0);
     expect(puts()).toHaveLength(0);
     expect(retrieve).not.toHaveBeenCalled();
@@ -120,7 +130,7 @@ describe('refund-payment', () => {
   it('answers NO_CHARGE for no payment record (the provider was never called) and records NOTHING_TO_REFUND, so a late charge is refused', async () => {
     ddbMock.on(GetCommand).resolves({});
 
-    await expect(handler({ orderId: 'ord-5' })).resolves.toEqual({ refunded: false, note: 'NO_CHARGE' });
+    await expect(handler(REFUND)).resolves.toEqual({ refunded: false, note: 'NO_CHARGE' });
     expect(puts()).toEqual([
       {
         TableName: TABLES.idempotency,
@@ -142,7 +152,7 @@ describe('refund-payment', () => {
     ddbMock.on(GetCommand).resolvesOnce({}).resolves({ Item: pending() });
     ddbMock.on(PutCommand).rejects(conditionFailed());
 
-    await expect(handler({ orderId: 'ord-5' })).resolves.toMatchObject({ refunded: true, note: 'REFUNDED' });
+    await expect(handler(REFUND)).resolves.toMatchObject({ refunded: true, note: 'REFUNDED' });
     expect(updates()).toEqual([PENDING_TO_REFUNDED]);
     expect(provider.providerLedger.netCents(KEY.id)).toBe(0);
   });
@@ -151,7 +161,7 @@ describe('refund-payment', () => {
     await chargeAtProvider();
     ddbMock.on(GetCommand).resolves({ Item: pending() });
 
-    await expect(handler({ orderId: 'ord-5' })).resolves.toEqual({
+    await expect(handler(REFUND)).resolves.toEqual({
       refunded: true,
       note: 'REFUNDED',
       chargeId: CHARGE_ID,
@@ -170,15 +180,15 @@ describe('refund-payment', () => {
     ddbMock.on(GetCommand).resolves({ Item: pending() });
     ddbMock.on(UpdateCommand).rejectsOnce(new Error('DynamoDB unavailable')).resolves({});
 
-    await expect(handler({ orderId: 'ord-5' })).rejects.toThrow('DynamoDB unavailable');
-    await expect(handler({ orderId: 'ord-5' })).resolves.toMatchObject({ note: 'REFUNDED' });
+    await expect(handler(REFUND)).rejects.toThrow('DynamoDB unavailable');
+    await expect(handler(REFUND)).resolves.toMatchObject({ note: 'REFUNDED' });
     expect(provider.providerLedger.entry(KEY.id)).toMatchObject({ refundedCents: 4_500, refunds: 1 });
   });
 
   it('PENDING, nothing at the provider: cancels the key and records NOTHING_TO_REFUND; a charge landing later is refused', async () => {
     ddbMock.on(GetCommand).resolves({ Item: pending() });
 
-    await expect(handler({ orderId: 'ord-5' })).resolves.toEqual({ refunded: false, note: 'NO_CHARGE' });
+    await expect(handler(REFUND)).resolves.toEqual({ refunded: false, note: 'NO_CHARGE' });
     expect(updates()).toEqual([
       {
         TableName: TABLES.idempotency,
@@ -203,7 +213,7 @@ describe('refund-payment', () => {
     ddbMock.on(GetCommand).resolves({ Item: pending() });
     const refund = jest.spyOn(provider, 'refund');
 
-    await expect(handler({ orderId: 'ord-5' })).resolves.toEqual({ refunded: false, note: 'NO_CHARGE' });
+    await expect(handler(REFUND)).resolves.toEqual({ refunded: false, note: 'NO_CHARGE' });
     expect(refund).not.toHaveBeenCalled();
     expect(updates()[0].ExpressionAttributeValues).toMatchObject({ ':nothing': 'NOTHING_TO_REFUND' });
   });
@@ -213,7 +223,7 @@ describe('refund-payment', () => {
     ddbMock.on(GetCommand).resolves({ Item: pending() });
 
     for (let i = 0; i < 2; i += 1) {
-      await expect(handler({ orderId: 'ord-5' })).rejects.toMatchObject({
+      await expect(handler(REFUND)).rejects.toMatchObject({
         name: 'PaymentProviderUnavailable',
         message: 'Payment provider unavailable for refund: HTTP 503 Service Unavailable',
       });
@@ -221,7 +231,7 @@ describe('refund-payment', () => {
     expect(updates()).toHaveLength(0);
     expect(provider.providerLedger.netCents(KEY.id)).toBe(4_500);
 
-    await expect(handler({ orderId: 'ord-5' })).resolves.toMatchObject({ refunded: true, note: 'REFUNDED' });
+    await expect(handler(REFUND)).resolves.toMatchObject({ refunded: true, note: 'REFUNDED' });
     expect(updates()).toEqual([PENDING_TO_REFUNDED]);
     expect(provider.providerLedger.entry(KEY.id)).toMatchObject({ refundedCents: 4_500, refunds: 1 });
   });
@@ -230,7 +240,7 @@ describe('refund-payment', () => {
     ddbMock.on(GetCommand).resolves({ Item: pending() });
     jest.spyOn(provider, 'retrieve').mockRejectedValue(new provider.ProviderHttpError(502, 'Bad Gateway'));
 
-    await expect(handler({ orderId: 'ord-5' })).rejects.toMatchObject({
+    await expect(handler(REFUND)).rejects.toMatchObject({
       name: 'PaymentProviderUnavailable',
       message: 'Payment provider unavailable for retrieve: HTTP 502 Bad Gateway',
     });
@@ -245,25 +255,56 @@ describe('refund-payment', () => {
       .resolves({ Item: record('REFUNDED') });
     ddbMock.on(UpdateCommand).rejects(conditionFailed());
 
-    await expect(handler({ orderId: 'ord-5' })).resolves.toMatchObject({ refunded: true, note: 'ALREADY_REFUNDED' });
+    await expect(handler(REFUND)).resolves.toMatchObject({ refunded: true, note: 'ALREADY_REFUNDED' });
   });
 
   it('refunds at the provider before flipping the record: a provider failure leaves it CHARGED for the retry', async () => {
     ddbMock.on(GetCommand).resolves({ Item: record('CHARGED') });
     jest.spyOn(provider, 'refund').mockRejectedValue(new provider.ProviderHttpError(503, 'Service Unavailable'));
 
-    await expect(handler({ orderId: 'ord-5' })).rejects.toMatchObject({
+    await expect(handler(REFUND)).rejects.toMatchObject({
       name: 'PaymentProviderUnavailable',
       message: 'Payment provider unavailable for refund: HTTP 503 Service Unavailable',
     });
     expect(updates()).toHaveLength(0);
   });
 
-  it('rejects a bad order id before touching anything', async () => {
-    const error = await rejectionOf(handler({ orderId: '' }));
+  it.each([
+    ['a charge', () => ({ Item: record('CHARGED') })],
+    ['no payment record', () => ({})],
+    ['a PENDING attempt', () => ({ Item: pending() })],
+  ])(
+    'deletes both claims of the order first, before the provider is asked (%s; docs/adr/0019)',
+    async (_name, answer) => {
+      ddbMock.on(GetCommand).resolves(answer());
+      const calls: string[] = [];
+      ddbMock.on(DeleteCommand).callsFake(async (input) => {
+        calls.push(`delete ${input.TableName} ${input.Key.claimId}`);
+        return {};
+      });
+      const retrieve = jest.spyOn(provider, 'retrieve');
+
+      await handler(REFUND);
+
+      expect(calls).toEqual([
+        `delete ${TABLES.claims} payment#${CLAIM_REF}`,
+        `delete ${TABLES.claims} shipping#${CLAIM_REF}`,
+      ]);
+      const firstGet = ddbMock.calls().findIndex((c) => c.args[0] instanceof GetCommand);
+      const lastDelete = ddbMock.calls().findLastIndex((c) => c.args[0] instanceof DeleteCommand);
+      expect(lastDelete).toBeLessThan(firstGet);
+      if (retrieve.mock.calls.length > 0) expect(lastDelete).toBeGreaterThanOrEqual(0);
+    },
+  );
+
+  it.each([
+    ['a bad order id', { orderId: '', claim: CLAIM_REF }, /orderId/],
+    ['no claim reference', { orderId: 'ord-5' }, /claim/],
+  ])('rejects %s before touching anything', async (_name, request, problem) => {
+    const error = await rejectionOf(handler(request as typeof REFUND));
 
     expect(error.name).toBe('InvalidInput');
-    expect(error.message).toMatch(/orderId/);
+    expect(error.message).toMatch(problem);
     expect(ddbMock.calls()).toHaveLength(0);
   });
 });

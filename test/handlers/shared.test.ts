@@ -38,6 +38,7 @@ describe('shared/errors', () => {
     [errors.PaymentDeclined, BUSINESS_ERRORS.paymentDeclined],
     [errors.OutOfStock, BUSINESS_ERRORS.outOfStock],
     [errors.ShipmentFailed, BUSINESS_ERRORS.shipmentFailed],
+    [errors.PaymentClaimMissing, BUSINESS_ERRORS.paymentClaimMissing],
     [errors.PaymentProviderUnavailable, TRANSIENT_ERRORS.paymentProviderUnavailable],
     [errors.CarrierUnavailable, TRANSIENT_ERRORS.carrierUnavailable],
   ] as const;

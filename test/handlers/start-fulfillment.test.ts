@@ -1,13 +1,15 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { CLAIM_REF_PATTERN, toWorkflowOrder } from '@securecart/contracts/claims';
 import { METRICS_NAMESPACE, METRIC_NAMES } from '@securecart/contracts/metrics';
 import type { Order } from '@securecart/contracts/order';
 import { SIDELINE_ATTRIBUTES, SIDELINE_FALLBACK_GROUP_ID } from '@securecart/contracts/sideline';
 import { handler } from '../../lambda/start-fulfillment';
 import { checkRecord, SIDELINE_REASON_MAX_CHARS, sidelineReason } from '../../lambda/start-fulfillment/sideline';
-import { anOrder } from './support/fixtures';
+import { anOrder, TABLES } from './support/fixtures';
 import { captureLogs } from './support/logs';
 import { captureMetrics } from './support/metrics';
 
@@ -15,6 +17,8 @@ const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:Or
 const DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/securecart-sandbox-orders-dlq.fifo';
 const sfnMock = mockClient(SFNClient);
 const sqsMock = mockClient(SQSClient);
+const ddbMock = mockClient(DynamoDBDocumentClient);
+const claimPuts = () => ddbMock.commandCalls(PutCommand).map((c) => c.args[0].input);
 const logs = captureLogs();
 const emf = captureMetrics();
 
@@ -54,6 +58,8 @@ const tooLarge = JSON.stringify({ ...anOrder({ customerId: 'cust-a' }), padding:
 beforeEach(() => {
   sfnMock.reset();
   sqsMock.reset();
+  ddbMock.reset();
+  ddbMock.on(PutCommand).resolves({});
   sfnMock.on(StartExecutionCommand).callsFake((input: { name: string }) => ({
     executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${input.name}`,
     startDate: new Date(),
@@ -61,6 +67,7 @@ beforeEach(() => {
   sqsMock.on(SendMessageCommand).resolves({ MessageId: 'dlq-copy' });
   process.env.STATE_MACHINE_ARN = STATE_MACHINE_ARN;
   process.env.ORDERS_DLQ_URL = DLQ_URL;
+  process.env.ORDER_CLAIMS_TABLE_NAME = TABLES.claims;
 });
 
 describe('start-fulfillment', () => {
@@ -82,18 +89,47 @@ describe('start-fulfillment', () => {
     ]);
   });
 
-  it('starts one execution per order, named by the order id, with the order as input', async () => {
+  it('starts one execution per order, named by the order id, with the order without token and address as input', async () => {
     const order = anOrder({ orderId: 'ord-a1', customerId: 'cust-a' });
     const response = await handler(batch(record('m1', 'cust-a', order), orderRecord('m2', 'ord-b1', 'cust-b')));
 
     expect(response).toEqual({ batchItemFailures: [] });
     const calls = sfnMock.commandCalls(StartExecutionCommand);
     expect(calls).toHaveLength(2);
+    const ref = JSON.parse(calls[0].args[0].input.input!).claim;
+    expect(ref).toMatch(CLAIM_REF_PATTERN);
     expect(calls[0].args[0].input).toEqual({
       stateMachineArn: STATE_MACHINE_ARN,
       name: 'ord-a1',
-      input: JSON.stringify(order),
+      input: JSON.stringify(toWorkflowOrder(order, ref)),
     });
+    expect(calls[0].args[0].input.input).not.toMatch(/tok_|Main St|Ada Lovelace|98101/);
+    // The token and the address went into the order's claims, under that reference, before the start.
+    expect(claimPuts().slice(0, 2)).toEqual([
+      {
+        TableName: TABLES.claims,
+        Item: expect.objectContaining({
+          claimId: `payment#${ref}`,
+          kind: 'payment',
+          orderId: 'ord-a1',
+          paymentToken: 'tok_approve',
+        }),
+        ConditionExpression: 'attribute_not_exists(claimId)',
+      },
+      {
+        TableName: TABLES.claims,
+        Item: expect.objectContaining({
+          claimId: `shipping#${ref}`,
+          kind: 'shipping',
+          orderId: 'ord-a1',
+          shippingAddress: order.shippingAddress,
+        }),
+        ConditionExpression: 'attribute_not_exists(claimId)',
+      },
+    ]);
+    const refB = JSON.parse(calls[1].args[0].input.input!).claim;
+    expect(refB).not.toBe(ref); // a fresh reference per order
+    expect(claimPuts()).toHaveLength(4);
     expect(startedNames()).toEqual(['ord-a1', 'ord-b1']);
     const started = logs().filter((l) => l.message === 'Fulfillment started');
     expect(started.map((l) => l.orderId)).toEqual(['ord-a1', 'ord-b1']);
@@ -108,6 +144,15 @@ describe('start-fulfillment', () => {
       },
     ]);
     expect(emf()[0][METRIC_NAMES.ordersAccepted]).toBe(2);
+  });
+
+  it('puts the claims before it starts the execution; a failed put starts nothing and is retried (batch item failure)', async () => {
+    ddbMock.on(PutCommand).rejectsOnce(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+
+    const response = await handler(batch(orderRecord('m1', 'ord-c1', 'cust-a'), orderRecord('m2', 'ord-c2', 'cust-b')));
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    expect(startedNames()).toEqual(['ord-c2']);
   });
 
   it('treats ExecutionAlreadyExists as success (duplicate delivery) and logs a warning', async () => {

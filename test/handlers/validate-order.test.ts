@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { CatalogItem } from '@securecart/contracts/tables';
 import { CATALOG_READ_ATTEMPTS, handler } from '../../lambda/validate-order';
 import { priceItems, splitShipments } from '../../lambda/validate-order/pricing';
-import { anOrder, rejectionOf, TABLES } from './support/fixtures';
+import { anOrder, aWorkflowOrder, rejectionOf, TABLES } from './support/fixtures';
 import { captureLogs } from './support/logs';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
@@ -55,7 +55,7 @@ beforeEach(() => {
 
 describe('validate-order', () => {
   it('prices every line from the catalog, merges duplicate products and splits shipments by warehouse', async () => {
-    const order = anOrder({
+    const order = aWorkflowOrder({
       orderId: 'ord-7',
       items: [
         { productId: 'p-tee', quantity: 1 },
@@ -127,14 +127,14 @@ describe('validate-order', () => {
   });
 
   it('is idempotent: validating the same order again gives the same result', async () => {
-    const order = anOrder();
+    const order = aWorkflowOrder();
     const first = await handler({ order });
     const second = await handler({ order });
     expect(second).toEqual(first);
   });
 
   it('never trusts the client total: a mismatch is logged and the catalog price wins', async () => {
-    const result = await handler({ order: anOrder({ clientTotalCents: 1 }) });
+    const result = await handler({ order: aWorkflowOrder({ clientTotalCents: 1 }) });
 
     expect(result.totalCents).toBe(2 * 1_250 + 2_000);
     expect(logs()).toContainEqual(
@@ -150,7 +150,7 @@ describe('validate-order', () => {
       ['UNUSUAL_SHIPPING_COUNTRY'],
     ],
   ])('flags %s for screening', async (_name, overrides, reasons) => {
-    const result = await handler({ order: anOrder(overrides) });
+    const result = await handler({ order: aWorkflowOrder(overrides) });
     expect(result.screeningRequired).toBe(true);
     expect(result.screeningReasons).toEqual(reasons);
   });
@@ -164,7 +164,7 @@ describe('validate-order', () => {
       })
       .resolvesOnce({ Responses: { [TABLES.catalog]: [CATALOG[1]] } });
 
-    const result = await handler({ order: anOrder() });
+    const result = await handler({ order: aWorkflowOrder() });
 
     expect(result.totalCents).toBe(4_500);
     const reads = ddbMock.commandCalls(BatchGetCommand);
@@ -180,14 +180,14 @@ describe('validate-order', () => {
       UnprocessedKeys: { [TABLES.catalog]: { Keys: [{ productId: 'p-mug' }] } },
     });
 
-    await expect(handler({ order: anOrder() })).rejects.toThrow(/Catalog read incomplete/);
+    await expect(handler({ order: aWorkflowOrder() })).rejects.toThrow(/Catalog read incomplete/);
     expect(ddbMock.commandCalls(BatchGetCommand)).toHaveLength(CATALOG_READ_ATTEMPTS);
   });
 
   it('rejects unknown and inactive products with InvalidOrder naming them', async () => {
     serveCatalog([product('p-mug', 1_250, 'wh-east', { active: false })]);
 
-    const error = await rejectionOf(handler({ order: anOrder() }));
+    const error = await rejectionOf(handler({ order: aWorkflowOrder() }));
 
     expect(error).toMatchObject({
       name: 'InvalidOrder',
@@ -196,7 +196,7 @@ describe('validate-order', () => {
   });
 
   it('rejects an order that breaks the schema with InvalidOrder listing the problems, before any read', async () => {
-    const bad = { ...anOrder(), currency: 'EUR', items: [] };
+    const bad = { ...aWorkflowOrder(), currency: 'EUR', items: [] };
 
     const error = await rejectionOf(handler({ order: bad } as never));
 
@@ -214,7 +214,7 @@ describe('validate-order', () => {
 
   it('names a missing environment variable', async () => {
     delete process.env.HIGH_VALUE_THRESHOLD_CENTS;
-    await expect(handler({ order: anOrder() })).rejects.toThrow(
+    await expect(handler({ order: aWorkflowOrder() })).rejects.toThrow(
       'Missing required environment variable HIGH_VALUE_THRESHOLD_CENTS',
     );
     expect(ddbMock.calls()).toHaveLength(0);

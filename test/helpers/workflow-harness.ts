@@ -40,7 +40,18 @@ import { join } from 'node:path';
 import { DynamoDBClient, CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { CatalogItem, HANDLER_ENV } from '@securecart/contracts';
+import { randomUUID } from 'node:crypto';
+import {
+  CatalogItem,
+  ClaimKind,
+  claimKey,
+  HANDLER_ENV,
+  Order,
+  orderClaims,
+  TABLE_KEYS,
+  toWorkflowOrder,
+  WorkflowOrder,
+} from '@securecart/contracts';
 import { allStates } from './asl';
 import { matchesEventPattern } from './event-matchers';
 import {
@@ -60,6 +71,12 @@ export { ACCOUNT, REGION } from './workflow-environment';
 export type { ExecutionReport, Fault, RunOptions, StatusRecord, TaskError } from './workflow-runner';
 
 type Handler = (event: any, context: any) => Promise<any>;
+/** Local table names: the data stack's catalog and idempotency tables, the pipeline's claims table. */
+export interface HarnessTables {
+  readonly catalog: string;
+  readonly idempotency: string;
+  readonly claims: string;
+}
 const LAMBDA_DIR = join(__dirname, '../../lambda');
 
 export class WorkflowHarness {
@@ -96,7 +113,7 @@ export class WorkflowHarness {
 
   constructor(
     pipeline: Template,
-    readonly tables: { catalog: string; idempotency: string },
+    readonly tables: HarnessTables,
     private readonly endpoint: string,
     /** Handler variables to override for this harness (e.g. a longer provider time-out for an HTTP fake). */
     overrides: Env = {},
@@ -116,6 +133,7 @@ export class WorkflowHarness {
       const local: Env = {
         [HANDLER_ENV.catalogTable]: tables.catalog,
         [HANDLER_ENV.idempotencyTable]: tables.idempotency,
+        [HANDLER_ENV.orderClaimsTable]: tables.claims,
         [HANDLER_ENV.paymentProviderTimeoutMs]: '50',
         POWERTOOLS_LOG_LEVEL: 'SILENT',
         ...overrides,
@@ -207,15 +225,15 @@ export class WorkflowHarness {
     return this.withEnvironment(step, () => ({ ...process.env }) as Env);
   }
 
-  static async createTables(
-    client: DynamoDBClient,
-    template: Template,
-    names: { catalog: string; idempotency: string },
-  ) {
-    const tables = Object.values<any>(template.toJSON().Resources).filter((r) => r.Type === 'AWS::DynamoDB::Table');
+  /** Creates the catalog and idempotency tables (data stack) and the claims table (pipeline stack) as synthesized. */
+  static async createTables(client: DynamoDBClient, templates: Template[], names: HarnessTables) {
+    const tables = templates.flatMap((template) =>
+      Object.values<any>(template.toJSON().Resources).filter((r) => r.Type === 'AWS::DynamoDB::Table'),
+    );
     for (const [tableName, key] of [
-      [names.catalog, 'productId'],
-      [names.idempotency, 'id'],
+      [names.catalog, TABLE_KEYS.catalog.partitionKey],
+      [names.idempotency, TABLE_KEYS.idempotency.partitionKey],
+      [names.claims, TABLE_KEYS.orderClaims.partitionKey],
     ]) {
       const t = tables.find((x) => x.Properties.KeySchema[0].AttributeName === key);
       await client.send(
@@ -227,6 +245,26 @@ export class WorkflowHarness {
         }),
       );
     }
+  }
+
+  /**
+   * What start-fulfillment does with an order from the queue (the claim check, ADR 19): puts its
+   * token and address into claims and returns the execution input (the order without them).
+   */
+  async handOff(order: Order): Promise<WorkflowOrder> {
+    const ref = randomUUID();
+    for (const claim of orderClaims(order, ref, new Date()))
+      await this.ddb.send(new PutCommand({ TableName: this.tables.claims, Item: claim }));
+    return toWorkflowOrder(order, ref);
+  }
+
+  /** The claim item of this kind and reference, as stored (undefined when deleted). */
+  async claim(kind: ClaimKind, ref: string): Promise<any> {
+    return (
+      await this.ddb.send(
+        new GetCommand({ TableName: this.tables.claims, Key: { claimId: claimKey(kind, ref) }, ConsistentRead: true }),
+      )
+    ).Item;
   }
 
   async seedCatalog(items: CatalogItem[]) {
@@ -245,8 +283,18 @@ export class WorkflowHarness {
     ).Item;
   }
 
-  /** Runs one execution named after the order id, as StartExecution would. */
-  run(input: any, options: RunOptions = {}): Promise<ExecutionReport> {
+  /**
+   * Runs one execution named after the order id, as StartExecution would. An order as the queue
+   * carries it (with its token and address) is handed off first, as start-fulfillment does
+   * (`handOff`); anything else is the execution input as given.
+   */
+  async run(input: any, options: RunOptions = {}): Promise<ExecutionReport> {
+    const queued = input && typeof input === 'object' && 'payment' in input && 'shippingAddress' in input;
+    return this.start(queued ? await this.handOff(input) : input, options);
+  }
+
+  /** Runs one execution with exactly this input. */
+  start(input: any, options: RunOptions = {}): Promise<ExecutionReport> {
     const orderId = String(input?.orderId ?? `anon-${this.executions.size}`);
     const taskStates = Object.entries(allStates(this.definition))
       .filter(([, s]) => s.Type === 'Task')

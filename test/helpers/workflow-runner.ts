@@ -66,6 +66,12 @@ export interface ExecutionReport {
   readonly tasks: string[];
   /** Errors raised by Lambda tasks, in order (caught or not). */
   readonly taskErrors: TaskError[];
+  /**
+   * What the execution history holds: the execution's input and output, every state's input and
+   * output (entered, exited, caught, retried, failed events), and the parameters each Task state
+   * sent (Lambda payloads, SNS messages, SQS bodies, EventBridge entries), in order.
+   */
+  readonly history: unknown[];
 }
 
 /** Makes a Lambda task throw: always, or on the attempts for which the function returns an error. */
@@ -184,6 +190,15 @@ export async function runExecution(
     };
   }
 
+  // Every Task state's parameters, as the history's TaskScheduled events record them.
+  const history: unknown[] = [];
+  for (const [name, handler] of Object.entries(overrides)) {
+    overrides[name] = (params: any) => {
+      history.push({ type: 'TaskScheduled', state: name, parameters: params });
+      return handler(params);
+    };
+  }
+
   const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
   const execution = machine.run(input, {
     overrides: {
@@ -201,9 +216,15 @@ export async function runExecution(
       Task: { Token: token },
     },
   } as any);
+  const events = (async () => {
+    for await (const event of execution.eventLogs) history.push(event);
+  })();
   try {
-    return { orderId, output: await execution.result, statuses, redelivery, tasks, taskErrors };
+    const output = await execution.result;
+    await events;
+    return { orderId, output, statuses, redelivery, tasks, taskErrors, history };
   } catch (e) {
+    await events.catch(() => undefined);
     // aws-local-stepfunctions wraps the failure in an ExecutionError; its cause is the state's error.
     const failure = ((e as { cause?: unknown }).cause ?? e) as Error;
     return {
@@ -213,6 +234,7 @@ export async function runExecution(
       redelivery,
       tasks,
       taskErrors,
+      history,
     };
   }
 }

@@ -1,5 +1,6 @@
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { idempotencyKey } from '@securecart/contracts';
+import { claimKey, idempotencyKey, WorkflowOrderSchema } from '@securecart/contracts';
 import type { Clients } from './aws';
 import type { PlacedOrder, RunPlan } from './orders';
 import type { StackOutputs } from './outputs';
@@ -114,4 +115,46 @@ export async function checkRestock(
   const reserved = done.reservedOrders instanceof Set ? [...done.reservedOrders] : [];
   if (reserved.length > 0) throw new CheckFailure(`${lux.productId}: still reserved for ${reserved.join(', ')}`);
   return `${lux.productId}: ${lux.stock} − 3 + ${lux.reorderQuantity} = ${done.stock}, restocked once (trigger ${trigger})`;
+}
+
+/**
+ * The claim check (docs/adr/0019): each finished order's execution input is the order without its
+ * payment token and address (a WorkflowOrder, nothing more), and the payment claim is gone once
+ * the charge was captured or declined.
+ */
+export async function checkClaims(
+  c: Clients,
+  o: StackOutputs,
+  orders: readonly PlacedOrder[],
+  finished: ReadonlySet<string>,
+): Promise<string> {
+  if (finished.size === 0) throw new CheckFailure('not run: no order reached its expected outcome');
+  const problems: string[] = [];
+  let checked = 0;
+  for (const s of orders) {
+    if (!finished.has(s.key)) continue;
+    const executionArn = `${o.StateMachineArn.replace(':stateMachine:', ':execution:')}:${s.orderId}`;
+    const { input } = await c.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const parsed = JSON.parse(input ?? '{}');
+    const keys = Object.keys(parsed);
+    if ('payment' in parsed || 'shippingAddress' in parsed || /tok_/.test(input ?? '')) {
+      problems.push(`${s.key}: the execution input holds the token or the address (${keys.join(', ')})`);
+    }
+    if (!WorkflowOrderSchema.safeParse(parsed).success)
+      problems.push(`${s.key}: the execution input is no WorkflowOrder`);
+    const settled = s.path.includes('PAID') || s.reason === 'PAYMENT_DECLINED';
+    if (settled && typeof parsed.claim === 'string') {
+      const { Item } = await c.doc.send(
+        new GetCommand({
+          TableName: o.OrderClaimsTableName,
+          Key: { claimId: claimKey('payment', parsed.claim) },
+          ConsistentRead: true,
+        }),
+      );
+      if (Item) problems.push(`${s.key}: the payment claim is still there after the payment was settled`);
+    }
+    checked++;
+  }
+  if (problems.length > 0) throw new CheckFailure(problems.join('; '));
+  return `${checked} executions started without token or address; settled payments left no token claim`;
 }

@@ -24,6 +24,7 @@ export const REQUIRED_OUTPUTS = [
   'StateMachineArn',
   'CatalogTableName',
   'IdempotencyTableName',
+  'OrderClaimsTableName',
 ] as const;
 /** Outputs of the Data stack the suite reads (see lib/stacks/data-stack.ts): the checkout service's carts. */
 export const REQUIRED_DATA_OUTPUTS = ['CartsTableName'] as const;

@@ -265,6 +265,7 @@ export async function checkIntake(c: Clients, o: StackOutputs, d: Discovered, wi
   const expected: Partial<Record<string, string>> = {
     [HANDLER_ENV.catalogTable]: o.CatalogTableName,
     [HANDLER_ENV.idempotencyTable]: o.IdempotencyTableName,
+    [HANDLER_ENV.orderClaimsTable]: o.OrderClaimsTableName,
     [HANDLER_ENV.eventBusName]: o.EventBusName,
     [HANDLER_ENV.stateMachineArn]: o.StateMachineArn,
   };
@@ -291,6 +292,7 @@ export async function checkTables(c: Clients, o: StackOutputs): Promise<string> 
     [o.CatalogTableName, TABLE_KEYS.catalog.partitionKey],
     [o.IdempotencyTableName, TABLE_KEYS.idempotency.partitionKey],
     [o.CartsTableName, TABLE_KEYS.carts.partitionKey],
+    [o.OrderClaimsTableName, TABLE_KEYS.orderClaims.partitionKey],
   ];
   for (const [name, key] of tables) {
     try {
@@ -303,5 +305,5 @@ export async function checkTables(c: Clients, o: StackOutputs): Promise<string> 
     }
   }
   if (problems.length > 0) throw new CheckFailure(problems.join('; '));
-  return `Catalog (${TABLE_KEYS.catalog.partitionKey}), Idempotency (${TABLE_KEYS.idempotency.partitionKey}) and Carts (${TABLE_KEYS.carts.partitionKey}) ACTIVE`;
+  return `Catalog (${TABLE_KEYS.catalog.partitionKey}), Idempotency (${TABLE_KEYS.idempotency.partitionKey}), Carts (${TABLE_KEYS.carts.partitionKey}) and OrderClaims (${TABLE_KEYS.orderClaims.partitionKey}) ACTIVE`;
 }

@@ -25,7 +25,7 @@ import { checkCatalogAndCart, checkListsAndOwnership } from './api-checks';
 import { removeCart, removeCatalogItems } from './catalog';
 import { startLocalCheckout } from './checkout';
 import type { LocalCheckout } from './checkout';
-import { checkPaymentsAndStock, checkRestock } from './effects';
+import { checkClaims, checkPaymentsAndStock, checkRestock } from './effects';
 import { evaluateFanOut, ServiceStatusHistory, settle } from './fanout';
 import type { StatusSource } from './fanout';
 import { awaitOrder, placeOrder, planRun, seedCatalog } from './orders';
@@ -57,6 +57,7 @@ const AFTER_ORDERS = [
   'fan-out notifications',
   'HTTP: order lists and ownership',
   'side effects: payments, invoices, stock',
+  'claim check: no token or address in executions',
   'restock via EventBridge (InventoryLow)',
   'poison message sidelined to the DLQ at once',
 ];
@@ -215,6 +216,9 @@ async function main(): Promise<number> {
     // 5. what the orders left behind ------------------------------------------------------------------
     await report.check('side effects: payments, invoices, stock', () =>
       checkPaymentsAndStock(clients, o, plan, placed, finished),
+    );
+    await report.check('claim check: no token or address in executions', () =>
+      checkClaims(clients, o, placed, finished),
     );
     await report.check('restock via EventBridge (InventoryLow)', () =>
       checkRestock(clients, o, plan, placed, finished, 30_000),

@@ -10,7 +10,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { CatalogItem, Order, OrderStatusEventSchema, TEST_PAYMENT_TOKENS } from '@securecart/contracts';
 import type { Profile } from '../../lib/config/profiles';
 import { cleanUp, synthesize, Synthesized } from '../helpers/synth';
-import { ExecutionReport, WorkflowHarness } from '../helpers/workflow-harness';
+import { ExecutionReport, HarnessTables, WorkflowHarness } from '../helpers/workflow-harness';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite');
@@ -124,7 +124,7 @@ export const sqsEvent = (bodies: Array<{ body: string; group: string }>): SQSEve
 });
 
 export interface LocalEngines {
-  readonly tables: { catalog: string; idempotency: string };
+  readonly tables: HarnessTables;
   /** The DynamoDB endpoint (dynalite) the handlers use. */
   readonly endpoint: string;
   /** The sandbox pipeline stack's template. */
@@ -135,13 +135,14 @@ export interface LocalEngines {
 
 /**
  * Registers `beforeAll`/`afterAll` hooks (call it in a `describe`) that synthesize the sandbox app
- * and start dynalite with the data stack's catalog and idempotency tables; stopped and cleaned up after.
+ * and start dynalite with the data stack's catalog and idempotency tables and the pipeline's claims
+ * table; stopped and cleaned up after.
  */
 export function localEngines(): LocalEngines {
   let synthesized: Synthesized;
   let server: any;
   let endpoint: string;
-  const tables = { catalog: 'Catalog', idempotency: 'Idempotency' };
+  const tables: HarnessTables = { catalog: 'Catalog', idempotency: 'Idempotency', claims: 'OrderClaims' };
 
   beforeAll(async () => {
     synthesized = synthesize('sandbox');
@@ -154,7 +155,7 @@ export function localEngines(): LocalEngines {
         region: 'us-east-1',
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       }),
-      synthesized.template(synthesized.stacks.data),
+      [synthesized.template(synthesized.stacks.data), synthesized.template(synthesized.stacks.pipeline)],
       tables,
     );
   });

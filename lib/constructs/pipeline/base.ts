@@ -1,5 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TierKey } from '../encryption';
 import { OpsAlarms } from '../ops-alarms';
@@ -71,4 +73,21 @@ export function durationWidget(
     leftYAxis: { min: 0, label: 'ms', showUnits: false },
     width,
   });
+}
+
+/**
+ * What a caller that hands data to an execution (StartExecution, SendTaskSuccess/Failure) needs
+ * of the key that encrypts its history: kms:GenerateDataKey and kms:Decrypt, in that state
+ * machine's encryption context only (Step Functions guide, "Data at rest encryption").
+ */
+export function grantExecutionDataKey(stateMachine: sfn.StateMachine, key: TierKey, grantee: iam.IGrantable): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [key.key.keyArn],
+      conditions: {
+        StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': stateMachine.stateMachineArn },
+      },
+    }),
+  );
 }

@@ -1,23 +1,39 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { EVENT_SOURCES, HANDLER_ENV, publishedSchemas, RULE_PATTERNS, ScreeningPolicy } from '@securecart/contracts';
+import {
+  DETAIL_TYPES,
+  EVENT_SOURCES,
+  HANDLER_ENV,
+  publishedSchemas,
+  RULE_PATTERNS,
+  ScreeningPolicy,
+} from '@securecart/contracts';
+import { TierKey } from '../encryption';
 import { acknowledge } from '../nag';
 import { Observable, RUNBOOKS } from '../ops-alarms';
 import { DeadLetterQueue } from '../reliable-queue';
-import { durationWidget, PipelineBaseProps, pipelineFunction, toPascal, queueBase } from './base';
+import {
+  durationWidget,
+  grantExecutionDataKey,
+  PipelineBaseProps,
+  pipelineFunction,
+  toPascal,
+  queueBase,
+} from './base';
 
 export interface EventRoutingProps extends PipelineBaseProps {
   readonly catalogTable: dynamodb.ITable;
   readonly screening: ScreeningPolicy;
-  /** Keep every event for replay (LocalStack has no CloudFormation provider for archives). */
+  /** Keep events (not screening requests) for replay (LocalStack has no CloudFormation provider for archives). */
   readonly archive: boolean;
   /** Publish the contracts as JSON schemas (not in LocalStack's free plan). */
   readonly schemaRegistry: boolean;
@@ -27,7 +43,7 @@ export interface EventRoutingProps extends PipelineBaseProps {
  * The `securecart-<profile>` bus and what reacts to it: screening requests reach screen-fraud
  * (HighValueOrder / SuspiciousOrder, disjoint patterns from the contracts), InventoryLow reaches
  * restock. Every target retries and then dead-letters into an alarmed DLQ. Optionally an archive
- * of every SecureCart event and a schema registry of the contracts.
+ * of the SecureCart events but screening requests and a schema registry of the contracts.
  */
 export class EventRouting extends Construct implements Observable {
   readonly bus: events.EventBus;
@@ -42,9 +58,12 @@ export class EventRouting extends Construct implements Observable {
   constructor(scope: Construct, id: string, props: EventRoutingProps) {
     super(scope, id);
     const { prefix, screening } = props;
+    // Events on the bus are encrypted with the pipeline key; CDK's key statement for EventBridge
+    // carries aws:SourceAccount, aws:SourceArn (this bus) and the bus's encryption context.
     this.bus = new events.EventBus(this, 'Bus', {
       eventBusName: prefix,
       description: 'SecureCart order and inventory events',
+      kmsKey: props.key.key,
     });
 
     const screenFraud = pipelineFunction(
@@ -64,8 +83,11 @@ export class EventRouting extends Construct implements Observable {
     this.screenFraud = screenFraud.fn;
     this.restock = restock.fn;
 
-    // EventBridge delivers events whose target failed into this encrypted DLQ.
-    props.key.allowServiceDeliveries('events.amazonaws.com');
+    // EventBridge delivers events whose target failed into this encrypted DLQ: only for this bus's
+    // rules (their names are `<prefix>-<rule>`; a literal ARN, since the rules depend on the key).
+    props.key.allowServiceDeliveries('events.amazonaws.com', [
+      Stack.of(this).formatArn({ service: 'events', resource: 'rule', resourceName: `${prefix}/${prefix}-*` }),
+    ]);
     const targetDlq = new DeadLetterQueue(this, 'EventTargetsDlq', {
       ...queueBase(props),
       queueName: `${prefix}-event-targets-dlq`,
@@ -116,14 +138,7 @@ export class EventRouting extends Construct implements Observable {
       });
     });
 
-    if (props.archive) {
-      this.bus.archive('Archive', {
-        archiveName: `${prefix}-events`,
-        description: 'Every SecureCart event, for replay',
-        eventPattern: { source: Object.values(EVENT_SOURCES) },
-        retention: Duration.days(Math.max(props.logRetentionDays, 7)),
-      });
-    }
+    if (props.archive) this.archiveEvents(prefix, props);
     if (props.schemaRegistry) this.schemaRegistryName = this.publishSchemas(prefix);
 
     // EventBridge's retries and the targets DLQ cover an invocation Lambda refused; once Lambda took
@@ -149,9 +164,67 @@ export class EventRouting extends Construct implements Observable {
     ];
   }
 
+  /**
+   * The archive of SecureCart events for replay, on the pipeline key. Screening requests are left
+   * out: each carries the task token of a waiting execution, good only until that execution moves
+   * on (minutes), so a replay of one could only be refused, and an archived token is a credential
+   * kept for nothing (docs/adr/0019-claim-check-for-payment-data.md).
+   */
+  private archiveEvents(prefix: string, props: EventRoutingProps): void {
+    const archiveName = `${prefix}-events`;
+    const archive = new events.Archive(this.bus, 'Archive', {
+      sourceEventBus: this.bus,
+      archiveName,
+      description: 'SecureCart events except screening requests (which carry task tokens), for replay',
+      eventPattern: {
+        source: Object.values(EVENT_SOURCES),
+        detailType: events.Match.anythingBut(DETAIL_TYPES.screeningRequested),
+      },
+      retention: Duration.days(Math.max(props.logRetentionDays, 7)),
+    });
+    // Archive's own kmsKey adds a key statement without aws:SourceArn/SourceAccount: the key is set
+    // here and granted with the conditions EventBridge's guide recommends (account, source ARN,
+    // the bus's encryption context). ARNs are literal: the archive depends on the key.
+    (archive.node.defaultChild as events.CfnArchive).kmsKeyIdentifier = props.key.key.keyArn;
+    const stack = Stack.of(this);
+    const busArn = stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: prefix });
+    const sourceArns = [busArn, stack.formatArn({ service: 'events', resource: 'archive', resourceName: archiveName })];
+    const confusedDeputy = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': sourceArns },
+    };
+    props.key.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeArchive',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncrypt*'],
+        resources: ['*'],
+        conditions: {
+          ...confusedDeputy,
+          StringEquals: {
+            ...confusedDeputy.StringEquals,
+            'kms:EncryptionContext:aws:events:event-bus:arn': busArn,
+          },
+        },
+      }),
+    );
+    props.key.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeArchiveDescribeKey',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:DescribeKey'],
+        resources: ['*'],
+        conditions: confusedDeputy,
+      }),
+    );
+  }
+
   /** Lets screen-fraud answer the workflow's waiting screening task (SendTaskSuccess/Failure). */
-  answerScreeningFor(stateMachine: sfn.StateMachine): void {
+  answerScreeningFor(stateMachine: sfn.StateMachine, key: TierKey): void {
     stateMachine.grantTaskResponse(this.screenFraud);
+    // The answer becomes part of the execution history, encrypted with the pipeline key: the
+    // caller needs the key for that state machine's encryption context only.
+    grantExecutionDataKey(stateMachine, key, this.screenFraud);
   }
 
   private publishSchemas(prefix: string): string {

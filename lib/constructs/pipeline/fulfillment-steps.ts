@@ -9,6 +9,7 @@ import type { PaymentProviderName } from '@securecart/contracts/payment';
 import { acknowledge } from '../nag';
 import { Observable } from '../ops-alarms';
 import { PipelineFunction } from '../pipeline-function';
+import { OrderClaims } from './order-claims';
 import { durationWidget, PipelineBaseProps, pipelineFunction } from './base';
 
 /** The Lambda-backed steps of the workflow; each is `lambda/<step>/`. */
@@ -29,6 +30,8 @@ export interface FulfillmentStepsProps extends PipelineBaseProps {
   /** reserve-inventory announces low stock here. */
   readonly bus: events.IEventBus;
   readonly screening: ScreeningPolicy;
+  /** The payment-token and address claims: payment and shipment steps read them, payment and refund delete them. */
+  readonly claims: OrderClaims;
   /** The profile's payment provider (ADR 20). */
   readonly payments: { readonly provider: PaymentProviderName };
   readonly profileName: string;
@@ -71,7 +74,7 @@ export class FulfillmentSteps extends Construct implements Observable {
       'process-payment': step(
         'process-payment',
         'Charges the order through the payment provider (idempotent by order id)',
-        payments,
+        { ...payments, ...props.claims.environment },
       ),
       'reserve-inventory': step('reserve-inventory', 'Reserves stock for an order; emits InventoryLow', {
         ...catalog,
@@ -82,8 +85,12 @@ export class FulfillmentSteps extends Construct implements Observable {
       'create-shipment': step('create-shipment', 'Books one shipment with the carrier', {
         ...idempotency,
         ...catalog,
+        ...props.claims.environment,
       }),
-      'refund-payment': step('refund-payment', 'Refunds a charged order (saga compensation)', payments),
+      'refund-payment': step('refund-payment', 'Refunds a charged order (saga compensation)', {
+        ...payments,
+        ...props.claims.environment,
+      }),
       'release-inventory': step('release-inventory', "Releases an order's stock reservation (saga compensation)", {
         ...catalog,
         ...idempotency,
@@ -101,6 +108,11 @@ export class FulfillmentSteps extends Construct implements Observable {
       steps[name].grantTableItems(props.idempotencyTable, 'GetItem', 'PutItem', 'UpdateItem');
     }
     props.bus.grantPutEventsTo(steps['reserve-inventory'].fn);
+    // Claims (ADR 19): only the payment step reads the token, only the shipment step the address.
+    props.claims.grant(steps['process-payment'].fn, 'read', ['payment']);
+    props.claims.grant(steps['process-payment'].fn, 'delete', ['payment', 'shipping']);
+    props.claims.grant(steps['create-shipment'].fn, 'read', ['shipping']);
+    props.claims.grant(steps['refund-payment'].fn, 'delete', ['payment', 'shipping']);
     // The provider's key: the two payment steps read it, nothing else.
     this.paymentProviderSecret?.grantRead(steps['process-payment'].role);
     this.paymentProviderSecret?.grantRead(steps['refund-payment'].role);

@@ -42,6 +42,9 @@ const OUTCOMES = {
   // No decision in time: cancel before any money moves, for manual review (docs/adr/0006).
   fraudReviewTimeout: ['FraudReviewTimeout', 'CANCELLED', R.fraudReviewTimeout, 'finish'],
   paymentDeclined: ['PaymentDeclined', 'CANCELLED', R.paymentDeclined, 'finish'],
+  // The token's claim expired or was never written (ADR 19): nothing can be charged any more; the
+  // saga settles an earlier attempt of unknown outcome and deletes the claims.
+  paymentClaimMissing: ['PaymentClaimMissing', 'CANCELLED', R.paymentUnavailable, 'compensate'],
   // The provider may have charged before it stopped answering: refund to be sure.
   paymentUnavailable: ['PaymentUnavailable', 'CANCELLED', R.paymentUnavailable, 'compensate'],
   outOfStock: ['OutOfStock', 'CANCELLED', R.outOfStock, 'compensate'],
@@ -53,7 +56,7 @@ const OUTCOMES = {
 } as const satisfies Record<string, Outcome>;
 
 const { ALL, TIMEOUT } = sfn.Errors;
-const { invalidOrder, paymentDeclined, outOfStock, shipmentFailed } = BUSINESS_ERRORS;
+const { invalidOrder, paymentDeclined, paymentClaimMissing, outOfStock, shipmentFailed } = BUSINESS_ERRORS;
 const { paymentProviderUnavailable, carrierUnavailable } = TRANSIENT_ERRORS;
 
 /**
@@ -63,7 +66,8 @@ const { paymentProviderUnavailable, carrierUnavailable } = TRANSIENT_ERRORS;
  * execution, alarmed). Every status change is published to OrderEvents. The picture:
  * docs/diagrams/order-fulfillment.md (generated from the synthesized definition).
  *
- * State data: `$.order` (input), `$.validation`, `$.screening`, `$.payment`, `$.fulfillment`,
+ * State data: `$.order` (input: the order without payment token and address, a `WorkflowOrder`
+ * with the claim reference; ADR 19), `$.validation`, `$.screening`, `$.payment`, `$.fulfillment`,
  * `$.shipments`, `$.compensation`, `$.outcome` ({ status, reason }), `$.statusEvent` (the OrderEvents
  * message of the latest status: each publish builds it anew), `$.error` (last caught error).
  */
@@ -156,6 +160,7 @@ export class FulfillmentWorkflow extends Construct implements Observable {
       [screen, [TIMEOUT], O.fraudReviewTimeout],
       [screen, [ALL], O.unexpectedBeforePayment],
       [pay, [paymentDeclined], O.paymentDeclined],
+      [pay, [paymentClaimMissing], O.paymentClaimMissing],
       [pay, [paymentProviderUnavailable, TIMEOUT], O.paymentUnavailable],
       [pay, [ALL], O.unexpected],
       [reserveAndInvoice, [outOfStock], O.outOfStock],
@@ -193,7 +198,13 @@ export class FulfillmentWorkflow extends Construct implements Observable {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: Duration.hours(2),
       tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      // Every state's entry and exit, WITHOUT its data: the states' inputs and outputs stay in the
+      // CMK-encrypted execution history (docs/adr/0019-claim-check-for-payment-data.md).
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      // The definition and the execution history are encrypted with the pipeline key. CDK grants
+      // the role kms:Decrypt/GenerateDataKey in this state machine's encryption context, the log
+      // delivery its key permissions, as the Step Functions guide documents.
+      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.key.key, Duration.minutes(5)),
       removalPolicy: props.removalPolicy,
     });
     props.orderEvents.grantPublishThroughKey(this.stateMachine.role);

@@ -8,7 +8,8 @@ import { DELIVERY, HANDLER_ENV, METRIC_NAMES } from '@securecart/contracts';
 import { handlerMetric } from '../custom-metrics';
 import { Observable } from '../ops-alarms';
 import { FORWARDABLE_MESSAGE_BYTES, ReliableQueue } from '../reliable-queue';
-import { durationWidget, PipelineBaseProps, pipelineFunction, queueBase } from './base';
+import { OrderClaims } from './order-claims';
+import { durationWidget, grantExecutionDataKey, PipelineBaseProps, pipelineFunction, queueBase } from './base';
 
 /**
  * Intake Lambda timeout; the orders queue's visibility timeout is
@@ -18,6 +19,8 @@ export const INTAKE_TIMEOUT = Duration.seconds(30);
 
 export interface OrderIntakeProps extends PipelineBaseProps {
   readonly stateMachine: sfn.StateMachine;
+  /** start-fulfillment puts each order's token and address here (it may only put). */
+  readonly claims: OrderClaims;
 }
 
 /**
@@ -56,11 +59,15 @@ export class OrderIntake extends Construct implements Observable {
       {
         [HANDLER_ENV.stateMachineArn]: props.stateMachine.stateMachineArn,
         [HANDLER_ENV.ordersDlqUrl]: dlq.queueUrl,
+        ...props.claims.environment,
       },
       INTAKE_TIMEOUT,
     );
     this.handler = intake.fn;
     props.stateMachine.grantStartExecution(intake.fn);
+    props.claims.grant(intake.fn, 'put', ['payment', 'shipping']);
+    // The execution input is encrypted with the pipeline key (the state machine's CMK).
+    grantExecutionDataKey(props.stateMachine, props.key, intake.fn);
     // Sidelining: exactly SendMessage on the DLQ, and the key to encrypt what it sends.
     dlq.grant(intake.fn, 'sqs:SendMessage');
     props.key.key.grant(intake.fn, 'kms:GenerateDataKey', 'kms:Decrypt');

@@ -22,14 +22,17 @@ import { WorkflowStep } from './fulfillment-steps';
 
 const J = sfn.JsonPath;
 
-/** What each Lambda step receives: JSONPaths into the workflow's state data. */
+/**
+ * What each Lambda step receives: JSONPaths into the workflow's state data. The payment token and
+ * the address are never among them: the steps that need them get the claim reference (ADR 19).
+ */
 export const STEP_PAYLOADS = {
   validate: { 'order.$': '$.order' },
   pay: {
     'orderId.$': '$.order.orderId',
     'customerId.$': '$.order.customerId',
     'amountCents.$': '$.validation.totalCents',
-    'paymentToken.$': '$.order.payment.token',
+    'claim.$': '$.order.claim',
     'attempt.$': '$$.State.RetryCount',
   },
   reserve: { 'orderId.$': '$.order.orderId', 'items.$': '$.validation.lines' },
@@ -40,13 +43,13 @@ export const STEP_PAYLOADS = {
     'totalCents.$': '$.validation.totalCents',
   },
   /** Inside the shipments Map: one item of `shipmentItem`. */
-  ship: { 'orderId.$': '$.orderId', 'shipment.$': '$.shipment', 'shippingAddress.$': '$.shippingAddress' },
+  ship: { 'orderId.$': '$.orderId', 'shipment.$': '$.shipment', 'claim.$': '$.claim' },
   shipmentItem: {
     'orderId.$': '$.order.orderId',
     'shipment.$': '$$.Map.Item.Value',
-    'shippingAddress.$': '$.order.shippingAddress',
+    'claim.$': '$.order.claim',
   },
-  refund: { 'orderId.$': '$.order.orderId' },
+  refund: { 'orderId.$': '$.order.orderId', 'claim.$': '$.order.claim' },
   release: { 'orderId.$': '$.order.orderId', 'items.$': '$.validation.lines' },
 } as const;
 
@@ -142,7 +145,7 @@ export class WorkflowStates {
             orderId: J.stringAt('$.order.orderId'),
             customerId: J.stringAt('$.order.customerId'),
             totalCents: J.numberAt('$.validation.totalCents'),
-            shippingCountry: J.stringAt('$.order.shippingAddress.country'),
+            shippingCountry: J.stringAt('$.order.shippingCountry'),
             itemCount: J.numberAt('$.validation.itemCount'),
             taskToken: J.taskToken,
           }),

@@ -1,7 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { toWorkflowOrder } from '@securecart/contracts/claims';
+import type { WorkflowOrder } from '@securecart/contracts/claims';
 import type { Order } from '@securecart/contracts/order';
 
-export const TABLES = { catalog: 'Catalog', idempotency: 'Idempotency' } as const;
+export const TABLES = { catalog: 'Catalog', idempotency: 'Idempotency', claims: 'OrderClaims' } as const;
+
+/** A claim reference (contracts/claims.ts) for handler inputs. */
+export const CLAIM_REF = '0b7e4d2a-9c1f-4e3a-8d5b-6f2a1c3e4b5d';
 
 /** The error DynamoDB answers when a ConditionExpression fails. */
 export const conditionFailed = () =>
@@ -58,4 +63,9 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & Re
     return error as Error & Record<string, unknown>;
   }
   throw new Error('Expected the promise to reject, but it resolved');
+}
+
+/** The order as the workflow carries it (without token and address; docs/adr/0019), claims under CLAIM_REF. */
+export function aWorkflowOrder(overrides: Partial<Order> = {}): WorkflowOrder {
+  return toWorkflowOrder(anOrder(overrides), CLAIM_REF);
 }
