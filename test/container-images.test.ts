@@ -240,7 +240,9 @@ describe('npm run images:pin', () => {
     publishAll('v1');
     registry.manifests.delete('cloudwatch-agent/cloudwatch-agent:1.300072.0b1766');
     const before = readFileSync(files.imagesFile, 'utf8');
-    await expect(pinImages({ ...local(), ...files, write: true })).rejects.toThrow('cloudwatch-agent:1.300072.0b1766 does not exist');
+    await expect(pinImages({ ...local(), ...files, write: true })).rejects.toThrow(
+      'cloudwatch-agent:1.300072.0b1766 does not exist',
+    );
     expect(readFileSync(files.imagesFile, 'utf8')).toBe(before);
   });
 
