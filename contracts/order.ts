@@ -15,7 +15,8 @@ export const ORDER_MESSAGE_MAX_BYTES = 262_144;
 /** Also the Step Functions execution name, so it must fit its character set and length. */
 export const ORDER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const COUNTRY_PATTERN = /^[A-Z]{2}$/;
-export const PAYMENT_TOKEN_PATTERN = /^tok_[a-z0-9_]{1,60}$/;
+/** A card token: Stripe's ids are mixed case (`tok_1N3T00LkdIwHu7ix…`, `tok_chargeDeclined`), the simulator's lower case. */
+export const PAYMENT_TOKEN_PATTERN = /^tok_[A-Za-z0-9_]{1,60}$/;
 
 /** How large an order may be: the API, the API Gateway model, the storefront and the workflow agree on these. */
 export const ORDER_LIMITS = {
