@@ -283,6 +283,18 @@ describe('profiles', () => {
     expect(PROFILES.sandbox.alarmEmail).toBeUndefined();
     expect(() => resolveProfile('sandbox', { alarmEmail: 'nope' })).toThrow(/alarmEmail/);
   });
+
+  test('the ALB certificate can be one issued outside the stacks: -c apiCertificateArn, validated', () => {
+    const arn = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+    const prod = resolveProfile('prod', { apiCertificateArn: arn });
+    expect(prod.api.internalDomain).toEqual({ ...PROFILES.prod.api.internalDomain, certificateArn: arn });
+    expect(PROFILES.prod.api.internalDomain?.certificateArn).toBeUndefined();
+    expect(() =>
+      resolveProfile('prod', { apiCertificateArn: 'arn:aws:iam::123456789012:server-certificate/x' }),
+    ).toThrow('api.internalDomain.certificateArn must be an ACM certificate ARN');
+    expect(() => resolveProfile('prod', { apiCertificateArn: 42 })).toThrow('apiCertificateArn must be a string');
+    expect(() => resolveProfile('sandbox', { apiCertificateArn: arn })).toThrow('sandbox has none');
+  });
 });
 
 describe('the app entry point (as cdk synth runs it)', () => {

@@ -239,6 +239,7 @@ export function resolveProfile(
       `apiCertificateArn must be a string, for a profile with api.internalDomain (${chosen} has none)`,
     );
   }
+  if (!certificateArn && !email) return validateProfile(base);
   const api = certificateArn
     ? { ...base.api, internalDomain: { ...base.api.internalDomain!, certificateArn } }
     : base.api;

@@ -132,7 +132,17 @@ describe('storefront SPA fallback', () => {
 });
 
 describe('the API through CloudFront, and closed without it', () => {
-  const product = { productId: 'p1', name: 'P', priceCents: 100, currency: 'USD', inStock: true };
+  const product = {
+    productId: 'p1',
+    name: 'P',
+    priceCents: 100,
+    currency: 'USD',
+    inStock: true,
+    description: '',
+    category: 'Home',
+    imageKey: null,
+    imageAlt: '',
+  };
 
   test('/api/products passes with products and fails with none or a 404 (the stage in the path)', async () => {
     routes['GET /api/products'] = () => json(200, { products: [product] });
