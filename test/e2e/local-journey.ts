@@ -114,8 +114,8 @@ async function main(): Promise<number> {
     } else {
       await step('order a demo product with the approving test card → FULFILLED', async () => {
         const product = DEMO_PRODUCTS[0];
-        await page.getByRole('button', { name: `Add ${product.name} to cart` }).click();
-        await page.getByText(`Added ${product.name} to your cart.`).waitFor();
+        await page.getByRole('button', { name: `Add to cart (${product.name})` }).click();
+        await page.locator('.toast').getByText(`Added ${product.name} to your cart.`).waitFor();
         await page.getByRole('link', { name: /^Cart/ }).click();
         await page.getByRole('heading', { name: 'Your cart' }).waitFor();
         const total = (await page.locator('.cart-total strong').innerText()).trim();
