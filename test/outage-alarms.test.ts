@@ -71,6 +71,13 @@ const ALARMS = {
     threshold: 1,
     evaluationPeriods: 1,
   },
+  restockErrors: {
+    metric: ['AWS/Lambda', 'Errors'],
+    dimension: ['FunctionName', 'EventRoutingRestockFunction'],
+    statistic: 'Sum',
+    threshold: 1,
+    evaluationPeriods: 1,
+  },
   ordersWaiting: {
     metric: ['AWS/SQS', 'ApproximateAgeOfOldestMessage'],
     dimension: ['QueueName', 'OrderIntakeOrdersQueue'],
@@ -150,6 +157,13 @@ const OUTAGES: ReadonlyArray<{
     consequence:
       'screen-fraud fails (Lambda retries it twice, then drops the event); the order is CANCELLED (FRAUD_REVIEW_TIMEOUT) with no money moved',
     alarms: ['screenFraudErrors'],
+  },
+  {
+    outage: 'DynamoDB down for restock (the InventoryLow target)',
+    services: ['dynamodb'],
+    consequence:
+      'restock fails (Lambda retries it twice, then drops the event); no order is affected, the reorder waits for the next low-stock event',
+    alarms: ['restockErrors'],
   },
   {
     outage: 'Lambda or Step Functions down at intake (start-fulfillment cannot start executions)',

@@ -413,7 +413,7 @@ describe('Pipeline stack', () => {
 
     test('every alarm notifies the ops topic and names a runbook that exists', () => {
       const alarms = byType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-      expect(alarms).toHaveLength(14); // 6 DLQs, the orders and redelivery ages, events recorded for redelivery, screen-fraud errors, 4 on executions
+      expect(alarms).toHaveLength(15); // 6 DLQs, the orders and redelivery ages, events recorded for redelivery, screen-fraud and restock errors, 4 on executions
       for (const a of alarms) {
         expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmTopic/) }]);
         const runbook = /Runbook: (docs\/runbooks\/[a-z-]+\.md)$/.exec(a.AlarmDescription)?.[1];

@@ -151,7 +151,15 @@ export class EventRouting extends Construct implements Observable {
         'screen-fraud failed (a fraud decision not delivered, e.g. its task-token callback failing): the order waits for the fraud-review time-out and is CANCELLED for manual review',
       runbook: RUNBOOKS.failedOrders,
     });
-    this.alarms = [...targetDlq.alarms, screenFraudErrors];
+    // Restock likewise: a handler error after Lambda's two retries drops the InventoryLow event, so
+    // the product stays below its reorder level until the next sale reports it again. Alarmed.
+    const restockErrors = props.alarms.alarm(this, 'RestockErrorsAlarm', {
+      metric: restock.fn.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),
+      summary:
+        'restock failed (e.g. the Catalog table unavailable): a low-stock reorder may be lost until the next sale of that product reports it again',
+      runbook: RUNBOOKS.dlqRedrive,
+    });
+    this.alarms = [...targetDlq.alarms, screenFraudErrors, restockErrors];
     this.widgets = [
       new cloudwatch.GraphWidget({
         title: 'EventBridge: failed invocations; fraud and restock handler errors',
