@@ -239,17 +239,16 @@ async function main(): Promise<number> {
  */
 async function certificateContext(profile: string): Promise<string[]> {
   const { resolveProfile } = await import('../../lib/config/profiles');
-  const domain = resolveProfile(profile).api;
-  if (!domain.backendTls || !domain.internalDomain || domain.internalDomain.certificateArn) return [];
+  const { backendTls, internalDomain } = resolveProfile(profile).api;
+  if (!backendTls || !internalDomain || internalDomain.certificateArn) return [];
   const { ACMClient, RequestCertificateCommand } = await import('@aws-sdk/client-acm');
   const acm = new ACMClient({ region: REGION });
   const { CertificateArn } = await acm.send(
-    new RequestCertificateCommand({ DomainName: domain.internalDomain.domainName, ValidationMethod: 'DNS' }),
+    new RequestCertificateCommand({ DomainName: internalDomain.domainName, ValidationMethod: 'DNS' }),
   );
-  if (!CertificateArn)
-    throw new Error(`the endpoint's ACM issued no certificate for ${domain.internalDomain.domainName}`);
+  if (!CertificateArn) throw new Error(`the endpoint's ACM issued no certificate for ${internalDomain.domainName}`);
   say(
-    `${profile}: the endpoint has no ACM certificate resource; its ALB certificate for ${domain.internalDomain.domainName} is requested from the endpoint's ACM and passed as -c apiCertificateArn (the stack's DNS-validated request is proven only on a real account)`,
+    `${profile}: the endpoint has no ACM certificate resource; its ALB certificate for ${internalDomain.domainName} is requested from the endpoint's ACM and passed as -c apiCertificateArn (the stack's DNS-validated request is proven only on a real account)`,
   );
   return ['-c', `apiCertificateArn=${CertificateArn}`];
 }
