@@ -17,3 +17,4 @@ export * from './text';
 export * from './catalog';
 export * from './countries';
 export * from './claims';
+export * from './clickstream';
