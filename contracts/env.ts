@@ -7,6 +7,7 @@
 
 /** Shared by HANDLER_ENV and CHECKOUT_ENV (a plain constant, so bundles drop what they do not use). */
 const CATALOG_TABLE_NAME = 'CATALOG_TABLE_NAME';
+const PRODUCT_AFFINITY_TABLE_NAME = 'PRODUCT_AFFINITY_TABLE_NAME';
 
 /** Environment variables the Pipeline stack sets and the handlers read. */
 export const HANDLER_ENV = {
@@ -38,6 +39,8 @@ export const HANDLER_ENV = {
   originWebAclRule: 'ORIGIN_WEB_ACL_RULE',
   /** rotate-origin-secret: the CloudFront distribution that sends the header. */
   originDistributionId: 'ORIGIN_DISTRIBUTION_ID',
+  /** The clickstream consumer's aggregates (contracts/clickstream.ts AFFINITY_KEYS). */
+  productAffinityTable: PRODUCT_AFFINITY_TABLE_NAME,
 } as const;
 export type HandlerEnvName = (typeof HANDLER_ENV)[keyof typeof HANDLER_ENV];
 
@@ -50,6 +53,13 @@ export const CHECKOUT_ENV = {
   logLevel: 'LOG_LEVEL',
   catalogTable: CATALOG_TABLE_NAME,
   cartsTable: 'CARTS_TABLE_NAME',
+  /** GET .../recommendations reads the clickstream's aggregates here (contracts/clickstream.ts AFFINITY_KEYS). */
+  productAffinityTable: PRODUCT_AFFINITY_TABLE_NAME,
+  /**
+   * Local runs only: the forwarder that stands in for API Gateway's Kinesis integration puts
+   * POST /api/events batches into this stream. Unset in the cloud (API Gateway answers that route).
+   */
+  clickstreamStreamName: 'CLICKSTREAM_STREAM_NAME',
   ordersQueueUrl: 'ORDERS_QUEUE_URL',
   orderStatusQueueUrl: 'ORDER_STATUS_QUEUE_URL',
   /** Local/dev: a plain connection string. Mutually exclusive with DB_HOST. */

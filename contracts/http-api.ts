@@ -11,6 +11,7 @@
  */
 import { ORDER_ID_PATTERN, ORDER_LIMITS, AddressSchema, OrderItemSchema, OrderSchema } from './order';
 import { ORDER_STATUSES, OUTCOME_REASONS } from './status';
+import { ClickBatchSchema } from './clickstream';
 import type { OutcomeReason } from './status';
 import * as z from './zod';
 
@@ -177,6 +178,25 @@ export type OrderAccepted = z.infer<typeof OrderAcceptedSchema>;
 
 export const LiveSchema = z.object({ status: z.literal('ok') });
 
+/** POST /api/events: how many events of the batch were handed to the stream. */
+export const ClickBatchAcceptedSchema = z.object({ received: z.number() });
+export type ClickBatchAccepted = z.infer<typeof ClickBatchAcceptedSchema>;
+
+/**
+ * Why a product is recommended: viewed in the same sessions as the one asked about (co-views over
+ * the last days), or among the most viewed products when there are too few co-views.
+ */
+export const RECOMMENDATION_BASES = ['co_viewed', 'popular'] as const;
+export const RecommendedProductSchema = z.object({
+  ...ProductViewSchema.shape,
+  basis: z.enum(RECOMMENDATION_BASES),
+});
+export type RecommendedProduct = z.infer<typeof RecommendedProductSchema>;
+
+/** GET /api/products/{id}/recommendations and GET /api/recommendations/popular: best first, at most CLICKSTREAM_LIMITS.maxRecommendations, never the product asked about, only active products. */
+export const RecommendationsSchema = z.object({ products: z.array(RecommendedProductSchema) });
+export type Recommendations = z.infer<typeof RecommendationsSchema>;
+
 /** The outbox relay's state (GET /api/health/relay, internal): what an operator needs when orders wait. */
 export const RelayHealthSchema = z.object({
   /** `stuck`: rows wait longer than API_LIMITS' relay threshold, or the relay is not running. */
@@ -232,6 +252,13 @@ export interface RouteContract {
   readonly response: z.ZodMiniType;
   /** The success status code. */
   readonly status: 200 | 202;
+  /**
+   * Who answers it in the cloud: `service` (default) — API Gateway proxies to the checkout service;
+   * `kinesis` — API Gateway's AWS service integration puts the body's records into the clickstream
+   * (contracts/clickstream.ts clickstreamRecords); the service answers it only in local runs, as the
+   * forwarder that stands in for that integration (when CHECKOUT_ENV.clickstreamStreamName is set).
+   */
+  readonly integration?: 'service' | 'kinesis';
 }
 
 /** Every route of the API. Add a route here: the service, API Gateway and the client follow. */
@@ -254,6 +281,30 @@ export const HTTP_API = {
     params: ProductIdParamsSchema,
     response: ProductViewSchema,
     status: 200,
+  },
+  getRecommendations: {
+    method: 'GET',
+    path: '/api/products/{id}/recommendations',
+    access: 'public',
+    params: ProductIdParamsSchema,
+    response: RecommendationsSchema,
+    status: 200,
+  },
+  getPopular: {
+    method: 'GET',
+    path: '/api/recommendations/popular',
+    access: 'public',
+    response: RecommendationsSchema,
+    status: 200,
+  },
+  recordEvents: {
+    method: 'POST',
+    path: '/api/events',
+    access: 'public',
+    body: ClickBatchSchema,
+    response: ClickBatchAcceptedSchema,
+    status: 202,
+    integration: 'kinesis',
   },
   getCart: { method: 'GET', path: '/api/cart', access: 'customer', response: CartViewSchema, status: 200 },
   putCart: {
