@@ -16,6 +16,8 @@ import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { API_LIMITS, withoutStagePrefix } from '@securecart/contracts/http-api';
 import type { TokenVerifier } from './auth';
+import type { OrderCache } from './cache/order-cache';
+import type { OrderRateLimit } from './cache/rate-limit';
 import type { Carts } from './carts';
 import type { Catalog } from './catalog';
 import type { Database } from './db';
@@ -51,6 +53,8 @@ export interface AppServices {
   readonly carts: Carts;
   readonly verifier: TokenVerifier;
   readonly relay?: OutboxRelay;
+  readonly orderCache: OrderCache;
+  readonly rateLimit: OrderRateLimit;
   readonly readiness: () => Promise<Readiness>;
   /** Where the segments of traced requests go (the agent's X-Ray listener); none: not recorded. */
   readonly segmentSink?: SegmentSink;
@@ -91,5 +95,5 @@ export function registerRoutes(app: FastifyInstance, services: AppServices, deps
   app.register(healthRoutes, { readiness, relay });
   app.register(catalogRoutes, { catalog, catalogCacheTtlSeconds: deps.catalogCacheTtlSeconds });
   app.register(cartRoutes, { carts });
-  app.register(orderRoutes, { db, relay });
+  app.register(orderRoutes, { db, relay, orderCache: services.orderCache, rateLimit: services.rateLimit });
 }

@@ -15,6 +15,10 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aw
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { BODY_LIMIT_BYTES, createApp, registerRoutes } from './app';
+import type { OrderCache } from './cache/order-cache';
+import { OrderRateLimit } from './cache/rate-limit';
+import { disabledCache, SharedCache } from './cache/shared-cache';
+import type { Cache } from './cache/shared-cache';
 import { createTokenVerifier } from './auth';
 import { Carts } from './carts';
 import { Catalog } from './catalog';
@@ -93,6 +97,8 @@ export interface CheckoutHandle {
   readonly pruner: OutboxPruner;
   readonly consumer: StatusConsumer;
   readonly catalog: Catalog;
+  /** The shared cache (disabled without CACHE_HOST). */
+  readonly cache: Cache;
   /** Drains: stops accepting, finishes in-flight requests, stops relay, pruner and consumer, closes pools. */
   close(): Promise<void>;
 }
@@ -123,6 +129,23 @@ function segmentSinkFor(options: StartOptions): SegmentSink | undefined {
   return options.segmentSink ?? segmentSinkFromEnv({ ...process.env, ...options.env });
 }
 
+/** The shared cache of CACHE_HOST (connecting in the background), else the disabled one. */
+async function openCache(config: CheckoutConfig, log: FastifyBaseLogger, sink: MetricsSink): Promise<Cache> {
+  if (!config.cache) return disabledCache();
+  const metrics = { sink, namespace: config.metricsNamespace, intervalMs: config.metricsIntervalMs };
+  return SharedCache.connect(config.cache, log.child({ component: 'shared-cache' }), metrics);
+}
+
+/** The catalog (its refreshes go through the shared cache) and the cache's order uses. */
+function cachedReads(config: CheckoutConfig, ddb: DynamoDBDocumentClient, cache: Cache, log: FastifyBaseLogger) {
+  const onStale = (error: unknown) => log.warn({ err: error }, 'Catalog refresh failed; serving the cached copy');
+  return {
+    catalog: new Catalog(ddb, config.catalogTable, config.catalogCacheTtlSeconds * 1000, onStale, cache),
+    orderCache: { cache, ttlSeconds: config.orderCacheTtlSeconds } satisfies OrderCache,
+    rateLimit: new OrderRateLimit(cache, config.orderRateLimit),
+  };
+}
+
 export async function startCheckout(options: StartOptions = {}): Promise<CheckoutHandle> {
   const config = loadConfig({ ...process.env, ...options.env });
   const logs = logOutput(options.logStream);
@@ -135,17 +158,17 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
   );
   const dir = migrationsDir(config.migrationsDir);
   const expectedMigrations = migrationNames(dir);
+  let cache: Cache = disabledCache();
   try {
     await applyMigrations(config, dir, log);
+    const metricsSink = options.metricsSink ?? defaultSink;
+    cache = await openCache(config, log, metricsSink);
     const ddb = documentClient();
-    const catalog = new Catalog(ddb, config.catalogTable, catalogCacheTtlSeconds * 1000, (error) =>
-      log.warn({ err: error }, 'Catalog refresh failed; serving the cached copy'),
-    );
+    const { catalog, orderCache, rateLimit } = cachedReads(config, ddb, cache, log);
     const carts = new Carts(ddb, config.cartsTable, config.cartTtlDays);
     const verifier = createTokenVerifier(config.auth, options.jwks);
     const segmentSink = segmentSinkFor(options);
-    const metricsSink = options.metricsSink ?? defaultSink;
-    const workers = createWorkers({ config, db, log, metricsSink, segmentSink });
+    const workers = createWorkers({ config, db, log, metricsSink, segmentSink, orderCache });
     let draining = false;
     const readiness = readinessCheck(
       db,
@@ -157,7 +180,7 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     const relay = config.outboxRelayEnabled ? workers.relay : undefined;
     registerRoutes(
       app,
-      { db, catalog, carts, verifier, relay, readiness, segmentSink },
+      { db, catalog, carts, verifier, relay, readiness, segmentSink, orderCache, rateLimit },
       { logLevel, catalogCacheTtlSeconds },
     );
     await verifier.warm().catch((error) => log.warn({ err: error }, 'Could not preload the JWKS; will retry on use'));
@@ -165,13 +188,18 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     const { url, port } = await listen(app, options.port ?? config.port, options.host ?? config.host, !!tls);
     startWorkers(config, workers);
     const { outboxRelayEnabled: relayOn, statusConsumerEnabled: consumer, outboxRetentionHours } = config;
-    log.info({ url, tls: !!tls, relay: relayOn, consumer, outboxRetentionHours }, 'checkout-api listening');
+    const sharedCache = cache.enabled;
+    log.info(
+      { url, tls: !!tls, relay: relayOn, consumer, outboxRetentionHours, sharedCache },
+      'checkout-api listening',
+    );
 
-    const close = drainer({ app, db, workers, logs }, () => (draining = true));
+    const close = drainer({ app, db, workers, logs, cache }, () => (draining = true));
     if (options.handleSignals) exitOnSignals(close, log, logs, config.shutdownTimeoutMs);
-    return { url, certificate: tls?.cert, port, config, app, db, ...workers, catalog, close };
+    return { url, certificate: tls?.cert, port, config, app, db, ...workers, catalog, cache, close };
   } catch (error) {
     await app.close().catch(() => undefined);
+    await cache.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     logs.flush();
     throw error;
