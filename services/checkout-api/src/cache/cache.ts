@@ -28,6 +28,8 @@ export type Counter =
 /** What the routes and the status consumer use; `disabledCache` is the one without a server. */
 export interface Cache {
   readonly enabled: boolean;
+  /** Connected and ready for commands now (a command sent otherwise fails at once). */
+  readonly connected: boolean;
   cacheAside<T>(key: string, ttlSeconds: number, load: () => Promise<T>): Promise<T>;
   getVersioned<T>(key: string): Promise<T | undefined>;
   setIfNewer(key: string, version: number, value: unknown, ttlSeconds: number): Promise<'set' | 'kept' | 'error'>;
@@ -79,6 +81,7 @@ export class CacheMetrics {
 export function disabledCache(): Cache {
   return {
     enabled: false,
+    connected: false,
     cacheAside: (_key, _ttl, load) => load(),
     getVersioned: async () => undefined,
     setIfNewer: async () => 'kept',

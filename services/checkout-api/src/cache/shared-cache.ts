@@ -85,6 +85,10 @@ export class SharedCache implements Cache {
     this.client = client;
   }
 
+  get connected(): boolean {
+    return this.client.status === 'ready';
+  }
+
   private get endpoint(): string {
     return `${this.connection.host}:${this.connection.port}`;
   }
