@@ -6,6 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { InternalDomain, Profile } from '../../config/profiles';
+import type { SharedCache } from '../shared-cache';
 import { TierKey } from '../encryption';
 import { OpsAlarms } from '../ops-alarms';
 import type { OriginVerifySecret } from './origin-verify';
@@ -31,6 +32,8 @@ export interface CheckoutServiceProps {
   readonly ordersQueue: sqs.IQueue;
   readonly orderStatusQueue: sqs.IQueue;
   readonly database: { readonly instance: rds.DatabaseInstance; readonly replica?: rds.IDatabaseInstance };
+  /** The shared cache (ADR 26): its endpoint and limits in the environment, `elasticache:Connect` for the task role. */
+  readonly cache?: Pick<SharedCache, 'containerEnvironment' | 'grantConnect'>;
   readonly userPoolId: string;
   readonly userPoolClientId: string;
   /**
