@@ -47,7 +47,11 @@ export class SharedCache extends Construct {
   readonly user?: elasticache.CfnUser;
   readonly cacheName: string;
 
-  constructor(scope: Construct, id: string, private readonly props: SharedCacheProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: SharedCacheProps,
+  ) {
     super(scope, id);
     this.cacheName = `${props.prefix}-cache`;
     const { placement } = props;
@@ -78,8 +82,9 @@ export class SharedCache extends Construct {
       // Everything in it is derived from the databases and expires within minutes: no snapshots.
       snapshotRetentionLimit: 0,
     });
-    this.cache.applyRemovalPolicy(props.removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.DESTROY : props.removalPolicy);
-    if (userGroup) this.cache.addDependency(userGroup);
+    this.cache.applyRemovalPolicy(
+      props.removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.DESTROY : props.removalPolicy,
+    );
     new CfnOutput(this, 'Endpoint', { key: 'CacheEndpoint', value: this.cache.attrEndpointAddress });
     new CfnOutput(this, 'Port', { key: 'CachePort', value: this.cache.attrEndpointPort });
   }
@@ -109,10 +114,9 @@ export class SharedCache extends Construct {
     const group = new elasticache.CfnUserGroup(this, 'UserGroup', {
       userGroupId: `${prefix}-cache-users`,
       engine: 'valkey',
-      userIds: [service.userId, disabledDefault.userId],
+      // Refs (the user ids) order the deployment: users first.
+      userIds: [service.ref, disabledDefault.ref],
     });
-    group.addDependency(service);
-    group.addDependency(disabledDefault);
     (this as { user?: elasticache.CfnUser }).user = service;
     return group;
   }

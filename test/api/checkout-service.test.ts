@@ -149,6 +149,7 @@ describe('Api stack', () => {
           [E.userPoolId]: 'eu-west-1_AbCdEf123',
           [E.region]: 'eu-west-1',
           [E.dbPort]: '5432',
+          [E.cachePort]: '6379',
         };
         const resolved = Object.fromEntries(
           Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : (deployed[k] ?? `resolved-${k}`)]),
@@ -158,6 +159,16 @@ describe('Api stack', () => {
         // The runtime user never migrates (the bootstrap task does, as the schema's owner; ADR 22).
         expect(config).toMatchObject({ port: CHECKOUT_CONTAINER_PORT, runMigrations: false });
         expect(config.auth).toMatchObject({ kind: 'cognito', userPoolId: 'eu-west-1_AbCdEf123' });
+        // The shared cache: its endpoint from the Data stack, TLS and IAM authentication, the profile's limits.
+        expect(env[E.cacheHost]).toEqual(fromStack(data, 'SharedCache'));
+        expect(config.cache).toMatchObject({
+          port: 6379,
+          tls: true,
+          iam: { cacheName: `securecart-${s.profile.name}-cache`, userId: `securecart-${s.profile.name}-checkout` },
+        });
+        const { burst, perMinute } = s.profile.cache.orderRateLimit;
+        expect(config.orderRateLimit).toEqual({ capacity: burst, perMinute });
+        expect(config.orderCacheTtlSeconds).toBe(s.profile.cache.orderTtlSeconds);
       }
     });
   });
@@ -227,6 +238,13 @@ describe('Api stack', () => {
         expect(on('OrderStatusQueue')).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
         expect(on('PipelineKey')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
         expect(on('rds-db')).toEqual(['rds-db:connect']);
+        // The shared cache (ADR 26): IAM authentication as the service's user, on that cache only.
+        expect(on('elasticache')).toEqual(['elasticache:Connect']);
+        expect(summary.find((x: any) => x.actions.includes('elasticache:Connect')).resource).toMatch(
+          new RegExp(
+            `serverlesscache:securecart-${s.profile.name}-cache".*user:securecart-${s.profile.name}-checkout"`,
+          ),
+        );
         // The CloudWatch agent sidecar (ADR 15): its EMF log group, and X-Ray (no resource-level permissions).
         expect(on('CheckoutMetricsLogs')).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
         expect(summary.filter((x: any) => x.resource === '"*"').flatMap((x: any) => x.actions)).toEqual([
@@ -258,6 +276,7 @@ describe('Api stack', () => {
             'sqs:ReceiveMessage',
             'sqs:GetQueueAttributes',
             'rds-db:connect',
+            'elasticache:Connect',
           ].sort(),
         );
       }
