@@ -240,7 +240,7 @@ describe('Api stack', () => {
         expect(on('rds-db')).toEqual(['rds-db:connect']);
         // The shared cache (ADR 26): IAM authentication as the service's user, on that cache only.
         expect(on('elasticache')).toEqual(['elasticache:Connect']);
-        expect(summary.find((x: any) => x.actions.includes('elasticache:Connect')).resource).toMatch(
+        expect(summary.find((x: any) => x.actions.includes('elasticache:Connect'))?.resource).toMatch(
           new RegExp(
             `serverlesscache:securecart-${s.profile.name}-cache".*user:securecart-${s.profile.name}-checkout"`,
           ),

@@ -16,6 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { API_LIMITS, withoutStagePrefix } from '@securecart/contracts/http-api';
 import type { TokenVerifier } from './auth';
+import type { Cache } from './cache/cache';
 import type { OrderCache } from './cache/order-cache';
 import type { OrderRateLimit } from './cache/rate-limit';
 import type { Carts } from './carts';
@@ -53,6 +54,8 @@ export interface AppServices {
   readonly carts: Carts;
   readonly verifier: TokenVerifier;
   readonly relay?: OutboxRelay;
+  /** The shared cache (ADR 26): `cacheAside` for any read (disabled without CACHE_HOST). */
+  readonly cache: Cache;
   readonly orderCache: OrderCache;
   readonly rateLimit: OrderRateLimit;
   readonly readiness: () => Promise<Readiness>;

@@ -180,7 +180,7 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     const relay = config.outboxRelayEnabled ? workers.relay : undefined;
     registerRoutes(
       app,
-      { db, catalog, carts, verifier, relay, readiness, segmentSink, orderCache, rateLimit },
+      { db, catalog, carts, verifier, relay, readiness, segmentSink, cache, orderCache, rateLimit },
       { logLevel, catalogCacheTtlSeconds },
     );
     await verifier.warm().catch((error) => log.warn({ err: error }, 'Could not preload the JWKS; will retry on use'));
