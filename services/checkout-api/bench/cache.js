@@ -211,7 +211,7 @@ async function measure(service, reads, db, servers) {
     rps: ok / SECONDS,
     p99: result.latency.p99,
     perRead: queries / ok,
-    cpu: { service: micros('service'), postgres: micros('postgres') },
+    cpu: { service: micros('service'), postgres: micros('postgres'), cache: micros('cache') },
   };
 }
 
