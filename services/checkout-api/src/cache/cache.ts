@@ -94,3 +94,12 @@ export function disabledCache(): Cache {
     close: async () => undefined,
   };
 }
+
+/** A cached JSON value; undefined (a miss: the source answers) for anything unreadable. */
+export function parseJson<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}

@@ -20,7 +20,7 @@
  */
 import Valkey from 'iovalkey';
 import type { FastifyBaseLogger } from 'fastify';
-import { CacheMetrics } from './cache';
+import { CacheMetrics, parseJson } from './cache';
 import type { Cache, CacheMetricsOptions, Counter, TokenBucket, TokenResult } from './cache';
 export { disabledCache } from './cache';
 export type { Cache, TokenBucket } from './cache';
@@ -154,9 +154,10 @@ export class SharedCache implements Cache {
       this.count('cacheFallbacks');
       return load();
     }
-    if (cached !== null) {
+    const hit = cached === null ? undefined : parseJson<T>(cached);
+    if (hit !== undefined) {
       this.count('cacheHits');
-      return JSON.parse(cached) as T;
+      return hit;
     }
     this.count('cacheMisses');
     const value = await load();
@@ -174,8 +175,9 @@ export class SharedCache implements Cache {
       this.count('cacheFallbacks');
       return undefined;
     }
-    this.count(cached === null ? 'cacheMisses' : 'cacheHits');
-    return cached === null ? undefined : (JSON.parse(cached) as T);
+    const hit = cached === null ? undefined : parseJson<T>(cached);
+    this.count(hit === undefined ? 'cacheMisses' : 'cacheHits');
+    return hit;
   }
 
   async setIfNewer(
