@@ -16,7 +16,14 @@ let issuer: TestIssuer;
 let a: TestService;
 let b: TestService;
 
-const ENV = { ORDER_RATE_LIMIT_BURST: '3', ORDER_RATE_LIMIT_PER_MINUTE: '1', CATALOG_CACHE_TTL_SECONDS: '30' };
+const ENV = {
+  ORDER_RATE_LIMIT_BURST: '3',
+  ORDER_RATE_LIMIT_PER_MINUTE: '1',
+  CATALOG_CACHE_TTL_SECONDS: '30',
+  // These tests are about what the cache holds: a loaded machine must not turn a hit into a timeout
+  // (outage.test.ts keeps the deployed 100 ms).
+  CACHE_COMMAND_TIMEOUT_MS: '2000',
+};
 
 beforeAll(async () => {
   [valkey, database, issuer] = await Promise.all([startValkey(), startDatabase(), new TestIssuer().start()]);
