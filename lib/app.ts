@@ -69,6 +69,7 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
     env,
     catalogTable: data.catalogTable,
     idempotencyTable: data.idempotencyTable,
+    productAffinityTable: data.productAffinityTable,
     description: description('order pipeline'),
   });
   const api = profile.tiers.api ? buildApi(app, profile, { network, data, pipeline }, env) : undefined;
