@@ -12,10 +12,13 @@ import type { ClickEvent } from '@securecart/contracts/clickstream';
  * counters one product_viewed record increments, given the session's earlier views. No I/O here.
  */
 
-/** Sequence numbers are decimal strings of up to 128 bits; padded they compare as strings (DynamoDB conditions). */
-const SEQUENCE_WIDTH = 48;
+/**
+ * Sequence numbers are decimal strings (56 digits today, "up to 128 characters" in the API):
+ * zero-padded to one width they compare as strings, as DynamoDB conditions compare them.
+ */
+const SEQUENCE_WIDTH = 128;
 export function paddedSequence(sequenceNumber: string): string {
-  if (!/^\d{1,48}$/.test(sequenceNumber)) throw new Error(`Not a Kinesis sequence number: ${sequenceNumber}`);
+  if (!/^\d{1,128}$/.test(sequenceNumber)) throw new Error(`Not a Kinesis sequence number: ${sequenceNumber}`);
   return sequenceNumber.padStart(SEQUENCE_WIDTH, '0');
 }
 
