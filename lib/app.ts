@@ -138,6 +138,8 @@ function buildApi(
     ordersQueue: pipeline.intake.orders.queue,
     orderStatusQueue: pipeline.orderEvents.queues.orderStatus.queue,
     alarms: pipeline.alarms,
+    clickstream: pipeline.clickstream.stream,
+    productAffinityTable: data.productAffinityTable,
     description: stackDescription(profile, 'application tier (Cognito, checkout service on ECS Fargate, REST API)'),
   });
 }
