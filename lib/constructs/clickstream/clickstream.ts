@@ -3,11 +3,12 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { HANDLER_ENV, METRIC_NAMES } from '@securecart/contracts';
 import type { ClickstreamProfile } from '../../config/profile-types';
 import { handlerMetric } from '../custom-metrics';
+import { acknowledge } from '../nag';
 import { Observable, RUNBOOKS } from '../ops-alarms';
 import { PipelineFunction } from '../pipeline-function';
 import { DeadLetterQueue } from '../reliable-queue';
@@ -84,8 +85,8 @@ export class Clickstream extends Construct implements Observable {
     );
     // Session windows, checkpoints and counters: read, put and update items, nothing else.
     this.consumer.grantTableItems(props.affinityTable, 'GetItem', 'PutItem', 'UpdateItem');
-    // The event source reads the stream (and decrypts with the pipeline key) and sends to the
-    // on-failure queue with the function's role: both grants are added by the event source.
+    // The event source reads the stream with the function's role (the read grant, and kms:Decrypt
+    // on the pipeline key, come with it) and sends to the on-failure queue with it too.
     this.consumer.fn.addEventSource(
       new KinesisEventSource(this.stream, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
@@ -96,9 +97,18 @@ export class Clickstream extends Construct implements Observable {
         maxRecordAge: c.maxRecordAge,
         reportBatchItemFailures: true,
         parallelizationFactor: 1,
-        onFailure: new SqsDlq(this.onFailure.queue),
+        onFailure: this.onFailureDestination(props),
       }),
     );
+
+    acknowledge(this.stream, {
+      'AwsSolutions-KDS3':
+        "Encrypted with the pipeline tier's customer-managed key (ADR 2), not the aws/kinesis key: rotation, key policy and audit are the tier's own.",
+    });
+    acknowledge(this.onFailure.queue, {
+      'AwsSolutions-SQS3':
+        "This queue is itself a dead-letter queue: the consumer's Kinesis event source sends what it gave up on here (alarmed when not empty).",
+    });
 
     const period = Duration.minutes(1);
     const iteratorAge = this.consumer.fn.metric('IteratorAge', {
@@ -171,5 +181,21 @@ export class Clickstream extends Construct implements Observable {
       durationWidget('clickstream-consumer: duration p99 (ms)', [this.consumer], 6),
       ...this.onFailure.widgets,
     ];
+  }
+
+  /**
+   * The on-failure destination, granting exactly what sending there takes: sqs:SendMessage on the
+   * queue and the pipeline key's GenerateDataKey and Decrypt (the event source sends with the
+   * function's role). CDK's SqsDlq would grant the queue's whole send set with key wildcards.
+   */
+  private onFailureDestination(props: ClickstreamProps): lambda.IEventSourceDlq {
+    const queue = this.onFailure.queue;
+    return {
+      bind: (_mapping, target) => {
+        queue.grant(target, 'sqs:SendMessage');
+        props.key.key.grant(target, 'kms:GenerateDataKey', 'kms:Decrypt');
+        return { destination: queue.queueArn };
+      },
+    };
   }
 }
