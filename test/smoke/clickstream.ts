@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { AFFINITY_KEYS, clickstreamRecords, utcDay } from '@securecart/contracts/clickstream';
 import type { ClickBatch } from '@securecart/contracts/clickstream';
@@ -53,7 +54,12 @@ export async function checkClickstream(
   run: ClickstreamRun,
   timeoutMs: number,
 ): Promise<string> {
-  const kinesis = new KinesisClient({ region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION });
+  // Kinesis' client speaks HTTP/2 by default (for SubscribeToShard); PutRecords works over HTTP/1.1,
+  // which every local endpoint serves.
+  const kinesis = new KinesisClient({
+    region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION,
+    requestHandler: new NodeHttpHandler(),
+  });
   const started = Date.now();
   const out = await kinesis.send(
     new PutRecordsCommand({
