@@ -89,4 +89,12 @@ export const METRIC_NAMES = {
   rateLimited: 'RateLimitedOrders',
   /** POST /api/orders admitted without a rate-limit decision: the cache was unreachable (fail open, ADR 26); alarmed. */
   rateLimitFailOpen: 'RateLimitFailOpen',
+  /**
+   * Clickstream records the consumer skipped because they can never be counted (not JSON, not a
+   * ClickEventSchema event, a partition key that is not a session id). Unit Count, dimension sets
+   * [service] and [service, reason]; one line per batch.
+   */
+  invalidClickEvents: 'InvalidClickEvents',
+  /** product_viewed records the clickstream consumer counted (a replayed record is not counted again). Unit Count, [service]. */
+  clickViewsCounted: 'ClickViewsCounted',
 } as const;

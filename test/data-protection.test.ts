@@ -20,6 +20,7 @@ const STORES = new Set([
   'AWS::StepFunctions::StateMachine',
   'AWS::SecretsManager::Secret',
   'AWS::ElastiCache::ServerlessCache',
+  'AWS::Kinesis::Stream',
 ]);
 const PAGE = readFileSync(join(__dirname, '..', 'docs', 'data-protection.md'), 'utf8');
 

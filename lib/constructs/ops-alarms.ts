@@ -23,6 +23,7 @@ export const RUNBOOKS = {
   edgeWafBlocks: 'docs/runbooks/edge-waf-blocks.md',
   auditSecurityEvent: 'docs/runbooks/audit-security-event.md',
   sharedCache: 'docs/runbooks/shared-cache.md',
+  clickstream: 'docs/runbooks/clickstream.md',
 } as const;
 export type Runbook = (typeof RUNBOOKS)[keyof typeof RUNBOOKS];
 

@@ -26,6 +26,7 @@ import { removeCart, removeCatalogItems } from './catalog';
 import { startLocalCheckout } from './checkout';
 import type { LocalCheckout } from './checkout';
 import { checkClaims, checkPaymentsAndStock, checkRestock } from './effects';
+import { checkClickstream, planClickstream, removeClickstreamItems } from './clickstream';
 import { evaluateFanOut, ServiceStatusHistory, settle } from './fanout';
 import type { StatusSource } from './fanout';
 import { awaitOrder, placeOrder, planRun, seedCatalog } from './orders';
@@ -62,6 +63,8 @@ const AFTER_ORDERS = [
   'poison message sidelined to the DLQ at once',
 ];
 const REFUSED_ROWS_CHECK = 'relay: rows SQS refuses cancelled at once, holding up no order';
+const CLICKSTREAM_CHECK = 'clickstream: two views of one session → one co-view each way in ProductAffinity';
+const CLICKSTREAM_TIMEOUT_MS = 90_000;
 
 async function main(): Promise<number> {
   const start = await startRun('smoke', 90);
@@ -94,7 +97,7 @@ async function main(): Promise<number> {
     // 1. outputs and the resources behind them ----------------------------------------------------
     const found = await checkStackOutputs(report, clients, options);
     if (!found) {
-      for (const name of ['resources', 'checkout service', 'orders', ...AFTER_ORDERS])
+      for (const name of ['resources', 'checkout service', 'orders', CLICKSTREAM_CHECK, ...AFTER_ORDERS])
         report.skip(name, 'no stack outputs');
       return;
     }
@@ -114,6 +117,15 @@ async function main(): Promise<number> {
     await report.check('resources: state machine', () => checkStateMachine(clients, o, wiring));
     await report.check('resources: intake mapping + handler wiring', () => checkIntake(clients, o, discovered, wiring));
     await report.check('resources: tables', () => checkTables(clients, o));
+
+    // The clickstream runs beside the orders: two views of one session → a co-view (ADR 25).
+    // Its result is awaited by the clean-ups (in order added), before its items are removed.
+    const clickstream = planClickstream();
+    const clickstreamDone = report.check(CLICKSTREAM_CHECK, () =>
+      checkClickstream(clients, o, clickstream, CLICKSTREAM_TIMEOUT_MS),
+    );
+    cleanups.add('finish the clickstream check', async () => void (await clickstreamDone));
+    cleanups.add('remove the clickstream counts', () => removeClickstreamItems(clients, o, clickstream));
 
     // 2. the catalog the orders use, and the service in front of the pipeline --------------------------
     const threshold = discovered.highValueThresholdCents ?? FALLBACK_THRESHOLD_CENTS;
