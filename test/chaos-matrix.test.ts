@@ -4,7 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { PROFILES } from '../lib/config/profiles';
 import { PipelineStack } from '../lib/stacks/pipeline-stack';
 import { definitionFrom, deriveMatrix, MatrixRow } from '../scripts/chaos/matrix';
-import { allStates, definitionOf } from './helpers/asl';
+import { allStates, definitionOf, stateMachineOf } from './helpers/asl';
 import { scratchApps } from './helpers/synth';
 import { Resources, roleStatements } from './helpers/template';
 
@@ -151,7 +151,7 @@ describe('the outage matrix, derived from the synthesized definition', () => {
 
   test('a Task added to the workflow enters the matrix by itself, with its dependencies and its reach', () => {
     const copy: Resources = JSON.parse(JSON.stringify(resources));
-    const sm = Object.values<any>(copy).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+    const sm = stateMachineOf(copy);
     const restock = Object.keys(copy).find((id) => id.startsWith('EventRoutingRestockFunction'))!;
     // After PublishPaid, a new Lambda step calling the restock function (its role: DynamoDB).
     const definition = definitionFrom(copy);

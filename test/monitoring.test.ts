@@ -280,7 +280,7 @@ describe('Monitoring', () => {
       expect(byType(s, api, 'AWS::ApiGateway::Stage').map(([, r]) => r.Properties.TracingEnabled)).toEqual([true]);
       const pipeline = s.stacks.pipeline;
       const stateMachines = byType(s, pipeline, 'AWS::StepFunctions::StateMachine');
-      expect(stateMachines).toHaveLength(1); // OrderFulfillment
+      expect(stateMachines).toHaveLength(2); // OrderFulfillment and ShipOrder, its shipping sub-workflow
       for (const [, sm] of stateMachines) {
         expect(sm.Properties.TracingConfiguration).toEqual({ Enabled: true });
       }

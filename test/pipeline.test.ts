@@ -12,7 +12,7 @@ import { FulfillmentSteps } from '../lib/constructs/pipeline/fulfillment-steps';
 import { OrderClaims } from '../lib/constructs/pipeline/order-claims';
 import { INTAKE_TIMEOUT } from '../lib/constructs/pipeline/order-intake';
 import { ReliableQueue } from '../lib/constructs/reliable-queue';
-import { allStates, definitionOf } from './helpers/asl';
+import { allStates, definitionOf, stateMachineOf } from './helpers/asl';
 import { buildSecureCart } from '../lib/app';
 import { resolveProfile } from '../lib/config/profiles';
 import { scratchApps, synthesizeForFile } from './helpers/synth';
@@ -295,7 +295,7 @@ describe('Pipeline stack', () => {
 
   describe('OrderFulfillment state machine', () => {
     test('Standard, logs ALL without execution data to an encrypted log group, history on the pipeline key, X-Ray on', () => {
-      const [, sm] = byType('AWS::StepFunctions::StateMachine')[0];
+      const sm = stateMachineOf(Object.fromEntries(byType('AWS::StepFunctions::StateMachine')));
       expect(sm.Properties).toMatchObject({
         StateMachineType: 'STANDARD',
         StateMachineName: 'securecart-sandbox-OrderFulfillment',

@@ -65,9 +65,11 @@ const ERROR_HOOKS: Record<string, 'undeliverable'> = { ShipmentFailed: 'undelive
 const CHOICE_HOOKS: Record<string, 'screened'> = { '$.validation.screeningRequired': 'screened' };
 
 /** The state machine definition, CloudFormation tokens written as `{Ref:Id}` / `{GetAtt:Id}`. */
-export function definitionFrom(resources: Resources): any {
-  const sm = Object.values(resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-  if (!sm) throw new Error('no state machine in the template');
+export function definitionFrom(resources: Resources, name: 'OrderFulfillment' | 'ShipOrder' = 'OrderFulfillment'): any {
+  const sm = Object.values(resources).find(
+    (r) => r.Type === 'AWS::StepFunctions::StateMachine' && String(r.Properties?.StateMachineName).endsWith(`-${name}`),
+  );
+  if (!sm) throw new Error(`no ${name} state machine in the template`);
   const d = sm.Properties.DefinitionString;
   if (typeof d === 'string') return JSON.parse(d);
   const text = (d['Fn::Join'][1] as unknown[])

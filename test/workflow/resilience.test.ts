@@ -5,7 +5,7 @@ import {
   LAMBDA_FUNCTION_TIMEOUT,
   OrderStatus,
 } from '@securecart/contracts';
-import { allStates } from '../helpers/asl';
+import { allStates, stateMachineOf } from '../helpers/asl';
 import { localNames, resolveTokens } from '../helpers/workflow-template';
 import { ExecutionReport, WorkflowHarness } from '../helpers/workflow-harness';
 import { localEngines, order, PRODUCTS, seed, UNDELIVERABLE } from './fixtures';
@@ -104,7 +104,7 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
   let tasks: string[];
   beforeAll(() => {
     const resources = engines.pipelineTemplate().toJSON().Resources;
-    const machine = Object.values<any>(resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+    const machine = stateMachineOf(resources);
     definition = JSON.parse(resolveTokens(machine.Properties.DefinitionString, localNames(resources)));
     states = allStates(definition);
     tasks = Object.keys(states).filter((n) => states[n].Type === 'Task');
