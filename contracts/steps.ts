@@ -138,6 +138,13 @@ export const PickupConfirmationSchema = z.object({
 });
 export type PickupConfirmation = z.infer<typeof PickupConfirmationSchema>;
 
+/** CommitShipment: the package picked up; its items' reservations become final. */
+export const CommitShipmentInputSchema = z.object({
+  orderId,
+  shipment: z.object({ shipmentId: nonEmptyText(200), items: nonEmptyList(StepItemSchema) }),
+});
+export type CommitShipmentInput = z.infer<typeof CommitShipmentInputSchema>;
+
 /** What a ShipOrder execution outputs (the parent's `$.shipments[i]`). */
 export const ShipOrderOutputSchema = z.object({
   shipmentId: nonEmptyText(200),

@@ -85,6 +85,7 @@ export class PipelineStack extends Stack {
       ...base,
       stateMachineName: `${prefix}-ShipOrder`,
       createShipment: this.steps.handlers['create-shipment'],
+      commitShipment: this.steps.handlers['commit-shipment'],
       bus: this.routing.bus,
       targetDlq: this.routing.targetDlq,
       waits: profile.workflow,

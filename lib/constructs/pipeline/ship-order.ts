@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -23,6 +23,8 @@ export interface ShipOrderProps extends PipelineBaseProps {
   readonly stateMachineName: string;
   /** create-shipment: books the carrier and records the label (it alone reads the shipping claim). */
   readonly createShipment: lambda.IFunction;
+  /** commit-shipment: the package picked up, its stock reservations become final. */
+  readonly commitShipment: lambda.IFunction;
   /** Pickup requests are put here; the carrier answers through the task token. */
   readonly bus: events.IEventBus;
   /** Where the pickup rule's target dead-letters events it could not deliver (EventRouting's DLQ). */
@@ -37,7 +39,8 @@ const J = sfn.JsonPath;
  * ShipOrder (Standard), the shipping sub-workflow (docs/adr/0029): one execution per package of an
  * order, started by OrderFulfillment with `states:startExecution.sync:2`. It books the carrier and
  * records the label (create-shipment), puts a pickup request on the bus and waits for the carrier's
- * confirmation through the task token (HeartbeatSeconds/TimeoutSeconds from the profile), and
+ * confirmation through the task token (HeartbeatSeconds/TimeoutSeconds from the profile), makes the
+ * package's stock reservations final (commit-shipment: the goods left with the carrier), and
  * outputs the shipment. It fails only with the named errors of the contracts (SHIP_ORDER_ERRORS),
  * whose causes carry no customer data; anything else fails it with the error as raised, which the
  * parent treats as unexpected. Input and output hold the claim reference, never the address.
@@ -93,6 +96,14 @@ export class ShipOrder extends Construct implements Observable {
       .addCatch(failed.pickup, { errors: [sfn.Errors.TIMEOUT, sfn.Errors.HEARTBEAT_TIMEOUT], resultPath: '$.error' })
       // The carrier may refuse the pickup (SendTaskFailure ShipmentFailed).
       .addCatch(failed.shipment, { errors: [shipmentFailed], resultPath: '$.error' });
+    const commit = lambdaStep(
+      this,
+      'CommitShipment',
+      props.commitShipment,
+      { 'orderId.$': '$.orderId', 'shipment.$': '$.shipment' },
+      J.DISCARD,
+      props.waits,
+    );
     const shipped = new sfn.Pass(this, 'Shipped', {
       parameters: {
         'shipmentId.$': '$.label.shipmentId',
@@ -101,7 +112,7 @@ export class ShipOrder extends Construct implements Observable {
         'pickedUpAt.$': '$.pickup.pickedUpAt',
       },
     });
-    const definition = sfn.Chain.start(book).next(pickup).next(shipped);
+    const definition = sfn.Chain.start(book).next(pickup).next(commit).next(shipped);
 
     const logGroup = props.key.logGroup(this, 'Logs', {
       logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
@@ -126,6 +137,11 @@ export class ShipOrder extends Construct implements Observable {
         'AwsSolutions-IAM5[Resource::*]':
           'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray tracing support no resource-level permissions.',
       });
+      for (const fn of [props.createShipment, props.commitShipment])
+        acknowledge(policy, {
+          [`AwsSolutions-IAM5[Resource::<${Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`]:
+            'lambda:InvokeFunction on the handler and its versions/aliases (ARN:*), granted by CDK; only the two shipment handlers are listed.',
+        });
     }
 
     // The carrier's side: the pickup rule's target, answering the task token.
