@@ -1,4 +1,4 @@
-import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { CfnElement, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -14,7 +14,7 @@ import {
   SHIP_ORDER_ERRORS,
   TRANSIENT_ERRORS,
 } from '@securecart/contracts';
-import { acknowledge } from '../nag';
+import { acknowledge, nagArnParts } from '../nag';
 import { Observable, RUNBOOKS } from '../ops-alarms';
 import { grantExecutionDataKey, PipelineBaseProps } from './base';
 import { WorkflowStep } from './fulfillment-steps';
@@ -222,7 +222,11 @@ export class FulfillmentWorkflow extends Construct implements Observable {
     const redelivery = props.orderEvents.redelivery.queue.queue;
     redelivery.grant(this.stateMachine.role, 'sqs:SendMessage');
     props.key.key.grant(this.stateMachine.role, 'kms:GenerateDataKey', 'kms:Decrypt');
-    acknowledgeRole(this.stateMachine, Object.values(props.handlers), props.shipOrder.stateMachine);
+    // The shipment handlers are ShipOrder's to invoke, not this workflow's.
+    const invoked = Object.entries(props.handlers)
+      .filter(([step]) => step !== 'create-shipment' && step !== 'commit-shipment')
+      .map(([, fn]) => fn);
+    acknowledgeRole(this.stateMachine, invoked, props.shipOrder.stateMachine);
 
     const sm = this.stateMachine;
     const sum = { period: Duration.minutes(1), statistic: 'Sum' };
@@ -309,11 +313,13 @@ function acknowledgeRole(stateMachine: sfn.StateMachine, handlers: lambda.IFunct
     'AwsSolutions-IAM5[Resource::*]':
       'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray tracing support no resource-level permissions.',
   });
+  // The ShipOrder executions CDK grants DescribeExecution/StopExecution on, as cdk-nag names them
+  // (the child's name taken from its ARN).
+  const { partition, region } = nagArnParts(stateMachine);
+  const childName = JSON.stringify(Stack.of(stateMachine).resolve(Fn.select(6, Fn.split(':', child.stateMachineArn))));
   acknowledge(policy, {
-    [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachine.stack.resolve(child.stateMachineName)}*]`]:
+    [`AwsSolutions-IAM5[Resource::arn:${partition}:states:${region}:<AWS::AccountId>:execution:${childName}*]`]:
       'states:DescribeExecution/StopExecution on the ShipOrder executions this workflow starts (granted by CDK for startExecution.sync:2): execution names are only known at run time.',
-    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule]':
-      'The managed rule Step Functions uses to learn that a ShipOrder execution ended (startExecution.sync:2), as the Step Functions guide documents.',
   });
   for (const fn of handlers) {
     acknowledge(policy, {
