@@ -30,7 +30,8 @@ describe('the outage matrix, derived from the synthesized definition', () => {
     });
     resources = Template.fromStack(pipeline).toJSON().Resources;
     rows = deriveMatrix(resources);
-    const states = allStates(definitionOf(resources));
+    // OrderFulfillment and ShipOrder, the sub-workflow it starts per package (docs/adr/0029).
+    const states = { ...allStates(definitionOf(resources)), ...allStates(definitionOf(resources, 'ShipOrder')) };
     tasks = Object.fromEntries(Object.entries(states).filter(([, s]) => s.Type === 'Task'));
   });
 
@@ -71,7 +72,7 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       checked.push(name);
     }
     expect(problems).toEqual([]);
-    expect(checked).toHaveLength(7); // validate, pay, reserve, invoice, ship, refund, release
+    expect(checked).toHaveLength(8); // validate, pay, reserve, invoice, refund, release; ShipOrder's create and commit
   });
 
   test('the matrix: every Task state and each dependency it calls (the table the chaos run fills in)', () => {
@@ -89,7 +90,10 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       PublishPaidForRedelivery: ['sqs'],
       ReserveInventory: ['dynamodb (handler)', 'events (handler)', 'lambda'],
       CreateInvoice: ['dynamodb (handler)', 'lambda'],
+      ShipOrder: ['states'],
       CreateShipment: ['dynamodb (handler)', 'lambda'],
+      WaitForPickup: ['events', 'lambda (target)', 'states (target)'],
+      CommitShipment: ['dynamodb (handler)', 'lambda'],
       RefundPayment: ['dynamodb (handler)', 'lambda'],
       ReleaseInventory: ['dynamodb (handler)', 'lambda'],
       PublishOutcome: ['sns'],
@@ -99,6 +103,8 @@ describe('the outage matrix, derived from the synthesized definition', () => {
     expect(rows.filter((r) => r.scope === 'global').map((r) => r.id)).toEqual([
       'lambda@ScreenForFraud(target)',
       'states@ScreenForFraud(target)',
+      'lambda@WaitForPickup(target)',
+      'states@WaitForPickup(target)',
     ]);
   });
 
@@ -123,7 +129,10 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       PublishPaidForRedelivery: 'fail PublishPaid',
       ReserveInventory: '',
       CreateInvoice: '',
+      ShipOrder: '',
       CreateShipment: '',
+      WaitForPickup: '',
+      CommitShipment: '',
       RefundPayment: 'undeliverable',
       ReleaseInventory: 'undeliverable',
       PublishOutcome: '',
