@@ -160,8 +160,8 @@ describe('Pipeline stack', () => {
   describe('handlers', () => {
     const handlers = () => byType('AWS::Lambda::Function').filter(([, f]) => f.Properties.Handler === 'index.handler');
 
-    test('eleven handlers on nodejs22.x, ARM64, X-Ray, JSON logs to their own encrypted log group', () => {
-      expect(handlers()).toHaveLength(11);
+    test('thirteen handlers on nodejs22.x, ARM64, X-Ray, JSON logs to their own encrypted log group', () => {
+      expect(handlers()).toHaveLength(13);
       for (const [, f] of handlers()) {
         expect(f.Properties).toMatchObject({
           Runtime: 'nodejs22.x',
@@ -172,7 +172,7 @@ describe('Pipeline stack', () => {
         expect(f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toMatch(/^[a-z-]+$/);
       }
       const logGroups = byType('AWS::Logs::LogGroup');
-      expect(logGroups).toHaveLength(12); // eleven handlers and the state machine
+      expect(logGroups).toHaveLength(15); // thirteen handlers and the two state machines
       for (const [, lg] of logGroups)
         expect(lg.Properties).toMatchObject({
           KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] },
@@ -201,13 +201,23 @@ describe('Pipeline stack', () => {
       expect(actionsOf(fn)).toEqual(expect.arrayContaining(needed));
     });
 
-    test('handlers that only read the catalog cannot write it, and nothing but intake starts executions', () => {
+    test('handlers that only read the catalog cannot write it; only intake starts OrderFulfillment, only OrderFulfillment starts ShipOrder', () => {
       expect(actionsOf('ValidateOrder')).not.toContain('dynamodb:UpdateItem');
       expect(actionsOf('ValidateOrder')).not.toContain('dynamodb:PutItem');
       const starters = byType('AWS::IAM::Policy').filter(([, p]) =>
         JSON.stringify(p.Properties.PolicyDocument).includes('states:StartExecution'),
       );
-      expect(starters).toHaveLength(1);
+      expect(starters.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+        'OrderFulfillmentStateMachineRoleDefaultPolicy',
+        'OrderIntakeStartFulfillmentRoleDefaultPolicy',
+      ]);
+      const starts = (id: string) =>
+        starters
+          .find(([p]) => p.startsWith(id))![1]
+          .Properties.PolicyDocument.Statement.filter((st: any) => [st.Action].flat().includes('states:StartExecution'))
+          .map((st: any) => st.Resource.Ref.replace(/[0-9A-F]{8}$/, ''));
+      expect(starts('OrderIntake')).toEqual(['OrderFulfillmentStateMachine']);
+      expect(starts('OrderFulfillment')).toEqual(['ShipOrderStateMachine']);
     });
 
     test('readers get read-only key actions on the data key; writers may also encrypt', () => {
@@ -323,7 +333,7 @@ describe('Pipeline stack', () => {
         'ReserveInventory',
         'CreateInvoice',
         'CreateShipments',
-        'CreateShipment',
+        'ShipOrder',
         'RefundPayment',
         'ReleaseInventory',
         'PublishOutcome',
@@ -413,7 +423,7 @@ describe('Pipeline stack', () => {
 
     test('every alarm notifies the ops topic and names a runbook that exists', () => {
       const alarms = byType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-      expect(alarms).toHaveLength(15); // 6 DLQs, the orders and redelivery ages, events recorded for redelivery, screen-fraud and restock errors, 4 on executions
+      expect(alarms).toHaveLength(18); // 6 DLQs, the orders and redelivery ages, events recorded for redelivery, screen-fraud and restock errors, 4 on executions; ShipOrder: failed, timed out, carrier-pickup errors
       for (const a of alarms) {
         expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmTopic/) }]);
         const runbook = /Runbook: (docs\/runbooks\/[a-z-]+\.md)$/.exec(a.AlarmDescription)?.[1];
