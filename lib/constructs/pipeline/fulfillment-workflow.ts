@@ -275,7 +275,7 @@ export class FulfillmentWorkflow extends Construct implements Observable {
         'trackingNumber.$': '$.Output.trackingNumber',
         'pickedUpAt.$': '$.Output.pickedUpAt',
       },
-      resultPath: '$',
+      // The package's result replaces the item (ResultPath's default): $.shipments[i] is the shipment.
     }).addRetry(outageRetry(props.waits, AWS_TRANSIENT_ERRORS.stepFunctions));
     const raise = (state: string, error: string) =>
       new sfn.Fail(this, state, { error, cause: `ShipOrder failed with ${error}` });
