@@ -116,7 +116,7 @@ export type ShipOrderInput = CreateShipmentInput;
 export const shipOrderExecutionName = (orderId: string, packageIndex: number): string =>
   `${orderId}-pkg${packageIndex}`;
 /** Step Functions' execution-name rules (StartExecution `name`). */
-export const EXECUTION_NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+export const EXECUTION_NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
 
 /** The pickup request the child puts on the bus; the carrier answers its task token. No address. */
 export const PICKUP_REQUESTED_DETAIL_TYPE = 'Carrier Pickup Requested';
