@@ -66,6 +66,18 @@ describe('ShipOrder, the shipping sub-workflow (synthesized definitions, real ha
     const fails = Object.values(child).filter((s: any) => s.Type === 'Fail');
     expect(fails.map((f: any) => f.Error).sort()).toEqual(Object.values(SHIP_ORDER_ERRORS).sort());
     for (const f of fails) expect(typeof f.Cause).toBe('string');
+    // Only intake starts OrderFulfillment, only OrderFulfillment starts ShipOrder.
+    const starts = Object.entries<any>(resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
+      .flatMap(([id, r]) =>
+        r.Properties.PolicyDocument.Statement.filter((st: any) => st.Action === 'states:StartExecution').map(
+          (st: any) => `${id.replace(/[0-9A-F]{8}$/, '')} → ${st.Resource.Ref.replace(/[0-9A-F]{8}$/, '')}`,
+        ),
+      );
+    expect(starts.sort()).toEqual([
+      'OrderFulfillmentStateMachineRoleDefaultPolicy → ShipOrderStateMachine',
+      'OrderIntakeStartFulfillmentRoleDefaultPolicy → OrderFulfillmentStateMachine',
+    ]);
   });
 
   test('every package runs as a child named <orderId>-pkg<i>, traced with the parent, its JSON output read; stock committed after the pickup', async () => {
