@@ -71,6 +71,14 @@ export const AWS_TRANSIENT_ERRORS = {
     // What the sqs:sendMessage integration reports for any service error.
     'SQS.AmazonSQSException',
   ],
+  /** states:startExecution.sync:2 (ShipOrder, the shipping sub-workflow: docs/adr/0029). */
+  stepFunctions: [
+    'StepFunctions.ThrottlingException',
+    'StepFunctions.ExecutionLimitExceededException',
+    'StepFunctions.InternalServerError',
+    'StepFunctions.ServiceUnavailable',
+    'StepFunctions.SdkClientException',
+  ],
   dynamoDb: [
     'DynamoDB.ProvisionedThroughputExceededException',
     'DynamoDB.ThrottlingException',

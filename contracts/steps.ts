@@ -83,3 +83,73 @@ export const CreateShipmentInputSchema = z.object({
   claim: ClaimRefSchema,
 });
 export type CreateShipmentInput = z.infer<typeof CreateShipmentInputSchema>;
+
+/*
+ * ShipOrder, the shipping sub-workflow (docs/adr/0029): OrderFulfillment starts one child execution
+ * per package of its shipments Map (`states:startExecution.sync:2`) and reads its output. The
+ * child's input carries the claim reference, never the address (ADR 19): only its CreateShipment
+ * step reads the shipping claim.
+ */
+
+/** The errors a ShipOrder execution fails with (its Fail states); the parent's saga handles each. */
+export const SHIP_ORDER_ERRORS = {
+  /** The carrier refused the shipment (an undeliverable address) or the shipping claim is gone. */
+  shipmentFailed: 'ShipmentFailed',
+  /** The carrier did not answer the booking, after retries. */
+  carrierUnavailable: 'CarrierUnavailable',
+  /** No pickup confirmation (or no heartbeat) from the carrier in time. */
+  pickupTimedOut: 'PickupTimedOut',
+} as const;
+export type ShipOrderError = (typeof SHIP_ORDER_ERRORS)[keyof typeof SHIP_ORDER_ERRORS];
+
+/** What a ShipOrder execution receives: CreateShipment's input (one package of the order). */
+export const ShipOrderInputSchema = CreateShipmentInputSchema;
+export type ShipOrderInput = CreateShipmentInput;
+
+/**
+ * The child execution's name: the order id and the package's position in the order's shipments
+ * (`<orderId>-pkg<index>`), built in the parent's Map (States.Format), so a restarted parent
+ * starts no second child for a package. Order ids match ORDER_ID_PATTERN (64 characters at most of
+ * [A-Za-z0-9_-]), so the name fits Step Functions' rules (80 characters, no whitespace, brackets,
+ * wildcards or special characters) whatever a warehouse or shipment id holds.
+ */
+export const shipOrderExecutionName = (orderId: string, packageIndex: number): string =>
+  `${orderId}-pkg${packageIndex}`;
+/** Step Functions' execution-name rules (StartExecution `name`). */
+export const EXECUTION_NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
+
+/** The pickup request the child puts on the bus; the carrier answers its task token. No address. */
+export const PICKUP_REQUESTED_DETAIL_TYPE = 'Carrier Pickup Requested';
+export const PickupRequestedDetailSchema = z.object({
+  orderId,
+  shipmentId: nonEmptyText(200),
+  warehouse: nonEmptyText(),
+  carrier: nonEmptyText(),
+  trackingNumber: nonEmptyText(),
+  /** Answer with SendTaskSuccess (picked up) / SendTaskFailure; SendTaskHeartbeat while pending. */
+  taskToken: nonEmptyText(),
+});
+export type PickupRequestedDetail = z.infer<typeof PickupRequestedDetailSchema>;
+
+/** The carrier's pickup confirmation (the task's result). */
+export const PickupConfirmationSchema = z.object({
+  trackingNumber: nonEmptyText(),
+  pickedUpAt: nonEmptyText(),
+});
+export type PickupConfirmation = z.infer<typeof PickupConfirmationSchema>;
+
+/** CommitShipment: the package picked up; its items' reservations become final. */
+export const CommitShipmentInputSchema = z.object({
+  orderId,
+  shipment: z.object({ shipmentId: nonEmptyText(200), items: nonEmptyList(StepItemSchema) }),
+});
+export type CommitShipmentInput = z.infer<typeof CommitShipmentInputSchema>;
+
+/** What a ShipOrder execution outputs (the parent's `$.shipments[i]`). */
+export const ShipOrderOutputSchema = z.object({
+  shipmentId: nonEmptyText(200),
+  carrier: nonEmptyText(),
+  trackingNumber: nonEmptyText(),
+  pickedUpAt: nonEmptyText(),
+});
+export type ShipOrderOutput = z.infer<typeof ShipOrderOutputSchema>;

@@ -4,7 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { PROFILES } from '../lib/config/profiles';
 import { PipelineStack } from '../lib/stacks/pipeline-stack';
 import { definitionFrom, deriveMatrix, MatrixRow } from '../scripts/chaos/matrix';
-import { allStates, definitionOf } from './helpers/asl';
+import { allStates, definitionOf, stateMachineOf } from './helpers/asl';
 import { scratchApps } from './helpers/synth';
 import { Resources, roleStatements } from './helpers/template';
 
@@ -31,7 +31,8 @@ describe('the outage matrix, derived from the synthesized definition', () => {
     });
     resources = Template.fromStack(pipeline).toJSON().Resources;
     rows = deriveMatrix(resources);
-    const states = allStates(definitionOf(resources));
+    // OrderFulfillment and ShipOrder, the sub-workflow it starts per package (docs/adr/0029).
+    const states = { ...allStates(definitionOf(resources)), ...allStates(definitionOf(resources, 'ShipOrder')) };
     tasks = Object.fromEntries(Object.entries(states).filter(([, s]) => s.Type === 'Task'));
   });
 
@@ -72,7 +73,7 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       checked.push(name);
     }
     expect(problems).toEqual([]);
-    expect(checked).toHaveLength(7); // validate, pay, reserve, invoice, ship, refund, release
+    expect(checked).toHaveLength(8); // validate, pay, reserve, invoice, refund, release; ShipOrder's create and commit
   });
 
   test('the matrix: every Task state and each dependency it calls (the table the chaos run fills in)', () => {
@@ -90,7 +91,10 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       PublishPaidForRedelivery: ['sqs'],
       ReserveInventory: ['dynamodb (handler)', 'events (handler)', 'lambda'],
       CreateInvoice: ['dynamodb (handler)', 'lambda'],
+      ShipOrder: ['states'],
       CreateShipment: ['dynamodb (handler)', 'lambda'],
+      WaitForPickup: ['events', 'lambda (target)', 'states (target)'],
+      CommitShipment: ['dynamodb (handler)', 'lambda'],
       RefundPayment: ['dynamodb (handler)', 'lambda'],
       ReleaseInventory: ['dynamodb (handler)', 'lambda'],
       PublishOutcome: ['sns'],
@@ -100,6 +104,8 @@ describe('the outage matrix, derived from the synthesized definition', () => {
     expect(rows.filter((r) => r.scope === 'global').map((r) => r.id)).toEqual([
       'lambda@ScreenForFraud(target)',
       'states@ScreenForFraud(target)',
+      'lambda@WaitForPickup(target)',
+      'states@WaitForPickup(target)',
     ]);
   });
 
@@ -124,7 +130,10 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       PublishPaidForRedelivery: 'fail PublishPaid',
       ReserveInventory: '',
       CreateInvoice: '',
+      ShipOrder: '',
       CreateShipment: '',
+      WaitForPickup: '',
+      CommitShipment: '',
       RefundPayment: 'undeliverable',
       ReleaseInventory: 'undeliverable',
       PublishOutcome: '',
@@ -152,7 +161,7 @@ describe('the outage matrix, derived from the synthesized definition', () => {
 
   test('a Task added to the workflow enters the matrix by itself, with its dependencies and its reach', () => {
     const copy: Resources = JSON.parse(JSON.stringify(resources));
-    const sm = Object.values<any>(copy).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+    const sm = stateMachineOf(copy);
     const restock = Object.keys(copy).find((id) => id.startsWith('EventRoutingRestockFunction'))!;
     // After PublishPaid, a new Lambda step calling the restock function (its role: DynamoDB).
     const definition = definitionFrom(copy);

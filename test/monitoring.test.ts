@@ -281,14 +281,14 @@ describe('Monitoring', () => {
       expect(byType(s, api, 'AWS::ApiGateway::Stage').map(([, r]) => r.Properties.TracingEnabled)).toEqual([true]);
       const pipeline = s.stacks.pipeline;
       const stateMachines = byType(s, pipeline, 'AWS::StepFunctions::StateMachine');
-      expect(stateMachines).toHaveLength(1); // OrderFulfillment
+      expect(stateMachines).toHaveLength(2); // OrderFulfillment and ShipOrder, its shipping sub-workflow
       for (const [, sm] of stateMachines) {
         expect(sm.Properties.TracingConfiguration).toEqual({ Enabled: true });
       }
       const handlers = byType(s, pipeline, 'AWS::Lambda::Function').filter(
         ([, f]) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
       );
-      expect(handlers).toHaveLength(12);
+      expect(handlers).toHaveLength(14); // carrier-pickup and commit-shipment: ShipOrder's (docs/adr/0029); clickstream-consumer (ADR 25)
       for (const [id, f] of handlers)
         expect({ id, tracing: f.Properties.TracingConfig }).toEqual({ id, tracing: { Mode: 'Active' } });
       const [, task] = byType(s, api, 'AWS::ECS::TaskDefinition').find(([, t]) =>

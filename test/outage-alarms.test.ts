@@ -78,6 +78,21 @@ const ALARMS = {
     threshold: 1,
     evaluationPeriods: 1,
   },
+  // ShipOrder, the shipping sub-workflow (docs/adr/0029): a package that fails, and its carrier's callback.
+  shipOrderFailed: {
+    metric: ['AWS/States', 'ExecutionsFailed'],
+    dimension: ['StateMachineArn', 'ShipOrderStateMachine'],
+    statistic: 'Sum',
+    threshold: 1,
+    evaluationPeriods: 1,
+  },
+  carrierPickupErrors: {
+    metric: ['AWS/Lambda', 'Errors'],
+    dimension: ['FunctionName', 'ShipOrderCarrierPickupFunction'],
+    statistic: 'Sum',
+    threshold: 1,
+    evaluationPeriods: 1,
+  },
   ordersWaiting: {
     metric: ['AWS/SQS', 'ApproximateAgeOfOldestMessage'],
     dimension: ['QueueName', 'OrderIntakeOrdersQueue'],
@@ -194,6 +209,27 @@ const OUTAGES: ReadonlyArray<{
     alarms: ['restockErrors'],
   },
   {
+    outage: 'Step Functions down at ShipOrder (the parent cannot start or follow a package)',
+    services: ['states'],
+    consequence: 'the saga runs, then FAILED (UNEXPECTED_ERROR)',
+    alarms: ['executionsFailed'],
+  },
+  {
+    outage:
+      "Lambda, DynamoDB or EventBridge down at a ShipOrder step (CreateShipment, WaitForPickup's request, CommitShipment)",
+    services: ['lambda', 'dynamodb', 'events'],
+    consequence:
+      'the package fails (ShipOrder FAILED with the raw error); the parent runs the saga, then FAILED (UNEXPECTED_ERROR)',
+    alarms: ['shipOrderFailed', 'executionsFailed'],
+  },
+  {
+    outage: 'Lambda refusing the invocation of carrier-pickup, or its task-token callback (Step Functions) down',
+    services: ['lambda', 'states'],
+    consequence:
+      'no pickup confirmation: the package fails with PickupTimedOut after the heartbeat/timeout; the order is CANCELLED (SHIPMENT_FAILED), refunded and released',
+    alarms: ['eventTargetsDlq', 'carrierPickupErrors', 'shipOrderFailed'],
+  },
+  {
     outage: 'Lambda or Step Functions down at intake (start-fulfillment cannot start executions)',
     services: ['lambda', 'states'],
     consequence: 'orders wait in orders.fifo, then move to its DLQ',
@@ -292,6 +328,12 @@ describe('which alarm an outage fires (synthesized sandbox Pipeline stack)', () 
       }
     };
     walk(definition.States);
+    // ShipOrder's states, as the branch of the Task that starts it: a child that fails for good
+    // fails that Task (States.TaskFailed), whose Map's catch runs the saga.
+    const shipOrder = definitionFrom(resources, 'ShipOrder');
+    const starter = Object.keys(states).find((n) => /states:startExecution/.test(String(states[n].Resource)))!;
+    walk(shipOrder.States, starter);
+    expect(Object.keys(shipOrder.States)).toContain('WaitForPickup');
     const catchAll = (name: string): string | undefined => {
       for (let at: string | undefined = name; at; at = parent[at]) {
         const c = (states[at].Catch ?? []).find((x: any) => x.ErrorEquals.includes('States.ALL'));
@@ -312,7 +354,7 @@ describe('which alarm an outage fires (synthesized sandbox Pipeline stack)', () 
       return 'none';
     };
     const tasks = Object.keys(states).filter((n) => states[n].Type === 'Task');
-    expect(tasks.length).toBeGreaterThan(15);
+    expect(tasks.length).toBeGreaterThan(18);
     const got = Object.fromEntries(tasks.map((t) => [t, alarmOf(catchAll(t))]));
     const want = Object.fromEntries(
       tasks.map((t) => [

@@ -12,7 +12,7 @@ import { FulfillmentSteps } from '../lib/constructs/pipeline/fulfillment-steps';
 import { OrderClaims } from '../lib/constructs/pipeline/order-claims';
 import { INTAKE_TIMEOUT } from '../lib/constructs/pipeline/order-intake';
 import { ReliableQueue } from '../lib/constructs/reliable-queue';
-import { allStates, definitionOf } from './helpers/asl';
+import { allStates, definitionOf, stateMachineOf } from './helpers/asl';
 import { buildSecureCart } from '../lib/app';
 import { resolveProfile } from '../lib/config/profiles';
 import { scratchApps, synthesizeForFile } from './helpers/synth';
@@ -160,8 +160,8 @@ describe('Pipeline stack', () => {
   describe('handlers', () => {
     const handlers = () => byType('AWS::Lambda::Function').filter(([, f]) => f.Properties.Handler === 'index.handler');
 
-    test('twelve handlers on nodejs22.x, ARM64, X-Ray, JSON logs to their own encrypted log group', () => {
-      expect(handlers()).toHaveLength(12);
+    test('fourteen handlers on nodejs22.x, ARM64, X-Ray, JSON logs to their own encrypted log group', () => {
+      expect(handlers()).toHaveLength(14);
       for (const [, f] of handlers()) {
         expect(f.Properties).toMatchObject({
           Runtime: 'nodejs22.x',
@@ -172,7 +172,7 @@ describe('Pipeline stack', () => {
         expect(f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toMatch(/^[a-z-]+$/);
       }
       const logGroups = byType('AWS::Logs::LogGroup');
-      expect(logGroups).toHaveLength(13); // twelve handlers and the state machine
+      expect(logGroups).toHaveLength(16); // fourteen handlers and the two state machines
       for (const [, lg] of logGroups)
         expect(lg.Properties).toMatchObject({
           KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] },
@@ -201,13 +201,13 @@ describe('Pipeline stack', () => {
       expect(actionsOf(fn)).toEqual(expect.arrayContaining(needed));
     });
 
-    test('handlers that only read the catalog cannot write it, and nothing but intake starts executions', () => {
+    test('handlers that only read the catalog cannot write it; only intake starts OrderFulfillment, only OrderFulfillment starts ShipOrder', () => {
       expect(actionsOf('ValidateOrder')).not.toContain('dynamodb:UpdateItem');
       expect(actionsOf('ValidateOrder')).not.toContain('dynamodb:PutItem');
       const starters = byType('AWS::IAM::Policy').filter(([, p]) =>
         JSON.stringify(p.Properties.PolicyDocument).includes('states:StartExecution'),
       );
-      expect(starters).toHaveLength(1);
+      expect(starters).toHaveLength(2); // intake → OrderFulfillment → ShipOrder: test/workflow/ship-order.test.ts
     });
 
     test('readers get read-only key actions on the data key; writers may also encrypt', () => {
@@ -295,7 +295,7 @@ describe('Pipeline stack', () => {
 
   describe('OrderFulfillment state machine', () => {
     test('Standard, logs ALL without execution data to an encrypted log group, history on the pipeline key, X-Ray on', () => {
-      const [, sm] = byType('AWS::StepFunctions::StateMachine')[0];
+      const sm = stateMachineOf(Object.fromEntries(byType('AWS::StepFunctions::StateMachine')));
       expect(sm.Properties).toMatchObject({
         StateMachineType: 'STANDARD',
         StateMachineName: 'securecart-sandbox-OrderFulfillment',
@@ -323,7 +323,7 @@ describe('Pipeline stack', () => {
         'ReserveInventory',
         'CreateInvoice',
         'CreateShipments',
-        'CreateShipment',
+        'ShipOrder',
         'RefundPayment',
         'ReleaseInventory',
         'PublishOutcome',
@@ -413,7 +413,7 @@ describe('Pipeline stack', () => {
 
     test('every alarm notifies the ops topic and names a runbook that exists', () => {
       const alarms = byType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-      expect(alarms).toHaveLength(19); // 6 DLQs, the orders and redelivery ages, events recorded for redelivery, screen-fraud and restock errors, 4 on executions, 4 of the clickstream (test/clickstream.test.ts)
+      expect(alarms).toHaveLength(22); // 6 DLQs, the orders and redelivery ages, events recorded for redelivery, screen-fraud and restock errors, 4 on executions, 4 of the clickstream (test/clickstream.test.ts); ShipOrder: failed, timed out, carrier-pickup errors
       for (const a of alarms) {
         expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmTopic/) }]);
         const runbook = /Runbook: (docs\/runbooks\/[a-z-]+\.md)$/.exec(a.AlarmDescription)?.[1];

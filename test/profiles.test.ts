@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PROFILE_NAMES, PROFILES, ProfileError, resolveProfile, validateProfile } from '../lib/config/profiles';
 import { isLoopbackHost } from '../lib/config/validate-profile';
 
@@ -59,6 +59,28 @@ describe('profiles', () => {
       false,
     ]);
     expect(PROFILES.prod.audit.retentionDays).toBeGreaterThanOrEqual(90);
+  });
+
+  test("validation of ShipOrder's pickup wait: a heartbeat below the timeout, the timeout within an hour (docs/adr/0029)", () => {
+    const pickup = (heartbeat: number, timeout: number) =>
+      validateProfile({
+        ...PROFILES.sandbox,
+        workflow: {
+          ...PROFILES.sandbox.workflow,
+          pickup: { heartbeat: Duration.seconds(heartbeat), timeout: Duration.seconds(timeout) },
+        },
+      });
+    expect(() => pickup(600, 600)).toThrow(
+      'workflow.pickup.heartbeat must be positive and below workflow.pickup.timeout',
+    );
+    expect(() => pickup(0, 60)).toThrow('workflow.pickup.heartbeat must be positive');
+    expect(() => pickup(600, 3601)).toThrow('workflow.pickup.timeout must leave the 2-hour OrderFulfillment execution');
+    expect(pickup(30, 60)).toBeTruthy();
+    for (const name of PROFILE_NAMES) {
+      const w = PROFILES[name].workflow.pickup;
+      expect(w.heartbeat.toSeconds()).toBeLessThan(w.timeout.toSeconds());
+    }
+    expect(PROFILES.localstack.workflow.pickup.timeout.toSeconds()).toBeLessThanOrEqual(60); // the smoke suite's carrier answers at once
   });
 
   test('validation of the audit trail: it needs the monitoring tier and keeps logs at least 90 days', () => {

@@ -6,6 +6,14 @@ describe('the workflow diagram in docs/diagrams', () => {
     expect(readFileSync(DIAGRAM_FILE, 'utf8')).toBe(currentDiagramDocument());
   });
 
+  test('draws both workflows: OrderFulfillment, its sub-workflow start, and ShipOrder', () => {
+    const doc = readFileSync(DIAGRAM_FILE, 'utf8');
+    expect(doc).toContain('ShipOrder[["ShipOrder ↻ ⇒ sub-workflow"]]');
+    expect(doc).toContain('## ShipOrder, the shipping sub-workflow');
+    expect(doc.match(/```mermaid/g)).toHaveLength(2);
+    expect(doc).toContain('WaitForPickup -.->|"States.Timeout, States.HeartbeatTimeout"| NoPickupInTime');
+  });
+
   test('draws next states, choices, caught errors and nested branches', () => {
     const text = workflowMermaid({
       StartAt: 'A',

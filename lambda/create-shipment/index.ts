@@ -1,16 +1,12 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { HANDLER_ENV } from '@securecart/contracts/env';
-import type { OrderItem } from '@securecart/contracts/order';
 import { CreateShipmentInputSchema } from '@securecart/contracts/steps';
 import type { CreateShipmentInput } from '@securecart/contracts/steps';
 import { idempotencyKey } from '@securecart/contracts/tables';
 import { readClaim } from '../shared/claims';
-import { ddb, tryConditionalWrite } from '../shared/dynamodb';
 import { requireEnv } from '../shared/env';
 import { ShipmentFailed } from '../shared/errors';
 import { stepHandler } from '../shared/handler';
 import { recordOnce } from '../shared/idempotency';
-import { mergeItems } from '../shared/inventory';
 import { logger } from '../shared/logger';
 import { bookShipment } from './carrier';
 import type { Label } from './carrier';
@@ -46,31 +42,8 @@ async function recordLabel(tableName: string, input: CreateShipmentInput, label:
   return { carrier: String(item.carrier), trackingNumber: String(item.trackingNumber) };
 }
 
-/**
- * The goods left the warehouse: the reservation becomes final (the order leaves `reservedOrders`,
- * stock stays down), so a later ReleaseInventory skips these items. Runs on repeats too, in case
- * the first attempt stopped between the label and the commit.
- */
-async function commitReservations(tableName: string, orderId: string, items: readonly OrderItem[]): Promise<void> {
-  for (const item of mergeItems(items)) {
-    const committed = await tryConditionalWrite(() =>
-      ddb.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { productId: item.productId },
-          UpdateExpression: 'DELETE reservedOrders :oidSet',
-          ConditionExpression: 'contains(reservedOrders, :oid)',
-          ExpressionAttributeValues: { ':oid': orderId, ':oidSet': new Set([orderId]) },
-        }),
-      ),
-    );
-    if (!committed) logger.warn('No reservation to commit (already committed)', { productId: item.productId });
-  }
-}
-
 async function createShipment(input: CreateShipmentInput): Promise<CreateShipmentResult> {
   const idempotencyTable = requireEnv(HANDLER_ENV.idempotencyTable);
-  const catalogTable = requireEnv(HANDLER_ENV.catalogTable);
   const { shipmentId } = input.shipment;
 
   // The address, from the order's shipping claim (docs/adr/0019): it is never in the state data.
@@ -87,7 +60,8 @@ async function createShipment(input: CreateShipmentInput): Promise<CreateShipmen
     throw error;
   }
   const label = await recordLabel(idempotencyTable, input, booked);
-  await commitReservations(catalogTable, input.orderId, input.shipment.items);
+  // The reservations stay until the carrier has picked the parcels up (commit-shipment, ShipOrder's
+  // last step: docs/adr/0029), so a pickup that never comes gives the stock back in the saga.
   logger.info('Shipment created', { shipmentId, ...label });
   return { shipmentId, trackingNumber: label.trackingNumber, carrier: label.carrier };
 }

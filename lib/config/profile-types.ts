@@ -149,6 +149,12 @@ export interface Profile {
     };
     /** Retries of every error of a compensation (refund, release), with the same backoff: idempotent, and it gives money back. */
     readonly compensationMaxAttempts: number;
+    /**
+     * ShipOrder's wait for the carrier's pickup confirmation (docs/adr/0029): the task fails
+     * (PickupTimedOut, the saga refunds and releases) after `timeout`, or after `heartbeat` without a
+     * heartbeat or an answer from the carrier. Both well inside the parent's 2-hour execution timeout.
+     */
+    readonly pickup: { readonly heartbeat: Duration; readonly timeout: Duration };
   };
   /** The checkout service (ECS Fargate, ARM64) behind the internal ALB. */
   readonly checkout: {

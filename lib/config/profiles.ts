@@ -37,6 +37,8 @@ const realWorkflowWaits = {
   ridesOutOutage: Duration.minutes(5),
   outageRetry: { interval: Duration.seconds(2), maxDelay: Duration.seconds(60), maxAttempts: 25 },
   compensationMaxAttempts: 30,
+  // The carrier confirms the pickup within the hour, and reports in every 10 minutes while pending.
+  pickup: { heartbeat: Duration.minutes(10), timeout: Duration.hours(1) },
 } as const;
 
 /** The storefront's dev server (web/vite.config.ts): the default until the Frontend stack sets its domain. */
@@ -232,6 +234,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       ridesOutOutage: Duration.seconds(60),
       outageRetry: { interval: Duration.seconds(1), maxDelay: Duration.seconds(10), maxAttempts: 28 },
       compensationMaxAttempts: 30,
+      // The carrier simulator confirms at once: a pickup that takes a minute is a failure here.
+      pickup: { heartbeat: Duration.seconds(30), timeout: Duration.seconds(60) },
     },
     // Not deployed (no ECS on LocalStack's free plan); kept valid so the profile type stays uniform.
     checkout: smallCheckout,

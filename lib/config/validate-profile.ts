@@ -2,6 +2,9 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { CLICKSTREAM_LIMITS } from '@securecart/contracts/clickstream';
 import type { Profile } from './profile-types';
 
+/** ShipOrder's pickup wait may take at most an hour of the parent's 2-hour execution (docs/adr/0029). */
+const PICKUP_TIMEOUT_LIMIT_SECONDS = 3600;
+
 export class ProfileError extends Error {}
 
 /** Checks the invariants a profile must keep; throws a ProfileError naming every problem. */
@@ -34,6 +37,11 @@ export function validateProfile(p: Profile): Profile {
   }
   if (p.tiers.frontend && !p.tiers.api) problems.push('tiers.frontend needs the api tier');
   problems.push(...workflowProblems(p), ...cacheProblems(p));
+  const pickup = p.workflow.pickup;
+  if (!(pickup.heartbeat.toSeconds() > 0 && pickup.heartbeat.toSeconds() < pickup.timeout.toSeconds()))
+    problems.push('workflow.pickup.heartbeat must be positive and below workflow.pickup.timeout');
+  if (pickup.timeout.toSeconds() > PICKUP_TIMEOUT_LIMIT_SECONDS)
+    problems.push('workflow.pickup.timeout must leave the 2-hour OrderFulfillment execution an hour for the rest');
   problems.push(
     ...checkoutProblems(p),
     ...apiProblems(p),

@@ -12,6 +12,7 @@ import { FulfillmentWorkflow } from '../constructs/pipeline/fulfillment-workflow
 import { OrderEventsFanOut } from '../constructs/pipeline/order-events-fan-out';
 import { OrderClaims } from '../constructs/pipeline/order-claims';
 import { OrderIntake } from '../constructs/pipeline/order-intake';
+import { ShipOrder } from '../constructs/pipeline/ship-order';
 
 export interface PipelineStackProps extends StackProps {
   readonly profile: Profile;
@@ -32,6 +33,7 @@ export class PipelineStack extends Stack {
   readonly intake: OrderIntake;
   readonly steps: FulfillmentSteps;
   readonly workflow: FulfillmentWorkflow;
+  readonly shipOrder: ShipOrder;
   readonly orderEvents: OrderEventsFanOut;
   readonly routing: EventRouting;
   readonly claims: OrderClaims;
@@ -84,6 +86,16 @@ export class PipelineStack extends Stack {
       profileName: profile.name,
     });
     this.orderEvents = new OrderEventsFanOut(this, 'OrderEvents', { ...base, topicKey, email: profile.alarmEmail });
+    // Shipping, a sub-workflow per package (docs/adr/0029).
+    this.shipOrder = new ShipOrder(this, 'ShipOrder', {
+      ...base,
+      stateMachineName: `${prefix}-ShipOrder`,
+      createShipment: this.steps.handlers['create-shipment'],
+      commitShipment: this.steps.handlers['commit-shipment'],
+      bus: this.routing.bus,
+      targetDlq: this.routing.targetDlq,
+      waits: profile.workflow,
+    });
     this.workflow = new FulfillmentWorkflow(this, 'OrderFulfillment', {
       ...base,
       stateMachineName: `${prefix}-OrderFulfillment`,
@@ -92,6 +104,7 @@ export class PipelineStack extends Stack {
       bus: this.routing.bus,
       fraudScreenTimeout: screening.fraudScreenTimeout,
       waits: profile.workflow,
+      shipOrder: this.shipOrder,
     });
     this.routing.answerScreeningFor(this.workflow.stateMachine, key);
     this.intake = new OrderIntake(this, 'OrderIntake', {
@@ -123,6 +136,7 @@ export class PipelineStack extends Stack {
       AlarmTopicArn: this.alarms.topic.topicArn,
       EventBusName: this.routing.bus.eventBusName,
       StateMachineArn: this.workflow.stateMachine.stateMachineArn,
+      ShipOrderStateMachineArn: this.shipOrder.stateMachine.stateMachineArn,
       CatalogTableName: catalogTable.tableName,
       IdempotencyTableName: idempotencyTable.tableName,
       OrderClaimsTableName: this.claims.table.tableName,

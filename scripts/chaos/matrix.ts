@@ -65,9 +65,16 @@ const ERROR_HOOKS: Record<string, 'undeliverable'> = { ShipmentFailed: 'undelive
 const CHOICE_HOOKS: Record<string, 'screened'> = { '$.validation.screeningRequired': 'screened' };
 
 /** The state machine definition, CloudFormation tokens written as `{Ref:Id}` / `{GetAtt:Id}`. */
-export function definitionFrom(resources: Resources): any {
-  const sm = Object.values(resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-  if (!sm) throw new Error('no state machine in the template');
+export function definitionFrom(resources: Resources, name: 'OrderFulfillment' | 'ShipOrder' = 'OrderFulfillment'): any {
+  const sm = Object.values(resources).find(
+    (r) => r.Type === 'AWS::StepFunctions::StateMachine' && String(r.Properties?.StateMachineName).endsWith(`-${name}`),
+  );
+  if (!sm) throw new Error(`no ${name} state machine in the template`);
+  return definitionOf(sm);
+}
+
+/** A state machine resource's definition, tokens written as in `definitionFrom`. */
+function definitionOf(sm: { Properties?: any }): any {
   const d = sm.Properties.DefinitionString;
   if (typeof d === 'string') return JSON.parse(d);
   const text = (d['Fn::Join'][1] as unknown[])
@@ -84,20 +91,34 @@ export function definitionFrom(resources: Resources): any {
   return JSON.parse(text);
 }
 
-/** Every state by name (Parallel branches and Map item processors included), with its parent. */
-function flatten(definition: any) {
+/**
+ * Every state by name (Parallel branches and Map item processors included), with its parent; the
+ * states of a child state machine a Task starts (`states:startExecution`, ShipOrder: docs/adr/0029)
+ * are taken in as if they were that Task's branch (`childStart`: the Task → the child's StartAt).
+ */
+function flatten(definition: any, resources: Resources) {
   const states: Record<string, any> = {};
   const parent: Record<string, string> = {};
+  const childStart: Record<string, string> = {};
   const walk = (s: Record<string, any>, outer?: string) => {
     for (const [name, st] of Object.entries(s)) {
+      if (name in states) throw new Error(`two states are named ${name}`);
       states[name] = st;
       if (outer) parent[name] = outer;
       for (const b of st.Branches ?? []) walk(b.States, name);
       if (st.ItemProcessor) walk(st.ItemProcessor.States, name);
+      if (st.Type === 'Task' && /:states:::states:startExecution/.test(String(st.Resource))) {
+        const ref = /\{Ref:([A-Za-z0-9]+)\}/.exec(JSON.stringify(st.Parameters?.StateMachineArn))?.[1];
+        const child = ref ? resources[ref] : undefined;
+        if (!child) throw new Error(`${name}: the state machine it starts is not in the template`);
+        const childDefinition = definitionOf(child);
+        childStart[name] = childDefinition.StartAt;
+        walk(childDefinition.States, name);
+      }
     }
   };
   walk(definition.States);
-  return { states, parent };
+  return { states, parent, childStart };
 }
 
 /** The Lambda function (logical id) a Task invokes, if any. */
@@ -194,7 +215,11 @@ function gateOf(
  * States.ALL catch costs 2 (the state it leaves must fail permanently). Other Choice branches and
  * catches are free or unusable as the hooks allow.
  */
-function reaches(definition: any, states: Record<string, any>): Record<string, Reach> {
+function reaches(
+  definition: any,
+  states: Record<string, any>,
+  childStart: Record<string, string>,
+): Record<string, Reach> {
   type Path = { cost: number; reach: Reach };
   const best: Record<string, Path> = {};
   const queue: Array<[string, Path]> = [
@@ -214,6 +239,7 @@ function reaches(definition: any, states: Record<string, any>): Record<string, R
     go(s.Default);
     for (const b of s.Branches ?? []) go(b.StartAt);
     go(s.ItemProcessor?.StartAt);
+    go(childStart[name]);
     for (const c of s.Choices ?? []) {
       const hook = CHOICE_HOOKS[c.Variable];
       if (hook && c.BooleanEquals === true) go(c.Next, 1, { [hook]: true });
@@ -232,8 +258,8 @@ function reaches(definition: any, states: Record<string, any>): Record<string, R
 /** The outage matrix of a Pipeline stack's template. */
 export function deriveMatrix(resources: Resources): MatrixRow[] {
   const definition = definitionFrom(resources);
-  const { states } = flatten(definition);
-  const reach = reaches(definition, states);
+  const { states, childStart } = flatten(definition, resources);
+  const reach = reaches(definition, states, childStart);
   // The Task whose States.ALL catch leads straight to a state (a publish → its redelivery record).
   const catchers: Record<string, string> = {};
   for (const [name, s] of Object.entries(states))

@@ -85,7 +85,9 @@ export async function runMatrix(ctx: MatrixContext, rows: MatrixRow[]): Promise<
     const narrow = (g: { service: MatrixService; match: readonly string[] }, extra: Partial<FaultRule> = {}) =>
       ({
         service: g.service,
-        operation: g.service === 'lambda' ? 'Invoke' : '*',
+        // A Step Functions gate is the start of the order's ShipOrder child only: the runner's own
+        // history reads name the order too.
+        operation: g.service === 'lambda' ? 'Invoke' : g.service === 'states' ? 'StartExecution' : '*',
         rate: 1,
         match: [order.orderId, ...g.match.map((m) => resolve(m, terminal))],
         message: `chaos ${row.id}`,
@@ -97,12 +99,18 @@ export async function runMatrix(ctx: MatrixContext, rows: MatrixRow[]): Promise<
 
     // Wait for the order to enter the state (10 minutes at most; an execution that ends first: not reached).
     let entered: Date | undefined;
-    for (const deadline = Date.now() + 600_000; !entered && Date.now() < deadline;) {
-      const events = await ctx.c.sfn
-        .send(new GetExecutionHistoryCommand({ executionArn: ctx.executionArn(order.orderId), maxResults: 1000 }))
+    const history = (executionArn: string) =>
+      ctx.c.sfn
+        .send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))
         .then((h) => h.events ?? [])
         .catch(() => []);
-      entered = events.find((e) => e.stateEnteredEventDetails?.name === row.state)?.timestamp;
+    for (const deadline = Date.now() + 600_000; !entered && Date.now() < deadline;) {
+      const events = await history(ctx.executionArn(order.orderId));
+      // ShipOrder's states are in its first package's execution (docs/adr/0029): `<orderId>-pkg0`.
+      const child = await history(
+        `${ctx.executionArn(order.orderId).replace(/-OrderFulfillment:([^:]+)$/, '-ShipOrder:$1')}-pkg0`,
+      );
+      entered = [...events, ...child].find((e) => e.stateEnteredEventDetails?.name === row.state)?.timestamp;
       if (entered) break;
       if (events.some((e) => /^Execution(Succeeded|Failed|TimedOut|Aborted)$/.test(e.type ?? ''))) break;
       await sleep(2000);

@@ -42,13 +42,6 @@ const input = (overrides: Partial<CreateShipmentInput> = {}): CreateShipmentInpu
   ...overrides,
 });
 const TRACKING = trackingNumberFor('ord-4', 'ord-4-wh-east');
-const commit = (productId: string) => ({
-  TableName: TABLES.catalog,
-  Key: { productId },
-  UpdateExpression: 'DELETE reservedOrders :oidSet',
-  ConditionExpression: 'contains(reservedOrders, :oid)',
-  ExpressionAttributeValues: { ':oid': 'ord-4', ':oidSet': new Set(['ord-4']) },
-});
 
 beforeEach(() => {
   fixDate();
@@ -63,7 +56,7 @@ beforeEach(() => {
 afterEach(() => jest.useRealTimers());
 
 describe('create-shipment', () => {
-  it('books the shipment, records it once and commits the reservations of its items', async () => {
+  it('books the shipment and records it once; the reservations stay until the pickup (commit-shipment)', async () => {
     await expect(handler(input())).resolves.toEqual({
       shipmentId: 'ord-4-wh-east',
       trackingNumber: TRACKING,
@@ -88,18 +81,17 @@ describe('create-shipment', () => {
         ConditionExpression: 'attribute_not_exists(id)',
       },
     ]);
-    expect(ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].input)).toEqual([commit('p-cap'), commit('p-mug')]);
+    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(0);
     expect(logs()).toContainEqual(
       expect.objectContaining({ level: 'INFO', message: 'Shipment created', orderId: 'ord-4' }),
     );
   });
 
-  it('returns the recorded shipment on a repeat and still finishes the commit', async () => {
+  it('returns the recorded shipment on a repeat', async () => {
     ddbMock.on(PutCommand).rejects(conditionFailed());
     ddbMock
       .on(GetCommand, { TableName: TABLES.idempotency })
       .resolves({ Item: { carrier: 'SecureShip', trackingNumber: 'SS-STORED' } });
-    ddbMock.on(UpdateCommand, { Key: { productId: 'p-cap' } }).rejects(conditionFailed());
 
     await expect(handler(input())).resolves.toEqual({
       shipmentId: 'ord-4-wh-east',
@@ -110,8 +102,8 @@ describe('create-shipment', () => {
       { TableName: TABLES.claims, Key: { claimId: `shipping#${CLAIM_REF}` }, ConsistentRead: true },
       { TableName: TABLES.idempotency, Key: { id: 'shipment#ord-4#ord-4-wh-east' }, ConsistentRead: true },
     ]);
-    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(2);
-    expect(logs().filter((l) => l.level === 'WARN' && l.orderId === 'ord-4')).toHaveLength(2);
+    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(logs().filter((l) => l.level === 'WARN' && l.orderId === 'ord-4')).toHaveLength(1);
   });
 
   it('throws ShipmentFailed for an undeliverable address, before any write', async () => {

@@ -1,9 +1,11 @@
 /** Helpers for reading the state machine definition out of a synthesized template. */
 
 /** The definition of the template's state machine, with CloudFormation tokens left as "TOKEN". */
-export function definitionOf(resources: Record<string, { Type: string; Properties: any }>): any {
-  const sm = Object.values(resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-  if (!sm) throw new Error('no state machine in the template');
+export function definitionOf(
+  resources: Record<string, { Type: string; Properties: any }>,
+  name: 'OrderFulfillment' | 'ShipOrder' = 'OrderFulfillment',
+): any {
+  const sm = stateMachineOf(resources, name);
   const definition = sm.Properties.DefinitionString;
   if (typeof definition === 'string') return JSON.parse(definition);
   const parts = definition['Fn::Join'][1] as unknown[];
@@ -22,4 +24,19 @@ export function allStates(definition: any): Record<string, any> {
   };
   walk(definition.States);
   return out;
+}
+
+/**
+ * The template's state machine of that name (`securecart-<profile>-<name>`): OrderFulfillment, or
+ * ShipOrder, the shipping sub-workflow it starts (docs/adr/0029).
+ */
+export function stateMachineOf(
+  resources: Record<string, { Type: string; Properties: any }>,
+  name: 'OrderFulfillment' | 'ShipOrder' = 'OrderFulfillment',
+): { Type: string; Properties: any } {
+  const found = Object.values(resources).filter(
+    (r) => r.Type === 'AWS::StepFunctions::StateMachine' && String(r.Properties.StateMachineName).endsWith(`-${name}`),
+  );
+  if (found.length !== 1) throw new Error(`expected one ${name} state machine in the template, found ${found.length}`);
+  return found[0];
 }

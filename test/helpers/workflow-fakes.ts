@@ -12,6 +12,7 @@ import { EventBridgeClient, PutEventsCommand, PutEventsRequestEntry } from '@aws
 import {
   ExecutionAlreadyExists,
   SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
@@ -39,6 +40,12 @@ export class FakeAwsServices {
   /** Every message handlers sent with SQS SendMessage. */
   readonly sentMessages: SendMessageCommandInput[] = [];
   private readonly pendingTokens = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly heartbeats = new Map<string, Array<() => void>>();
+
+  /** Resolves at the next SendTaskHeartbeat for the token. */
+  nextHeartbeat(token: string): Promise<void> {
+    return new Promise((resolve) => this.heartbeats.set(token, [...(this.heartbeats.get(token) ?? []), resolve]));
+  }
 
   /** Waits for the answer to a task token; the token is registered before this returns. */
   awaitTaskToken(token: string): Promise<unknown> {
@@ -50,6 +57,14 @@ export class FakeAwsServices {
     this.sfnMock.on(SendTaskSuccessCommand).callsFake(async (input) => {
       const pending = this.takeToken(input.taskToken);
       pending.resolve(JSON.parse(input.output));
+      return {};
+    });
+    this.sfnMock.on(SendTaskHeartbeatCommand).callsFake(async (input) => {
+      if (!this.pendingTokens.has(input.taskToken))
+        throw Object.assign(new Error('Task Timed Out'), { name: 'TaskTimedOut' });
+      const waiting = this.heartbeats.get(input.taskToken) ?? [];
+      this.heartbeats.delete(input.taskToken);
+      for (const resolve of waiting) resolve();
       return {};
     });
     this.sfnMock.on(SendTaskFailureCommand).callsFake(async (input) => {

@@ -24,6 +24,9 @@
  * - PutEvents from handlers (InventoryLow) is captured and routed the same way (to restock).
  * - SQS SendMessage from handlers is captured (`sentMessages`).
  * - `sqs:sendMessage` tasks (status events recorded for redelivery) record the event.
+ * - `states:startExecution.sync:2` (ShipOrder, the shipping sub-workflow) runs the child's
+ *   definition from the same template as a local execution, its Task states bound the same way
+ *   (workflow-runner.ts); `pickup` options stand in for a carrier that never answers.
  * - Faults: `run(order, { faults: { RefundPayment: new Error('boom') } })` makes that Task state
  *   throw instead of doing its work (on every attempt, or on the attempts a function picks).
  *
@@ -52,7 +55,7 @@ import {
   toWorkflowOrder,
   WorkflowOrder,
 } from '@securecart/contracts';
-import { allStates } from './asl';
+import { allStates, stateMachineOf } from './asl';
 import { matchesEventPattern } from './event-matchers';
 import {
   acquireEnvView,
@@ -95,6 +98,10 @@ export class WorkflowHarness {
 
   private readonly resources: Resources;
   private readonly definition: any;
+  /** Every state machine's definition by ARN (OrderFulfillment and the children it starts). */
+  private readonly definitions = new Map<string, any>();
+  /** ShipOrder executions by name (StartExecution is idempotent by name). */
+  readonly childExecutions = new Map<string, Promise<ExecutionReport>>();
   /** Handler folder (step) of each Lambda task state, and whether it is a `lambda:invoke` task. */
   private readonly stepOfState = new Map<string, { step: string; invoke: boolean }>();
   private readonly handlers = new Map<string, Handler>();
@@ -122,11 +129,11 @@ export class WorkflowHarness {
       this.resources = pipeline.toJSON().Resources;
       const names = localNames(this.resources);
 
-      // The state machine, by type.
-      const machines = Object.values(this.resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-      if (machines.length !== 1)
-        throw new Error(`expected one state machine in the template, found ${machines.length}`);
-      this.definition = JSON.parse(resolveTokens(machines[0].Properties.DefinitionString, names));
+      // The state machines: OrderFulfillment, and the ShipOrder children it starts, by ARN.
+      for (const [id, r] of Object.entries(this.resources))
+        if (r.Type === 'AWS::StepFunctions::StateMachine')
+          this.definitions.set(names[id], JSON.parse(resolveTokens(r.Properties.DefinitionString, names)));
+      this.definition = JSON.parse(resolveTokens(stateMachineOf(this.resources).Properties.DefinitionString, names));
 
       // The pipeline's functions, by POWERTOOLS_SERVICE_NAME (= the handler folder under lambda/).
       const stepOfArn = new Map<string, string>();
@@ -167,8 +174,8 @@ export class WorkflowHarness {
         this.handlers.set(step, handler);
       }
 
-      // Bind every Lambda task to the handler of the function it invokes.
-      for (const [name, state] of Object.entries(allStates(this.definition))) {
+      // Bind every Lambda task (of every state machine) to the handler of the function it invokes.
+      for (const [name, state] of Object.entries(this.allTaskStates())) {
         const target = lambdaTaskTarget(state);
         if (!target) continue;
         const step = stepOfArn.get(target.arn);
@@ -210,14 +217,27 @@ export class WorkflowHarness {
 
   /** Names of Task states no override covers (must be empty: nothing may call AWS). */
   uncoveredTasks(): string[] {
-    return Object.entries(allStates(this.definition))
+    return Object.entries(this.allTaskStates())
       .filter(
         ([name, s]) =>
           s.Type === 'Task' &&
           !this.stepOfState.has(name) &&
-          !/sns:publish$|sqs:sendMessage$|events:putEvents\.waitForTaskToken$/.test(s.Resource),
+          !/sns:publish$|sqs:sendMessage$|events:putEvents\.waitForTaskToken$|states:startExecution\.sync:2$/.test(
+            s.Resource,
+          ),
       )
       .map(([name]) => name);
+  }
+
+  /** Every state of every state machine of the template (names are unique across them). */
+  private allTaskStates(): Record<string, any> {
+    const out: Record<string, any> = {};
+    for (const definition of this.definitions.values())
+      for (const [name, state] of Object.entries(allStates(definition))) {
+        if (name in out) throw new Error(`two state machines have a state named ${name}`);
+        out[name] = state;
+      }
+    return out;
   }
 
   /** The environment a handler runs with: exactly what `process.env` shows it (a copy). */
@@ -296,7 +316,7 @@ export class WorkflowHarness {
   /** Runs one execution with exactly this input. */
   start(input: any, options: RunOptions = {}): Promise<ExecutionReport> {
     const orderId = String(input?.orderId ?? `anon-${this.executions.size}`);
-    const taskStates = Object.entries(allStates(this.definition))
+    const taskStates = Object.entries(this.allTaskStates())
       .filter(([, s]) => s.Type === 'Task')
       .map(([name]) => name);
     const unknown = Object.keys(options.faults ?? {}).filter((state) => !taskStates.includes(state));
@@ -330,6 +350,9 @@ export class WorkflowHarness {
       invoke: (step, event, contextName) => this.invoke(step, event, contextName),
       awaitTaskToken: (token) => this.aws.awaitTaskToken(token),
       deliverEntries: (entries) => this.deliverToRules(entries.map(toEvent)),
+      nextHeartbeat: (token) => this.aws.nextHeartbeat(token),
+      definitionOf: (arn) => this.definitions.get(arn),
+      childExecutions: this.childExecutions,
     });
   }
 

@@ -13,6 +13,14 @@
  *   and deliver the event to the rules unless the screening target is down; no answer → the
  *   state's TimeoutSeconds fires.
  *
+ * - `states:startExecution.sync:2` tasks (ShipOrder, docs/adr/0029) run the child's definition as a
+ *   local execution of that name (a second start by name joins the first, as on AWS), and answer as
+ *   the integration does: the child's DescribeExecution with its JSON `Output`, or, when the child
+ *   failed, States.TaskFailed with that description as the cause. The child's Task states,
+ *   statuses, errors and history are the parent's report's too (`children` lists the executions).
+ * - A waiting task with HeartbeatSeconds fails with States.HeartbeatTimeout when neither an answer
+ *   nor a SendTaskHeartbeat comes within them (aws-local-stepfunctions has TimeoutSeconds only).
+ *
  * aws-local-stepfunctions does not fill `$$.State.RetryCount`; the runner supplies it per state
  * as AWS does (0 on the first attempt, +1 per retry).
  */
@@ -72,6 +80,16 @@ export interface ExecutionReport {
    * sent (Lambda payloads, SNS messages, SQS bodies, EventBridge entries), in order.
    */
   readonly history: unknown[];
+  /** ShipOrder executions this execution started, in start order (name, input, outcome). */
+  readonly children: ChildExecution[];
+}
+
+export interface ChildExecution {
+  readonly name: string;
+  readonly stateMachineArn: string;
+  readonly input: any;
+  readonly output?: any;
+  readonly error?: { readonly error: string; readonly cause: string };
 }
 
 /** Makes a Lambda task throw: always, or on the attempts for which the function returns an error. */
@@ -84,6 +102,15 @@ export interface RunOptions {
   readonly screeningTargetDown?: boolean;
   /** Faults to inject, by Task state name (test-only: the task's work is not done when it throws). */
   readonly faults?: Readonly<Record<string, Fault>>;
+  /**
+   * ShipOrder's pickup wait: `carrierDown` (nothing answers the pickup request), and overrides of
+   * WaitForPickup's HeartbeatSeconds and TimeoutSeconds (`null` removes the heartbeat).
+   */
+  readonly pickup?: {
+    readonly carrierDown?: boolean;
+    readonly heartbeatSeconds?: number | null;
+    readonly timeoutSeconds?: number;
+  };
 }
 
 /** What the runner needs from the harness: the bound handlers and the fake event bus. */
@@ -96,6 +123,22 @@ export interface RunnerBindings {
   awaitTaskToken(token: string): Promise<unknown>;
   /** Delivers PutEvents entries to the rules that match them. */
   deliverEntries(entries: any[]): Promise<void>;
+  /** Resolves when a SendTaskHeartbeat for the token arrives (a new promise per heartbeat). */
+  nextHeartbeat(token: string): Promise<void>;
+  /** The definition of the state machine of that ARN (a child), if the template has it. */
+  definitionOf(stateMachineArn: string): any;
+  /** Child executions by name, across the harness (StartExecution is idempotent by name). */
+  readonly childExecutions: Map<string, Promise<ExecutionReport>>;
+}
+
+/** Where a child execution's records go: its parent's report. */
+interface ReportSink {
+  readonly statuses: StatusRecord[];
+  readonly redelivery: ExecutionReport['redelivery'][number][];
+  readonly tasks: string[];
+  readonly taskErrors: TaskError[];
+  readonly history: unknown[];
+  readonly children: ChildExecution[];
 }
 
 /** Runs one execution of `baseDefinition` (left unchanged) named `orderId`. */
@@ -105,18 +148,27 @@ export async function runExecution(
   input: any,
   options: RunOptions,
   bindings: RunnerBindings,
+  sink?: ReportSink,
+  stateMachineName = 'OrderFulfillment',
 ): Promise<ExecutionReport> {
   // JSON round trip, not structuredClone: under jest, structuredClone returns objects of another
   // realm, which the engine does not recognise as plain objects.
   const definition = JSON.parse(JSON.stringify(baseDefinition));
   const states = allStates(definition);
-  if (options.screeningTimeoutSeconds !== undefined)
+  if (options.screeningTimeoutSeconds !== undefined && states.ScreenForFraud)
     states.ScreenForFraud.TimeoutSeconds = options.screeningTimeoutSeconds;
+  const pickup = options.pickup ?? {};
+  if (states.WaitForPickup) {
+    if (pickup.timeoutSeconds !== undefined) states.WaitForPickup.TimeoutSeconds = pickup.timeoutSeconds;
+    if (pickup.heartbeatSeconds === null) delete states.WaitForPickup.HeartbeatSeconds;
+    else if (pickup.heartbeatSeconds !== undefined) states.WaitForPickup.HeartbeatSeconds = pickup.heartbeatSeconds;
+  }
 
-  const statuses: StatusRecord[] = [];
-  const redelivery: ExecutionReport['redelivery'][number][] = [];
-  const tasks: string[] = [];
-  const taskErrors: TaskError[] = [];
+  const statuses: StatusRecord[] = sink?.statuses ?? [];
+  const redelivery: ExecutionReport['redelivery'][number][] = sink?.redelivery ?? [];
+  const tasks: string[] = sink?.tasks ?? [];
+  const taskErrors: TaskError[] = sink?.taskErrors ?? [];
+  const children: ChildExecution[] = sink?.children ?? [];
   const attempts = new Map<string, number>();
   const token = `token-${orderId}`;
   const overrides: Record<string, (input: any) => Promise<any>> = {};
@@ -166,11 +218,50 @@ export async function runExecution(
         return { MessageId: `q-${redelivery.length}` };
       };
     } else if (/events:putEvents\.waitForTaskToken$/.test(state.Resource)) {
+      const targetDown = name === 'WaitForPickup' ? pickup.carrierDown : options.screeningTargetDown;
       overrides[name] = async (params: any) => {
         tasks.push(name);
-        const answered = bindings.awaitTaskToken(params.Entries[0].Detail.taskToken);
-        if (!options.screeningTargetDown) await bindings.deliverEntries(params.Entries);
-        return answered;
+        const taskToken = params.Entries[0].Detail.taskToken;
+        const answered = bindings.awaitTaskToken(taskToken);
+        if (!targetDown) await bindings.deliverEntries(params.Entries);
+        return state.HeartbeatSeconds ? withHeartbeat(answered, taskToken, state.HeartbeatSeconds, bindings) : answered;
+      };
+    } else if (/:states:::states:startExecution\.sync:2$/.test(state.Resource)) {
+      overrides[name] = async (params: any) => {
+        tasks.push(name);
+        const childDefinition = bindings.definitionOf(params.StateMachineArn);
+        if (!childDefinition) throw new Error(`${name}: no state machine ${params.StateMachineArn} in the template`);
+        const childName = String(params.Name);
+        let run = bindings.childExecutions.get(childName);
+        if (!run) {
+          run = runExecution(
+            childDefinition,
+            childName,
+            params.Input,
+            options,
+            bindings,
+            { statuses, redelivery, tasks, taskErrors, history, children },
+            String(params.StateMachineArn).split(':').pop(),
+          );
+          bindings.childExecutions.set(childName, run);
+        }
+        const child = await run;
+        const description = {
+          ExecutionArn: executionArn(String(params.StateMachineArn).split(':').pop()!, childName),
+          StateMachineArn: params.StateMachineArn,
+          Name: childName,
+          Status: child.error ? 'FAILED' : 'SUCCEEDED',
+          Input: params.Input,
+          ...(child.error ? { Error: child.error.error, Cause: child.error.cause } : { Output: child.output }),
+        };
+        children.push({
+          name: childName,
+          stateMachineArn: params.StateMachineArn,
+          input: params.Input,
+          ...(child.error ? { error: child.error } : { output: child.output }),
+        });
+        if (child.error) throw Object.assign(new Error(JSON.stringify(description)), { name: 'States.TaskFailed' });
+        return description;
       };
     }
   }
@@ -191,7 +282,7 @@ export async function runExecution(
   }
 
   // Every Task state's parameters, as the history's TaskScheduled events record them.
-  const history: unknown[] = [];
+  const history: unknown[] = sink?.history ?? [];
   for (const [name, handler] of Object.entries(overrides)) {
     overrides[name] = (params: any) => {
       history.push({ type: 'TaskScheduled', state: name, parameters: params });
@@ -207,7 +298,7 @@ export async function runExecution(
     },
     context: {
       Execution: {
-        Id: `arn:aws:states:${REGION}:${ACCOUNT}:execution:OrderFulfillment:${orderId}`,
+        Id: executionArn(stateMachineName, orderId),
         Name: orderId,
         Input: input,
         StartTime: new Date().toISOString(),
@@ -222,7 +313,7 @@ export async function runExecution(
   try {
     const output = await execution.result;
     await events;
-    return { orderId, output, statuses, redelivery, tasks, taskErrors, history };
+    return { orderId, output, statuses, redelivery, tasks, taskErrors, history, children };
   } catch (e) {
     await events.catch(() => undefined);
     // aws-local-stepfunctions wraps the failure in an ExecutionError; its cause is the state's error.
@@ -235,6 +326,33 @@ export async function runExecution(
       tasks,
       taskErrors,
       history,
+      children,
     };
   }
+}
+
+const executionArn = (stateMachineName: string, name: string) =>
+  `arn:aws:states:${REGION}:${ACCOUNT}:execution:${stateMachineName}:${name}`;
+
+/** The answer, unless `seconds` pass without it or a heartbeat (then States.HeartbeatTimeout). */
+function withHeartbeat(answer: Promise<unknown>, token: string, seconds: number, bindings: RunnerBindings) {
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        done = true;
+        reject(Object.assign(new Error('No heartbeat in time'), { name: 'States.HeartbeatTimeout' }));
+      }, seconds * 1000);
+      bindings.nextHeartbeat(token).then(() => {
+        if (!done) arm();
+      });
+    };
+    arm();
+    answer.then(
+      (v) => ((done = true), clearTimeout(timer), resolve(v)),
+      (e) => ((done = true), clearTimeout(timer), reject(e)),
+    );
+  });
 }

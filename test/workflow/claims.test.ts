@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { claimKey, idempotencyKey, Order, TEST_PAYMENT_TOKENS, toWorkflowOrder } from '@securecart/contracts';
 import { providerLedger } from '../../lambda/shared/payment-provider';
@@ -89,6 +89,29 @@ describe('claim check: no payment token or address in the execution (synthesized
     // After capture the token's claim is gone; the address's stays for the shipments, until its TTL.
     expect(await harness.claim('payment', input.claim)).toBeUndefined();
     expect(await harness.claim('shipping', input.claim)).toMatchObject({ orderId: o.orderId, kind: 'shipping' });
+  });
+
+  test('ShipOrder (docs/adr/0029): no child input or output, pickup request or carrier answer holds the token or the address', async () => {
+    const { widget, gadget } = await seed(harness, 'widget', 'gadget');
+    const o = distinctive([
+      { productId: widget, quantity: 1 },
+      { productId: gadget, quantity: 1 },
+    ]);
+    const r = await harness.run(o);
+    expect(statusesOf(r)).toEqual(['ACCEPTED', 'VALIDATED', 'PAID', 'FULFILLED']);
+    expect(r.children).toHaveLength(2);
+    const children = JSON.stringify(r.children);
+    expect(secretsOf(o).filter((secret) => children.includes(secret))).toEqual([]);
+    // The children's states are in the history too (every state's data and every task's parameters).
+    const scheduled = r.history.filter((e: any) => e.type === 'TaskScheduled').map((e: any) => e.state);
+    expect(scheduled).toEqual(
+      expect.arrayContaining(['ShipOrder', 'CreateShipment', 'WaitForPickup', 'CommitShipment']),
+    );
+    expect(leaked(r, o)).toEqual([]);
+    // Only CreateShipment read the address: the claim is what the child carries.
+    expect(r.children.map((c) => c.input.claim)).toEqual([r.children[0].input.claim, r.children[0].input.claim]);
+    const confirmations = harness.sfnMock.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.output);
+    expect(secretsOf(o).filter((secret) => JSON.stringify(confirmations).includes(secret))).toEqual([]);
   });
 
   test('a screened order (fraud screening through EventBridge) leaks nothing either: the request carries the country only', async () => {

@@ -5,7 +5,7 @@ import {
   LAMBDA_FUNCTION_TIMEOUT,
   OrderStatus,
 } from '@securecart/contracts';
-import { allStates } from '../helpers/asl';
+import { allStates, stateMachineOf } from '../helpers/asl';
 import { localNames, resolveTokens } from '../helpers/workflow-template';
 import { ExecutionReport, WorkflowHarness } from '../helpers/workflow-harness';
 import { localEngines, order, PRODUCTS, seed, UNDELIVERABLE } from './fixtures';
@@ -35,6 +35,7 @@ function serviceOf(resource: string): Service | undefined {
   if (/^sqs:/.test(r)) return 'sqs';
   if (/^events:/.test(r)) return 'eventBridge';
   if (/^dynamodb:/.test(r)) return 'dynamoDb';
+  if (/^states:/.test(r)) return 'stepFunctions';
   const sdk = /^aws-sdk:([a-z0-9]+):/.exec(r)?.[1];
   return ({ lambda: 'lambda', sns: 'sns', sqs: 'sqs', eventbridge: 'eventBridge', dynamodb: 'dynamoDb' } as const)[
     sdk as 'lambda'
@@ -104,9 +105,13 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
   let tasks: string[];
   beforeAll(() => {
     const resources = engines.pipelineTemplate().toJSON().Resources;
-    const machine = Object.values<any>(resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+    const machine = stateMachineOf(resources);
     definition = JSON.parse(resolveTokens(machine.Properties.DefinitionString, localNames(resources)));
-    states = allStates(definition);
+    // ShipOrder's states too (docs/adr/0029): the parent's graph does not reach them, its Task does.
+    const child = JSON.parse(
+      resolveTokens(stateMachineOf(resources, 'ShipOrder').Properties.DefinitionString, localNames(resources)),
+    );
+    states = { ...allStates(definition), ...allStates(child) };
     tasks = Object.keys(states).filter((n) => states[n].Type === 'Task');
   });
 
@@ -168,7 +173,7 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
   test('every Task state after ProcessPayment has a States.ALL catch leading to the saga (or, after it, to FAILED)', () => {
     const afterPayment = [...reachable(states, 'ProcessPayment')].filter((n) => states[n].Type === 'Task');
     const saga = reachable(states, 'RefundPayment');
-    expect(afterPayment).toEqual(expect.arrayContaining(['ProcessPayment', 'PublishPaid', 'CreateShipment']));
+    expect(afterPayment).toEqual(expect.arrayContaining(['ProcessPayment', 'PublishPaid', 'ShipOrder']));
     const problems: string[] = [];
     for (const name of afterPayment) {
       const target = catchAll(name);
@@ -310,7 +315,27 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
         money: 'refunded',
         stock: 'restored',
       },
+      // A package that cannot start or be followed (Step Functions), or a ShipOrder step failing for
+      // good: the child fails with the raw error, the parent runs the saga (docs/adr/0029).
+      ShipOrder: {
+        terminal: 'FAILED UNEXPECTED_ERROR',
+        execution: 'OrderFailed',
+        money: 'refunded',
+        stock: 'restored',
+      },
       CreateShipment: {
+        terminal: 'FAILED UNEXPECTED_ERROR',
+        execution: 'OrderFailed',
+        money: 'refunded',
+        stock: 'restored',
+      },
+      WaitForPickup: {
+        terminal: 'FAILED UNEXPECTED_ERROR',
+        execution: 'OrderFailed',
+        money: 'refunded',
+        stock: 'restored',
+      },
+      CommitShipment: {
         terminal: 'FAILED UNEXPECTED_ERROR',
         execution: 'OrderFailed',
         money: 'refunded',

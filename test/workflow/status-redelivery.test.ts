@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { DELIVERY } from '@securecart/contracts';
-import { allStates, definitionOf } from '../helpers/asl';
+import { allStates, definitionOf, stateMachineOf } from '../helpers/asl';
 import { synthesizeForFile } from '../helpers/synth';
 import { ofType, oneAtPath, Resources, resourcesOf, roleAt } from '../helpers/template';
 
@@ -49,7 +49,7 @@ describe('Pipeline stack: status redelivery', () => {
         // Published or recorded, the order goes on to the same state.
         expect(record.Next).toBe(s.Next);
       }
-      const [, machine] = byType('AWS::StepFunctions::StateMachine')[0];
+      const machine = stateMachineOf(Object.fromEntries(byType('AWS::StepFunctions::StateMachine')));
       expect(JSON.stringify(machine.Properties.DefinitionString)).toContain(JSON.stringify({ Ref: redelivery()[0] }));
     });
 

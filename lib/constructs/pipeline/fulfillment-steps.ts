@@ -19,6 +19,7 @@ const WORKFLOW_STEPS = [
   'reserve-inventory',
   'create-invoice',
   'create-shipment',
+  'commit-shipment',
   'refund-payment',
   'release-inventory',
 ] as const;
@@ -82,11 +83,11 @@ export class FulfillmentSteps extends Construct implements Observable {
         [HANDLER_ENV.eventBusName]: props.bus.eventBusName,
       }),
       'create-invoice': step('create-invoice', 'Creates the order invoice', idempotency),
-      'create-shipment': step('create-shipment', 'Books one shipment with the carrier', {
+      'create-shipment': step('create-shipment', 'Books one shipment with the carrier and records its label', {
         ...idempotency,
-        ...catalog,
         ...props.claims.environment,
       }),
+      'commit-shipment': step('commit-shipment', "Makes a picked-up shipment's stock reservations final", catalog),
       'refund-payment': step('refund-payment', 'Refunds a charged order (saga compensation)', {
         ...payments,
         ...props.claims.environment,
@@ -103,7 +104,7 @@ export class FulfillmentSteps extends Construct implements Observable {
     // The release marker (lambda/shared/release-marker.ts): release writes it, reserve reads it.
     steps['reserve-inventory'].grantTableItems(props.idempotencyTable, 'GetItem');
     steps['release-inventory'].grantTableItems(props.idempotencyTable, 'PutItem');
-    steps['create-shipment'].grantTableItems(props.catalogTable, 'UpdateItem');
+    steps['commit-shipment'].grantTableItems(props.catalogTable, 'UpdateItem');
     for (const name of ['process-payment', 'refund-payment', 'create-invoice', 'create-shipment'] as const) {
       steps[name].grantTableItems(props.idempotencyTable, 'GetItem', 'PutItem', 'UpdateItem');
     }

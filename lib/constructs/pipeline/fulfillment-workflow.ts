@@ -1,22 +1,26 @@
-import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { CfnElement, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
+  AWS_TRANSIENT_ERRORS,
   BUSINESS_ERRORS,
   FRAUD_REJECTED_ERROR,
   OUTCOME_REASONS,
   OutcomeReason,
+  SHIP_ORDER_ERRORS,
   TRANSIENT_ERRORS,
 } from '@securecart/contracts';
-import { acknowledge } from '../nag';
+import { acknowledge, nagArnParts } from '../nag';
 import { Observable, RUNBOOKS } from '../ops-alarms';
-import { PipelineBaseProps } from './base';
+import { grantExecutionDataKey, PipelineBaseProps } from './base';
 import { WorkflowStep } from './fulfillment-steps';
 import { OrderEventsFanOut } from './order-events-fan-out';
-import { STEP_PAYLOADS as P, WorkflowStates, WorkflowWaits } from './workflow-states';
+import { ShipOrder } from './ship-order';
+import { outageRetry, STEP_PAYLOADS as P, WorkflowStates, WorkflowWaits } from './workflow-states';
 
 export interface FulfillmentWorkflowProps extends PipelineBaseProps {
   readonly stateMachineName: string;
@@ -28,6 +32,8 @@ export interface FulfillmentWorkflowProps extends PipelineBaseProps {
   readonly fraudScreenTimeout: Duration;
   /** How long Task states ride out a dependency's errors (the profile's `workflow`). */
   readonly waits: WorkflowWaits;
+  /** The shipping sub-workflow, started once per package (docs/adr/0029). */
+  readonly shipOrder: ShipOrder;
 }
 
 /** After an outcome is recorded: publish it and end, or run the saga first. */
@@ -56,8 +62,9 @@ const OUTCOMES = {
 } as const satisfies Record<string, Outcome>;
 
 const { ALL, TIMEOUT } = sfn.Errors;
-const { invalidOrder, paymentDeclined, paymentClaimMissing, outOfStock, shipmentFailed } = BUSINESS_ERRORS;
-const { paymentProviderUnavailable, carrierUnavailable } = TRANSIENT_ERRORS;
+const { invalidOrder, paymentDeclined, paymentClaimMissing, outOfStock } = BUSINESS_ERRORS;
+const { paymentProviderUnavailable } = TRANSIENT_ERRORS;
+const { shipmentFailed, pickupTimedOut } = SHIP_ORDER_ERRORS;
 
 /**
  * OrderFulfillment (Standard). Read it in three parts: the happy path as one chain; the saga
@@ -99,7 +106,7 @@ export class FulfillmentWorkflow extends Construct implements Observable {
       itemSelector: P.shipmentItem,
       maxConcurrency: 2,
       resultPath: '$.shipments',
-    }).itemProcessor(s.invoke('CreateShipment', 'create-shipment', P.ship, '$', [carrierUnavailable]));
+    }).itemProcessor(this.shipOrder(props));
     // Status publishes (docs/adr/0017): a publish that fails for minutes records the event for
     // redelivery and the order goes on; only a failed record is an error route (table below).
     const accepted = s.publishStatus('PublishAccepted', 'ACCEPTED');
@@ -165,7 +172,8 @@ export class FulfillmentWorkflow extends Construct implements Observable {
       [pay, [ALL], O.unexpected],
       [reserveAndInvoice, [outOfStock], O.outOfStock],
       [reserveAndInvoice, [ALL], O.unexpected],
-      [ship, [shipmentFailed], O.shipmentFailed],
+      // A package refused, or not picked up in time: the order is cancelled and the saga runs.
+      [ship, [shipmentFailed, pickupTimedOut], O.shipmentFailed],
       [ship, [ALL], O.unexpected],
       [refund, [ALL], O.compensationFailed],
       [release, [ALL], O.compensationFailed],
@@ -208,11 +216,17 @@ export class FulfillmentWorkflow extends Construct implements Observable {
       removalPolicy: props.removalPolicy,
     });
     props.orderEvents.grantPublishThroughKey(this.stateMachine.role);
+    // Starting a ShipOrder hands it the package: the key in the child's encryption context.
+    grantExecutionDataKey(props.shipOrder.stateMachine, props.key, this.stateMachine.role);
     // Recording a status event for redelivery: exactly SendMessage, and the pipeline key to encrypt it.
     const redelivery = props.orderEvents.redelivery.queue.queue;
     redelivery.grant(this.stateMachine.role, 'sqs:SendMessage');
     props.key.key.grant(this.stateMachine.role, 'kms:GenerateDataKey', 'kms:Decrypt');
-    acknowledgeRole(this.stateMachine, Object.values(props.handlers));
+    // The shipment handlers are ShipOrder's to invoke, not this workflow's.
+    const invoked = Object.entries(props.handlers)
+      .filter(([step]) => step !== 'create-shipment' && step !== 'commit-shipment')
+      .map(([, fn]) => fn);
+    acknowledgeRole(this.stateMachine, invoked, props.shipOrder.stateMachine);
 
     const sm = this.stateMachine;
     const sum = { period: Duration.minutes(1), statistic: 'Sum' };
@@ -227,6 +241,7 @@ export class FulfillmentWorkflow extends Construct implements Observable {
       alarm('ExecutionsTimedOutAlarm', sm.metricTimedOut(sum), 'executions timed out'),
       alarm('ExecutionsAbortedAlarm', sm.metricAborted(sum), 'executions aborted'),
       alarm('ExecutionsThrottledAlarm', sm.metricThrottled(sum), 'executions throttled'),
+      ...props.shipOrder.alarms,
     ];
     this.widgets = [
       new cloudwatch.GraphWidget({
@@ -235,17 +250,76 @@ export class FulfillmentWorkflow extends Construct implements Observable {
         right: [sm.metricThrottled(sum), sm.metricAborted(sum)],
         width: 12,
       }),
+      ...props.shipOrder.widgets,
     ];
+  }
+
+  /**
+   * One package: a ShipOrder execution (`startExecution.sync:2`), named `<orderId>-pkg<index>` (the
+   * Map's itemSelector builds it), traced with this execution (AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID),
+   * its JSON output read as the package's shipment. A failed child fails the task with
+   * States.TaskFailed and the child's DescribeExecution as the cause: its named error is read from
+   * there and raised again, so the Map fails with it and the error routes below handle it by name.
+   */
+  private shipOrder(props: FulfillmentWorkflowProps): sfn.IChainable {
+    const child = props.shipOrder.stateMachine;
+    const start = new tasks.StepFunctionsStartExecution(this, 'ShipOrder', {
+      stateMachine: child,
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      name: sfn.JsonPath.stringAt('$.executionName'),
+      input: sfn.TaskInput.fromObject(P.ship),
+      associateWithParent: true,
+      resultSelector: {
+        'shipmentId.$': '$.Output.shipmentId',
+        'carrier.$': '$.Output.carrier',
+        'trackingNumber.$': '$.Output.trackingNumber',
+        'pickedUpAt.$': '$.Output.pickedUpAt',
+      },
+      // The package's result replaces the item (ResultPath's default): $.shipments[i] is the shipment.
+    }).addRetry(outageRetry(props.waits, AWS_TRANSIENT_ERRORS.stepFunctions));
+    const raise = (state: string, error: string) =>
+      new sfn.Fail(this, state, { error, cause: `ShipOrder failed with ${error}` });
+    const named = [
+      SHIP_ORDER_ERRORS.shipmentFailed,
+      SHIP_ORDER_ERRORS.pickupTimedOut,
+      SHIP_ORDER_ERRORS.carrierUnavailable,
+    ];
+    const which = new sfn.Choice(this, 'ShipOrderError?');
+    for (const error of named)
+      which.when(sfn.Condition.stringEquals('$.failure.child.Error', error), raise(`Package${error}`, error));
+    which.otherwise(raise('PackageFailed', 'ShipOrderFailed'));
+    const read = new sfn.Pass(this, 'ReadShipOrderError', {
+      parameters: { 'child.$': 'States.StringToJson($.failure.Cause)' },
+      resultPath: '$.failure',
+    }).next(
+      new sfn.Choice(this, 'ShipOrderErrorNamed?')
+        .when(sfn.Condition.isPresent('$.failure.child.Error'), which)
+        .otherwise(raise('PackageFailedUnnamed', 'ShipOrderFailed')),
+    );
+    // Only a JSON cause is a child's description; anything else (the start refused) is unexpected.
+    const described = new sfn.Choice(this, 'ShipOrderDescribed?')
+      .when(sfn.Condition.stringMatches('$.failure.Cause', '{*'), read)
+      .otherwise(raise('ShipOrderNotStarted', 'ShipOrderFailed'));
+    start.addCatch(described, { errors: ['States.TaskFailed'], resultPath: '$.failure' });
+    return start;
   }
 }
 
 /** The state machine role's CDK-generated wildcards, acknowledged at the policy resource. */
-function acknowledgeRole(stateMachine: sfn.StateMachine, handlers: lambda.IFunction[]) {
+function acknowledgeRole(stateMachine: sfn.StateMachine, handlers: lambda.IFunction[], child: sfn.StateMachine) {
   const policy = stateMachine.role.node.tryFindChild('DefaultPolicy');
   if (!policy) return;
   acknowledge(policy, {
     'AwsSolutions-IAM5[Resource::*]':
       'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray tracing support no resource-level permissions.',
+  });
+  // The ShipOrder executions CDK grants DescribeExecution/StopExecution on, as cdk-nag names them
+  // (the child's name taken from its ARN).
+  const { partition, region } = nagArnParts(stateMachine);
+  const childName = JSON.stringify(Stack.of(stateMachine).resolve(Fn.select(6, Fn.split(':', child.stateMachineArn))));
+  acknowledge(policy, {
+    [`AwsSolutions-IAM5[Resource::arn:${partition}:states:${region}:<AWS::AccountId>:execution:${childName}*]`]:
+      'states:DescribeExecution/StopExecution on the ShipOrder executions this workflow starts (granted by CDK for startExecution.sync:2): execution names are only known at run time.',
   });
   for (const fn of handlers) {
     acknowledge(policy, {

@@ -42,9 +42,11 @@ export const STEP_PAYLOADS = {
     'lines.$': '$.validation.lines',
     'totalCents.$': '$.validation.totalCents',
   },
-  /** Inside the shipments Map: one item of `shipmentItem`. */
+  /** A package (one item of `shipmentItem`): ShipOrder's input, and its CreateShipment step's. */
   ship: { 'orderId.$': '$.orderId', 'shipment.$': '$.shipment', 'claim.$': '$.claim' },
   shipmentItem: {
+    /** The package's ShipOrder execution name (docs/adr/0029; contracts' shipOrderExecutionName). */
+    'executionName.$': "States.Format('{}-pkg{}', $.order.orderId, $$.Map.Item.Index)",
     'orderId.$': '$.order.orderId',
     'shipment.$': '$$.Map.Item.Value',
     'claim.$': '$.order.claim',
@@ -98,38 +100,15 @@ export class WorkflowStates {
     retryErrors: string[] = [],
     kind: 'step' | 'compensation' = 'step',
   ) {
-    const task = new tasks.LambdaInvoke(this.scope, stateId, {
-      lambdaFunction: this.props.handlers[step],
-      payload: sfn.TaskInput.fromObject(payload as Record<string, unknown>),
-      payloadResponseOnly: true,
-      resultPath,
-      retryOnServiceExceptions: false,
-      taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
-    });
-    if (kind === 'compensation') {
-      return task.addRetry(this.outageRetry([sfn.Errors.ALL], this.props.waits.compensationMaxAttempts));
-    }
-    return task.addRetry(this.outageRetry(LAMBDA_STEP_TRANSIENT)).addRetry({
-      errors: [sfn.Errors.TIMEOUT, LAMBDA_FUNCTION_TIMEOUT, ...retryErrors],
-      interval: Duration.seconds(1),
-      backoffRate: 2,
-      maxAttempts: 3,
-      maxDelay: Duration.seconds(20),
-      jitterStrategy: sfn.JitterType.FULL,
+    return lambdaStep(this.scope, stateId, this.props.handlers[step], payload, resultPath, this.props.waits, {
+      retryErrors,
+      kind,
     });
   }
 
   /** A retry of `errors` that rides out minutes of an AWS dependency's errors (backoff, full jitter). */
   private outageRetry(errors: readonly string[], maxAttempts?: number): sfn.RetryProps {
-    const r = this.props.waits.outageRetry;
-    return {
-      errors: [...errors],
-      interval: r.interval,
-      backoffRate: 2,
-      maxAttempts: maxAttempts ?? r.maxAttempts,
-      maxDelay: r.maxDelay,
-      jitterStrategy: sfn.JitterType.FULL,
-    };
+    return outageRetry(this.props.waits, errors, maxAttempts);
   }
 
   /** A screening request on the bus; screen-fraud answers through the task token. */
@@ -216,4 +195,51 @@ export class WorkflowStates {
       resultPath: '$.outcome',
     });
   }
+}
+
+/** A retry of `errors` that rides out minutes of an AWS dependency's errors (backoff, full jitter). */
+export function outageRetry(waits: WorkflowWaits, errors: readonly string[], maxAttempts?: number): sfn.RetryProps {
+  const r = waits.outageRetry;
+  return {
+    errors: [...errors],
+    interval: r.interval,
+    backoffRate: 2,
+    maxAttempts: maxAttempts ?? r.maxAttempts,
+    maxDelay: r.maxDelay,
+    jitterStrategy: sfn.JitterType.FULL,
+  };
+}
+
+/**
+ * A Lambda step (see `WorkflowStates.invoke`), in any state machine of the pipeline: OrderFulfillment
+ * and its ShipOrder sub-workflow retry their steps alike.
+ */
+export function lambdaStep(
+  scope: Construct,
+  stateId: string,
+  fn: lambda.IFunction,
+  payload: object,
+  resultPath: string,
+  waits: WorkflowWaits,
+  options: { retryErrors?: string[]; kind?: 'step' | 'compensation' } = {},
+) {
+  const task = new tasks.LambdaInvoke(scope, stateId, {
+    lambdaFunction: fn,
+    payload: sfn.TaskInput.fromObject(payload as Record<string, unknown>),
+    payloadResponseOnly: true,
+    resultPath,
+    retryOnServiceExceptions: false,
+    taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
+  });
+  if (options.kind === 'compensation') {
+    return task.addRetry(outageRetry(waits, [sfn.Errors.ALL], waits.compensationMaxAttempts));
+  }
+  return task.addRetry(outageRetry(waits, LAMBDA_STEP_TRANSIENT)).addRetry({
+    errors: [sfn.Errors.TIMEOUT, LAMBDA_FUNCTION_TIMEOUT, ...(options.retryErrors ?? [])],
+    interval: Duration.seconds(1),
+    backoffRate: 2,
+    maxAttempts: 3,
+    maxDelay: Duration.seconds(20),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
 }
