@@ -27,10 +27,12 @@ describe('Api stack', () => {
   const { sandbox, prod } = synthesizeForFile(['sandbox', 'prod']);
 
   describe('checkout service', () => {
-    test('cluster with Container Insights; Fargate task on ARM64 sized by the profile', () => {
+    test('cluster with Container Insights in prod only (set explicitly, whatever the account default); Fargate task on ARM64 sized by the profile', () => {
       for (const s of [sandbox, prod]) {
         const [, cluster] = one(s, 'AWS::ECS::Cluster');
-        expect(cluster.Properties.ClusterSettings).toEqual([{ Name: 'containerInsights', Value: 'enabled' }]);
+        expect(cluster.Properties.ClusterSettings).toEqual([
+          { Name: 'containerInsights', Value: s === prod ? 'enabled' : 'disabled' },
+        ]);
         const [, task] = one(s, 'AWS::ECS::TaskDefinition', 'Checkout/TaskDefinition');
         expect(task.Properties).toMatchObject({
           RequiresCompatibilities: ['FARGATE'],

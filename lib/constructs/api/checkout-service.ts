@@ -57,7 +57,10 @@ export class CheckoutService extends Construct implements Observable {
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: props.vpc,
       clusterName: `${props.prefix}-checkout`,
-      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      // Billed per metric and per GB of performance logs: a profile setting (ADR 27).
+      containerInsightsV2: props.sizing.containerInsights
+        ? ecs.ContainerInsights.ENABLED
+        : ecs.ContainerInsights.DISABLED,
     });
 
     // Used as an immutable import: CDK would otherwise put the ALB rules into the Network stack
