@@ -81,10 +81,11 @@ describe('Network stack', () => {
       );
       expect(groupIds).toHaveLength(1);
       const group = t().toJSON().Resources[groupIds[0]].Properties;
-      const vpcId = Object.keys(t().findResources('AWS::EC2::VPC'))[0];
+      const [vpc] = Object.values(t().findResources('AWS::EC2::VPC'));
+      expect(vpc.Properties.CidrBlock).toBe('10.40.0.0/16');
       expect(group.SecurityGroupIngress).toEqual([
         expect.objectContaining({
-          CidrIp: { 'Fn::GetAtt': [vpcId, 'CidrBlock'] },
+          CidrIp: '10.40.0.0/16',
           IpProtocol: 'tcp',
           FromPort: 443,
           ToPort: 443,

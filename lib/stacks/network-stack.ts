@@ -74,7 +74,7 @@ export class NetworkStack extends Stack {
       description: `SecureCart ${profile.name}: VPC flow logs${natInstances ? ' and the NAT instance volume' : ''}`,
       removalPolicy: profile.removalPolicy,
     });
-    if (natInstances) this.hardenNatInstances(natInstances, logsKey.key);
+    if (natInstances) this.hardenNatInstances(natInstances, profile.network.cidr, logsKey.key);
     const flowLogGroup = logsKey.logGroup(this, 'FlowLogGroup', {
       retentionDays: profile.network.flowLogRetentionDays,
       removalPolicy: profile.removalPolicy,
@@ -113,9 +113,10 @@ export class NetworkStack extends Stack {
    * Linux's package repositories are HTTPS too), IMDSv2 only, and a root volume encrypted with the
    * tier key. No key pair and no SSH: the instance runs its user data and nothing else.
    */
-  private hardenNatInstances(provider: ec2.NatInstanceProviderV2, key: kms.IKey): void {
+  private hardenNatInstances(provider: ec2.NatInstanceProviderV2, vpcCidr: string, key: kms.IKey): void {
     provider.connections.allowFrom(
-      ec2.Peer.ipv4(this.vpc.vpcCidrBlock),
+      // The profile's literal range (the VPC's own), so cdk-nag can read the rule.
+      ec2.Peer.ipv4(vpcCidr),
       ec2.Port.tcp(443),
       'HTTPS from the VPC, to forward to the internet',
     );

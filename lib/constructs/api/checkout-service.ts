@@ -6,6 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledge } from '../nag';
 import { Observable } from '../ops-alarms';
 import { observeCheckoutService } from './checkout-monitoring';
 import type { CheckoutServiceProps } from './checkout-service-props';
@@ -62,6 +63,13 @@ export class CheckoutService extends Construct implements Observable {
         ? ecs.ContainerInsights.ENABLED
         : ecs.ContainerInsights.DISABLED,
     });
+
+    if (!props.sizing.containerInsights) {
+      acknowledge(this.cluster, {
+        'AwsSolutions-ECS4':
+          'Container Insights is a profile setting, off in the sandbox to save its metric and log charges (ADR 27); the no-running-task alarm watches the service metrics ECS publishes without it.',
+      });
+    }
 
     // Used as an immutable import: CDK would otherwise put the ALB rules into the Network stack
     // (where the group lives), making Network depend on this stack. The one ingress rule is
