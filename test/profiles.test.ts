@@ -44,6 +44,10 @@ describe('profiles', () => {
     expect(PROFILES.sandbox.network.nat).toEqual({ provider: 'instance', count: 1, instanceType: 't4g.nano' });
     expect(PROFILES.prod.network.nat).toEqual({ provider: 'gateway', count: PROFILES.prod.network.maxAzs });
     expect([PROFILES.sandbox, PROFILES.prod].map((p) => p.checkout.containerInsights)).toEqual([false, true]);
+    expect([PROFILES.sandbox, PROFILES.prod].map((p) => p.checkout.spot)).toEqual([true, false]);
+    expect(validationMessage({ ...PROFILES.prod, checkout: { ...PROFILES.prod.checkout, spot: true } })).toContain(
+      'checkout.spot must be false in prod',
+    );
     expect(PROFILES.sandbox.removalPolicy).toBe(RemovalPolicy.DESTROY);
     expect(PROFILES.prod.removalPolicy).toBe(RemovalPolicy.RETAIN);
     expect(PROFILES.prod.deletionProtection).toBe(true);

@@ -160,6 +160,12 @@ export interface Profile {
      * the service's own AWS/ECS metrics instead (ADR 27).
      */
     readonly containerInsights: boolean;
+    /**
+     * Run the tasks on Fargate Spot (ARM64 needs platform 1.4.0, the default): about 70% below
+     * on-demand, but AWS may stop a task with two minutes' notice and ECS starts another (a short
+     * outage with one task). Sandbox only: validateProfile refuses it in prod (ADR 27).
+     */
+    readonly spot: boolean;
     /** Fargate task CPU units (256, 512, 1024, 2048, 4096). */
     readonly cpu: number;
     /** Fargate task memory in MiB; must be a valid combination with `cpu`. */

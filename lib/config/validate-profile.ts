@@ -324,6 +324,11 @@ const CUSTOM_DOMAIN_EXAMPLE =
 function prodProblems(p: Profile): string[] {
   if (p.name !== 'prod') return [];
   const problems: string[] = [];
+  if (p.checkout.spot) {
+    problems.push(
+      'checkout.spot must be false in prod (Fargate Spot may stop a task with two minutes notice: customers would see errors until ECS replaces it)',
+    );
+  }
   if (p.payments.provider !== 'stripe') {
     problems.push(
       `payments.provider must be 'stripe' in prod (got '${p.payments.provider}': the simulator approves any tok_* token); set payments: { provider: 'stripe' } and, after the first deployment, put the Stripe secret key into the secret securecart/prod/payments/stripe-secret-key`,
