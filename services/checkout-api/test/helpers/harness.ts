@@ -48,7 +48,11 @@ function broker(method: string, path: string): Promise<{ id: string; url: string
         else resolve(body);
       });
     });
-    req.on('error', reject);
+    req.on('error', (e) => {
+      const last = (globalThis as any).__h4LastBroker;
+      reject(new Error(`${e.message} [H4 reusedSocket=${req.reusedSocket} idleMs=${last ? Date.now() - last : 'n/a'} ${method} ${path}]`));
+    });
+    req.on('response', () => ((globalThis as any).__h4LastBroker = Date.now()));
     req.end();
   });
 }
