@@ -190,7 +190,12 @@ test('lag is the age of the oldest unsent row', async () => {
   expect(line.OutboxUnsent).toBe(1);
 });
 
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+/**
+ * Polls `condition` until it holds. The deadline only bounds a failure (a passing wait returns as
+ * soon as the condition holds): 30 s, because every query goes through jest's parent process, which
+ * serves the PGlite databases of all workers and answers slowly on a loaded machine.
+ */
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
