@@ -92,23 +92,33 @@ test('an entry SQS did not take (transient) stays unsent with the error recorded
   }));
   expect(await service.handle.relay.runOnce()).toBe(1);
   const { rows } = await database.pool.query(
+    // The backoff is measured from the pass's own transaction time (the first row's sent_at), not
+    // from the clock now: on a loaded machine the first retry's 0.5-1 s may be over by the time we look.
     `SELECT order_id, sent_at IS NOT NULL AS sent, attempts, last_error, rejected_at IS NOT NULL AS rejected,
-            next_attempt_at > now() AS backing_off FROM outbox WHERE order_id = ANY($1) ORDER BY id`,
+            EXTRACT(EPOCH FROM next_attempt_at - min(sent_at) OVER ())::float8 AS backoff_seconds
+       FROM outbox WHERE order_id = ANY($1) ORDER BY id`,
     [[first, second]],
   );
   expect(rows).toEqual([
-    { order_id: first, sent: true, attempts: 1, last_error: null, rejected: false, backing_off: null },
+    { order_id: first, sent: true, attempts: 1, last_error: null, rejected: false, backoff_seconds: null },
     {
       order_id: second,
       sent: false,
       attempts: 1,
       last_error: 'InternalError: try again',
       rejected: false,
-      backing_off: true,
+      backoff_seconds: expect.any(Number),
     },
   ]);
+  // The first retry waits 0.5 to 1 s (half of it random).
+  expect(rows[1].backoff_seconds).toBeGreaterThanOrEqual(0.5);
+  expect(rows[1].backoff_seconds).toBeLessThanOrEqual(1);
   acceptAll();
-  // Not due yet: the pass leaves it alone (and would send any row behind it).
+  // Not due yet (a backoff that has not run out, whatever the machine's speed): the pass leaves it
+  // alone (and would send any row behind it).
+  await database.pool.query("UPDATE outbox SET next_attempt_at = now() + interval '1 hour' WHERE order_id = $1", [
+    second,
+  ]);
   expect(await service.handle.relay.runOnce()).toBe(0);
   await database.pool.query('UPDATE outbox SET next_attempt_at = now() WHERE order_id = $1', [second]);
   expect(await service.handle.relay.runOnce()).toBe(1);
