@@ -127,7 +127,8 @@ describe('Monitoring', () => {
           'ExecutionThrottled',
           '5XXError', // API 5xx rate
           'Latency', // API p99
-          'RunningTaskCount', // no running task
+          // no running task: Container Insights in prod, the service's own CPU samples in the sandbox (ADR 27)
+          s === prod ? 'RunningTaskCount' : 'CPUUtilization',
           METRIC_NAMES.outboxLag,
           'FreeStorageSpace',
           'DatabaseConnections',
@@ -234,7 +235,7 @@ describe('Monitoring', () => {
           ['API latency p99', '"Latency"'],
           ['service CPU', '"CPUUtilization"'],
           ['service memory', '"MemoryUtilization"'],
-          ['running tasks', '"RunningTaskCount"'],
+          ['running tasks', s === prod ? '"RunningTaskCount"' : '"HealthyHostCount"'],
           ['outbox lag', `"${METRIC_NAMES.outboxLag}"`],
           ['orders.fifo depth', '"ApproximateNumberOfMessagesVisible"'],
           ['orders.fifo oldest age', '"ApproximateAgeOfOldestMessage"'],

@@ -48,9 +48,10 @@ const PIPELINE_ACKS = 42;
  * CB4 (no artifacts), IAM4 (ECR Public read-only), IAM5 x7 (CodeBuild's log group, report groups and
  * ecr:GetAuthorizationToken; CDK's asset read grant: 3 actions and the asset bucket), and IAM5 x1
  * (the task role: X-Ray for the CloudWatch agent sidecar, ADR 15) = 34.
- * Sandbox also: COG8 (Essentials plan, no threat protection), APIG3 (no REGIONAL WAF) = 36.
+ * Sandbox also: COG8 (Essentials plan, no threat protection), APIG3 (no REGIONAL WAF), ECS4 (Container
+ * Insights off, ADR 27) = 37.
  */
-const API_ACKS: Record<ProfileName, number> = { sandbox: 36, prod: 34, localstack: 0 };
+const API_ACKS: Record<ProfileName, number> = { sandbox: 37, prod: 34, localstack: 0 };
 /**
  * The Frontend stack's own budget. Both profiles: S1 (the access-log bucket itself), CFR1 (no geo
  * restriction), CFR4 (default *.cloudfront.net certificate without a custom domain), and
@@ -68,7 +69,9 @@ const FRONTEND_ACKS: Record<ProfileName, number> = { sandbox: 17, prod: 17, loca
  */
 const MONITORING_ACKS: Record<ProfileName, number> = { sandbox: 0, prod: 1, localstack: 0 };
 const ACKNOWLEDGEMENT_BUDGET: Record<ProfileName, number> = {
-  sandbox: 4 + PIPELINE_ACKS + API_ACKS.sandbox + FRONTEND_ACKS.sandbox + MONITORING_ACKS.sandbox, // Data: RDS11, RDS3 (single-AZ), RDS10 (no deletion protection), IAM4 (Enhanced Monitoring role)
+  // Data: RDS11, RDS3 (single-AZ), RDS10 (no deletion protection), IAM4 (Enhanced Monitoring role);
+  // Network: EC28 (basic monitoring), EC29 (no termination protection) on the NAT instance (ADR 27).
+  sandbox: 4 + 2 + PIPELINE_ACKS + API_ACKS.sandbox + FRONTEND_ACKS.sandbox + MONITORING_ACKS.sandbox,
   prod: 6 + PIPELINE_ACKS + API_ACKS.prod + FRONTEND_ACKS.prod + MONITORING_ACKS.prod, // Data: RDS11 x2, IAM4 x2 (Enhanced Monitoring roles), RDS3 + RDS2 (read replica)
   localstack: PIPELINE_ACKS + MONITORING_ACKS.localstack,
 };

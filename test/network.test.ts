@@ -11,12 +11,91 @@ describe('Network stack', () => {
     expect(prod.stacks.network!.stackName).toBe('SecureCart-prod-Network');
   });
 
-  test.each([
-    ['sandbox', () => sandbox, 1],
-    ['prod', () => prod, 2],
-  ])('%s has the profile NAT gateway count (%#)', (_name, get, nat) => {
-    network(get()).resourceCountIs('AWS::EC2::NatGateway', nat as number);
-    network(get()).resourceCountIs('AWS::EC2::EIP', nat as number);
+  test('prod has a NAT gateway, with its Elastic IP, in each AZ and no NAT instance', () => {
+    const t = network(prod);
+    t.resourceCountIs('AWS::EC2::NatGateway', 2);
+    t.resourceCountIs('AWS::EC2::EIP', 2);
+    t.resourceCountIs('AWS::EC2::Instance', 0);
+    const gatewaySubnets = Object.values(t.findResources('AWS::EC2::NatGateway')).map((g) => g.Properties.SubnetId.Ref);
+    expect(new Set(gatewaySubnets).size).toBe(2);
+  });
+
+  describe('the sandbox NAT instance (ADR 27)', () => {
+    const t = () => network(sandbox);
+    const instance = () => {
+      const instances = Object.values(t().findResources('AWS::EC2::Instance'));
+      expect(instances).toHaveLength(1);
+      return instances[0].Properties;
+    };
+
+    test('replaces the NAT gateway: one Graviton t4g.nano, source/destination check off, a public address of its own', () => {
+      t().resourceCountIs('AWS::EC2::NatGateway', 0);
+      t().resourceCountIs('AWS::EC2::EIP', 0);
+      expect(instance()).toMatchObject({
+        InstanceType: 't4g.nano',
+        SourceDestCheck: false,
+        NetworkInterfaces: [{ AssociatePublicIpAddress: true, DeviceIndex: '0' }],
+      });
+      // Both app subnets' default routes go to it; no route targets a NAT gateway.
+      const instanceId = Object.keys(t().findResources('AWS::EC2::Instance'))[0];
+      const defaults = Object.values(t().findResources('AWS::EC2::Route')).filter(
+        (r) => r.Properties.DestinationCidrBlock === '0.0.0.0/0' && !r.Properties.GatewayId,
+      );
+      expect(defaults.map((r) => r.Properties.InstanceId)).toEqual([{ Ref: instanceId }, { Ref: instanceId }]);
+    });
+
+    test('its image is Amazon Linux 2023 for arm64 from the public SSM parameter: no context lookup, the same template on every synth', () => {
+      const image = instance().ImageId.Ref as string;
+      const parameter = sandbox.template(sandbox.stacks.network!).toJSON().Parameters[image];
+      expect(parameter).toEqual({
+        Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
+        Default: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-arm64',
+      });
+      // Nothing was looked up in an account (cdk.context.json stays untouched).
+      expect(sandbox.app.node.metadata.filter((m) => m.type === 'aws:cdk:missing-context')).toEqual([]);
+      expect(JSON.stringify(sandbox.app.synth().manifest.missing ?? [])).toBe('[]');
+    });
+
+    test('IMDSv2 only; its root volume is encrypted with the network tier key; no key pair', () => {
+      expect(instance()).toMatchObject({
+        MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
+        BlockDeviceMappings: [
+          {
+            DeviceName: '/dev/xvda',
+            Ebs: {
+              Encrypted: true,
+              VolumeType: 'gp3',
+              DeleteOnTermination: true,
+              KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^LogsKey/), 'Arn'] },
+            },
+          },
+        ],
+      });
+      expect(instance().KeyName).toBeUndefined();
+    });
+
+    test('its security group admits only HTTPS from the VPC range and sends only HTTPS out', () => {
+      // With a public address, the groups are the network interface's.
+      const groupIds = instance().NetworkInterfaces[0].GroupSet.map(
+        (g: { 'Fn::GetAtt': [string, string] }) => g['Fn::GetAtt'][0],
+      );
+      expect(groupIds).toHaveLength(1);
+      const group = t().toJSON().Resources[groupIds[0]].Properties;
+      const [vpc] = Object.values(t().findResources('AWS::EC2::VPC'));
+      expect(vpc.Properties.CidrBlock).toBe('10.40.0.0/16');
+      expect(group.SecurityGroupIngress).toEqual([
+        expect.objectContaining({
+          CidrIp: '10.40.0.0/16',
+          IpProtocol: 'tcp',
+          FromPort: 443,
+          ToPort: 443,
+        }),
+      ]);
+      expect(group.SecurityGroupEgress).toEqual([
+        expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+      ]);
+      t().resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    });
   });
 
   test('spans two AZs with public, app (private with egress) and data (isolated) subnets', () => {

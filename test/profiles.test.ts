@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PROFILE_NAMES, PROFILES, ProfileError, resolveProfile, validateProfile } from '../lib/config/profiles';
+import type { Profile } from '../lib/config/profiles';
 import { isLoopbackHost } from '../lib/config/validate-profile';
 
 const ROOT = join(__dirname, '..');
@@ -39,8 +40,14 @@ describe('profiles', () => {
   });
 
   test('profile-dependent settings differ where the design says', () => {
-    expect(PROFILES.sandbox.network.natGateways).toBe(1);
-    expect(PROFILES.prod.network.natGateways).toBe(PROFILES.prod.network.maxAzs);
+    // A NAT instance in the sandbox, a NAT gateway per AZ in prod (ADR 27).
+    expect(PROFILES.sandbox.network.nat).toEqual({ provider: 'instance', count: 1, instanceType: 't4g.nano' });
+    expect(PROFILES.prod.network.nat).toEqual({ provider: 'gateway', count: PROFILES.prod.network.maxAzs });
+    expect([PROFILES.sandbox, PROFILES.prod].map((p) => p.checkout.containerInsights)).toEqual([false, true]);
+    expect([PROFILES.sandbox, PROFILES.prod].map((p) => p.checkout.spot)).toEqual([true, false]);
+    expect(validationMessage({ ...PROFILES.prod, checkout: { ...PROFILES.prod.checkout, spot: true } })).toContain(
+      'checkout.spot must be false in prod',
+    );
     expect(PROFILES.sandbox.removalPolicy).toBe(RemovalPolicy.DESTROY);
     expect(PROFILES.prod.removalPolicy).toBe(RemovalPolicy.RETAIN);
     expect(PROFILES.prod.deletionProtection).toBe(true);
@@ -100,6 +107,24 @@ describe('profiles', () => {
     expect(validateProfile({ ...PROFILES.sandbox, audit: { cloudTrail: true, retentionDays: 90 } })).toBeTruthy();
   });
 
+  test('the NAT: an instance must be Graviton, and prod refuses one (a NAT gateway in every AZ)', () => {
+    const withNat = (p: Profile, nat: Profile['network']['nat']) => ({ ...p, network: { ...p.network, nat } });
+    expect(
+      validationMessage(withNat(PROFILES.sandbox, { provider: 'instance', count: 1, instanceType: 't3.nano' })),
+    ).toContain('network.nat.instanceType must be a Graviton burstable type such as t4g.nano');
+    expect(
+      validationMessage(withNat(PROFILES.sandbox, { provider: 'instance', count: 0, instanceType: 't4g.nano' })),
+    ).toContain('network.nat.count must be between 1 and maxAzs=2 (got 0)');
+    expect(
+      validationMessage(withNat(PROFILES.prod, { provider: 'instance', count: 2, instanceType: 't4g.nano' })),
+    ).toContain("network.nat.provider must be 'gateway' in prod (got 'instance'");
+    expect(validationMessage(withNat(PROFILES.prod, { provider: 'gateway', count: 1 }))).toContain(
+      'network.nat.count must be 2 in prod, a NAT gateway in every AZ (got 1',
+    );
+    // The sandbox may run either.
+    expect(validateProfile(withNat(PROFILES.sandbox, { provider: 'gateway', count: 1 }))).toBeTruthy();
+  });
+
   test('validation of the fraud-screening settings names them by their path in the profile', () => {
     const screening = { ...PROFILES.sandbox.screening, highValueThresholdCents: 0, allowedShippingCountries: ['usa'] };
     const message = validationMessage({ ...PROFILES.sandbox, screening });
@@ -110,14 +135,18 @@ describe('profiles', () => {
   test('validation names every broken invariant', () => {
     const broken = {
       ...PROFILES.sandbox,
-      network: { ...PROFILES.sandbox.network, natGateways: 3, cidr: '192.168.0.0/24' },
+      network: {
+        ...PROFILES.sandbox.network,
+        nat: { provider: 'gateway' as const, count: 3 },
+        cidr: '192.168.0.0/24',
+      },
       database: { ...PROFILES.sandbox.database, instanceType: 'huge', readReplica: true },
       deletionProtection: true,
       alarmEmail: 'not-an-address',
     };
     const message = validationMessage(broken);
     for (const fragment of [
-      'natGateways',
+      'network.nat.count must be between 1 and maxAzs=2 (got 3)',
       'cidr',
       'instanceType',
       'readReplica needs multiAz',

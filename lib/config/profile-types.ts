@@ -32,6 +32,22 @@ export interface CacheProfile {
 }
 
 /**
+ * The app subnets' way out to the internet (docs/adr/0027-nat-instance-and-sandbox-cost.md).
+ * `gateway`: managed NAT gateways ($0.045/h each plus data), `count` of them (one per AZ keeps an
+ * AZ's outage from cutting the others off). `instance`: Graviton NAT instances
+ * (`NatProvider.instanceV2`, Amazon Linux 2023), a tenth of the price but self-managed and without a
+ * gateway's bandwidth or availability: never in prod (validateProfile).
+ */
+export type NatProfile =
+  | { readonly provider: 'gateway'; readonly count: number }
+  | {
+      readonly provider: 'instance';
+      readonly count: number;
+      /** An ARM64 (Graviton) burstable type, e.g. `t4g.nano`. */
+      readonly instanceType: string;
+    };
+
+/**
  * The name API Gateway calls the internal ALB by (`api.internalDomain`). ACM issues its certificate
  * after DNS validation in the public hosted zone `zoneName` (Route 53, in this account); inside the
  * VPC a private hosted zone of the same name points it at the ALB.
@@ -104,7 +120,8 @@ export interface Profile {
   readonly network: {
     readonly cidr: string;
     readonly maxAzs: number;
-    readonly natGateways: number;
+    /** How the app subnets reach the internet (ADR 27). */
+    readonly nat: NatProfile;
     readonly flowLogRetentionDays: number;
   };
   readonly database: DatabaseProfile;
@@ -158,6 +175,18 @@ export interface Profile {
   };
   /** The checkout service (ECS Fargate, ARM64) behind the internal ALB. */
   readonly checkout: {
+    /**
+     * CloudWatch Container Insights on the cluster (task counts, per-task CPU and memory; billed as
+     * custom metrics and performance logs). Off, the no-running-task alarm and the task widget use
+     * the service's own AWS/ECS metrics instead (ADR 27).
+     */
+    readonly containerInsights: boolean;
+    /**
+     * Run the tasks on Fargate Spot (ARM64 needs platform 1.4.0, the default): about 70% below
+     * on-demand, but AWS may stop a task with two minutes' notice and ECS starts another (a short
+     * outage with one task). Sandbox only: validateProfile refuses it in prod (ADR 27).
+     */
+    readonly spot: boolean;
     /** Fargate task CPU units (256, 512, 1024, 2048, 4096). */
     readonly cpu: number;
     /** Fargate task memory in MiB; must be a valid combination with `cpu`. */

@@ -16,9 +16,7 @@ export function validateProfile(p: Profile): Profile {
     problems.push('tiers.api needs the network and relationalDatabase tiers');
   }
   if (n.maxAzs < 2) problems.push(`network.maxAzs must be at least 2 (got ${n.maxAzs})`);
-  if (p.tiers.network && (n.natGateways < 1 || n.natGateways > n.maxAzs)) {
-    problems.push(`network.natGateways must be between 1 and maxAzs=${n.maxAzs} (got ${n.natGateways})`);
-  }
+  if (p.tiers.network) problems.push(...natProblems(p));
   if (!/^10\.\d{1,3}\.0\.0\/16$/.test(n.cidr))
     problems.push(`network.cidr must be a 10.x.0.0/16 block (got ${n.cidr})`);
   if (!/^[a-z0-9]+\.[a-z0-9]+$/.test(p.database.instanceType)) {
@@ -56,6 +54,39 @@ export function validateProfile(p: Profile): Profile {
   }
   if (problems.length > 0) throw new ProfileError(`Profile "${p.name}" is invalid: ${problems.join('; ')}`);
   return p;
+}
+
+/** Graviton burstable families: the NAT instance runs the arm64 Amazon Linux 2023 image. */
+const GRAVITON_BURSTABLE = /^t4g\.(nano|micro|small|medium|large|xlarge|2xlarge)$/;
+
+/**
+ * The NAT devices (ADR 27): 1 to maxAzs of them; a NAT instance is a Graviton burstable type, and
+ * prod has a NAT gateway in every AZ (an instance is a single self-managed box, a gateway is
+ * managed and zone-redundant within its AZ).
+ */
+function natProblems({ name, network: n }: Profile): string[] {
+  const problems: string[] = [];
+  const nat = n.nat;
+  if (!Number.isInteger(nat.count) || nat.count < 1 || nat.count > n.maxAzs) {
+    problems.push(`network.nat.count must be between 1 and maxAzs=${n.maxAzs} (got ${nat.count})`);
+  }
+  if (nat.provider === 'instance' && !GRAVITON_BURSTABLE.test(nat.instanceType)) {
+    problems.push(
+      `network.nat.instanceType must be a Graviton burstable type such as t4g.nano (the NAT instance runs the arm64 Amazon Linux 2023 image; got ${nat.instanceType})`,
+    );
+  }
+  if (name === 'prod') {
+    if (nat.provider !== 'gateway') {
+      problems.push(
+        `network.nat.provider must be 'gateway' in prod (got '${nat.provider}': a NAT instance is one self-managed EC2 instance with burstable bandwidth, no managed failover and OS patching of its own); set network.nat: { provider: 'gateway', count: ${n.maxAzs} }`,
+      );
+    } else if (nat.count !== n.maxAzs) {
+      problems.push(
+        `network.nat.count must be ${n.maxAzs} in prod, a NAT gateway in every AZ (got ${nat.count}: an AZ's outage would cut the others' egress)`,
+      );
+    }
+  }
+  return problems;
 }
 
 const range = (min: number, max: number, step: number) =>
@@ -341,6 +372,11 @@ const CUSTOM_DOMAIN_EXAMPLE =
 function prodProblems(p: Profile): string[] {
   if (p.name !== 'prod') return [];
   const problems: string[] = [];
+  if (p.checkout.spot) {
+    problems.push(
+      'checkout.spot must be false in prod (Fargate Spot may stop a task with two minutes notice: customers would see errors until ECS replaces it)',
+    );
+  }
   if (p.payments.provider !== 'stripe') {
     problems.push(
       `payments.provider must be 'stripe' in prod (got '${p.payments.provider}': the simulator approves any tok_* token); set payments: { provider: 'stripe' } and, after the first deployment, put the Stripe secret key into the secret securecart/prod/payments/stripe-secret-key`,

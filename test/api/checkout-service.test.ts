@@ -27,10 +27,25 @@ describe('Api stack', () => {
   const { sandbox, prod } = synthesizeForFile(['sandbox', 'prod']);
 
   describe('checkout service', () => {
-    test('cluster with Container Insights; Fargate task on ARM64 sized by the profile', () => {
+    test('cluster with Container Insights in prod only (set explicitly, whatever the account default); Fargate task on ARM64 sized by the profile', () => {
       for (const s of [sandbox, prod]) {
         const [, cluster] = one(s, 'AWS::ECS::Cluster');
-        expect(cluster.Properties.ClusterSettings).toEqual([{ Name: 'containerInsights', Value: 'enabled' }]);
+        expect(cluster.Properties.ClusterSettings).toEqual([
+          { Name: 'containerInsights', Value: s === prod ? 'enabled' : 'disabled' },
+        ]);
+        // The sandbox's task runs on Fargate Spot (ADR 27); prod's on on-demand Fargate.
+        const [, service] = one(s, 'AWS::ECS::Service', 'Checkout/Service');
+        if (s === prod) {
+          expect(service.Properties).toMatchObject({ LaunchType: 'FARGATE' });
+          expect(service.Properties.CapacityProviderStrategy).toBeUndefined();
+        } else {
+          expect(service.Properties.LaunchType).toBeUndefined();
+          expect(service.Properties.CapacityProviderStrategy).toEqual([
+            { CapacityProvider: 'FARGATE_SPOT', Weight: 1 },
+          ]);
+          const [, association] = one(s, 'AWS::ECS::ClusterCapacityProviderAssociations');
+          expect(association.Properties.CapacityProviders).toEqual(expect.arrayContaining(['FARGATE_SPOT']));
+        }
         const [, task] = one(s, 'AWS::ECS::TaskDefinition', 'Checkout/TaskDefinition');
         expect(task.Properties).toMatchObject({
           RequiresCompatibilities: ['FARGATE'],
@@ -46,7 +61,8 @@ describe('Api stack', () => {
         const [, service] = one(s, 'AWS::ECS::Service');
         const network = `SecureCart-${s.profile.name}-Network`;
         expect(service.Properties).toMatchObject({
-          LaunchType: 'FARGATE',
+          // Fargate either way: on-demand, or Spot through the capacity provider (sandbox, ADR 27).
+          ...(s.profile.checkout.spot ? {} : { LaunchType: 'FARGATE' }),
           DesiredCount: s.profile.checkout.desiredTasks,
           DeploymentConfiguration: {
             DeploymentCircuitBreaker: { Enable: true, Rollback: true },

@@ -199,7 +199,7 @@ describe('Api stack', () => {
         for (const m of [
           '5XXError',
           'Latency',
-          'RunningTaskCount',
+          s === prod ? 'RunningTaskCount' : 'CPUUtilization',
           'UnHealthyHostCount',
           'OutboxLagSeconds',
           'OutboxRejected',
@@ -231,9 +231,19 @@ describe('Api stack', () => {
           TreatMissingData: 'notBreaching',
           Metrics: [{ MetricStat: { Stat: 'Sum', Period: 300 } }],
         });
-        const noTask = alarms.find((a) => JSON.stringify(a).includes('RunningTaskCount'))!;
-        expect(noTask.Metrics[0].Expression).toBe('IF(FILL(running, 0) < 1, 1, 0)');
-        expect(JSON.stringify(noTask.Metrics[1].MetricStat.Metric.Namespace)).toBe('"ECS/ContainerInsights"');
+        const noTask = alarms.find((a) => a.Metrics?.[0]?.Expression === 'IF(FILL(running, 0) < 1, 1, 0)')!;
+        expect(noTask.Metrics).toHaveLength(2);
+        // prod counts tasks with Container Insights; the sandbox has it off (ADR 27) and watches the
+        // service's own CPU metric, which ECS publishes only while a task runs.
+        expect(noTask.Metrics[1].MetricStat).toMatchObject(
+          s === prod
+            ? { Metric: { Namespace: 'ECS/ContainerInsights', MetricName: 'RunningTaskCount' }, Stat: 'Minimum' }
+            : { Metric: { Namespace: 'AWS/ECS', MetricName: 'CPUUtilization' }, Stat: 'SampleCount' },
+        );
+        expect(noTask.Metrics[1].MetricStat.Metric.Dimensions.map((d: { Name: string }) => d.Name).sort()).toEqual([
+          'ClusterName',
+          'ServiceName',
+        ]);
       }
       expect(sandbox.stacks.api!.alarms).toHaveLength(6);
       expect(sandbox.stacks.api!.widgets.length).toBeGreaterThanOrEqual(6);

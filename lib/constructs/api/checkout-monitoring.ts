@@ -37,7 +37,13 @@ export function observeCheckoutService(
       period,
       label,
     });
-  const running = insights('RunningTaskCount', 'running tasks');
+  // With Container Insights, its task count. Without (sandbox, ADR 27), the service's own AWS/ECS
+  // CPU metric, which ECS publishes only while the service has a RUNNING task: its sample count is
+  // at least 1 with a task and missing without one.
+  const containerInsights = props.sizing.containerInsights;
+  const running = containerInsights
+    ? insights('RunningTaskCount', 'running tasks')
+    : service.metricCpuUtilization({ statistic: 'SampleCount', period, label: 'CPU samples (any: a task runs)' });
   // Missing data counts as no task: an alarm on "< 1" built from OpsAlarms' ">= threshold".
   const noTask = new cloudwatch.MathExpression({
     expression: 'IF(FILL(running, 0) < 1, 1, 0)',
@@ -69,7 +75,7 @@ export function observeCheckoutService(
     }),
     props.alarms.alarm(checkout, 'NoRunningTask', {
       metric: noTask,
-      summary: `${props.prefix}-checkout-api has no running task (Container Insights RunningTaskCount < 1): the API answers 503`,
+      summary: `${props.prefix}-checkout-api has no running task (${containerInsights ? 'Container Insights RunningTaskCount < 1' : 'no AWS/ECS CPUUtilization sample'}): the API answers 503`,
       runbook: RUNBOOKS.checkoutNoRunningTask,
       threshold: 1,
       evaluationPeriods: 2,
@@ -84,11 +90,17 @@ export function observeCheckoutService(
   ];
   const lb = loadBalancer.metrics;
   const widgets: cloudwatch.IWidget[] = [
-    new cloudwatch.GraphWidget({
-      title: 'checkout-api: running and desired tasks',
-      left: [running, insights('DesiredTaskCount', 'desired tasks')],
-      width: 6,
-    }),
+    containerInsights
+      ? new cloudwatch.GraphWidget({
+          title: 'checkout-api: running and desired tasks',
+          left: [running, insights('DesiredTaskCount', 'desired tasks')],
+          width: 6,
+        })
+      : new cloudwatch.GraphWidget({
+          title: 'checkout-api: tasks (healthy ALB targets)',
+          left: [targetGroup.metrics.healthyHostCount({ statistic: 'Minimum', period, label: 'healthy targets' })],
+          width: 6,
+        }),
     new cloudwatch.GraphWidget({
       title: 'checkout-api: CPU and memory (%)',
       left: [

@@ -6,6 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledge } from '../nag';
 import { Observable } from '../ops-alarms';
 import { observeCheckoutService } from './checkout-monitoring';
 import type { CheckoutServiceProps } from './checkout-service-props';
@@ -57,8 +58,19 @@ export class CheckoutService extends Construct implements Observable {
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: props.vpc,
       clusterName: `${props.prefix}-checkout`,
-      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      // Billed per metric and per GB of performance logs: a profile setting (ADR 27).
+      containerInsightsV2: props.sizing.containerInsights
+        ? ecs.ContainerInsights.ENABLED
+        : ecs.ContainerInsights.DISABLED,
+      enableFargateCapacityProviders: props.sizing.spot,
     });
+
+    if (!props.sizing.containerInsights) {
+      acknowledge(this.cluster, {
+        'AwsSolutions-ECS4':
+          'Container Insights is a profile setting, off in the sandbox to save its metric and log charges (ADR 27); the no-running-task alarm watches the service metrics ECS publishes without it.',
+      });
+    }
 
     // Used as an immutable import: CDK would otherwise put the ALB rules into the Network stack
     // (where the group lives), making Network depend on this stack. The one ingress rule is
@@ -92,6 +104,8 @@ export class CheckoutService extends Construct implements Observable {
       serviceName: `${props.prefix}-checkout-api`,
       taskDefinition: this.taskDefinition,
       desiredCount: props.sizing.desiredTasks,
+      // Fargate Spot in the sandbox (ADR 27): interruptible, about 70% cheaper.
+      ...(props.sizing.spot ? { capacityProviderStrategies: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] } : {}),
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },

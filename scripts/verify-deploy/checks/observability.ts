@@ -143,6 +143,8 @@ export async function checkAlarms(
  */
 export const ALWAYS_PUBLISHED = [
   'ECS/ContainerInsights',
+  // The sandbox's no-running-task alarm (Container Insights off, ADR 27): published while a task runs.
+  'AWS/ECS',
   'AWS/WAFV2',
   'AWS/CloudFront',
   'AWS/ApiGateway',

@@ -60,11 +60,18 @@ async function startServerBroker(admin) {
   );
 }
 
-/** The broker's HTTP server around `handle`; `close` cleans up what is left at the end. */
+/**
+ * The broker's HTTP server around `handle`; `close` cleans up what is left at the end.
+ * Every answer closes its connection (`connection: close`): a kept-alive connection idles out
+ * after the server's keepAliveTimeout (5 s), and a client that sends its next request on it just as
+ * the server closes it gets `socket hang up` (ECONNRESET). Jest's parent process, which runs this
+ * server, is often busy running PGlite for the other workers, so on a loaded machine that race was
+ * won often enough to fail a suite's beforeAll (hostile-requests, outbox-pruner, outbox-relay).
+ */
 async function listen(handle, close) {
   const server = http.createServer((req, res) => {
     const reply = (status, body) =>
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      res.writeHead(status, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify(body));
     handle(req, reply).catch((error) => reply(500, { message: String(error) }));
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -120,4 +127,4 @@ async function startPgliteBroker() {
   );
 }
 
-module.exports = { startBroker };
+module.exports = { startBroker, listen };

@@ -92,23 +92,33 @@ test('an entry SQS did not take (transient) stays unsent with the error recorded
   }));
   expect(await service.handle.relay.runOnce()).toBe(1);
   const { rows } = await database.pool.query(
+    // The backoff is measured from the pass's own transaction time (the first row's sent_at), not
+    // from the clock now: on a loaded machine the first retry's 0.5-1 s may be over by the time we look.
     `SELECT order_id, sent_at IS NOT NULL AS sent, attempts, last_error, rejected_at IS NOT NULL AS rejected,
-            next_attempt_at > now() AS backing_off FROM outbox WHERE order_id = ANY($1) ORDER BY id`,
+            EXTRACT(EPOCH FROM next_attempt_at - min(sent_at) OVER ())::float8 AS backoff_seconds
+       FROM outbox WHERE order_id = ANY($1) ORDER BY id`,
     [[first, second]],
   );
   expect(rows).toEqual([
-    { order_id: first, sent: true, attempts: 1, last_error: null, rejected: false, backing_off: null },
+    { order_id: first, sent: true, attempts: 1, last_error: null, rejected: false, backoff_seconds: null },
     {
       order_id: second,
       sent: false,
       attempts: 1,
       last_error: 'InternalError: try again',
       rejected: false,
-      backing_off: true,
+      backoff_seconds: expect.any(Number),
     },
   ]);
+  // The first retry waits 0.5 to 1 s (half of it random).
+  expect(rows[1].backoff_seconds).toBeGreaterThanOrEqual(0.5);
+  expect(rows[1].backoff_seconds).toBeLessThanOrEqual(1);
   acceptAll();
-  // Not due yet: the pass leaves it alone (and would send any row behind it).
+  // Not due yet (a backoff that has not run out, whatever the machine's speed): the pass leaves it
+  // alone (and would send any row behind it).
+  await database.pool.query("UPDATE outbox SET next_attempt_at = now() + interval '1 hour' WHERE order_id = $1", [
+    second,
+  ]);
   expect(await service.handle.relay.runOnce()).toBe(0);
   await database.pool.query('UPDATE outbox SET next_attempt_at = now() WHERE order_id = $1', [second]);
   expect(await service.handle.relay.runOnce()).toBe(1);
@@ -152,10 +162,9 @@ test('the background loop relays new orders promptly and publishes its lag as an
     METRICS_INTERVAL_MS: '1000',
   });
   try {
-    // The loop sends the row that waited 42 s, then publishes the remaining lag.
-    await waitFor(async () => (await unsent()) === 0);
-    // The loop publishes after its pass has read the lag back: wait for that line too.
-    await waitFor(() => looping.metrics.length > 0);
+    // The loop sends the row that waited 42 s, then publishes the remaining lag: the mark commits
+    // before the lag is read and published, so wait for the line too (under load the two are far apart).
+    await waitFor(async () => (await unsent()) === 0 && looping.metrics.length > 0);
     const first = JSON.parse(looping.metrics[0]);
     expect(first._aws.CloudWatchMetrics[0]).toEqual({
       Namespace: 'SecureCart',
@@ -191,7 +200,12 @@ test('lag is the age of the oldest unsent row', async () => {
   expect(line.OutboxUnsent).toBe(1);
 });
 
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+/**
+ * Polls `condition` until it holds. The deadline only bounds a failure (a passing wait returns as
+ * soon as the condition holds): 30 s, because every query goes through jest's parent process, which
+ * serves the PGlite databases of all workers and answers slowly on a loaded machine.
+ */
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

@@ -196,7 +196,8 @@ test('the background loop polls until stopped; stop() aborts the long poll in pr
     // Then long polls that come back empty after a while, as SQS's 20 s wait would.
     .callsFake(() => new Promise((resolve) => setTimeout(() => resolve({ Messages: [] }), 300)));
   service.sqs.on(service.bundle.aws.DeleteMessageBatchCommand).resolves({});
-  const deadline = Date.now() + 5000;
+  // The deadline only bounds a failure: queries are slow when jest's parent (PGlite) is loaded.
+  const deadline = Date.now() + 30_000;
   while ((await orderState(orderId)).status !== 'ACCEPTED' && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

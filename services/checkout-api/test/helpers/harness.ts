@@ -38,7 +38,11 @@ function broker(method: string, path: string): Promise<{ id: string; url: string
   if (!base)
     throw new Error('CHECKOUT_TEST_DB_BROKER is not set: run these tests through jest (globalSetup starts it)');
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, base), { method }, (res) => {
+    // A new connection per request (agent: false): Node's global agent keeps sockets alive, and jest
+    // shares it between the test files of a worker, so a file's first request could reuse the
+    // socket of the previous file's last one just as the broker closed it for idleness: `socket hang
+    // up` (ECONNRESET) on a loaded machine. The broker closes every connection after its answer too.
+    const req = http.request(new URL(path, base), { method, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
