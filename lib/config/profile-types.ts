@@ -135,6 +135,12 @@ export interface Profile {
     /** Retries of every error of a compensation (refund, release), with the same backoff: idempotent, and it gives money back. */
     readonly compensationMaxAttempts: number;
   };
+  /**
+   * Abandoned-cart reminders (docs/adr/0030): how long after a cart change the reminder is
+   * checked (the message's DelaySeconds, whole seconds from 0 to 900, SQS's maximum). sandbox and
+   * prod wait the 15 minutes; localstack shortens it so the smoke suite sees one fire.
+   */
+  readonly cartReminders: { readonly delay: Duration };
   /** The checkout service (ECS Fargate, ARM64) behind the internal ALB. */
   readonly checkout: {
     /** Fargate task CPU units (256, 512, 1024, 2048, 4096). */

@@ -1,4 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
+import { CART_REMINDER_DELAY } from '@securecart/contracts/reminders';
 import type { Profile } from './profile-types';
 
 export class ProfileError extends Error {}
@@ -33,6 +34,15 @@ export function validateProfile(p: Profile): Profile {
   }
   if (p.tiers.frontend && !p.tiers.api) problems.push('tiers.frontend needs the api tier');
   problems.push(...workflowProblems(p));
+  const reminderDelay = p.cartReminders.delay.toSeconds({ integral: false });
+  if (
+    !Number.isInteger(reminderDelay) ||
+    reminderDelay < CART_REMINDER_DELAY.minSeconds ||
+    reminderDelay > CART_REMINDER_DELAY.maxSeconds
+  )
+    problems.push(
+      `cartReminders.delay must be whole seconds from ${CART_REMINDER_DELAY.minSeconds} to ${CART_REMINDER_DELAY.maxSeconds} (SQS DelaySeconds; got ${reminderDelay})`,
+    );
   problems.push(
     ...checkoutProblems(p),
     ...apiProblems(p),

@@ -16,11 +16,13 @@ import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { API_LIMITS, withoutStagePrefix } from '@securecart/contracts/http-api';
 import type { TokenVerifier } from './auth';
+import type { CartReminderSender } from './cart-reminders';
 import type { Carts } from './carts';
 import type { Catalog } from './catalog';
 import type { Database } from './db';
 import { genReqId, loggerOptions } from './logging';
 import type { LogDestination } from './logging';
+import type { MetricsSink } from './metrics';
 import type { OutboxRelay } from './outbox-relay';
 import { authentication } from './plugins/authentication';
 import { jsonBody } from './plugins/json-body';
@@ -49,6 +51,10 @@ export interface AppServices {
   readonly db: Database;
   readonly catalog: Catalog;
   readonly carts: Carts;
+  /** The delayed abandoned-cart reminders (none without a queue). */
+  readonly reminders?: CartReminderSender;
+  /** Where the request path's own metrics go (a cart not marked as ordered). */
+  readonly metrics?: { readonly namespace: string; readonly sink: MetricsSink };
   readonly verifier: TokenVerifier;
   readonly relay?: OutboxRelay;
   readonly readiness: () => Promise<Readiness>;
@@ -90,6 +96,6 @@ export function registerRoutes(app: FastifyInstance, services: AppServices, deps
   app.register(authentication, { verifier });
   app.register(healthRoutes, { readiness, relay });
   app.register(catalogRoutes, { catalog, catalogCacheTtlSeconds: deps.catalogCacheTtlSeconds });
-  app.register(cartRoutes, { carts });
-  app.register(orderRoutes, { db, relay });
+  app.register(cartRoutes, { carts, reminders: services.reminders });
+  app.register(orderRoutes, { db, relay, carts, metrics: services.metrics });
 }

@@ -3,6 +3,7 @@
  * at once, by variable name, so a bad task definition fails at start-up with one clear message.
  */
 import { DELIVERY } from '@securecart/contracts/delivery';
+import { CART_REMINDER_DELAY } from '@securecart/contracts/reminders';
 import { CHECKOUT_ENV, EnvReader } from '@securecart/contracts/env';
 import type { EnvSource } from '@securecart/contracts/env';
 import { METRICS_NAMESPACE } from '@securecart/contracts/metrics';
@@ -44,6 +45,9 @@ export interface CheckoutConfig {
   readonly cartsTable: string;
   readonly ordersQueueUrl: string;
   readonly orderStatusQueueUrl: string;
+  /** Unset: no abandoned-cart reminders. */
+  readonly cartRemindersQueueUrl?: string;
+  readonly cartReminderDelaySeconds: number;
   readonly database: DatabaseConfig;
   readonly runMigrations: boolean;
   readonly migrationsDir?: string;
@@ -82,14 +86,26 @@ function logLevel(env: EnvReader): string {
   return level;
 }
 
-function queues(env: EnvReader): Pick<CheckoutConfig, 'ordersQueueUrl' | 'orderStatusQueueUrl'> {
+type QueueConfig = Pick<
+  CheckoutConfig,
+  'ordersQueueUrl' | 'orderStatusQueueUrl' | 'cartRemindersQueueUrl' | 'cartReminderDelaySeconds'
+>;
+
+function queues(env: EnvReader): QueueConfig {
   const ordersQueueUrl = env.required(E.ordersQueueUrl);
   const orderStatusQueueUrl = env.required(E.orderStatusQueueUrl);
   env.url(E.ordersQueueUrl, env.get(E.ordersQueueUrl), HTTP_PROTOCOLS);
   env.url(E.orderStatusQueueUrl, env.get(E.orderStatusQueueUrl), HTTP_PROTOCOLS);
   if (ordersQueueUrl && !ordersQueueUrl.endsWith('.fifo'))
     env.problems.push(`${E.ordersQueueUrl} must be a FIFO queue`);
-  return { ordersQueueUrl, orderStatusQueueUrl };
+  const cartRemindersQueueUrl = env.get(E.cartRemindersQueueUrl);
+  env.url(E.cartRemindersQueueUrl, cartRemindersQueueUrl, HTTP_PROTOCOLS);
+  // A FIFO queue ignores a message's DelaySeconds: the reminder queue is a standard one.
+  if (cartRemindersQueueUrl?.endsWith('.fifo'))
+    env.problems.push(`${E.cartRemindersQueueUrl} must be a standard queue (FIFO queues have no per-message delay)`);
+  const { minSeconds, maxSeconds, defaultSeconds } = CART_REMINDER_DELAY;
+  const cartReminderDelaySeconds = env.int(E.cartReminderDelaySeconds, defaultSeconds, minSeconds, maxSeconds);
+  return { ordersQueueUrl, orderStatusQueueUrl, cartRemindersQueueUrl, cartReminderDelaySeconds };
 }
 
 /** DATABASE_URL with its host replaced by DB_READER_HOST, when both are set and the URL parses. */

@@ -9,13 +9,15 @@ import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
+  SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { BODY_LIMIT_BYTES, createApp, registerRoutes } from './app';
 import { createTokenVerifier } from './auth';
+import { CartReminders } from './cart-reminders';
 import { Carts } from './carts';
 import { Catalog } from './catalog';
 import { ConfigError, loadConfig } from './config';
@@ -51,6 +53,7 @@ export { grantsSql, loadBootstrapConfig, rolesSql } from './startup/bootstrap-co
 export const aws = {
   SQSClient,
   SendMessageBatchCommand,
+  SendMessageCommand,
   ReceiveMessageCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -59,6 +62,7 @@ export const aws = {
   GetCommand,
   PutCommand,
   ScanCommand,
+  UpdateCommand,
 };
 
 export interface StartOptions {
@@ -155,9 +159,19 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
       resourceProbes(ddb, new SQSClient(sqsClientConfig()), config),
     );
     const relay = config.outboxRelayEnabled ? workers.relay : undefined;
+    const metrics = { namespace: config.metricsNamespace, sink: metricsSink };
+    const reminders = config.cartRemindersQueueUrl
+      ? new CartReminders({
+          sqs: new SQSClient(sqsClientConfig()),
+          queueUrl: config.cartRemindersQueueUrl,
+          delaySeconds: config.cartReminderDelaySeconds,
+          metricsNamespace: metrics.namespace,
+          metricsSink,
+        })
+      : undefined;
     registerRoutes(
       app,
-      { db, catalog, carts, verifier, relay, readiness, segmentSink },
+      { db, catalog, carts, reminders, metrics, verifier, relay, readiness, segmentSink },
       { logLevel, catalogCacheTtlSeconds },
     );
     await verifier.warm().catch((error) => log.warn({ err: error }, 'Could not preload the JWKS; will retry on use'));

@@ -8,7 +8,10 @@ import { API_LIMITS, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_PATTERN } from '@se
 import type { CreateOrderBody } from '@securecart/contracts/http-api';
 import { ORDER_SCHEMA_VERSION, parseOrder } from '@securecart/contracts/order';
 import type { Order } from '@securecart/contracts/order';
+import { markCartOrdered } from '../cart-reminders';
+import type { Carts } from '../carts';
 import type { Database } from '../db';
+import type { MetricsSink } from '../metrics';
 import { HttpError } from '../http-error';
 import { createOrder, decodeCursor, getOrder, listOrders, requestHash } from '../orders';
 import type { CreateResult } from '../orders';
@@ -21,6 +24,10 @@ export interface OrderRoutesOptions {
   readonly db: Database;
   /** Woken after an order commits (when the relay runs in this process). */
   readonly relay?: { wake(): void };
+  /** A created order marks the customer's cart as ordered (its pending reminder is dropped; docs/adr/0030). */
+  readonly carts?: Pick<Carts, 'markOrdered'>;
+  /** Where the failure to mark the cart is counted. */
+  readonly metrics?: { readonly namespace: string; readonly sink: MetricsSink };
 }
 
 function idempotencyKey(request: ContractRequest<'createOrder'>): string {
@@ -62,7 +69,7 @@ function requestResult(created: CreateResult, order: Order): OrderRequestResult 
     : { orderId: created.orderId, result: created.kind };
 }
 
-export const orderRoutes: FastifyPluginAsync<OrderRoutesOptions> = async (app, { db, relay }) => {
+export const orderRoutes: FastifyPluginAsync<OrderRoutesOptions> = async (app, { db, relay, carts, metrics }) => {
   contractRoute(app, 'createOrder', async (request, reply) => {
     const key = idempotencyKey(request);
     const body = request.body;
@@ -72,8 +79,10 @@ export const orderRoutes: FastifyPluginAsync<OrderRoutesOptions> = async (app, {
     if (result.kind === 'conflict') {
       throw new HttpError(409, 'This Idempotency-Key was already used with a different request body');
     }
-    if (result.kind === 'created') relay?.wake();
-    else reply.header('idempotent-replayed', 'true');
+    if (result.kind === 'created') {
+      relay?.wake();
+      if (carts && metrics) await markCartOrdered(carts, request.customerId, request.log, metrics);
+    } else reply.header('idempotent-replayed', 'true');
     reply.header('location', `/api/orders/${result.orderId}`);
     return { orderId: result.orderId, status: 'PENDING' };
   });
