@@ -69,6 +69,7 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
     env,
     catalogTable: data.catalogTable,
     idempotencyTable: data.idempotencyTable,
+    cartsTable: data.cartsTable,
     description: description('order pipeline'),
   });
   const api = profile.tiers.api ? buildApi(app, profile, { network, data, pipeline }, env) : undefined;
@@ -136,6 +137,7 @@ function buildApi(
     database: data.database,
     ordersQueue: pipeline.intake.orders.queue,
     orderStatusQueue: pipeline.orderEvents.queues.orderStatus.queue,
+    cartRemindersQueue: pipeline.cartReminders.queue.queue,
     alarms: pipeline.alarms,
     description: stackDescription(profile, 'application tier (Cognito, checkout service on ECS Fargate, REST API)'),
   });

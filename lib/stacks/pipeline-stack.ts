@@ -6,6 +6,7 @@ import { ALARMS_OF_THIS_ACCOUNT, TierKey } from '../constructs/encryption';
 import { OpsAlarms } from '../constructs/ops-alarms';
 import { PipelineBaseProps } from '../constructs/pipeline/base';
 import { EventRouting } from '../constructs/pipeline/event-routing';
+import { CartReminders } from '../constructs/pipeline/cart-reminders';
 import { FulfillmentSteps } from '../constructs/pipeline/fulfillment-steps';
 import { FulfillmentWorkflow } from '../constructs/pipeline/fulfillment-workflow';
 import { OrderEventsFanOut } from '../constructs/pipeline/order-events-fan-out';
@@ -16,6 +17,8 @@ export interface PipelineStackProps extends StackProps {
   readonly profile: Profile;
   readonly catalogTable: dynamodb.ITable;
   readonly idempotencyTable: dynamodb.ITable;
+  /** The checkout service's carts: cart-reminder reads them (CartReminders). */
+  readonly cartsTable: dynamodb.ITable;
 }
 
 /**
@@ -31,10 +34,11 @@ export class PipelineStack extends Stack {
   readonly orderEvents: OrderEventsFanOut;
   readonly routing: EventRouting;
   readonly claims: OrderClaims;
+  readonly cartReminders: CartReminders;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
-    const { profile, catalogTable, idempotencyTable } = props;
+    const { profile, catalogTable, idempotencyTable, cartsTable } = props;
     const prefix = `securecart-${profile.name}`;
     const { removalPolicy, logRetentionDays } = profile;
     const key = new TierKey(this, 'PipelineKey', {
@@ -93,11 +97,20 @@ export class PipelineStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       claims: this.claims,
     });
+    // Abandoned-cart reminders (docs/adr/0030): delayed messages from the checkout service, CartAbandoned to notifications.
+    this.cartReminders = new CartReminders(this, 'CartReminders', {
+      ...base,
+      cartsTable,
+      bus: this.routing.bus,
+      notificationsQueue: this.orderEvents.queues.notifications.queue,
+      targetDlq: this.routing.targetDlq,
+      delay: profile.cartReminders.delay,
+    });
     this.addOutputs(props);
   }
 
   /** Outputs for operators and the smoke suite. */
-  private addOutputs({ catalogTable, idempotencyTable }: PipelineStackProps) {
+  private addOutputs({ catalogTable, idempotencyTable, profile }: PipelineStackProps) {
     const queues = this.orderEvents.queues;
     const outputs: Record<string, string | undefined> = {
       OrdersQueueUrl: this.intake.orders.queue.queueUrl,
@@ -108,6 +121,9 @@ export class PipelineStack extends Stack {
       StatusRedeliveryQueueUrl: this.orderEvents.redelivery.queue.queue.queueUrl,
       StatusRedeliveryDlqUrl: this.orderEvents.redelivery.queue.deadLetterQueue.queueUrl,
       EventTargetsDlqUrl: this.routing.targetDlq.queueUrl,
+      CartRemindersQueueUrl: this.cartReminders.queue.queue.queueUrl,
+      CartRemindersDlqUrl: this.cartReminders.queue.deadLetterQueue.queueUrl,
+      CartReminderDelaySeconds: String(profile.cartReminders.delay.toSeconds()),
       OrderEventsTopicArn: this.orderEvents.topic.topicArn,
       AlarmTopicArn: this.alarms.topic.topicArn,
       EventBusName: this.routing.bus.eventBusName,

@@ -88,13 +88,13 @@ export function createCheckoutTask(scope: Construct, props: CheckoutServiceProps
 
 /**
  * The task role: exactly what services/checkout-api/src does. Catalog: Scan (catalog.ts); Carts:
- * GetItem, PutItem (carts.ts); orders.fifo: SendMessage (SendMessageBatch, outbox-relay.ts);
+ * GetItem, UpdateItem (carts.ts); cart-reminders: SendMessage (cart-reminders.ts); orders.fifo: SendMessage (SendMessageBatch, outbox-relay.ts);
  * order-status: ReceiveMessage, DeleteMessage (DeleteMessageBatch, status-consumer.ts); the keys
  * those need; `rds-db:connect` as DATABASE_USER on the primary and the replica (db.ts).
  */
 export function grantServiceAccess(props: CheckoutServiceProps, role: iam.IGrantable): void {
   props.catalogTable.grant(role, 'dynamodb:Scan');
-  props.cartsTable.grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem');
+  props.cartsTable.grant(role, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
   const tableKeys = new Set([props.catalogTable.encryptionKey, props.cartsTable.encryptionKey]);
   for (const key of tableKeys) key?.grant(role, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey');
 
@@ -103,6 +103,8 @@ export function grantServiceAccess(props: CheckoutServiceProps, role: iam.IGrant
   props.ordersQueue.encryptionMasterKey?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
   props.orderStatusQueue.grant(role, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes');
   props.orderStatusQueue.encryptionMasterKey?.grant(role, 'kms:Decrypt');
+  props.cartReminders.queue.grant(role, 'sqs:SendMessage');
+  props.cartReminders.queue.encryptionMasterKey?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
 
   props.database.instance.grantConnect(role, DATABASE_USER);
   props.database.replica?.grantConnect(role, DATABASE_USER);
@@ -134,6 +136,8 @@ function checkoutEnvironment(props: CheckoutServiceProps): Record<string, string
     [E.cartsTable]: props.cartsTable.tableName,
     [E.ordersQueueUrl]: props.ordersQueue.queueUrl,
     [E.orderStatusQueueUrl]: props.orderStatusQueue.queueUrl,
+    [E.cartRemindersQueueUrl]: props.cartReminders.queue.queueUrl,
+    [E.cartReminderDelaySeconds]: String(props.cartReminders.delay.toSeconds()),
     [E.dbHost]: instance.dbInstanceEndpointAddress,
     ...(replica ? { [E.dbReaderHost]: replica.dbInstanceEndpointAddress } : {}),
     [E.dbPort]: instance.dbInstanceEndpointPort,
