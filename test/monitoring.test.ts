@@ -100,7 +100,7 @@ describe('Monitoring', () => {
         const dlqs = byType(s, pipeline, 'AWS::SQS::Queue').filter(([, q]) =>
           /-dlq(\.fifo)?$/.test(q.Properties.QueueName),
         );
-        expect(dlqs).toHaveLength(6); // orders, order-status, notifications, analytics, status-redelivery, event targets
+        expect(dlqs).toHaveLength(7); // orders, order-status, notifications, analytics, status-redelivery, cart-reminders, event targets
         const alarms = byType(s, pipeline, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
         for (const [id] of dlqs) {
           expect({
@@ -256,14 +256,16 @@ describe('Monitoring', () => {
           ['fraud rejections', `"${METRIC_NAMES.fraudRejections}"`],
           ['time to outcome', `"${METRIC_NAMES.timeToOutcome}"`],
           ['sidelined messages', `"${METRIC_NAMES.sidelinedMessages}"`],
+          ['abandoned carts', `"${METRIC_NAMES.cartsAbandoned}"`],
+          ['reminder send failures', `"${METRIC_NAMES.cartReminderSendFailures}"`],
           ['CloudFront 5xx rate (us-east-1)', '"5xxErrorRate"'],
         ] as const) {
           expect({ what, shown: text.includes(needle) }).toEqual({ what, shown: true });
         }
         expect(text).toContain(`"${METRICS_NAMESPACE}"`);
-        // Every DLQ's depth: six DLQ widgets.
+        // Every DLQ's depth: seven DLQ widgets.
         const dlqWidgets = dashboardBody(s).widgets.filter((w) => / depth$/.test(w.properties.title ?? ''));
-        expect(dlqWidgets.filter((w) => /-dlq/.test(w.properties.title))).toHaveLength(6);
+        expect(dlqWidgets.filter((w) => /-dlq/.test(w.properties.title))).toHaveLength(7);
       }
     });
 
@@ -287,7 +289,7 @@ describe('Monitoring', () => {
       const handlers = byType(s, pipeline, 'AWS::Lambda::Function').filter(
         ([, f]) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
       );
-      expect(handlers).toHaveLength(11);
+      expect(handlers).toHaveLength(12);
       for (const [id, f] of handlers)
         expect({ id, tracing: f.Properties.TracingConfig }).toEqual({ id, tracing: { Mode: 'Active' } });
       const [, task] = byType(s, api, 'AWS::ECS::TaskDefinition').find(([, t]) =>

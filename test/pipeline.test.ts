@@ -5,7 +5,13 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { DELIVERY, DETAIL_TYPES, EVENT_SOURCES, STATUS_SUBSCRIPTIONS } from '@securecart/contracts';
+import {
+  CART_REMINDER_MAX_BYTES,
+  DELIVERY,
+  DETAIL_TYPES,
+  EVENT_SOURCES,
+  STATUS_SUBSCRIPTIONS,
+} from '@securecart/contracts';
 import { TierKey } from '../lib/constructs/encryption';
 import { OpsAlarms } from '../lib/constructs/ops-alarms';
 import { FulfillmentSteps } from '../lib/constructs/pipeline/fulfillment-steps';
@@ -77,7 +83,7 @@ describe('Pipeline stack', () => {
 
     test('every queue is KMS-encrypted and denies requests without TLS', () => {
       const queues = byType('AWS::SQS::Queue');
-      expect(queues.length).toBe(11); // orders, 3 subscriptions, status-redelivery, each with a DLQ, and the event-targets DLQ
+      expect(queues.length).toBe(13); // orders, 3 subscriptions, status-redelivery, cart-reminders, each with a DLQ, and the event-targets DLQ
       for (const [, q] of queues)
         expect(q.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] });
       const denied = byType('AWS::SQS::QueuePolicy').flatMap(([, p]) =>
@@ -107,7 +113,7 @@ describe('Pipeline stack', () => {
       expect(ageAlarm.Threshold).toBe(DELIVERY.orders.maxMessageAgeMinutes * 60);
       // Every DLQ has its alarm.
       const dlqs = byType('AWS::SQS::Queue').filter(([, q]) => /dlq/.test(q.Properties.QueueName));
-      expect(dlqs).toHaveLength(6);
+      expect(dlqs).toHaveLength(7);
       for (const [id] of dlqs) {
         expect(
           alarms.some(
@@ -137,8 +143,15 @@ describe('Pipeline stack', () => {
       for (const name of ['order-status', 'notifications', 'analytics']) {
         expect(sizes[`securecart-sandbox-${name}`]).toBe(262_144);
       }
+      // cart-reminders carries a customer id and a cart version: its own, smaller limit.
+      expect(sizes['securecart-sandbox-cart-reminders']).toBe(CART_REMINDER_MAX_BYTES);
       for (const [name, size] of Object.entries(sizes)) {
-        expect({ name, size }).toEqual({ name, size: /-dlq(\.fifo)?$/.test(name) ? 1_048_576 : 262_144 });
+        const expected = /-dlq(\.fifo)?$/.test(name)
+          ? 1_048_576
+          : name.endsWith('-cart-reminders')
+            ? CART_REMINDER_MAX_BYTES
+            : 262_144;
+        expect({ name, size }).toEqual({ name, size: expected });
       }
     });
 
@@ -160,8 +173,8 @@ describe('Pipeline stack', () => {
   describe('handlers', () => {
     const handlers = () => byType('AWS::Lambda::Function').filter(([, f]) => f.Properties.Handler === 'index.handler');
 
-    test('eleven handlers on nodejs22.x, ARM64, X-Ray, JSON logs to their own encrypted log group', () => {
-      expect(handlers()).toHaveLength(11);
+    test('twelve handlers on nodejs22.x, ARM64, X-Ray, JSON logs to their own encrypted log group', () => {
+      expect(handlers()).toHaveLength(12);
       for (const [, f] of handlers()) {
         expect(f.Properties).toMatchObject({
           Runtime: 'nodejs22.x',
@@ -172,7 +185,7 @@ describe('Pipeline stack', () => {
         expect(f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toMatch(/^[a-z-]+$/);
       }
       const logGroups = byType('AWS::Logs::LogGroup');
-      expect(logGroups).toHaveLength(12); // eleven handlers and the state machine
+      expect(logGroups).toHaveLength(13); // twelve handlers and the state machine
       for (const [, lg] of logGroups)
         expect(lg.Properties).toMatchObject({
           KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] },
@@ -413,7 +426,7 @@ describe('Pipeline stack', () => {
 
     test('every alarm notifies the ops topic and names a runbook that exists', () => {
       const alarms = byType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-      expect(alarms).toHaveLength(15); // 6 DLQs, the orders and redelivery ages, events recorded for redelivery, screen-fraud and restock errors, 4 on executions
+      expect(alarms).toHaveLength(18); // 7 DLQs, the orders, redelivery and cart-reminders ages, events recorded for redelivery, screen-fraud and restock errors, reminder send failures, 4 on executions
       for (const a of alarms) {
         expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmTopic/) }]);
         const runbook = /Runbook: (docs\/runbooks\/[a-z-]+\.md)$/.exec(a.AlarmDescription)?.[1];

@@ -102,8 +102,10 @@ export class CartReminders extends Construct implements Observable {
       new SqsEventSource(this.queue.queue, { batchSize: BATCH_SIZE, reportBatchItemFailures: true }),
     );
 
-    // CartAbandoned → notifications (the pipeline key's statement for EventBridge covers this
-    // bus's `<prefix>-*` rules: EventRouting).
+    // CartAbandoned → notifications. CDK's SqsQueue target, on a queue with a customer-managed
+    // key, grants EventBridge the key and the queue held to this account only. NotificationsTarget
+    // instead admits this rule alone (aws:SourceArn) to the queue; the pipeline key's statement for
+    // EventBridge covers this bus's `<prefix>-*` rules (EventRouting).
     this.rule = new events.Rule(this, 'CartAbandonedRule', {
       eventBus: props.bus,
       ruleName: `${props.prefix}-CartAbandoned`,
@@ -113,7 +115,7 @@ export class CartReminders extends Construct implements Observable {
         detailType: [...CART_ABANDONED_PATTERN['detail-type']],
       },
       targets: [
-        new targets.SqsQueue(props.notificationsQueue, {
+        new NotificationsTarget(props.notificationsQueue, {
           retryAttempts: 4,
           maxEventAge: Duration.hours(1),
           deadLetterQueue: props.targetDlq,
@@ -163,5 +165,26 @@ export class CartReminders extends Construct implements Observable {
       ...this.queue.widgets,
       durationWidget('cart-reminder: duration p99 (ms)', [fn], 6),
     ];
+  }
+}
+
+/** An SQS queue as a rule target, admitting that rule only (see CartReminders). */
+class NotificationsTarget implements events.IRuleTarget {
+  constructor(
+    private readonly queue: sqs.IQueue,
+    private readonly props: targets.TargetBaseProps,
+  ) {}
+
+  bind(rule: events.IRule): events.RuleTargetConfig {
+    this.queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [this.queue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+      }),
+    );
+    if (this.props.deadLetterQueue) targets.addToDeadLetterQueueResourcePolicy(rule, this.props.deadLetterQueue);
+    return { ...targets.bindBaseTargetConfig(this.props), arn: this.queue.queueArn, targetResource: this.queue };
   }
 }
