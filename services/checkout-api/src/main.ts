@@ -127,6 +127,18 @@ function segmentSinkFor(options: StartOptions): SegmentSink | undefined {
   return options.segmentSink ?? segmentSinkFromEnv({ ...process.env, ...options.env });
 }
 
+/** The delayed abandoned-cart reminders (docs/adr/0030), when the configuration names their queue. */
+function cartReminders(config: CheckoutConfig, metricsSink: MetricsSink): CartReminders | undefined {
+  if (!config.cartRemindersQueueUrl) return undefined;
+  return new CartReminders({
+    sqs: new SQSClient(sqsClientConfig()),
+    queueUrl: config.cartRemindersQueueUrl,
+    delaySeconds: config.cartReminderDelaySeconds,
+    metricsNamespace: config.metricsNamespace,
+    metricsSink,
+  });
+}
+
 export async function startCheckout(options: StartOptions = {}): Promise<CheckoutHandle> {
   const config = loadConfig({ ...process.env, ...options.env });
   const logs = logOutput(options.logStream);
@@ -160,15 +172,7 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     );
     const relay = config.outboxRelayEnabled ? workers.relay : undefined;
     const metrics = { namespace: config.metricsNamespace, sink: metricsSink };
-    const reminders = config.cartRemindersQueueUrl
-      ? new CartReminders({
-          sqs: new SQSClient(sqsClientConfig()),
-          queueUrl: config.cartRemindersQueueUrl,
-          delaySeconds: config.cartReminderDelaySeconds,
-          metricsNamespace: metrics.namespace,
-          metricsSink,
-        })
-      : undefined;
+    const reminders = cartReminders(config, metricsSink);
     registerRoutes(
       app,
       { db, catalog, carts, reminders, metrics, verifier, relay, readiness, segmentSink },
