@@ -25,6 +25,8 @@ export const REQUIRED_OUTPUTS = [
   'CatalogTableName',
   'IdempotencyTableName',
   'OrderClaimsTableName',
+  'CartRemindersQueueUrl',
+  'CartReminderDelaySeconds',
 ] as const;
 /** Outputs of the Data stack the suite reads (see lib/stacks/data-stack.ts): the checkout service's carts. */
 export const REQUIRED_DATA_OUTPUTS = ['CartsTableName'] as const;
