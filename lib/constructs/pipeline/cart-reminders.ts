@@ -157,6 +157,13 @@ export class CartReminders extends Construct implements Observable {
           handlerMetric('cart-reminder', METRIC_NAMES.cartsAbandoned, 'carts abandoned', period),
           handlerMetric('cart-reminder', METRIC_NAMES.cartRemindersSkipped, 'reminders skipped', period),
           sendFailures,
+          checkoutServiceMetric(
+            METRIC_NAMES.cartOrderMarkFailures,
+            {},
+            'Sum',
+            'orders whose cart could not be marked',
+            period,
+          ),
           failedDeliveries,
         ],
         right: fn.metrics(),
