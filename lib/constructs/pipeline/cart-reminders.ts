@@ -69,7 +69,7 @@ export class CartReminders extends Construct implements Observable {
       ...queueBase(props),
       queueName: `${props.prefix}-cart-reminders`,
       maxMessageSizeBytes: CART_REMINDER_MAX_BYTES,
-      visibilityTimeout: HANDLER_TIMEOUT.plus(HANDLER_TIMEOUT).plus(Duration.seconds(40)),
+      visibilityTimeout: Duration.seconds(HANDLER_TIMEOUT.toSeconds() * 6),
       // A message is visible only once its delay has passed; then it should be handled within minutes.
       maxMessageAge: props.delay.plus(Duration.minutes(10)),
     });
