@@ -104,6 +104,25 @@ export const CHECKOUT_ENV = {
   statusConsumerEnabled: 'STATUS_CONSUMER_ENABLED',
   /** Long-poll wait of each receive on the order-status queue (local runs shorten it). */
   statusConsumerWaitSeconds: 'STATUS_CONSUMER_WAIT_SECONDS',
+  /**
+   * The shared cache (ElastiCache Serverless for Valkey; services/checkout-api/src/cache/): its
+   * endpoint's host. Unset: no shared cache (every read goes to its source, no shared rate limit).
+   */
+  cacheHost: 'CACHE_HOST',
+  cachePort: 'CACHE_PORT',
+  /** `true` (the cloud): TLS to the cache, certificate verified. Default: true when CACHE_USER_ID is set. */
+  cacheTls: 'CACHE_TLS',
+  /** The serverless cache's name: what the IAM authentication token is signed for. */
+  cacheName: 'CACHE_NAME',
+  /** The ElastiCache user (authentication mode iam) the service connects as; unset: no AUTH (local, tests). */
+  cacheUserId: 'CACHE_USER_ID',
+  /** Per-command and connect timeouts of the cache client (a dead cache must not hold a request). */
+  cacheCommandTimeoutMs: 'CACHE_COMMAND_TIMEOUT_MS',
+  /** Time to live of cached order views (GET /api/orders/{id}); the status consumer writes through. */
+  orderCacheTtlSeconds: 'ORDER_CACHE_TTL_SECONDS',
+  /** POST /api/orders per customer, shared by every task: bucket size and refill per minute (0 turns it off). */
+  orderRateLimitBurst: 'ORDER_RATE_LIMIT_BURST',
+  orderRateLimitPerMinute: 'ORDER_RATE_LIMIT_PER_MINUTE',
   metricsNamespace: 'METRICS_NAMESPACE',
   metricsIntervalMs: 'METRICS_INTERVAL_MS',
   shutdownTimeoutMs: 'SHUTDOWN_TIMEOUT_MS',

@@ -93,4 +93,18 @@ export const METRIC_NAMES = {
    * may still be reminded of. Unit Count, [Service].
    */
   cartOrderMarkFailures: 'CartOrderMarkFailures',
+  /**
+   * The shared cache (ADR 26), counted per metrics interval by the checkout service. CacheHits and
+   * CacheMisses: cache-aside reads answered from the cache or from their source. [Service].
+   */
+  cacheHits: 'CacheHits',
+  cacheMisses: 'CacheMisses',
+  /** Reads answered from their source because the cache failed or timed out (unit Count, [Service]); alarmed. */
+  cacheFallbacks: 'CacheFallbacks',
+  /** Cache writes (fills, write-throughs, invalidations) that failed (unit Count, [Service]). */
+  cacheWriteErrors: 'CacheWriteErrors',
+  /** POST /api/orders answered 429 by the per-customer rate limit (unit Count, [Service]). */
+  rateLimited: 'RateLimitedOrders',
+  /** POST /api/orders admitted without a rate-limit decision: the cache was unreachable (fail open, ADR 26); alarmed. */
+  rateLimitFailOpen: 'RateLimitFailOpen',
 } as const;

@@ -135,6 +135,7 @@ function buildApi(
     catalogTable: data.catalogTable,
     cartsTable: data.cartsTable,
     database: data.database,
+    cache: data.cache,
     ordersQueue: pipeline.intake.orders.queue,
     orderStatusQueue: pipeline.orderEvents.queues.orderStatus.queue,
     cartRemindersQueue: pipeline.cartReminders.queue.queue,

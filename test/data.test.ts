@@ -132,7 +132,9 @@ describe('Data stack', () => {
 
     test('the database admits the checkout service (its security group from the Network stack) and nothing else', () => {
       for (const s of [sandbox, prod]) {
-        const rules = Object.values(data(s).findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+        const rules = Object.values(data(s).findResources('AWS::EC2::SecurityGroupIngress'))
+          .map((r) => r.Properties)
+          .filter((r) => !JSON.stringify(r.GroupId).includes('SharedCache')); // test/shared-cache.test.ts
         const fromCheckout = rules.filter((r) =>
           JSON.stringify(r.SourceSecurityGroupId).includes('CheckoutServiceSecurityGroup'),
         );
@@ -153,7 +155,8 @@ describe('Data stack', () => {
 
     test('the database security group has no egress, and no ingress but its clients and the rotation Lambda', () => {
       const t = data(sandbox);
-      t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 2); // checkout service and rotation Lambda -> database
+      // checkout service and rotation Lambda -> database; checkout service -> shared cache
+      t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 3);
       // The rotation Lambda reaches the database on its port (5432, set on the instance).
       t.hasResourceProperties('AWS::RDS::DBInstance', { Port: '5432' });
       const dbPort = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Database'), 'Endpoint.Port'] };
@@ -182,7 +185,9 @@ describe('Data stack', () => {
       const worker = new ec2.SecurityGroup(clients, 'Worker', { vpc: network.vpc });
       const stack = new DataStack(app, 'Data', { profile, vpc: network.vpc, databaseClients: [checkout, worker] });
       const t = Template.fromStack(stack);
-      const rules = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+      const rules = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress'))
+        .map((r) => r.Properties)
+        .filter((r) => !JSON.stringify(r.GroupId).includes('SharedCache')); // test/shared-cache.test.ts
       const fromClients = rules.filter((r) => JSON.stringify(r.SourceSecurityGroupId).includes('Clients'));
       expect(fromClients).toHaveLength(2);
       expect(rules).toHaveLength(3); // the two clients and the rotation Lambda
@@ -248,10 +253,15 @@ describe('Data stack', () => {
   });
 
   describe('localstack profile', () => {
-    test('builds only KMS and DynamoDB, and says why', () => {
+    test('builds only KMS, DynamoDB and the serverless cache (no users: the emulator has none), and says why', () => {
       const t = data(localstack);
       const types = new Set(Object.values(t.toJSON().Resources).map((r) => (r as { Type: string }).Type));
-      expect([...types].sort()).toEqual(['AWS::DynamoDB::Table', 'AWS::KMS::Alias', 'AWS::KMS::Key']);
+      expect([...types].sort()).toEqual([
+        'AWS::DynamoDB::Table',
+        'AWS::ElastiCache::ServerlessCache',
+        'AWS::KMS::Alias',
+        'AWS::KMS::Key',
+      ]);
       const info = localstack.stacks.data.node.metadata
         .filter((m) => m.type === 'aws:cdk:info')
         .map((m) => String(m.data));

@@ -18,6 +18,19 @@ export interface DatabaseProfile {
   readonly rotationDays: number;
 }
 
+/** The shared cache (ElastiCache Serverless for Valkey, ADR 26) and what the service does with it. */
+export interface CacheProfile {
+  /** Usage limits: the most data stored (GB, at least 1) and ECPUs per second (at least 1000); the sandbox keeps the minimum. */
+  readonly maxDataStorageGb: number;
+  readonly maxEcpuPerSecond: number;
+  /** An ElastiCache user with IAM authentication (and its user group); off only where the emulator has no users (localstack). */
+  readonly iamAuthentication: boolean;
+  /** POST /api/orders per customer, shared by every task: bucket size and tokens per minute. */
+  readonly orderRateLimit: { readonly burst: number; readonly perMinute: number };
+  /** How long a cached order view lives (the status consumer writes changes through). */
+  readonly orderTtlSeconds: number;
+}
+
 /**
  * The name API Gateway calls the internal ALB by (`api.internalDomain`). ACM issues its certificate
  * after DNS validation in the public hosted zone `zoneName` (Route 53, in this account); inside the
@@ -95,6 +108,8 @@ export interface Profile {
     readonly flowLogRetentionDays: number;
   };
   readonly database: DatabaseProfile;
+  /** The shared cache (ADR 26), in the Data stack. */
+  readonly cache: CacheProfile;
   /** sandbox/localstack: destroy everything with the stack; prod: retain and protect. */
   readonly removalPolicy: RemovalPolicy;
   readonly deletionProtection: boolean;

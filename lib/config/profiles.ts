@@ -75,6 +75,15 @@ const smallApi = {
   backendTls: false,
 } as const;
 
+/** The shared cache at the serverless minimum (1 GB, 1000 ECPU/s) and the default order rate limit. */
+const smallCache: Profile['cache'] = {
+  maxDataStorageGb: 1,
+  maxEcpuPerSecond: 1000,
+  iamAuthentication: true,
+  orderRateLimit: { burst: 5, perMinute: 5 },
+  orderTtlSeconds: 300,
+};
+
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   sandbox: {
     name: 'sandbox',
@@ -84,6 +93,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     audit: { cloudTrail: false, retentionDays: 90 },
     features: { schemaRegistry: true, eventArchive: true, strongCrossStackReferences: false },
     network: { cidr: '10.40.0.0/16', maxAzs: 2, natGateways: 1, flowLogRetentionDays: 14 },
+    // The serverless cache's minimum limits: about $6 a month idle (100 MB of Valkey data billed at least).
+    cache: { ...smallCache },
     database: {
       instanceType: 't4g.micro',
       allocatedStorageGiB: 20,
@@ -118,6 +129,12 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     audit: { cloudTrail: true, retentionDays: 365, objectLock: 'GOVERNANCE' },
     features: { schemaRegistry: true, eventArchive: true, strongCrossStackReferences: false },
     network: { cidr: '10.50.0.0/16', maxAzs: 2, natGateways: 2, flowLogRetentionDays: 365 },
+    cache: {
+      ...smallCache,
+      maxDataStorageGb: 10,
+      maxEcpuPerSecond: 100_000,
+      orderRateLimit: { burst: 10, perMinute: 10 },
+    },
     database: {
       instanceType: 'm7g.large',
       allocatedStorageGiB: 100,
@@ -181,6 +198,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     audit: { cloudTrail: false, retentionDays: 90 },
     features: { schemaRegistry: false, eventArchive: false, strongCrossStackReferences: true },
     network: { cidr: '10.60.0.0/16', maxAzs: 2, natGateways: 0, flowLogRetentionDays: 1 },
+    // The emulator deploys the serverless cache (its endpoint is AWS_EMULATOR_VALKEY) but no users.
+    cache: { ...smallCache, iamAuthentication: false },
     database: {
       instanceType: 't4g.micro',
       allocatedStorageGiB: 20,

@@ -33,7 +33,7 @@ export function validateProfile(p: Profile): Profile {
     problems.push('screening.allowedShippingCountries must be ISO 3166-1 alpha-2 codes');
   }
   if (p.tiers.frontend && !p.tiers.api) problems.push('tiers.frontend needs the api tier');
-  problems.push(...workflowProblems(p));
+  problems.push(...workflowProblems(p), ...cacheProblems(p));
   const reminderDelay = p.cartReminders.delay.toSeconds({ integral: false });
   if (
     !Number.isInteger(reminderDelay) ||
@@ -119,6 +119,20 @@ function workflowProblems(p: Profile): string[] {
         `workflow.${what} waits ${mean} s on average, less than twice workflow.ridesOutOutage (${outage} s)`,
       );
   }
+  return problems;
+}
+
+function cacheProblems({ cache: c }: Profile): string[] {
+  const problems: string[] = [];
+  if (!Number.isInteger(c.maxDataStorageGb) || c.maxDataStorageGb < 1 || c.maxDataStorageGb > 5000)
+    problems.push(`cache.maxDataStorageGb must be an integer from 1 to 5000 (got ${c.maxDataStorageGb})`);
+  if (!Number.isInteger(c.maxEcpuPerSecond) || c.maxEcpuPerSecond < 1000 || c.maxEcpuPerSecond > 15_000_000)
+    problems.push(`cache.maxEcpuPerSecond must be an integer from 1000 to 15000000 (got ${c.maxEcpuPerSecond})`);
+  const { burst, perMinute } = c.orderRateLimit;
+  if (!Number.isInteger(burst) || burst < 1 || !Number.isInteger(perMinute) || perMinute < 1)
+    problems.push('cache.orderRateLimit.burst and perMinute must be positive integers');
+  if (!Number.isInteger(c.orderTtlSeconds) || c.orderTtlSeconds < 1 || c.orderTtlSeconds > 86_400)
+    problems.push(`cache.orderTtlSeconds must be from 1 to 86400 (got ${c.orderTtlSeconds})`);
   return problems;
 }
 

@@ -22,6 +22,7 @@ export const RUNBOOKS = {
   storefrontErrors: 'docs/runbooks/storefront-errors.md',
   edgeWafBlocks: 'docs/runbooks/edge-waf-blocks.md',
   auditSecurityEvent: 'docs/runbooks/audit-security-event.md',
+  sharedCache: 'docs/runbooks/shared-cache.md',
   cartReminders: 'docs/runbooks/cart-reminders.md',
 } as const;
 export type Runbook = (typeof RUNBOOKS)[keyof typeof RUNBOOKS];

@@ -15,6 +15,7 @@ import { UserPoolWaf } from '../constructs/api/user-pool-waf';
 import { TierKey } from '../constructs/encryption';
 import { Observable, OpsAlarms } from '../constructs/ops-alarms';
 import { PostgresDatabase } from '../constructs/postgres-database';
+import type { SharedCache } from '../constructs/shared-cache';
 import { SUBNETS } from './network-stack';
 
 export interface ApiStackProps extends StackProps {
@@ -25,6 +26,8 @@ export interface ApiStackProps extends StackProps {
   readonly catalogTable: dynamodb.ITable;
   readonly cartsTable: dynamodb.ITable;
   readonly database: PostgresDatabase;
+  /** The shared cache (Data stack, ADR 26). */
+  readonly cache?: SharedCache;
   /** orders.fifo: the outbox relay sends here. */
   readonly ordersQueue: sqs.IQueue;
   /** The order-status subscription of OrderEvents: the status consumer reads here. */
@@ -109,6 +112,7 @@ export class ApiStack extends Stack implements Observable {
       orderStatusQueue: props.orderStatusQueue,
       cartReminders: { queue: props.cartRemindersQueue, delay: profile.cartReminders.delay },
       database: { instance: props.database.instance, replica: props.database.replica },
+      cache: props.cache,
       userPoolId: this.identity.userPool.userPoolId,
       userPoolClientId: this.identity.client.userPoolClientId,
       originVerify: this.originVerify,

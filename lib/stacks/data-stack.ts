@@ -8,6 +8,7 @@ import { Profile } from '../config/profiles';
 import { TierKey } from '../constructs/encryption';
 import { Observable, OpsAlarms } from '../constructs/ops-alarms';
 import { PostgresDatabase } from '../constructs/postgres-database';
+import { SharedCache } from '../constructs/shared-cache';
 import { TABLE_KEYS } from '@securecart/contracts';
 import { SUBNETS } from './network-stack';
 
@@ -15,7 +16,7 @@ export interface DataStackProps extends StackProps {
   readonly profile: Profile;
   /** Required when the profile has a relational database. */
   readonly vpc?: ec2.IVpc;
-  /** Only these security groups may reach PostgreSQL. */
+  /** Only these security groups may reach PostgreSQL and the shared cache. */
   readonly databaseClients?: ec2.ISecurityGroup[];
 }
 
@@ -30,6 +31,8 @@ export class DataStack extends Stack {
   readonly idempotencyTable: dynamodb.Table;
   /** Undefined when the profile hosts no relational database. */
   readonly database: PostgresDatabase | undefined;
+  /** The shared cache (ElastiCache Serverless for Valkey, ADR 26). */
+  readonly cache: SharedCache;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -61,6 +64,15 @@ export class DataStack extends Stack {
     new CfnOutput(this, 'IdempotencyTableName', { value: this.idempotencyTable.tableName });
 
     this.database = profile.tiers.relationalDatabase ? this.postgres(props, dataKey) : undefined;
+    this.cache = new SharedCache(this, 'SharedCache', {
+      prefix: `securecart-${profile.name}`,
+      profileName: profile.name,
+      placement: props.vpc && { vpc: props.vpc, subnets: { subnetGroupName: SUBNETS.data } },
+      clients: props.databaseClients ?? [],
+      key: this.key,
+      limits: profile.cache,
+      removalPolicy: profile.removalPolicy,
+    });
     if (!this.database) {
       Annotations.of(this).addInfo(
         `Profile "${profile.name}" hosts no relational database: RDS PostgreSQL (and the VPC it needs) is not part of this deployment.`,
@@ -82,11 +94,13 @@ export class DataStack extends Stack {
       ),
     );
     const database = this.database?.observe(scope, alarms);
+    const cache = this.cache.observe(scope, alarms);
     return {
-      alarms: database?.alarms ?? [],
+      alarms: [...(database?.alarms ?? []), ...cache.alarms],
       widgets: [
         new cloudwatch.GraphWidget({ title: 'DynamoDB: throttle events', left: throttles, width: 12 }),
         ...(database?.widgets ?? []),
+        ...cache.widgets,
       ],
     };
   }

@@ -10,8 +10,9 @@ module.exports = {
   rootDir: __dirname,
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // test/pg/ needs a real PostgreSQL server: npm run test:pg (jest.pg.config.js) runs it.
-  testPathIgnorePatterns: ['/node_modules/', '/test/pg/'],
+  // test/pg/ needs a real PostgreSQL server: npm run test:pg (jest.pg.config.js) runs it; test/cache/
+  // a Valkey-compatible server: npm run test:cache (jest.cache.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '/test/pg/', '/test/cache/'],
   transform: {
     '^.+\\.tsx?$': [
       'ts-jest',

@@ -9,6 +9,6 @@ const base = require('./jest.config.js');
 module.exports = {
   ...base,
   displayName: 'checkout-api (PostgreSQL server)',
-  testPathIgnorePatterns: ['/node_modules/'],
+  testPathIgnorePatterns: ['/node_modules/', '/test/cache/'],
   testTimeout: 120_000,
 };

@@ -152,6 +152,7 @@ describe('Api stack', () => {
           [E.userPoolId]: 'eu-west-1_AbCdEf123',
           [E.region]: 'eu-west-1',
           [E.dbPort]: '5432',
+          [E.cachePort]: '6379',
         };
         const resolved = Object.fromEntries(
           Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : (deployed[k] ?? `resolved-${k}`)]),
@@ -162,6 +163,16 @@ describe('Api stack', () => {
         expect(config).toMatchObject({ port: CHECKOUT_CONTAINER_PORT, runMigrations: false });
         expect(config.auth).toMatchObject({ kind: 'cognito', userPoolId: 'eu-west-1_AbCdEf123' });
         expect(config).toMatchObject({ cartReminderDelaySeconds: 900 });
+        // The shared cache: its endpoint from the Data stack, TLS and IAM authentication, the profile's limits.
+        expect(env[E.cacheHost]).toEqual(fromStack(data, 'SharedCache'));
+        expect(config.cache).toMatchObject({
+          port: 6379,
+          tls: true,
+          iam: { cacheName: `securecart-${s.profile.name}-cache`, userId: `securecart-${s.profile.name}-checkout` },
+        });
+        const { burst, perMinute } = s.profile.cache.orderRateLimit;
+        expect(config.orderRateLimit).toEqual({ capacity: burst, perMinute });
+        expect(config.orderCacheTtlSeconds).toBe(s.profile.cache.orderTtlSeconds);
       }
     });
   });
@@ -233,6 +244,13 @@ describe('Api stack', () => {
         expect(on('CartRemindersQueue')).toEqual(['sqs:SendMessage']);
         expect(on('PipelineKey')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
         expect(on('rds-db')).toEqual(['rds-db:connect']);
+        // The shared cache (ADR 26): IAM authentication as the service's user, on that cache only.
+        expect(on('elasticache')).toEqual(['elasticache:Connect']);
+        expect(summary.find((x: any) => x.actions.includes('elasticache:Connect'))?.resource).toMatch(
+          new RegExp(
+            `serverlesscache:securecart-${s.profile.name}-cache".*user:securecart-${s.profile.name}-checkout"`,
+          ),
+        );
         // The CloudWatch agent sidecar (ADR 15): its EMF log group, and X-Ray (no resource-level permissions).
         expect(on('CheckoutMetricsLogs')).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
         expect(summary.filter((x: any) => x.resource === '"*"').flatMap((x: any) => x.actions)).toEqual([
@@ -266,6 +284,7 @@ describe('Api stack', () => {
             'rds-db:connect',
             // cart-reminders (ADR 30); its key, the pipeline key, is the orders queue's grant already.
             'sqs:SendMessage',
+            'elasticache:Connect',
           ].sort(),
         );
       }

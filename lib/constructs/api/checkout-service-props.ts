@@ -6,6 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { InternalDomain, Profile } from '../../config/profiles';
+import type { SharedCache } from '../shared-cache';
 import { TierKey } from '../encryption';
 import { OpsAlarms } from '../ops-alarms';
 import type { OriginVerifySecret } from './origin-verify';
@@ -33,6 +34,8 @@ export interface CheckoutServiceProps {
   /** cart-reminders and the delay the service sends with (docs/adr/0030). */
   readonly cartReminders: { readonly queue: sqs.IQueue; readonly delay: Duration };
   readonly database: { readonly instance: rds.DatabaseInstance; readonly replica?: rds.IDatabaseInstance };
+  /** The shared cache (ADR 26): its endpoint and limits in the environment, `elasticache:Connect` for the task role. */
+  readonly cache?: Pick<SharedCache, 'containerEnvironment' | 'grantConnect'>;
   readonly userPoolId: string;
   readonly userPoolClientId: string;
   /**

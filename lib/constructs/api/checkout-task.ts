@@ -90,7 +90,8 @@ export function createCheckoutTask(scope: Construct, props: CheckoutServiceProps
  * The task role: exactly what services/checkout-api/src does. Catalog: Scan (catalog.ts); Carts:
  * GetItem, UpdateItem (carts.ts); cart-reminders: SendMessage (cart-reminders.ts); orders.fifo: SendMessage (SendMessageBatch, outbox-relay.ts);
  * order-status: ReceiveMessage, DeleteMessage (DeleteMessageBatch, status-consumer.ts); the keys
- * those need; `rds-db:connect` as DATABASE_USER on the primary and the replica (db.ts).
+ * those need; `rds-db:connect` as DATABASE_USER on the primary and the replica (db.ts);
+ * `elasticache:Connect` as its cache user on the shared cache (src/cache/, IAM authentication).
  */
 export function grantServiceAccess(props: CheckoutServiceProps, role: iam.IGrantable): void {
   props.catalogTable.grant(role, 'dynamodb:Scan');
@@ -108,6 +109,7 @@ export function grantServiceAccess(props: CheckoutServiceProps, role: iam.IGrant
 
   props.database.instance.grantConnect(role, DATABASE_USER);
   props.database.replica?.grantConnect(role, DATABASE_USER);
+  props.cache?.grantConnect(role);
 }
 
 /**
@@ -151,5 +153,6 @@ function checkoutEnvironment(props: CheckoutServiceProps): Record<string, string
     [E.statusConsumerEnabled]: 'true',
     [E.metricsNamespace]: METRICS_NAMESPACE,
     [E.shutdownTimeoutMs]: String(SHUTDOWN_TIMEOUT.toMilliseconds()),
+    ...props.cache?.containerEnvironment(),
   };
 }

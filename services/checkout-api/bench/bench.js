@@ -80,7 +80,8 @@ function freePort() {
   });
 }
 
-async function startPostgres(bin, dir) {
+/** A fresh cluster in `dir` on a free port; `extraOptions` are more `-c name=value` server settings. */
+async function startPostgres(bin, dir, extraOptions = []) {
   const data = path.join(dir, 'data');
   fs.mkdirSync(data);
   if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
@@ -104,6 +105,7 @@ async function startPostgres(bin, dir) {
     '-c shared_buffers=256MB',
     '-c fsync=on',
     '-c synchronous_commit=on',
+    ...extraOptions,
   ].join(' ');
   asPostgres(path.join(bin, 'pg_ctl'), [
     '-D',
@@ -457,7 +459,21 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error.stack ?? error);
-  process.exit(1);
-});
+// bench/cache.js (npm run bench:cache) reuses the PostgreSQL, issuer and readiness helpers.
+module.exports = {
+  cpuSeconds,
+  freePort,
+  loadLine,
+  postgresBin,
+  postgresCpuSeconds,
+  startIssuer,
+  startPostgres,
+  waitForReady,
+};
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error.stack ?? error);
+    process.exit(1);
+  });
+}

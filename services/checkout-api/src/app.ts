@@ -17,6 +17,9 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { API_LIMITS, withoutStagePrefix } from '@securecart/contracts/http-api';
 import type { TokenVerifier } from './auth';
 import type { CartReminderSender } from './cart-reminders';
+import type { Cache } from './cache/cache';
+import type { OrderCache } from './cache/order-cache';
+import type { OrderRateLimit } from './cache/rate-limit';
 import type { Carts } from './carts';
 import type { Catalog } from './catalog';
 import type { Database } from './db';
@@ -57,6 +60,10 @@ export interface AppServices {
   readonly metrics?: { readonly namespace: string; readonly sink: MetricsSink };
   readonly verifier: TokenVerifier;
   readonly relay?: OutboxRelay;
+  /** The shared cache (ADR 26): `cacheAside` for any read (disabled without CACHE_HOST). */
+  readonly cache: Cache;
+  readonly orderCache: OrderCache;
+  readonly rateLimit: OrderRateLimit;
   readonly readiness: () => Promise<Readiness>;
   /** Where the segments of traced requests go (the agent's X-Ray listener); none: not recorded. */
   readonly segmentSink?: SegmentSink;
@@ -97,5 +104,12 @@ export function registerRoutes(app: FastifyInstance, services: AppServices, deps
   app.register(healthRoutes, { readiness, relay });
   app.register(catalogRoutes, { catalog, catalogCacheTtlSeconds: deps.catalogCacheTtlSeconds });
   app.register(cartRoutes, { carts, reminders: services.reminders });
-  app.register(orderRoutes, { db, relay, carts, metrics: services.metrics });
+  app.register(orderRoutes, {
+    db,
+    relay,
+    orderCache: services.orderCache,
+    rateLimit: services.rateLimit,
+    carts,
+    metrics: services.metrics,
+  });
 }

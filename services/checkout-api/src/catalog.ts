@@ -1,12 +1,24 @@
 /**
  * The product catalog, read from the DynamoDB Catalog table and cached in the process for a short
- * TTL (one Scan per TTL per task, shared by concurrent requests). When a refresh fails and a
- * cached copy exists, the stale copy is served and the failure logged.
+ * TTL (shared by concurrent requests). With the shared cache (ADR 26) a refresh reads the list
+ * cache-aside there first (key `catalog` + the catalog version, for the same TTL), so the tasks
+ * together scan the table about once per TTL, not once per task; the process then keeps its copy
+ * for at most CATALOG_LOCAL_TTL_MS, so a version bump (invalidate) reaches every task quickly.
+ * When a refresh fails and a cached copy exists, the stale copy is served and the failure logged.
  */
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { CATALOG_TEXT_LIMITS, DEFAULT_CATEGORY, IMAGE_KEY_PATTERN } from '@securecart/contracts/catalog';
 import type { ProductView } from '@securecart/contracts/http-api';
 import type { CatalogItem } from '@securecart/contracts/tables';
+import { cacheKey } from './cache/keys';
+import { disabledCache } from './cache/shared-cache';
+import type { Cache } from './cache/shared-cache';
+
+/** With a shared cache, how long a task keeps its own copy of the list. */
+export const CATALOG_LOCAL_TTL_MS = 5000;
+
+/** The catalog's version counter: bumped on a catalog change, it is part of the list's key. */
+export const CATALOG_VERSION_KEY = cacheKey('catalog-version');
 
 /** What the storefront sees of a product (the contract's ProductView): no stock counts, reservations or reorder settings. */
 export type Product = ProductView;
@@ -44,7 +56,12 @@ export class Catalog {
     private readonly tableName: string,
     private readonly ttlMs: number,
     private readonly onStale: (error: unknown) => void,
+    private readonly shared: Cache = disabledCache(),
   ) {}
+
+  private get localTtlMs(): number {
+    return this.shared.enabled ? Math.min(this.ttlMs, CATALOG_LOCAL_TTL_MS) : this.ttlMs;
+  }
 
   async list(): Promise<Product[]> {
     return (await this.current()).list;
@@ -54,13 +71,17 @@ export class Catalog {
     return (await this.current()).byId.get(productId);
   }
 
-  /** Forgets the cached copy (tests; an operator hook if ever needed). */
+  /**
+   * Forgets the cached copy; with the shared cache also bumps the catalog version, so every task's
+   * next refresh reads the table (call after changing the catalog).
+   */
   invalidate(): void {
     this.products = undefined;
+    if (this.shared.enabled) void this.shared.increment(CATALOG_VERSION_KEY);
   }
 
   private async current() {
-    const fresh = this.products && Date.now() - this.products.loadedAt < this.ttlMs;
+    const fresh = this.products && Date.now() - this.products.loadedAt < this.localTtlMs;
     if (!fresh) {
       this.loading ??= this.load().finally(() => (this.loading = undefined));
       try {
@@ -74,6 +95,24 @@ export class Catalog {
   }
 
   private async load(): Promise<void> {
+    const list = await this.sharedList();
+    this.products = { list, byId: new Map(list.map((p) => [p.productId, p])), loadedAt: Date.now() };
+  }
+
+  /** The list from the shared cache (cache-aside under the current catalog version), else a Scan. */
+  private async sharedList(): Promise<Product[]> {
+    if (!this.shared.enabled || this.ttlMs < 1000) return this.scan();
+    const version = await this.shared.readCounter(CATALOG_VERSION_KEY);
+    if (version === undefined) {
+      this.shared.count('cacheFallbacks');
+      return this.scan();
+    }
+    return this.shared.cacheAside(cacheKey('catalog', 'products', version), Math.floor(this.ttlMs / 1000), () =>
+      this.scan(),
+    );
+  }
+
+  private async scan(): Promise<Product[]> {
     const list: Product[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
@@ -93,6 +132,6 @@ export class Catalog {
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     list.sort((a, b) => a.productId.localeCompare(b.productId));
-    this.products = { list, byId: new Map(list.map((p) => [p.productId, p])), loadedAt: Date.now() };
+    return list;
   }
 }

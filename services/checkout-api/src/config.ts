@@ -3,10 +3,10 @@
  * at once, by variable name, so a bad task definition fails at start-up with one clear message.
  */
 import { DELIVERY } from '@securecart/contracts/delivery';
-import { CART_REMINDER_DELAY } from '@securecart/contracts/reminders';
 import { CHECKOUT_ENV, EnvReader } from '@securecart/contracts/env';
 import type { EnvSource } from '@securecart/contracts/env';
 import { METRICS_NAMESPACE } from '@securecart/contracts/metrics';
+import { cartReminderConfig, type CartReminderConfig } from './cart-reminder-config';
 
 export { CHECKOUT_ENV };
 
@@ -35,7 +35,17 @@ export type AuthConfig =
   | { readonly kind: 'cognito'; readonly userPoolId: string; readonly clientId: string }
   | { readonly kind: 'issuer'; readonly issuer: string; readonly jwksUri: string; readonly clientId: string };
 
-export interface CheckoutConfig {
+/** The shared cache (CACHE_HOST and the rest; cache/shared-cache.ts). */
+export interface CacheConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  /** IAM authentication as this user of this serverless cache; none: no AUTH (local, tests). */
+  readonly iam?: { readonly cacheName: string; readonly userId: string; readonly region: string };
+  readonly commandTimeoutMs: number;
+}
+
+export interface CheckoutConfig extends CartReminderConfig {
   readonly port: number;
   readonly host: string;
   /** Serve HTTPS with a certificate created at start (TLS_SELF_SIGNED; tls.ts). */
@@ -45,14 +55,16 @@ export interface CheckoutConfig {
   readonly cartsTable: string;
   readonly ordersQueueUrl: string;
   readonly orderStatusQueueUrl: string;
-  /** Unset: no abandoned-cart reminders. */
-  readonly cartRemindersQueueUrl?: string;
-  readonly cartReminderDelaySeconds: number;
   readonly database: DatabaseConfig;
   readonly runMigrations: boolean;
   readonly migrationsDir?: string;
   readonly auth: AuthConfig;
   readonly catalogCacheTtlSeconds: number;
+  /** Undefined: no shared cache. */
+  readonly cache?: CacheConfig;
+  readonly orderCacheTtlSeconds: number;
+  /** POST /api/orders per customer (with the shared cache); undefined: no limit. */
+  readonly orderRateLimit?: { readonly capacity: number; readonly perMinute: number };
   readonly cartTtlDays: number;
   readonly outboxRelayEnabled: boolean;
   readonly outboxPollIntervalMs: number;
@@ -86,26 +98,14 @@ function logLevel(env: EnvReader): string {
   return level;
 }
 
-type QueueConfig = Pick<
-  CheckoutConfig,
-  'ordersQueueUrl' | 'orderStatusQueueUrl' | 'cartRemindersQueueUrl' | 'cartReminderDelaySeconds'
->;
-
-function queues(env: EnvReader): QueueConfig {
+function queues(env: EnvReader): Pick<CheckoutConfig, 'ordersQueueUrl' | 'orderStatusQueueUrl'> {
   const ordersQueueUrl = env.required(E.ordersQueueUrl);
   const orderStatusQueueUrl = env.required(E.orderStatusQueueUrl);
   env.url(E.ordersQueueUrl, env.get(E.ordersQueueUrl), HTTP_PROTOCOLS);
   env.url(E.orderStatusQueueUrl, env.get(E.orderStatusQueueUrl), HTTP_PROTOCOLS);
   if (ordersQueueUrl && !ordersQueueUrl.endsWith('.fifo'))
     env.problems.push(`${E.ordersQueueUrl} must be a FIFO queue`);
-  const cartRemindersQueueUrl = env.get(E.cartRemindersQueueUrl);
-  env.url(E.cartRemindersQueueUrl, cartRemindersQueueUrl, HTTP_PROTOCOLS);
-  // A FIFO queue ignores a message's DelaySeconds: the reminder queue is a standard one.
-  if (cartRemindersQueueUrl?.endsWith('.fifo'))
-    env.problems.push(`${E.cartRemindersQueueUrl} must be a standard queue (FIFO queues have no per-message delay)`);
-  const { minSeconds, maxSeconds, defaultSeconds } = CART_REMINDER_DELAY;
-  const cartReminderDelaySeconds = env.int(E.cartReminderDelaySeconds, defaultSeconds, minSeconds, maxSeconds);
-  return { ordersQueueUrl, orderStatusQueueUrl, cartRemindersQueueUrl, cartReminderDelaySeconds };
+  return { ordersQueueUrl, orderStatusQueueUrl };
 }
 
 /** DATABASE_URL with its host replaced by DB_READER_HOST, when both are set and the URL parses. */
@@ -164,6 +164,28 @@ function auth(env: EnvReader): AuthConfig {
   return { kind: 'cognito', userPoolId: userPoolId ?? '', clientId };
 }
 
+function cache(env: EnvReader): CacheConfig | undefined {
+  const host = env.get(E.cacheHost);
+  const userId = env.get(E.cacheUserId);
+  const commandTimeoutMs = env.int(E.cacheCommandTimeoutMs, 100, 10, 5000);
+  const port = env.int(E.cachePort, 6379, 1, 65535);
+  const tls = env.bool(E.cacheTls, userId !== undefined);
+  if (!host) {
+    if (userId) env.problems.push(`${E.cacheUserId} needs ${E.cacheHost}`);
+    return undefined;
+  }
+  if (!userId) return { host, port, tls, commandTimeoutMs };
+  if (!tls) env.problems.push(`${E.cacheUserId} (IAM authentication) needs ${E.cacheTls}=true`);
+  const region = env.get(E.region) ?? env.get('AWS_DEFAULT_REGION') ?? env.required(E.region);
+  return { host, port, tls, iam: { cacheName: env.required(E.cacheName), userId, region }, commandTimeoutMs };
+}
+
+function orderRateLimit(env: EnvReader): CheckoutConfig['orderRateLimit'] {
+  const perMinute = env.int(E.orderRateLimitPerMinute, 10, 0, 10_000);
+  const capacity = env.int(E.orderRateLimitBurst, 10, 1, 10_000);
+  return perMinute === 0 ? undefined : { capacity, perMinute };
+}
+
 type BackgroundConfig = Pick<
   CheckoutConfig,
   | 'outboxRelayEnabled'
@@ -196,7 +218,7 @@ function background(env: EnvReader): BackgroundConfig {
 export function loadConfig(source: EnvSource = process.env): CheckoutConfig {
   const env = new EnvReader(source);
   const level = logLevel(env);
-  const queueUrls = queues(env);
+  const queueUrls = { ...queues(env), ...cartReminderConfig(env) };
   const db = database(env);
   const authConfig = auth(env);
   const config: CheckoutConfig = {
@@ -214,6 +236,9 @@ export function loadConfig(source: EnvSource = process.env): CheckoutConfig {
     migrationsDir: env.get(E.migrationsDir),
     auth: authConfig,
     catalogCacheTtlSeconds: env.int(E.catalogCacheTtlSeconds, 30, 0, 3600),
+    cache: cache(env),
+    orderCacheTtlSeconds: env.int(E.orderCacheTtlSeconds, 300, 1, 86_400),
+    orderRateLimit: orderRateLimit(env),
     cartTtlDays: env.int(E.cartTtlDays, 30, 1, 365),
     ...background(env),
     metricsNamespace: env.get(E.metricsNamespace) ?? METRICS_NAMESPACE,

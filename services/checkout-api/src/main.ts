@@ -16,6 +16,11 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateComm
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { BODY_LIMIT_BYTES, createApp, registerRoutes } from './app';
+import type { AppServices } from './app';
+import type { OrderCache } from './cache/order-cache';
+import { OrderRateLimit } from './cache/rate-limit';
+import { disabledCache, SharedCache } from './cache/shared-cache';
+import type { Cache } from './cache/shared-cache';
 import { createTokenVerifier } from './auth';
 import { CartReminders } from './cart-reminders';
 import { Carts } from './carts';
@@ -97,6 +102,8 @@ export interface CheckoutHandle {
   readonly pruner: OutboxPruner;
   readonly consumer: StatusConsumer;
   readonly catalog: Catalog;
+  /** The shared cache (disabled without CACHE_HOST). */
+  readonly cache: Cache;
   /** Drains: stops accepting, finishes in-flight requests, stops relay, pruner and consumer, closes pools. */
   close(): Promise<void>;
 }
@@ -127,16 +134,38 @@ function segmentSinkFor(options: StartOptions): SegmentSink | undefined {
   return options.segmentSink ?? segmentSinkFromEnv({ ...process.env, ...options.env });
 }
 
-/** The delayed abandoned-cart reminders (docs/adr/0030), when the configuration names their queue. */
-function cartReminders(config: CheckoutConfig, metricsSink: MetricsSink): CartReminders | undefined {
-  if (!config.cartRemindersQueueUrl) return undefined;
-  return new CartReminders({
+/**
+ * The delayed abandoned-cart reminders (docs/adr/0030), when the configuration names their queue,
+ * and where the request path counts its own failures (a cart not marked as ordered).
+ */
+function cartReminders(config: CheckoutConfig, sink: MetricsSink): Pick<AppServices, 'reminders' | 'metrics'> {
+  const metrics = { namespace: config.metricsNamespace, sink };
+  if (!config.cartRemindersQueueUrl) return { metrics };
+  const reminders = new CartReminders({
     sqs: new SQSClient(sqsClientConfig()),
     queueUrl: config.cartRemindersQueueUrl,
     delaySeconds: config.cartReminderDelaySeconds,
     metricsNamespace: config.metricsNamespace,
-    metricsSink,
+    metricsSink: sink,
   });
+  return { reminders, metrics };
+}
+
+/** The shared cache of CACHE_HOST (connecting in the background), else the disabled one. */
+async function openCache(config: CheckoutConfig, log: FastifyBaseLogger, sink: MetricsSink): Promise<Cache> {
+  if (!config.cache) return disabledCache();
+  const metrics = { sink, namespace: config.metricsNamespace, intervalMs: config.metricsIntervalMs };
+  return SharedCache.connect(config.cache, log.child({ component: 'shared-cache' }), metrics);
+}
+
+/** The catalog (its refreshes go through the shared cache) and the cache's order uses. */
+function cachedReads(config: CheckoutConfig, ddb: DynamoDBDocumentClient, cache: Cache, log: FastifyBaseLogger) {
+  const onStale = (error: unknown) => log.warn({ err: error }, 'Catalog refresh failed; serving the cached copy');
+  return {
+    catalog: new Catalog(ddb, config.catalogTable, config.catalogCacheTtlSeconds * 1000, onStale, cache),
+    orderCache: { cache, ttlSeconds: config.orderCacheTtlSeconds } satisfies OrderCache,
+    rateLimit: new OrderRateLimit(cache, config.orderRateLimit),
+  };
 }
 
 export async function startCheckout(options: StartOptions = {}): Promise<CheckoutHandle> {
@@ -151,17 +180,17 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
   );
   const dir = migrationsDir(config.migrationsDir);
   const expectedMigrations = migrationNames(dir);
+  let cache: Cache = disabledCache();
   try {
     await applyMigrations(config, dir, log);
+    const metricsSink = options.metricsSink ?? defaultSink;
+    cache = await openCache(config, log, metricsSink);
     const ddb = documentClient();
-    const catalog = new Catalog(ddb, config.catalogTable, catalogCacheTtlSeconds * 1000, (error) =>
-      log.warn({ err: error }, 'Catalog refresh failed; serving the cached copy'),
-    );
+    const { catalog, orderCache, rateLimit } = cachedReads(config, ddb, cache, log);
     const carts = new Carts(ddb, config.cartsTable, config.cartTtlDays);
     const verifier = createTokenVerifier(config.auth, options.jwks);
     const segmentSink = segmentSinkFor(options);
-    const metricsSink = options.metricsSink ?? defaultSink;
-    const workers = createWorkers({ config, db, log, metricsSink, segmentSink });
+    const workers = createWorkers({ config, db, log, metricsSink, segmentSink, orderCache });
     let draining = false;
     const readiness = readinessCheck(
       db,
@@ -171,11 +200,10 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
       resourceProbes(ddb, new SQSClient(sqsClientConfig()), config),
     );
     const relay = config.outboxRelayEnabled ? workers.relay : undefined;
-    const metrics = { namespace: config.metricsNamespace, sink: metricsSink };
     const reminders = cartReminders(config, metricsSink);
     registerRoutes(
       app,
-      { db, catalog, carts, reminders, metrics, verifier, relay, readiness, segmentSink },
+      { db, catalog, carts, ...reminders, verifier, relay, readiness, segmentSink, cache, orderCache, rateLimit },
       { logLevel, catalogCacheTtlSeconds },
     );
     await verifier.warm().catch((error) => log.warn({ err: error }, 'Could not preload the JWKS; will retry on use'));
@@ -183,13 +211,18 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     const { url, port } = await listen(app, options.port ?? config.port, options.host ?? config.host, !!tls);
     startWorkers(config, workers);
     const { outboxRelayEnabled: relayOn, statusConsumerEnabled: consumer, outboxRetentionHours } = config;
-    log.info({ url, tls: !!tls, relay: relayOn, consumer, outboxRetentionHours }, 'checkout-api listening');
+    const sharedCache = cache.enabled;
+    log.info(
+      { url, tls: !!tls, relay: relayOn, consumer, outboxRetentionHours, sharedCache },
+      'checkout-api listening',
+    );
 
-    const close = drainer({ app, db, workers, logs }, () => (draining = true));
+    const close = drainer({ app, db, workers, logs, cache }, () => (draining = true));
     if (options.handleSignals) exitOnSignals(close, log, logs, config.shutdownTimeoutMs);
-    return { url, certificate: tls?.cert, port, config, app, db, ...workers, catalog, close };
+    return { url, certificate: tls?.cert, port, config, app, db, ...workers, catalog, cache, close };
   } catch (error) {
     await app.close().catch(() => undefined);
+    await cache.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     logs.flush();
     throw error;

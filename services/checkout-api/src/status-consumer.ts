@@ -25,9 +25,11 @@ import { isTerminalStatus } from '@securecart/contracts/status';
 import type { OrderStatusEvent } from '@securecart/contracts/status';
 import { parseTraceHeader } from '@securecart/contracts/tracing';
 import { BackgroundLoop } from './background-loop';
+import { writeThrough } from './cache/order-cache';
+import type { OrderCache } from './cache/order-cache';
 import { defaultSink } from './metrics';
 import type { MetricsSink } from './metrics';
-import { applyStatusEvent } from './orders';
+import { applyStatusEvent, getOrder } from './orders';
 import type { ApplyResult } from './orders';
 import { recordOutcome } from './outcome-metrics';
 import { parseStatusMessage } from './status-message';
@@ -47,6 +49,12 @@ export interface ConsumerOptions {
   readonly metricsSink?: MetricsSink;
   /** Where the segments of sampled messages go (main.ts: the X-Ray listener, if any); none: not recorded. */
   readonly segmentSink?: SegmentSink;
+  /**
+   * The shared cache's order views: after a status event changed an order (applied, or recorded
+   * stale in its history) and the transaction committed, the new view is written through
+   * (cache/order-cache.ts), so a cached status is never older than the database.
+   */
+  readonly orderCache?: OrderCache;
 }
 
 /** What became of a message: how applying its event went, or why it was not applied. */
@@ -103,6 +111,12 @@ export class StatusConsumer extends BackgroundLoop {
         return { disposition: result, delete: false, annotations };
       }
       log.info({ ...eventContext, result }, 'Status event handled');
+      if ((result === 'applied' || result === 'recorded-stale') && this.options.orderCache) {
+        const written = await writeThrough(this.options.orderCache, event.customerId, event.orderId, () =>
+          getOrder(this.options.pool, event.customerId, event.orderId),
+        );
+        if (written === 'error') log.warn(eventContext, 'Could not write the new status through to the shared cache');
+      }
       // `applied` happens once per status of an order: duplicates and stale deliveries are not counted.
       if (result === 'applied' && isTerminalStatus(event.status)) {
         await recordOutcome(this.options.pool, event, {

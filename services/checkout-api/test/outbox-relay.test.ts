@@ -154,6 +154,8 @@ test('the background loop relays new orders promptly and publishes its lag as an
   try {
     // The loop sends the row that waited 42 s, then publishes the remaining lag.
     await waitFor(async () => (await unsent()) === 0);
+    // The loop publishes after its pass has read the lag back: wait for that line too.
+    await waitFor(() => looping.metrics.length > 0);
     const first = JSON.parse(looping.metrics[0]);
     expect(first._aws.CloudWatchMetrics[0]).toEqual({
       Namespace: 'SecureCart',

@@ -10,6 +10,9 @@ import { ORDER_SCHEMA_VERSION, parseOrder } from '@securecart/contracts/order';
 import type { Order } from '@securecart/contracts/order';
 import { markCartOrdered } from '../cart-reminders';
 import type { Carts } from '../carts';
+import { cachedOrder } from '../cache/order-cache';
+import type { OrderCache } from '../cache/order-cache';
+import type { OrderRateLimit } from '../cache/rate-limit';
 import type { Database } from '../db';
 import type { MetricsSink } from '../metrics';
 import { HttpError } from '../http-error';
@@ -24,6 +27,10 @@ export interface OrderRoutesOptions {
   readonly db: Database;
   /** Woken after an order commits (when the relay runs in this process). */
   readonly relay?: { wake(): void };
+  /** GET /api/orders/{id} through the shared cache (cache/order-cache.ts). */
+  readonly orderCache: OrderCache;
+  /** The per-customer limit of POST /api/orders (cache/rate-limit.ts). */
+  readonly rateLimit: OrderRateLimit;
   /** A created order marks the customer's cart as ordered (its pending reminder is dropped; docs/adr/0030). */
   readonly carts?: Pick<Carts, 'markOrdered'>;
   /** Where the failure to mark the cart is counted. */
@@ -69,9 +76,15 @@ function requestResult(created: CreateResult, order: Order): OrderRequestResult 
     : { orderId: created.orderId, result: created.kind };
 }
 
-export const orderRoutes: FastifyPluginAsync<OrderRoutesOptions> = async (app, { db, relay, carts, metrics }) => {
+export const orderRoutes: FastifyPluginAsync<OrderRoutesOptions> = async (app, options) => {
+  const { db, relay, orderCache, rateLimit, carts, metrics } = options;
   contractRoute(app, 'createOrder', async (request, reply) => {
     const key = idempotencyKey(request);
+    const decision = await rateLimit.admit(request.customerId);
+    if (!decision.allowed) {
+      reply.header('retry-after', String(decision.retryAfterSeconds));
+      throw new HttpError(429, 'Too many orders: try again later');
+    }
     const body = request.body;
     const order = buildOrder(request.customerId, body, request.log);
     const result = await createOrder(db.writer, order, key, requestHash(body), orderTraceHeader(request.trace));
@@ -97,9 +110,14 @@ export const orderRoutes: FastifyPluginAsync<OrderRoutesOptions> = async (app, {
   contractRoute(app, 'getOrder', async (request) => {
     const { id } = request.params;
     // The replica may lag a just-created order: a miss there is checked on the writer.
-    const order =
-      (await getOrder(db.reader, request.customerId, id)) ??
-      (db.hasReader ? await getOrder(db.writer, request.customerId, id) : undefined);
+    const order = await cachedOrder(
+      orderCache,
+      request.customerId,
+      id,
+      async () =>
+        (await getOrder(db.reader, request.customerId, id)) ??
+        (db.hasReader ? await getOrder(db.writer, request.customerId, id) : undefined),
+    );
     // Another customer's order is indistinguishable from one that does not exist.
     if (!order) throw new HttpError(404, 'Order not found');
     return order;

@@ -30,6 +30,8 @@ export function logOutput(given: LogDestination | undefined): LogOutput {
 }
 
 export interface Drainable {
+  /** The shared cache's client (closed last: the status consumer writes through until it stops). */
+  readonly cache?: { close(): Promise<void> };
   readonly app: FastifyInstance;
   readonly db: Database;
   readonly workers: Workers;
@@ -40,7 +42,7 @@ export interface Drainable {
  * Drains once (later calls get the same promise): stops accepting, finishes in-flight requests,
  * stops the workers, closes the pools. `onDraining` is called first (readiness turns false).
  */
-export function drainer({ app, db, workers, logs }: Drainable, onDraining: () => void): () => Promise<void> {
+export function drainer({ app, db, workers, logs, cache }: Drainable, onDraining: () => void): () => Promise<void> {
   const log = app.log;
   let closing: Promise<void> | undefined;
   return () =>
@@ -56,6 +58,7 @@ export function drainer({ app, db, workers, logs }: Drainable, onDraining: () =>
         clearInterval(idleSweep);
       }
       await db.close();
+      await cache?.close();
       log.info('Drained');
       logs.flush();
     })());

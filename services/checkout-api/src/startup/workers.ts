@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FastifyBaseLogger } from 'fastify';
+import type { OrderCache } from '../cache/order-cache';
 import type { CheckoutConfig } from '../config';
 import type { Database } from '../db';
 import type { MetricsSink } from '../metrics';
@@ -41,9 +42,11 @@ export interface WorkerContext {
   readonly log: FastifyBaseLogger;
   readonly metricsSink: MetricsSink;
   readonly segmentSink?: SegmentSink;
+  /** The status consumer writes each new status through to the cached order view. */
+  readonly orderCache?: OrderCache;
 }
 
-export function createWorkers({ config, db, log, metricsSink, segmentSink }: WorkerContext): Workers {
+export function createWorkers({ config, db, log, metricsSink, segmentSink, orderCache }: WorkerContext): Workers {
   const sqs = new SQSClient(sqsClientConfig());
   const worker = (component: string) => ({
     pool: db.writer,
@@ -71,6 +74,7 @@ export function createWorkers({ config, db, log, metricsSink, segmentSink }: Wor
     segmentSink,
     sqs,
     queueUrl: config.orderStatusQueueUrl,
+    orderCache,
     waitTimeSeconds: config.statusConsumerWaitSeconds,
   });
   return { relay, pruner, consumer };
