@@ -8,6 +8,7 @@
 /** Shared by HANDLER_ENV and CHECKOUT_ENV (a plain constant, so bundles drop what they do not use). */
 const CATALOG_TABLE_NAME = 'CATALOG_TABLE_NAME';
 const PRODUCT_AFFINITY_TABLE_NAME = 'PRODUCT_AFFINITY_TABLE_NAME';
+const CARTS_TABLE_NAME = 'CARTS_TABLE_NAME';
 
 /** Environment variables the Pipeline stack sets and the handlers read. */
 export const HANDLER_ENV = {
@@ -41,6 +42,8 @@ export const HANDLER_ENV = {
   originDistributionId: 'ORIGIN_DISTRIBUTION_ID',
   /** The clickstream consumer's aggregates (contracts/clickstream.ts AFFINITY_KEYS). */
   productAffinityTable: PRODUCT_AFFINITY_TABLE_NAME,
+  /** cart-reminder reads the customer's cart here (contracts/reminders.ts CART_ATTRIBUTES). */
+  cartsTable: CARTS_TABLE_NAME,
 } as const;
 export type HandlerEnvName = (typeof HANDLER_ENV)[keyof typeof HANDLER_ENV];
 
@@ -52,7 +55,7 @@ export const CHECKOUT_ENV = {
   tlsSelfSigned: 'TLS_SELF_SIGNED',
   logLevel: 'LOG_LEVEL',
   catalogTable: CATALOG_TABLE_NAME,
-  cartsTable: 'CARTS_TABLE_NAME',
+  cartsTable: CARTS_TABLE_NAME,
   /** GET .../recommendations reads the clickstream's aggregates here (contracts/clickstream.ts AFFINITY_KEYS). */
   productAffinityTable: PRODUCT_AFFINITY_TABLE_NAME,
   /**
@@ -61,6 +64,13 @@ export const CHECKOUT_ENV = {
    */
   clickstreamStreamName: 'CLICKSTREAM_STREAM_NAME',
   ordersQueueUrl: 'ORDERS_QUEUE_URL',
+  /**
+   * The `cart-reminders` queue (contracts/reminders.ts): a cart change sends a delayed reminder
+   * message here. Unset: no reminders (local runs without the queue).
+   */
+  cartRemindersQueueUrl: 'CART_REMINDERS_QUEUE_URL',
+  /** The reminder message's DelaySeconds (0-900; default 900, SQS's maximum; the profile's `cartReminders.delay`). */
+  cartReminderDelaySeconds: 'CART_REMINDER_DELAY_SECONDS',
   orderStatusQueueUrl: 'ORDER_STATUS_QUEUE_URL',
   /** Local/dev: a plain connection string. Mutually exclusive with DB_HOST. */
   databaseUrl: 'DATABASE_URL',

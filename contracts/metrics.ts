@@ -76,6 +76,24 @@ export const METRIC_NAMES = {
   /** Sent outbox rows the checkout service's outbox pruner deleted in one run (0 included). Unit Count, [Service]. */
   outboxPruned: 'OutboxPruned',
   /**
+   * Carts cart-reminder found abandoned (still the customer's current, non-empty, unordered cart
+   * when the reminder's delay ran out) and published as CartAbandoned. Unit Count, [service]: the
+   * business metric of the reminders (docs/adr/0030).
+   */
+  cartsAbandoned: 'CartsAbandoned',
+  /** Reminders cart-reminder dropped, [service] and [service, reason] (REMINDER_SKIPS). Unit Count. */
+  cartRemindersSkipped: 'CartRemindersSkipped',
+  /**
+   * Reminder messages the checkout service could not send to cart-reminders (the cart write
+   * itself succeeded: that cart gets no reminder). Unit Count, [Service]; alarmed.
+   */
+  cartReminderSendFailures: 'CartReminderSendFailures',
+  /**
+   * Orders the checkout service could not mark on the customer's cart (`orderedVersion`): that cart
+   * may still be reminded of. Unit Count, [Service].
+   */
+  cartOrderMarkFailures: 'CartOrderMarkFailures',
+  /**
    * The shared cache (ADR 26), counted per metrics interval by the checkout service. CacheHits and
    * CacheMisses: cache-aside reads answered from the cache or from their source. [Service].
    */

@@ -70,6 +70,7 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
     catalogTable: data.catalogTable,
     idempotencyTable: data.idempotencyTable,
     productAffinityTable: data.productAffinityTable,
+    cartsTable: data.cartsTable,
     description: description('order pipeline'),
   });
   const api = profile.tiers.api ? buildApi(app, profile, { network, data, pipeline }, env) : undefined;
@@ -138,6 +139,7 @@ function buildApi(
     cache: data.cache,
     ordersQueue: pipeline.intake.orders.queue,
     orderStatusQueue: pipeline.orderEvents.queues.orderStatus.queue,
+    cartRemindersQueue: pipeline.cartReminders.queue.queue,
     alarms: pipeline.alarms,
     clickstream: pipeline.clickstream.stream,
     productAffinityTable: data.productAffinityTable,

@@ -28,6 +28,7 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       catalogTable: table('catalog'),
       idempotencyTable: table('idempotency'),
       productAffinityTable: table('product-affinity'),
+      cartsTable: table('carts'),
     });
     resources = Template.fromStack(pipeline).toJSON().Resources;
     rows = deriveMatrix(resources);

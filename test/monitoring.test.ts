@@ -100,7 +100,7 @@ describe('Monitoring', () => {
         const dlqs = byType(s, pipeline, 'AWS::SQS::Queue').filter(([, q]) =>
           /-dlq(\.fifo)?$/.test(q.Properties.QueueName),
         );
-        expect(dlqs).toHaveLength(7); // orders, order-status, notifications, analytics, status-redelivery, event targets, the clickstream's on-failure queue
+        expect(dlqs).toHaveLength(8); // orders, order-status, notifications, analytics, status-redelivery, cart-reminders, event targets, the clickstream's on-failure queue
         const alarms = byType(s, pipeline, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
         for (const [id] of dlqs) {
           expect({
@@ -258,6 +258,8 @@ describe('Monitoring', () => {
           ['fraud rejections', `"${METRIC_NAMES.fraudRejections}"`],
           ['time to outcome', `"${METRIC_NAMES.timeToOutcome}"`],
           ['sidelined messages', `"${METRIC_NAMES.sidelinedMessages}"`],
+          ['abandoned carts', `"${METRIC_NAMES.cartsAbandoned}"`],
+          ['reminder send failures', `"${METRIC_NAMES.cartReminderSendFailures}"`],
           ['CloudFront 5xx rate (us-east-1)', '"5xxErrorRate"'],
         ] as const) {
           expect({ what, shown: text.includes(needle) }).toEqual({ what, shown: true });
@@ -289,7 +291,7 @@ describe('Monitoring', () => {
       const handlers = byType(s, pipeline, 'AWS::Lambda::Function').filter(
         ([, f]) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
       );
-      expect(handlers).toHaveLength(14); // carrier-pickup and commit-shipment: ShipOrder's (docs/adr/0029); clickstream-consumer (ADR 25)
+      expect(handlers).toHaveLength(15); // carrier-pickup and commit-shipment: ShipOrder's (docs/adr/0029); clickstream-consumer (ADR 25); cart-reminder (ADR 30)
       for (const [id, f] of handlers)
         expect({ id, tracing: f.Properties.TracingConfig }).toEqual({ id, tracing: { Mode: 'Active' } });
       const [, task] = byType(s, api, 'AWS::ECS::TaskDefinition').find(([, t]) =>

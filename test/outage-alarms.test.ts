@@ -265,6 +265,7 @@ describe('which alarm an outage fires (synthesized sandbox Pipeline stack)', () 
       catalogTable: table('catalog'),
       idempotencyTable: table('idempotency'),
       productAffinityTable: table('product-affinity'),
+      cartsTable: table('carts'),
     });
     resources = Template.fromStack(pipeline).toJSON().Resources;
   });

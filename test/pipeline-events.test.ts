@@ -46,7 +46,7 @@ describe('Pipeline stack: events and their contracts', () => {
 
     test('every rule target has a retry policy and a dead-letter queue', () => {
       const rules = byType('AWS::Events::Rule');
-      expect(rules).toHaveLength(4); // screening (2), InventoryLow, ShipOrder's PickupRequested
+      expect(rules).toHaveLength(5); // HighValueOrder, SuspiciousOrder, InventoryLow, ShipOrder's PickupRequested, CartAbandoned
       for (const [, r] of rules) {
         for (const target of r.Properties.Targets) {
           expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 3600 });

@@ -77,7 +77,7 @@ describe('Pipeline stack', () => {
 
     test('every queue is KMS-encrypted and denies requests without TLS', () => {
       const queues = byType('AWS::SQS::Queue');
-      expect(queues.length).toBe(12); // orders, 3 subscriptions, status-redelivery, each with a DLQ, the event-targets DLQ and the clickstream's on-failure queue
+      expect(queues.length).toBe(14); // orders, 3 subscriptions, status-redelivery, cart-reminders, each with a DLQ, the event-targets DLQ and the clickstream's on-failure queue
       for (const [, q] of queues)
         expect(q.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] });
       const denied = byType('AWS::SQS::QueuePolicy').flatMap(([, p]) =>
@@ -107,7 +107,7 @@ describe('Pipeline stack', () => {
       expect(ageAlarm.Threshold).toBe(DELIVERY.orders.maxMessageAgeMinutes * 60);
       // Every DLQ has its alarm.
       const dlqs = byType('AWS::SQS::Queue').filter(([, q]) => /dlq/.test(q.Properties.QueueName));
-      expect(dlqs).toHaveLength(7); // … and the clickstream's on-failure queue
+      expect(dlqs).toHaveLength(8); // … cart-reminders' and the clickstream's on-failure queue
       for (const [id] of dlqs) {
         expect(
           alarms.some(
@@ -138,6 +138,7 @@ describe('Pipeline stack', () => {
         expect(sizes[`securecart-sandbox-${name}`]).toBe(262_144);
       }
       for (const [name, size] of Object.entries(sizes)) {
+        if (name.endsWith('-cart-reminders')) continue; // its own 1 KiB limit: test/cart-reminders.test.ts
         expect({ name, size }).toEqual({ name, size: /-dlq(\.fifo)?$/.test(name) ? 1_048_576 : 262_144 });
       }
     });
@@ -160,8 +161,8 @@ describe('Pipeline stack', () => {
   describe('handlers', () => {
     const handlers = () => byType('AWS::Lambda::Function').filter(([, f]) => f.Properties.Handler === 'index.handler');
 
-    test('fourteen handlers on nodejs22.x, ARM64, X-Ray, JSON logs to their own encrypted log group', () => {
-      expect(handlers()).toHaveLength(14);
+    test('fifteen handlers on nodejs22.x, ARM64, X-Ray, JSON logs to their own encrypted log group', () => {
+      expect(handlers()).toHaveLength(15);
       for (const [, f] of handlers()) {
         expect(f.Properties).toMatchObject({
           Runtime: 'nodejs22.x',
@@ -172,7 +173,7 @@ describe('Pipeline stack', () => {
         expect(f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toMatch(/^[a-z-]+$/);
       }
       const logGroups = byType('AWS::Logs::LogGroup');
-      expect(logGroups).toHaveLength(16); // fourteen handlers and the two state machines
+      expect(logGroups).toHaveLength(17); // fifteen handlers and the two state machines
       for (const [, lg] of logGroups)
         expect(lg.Properties).toMatchObject({
           KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] },
@@ -413,7 +414,7 @@ describe('Pipeline stack', () => {
 
     test('every alarm notifies the ops topic and names a runbook that exists', () => {
       const alarms = byType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-      expect(alarms).toHaveLength(22); // 6 DLQs, the orders and redelivery ages, events recorded for redelivery, screen-fraud and restock errors, 4 on executions, 4 of the clickstream (test/clickstream.test.ts); ShipOrder: failed, timed out, carrier-pickup errors
+      expect(alarms).toHaveLength(25); // 7 DLQs, the orders, redelivery and cart-reminders ages, events recorded for redelivery, screen-fraud and restock errors, reminder send failures, 4 on executions, 4 of the clickstream (test/clickstream.test.ts); ShipOrder: failed, timed out, carrier-pickup errors
       for (const a of alarms) {
         expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmTopic/) }]);
         const runbook = /Runbook: (docs\/runbooks\/[a-z-]+\.md)$/.exec(a.AlarmDescription)?.[1];

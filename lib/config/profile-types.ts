@@ -173,6 +173,12 @@ export interface Profile {
      */
     readonly pickup: { readonly heartbeat: Duration; readonly timeout: Duration };
   };
+  /**
+   * Abandoned-cart reminders (docs/adr/0030): how long after a cart change the reminder is
+   * checked (the message's DelaySeconds, whole seconds from 0 to 900, SQS's maximum). sandbox and
+   * prod wait the 15 minutes; localstack shortens it so the smoke suite sees one fire.
+   */
+  readonly cartReminders: { readonly delay: Duration };
   /** The checkout service (ECS Fargate, ARM64) behind the internal ALB. */
   readonly checkout: {
     /**

@@ -130,6 +130,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     screening: { ...commonScreening, highValueThresholdCents: 50_000 },
     payments: { provider: 'simulator' },
     workflow: realWorkflowWaits,
+    cartReminders: { delay: Duration.minutes(15) },
     checkout: smallCheckout,
     api: smallApi,
     identity: {
@@ -171,6 +172,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     screening: { ...commonScreening, highValueThresholdCents: 100_000 },
     payments: { provider: 'stripe' },
     workflow: realWorkflowWaits,
+    cartReminders: { delay: Duration.minutes(15) },
     checkout: {
       containerInsights: true,
       spot: false,
@@ -243,6 +245,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     // Waits shortened five-fold so the chaos suite's outage matrix runs in minutes (npm run
     // test:chaos -- --matrix): a 60 s outage ridden out with the margin prod has for 5 minutes.
     // Backoff from 1 s capped at 10 s, 28 retries: capped delays 255 s, about 128 s on average.
+    // Short enough for the smoke suite to watch a reminder fire (and not fire before it).
+    cartReminders: { delay: Duration.seconds(5) },
     workflow: {
       ridesOutOutage: Duration.seconds(60),
       outageRetry: { interval: Duration.seconds(1), maxDelay: Duration.seconds(10), maxAttempts: 28 },

@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { CLICKSTREAM_LIMITS } from '@securecart/contracts/clickstream';
+import { CART_REMINDER_DELAY } from '@securecart/contracts/reminders';
 import type { Profile } from './profile-types';
 
 /** ShipOrder's pickup wait may take at most an hour of the parent's 2-hour execution (docs/adr/0029). */
@@ -40,6 +41,15 @@ export function validateProfile(p: Profile): Profile {
     problems.push('workflow.pickup.heartbeat must be positive and below workflow.pickup.timeout');
   if (pickup.timeout.toSeconds() > PICKUP_TIMEOUT_LIMIT_SECONDS)
     problems.push('workflow.pickup.timeout must leave the 2-hour OrderFulfillment execution an hour for the rest');
+  const reminderDelay = p.cartReminders.delay.toSeconds({ integral: false });
+  if (
+    !Number.isInteger(reminderDelay) ||
+    reminderDelay < CART_REMINDER_DELAY.minSeconds ||
+    reminderDelay > CART_REMINDER_DELAY.maxSeconds
+  )
+    problems.push(
+      `cartReminders.delay must be whole seconds from ${CART_REMINDER_DELAY.minSeconds} to ${CART_REMINDER_DELAY.maxSeconds} (SQS DelaySeconds; got ${reminderDelay})`,
+    );
   problems.push(
     ...checkoutProblems(p),
     ...apiProblems(p),

@@ -24,6 +24,7 @@ export const RUNBOOKS = {
   auditSecurityEvent: 'docs/runbooks/audit-security-event.md',
   sharedCache: 'docs/runbooks/shared-cache.md',
   clickstream: 'docs/runbooks/clickstream.md',
+  cartReminders: 'docs/runbooks/cart-reminders.md',
 } as const;
 export type Runbook = (typeof RUNBOOKS)[keyof typeof RUNBOOKS];
 

@@ -33,6 +33,8 @@ export interface ApiStackProps extends StackProps {
   readonly ordersQueue: sqs.IQueue;
   /** The order-status subscription of OrderEvents: the status consumer reads here. */
   readonly orderStatusQueue: sqs.IQueue;
+  /** cart-reminders (docs/adr/0030): a cart change sends a delayed reminder here. */
+  readonly cartRemindersQueue: sqs.IQueue;
   /** The ops topic (Pipeline stack) every alarm notifies. */
   readonly alarms: OpsAlarms;
   /** The clickstream (Pipeline stack): POST /api/events puts into it. */
@@ -114,6 +116,7 @@ export class ApiStack extends Stack implements Observable {
       productAffinityTable: props.productAffinityTable,
       ordersQueue: props.ordersQueue,
       orderStatusQueue: props.orderStatusQueue,
+      cartReminders: { queue: props.cartRemindersQueue, delay: profile.cartReminders.delay },
       database: { instance: props.database.instance, replica: props.database.replica },
       cache: props.cache,
       userPoolId: this.identity.userPool.userPoolId,

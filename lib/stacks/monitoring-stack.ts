@@ -109,6 +109,12 @@ export class MonitoringStack extends Stack {
         pipeline.clickstream,
       ),
       section(
+        'reminders',
+        'Reminders: cart-reminders → cart-reminder → CartAbandoned',
+        'Delayed reminders of cart changes: carts abandoned, reminders skipped, send failures, the queue and its DLQ.',
+        pipeline.cartReminders,
+      ),
+      section(
         'data',
         'Data: DynamoDB and PostgreSQL',
         'Table throttles; database CPU, connections and free storage.',

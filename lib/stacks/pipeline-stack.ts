@@ -7,6 +7,7 @@ import { Clickstream } from '../constructs/clickstream/clickstream';
 import { OpsAlarms } from '../constructs/ops-alarms';
 import { PipelineBaseProps } from '../constructs/pipeline/base';
 import { EventRouting } from '../constructs/pipeline/event-routing';
+import { CartReminders } from '../constructs/pipeline/cart-reminders';
 import { FulfillmentSteps } from '../constructs/pipeline/fulfillment-steps';
 import { FulfillmentWorkflow } from '../constructs/pipeline/fulfillment-workflow';
 import { OrderEventsFanOut } from '../constructs/pipeline/order-events-fan-out';
@@ -20,6 +21,8 @@ export interface PipelineStackProps extends StackProps {
   readonly idempotencyTable: dynamodb.ITable;
   /** The clickstream consumer's aggregates (Data stack). */
   readonly productAffinityTable: dynamodb.ITable;
+  /** The checkout service's carts: cart-reminder reads them (CartReminders). */
+  readonly cartsTable: dynamodb.ITable;
 }
 
 /**
@@ -39,10 +42,11 @@ export class PipelineStack extends Stack {
   readonly claims: OrderClaims;
   /** The clickstream (issue 21): the Kinesis stream and its consumer. */
   readonly clickstream: Clickstream;
+  readonly cartReminders: CartReminders;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
-    const { profile, catalogTable, idempotencyTable } = props;
+    const { profile, catalogTable, idempotencyTable, cartsTable } = props;
     const prefix = `securecart-${profile.name}`;
     const { removalPolicy, logRetentionDays } = profile;
     const key = new TierKey(this, 'PipelineKey', {
@@ -117,11 +121,20 @@ export class PipelineStack extends Stack {
       stream: profile.clickstream.stream,
       affinityTable: props.productAffinityTable,
     });
+    // Abandoned-cart reminders (docs/adr/0030): delayed messages from the checkout service, CartAbandoned to notifications.
+    this.cartReminders = new CartReminders(this, 'CartReminders', {
+      ...base,
+      cartsTable,
+      bus: this.routing.bus,
+      notificationsQueue: this.orderEvents.queues.notifications.queue,
+      targetDlq: this.routing.targetDlq,
+      delay: profile.cartReminders.delay,
+    });
     this.addOutputs(props);
   }
 
   /** Outputs for operators and the smoke suite. */
-  private addOutputs({ catalogTable, idempotencyTable, productAffinityTable }: PipelineStackProps) {
+  private addOutputs({ catalogTable, idempotencyTable, productAffinityTable, profile }: PipelineStackProps) {
     const queues = this.orderEvents.queues;
     const outputs: Record<string, string | undefined> = {
       OrdersQueueUrl: this.intake.orders.queue.queueUrl,
@@ -132,6 +145,9 @@ export class PipelineStack extends Stack {
       StatusRedeliveryQueueUrl: this.orderEvents.redelivery.queue.queue.queueUrl,
       StatusRedeliveryDlqUrl: this.orderEvents.redelivery.queue.deadLetterQueue.queueUrl,
       EventTargetsDlqUrl: this.routing.targetDlq.queueUrl,
+      CartRemindersQueueUrl: this.cartReminders.queue.queue.queueUrl,
+      CartRemindersDlqUrl: this.cartReminders.queue.deadLetterQueue.queueUrl,
+      CartReminderDelaySeconds: String(profile.cartReminders.delay.toSeconds()),
       OrderEventsTopicArn: this.orderEvents.topic.topicArn,
       AlarmTopicArn: this.alarms.topic.topicArn,
       EventBusName: this.routing.bus.eventBusName,

@@ -147,6 +147,8 @@ describe('Api stack', () => {
           [E.productAffinityTable]: fromStack(data, 'RefProductAffinityTable'),
           [E.ordersQueueUrl]: fromStack(pipeline, 'RefOrderIntakeOrdersQueue'),
           [E.orderStatusQueueUrl]: fromStack(pipeline, 'RefOrderEventsOrderStatusQueue'),
+          [E.cartRemindersQueueUrl]: fromStack(pipeline, 'RefCartRemindersQueue'),
+          [E.cartReminderDelaySeconds]: String(s.profile.cartReminders.delay.toSeconds()),
           [E.dbHost]: fromStack(data, 'DatabaseInstance'),
           [E.dbPort]: fromStack(data, 'EndpointPort'),
           [E.dbName]: 'securecart',
@@ -163,6 +165,7 @@ describe('Api stack', () => {
         const deployed: Record<string, string> = {
           [E.ordersQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/securecart-orders.fifo',
           [E.orderStatusQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/securecart-order-status',
+          [E.cartRemindersQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/securecart-cart-reminders',
           [E.userPoolId]: 'eu-west-1_AbCdEf123',
           [E.region]: 'eu-west-1',
           [E.dbPort]: '5432',
@@ -176,6 +179,7 @@ describe('Api stack', () => {
         // The runtime user never migrates (the bootstrap task does, as the schema's owner; ADR 22).
         expect(config).toMatchObject({ port: CHECKOUT_CONTAINER_PORT, runMigrations: false });
         expect(config.auth).toMatchObject({ kind: 'cognito', userPoolId: 'eu-west-1_AbCdEf123' });
+        expect(config).toMatchObject({ cartReminderDelaySeconds: 900 });
         // The shared cache: its endpoint from the Data stack, TLS and IAM authentication, the profile's limits.
         expect(env[E.cacheHost]).toEqual(fromStack(data, 'SharedCache'));
         expect(config.cache).toMatchObject({
@@ -248,13 +252,15 @@ describe('Api stack', () => {
             .flatMap((x: any) => x.actions)
             .sort();
         expect(on('CatalogTable')).toEqual(['dynamodb:Scan']);
-        expect(on('CartsTable')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+        // UpdateItem: the cart's version is an atomic ADD, and an order marks its cart (ADR 30).
+        expect(on('CartsTable')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
         // The recommendations (GET …/recommendations, …/popular) read ProductAffinity.
         expect(on('ProductAffinityTable')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
         expect(on('DataKey')).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
         // GetQueueAttributes: readiness checks that each queue exists.
         expect(on('OrdersQueue')).toEqual(['sqs:GetQueueAttributes', 'sqs:SendMessage']);
         expect(on('OrderStatusQueue')).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+        expect(on('CartRemindersQueue')).toEqual(['sqs:SendMessage']);
         expect(on('PipelineKey')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
         expect(on('rds-db')).toEqual(['rds-db:connect']);
         // The shared cache (ADR 26): IAM authentication as the service's user, on that cache only.
@@ -282,7 +288,7 @@ describe('Api stack', () => {
             'xray:PutTraceSegments',
             'dynamodb:Scan',
             'dynamodb:GetItem',
-            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
             'dynamodb:GetItem',
             'dynamodb:Query',
             'kms:Decrypt',
@@ -297,6 +303,8 @@ describe('Api stack', () => {
             'sqs:ReceiveMessage',
             'sqs:GetQueueAttributes',
             'rds-db:connect',
+            // cart-reminders (ADR 30); its key, the pipeline key, is the orders queue's grant already.
+            'sqs:SendMessage',
             'elasticache:Connect',
           ].sort(),
         );

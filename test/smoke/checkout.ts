@@ -195,6 +195,8 @@ export async function startCheckoutService(
         CARTS_TABLE_NAME: outputs.CartsTableName,
         ORDERS_QUEUE_URL: outputs.OrdersQueueUrl,
         ORDER_STATUS_QUEUE_URL: outputs.OrderStatusQueueUrl,
+        CART_REMINDERS_QUEUE_URL: outputs.CartRemindersQueueUrl,
+        CART_REMINDER_DELAY_SECONDS: outputs.CartReminderDelaySeconds,
         AUTH_ISSUER: auth.issuer,
         AUTH_JWKS_URI: auth.jwksUri,
         AUTH_CLIENT_ID: auth.clientId,

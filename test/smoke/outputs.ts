@@ -28,6 +28,8 @@ export const REQUIRED_OUTPUTS = [
   // The clickstream (ADR 25): the stream and the consumer's table.
   'ClickstreamStreamName',
   'ProductAffinityTableName',
+  'CartRemindersQueueUrl',
+  'CartReminderDelaySeconds',
 ] as const;
 /** Outputs of the Data stack the suite reads (see lib/stacks/data-stack.ts): the checkout service's carts. */
 export const REQUIRED_DATA_OUTPUTS = ['CartsTableName'] as const;

@@ -33,6 +33,7 @@ import { awaitOrder, placeOrder, planRun, seedCatalog } from './orders';
 import type { OrderResult, PlacedOrder, RunPlan, Scenario } from './orders';
 import { checkRefusedByApi, checkSidelined, poisonFor, sendPoison } from './poison';
 import { checkRefusedRows, plantRefusedRows } from './refusals';
+import { checkCartReminders, REMINDER_CUSTOMERS } from './reminders';
 import type { PlantedRows } from './refusals';
 import { describeError, elapsedSince, Report } from './report';
 import {
@@ -62,6 +63,7 @@ const AFTER_ORDERS = [
   'restock via EventBridge (InventoryLow)',
   'poison message sidelined to the DLQ at once',
 ];
+const REMINDER_CHECK = 'cart reminders: CartAbandoned after the delay, only for an untouched cart';
 const REFUSED_ROWS_CHECK = 'relay: rows SQS refuses cancelled at once, holding up no order';
 const CLICKSTREAM_CHECK = 'clickstream: two views of one session → one co-view each way in ProductAffinity';
 const CLICKSTREAM_TIMEOUT_MS = 90_000;
@@ -146,6 +148,7 @@ async function main(): Promise<number> {
       const why = service ? 'catalog not seeded' : 'the checkout service did not start';
       for (const name of [
         'HTTP: catalog + cart',
+        REMINDER_CHECK,
         ...plan.scenarios.map((s) => s.title),
         ...AFTER_ORDERS,
         REFUSED_ROWS_CHECK,
@@ -157,6 +160,10 @@ async function main(): Promise<number> {
     // The cart checkCatalogAndCart writes: the first scenario's customer's.
     cleanups.add('remove the cart', () => removeCart(clients, o, plan.scenarios[0].customerId));
     await report.check('HTTP: catalog + cart', () => checkCatalogAndCart(api, issuer, plan));
+    // Before the status collectors read the notifications queue, where CartAbandoned arrives too.
+    for (const k of REMINDER_CUSTOMERS)
+      cleanups.add(`remove the ${k} cart`, () => removeCart(clients, o, `${plan.customerPrefix}${k}`));
+    await report.check(REMINDER_CHECK, () => checkCartReminders(clients, o, api, issuer, plan, orderTimeoutMs));
 
     // 3. orders, placed through the API and followed through it ----------------------------------------
     const collectors = {

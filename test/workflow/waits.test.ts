@@ -31,6 +31,7 @@ function definitionFor(app: ReturnType<ReturnType<typeof scratchApps>>, profile:
     catalogTable: table('catalog'),
     idempotencyTable: table('idempotency'),
     productAffinityTable: table('product-affinity'),
+    cartsTable: table('carts'),
   });
   return allStates(definitionOf(Template.fromStack(pipeline).toJSON().Resources));
 }

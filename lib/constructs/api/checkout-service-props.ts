@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -33,6 +33,8 @@ export interface CheckoutServiceProps {
   readonly productAffinityTable: dynamodb.ITable;
   readonly ordersQueue: sqs.IQueue;
   readonly orderStatusQueue: sqs.IQueue;
+  /** cart-reminders and the delay the service sends with (docs/adr/0030). */
+  readonly cartReminders: { readonly queue: sqs.IQueue; readonly delay: Duration };
   readonly database: { readonly instance: rds.DatabaseInstance; readonly replica?: rds.IDatabaseInstance };
   /** The shared cache (ADR 26): its endpoint and limits in the environment, `elasticache:Connect` for the task role. */
   readonly cache?: Pick<SharedCache, 'containerEnvironment' | 'grantConnect'>;

@@ -88,14 +88,14 @@ export function createCheckoutTask(scope: Construct, props: CheckoutServiceProps
 
 /**
  * The task role: exactly what services/checkout-api/src does. Catalog: Scan (catalog.ts); Carts:
- * GetItem, PutItem (carts.ts); ProductAffinity: Query, GetItem (the recommendations); orders.fifo: SendMessage (SendMessageBatch, outbox-relay.ts);
+ * GetItem, UpdateItem (carts.ts); ProductAffinity: Query, GetItem (the recommendations); cart-reminders: SendMessage (cart-reminders.ts); orders.fifo: SendMessage (SendMessageBatch, outbox-relay.ts);
  * order-status: ReceiveMessage, DeleteMessage (DeleteMessageBatch, status-consumer.ts); the keys
  * those need; `rds-db:connect` as DATABASE_USER on the primary and the replica (db.ts);
  * `elasticache:Connect` as its cache user on the shared cache (src/cache/, IAM authentication).
  */
 export function grantServiceAccess(props: CheckoutServiceProps, role: iam.IGrantable): void {
   props.catalogTable.grant(role, 'dynamodb:Scan');
-  props.cartsTable.grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem');
+  props.cartsTable.grant(role, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
   props.productAffinityTable.grant(role, 'dynamodb:Query', 'dynamodb:GetItem');
   const tableKeys = new Set([
     props.catalogTable.encryptionKey,
@@ -109,6 +109,8 @@ export function grantServiceAccess(props: CheckoutServiceProps, role: iam.IGrant
   props.ordersQueue.encryptionMasterKey?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
   props.orderStatusQueue.grant(role, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes');
   props.orderStatusQueue.encryptionMasterKey?.grant(role, 'kms:Decrypt');
+  props.cartReminders.queue.grant(role, 'sqs:SendMessage');
+  props.cartReminders.queue.encryptionMasterKey?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
 
   props.database.instance.grantConnect(role, DATABASE_USER);
   props.database.replica?.grantConnect(role, DATABASE_USER);
@@ -142,6 +144,8 @@ function checkoutEnvironment(props: CheckoutServiceProps): Record<string, string
     [E.productAffinityTable]: props.productAffinityTable.tableName,
     [E.ordersQueueUrl]: props.ordersQueue.queueUrl,
     [E.orderStatusQueueUrl]: props.orderStatusQueue.queueUrl,
+    [E.cartRemindersQueueUrl]: props.cartReminders.queue.queueUrl,
+    [E.cartReminderDelaySeconds]: String(props.cartReminders.delay.toSeconds()),
     [E.dbHost]: instance.dbInstanceEndpointAddress,
     ...(replica ? { [E.dbReaderHost]: replica.dbInstanceEndpointAddress } : {}),
     [E.dbPort]: instance.dbInstanceEndpointPort,

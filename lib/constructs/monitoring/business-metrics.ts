@@ -85,6 +85,11 @@ export function businessWidgets(): cloudwatch.IWidget[] {
       ],
       width: 12,
     }),
+    new cloudwatch.GraphWidget({
+      title: 'Abandoned carts (CartAbandoned published, per 5 minutes)',
+      left: [handlerMetric('cart-reminder', METRIC_NAMES.cartsAbandoned, 'carts abandoned')],
+      width: 12,
+    }),
     new cloudwatch.SingleValueWidget({
       title: 'Last 24 hours',
       metrics: [

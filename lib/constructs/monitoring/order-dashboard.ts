@@ -13,6 +13,7 @@ export const DASHBOARD_FLOWS = [
   'fan-out',
   'routing',
   'clickstream',
+  'reminders',
   'data',
 ] as const;
 export type DashboardFlow = (typeof DASHBOARD_FLOWS)[number];

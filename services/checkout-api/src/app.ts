@@ -16,6 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { API_LIMITS, withoutStagePrefix } from '@securecart/contracts/http-api';
 import type { TokenVerifier } from './auth';
+import type { CartReminderSender } from './cart-reminders';
 import type { Cache } from './cache/cache';
 import type { OrderCache } from './cache/order-cache';
 import type { OrderRateLimit } from './cache/rate-limit';
@@ -24,6 +25,7 @@ import type { Catalog } from './catalog';
 import type { Database } from './db';
 import { genReqId, loggerOptions } from './logging';
 import type { LogDestination } from './logging';
+import type { MetricsSink } from './metrics';
 import type { OutboxRelay } from './outbox-relay';
 import { authentication } from './plugins/authentication';
 import { jsonBody } from './plugins/json-body';
@@ -52,6 +54,10 @@ export interface AppServices {
   readonly db: Database;
   readonly catalog: Catalog;
   readonly carts: Carts;
+  /** The delayed abandoned-cart reminders (none without a queue). */
+  readonly reminders?: CartReminderSender;
+  /** Where the request path's own metrics go (a cart not marked as ordered). */
+  readonly metrics?: { readonly namespace: string; readonly sink: MetricsSink };
   readonly verifier: TokenVerifier;
   readonly relay?: OutboxRelay;
   /** The shared cache (ADR 26): `cacheAside` for any read (disabled without CACHE_HOST). */
@@ -97,6 +103,13 @@ export function registerRoutes(app: FastifyInstance, services: AppServices, deps
   app.register(authentication, { verifier });
   app.register(healthRoutes, { readiness, relay });
   app.register(catalogRoutes, { catalog, catalogCacheTtlSeconds: deps.catalogCacheTtlSeconds });
-  app.register(cartRoutes, { carts });
-  app.register(orderRoutes, { db, relay, orderCache: services.orderCache, rateLimit: services.rateLimit });
+  app.register(cartRoutes, { carts, reminders: services.reminders });
+  app.register(orderRoutes, {
+    db,
+    relay,
+    orderCache: services.orderCache,
+    rateLimit: services.rateLimit,
+    carts,
+    metrics: services.metrics,
+  });
 }

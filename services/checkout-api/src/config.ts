@@ -6,6 +6,7 @@ import { DELIVERY } from '@securecart/contracts/delivery';
 import { CHECKOUT_ENV, EnvReader } from '@securecart/contracts/env';
 import type { EnvSource } from '@securecart/contracts/env';
 import { METRICS_NAMESPACE } from '@securecart/contracts/metrics';
+import { cartReminderConfig, type CartReminderConfig } from './cart-reminder-config';
 
 export { CHECKOUT_ENV };
 
@@ -44,7 +45,7 @@ export interface CacheConfig {
   readonly commandTimeoutMs: number;
 }
 
-export interface CheckoutConfig {
+export interface CheckoutConfig extends CartReminderConfig {
   readonly port: number;
   readonly host: string;
   /** Serve HTTPS with a certificate created at start (TLS_SELF_SIGNED; tls.ts). */
@@ -217,7 +218,7 @@ function background(env: EnvReader): BackgroundConfig {
 export function loadConfig(source: EnvSource = process.env): CheckoutConfig {
   const env = new EnvReader(source);
   const level = logLevel(env);
-  const queueUrls = queues(env);
+  const queueUrls = { ...queues(env), ...cartReminderConfig(env) };
   const db = database(env);
   const authConfig = auth(env);
   const config: CheckoutConfig = {

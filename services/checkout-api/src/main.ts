@@ -9,17 +9,20 @@ import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
+  SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { BODY_LIMIT_BYTES, createApp, registerRoutes } from './app';
+import type { AppServices } from './app';
 import type { OrderCache } from './cache/order-cache';
 import { OrderRateLimit } from './cache/rate-limit';
 import { disabledCache, SharedCache } from './cache/shared-cache';
 import type { Cache } from './cache/shared-cache';
 import { createTokenVerifier } from './auth';
+import { CartReminders } from './cart-reminders';
 import { Carts } from './carts';
 import { Catalog } from './catalog';
 import { ConfigError, loadConfig } from './config';
@@ -55,6 +58,7 @@ export { grantsSql, loadBootstrapConfig, rolesSql } from './startup/bootstrap-co
 export const aws = {
   SQSClient,
   SendMessageBatchCommand,
+  SendMessageCommand,
   ReceiveMessageCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -63,6 +67,7 @@ export const aws = {
   GetCommand,
   PutCommand,
   ScanCommand,
+  UpdateCommand,
 };
 
 export interface StartOptions {
@@ -129,6 +134,23 @@ function segmentSinkFor(options: StartOptions): SegmentSink | undefined {
   return options.segmentSink ?? segmentSinkFromEnv({ ...process.env, ...options.env });
 }
 
+/**
+ * The delayed abandoned-cart reminders (docs/adr/0030), when the configuration names their queue,
+ * and where the request path counts its own failures (a cart not marked as ordered).
+ */
+function cartReminders(config: CheckoutConfig, sink: MetricsSink): Pick<AppServices, 'reminders' | 'metrics'> {
+  const metrics = { namespace: config.metricsNamespace, sink };
+  if (!config.cartRemindersQueueUrl) return { metrics };
+  const reminders = new CartReminders({
+    sqs: new SQSClient(sqsClientConfig()),
+    queueUrl: config.cartRemindersQueueUrl,
+    delaySeconds: config.cartReminderDelaySeconds,
+    metricsNamespace: config.metricsNamespace,
+    metricsSink: sink,
+  });
+  return { reminders, metrics };
+}
+
 /** The shared cache of CACHE_HOST (connecting in the background), else the disabled one. */
 async function openCache(config: CheckoutConfig, log: FastifyBaseLogger, sink: MetricsSink): Promise<Cache> {
   if (!config.cache) return disabledCache();
@@ -178,9 +200,10 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
       resourceProbes(ddb, new SQSClient(sqsClientConfig()), config),
     );
     const relay = config.outboxRelayEnabled ? workers.relay : undefined;
+    const reminders = cartReminders(config, metricsSink);
     registerRoutes(
       app,
-      { db, catalog, carts, verifier, relay, readiness, segmentSink, cache, orderCache, rateLimit },
+      { db, catalog, carts, ...reminders, verifier, relay, readiness, segmentSink, cache, orderCache, rateLimit },
       { logLevel, catalogCacheTtlSeconds },
     );
     await verifier.warm().catch((error) => log.warn({ err: error }, 'Could not preload the JWKS; will retry on use'));

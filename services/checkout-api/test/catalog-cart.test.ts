@@ -130,21 +130,33 @@ describe('cart', () => {
     expect((await service.client.request('PUT', '/api/cart', { json: { items: [] } })).status).toBe(401);
   });
 
-  test('PUT stores the cart under the customer id with a TTL; GET reads it back', async () => {
-    service.ddb.on(service.bundle.aws.PutCommand).resolves({});
+  test('PUT stores the cart under the customer id with a TTL and moves its version on; GET reads it back', async () => {
+    service.ddb.on(service.bundle.aws.UpdateCommand).resolves({ Attributes: { version: 4 } });
     const items = [{ productId: 'p-100', quantity: 3 }];
     const put = await service.client.request('PUT', '/api/cart', { token: token(), json: { items } });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ items, updatedAt: expect.any(String), expiresAt: expect.any(String) });
-    const [call] = service.ddb.commandCalls(service.bundle.aws.PutCommand);
-    const item = call.args[0].input.Item!;
-    expect(call.args[0].input.TableName).toBe('securecart-test-carts');
-    expect(item[partitionKey]).toBe('customer-cart');
-    expect(item.items).toEqual(items);
-    const ttl = item[ttlAttribute] as number;
+    const [call] = service.ddb.commandCalls(service.bundle.aws.UpdateCommand);
+    const input = call.args[0].input;
+    expect(input.TableName).toBe('securecart-test-carts');
+    expect(input.Key).toEqual({ [partitionKey]: 'customer-cart' });
+    // The version is an atomic ADD (every write its own number); orderedVersion is left alone.
+    expect(input.UpdateExpression).toBe('SET #items = :items, #updatedAt = :updatedAt, #ttl = :ttl ADD #version :one');
+    expect(input.ExpressionAttributeNames).toMatchObject({ '#ttl': ttlAttribute, '#version': 'version' });
+    const values = input.ExpressionAttributeValues!;
+    expect(values[':items']).toEqual(items);
+    expect(values[':one']).toBe(1);
+    const ttl = values[':ttl'] as number;
     expect(Number.isInteger(ttl)).toBe(true);
     expect(ttl - Date.now() / 1000).toBeGreaterThan(29 * 86_400);
 
+    const item = {
+      [partitionKey]: 'customer-cart',
+      items,
+      updatedAt: values[':updatedAt'],
+      [ttlAttribute]: ttl,
+      version: 4,
+    };
     service.ddb.on(service.bundle.aws.GetCommand).resolves({ Item: item });
     const get = await service.client.get('/api/cart', token());
     expect(get.status).toBe(200);
@@ -190,6 +202,6 @@ describe('cart', () => {
     const response = await service.client.request('PUT', '/api/cart', { token: token(), json: body });
     expect(response.status).toBe(400);
     expect(response.body.message).toMatch(message);
-    expect(service.ddb.commandCalls(service.bundle.aws.PutCommand)).toHaveLength(0);
+    expect(service.ddb.commandCalls(service.bundle.aws.UpdateCommand)).toHaveLength(0);
   });
 });

@@ -88,7 +88,7 @@ describe('each route answers what the contract says', () => {
     const token = issuer.token({ sub: 'customer-contract-cart' });
     service.ddb.reset();
     service.ddb.on(service.bundle.aws.GetCommand).resolves({});
-    service.ddb.on(service.bundle.aws.PutCommand).resolves({});
+    service.ddb.on(service.bundle.aws.UpdateCommand).resolves({ Attributes: { version: 1 } });
     expectContract('getCart', await service.client.get(HTTP_API.getCart.path, token));
     const put = await service.client.request('PUT', HTTP_API.putCart.path, {
       token,

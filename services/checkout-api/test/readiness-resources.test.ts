@@ -55,6 +55,7 @@ test('a missing carts table is found with a read of one key, nothing written', a
     expect(ready.status).toBe(503);
     expect(ready.body.reason).toBe('missing: table securecart-test-carts');
     expect(service.ddb.commandCalls(aws.PutCommand)).toHaveLength(0);
+    expect(service.ddb.commandCalls(aws.UpdateCommand)).toHaveLength(0);
   } finally {
     await service.close();
   }

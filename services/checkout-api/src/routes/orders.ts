@@ -8,10 +8,13 @@ import { API_LIMITS, IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_PATTERN } from '@se
 import type { CreateOrderBody } from '@securecart/contracts/http-api';
 import { ORDER_SCHEMA_VERSION, parseOrder } from '@securecart/contracts/order';
 import type { Order } from '@securecart/contracts/order';
+import { markCartOrdered } from '../cart-reminders';
+import type { Carts } from '../carts';
 import { cachedOrder } from '../cache/order-cache';
 import type { OrderCache } from '../cache/order-cache';
 import type { OrderRateLimit } from '../cache/rate-limit';
 import type { Database } from '../db';
+import type { MetricsSink } from '../metrics';
 import { HttpError } from '../http-error';
 import { createOrder, decodeCursor, getOrder, listOrders, requestHash } from '../orders';
 import type { CreateResult } from '../orders';
@@ -28,6 +31,10 @@ export interface OrderRoutesOptions {
   readonly orderCache: OrderCache;
   /** The per-customer limit of POST /api/orders (cache/rate-limit.ts). */
   readonly rateLimit: OrderRateLimit;
+  /** A created order marks the customer's cart as ordered (its pending reminder is dropped; docs/adr/0030). */
+  readonly carts?: Pick<Carts, 'markOrdered'>;
+  /** Where the failure to mark the cart is counted. */
+  readonly metrics?: { readonly namespace: string; readonly sink: MetricsSink };
 }
 
 function idempotencyKey(request: ContractRequest<'createOrder'>): string {
@@ -70,7 +77,7 @@ function requestResult(created: CreateResult, order: Order): OrderRequestResult 
 }
 
 export const orderRoutes: FastifyPluginAsync<OrderRoutesOptions> = async (app, options) => {
-  const { db, relay, orderCache, rateLimit } = options;
+  const { db, relay, orderCache, rateLimit, carts, metrics } = options;
   contractRoute(app, 'createOrder', async (request, reply) => {
     const key = idempotencyKey(request);
     const decision = await rateLimit.admit(request.customerId);
@@ -85,8 +92,10 @@ export const orderRoutes: FastifyPluginAsync<OrderRoutesOptions> = async (app, o
     if (result.kind === 'conflict') {
       throw new HttpError(409, 'This Idempotency-Key was already used with a different request body');
     }
-    if (result.kind === 'created') relay?.wake();
-    else reply.header('idempotent-replayed', 'true');
+    if (result.kind === 'created') {
+      relay?.wake();
+      if (carts && metrics) await markCartOrdered(carts, request.customerId, request.log, metrics);
+    } else reply.header('idempotent-replayed', 'true');
     reply.header('location', `/api/orders/${result.orderId}`);
     return { orderId: result.orderId, status: 'PENDING' };
   });
