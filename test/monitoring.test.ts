@@ -265,9 +265,9 @@ describe('Monitoring', () => {
           expect({ what, shown: text.includes(needle) }).toEqual({ what, shown: true });
         }
         expect(text).toContain(`"${METRICS_NAMESPACE}"`);
-        // Every DLQ's depth: seven DLQ widgets.
+        // Every DLQ's depth: eight DLQ widgets.
         const dlqWidgets = dashboardBody(s).widgets.filter((w) => / depth$/.test(w.properties.title ?? ''));
-        expect(dlqWidgets.filter((w) => /-dlq/.test(w.properties.title))).toHaveLength(7);
+        expect(dlqWidgets.filter((w) => /-dlq/.test(w.properties.title))).toHaveLength(8);
       }
     });
 
