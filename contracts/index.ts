@@ -18,3 +18,4 @@ export * from './catalog';
 export * from './countries';
 export * from './claims';
 export * from './clickstream';
+export * from './compliance';

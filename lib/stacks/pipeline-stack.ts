@@ -5,6 +5,7 @@ import { Profile } from '../config/profiles';
 import { ALARMS_OF_THIS_ACCOUNT, TierKey } from '../constructs/encryption';
 import { OpsAlarms } from '../constructs/ops-alarms';
 import { PipelineBaseProps } from '../constructs/pipeline/base';
+import { ComplianceForwarding } from '../constructs/pipeline/compliance-forwarding';
 import { EventRouting } from '../constructs/pipeline/event-routing';
 import { FulfillmentSteps } from '../constructs/pipeline/fulfillment-steps';
 import { FulfillmentWorkflow } from '../constructs/pipeline/fulfillment-workflow';
@@ -31,6 +32,8 @@ export class PipelineStack extends Stack {
   readonly orderEvents: OrderEventsFanOut;
   readonly routing: EventRouting;
   readonly claims: OrderClaims;
+  /** Compliance events to the central audit bus (ADR 28). */
+  readonly compliance: ComplianceForwarding;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -88,6 +91,11 @@ export class PipelineStack extends Stack {
       waits: profile.workflow,
     });
     this.routing.answerScreeningFor(this.workflow.stateMachine, key);
+    this.compliance = new ComplianceForwarding(this, 'ComplianceForwarding', {
+      ...base,
+      bus: this.routing.bus,
+      audit: profile.audit.compliance,
+    });
     this.intake = new OrderIntake(this, 'OrderIntake', {
       ...base,
       stateMachine: this.workflow.stateMachine,
@@ -108,6 +116,8 @@ export class PipelineStack extends Stack {
       StatusRedeliveryQueueUrl: this.orderEvents.redelivery.queue.queue.queueUrl,
       StatusRedeliveryDlqUrl: this.orderEvents.redelivery.queue.deadLetterQueue.queueUrl,
       EventTargetsDlqUrl: this.routing.targetDlq.queueUrl,
+      ComplianceForwardingDlqUrl: this.compliance.deadLetterQueue.queue.queueUrl,
+      AuditBusArn: this.compliance.auditBusArn,
       OrderEventsTopicArn: this.orderEvents.topic.topicArn,
       AlarmTopicArn: this.alarms.topic.topicArn,
       EventBusName: this.routing.bus.eventBusName,
