@@ -82,7 +82,7 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
     description: description('central audit bus for compliance events (the audit account)'),
   });
   if (profile.audit.compliance.accountId === undefined)
-    pipeline.addDependency(audit, 'the forwarding rule targets the audit bus');
+    pipeline.addStackDependency(audit, 'the forwarding rule targets the audit bus');
   const api = profile.tiers.api ? buildApi(app, profile, { network, data, pipeline }, env) : undefined;
   const edgeSecurity =
     profile.tiers.frontend && profile.frontend.waf
