@@ -75,4 +75,9 @@ export const METRIC_NAMES = {
   outboxRejected: 'OutboxRejected',
   /** Sent outbox rows the checkout service's outbox pruner deleted in one run (0 included). Unit Count, [Service]. */
   outboxPruned: 'OutboxPruned',
+  /**
+   * Compliance events a handler could not put on the bus (ADR 28): the contract refused the detail
+   * or EventBridge did not take it. Unit Count, [service]; alarmed (the audit account misses one).
+   */
+  complianceEventsNotSent: 'ComplianceEventsNotSent',
 } as const;

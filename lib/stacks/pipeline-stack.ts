@@ -91,15 +91,16 @@ export class PipelineStack extends Stack {
       waits: profile.workflow,
     });
     this.routing.answerScreeningFor(this.workflow.stateMachine, key);
-    this.compliance = new ComplianceForwarding(this, 'ComplianceForwarding', {
-      ...base,
-      bus: this.routing.bus,
-      audit: profile.audit.compliance,
-    });
     this.intake = new OrderIntake(this, 'OrderIntake', {
       ...base,
       stateMachine: this.workflow.stateMachine,
       claims: this.claims,
+    });
+    this.compliance = new ComplianceForwarding(this, 'ComplianceForwarding', {
+      ...base,
+      bus: this.routing.bus,
+      audit: profile.audit.compliance,
+      emitters: [this.steps.handlers['refund-payment'], this.intake.handler],
     });
     this.addOutputs(props);
   }

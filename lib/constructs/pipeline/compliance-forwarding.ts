@@ -1,10 +1,17 @@
-import { Arn, ArnFormat, Aws, Duration } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { COMPLIANCE_PATTERN } from '@securecart/contracts';
+import {
+  COMPLIANCE_PATTERN,
+  HANDLER_ENV,
+  METRIC_DIMENSIONS,
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+} from '@securecart/contracts';
 import type { AuditCompliance } from '../../config/profile-types';
 import { acknowledge } from '../nag';
 import { Observable, RUNBOOKS } from '../ops-alarms';
@@ -16,6 +23,20 @@ export interface ComplianceForwardingProps extends PipelineBaseProps {
   readonly bus: events.IEventBus;
   /** Where they go: the profile's `audit.compliance`. */
   readonly audit: AuditCompliance;
+  /**
+   * Handlers that put compliance events themselves (lambda/shared/compliance.ts): each gets the
+   * bus's name and events:PutEvents on it, and their ComplianceEventsNotSent count is alarmed.
+   */
+  readonly emitters: readonly lambda.IFunction[];
+}
+
+/** A handler's `service` dimension: its POWERTOOLS_SERVICE_NAME, the handler folder. */
+function serviceOf(fn: lambda.Function): string {
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  const env = Stack.of(fn).resolve(cfn.environment) as { variables?: Record<string, string> } | undefined;
+  const name = env?.variables?.POWERTOOLS_SERVICE_NAME;
+  if (typeof name !== 'string') throw new Error(`compliance emitter ${fn.node.path} has no POWERTOOLS_SERVICE_NAME`);
+  return name;
 }
 
 /** The audit bus's ARN: in the audit account and region, or in this account and region when the profile names none. */
@@ -96,7 +117,36 @@ export class ComplianceForwarding extends Construct implements Observable {
         'compliance events could not be put on the audit bus (its policy refusing, the bus missing, the role changed): they wait in the compliance forwarding DLQ',
       runbook: RUNBOOKS.complianceForwarding,
     });
-    this.alarms = [...this.deadLetterQueue.alarms, failedAlarm];
+    // The handlers that emit: the bus's name and PutEvents on it; an event they could not put is
+    // counted (ComplianceEventsNotSent) and alarmed.
+    const notSent = props.emitters.map((fn, i) => {
+      if (!(fn instanceof lambda.Function)) throw new Error(`compliance emitter ${fn.node.path} must be a Function`);
+      fn.addEnvironment(HANDLER_ENV.eventBusName, props.bus.eventBusName);
+      props.bus.grantPutEventsTo(fn);
+      return [
+        `m${i}`,
+        new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: METRIC_NAMES.complianceEventsNotSent,
+          dimensionsMap: { [METRIC_DIMENSIONS.service]: serviceOf(fn) },
+          statistic: 'Sum',
+          period: Duration.minutes(1),
+        }),
+      ] as const;
+    });
+    const notSentTotal = new cloudwatch.MathExpression({
+      expression: notSent.length ? notSent.map(([id]) => `FILL(${id}, 0)`).join(' + ') : '0',
+      usingMetrics: Object.fromEntries(notSent),
+      period: Duration.minutes(1),
+      label: 'compliance events not sent by handlers',
+    });
+    const notSentAlarm = props.alarms.alarm(this, 'EventsNotSentAlarm', {
+      metric: notSentTotal,
+      summary:
+        'a handler could not put a compliance event on the bus (the contract refused it, or EventBridge did not take it): the audit account misses it',
+      runbook: RUNBOOKS.complianceForwarding,
+    });
+    this.alarms = [...this.deadLetterQueue.alarms, failedAlarm, notSentAlarm];
     this.widgets = [
       new cloudwatch.GraphWidget({
         title: 'Compliance events to the audit bus: forwarded and failed',
@@ -110,6 +160,7 @@ export class ComplianceForwarding extends Construct implements Observable {
             label: 'ComplianceToAudit invocations',
           }),
           failed,
+          notSentTotal,
         ],
         width: 6,
       }),
