@@ -22,6 +22,7 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkCatalogAndCart, checkListsAndOwnership } from './api-checks';
+import { checkComplianceInAuditLog } from './audit';
 import { removeCart, removeCatalogItems } from './catalog';
 import { startLocalCheckout } from './checkout';
 import type { LocalCheckout } from './checkout';
@@ -50,6 +51,7 @@ import { StatusCollector } from './status-collector';
 /** The sandbox and localstack profiles' threshold, used only when the deployed rule cannot be read. */
 const FALLBACK_THRESHOLD_CENTS = 50_000;
 
+const COMPLIANCE_CHECK = "compliance: the fraud-rejected order's event in the audit log";
 const POISON_REFUSED = 'HTTP: malformed order refused (400), nothing written';
 const AFTER_ORDERS = [
   'fan-out orderStatus',
@@ -59,6 +61,7 @@ const AFTER_ORDERS = [
   'side effects: payments, invoices, stock',
   'claim check: no token or address in executions',
   'restock via EventBridge (InventoryLow)',
+  COMPLIANCE_CHECK,
   'poison message sidelined to the DLQ at once',
 ];
 const REFUSED_ROWS_CHECK = 'relay: rows SQS refuses cancelled at once, holding up no order';
@@ -222,6 +225,10 @@ async function main(): Promise<number> {
     );
     await report.check('restock via EventBridge (InventoryLow)', () =>
       checkRestock(clients, o, plan, placed, finished, 30_000),
+    );
+
+    await report.check(COMPLIANCE_CHECK, () =>
+      checkComplianceInAuditLog(clients, options.stackName, placed, finished, 30_000),
     );
 
     // 6. the poison message sent before the after-poison order ----------------------------------------
