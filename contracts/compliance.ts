@@ -40,7 +40,8 @@ export const CLIENT_HASH_PATTERN = /^[0-9a-f]{64}$/;
 
 const id = () => z.string().check(z.regex(COMPLIANCE_ID_PATTERN));
 const orderId = () => z.string().check(z.regex(ORDER_ID_PATTERN));
-const when = () => z.iso.datetime();
+/** ISO 8601 with a zone: `Z` (AWS's `$$.State.EnteredTime`, the handlers) or an offset (some local engines). */
+const when = () => z.iso.datetime({ offset: true });
 const count = (min = 0) => z.number().check(z.int(), z.minimum(min));
 const version = () => z.literal(COMPLIANCE_SCHEMA_VERSION);
 
