@@ -265,9 +265,9 @@ describe('Monitoring', () => {
           expect({ what, shown: text.includes(needle) }).toEqual({ what, shown: true });
         }
         expect(text).toContain(`"${METRICS_NAMESPACE}"`);
-        // Every DLQ's depth: six DLQ widgets.
+        // Every DLQ's depth: seven DLQ widgets (the compliance forwarding DLQ included, ADR 28).
         const dlqWidgets = dashboardBody(s).widgets.filter((w) => / depth$/.test(w.properties.title ?? ''));
-        expect(dlqWidgets.filter((w) => /-dlq/.test(w.properties.title))).toHaveLength(6);
+        expect(dlqWidgets.filter((w) => /-dlq/.test(w.properties.title))).toHaveLength(7);
       }
     });
 
