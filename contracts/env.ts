@@ -94,6 +94,8 @@ export const CHECKOUT_ENV = {
   statusConsumerEnabled: 'STATUS_CONSUMER_ENABLED',
   /** Long-poll wait of each receive on the order-status queue (local runs shorten it). */
   statusConsumerWaitSeconds: 'STATUS_CONSUMER_WAIT_SECONDS',
+  /** The SecureCart bus: repeated authorisation failures are reported there as compliance events (ADR 28); unset: not reported. */
+  eventBusName: 'EVENT_BUS_NAME',
   metricsNamespace: 'METRICS_NAMESPACE',
   metricsIntervalMs: 'METRICS_INTERVAL_MS',
   shutdownTimeoutMs: 'SHUTDOWN_TIMEOUT_MS',

@@ -57,6 +57,8 @@ export interface CheckoutConfig {
   readonly outboxPruneIntervalMs: number;
   readonly outboxPruneBatchSize: number;
   readonly statusConsumerEnabled: boolean;
+  /** Where repeated 401s/403s are reported (ADR 28); undefined: they are not. */
+  readonly eventBusName?: string;
   readonly statusConsumerWaitSeconds: number;
   readonly metricsNamespace: string;
   readonly metricsIntervalMs: number;
@@ -198,6 +200,7 @@ export function loadConfig(source: EnvSource = process.env): CheckoutConfig {
     migrationsDir: env.get(E.migrationsDir),
     auth: authConfig,
     catalogCacheTtlSeconds: env.int(E.catalogCacheTtlSeconds, 30, 0, 3600),
+    eventBusName: env.get(E.eventBusName),
     cartTtlDays: env.int(E.cartTtlDays, 30, 1, 365),
     ...background(env),
     metricsNamespace: env.get(E.metricsNamespace) ?? METRICS_NAMESPACE,

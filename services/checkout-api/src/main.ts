@@ -14,7 +14,9 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { BODY_LIMIT_BYTES, createApp, registerRoutes } from './app';
+import { AuthFailureMonitor, eventBridgeReporter } from './auth-failures';
 import { createTokenVerifier } from './auth';
 import { Carts } from './carts';
 import { Catalog } from './catalog';
@@ -155,9 +157,16 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
       resourceProbes(ddb, new SQSClient(sqsClientConfig()), config),
     );
     const relay = config.outboxRelayEnabled ? workers.relay : undefined;
+    const authFailures = config.eventBusName
+      ? new AuthFailureMonitor(
+          eventBridgeReporter(new EventBridgeClient({}), config.eventBusName, (error) =>
+            log.error({ err: error }, 'Compliance event not sent (repeated authorisation failures)'),
+          ),
+        )
+      : undefined;
     registerRoutes(
       app,
-      { db, catalog, carts, verifier, relay, readiness, segmentSink },
+      { db, catalog, carts, verifier, relay, readiness, segmentSink, authFailures },
       { logLevel, catalogCacheTtlSeconds },
     );
     await verifier.warm().catch((error) => log.warn({ err: error }, 'Could not preload the JWKS; will retry on use'));
