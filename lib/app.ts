@@ -148,6 +148,7 @@ function buildApi(
     database: data.database,
     ordersQueue: pipeline.intake.orders.queue,
     orderStatusQueue: pipeline.orderEvents.queues.orderStatus.queue,
+    eventBus: pipeline.routing.bus,
     alarms: pipeline.alarms,
     description: stackDescription(profile, 'application tier (Cognito, checkout service on ECS Fargate, REST API)'),
   });

@@ -71,6 +71,19 @@ describe('Audit stack', () => {
   });
 });
 
+describe('the checkout service reports repeated authorisation failures (ADR 28)', () => {
+  const { sandbox } = synthesizeForFile(['sandbox']);
+  test('its task knows the SecureCart bus and its role may put events there', () => {
+    const r = resourcesOf(sandbox.template(sandbox.stacks.api!));
+    const env = ofType(r, 'AWS::ECS::TaskDefinition').flatMap(([, t]) =>
+      t.Properties.ContainerDefinitions.flatMap((c: any) => c.Environment ?? []),
+    );
+    expect(env.filter((e: any) => e.Name === 'EVENT_BUS_NAME')).toHaveLength(1);
+    const statements = ofType(r, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    expect(statements.filter((st: any) => st.Action === 'events:PutEvents')).toHaveLength(1);
+  });
+});
+
 describe('profile: audit.compliance', () => {
   const withCompliance = (base: (typeof PROFILES)['sandbox'], compliance: object) => ({
     ...base,

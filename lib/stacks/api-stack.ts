@@ -2,6 +2,7 @@ import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Profile } from '../config/profiles';
@@ -29,6 +30,8 @@ export interface ApiStackProps extends StackProps {
   readonly ordersQueue: sqs.IQueue;
   /** The order-status subscription of OrderEvents: the status consumer reads here. */
   readonly orderStatusQueue: sqs.IQueue;
+  /** The SecureCart bus (Pipeline stack): the service reports repeated authorisation failures there (ADR 28). */
+  readonly eventBus?: events.IEventBus;
   /** The ops topic (Pipeline stack) every alarm notifies. */
   readonly alarms: OpsAlarms;
 }
@@ -105,6 +108,7 @@ export class ApiStack extends Stack implements Observable {
       cartsTable: props.cartsTable,
       ordersQueue: props.ordersQueue,
       orderStatusQueue: props.orderStatusQueue,
+      eventBus: props.eventBus,
       database: { instance: props.database.instance, replica: props.database.replica },
       userPoolId: this.identity.userPool.userPoolId,
       userPoolClientId: this.identity.client.userPoolClientId,

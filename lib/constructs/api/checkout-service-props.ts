@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { InternalDomain, Profile } from '../../config/profiles';
 import { TierKey } from '../encryption';
@@ -30,6 +31,8 @@ export interface CheckoutServiceProps {
   readonly cartsTable: dynamodb.ITable;
   readonly ordersQueue: sqs.IQueue;
   readonly orderStatusQueue: sqs.IQueue;
+  /** The SecureCart bus: repeated 401s/403s are reported there as compliance events (ADR 28). */
+  readonly eventBus?: events.IEventBus;
   readonly database: { readonly instance: rds.DatabaseInstance; readonly replica?: rds.IDatabaseInstance };
   readonly userPoolId: string;
   readonly userPoolClientId: string;

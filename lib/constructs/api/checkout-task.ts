@@ -103,6 +103,8 @@ export function grantServiceAccess(props: CheckoutServiceProps, role: iam.IGrant
   props.ordersQueue.encryptionMasterKey?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
   props.orderStatusQueue.grant(role, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes');
   props.orderStatusQueue.encryptionMasterKey?.grant(role, 'kms:Decrypt');
+  // Compliance events (repeated authorisation failures, ADR 28): PutEvents on the SecureCart bus only.
+  props.eventBus?.grantPutEventsTo(role);
 
   props.database.instance.grantConnect(role, DATABASE_USER);
   props.database.replica?.grantConnect(role, DATABASE_USER);
@@ -134,6 +136,7 @@ function checkoutEnvironment(props: CheckoutServiceProps): Record<string, string
     [E.cartsTable]: props.cartsTable.tableName,
     [E.ordersQueueUrl]: props.ordersQueue.queueUrl,
     [E.orderStatusQueueUrl]: props.orderStatusQueue.queueUrl,
+    ...(props.eventBus ? { [E.eventBusName]: props.eventBus.eventBusName } : {}),
     [E.dbHost]: instance.dbInstanceEndpointAddress,
     ...(replica ? { [E.dbReaderHost]: replica.dbInstanceEndpointAddress } : {}),
     [E.dbPort]: instance.dbInstanceEndpointPort,
