@@ -120,6 +120,16 @@ async function listen(
 }
 
 /** Where X-Ray segments go: the given sink, none (null), or the listener in the environment. */
+/** Repeated 401s/403s reported to the audit account (ADR 28), where the bus is configured. */
+function authFailureMonitor(config: CheckoutConfig, log: FastifyBaseLogger): AuthFailureMonitor | undefined {
+  if (!config.eventBusName) return undefined;
+  return new AuthFailureMonitor(
+    eventBridgeReporter(new EventBridgeClient({}), config.eventBusName, (error) =>
+      log.error({ err: error }, 'Compliance event not sent (repeated authorisation failures)'),
+    ),
+  );
+}
+
 function segmentSinkFor(options: StartOptions): SegmentSink | undefined {
   if (options.segmentSink === null) return undefined;
   return options.segmentSink ?? segmentSinkFromEnv({ ...process.env, ...options.env });
@@ -157,13 +167,7 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
       resourceProbes(ddb, new SQSClient(sqsClientConfig()), config),
     );
     const relay = config.outboxRelayEnabled ? workers.relay : undefined;
-    const authFailures = config.eventBusName
-      ? new AuthFailureMonitor(
-          eventBridgeReporter(new EventBridgeClient({}), config.eventBusName, (error) =>
-            log.error({ err: error }, 'Compliance event not sent (repeated authorisation failures)'),
-          ),
-        )
-      : undefined;
+    const authFailures = authFailureMonitor(config, log);
     registerRoutes(
       app,
       { db, catalog, carts, verifier, relay, readiness, segmentSink, authFailures },
