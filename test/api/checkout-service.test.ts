@@ -258,8 +258,11 @@ describe('Api stack', () => {
             'sqs:ReceiveMessage',
             'sqs:GetQueueAttributes',
             'rds-db:connect',
+            // Repeated 401s/403s, reported as compliance events on the SecureCart bus (ADR 28).
+            'events:PutEvents',
           ].sort(),
         );
+        expect(on('EventRoutingBus')).toEqual(['events:PutEvents']);
       }
     });
 
