@@ -90,7 +90,10 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       ReserveInventory: ['dynamodb (handler)', 'events (handler)', 'lambda'],
       CreateInvoice: ['dynamodb (handler)', 'lambda'],
       CreateShipment: ['dynamodb (handler)', 'lambda'],
-      RefundPayment: ['dynamodb (handler)', 'lambda'],
+      // refund-payment also puts Refund Issued / Refund Failed (ADR 28; never fails the refund).
+      RefundPayment: ['dynamodb (handler)', 'events (handler)', 'lambda'],
+      // The outcome's compliance event (ADR 28): only for a compliance outcome (declined, fraud, FAILED).
+      PutComplianceEvent: ['events'],
       ReleaseInventory: ['dynamodb (handler)', 'lambda'],
       PublishOutcome: ['sns'],
       PublishOutcomeForRedelivery: ['sqs'],
@@ -125,6 +128,7 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       CreateInvoice: '',
       CreateShipment: '',
       RefundPayment: 'undeliverable',
+      PutComplianceEvent: '',
       ReleaseInventory: 'undeliverable',
       PublishOutcome: '',
       PublishOutcomeForRedelivery: 'fail PublishOutcome',

@@ -77,7 +77,7 @@ describe('Pipeline stack', () => {
 
     test('every queue is KMS-encrypted and denies requests without TLS', () => {
       const queues = byType('AWS::SQS::Queue');
-      expect(queues.length).toBe(11); // orders, 3 subscriptions, status-redelivery, each with a DLQ, and the event-targets DLQ
+      expect(queues.length).toBe(12); // orders, 3 subscriptions, status-redelivery, each with a DLQ, the event-targets DLQ and the compliance forwarding DLQ
       for (const [, q] of queues)
         expect(q.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] });
       const denied = byType('AWS::SQS::QueuePolicy').flatMap(([, p]) =>
@@ -107,7 +107,7 @@ describe('Pipeline stack', () => {
       expect(ageAlarm.Threshold).toBe(DELIVERY.orders.maxMessageAgeMinutes * 60);
       // Every DLQ has its alarm.
       const dlqs = byType('AWS::SQS::Queue').filter(([, q]) => /dlq/.test(q.Properties.QueueName));
-      expect(dlqs).toHaveLength(6);
+      expect(dlqs).toHaveLength(7);
       for (const [id] of dlqs) {
         expect(
           alarms.some(
@@ -413,7 +413,7 @@ describe('Pipeline stack', () => {
 
     test('every alarm notifies the ops topic and names a runbook that exists', () => {
       const alarms = byType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-      expect(alarms).toHaveLength(15); // 6 DLQs, the orders and redelivery ages, events recorded for redelivery, screen-fraud and restock errors, 4 on executions
+      expect(alarms).toHaveLength(18); // 7 DLQs, the orders and redelivery ages, events recorded for redelivery, screen-fraud and restock errors, 4 on executions, compliance forwarding failures and events not sent
       for (const a of alarms) {
         expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmTopic/) }]);
         const runbook = /Runbook: (docs\/runbooks\/[a-z-]+\.md)$/.exec(a.AlarmDescription)?.[1];
