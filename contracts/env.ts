@@ -123,6 +123,8 @@ export const CHECKOUT_ENV = {
   /** POST /api/orders per customer, shared by every task: bucket size and refill per minute (0 turns it off). */
   orderRateLimitBurst: 'ORDER_RATE_LIMIT_BURST',
   orderRateLimitPerMinute: 'ORDER_RATE_LIMIT_PER_MINUTE',
+  /** The SecureCart bus: repeated authorisation failures are reported there as compliance events (ADR 28); unset: not reported. */
+  eventBusName: 'EVENT_BUS_NAME',
   metricsNamespace: 'METRICS_NAMESPACE',
   metricsIntervalMs: 'METRICS_INTERVAL_MS',
   shutdownTimeoutMs: 'SHUTDOWN_TIMEOUT_MS',

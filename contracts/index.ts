@@ -19,3 +19,4 @@ export * from './countries';
 export * from './claims';
 export * from './clickstream';
 export * from './reminders';
+export * from './compliance';

@@ -115,4 +115,9 @@ export const METRIC_NAMES = {
   invalidClickEvents: 'InvalidClickEvents',
   /** product_viewed records the clickstream consumer counted (a replayed record is not counted again). Unit Count, [service]. */
   clickViewsCounted: 'ClickViewsCounted',
+  /**
+   * Compliance events a handler could not put on the bus (ADR 28): the contract refused the detail
+   * or EventBridge did not take it. Unit Count, [service]; alarmed (the audit account misses one).
+   */
+  complianceEventsNotSent: 'ComplianceEventsNotSent',
 } as const;

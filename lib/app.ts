@@ -1,6 +1,7 @@
 import { App, Environment, Tags } from 'aws-cdk-lib';
 import { Profile } from './config/profiles';
 import { ApiStack } from './stacks/api-stack';
+import { AuditStack } from './stacks/audit-stack';
 import { DataStack } from './stacks/data-stack';
 import { EdgeMonitoringStack } from './stacks/edge-monitoring-stack';
 import { EdgeSecurityStack } from './stacks/edge-security-stack';
@@ -23,6 +24,8 @@ export interface SecureCartStacks {
   readonly monitoring?: MonitoringStack;
   /** us-east-1: CloudFront and edge WAF alarms and their topic, with the monitoring and frontend tiers. */
   readonly edgeMonitoring?: EdgeMonitoringStack;
+  /** The central audit bus for compliance events (ADR 28): the security team's stack, in its account. */
+  readonly audit: AuditStack;
 }
 
 /** Where stacks go when neither `-c region=` nor the CDK CLI (CDK_DEFAULT_REGION) names a region. */
@@ -73,6 +76,15 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
     cartsTable: data.cartsTable,
     description: description('order pipeline'),
   });
+  // The audit bus, deployed by the security team in the audit account; where the profile names
+  // none, in this account and before the pipeline, whose forwarding rule targets it.
+  const audit = new AuditStack(app, id('Audit'), {
+    profile,
+    env,
+    description: description('central audit bus for compliance events (the audit account)'),
+  });
+  if (profile.audit.compliance.accountId === undefined)
+    pipeline.addStackDependency(audit, 'the forwarding rule targets the audit bus');
   const api = profile.tiers.api ? buildApi(app, profile, { network, data, pipeline }, env) : undefined;
   const edgeSecurity =
     profile.tiers.frontend && profile.frontend.waf
@@ -117,7 +129,7 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
 
   Tags.of(app).add('app', 'securecart');
   Tags.of(app).add('profile', profile.name);
-  return { network, data, pipeline, api, frontend, edgeSecurity, monitoring, edgeMonitoring };
+  return { network, data, pipeline, api, frontend, edgeSecurity, monitoring, edgeMonitoring, audit };
 }
 
 function buildApi(
@@ -140,6 +152,7 @@ function buildApi(
     ordersQueue: pipeline.intake.orders.queue,
     orderStatusQueue: pipeline.orderEvents.queues.orderStatus.queue,
     cartRemindersQueue: pipeline.cartReminders.queue.queue,
+    eventBus: pipeline.routing.bus,
     alarms: pipeline.alarms,
     clickstream: pipeline.clickstream.stream,
     productAffinityTable: data.productAffinityTable,

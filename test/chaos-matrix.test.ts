@@ -96,7 +96,10 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       CreateShipment: ['dynamodb (handler)', 'lambda'],
       WaitForPickup: ['events', 'lambda (target)', 'states (target)'],
       CommitShipment: ['dynamodb (handler)', 'lambda'],
-      RefundPayment: ['dynamodb (handler)', 'lambda'],
+      // refund-payment also puts Refund Issued / Refund Failed (ADR 28; never fails the refund).
+      RefundPayment: ['dynamodb (handler)', 'events (handler)', 'lambda'],
+      // The outcome's compliance event (ADR 28): only for a compliance outcome (declined, fraud, FAILED).
+      PutComplianceEvent: ['events'],
       ReleaseInventory: ['dynamodb (handler)', 'lambda'],
       PublishOutcome: ['sns'],
       PublishOutcomeForRedelivery: ['sqs'],
@@ -136,6 +139,7 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       WaitForPickup: '',
       CommitShipment: '',
       RefundPayment: 'undeliverable',
+      PutComplianceEvent: '',
       ReleaseInventory: 'undeliverable',
       PublishOutcome: '',
       PublishOutcomeForRedelivery: 'fail PublishOutcome',

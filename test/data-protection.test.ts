@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { DETAIL_TYPES } from '@securecart/contracts';
+import { COMPLIANCE_SOURCE, DETAIL_TYPES } from '@securecart/contracts';
 import { synthesizeForFile } from './helpers/synth';
 
 const STORES = new Set([
@@ -94,7 +94,8 @@ describe('docs/data-protection.md', () => {
   });
 
   test('the event bus and its archive are on the pipeline key; the archive keeps no screening request (task token)', () => {
-    const buses = resourcesOfType('AWS::Events::EventBus');
+    const isAudit = (id: string) => id.startsWith('AuditBus');
+    const buses = resourcesOfType('AWS::Events::EventBus').filter((b) => !isAudit(b.id));
     expect(buses).toHaveLength(3);
     for (const { profile, resource } of buses) {
       expect({ profile, key: resource.Properties.KmsKeyIdentifier }).toEqual({
@@ -102,7 +103,7 @@ describe('docs/data-protection.md', () => {
         key: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] },
       });
     }
-    const archives = resourcesOfType('AWS::Events::Archive');
+    const archives = resourcesOfType('AWS::Events::Archive').filter((a) => !isAudit(a.id));
     expect(archives.map((a) => a.profile).sort()).toEqual(['prod', 'sandbox']);
     for (const { profile, resource } of archives) {
       expect({ profile, key: resource.Properties.KmsKeyIdentifier }).toEqual({
@@ -113,6 +114,27 @@ describe('docs/data-protection.md', () => {
         { 'anything-but': [DETAIL_TYPES.screeningRequested] },
       ]);
     }
+  });
+
+  test('the audit bus, its archive and its log group are on the audit key (ADR 28); the archive keeps only compliance events', () => {
+    const onAuditKey = (key: unknown) =>
+      expect(key).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^AuditBusKey/), 'Arn'] });
+    const buses = resourcesOfType('AWS::Events::EventBus').filter((b) => b.id.startsWith('AuditBus'));
+    expect(buses.map((b) => b.profile).sort()).toEqual(['localstack', 'prod', 'sandbox']);
+    for (const { resource } of buses) onAuditKey(resource.Properties.KmsKeyIdentifier);
+    const archives = resourcesOfType('AWS::Events::Archive').filter((a) => a.id.startsWith('AuditBus'));
+    expect(archives.map((a) => a.profile).sort()).toEqual(['prod', 'sandbox']);
+    for (const { resource } of archives) {
+      onAuditKey(resource.Properties.KmsKeyIdentifier);
+      expect(resource.Properties.EventPattern).toEqual({ source: [COMPLIANCE_SOURCE] });
+    }
+    const logs = resourcesOfType('AWS::Logs::LogGroup').filter((l) => l.id.startsWith('AuditBusLog'));
+    expect(logs.map((l) => [l.profile, l.resource.Properties.RetentionInDays]).sort()).toEqual([
+      ['localstack', 1],
+      ['prod', 2557],
+      ['sandbox', 30],
+    ]);
+    for (const { resource } of logs) onAuditKey(resource.Properties.KmsKeyId);
   });
 
   test('every service principal the pipeline key trusts is held to this account and named source ARNs', () => {

@@ -25,6 +25,7 @@ import {
   retainedResources,
 } from '../scripts/deploy-check/assembly';
 import { bucketContents, clientsFor, inventory, normaliseId, stackStatus } from '../scripts/deploy-check/aws';
+import { synthesizeForFile } from './helpers/synth';
 import {
   cdkDeploymentTimes,
   compareFiles,
@@ -120,6 +121,17 @@ describe('the cloud assembly', () => {
     ]);
     expect(regionOf(undefined, 'eu-central-1')).toBe('eu-central-1');
     expect(regionOf('aws://123456789012/ap-south-1', 'x')).toBe('ap-south-1');
+  });
+
+  describe("the app's own assemblies", () => {
+    const { sandbox, prod } = synthesizeForFile(['sandbox', 'prod']);
+    test('deploy:check deploys the Audit stack with every profile; in sandbox before the Pipeline, whose rule targets its bus (ADR 28)', () => {
+      const order = (outdir: string) => readAssembly(outdir, 'eu-west-1').map((s) => s.stackName);
+      const sb = order(sandbox.outdir);
+      expect(sb).toContain('SecureCart-sandbox-Audit');
+      expect(sb.indexOf('SecureCart-sandbox-Audit')).toBeLessThan(sb.indexOf('SecureCart-sandbox-Pipeline'));
+      expect(order(prod.outdir)).toContain('SecureCart-prod-Audit');
+    });
   });
 
   test('dependency order is stable and refuses a cycle', () => {

@@ -7,7 +7,7 @@ import {
   validateFilterPolicy,
 } from './helpers/event-matchers';
 import { MATCHER_CASES } from './helpers/match-grid';
-import { RULE_PATTERNS, STATUS_SUBSCRIPTIONS } from '@securecart/contracts';
+import { COMPLIANCE_PATTERN, RULE_PATTERNS, STATUS_SUBSCRIPTIONS } from '@securecart/contracts';
 import { PROFILES } from '../lib/config/profiles';
 
 /*
@@ -33,6 +33,7 @@ describe('event matchers: documented semantics', () => {
         RULE_PATTERNS.highValueOrder(profile.screening),
         RULE_PATTERNS.suspiciousOrder(profile.screening),
         RULE_PATTERNS.inventoryLow(),
+        COMPLIANCE_PATTERN(),
       ]) {
         expect(() => validateEventPattern(pattern)).not.toThrow();
       }

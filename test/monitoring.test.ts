@@ -65,20 +65,23 @@ describe('Monitoring', () => {
         const pipeline = s.stacks.pipeline.stackName;
         for (const { stack, id, props } of alarms) {
           const inEdge = stack === s.stacks.edgeMonitoring;
+          // The Audit stack is the security team's (another account in prod): its own topic (ADR 28).
           const expected = inEdge
             ? [{ Ref: expect.stringMatching(/^AlarmTopic/) }]
-            : stack === s.stacks.pipeline
-              ? [{ Ref: expect.stringMatching(/^AlarmTopic/) }]
-              : [
-                  s.profile.features.strongCrossStackReferences
-                    ? { 'Fn::ImportValue': expect.stringContaining('AlarmTopic') }
-                    : {
-                        'Fn::GetStackOutput': expect.objectContaining({
-                          StackName: pipeline,
-                          OutputName: expect.stringContaining('AlarmTopic'),
-                        }),
-                      },
-                ];
+            : stack === s.stacks.audit
+              ? [{ Ref: expect.stringMatching(/^AuditBusAlarmTopic/) }]
+              : stack === s.stacks.pipeline
+                ? [{ Ref: expect.stringMatching(/^AlarmTopic/) }]
+                : [
+                    s.profile.features.strongCrossStackReferences
+                      ? { 'Fn::ImportValue': expect.stringContaining('AlarmTopic') }
+                      : {
+                          'Fn::GetStackOutput': expect.objectContaining({
+                            StackName: pipeline,
+                            OutputName: expect.stringContaining('AlarmTopic'),
+                          }),
+                        },
+                  ];
           expect({ id, actions: props.AlarmActions }).toEqual({ id, actions: expected });
           if (inEdge) expect(stack.region).toBe('us-east-1');
           const runbook = /Runbook: (docs\/runbooks\/[a-z-]+\.md)$/.exec(props.AlarmDescription)?.[1];
@@ -100,7 +103,7 @@ describe('Monitoring', () => {
         const dlqs = byType(s, pipeline, 'AWS::SQS::Queue').filter(([, q]) =>
           /-dlq(\.fifo)?$/.test(q.Properties.QueueName),
         );
-        expect(dlqs).toHaveLength(8); // orders, order-status, notifications, analytics, status-redelivery, cart-reminders, event targets, the clickstream's on-failure queue
+        expect(dlqs).toHaveLength(9); // orders, order-status, notifications, analytics, status-redelivery, cart-reminders, event targets, the clickstream's on-failure queue, compliance forwarding
         const alarms = byType(s, pipeline, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
         for (const [id] of dlqs) {
           expect({
@@ -218,8 +221,9 @@ describe('Monitoring', () => {
       for (const s of [sandbox, prod]) {
         const status = dashboardBody(s).widgets.filter((w) => w.type === 'alarm');
         expect(status).toHaveLength(1);
+        // Not the Audit stack's: the security team's, in its own account in prod (ADR 28).
         const regional = stacksOf(s)
-          .filter((stack) => stack !== s.stacks.edgeMonitoring)
+          .filter((stack) => stack !== s.stacks.edgeMonitoring && stack !== s.stacks.audit)
           .flatMap((stack) => byType(s, stack, 'AWS::CloudWatch::Alarm'));
         expect(status[0].properties.alarms).toHaveLength(regional.length);
         expect(s.stacks.monitoring!.dashboard.alarms).toHaveLength(regional.length);
@@ -265,9 +269,9 @@ describe('Monitoring', () => {
           expect({ what, shown: text.includes(needle) }).toEqual({ what, shown: true });
         }
         expect(text).toContain(`"${METRICS_NAMESPACE}"`);
-        // Every DLQ's depth: eight DLQ widgets.
+        // Every DLQ's depth: nine DLQ widgets (the compliance forwarding DLQ included, ADR 28).
         const dlqWidgets = dashboardBody(s).widgets.filter((w) => / depth$/.test(w.properties.title ?? ''));
-        expect(dlqWidgets.filter((w) => /-dlq/.test(w.properties.title))).toHaveLength(8);
+        expect(dlqWidgets.filter((w) => /-dlq/.test(w.properties.title))).toHaveLength(9);
       }
     });
 

@@ -34,8 +34,8 @@ test('the nag harness reports a non-compliant resource and counts its acknowledg
 // 15 × L1 (nodejs22.x pinned), 15 × IAM5 X-Ray (redeliver-status, carrier-pickup, commit-shipment, clickstream-consumer and
 // cart-reminder included), OrderFulfillment: 6 × IAM5 lambda ARN:*, IAM5 log delivery/X-Ray, IAM5 its ShipOrder executions (sync:2's
 // DescribeExecution/StopExecution); ShipOrder (ADR 29): 2 × IAM5 lambda ARN:*, IAM5 log delivery/X-Ray; SQS3 (event-targets DLQ),
-// SQS3 (the clickstream's on-failure queue), KDS3 (the clickstream on the pipeline CMK, ADR 25)
-const PIPELINE_ACKS = 44;
+// SQS3 (the clickstream's on-failure queue), SQS3 (compliance forwarding DLQ, ADR 28), KDS3 (the clickstream on the pipeline CMK, ADR 25)
+const PIPELINE_ACKS = 45;
 /**
  * The Api stack's own budget (ADR 13), counted separately below.
  * Both profiles: COG2 (optional MFA), SMG4 (origin secret rotated from the Frontend stack, ADR 21), S1 (the ALB log
@@ -68,12 +68,14 @@ const FRONTEND_ACKS: Record<ProfileName, number> = { sandbox: 17, prod: 17, loca
  * and the edge alarm topic need none.
  */
 const MONITORING_ACKS: Record<ProfileName, number> = { sandbox: 0, prod: 1, localstack: 0 };
+/** The Audit stack's own budget (ADR 28), every profile: SQS3 (the audit log DLQ is itself a dead-letter queue) = 1. */
+const AUDIT_ACKS = 1;
 const ACKNOWLEDGEMENT_BUDGET: Record<ProfileName, number> = {
   // Data: RDS11, RDS3 (single-AZ), RDS10 (no deletion protection), IAM4 (Enhanced Monitoring role);
   // Network: EC28 (basic monitoring), EC29 (no termination protection) on the NAT instance (ADR 27).
-  sandbox: 4 + 2 + PIPELINE_ACKS + API_ACKS.sandbox + FRONTEND_ACKS.sandbox + MONITORING_ACKS.sandbox,
-  prod: 6 + PIPELINE_ACKS + API_ACKS.prod + FRONTEND_ACKS.prod + MONITORING_ACKS.prod, // Data: RDS11 x2, IAM4 x2 (Enhanced Monitoring roles), RDS3 + RDS2 (read replica)
-  localstack: PIPELINE_ACKS + MONITORING_ACKS.localstack,
+  sandbox: 4 + 2 + PIPELINE_ACKS + API_ACKS.sandbox + FRONTEND_ACKS.sandbox + MONITORING_ACKS.sandbox + AUDIT_ACKS,
+  prod: 6 + PIPELINE_ACKS + API_ACKS.prod + FRONTEND_ACKS.prod + MONITORING_ACKS.prod + AUDIT_ACKS, // Data: RDS11 x2, IAM4 x2 (Enhanced Monitoring roles), RDS3 + RDS2 (read replica)
+  localstack: PIPELINE_ACKS + MONITORING_ACKS.localstack + AUDIT_ACKS,
 };
 
 describe.each(PROFILE_NAMES.map((p) => [p]))('cdk-nag AwsSolutionsChecks, profile %s', (profileName) => {
@@ -120,6 +122,10 @@ describe.each(PROFILE_NAMES.map((p) => [p]))('cdk-nag AwsSolutionsChecks, profil
     expect(frontend ? listNagAcknowledgements(frontend).length : 0).toBeLessThanOrEqual(FRONTEND_ACKS[profileName]);
     expect(edgeSecurity ? listNagAcknowledgements(edgeSecurity) : []).toEqual([]);
     expect(frontend === undefined).toBe(FRONTEND_ACKS[profileName] === 0);
+  });
+
+  test('the Audit stack keeps to its own budget', () => {
+    expect(listNagAcknowledgements(synthesized!.stacks.audit).length).toBeLessThanOrEqual(AUDIT_ACKS);
   });
 
   test('the Monitoring and EdgeMonitoring stacks keep to their own budget', () => {

@@ -4,6 +4,7 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import {
+  COMPLIANCE_PATTERN,
   EVENT_SOURCES,
   ORDER_STATUSES,
   publishedSchemas,
@@ -23,7 +24,7 @@ import { synthesizeForFile } from './helpers/synth';
 import { ofType, Resources, resourcesOf } from './helpers/template';
 
 describe('Pipeline stack: events and their contracts', () => {
-  const { sandbox, localstack } = synthesizeForFile(['sandbox', 'localstack']);
+  const { sandbox, localstack, prod } = synthesizeForFile(['sandbox', 'localstack', 'prod']);
   let t: Template;
   let resources: Resources;
   beforeAll(() => {
@@ -38,6 +39,34 @@ describe('Pipeline stack: events and their contracts', () => {
       t.hasResourceProperties('AWS::Events::Archive', { EventPattern: { source: Object.values(EVENT_SOURCES) } });
     });
 
+    test('compliance events go to the audit bus by its ARN, through a role that may only put events there, with a DLQ', () => {
+      const [[, rule]] = byType('AWS::Events::Rule').filter(
+        ([, r]) => r.Properties.Name === 'securecart-sandbox-ComplianceToAudit',
+      );
+      expect(rule.Properties.EventPattern).toEqual(COMPLIANCE_PATTERN());
+      const [target] = rule.Properties.Targets;
+      expect(rule.Properties.Targets).toHaveLength(1);
+      // sandbox: the audit bus in this account and region (the Audit stack alongside).
+      expect(JSON.stringify(target.Arn)).toContain(':event-bus/securecart-sandbox-audit');
+      expect(target.DeadLetterConfig.Arn['Fn::GetAtt'][0]).toMatch(/^ComplianceForwardingDlq/);
+      const roleId = target.RoleArn['Fn::GetAtt'][0];
+      const policies = byType('AWS::IAM::Policy').filter(([, p]) =>
+        p.Properties.Roles.some((r: any) => r.Ref === roleId),
+      );
+      expect(policies).toHaveLength(1);
+      expect(policies[0][1].Properties.PolicyDocument.Statement).toEqual([
+        { Action: 'events:PutEvents', Effect: 'Allow', Resource: target.Arn },
+      ]);
+    });
+
+    test('prod forwards to the audit account named in its profile', () => {
+      const rule = Object.values<any>(prod.template(prod.stacks.pipeline).toJSON().Resources).find(
+        (r) => r.Type === 'AWS::Events::Rule' && r.Properties.Name === 'securecart-prod-ComplianceToAudit',
+      );
+      const arn = JSON.stringify(rule.Properties.Targets[0].Arn);
+      expect(arn).toContain(`:${prod.profile.audit.compliance.accountId}:event-bus/securecart-audit`);
+    });
+
     test('the localstack profile has no archive (LocalStack has no CloudFormation provider for it)', () => {
       for (const stack of Object.values(localstack.stacks)) {
         if (stack) localstack.template(stack).resourceCountIs('AWS::Events::Archive', 0);
@@ -46,8 +75,9 @@ describe('Pipeline stack: events and their contracts', () => {
 
     test('every rule target has a retry policy and a dead-letter queue', () => {
       const rules = byType('AWS::Events::Rule');
-      expect(rules).toHaveLength(5); // HighValueOrder, SuspiciousOrder, InventoryLow, ShipOrder's PickupRequested, CartAbandoned
+      expect(rules).toHaveLength(6); // HighValueOrder, SuspiciousOrder, InventoryLow, ShipOrder's PickupRequested, CartAbandoned, ComplianceToAudit
       for (const [, r] of rules) {
+        if (r.Properties.Name === 'securecart-sandbox-ComplianceToAudit') continue; // the next test
         for (const target of r.Properties.Targets) {
           expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 3600 });
           expect(target.DeadLetterConfig.Arn['Fn::GetAtt'][0]).toMatch(/^EventRoutingEventTargetsDlq/);

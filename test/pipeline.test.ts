@@ -77,7 +77,7 @@ describe('Pipeline stack', () => {
 
     test('every queue is KMS-encrypted and denies requests without TLS', () => {
       const queues = byType('AWS::SQS::Queue');
-      expect(queues.length).toBe(14); // orders, 3 subscriptions, status-redelivery, cart-reminders, each with a DLQ, the event-targets DLQ and the clickstream's on-failure queue
+      expect(queues.length).toBe(15); // orders, 3 subscriptions, status-redelivery, cart-reminders, each with a DLQ, the event-targets DLQ, the clickstream's on-failure queue and the compliance forwarding DLQ
       for (const [, q] of queues)
         expect(q.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] });
       const denied = byType('AWS::SQS::QueuePolicy').flatMap(([, p]) =>
@@ -107,7 +107,7 @@ describe('Pipeline stack', () => {
       expect(ageAlarm.Threshold).toBe(DELIVERY.orders.maxMessageAgeMinutes * 60);
       // Every DLQ has its alarm.
       const dlqs = byType('AWS::SQS::Queue').filter(([, q]) => /dlq/.test(q.Properties.QueueName));
-      expect(dlqs).toHaveLength(8); // … cart-reminders' and the clickstream's on-failure queue
+      expect(dlqs).toHaveLength(9); // … cart-reminders', the clickstream's on-failure queue and the compliance forwarding DLQ
       for (const [id] of dlqs) {
         expect(
           alarms.some(
@@ -414,7 +414,7 @@ describe('Pipeline stack', () => {
 
     test('every alarm notifies the ops topic and names a runbook that exists', () => {
       const alarms = byType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-      expect(alarms).toHaveLength(25); // 7 DLQs, the orders, redelivery and cart-reminders ages, events recorded for redelivery, screen-fraud and restock errors, reminder send failures, 4 on executions, 4 of the clickstream (test/clickstream.test.ts); ShipOrder: failed, timed out, carrier-pickup errors
+      expect(alarms).toHaveLength(28); // DLQs, the orders, redelivery and cart-reminders ages, events recorded for redelivery, screen-fraud and restock errors, reminder send failures, 4 on executions, 4 of the clickstream (test/clickstream.test.ts); ShipOrder: failed, timed out, carrier-pickup errors; compliance forwarding failures and events not sent
       for (const a of alarms) {
         expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmTopic/) }]);
         const runbook = /Runbook: (docs\/runbooks\/[a-z-]+\.md)$/.exec(a.AlarmDescription)?.[1];

@@ -91,20 +91,28 @@ describe('profiles', () => {
   });
 
   test('validation of the audit trail: it needs the monitoring tier and keeps logs at least 90 days', () => {
-    const trail = { ...PROFILES.sandbox, audit: { cloudTrail: true, retentionDays: 30 } };
+    const trail = { ...PROFILES.sandbox, audit: { ...PROFILES.sandbox.audit, cloudTrail: true, retentionDays: 30 } };
     expect(() => validateProfile(trail)).toThrow(
       'audit.retentionDays must be at least 90 when audit.cloudTrail is on (got 30)',
     );
     expect(() =>
       validateProfile({
         ...PROFILES.localstack,
-        audit: { cloudTrail: true, retentionDays: 365 },
+        audit: { ...PROFILES.localstack.audit, cloudTrail: true, retentionDays: 365 },
       }),
     ).toThrow('audit.cloudTrail needs the monitoring tier');
-    expect(() => validateProfile({ ...PROFILES.sandbox, audit: { cloudTrail: false, retentionDays: 0.5 } })).toThrow(
-      'audit.retentionDays must be an integer from 1 to 3653 (got 0.5)',
-    );
-    expect(validateProfile({ ...PROFILES.sandbox, audit: { cloudTrail: true, retentionDays: 90 } })).toBeTruthy();
+    expect(() =>
+      validateProfile({
+        ...PROFILES.sandbox,
+        audit: { ...PROFILES.sandbox.audit, cloudTrail: false, retentionDays: 0.5 },
+      }),
+    ).toThrow('audit.retentionDays must be an integer from 1 to 3653 (got 0.5)');
+    expect(
+      validateProfile({
+        ...PROFILES.sandbox,
+        audit: { ...PROFILES.sandbox.audit, cloudTrail: true, retentionDays: 90 },
+      }),
+    ).toBeTruthy();
   });
 
   test('the NAT: an instance must be Graviton, and prod refuses one (a NAT gateway in every AZ)', () => {

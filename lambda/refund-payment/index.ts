@@ -1,8 +1,15 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  COMPLIANCE_DETAIL_TYPES,
+  COMPLIANCE_ID_PATTERN,
+  COMPLIANCE_SCHEMA_VERSION,
+} from '@securecart/contracts/compliance';
+import type { RefundFailedDetail, RefundIssuedDetail } from '@securecart/contracts/compliance';
 import { HANDLER_ENV } from '@securecart/contracts/env';
 import { RefundPaymentInputSchema } from '@securecart/contracts/steps';
 import type { RefundPaymentInput } from '@securecart/contracts/steps';
 import { deleteClaims } from '../shared/claims';
+import { putComplianceEvent } from '../shared/compliance';
 import { ddb, tryConditionalWrite } from '../shared/dynamodb';
 import { positiveIntEnv, requireEnv } from '../shared/env';
 import { PaymentProviderUnavailable } from '../shared/errors';
@@ -37,6 +44,38 @@ function settled(record: PaymentRecord | undefined): RefundPaymentResult | undef
       return undefined;
     default:
       throw new Error(`Payment record ${record.id} has an unknown status '${String(record.status)}'`);
+  }
+}
+
+/** Refund Issued, once: when this invocation recorded the refund it made (ADR 28). */
+async function reportRefund(orderId: string, amountCents: number, refundId: string): Promise<void> {
+  await putComplianceEvent(COMPLIANCE_DETAIL_TYPES.refundIssued, {
+    schemaVersion: COMPLIANCE_SCHEMA_VERSION,
+    orderId,
+    amountCents,
+    refundId,
+    occurredAt: new Date().toISOString(),
+  } satisfies RefundIssuedDetail);
+}
+
+/**
+ * Refund Failed, for each refund the provider refuses (not for its being unavailable, which the
+ * workflow retries): the error's name only, never its message. The error is thrown on unchanged.
+ */
+async function refundFailureReported<T>(orderId: string, refund: () => Promise<T>): Promise<T> {
+  try {
+    return await refund();
+  } catch (error) {
+    if (!(error instanceof PaymentProviderUnavailable)) {
+      const name = error instanceof Error && COMPLIANCE_ID_PATTERN.test(error.name) ? error.name : 'Error';
+      await putComplianceEvent(COMPLIANCE_DETAIL_TYPES.refundFailed, {
+        schemaVersion: COMPLIANCE_SCHEMA_VERSION,
+        orderId,
+        errorName: name,
+        occurredAt: new Date().toISOString(),
+      } satisfies RefundFailedDetail);
+    }
+    throw error;
   }
 }
 
@@ -132,7 +171,9 @@ async function refundPayment({ orderId, claim }: RefundPaymentInput): Promise<Re
     if (record.status === 'CHARGED') {
       const { chargeId, amountCents } = record as Required<Pick<PaymentRecord, 'chargeId' | 'amountCents'>>;
       const payments = await provider();
-      const { refundId } = await atProvider('refund', (signal) => payments.refund({ chargeId, amountCents }, signal));
+      const { refundId } = await refundFailureReported(orderId, () =>
+        atProvider('refund', (signal) => payments.refund({ chargeId, amountCents }, signal)),
+      );
       const flipped = await update(
         'SET #status = :refunded, refundedAt = :now, refundId = :refundId',
         '#status = :charged AND chargeId = :chargeId',
@@ -146,6 +187,7 @@ async function refundPayment({ orderId, claim }: RefundPaymentInput): Promise<Re
       );
       if (!flipped) continue; // a concurrent invocation recorded first
       logger.info('Payment refunded', { chargeId, amountCents, refundId });
+      await reportRefund(orderId, amountCents, refundId);
       return { refunded: true, note: 'REFUNDED', chargeId, amountCents };
     }
 
@@ -156,7 +198,9 @@ async function refundPayment({ orderId, claim }: RefundPaymentInput): Promise<Re
     if (found.status === 'NOT_FOUND') found = await atProvider('cancel', (signal) => payments.cancel(payment, signal));
     if (found.status === 'CHARGED') {
       const { chargeId, amountCents } = found;
-      const { refundId } = await atProvider('refund', (signal) => payments.refund({ chargeId, amountCents }, signal));
+      const { refundId } = await refundFailureReported(orderId, () =>
+        atProvider('refund', (signal) => payments.refund({ chargeId, amountCents }, signal)),
+      );
       const flipped = await update(
         'SET #status = :refunded, refundedAt = :now, refundId = :refundId, chargeId = :chargeId, amountCents = :amount',
         '#status = :pending',
@@ -171,6 +215,7 @@ async function refundPayment({ orderId, claim }: RefundPaymentInput): Promise<Re
       );
       if (!flipped) continue;
       logger.info('Payment of unknown outcome was charged; refunded', { chargeId, amountCents, refundId });
+      await reportRefund(orderId, amountCents, refundId);
       return { refunded: true, note: 'REFUNDED', chargeId, amountCents };
     }
     // CANCELED or DECLINED: nothing was charged, and with the key canceled nothing can be any more.

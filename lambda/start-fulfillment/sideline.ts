@@ -1,11 +1,14 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SendMessageCommandInput } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import { COMPLIANCE_DETAIL_TYPES, COMPLIANCE_SCHEMA_VERSION } from '@securecart/contracts/compliance';
+import type { MessageSidelinedDetail } from '@securecart/contracts/compliance';
 import { METRIC_NAMES } from '@securecart/contracts/metrics';
-import { ORDER_MESSAGE_MAX_BYTES, parseOrder } from '@securecart/contracts/order';
+import { ORDER_ID_PATTERN, ORDER_MESSAGE_MAX_BYTES, parseOrder } from '@securecart/contracts/order';
 import type { Order } from '@securecart/contracts/order';
 import { SIDELINE_ATTRIBUTES, SIDELINE_FALLBACK_GROUP_ID, SIDELINE_REASONS } from '@securecart/contracts/sideline';
 import type { SidelineReasonCode } from '@securecart/contracts/sideline';
+import { putComplianceEvent } from '../shared/compliance';
 import { logger } from '../shared/logger';
 import { countNow } from '../shared/metrics';
 import { sqs } from '../shared/sqs';
@@ -106,4 +109,14 @@ export async function sideline(
     ...(verdict.orderId === undefined ? {} : { orderId: verdict.orderId }),
   });
   countNow(METRIC_NAMES.sidelinedMessages, { reason: verdict.code });
+  // The audit account learns that an order message was taken out of the pipeline: ids and the
+  // reason code only (never the body, nor the reason text, which quotes the body's values).
+  await putComplianceEvent(COMPLIANCE_DETAIL_TYPES.messageSidelined, {
+    schemaVersion: COMPLIANCE_SCHEMA_VERSION,
+    queue: 'orders',
+    reason: verdict.code,
+    messageId: record.messageId,
+    ...(verdict.orderId !== undefined && ORDER_ID_PATTERN.test(verdict.orderId) ? { orderId: verdict.orderId } : {}),
+    occurredAt: new Date().toISOString(),
+  } satisfies MessageSidelinedDetail);
 }

@@ -68,6 +68,33 @@ export interface InternalDomain {
 }
 
 /**
+ * Where compliance events go (ADR 28): the audit bus `busName` in `accountId` (and `region`), which
+ * admits the SecureCart account(s) by `organizationId` or `sourceAccountIds`.
+ */
+export interface AuditCompliance {
+  /**
+   * The audit account (12 digits). None: the account SecureCart is deployed in, where the Audit
+   * stack is deployed alongside (sandbox, localstack), so the path runs end to end.
+   */
+  readonly accountId?: string;
+  /** The audit bus's region. @default the SecureCart stacks' region */
+  readonly region?: string;
+  /** The audit bus's name (the same in every workload account's forwarding rule). */
+  readonly busName: string;
+  /**
+   * An AWS Organizations id (`o-…`): the audit bus admits PutEvents from any account of the
+   * organisation (`aws:PrincipalOrgID`), so new workload accounts need no policy change.
+   */
+  readonly organizationId?: string;
+  /** Or the workload accounts the audit bus admits, one by one. Neither: the audit account itself. */
+  readonly sourceAccountIds?: readonly string[];
+  /** Days the audit log group keeps compliance events (CloudWatch Logs retention). */
+  readonly logRetentionDays: number;
+  /** Days the audit bus's archive keeps them, for replay. */
+  readonly archiveRetentionDays: number;
+}
+
+/**
  * Everything that differs between deployments lives in one typed object.
  * Stacks read it; nothing else branches on the profile name.
  */
@@ -104,6 +131,11 @@ export interface Profile {
      * nobody, the root user included, and it cannot be shortened. None: no lock.
      */
     readonly objectLock?: 'GOVERNANCE' | 'COMPLIANCE';
+    /**
+     * Compliance events (contracts/compliance.ts, ADR 28) go to a central audit bus, created by the
+     * `SecureCart-<profile>-Audit` stack in the security team's account.
+     */
+    readonly compliance: AuditCompliance;
   };
   /** Optional services and compatibility switches. */
   readonly features: {

@@ -52,6 +52,23 @@ export const PROD_EXAMPLE_DOMAIN = 'shop.example.com';
  */
 export const PROD_EXAMPLE_CERTIFICATE_ARN =
   'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000';
+/**
+ * prod's audit account and organisation: PLACEHOLDERS (AWS's documentation examples) to replace
+ * with your security account's id and your organisation's id. Deploying with them forwards
+ * compliance events to an account that is not yours: EventBridge refuses them (no bus policy admits
+ * you), and the forwarding DLQ alarm fires.
+ */
+export const PROD_EXAMPLE_AUDIT_ACCOUNT_ID = '111122223333';
+export const PROD_EXAMPLE_ORGANIZATION_ID = 'o-exampleorgid';
+/** The central audit bus's name, in the audit account. */
+export const AUDIT_BUS_NAME = 'securecart-audit';
+
+/** The audit bus in SecureCart's own account (the Audit stack deployed alongside), named per profile. */
+const sameAccountAudit = (profile: string, logRetentionDays: number) => ({
+  busName: `securecart-${profile}-audit`,
+  logRetentionDays,
+  archiveRetentionDays: Math.max(logRetentionDays, 7),
+});
 const PROD_STOREFRONT_ORIGIN = `https://${PROD_EXAMPLE_DOMAIN}`;
 
 const smallCheckout = {
@@ -104,7 +121,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     description: 'Cheap, disposable deployment into a sandbox account (default).',
     tiers: { network: true, relationalDatabase: true, api: true, frontend: true, monitoring: true },
     // No trail: data events cost per event, and a sandbox is disposable.
-    audit: { cloudTrail: false, retentionDays: 90 },
+    audit: { cloudTrail: false, retentionDays: 90, compliance: sameAccountAudit('sandbox', 30) },
     features: { schemaRegistry: true, eventArchive: true, strongCrossStackReferences: false },
     // One Graviton NAT instance instead of a NAT gateway: about $7 a month instead of $36 (ADR 27).
     network: {
@@ -147,7 +164,20 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     name: 'prod',
     description: 'Production shape: NAT and database per AZ, retained data, deletion protection.',
     tiers: { network: true, relationalDatabase: true, api: true, frontend: true, monitoring: true },
-    audit: { cloudTrail: true, retentionDays: 365, objectLock: 'GOVERNANCE' },
+    audit: {
+      cloudTrail: true,
+      retentionDays: 365,
+      objectLock: 'GOVERNANCE',
+      // EXAMPLE VALUES TO REPLACE before deploying (README, "Deploying to production"): your
+      // security account and organisation. Valid-looking placeholders so prod synthesizes offline.
+      compliance: {
+        accountId: PROD_EXAMPLE_AUDIT_ACCOUNT_ID,
+        organizationId: PROD_EXAMPLE_ORGANIZATION_ID,
+        busName: AUDIT_BUS_NAME,
+        logRetentionDays: 2557,
+        archiveRetentionDays: 2557,
+      },
+    },
     features: { schemaRegistry: true, eventArchive: true, strongCrossStackReferences: false },
     // A NAT gateway per AZ: an AZ's outage does not cut the other AZ's tasks off.
     network: { cidr: '10.50.0.0/16', maxAzs: 2, nat: { provider: 'gateway', count: 2 }, flowLogRetentionDays: 365 },
@@ -221,7 +251,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     description: "Only what LocalStack's free plan hosts: KMS, DynamoDB and the order pipeline (no VPC, no RDS).",
     // No Monitoring stack: LocalStack's free plan has no CloudWatch dashboards or CloudTrail.
     tiers: { network: false, relationalDatabase: false, api: false, frontend: false, monitoring: false },
-    audit: { cloudTrail: false, retentionDays: 90 },
+    audit: { cloudTrail: false, retentionDays: 90, compliance: sameAccountAudit('localstack', 1) },
     features: { schemaRegistry: false, eventArchive: false, strongCrossStackReferences: true },
     network: { cidr: '10.60.0.0/16', maxAzs: 2, nat: { provider: 'gateway', count: 0 }, flowLogRetentionDays: 1 },
     // The emulator deploys the serverless cache (its endpoint is AWS_EMULATOR_VALKEY) but no users.

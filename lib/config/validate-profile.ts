@@ -368,6 +368,39 @@ function auditProblems({ audit, tiers }: Profile): string[] {
   } else if (audit.objectLock) {
     problems.push('audit.objectLock locks the trail bucket: it needs audit.cloudTrail');
   }
+  return [...problems, ...complianceProblems(audit.compliance)];
+}
+
+/** The audit bus compliance events go to (ADR 28). */
+function complianceProblems(c: Profile['audit']['compliance']): string[] {
+  const problems: string[] = [];
+  const where = 'audit.compliance';
+  if (c.accountId !== undefined && !/^\d{12}$/.test(c.accountId))
+    problems.push(`${where}.accountId must be a 12-digit AWS account id (got ${c.accountId})`);
+  if (c.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(c.region))
+    problems.push(`${where}.region must be an AWS region such as eu-west-1 (got ${c.region})`);
+  if (!/^[A-Za-z0-9._-]{1,256}$/.test(c.busName) || c.busName === 'default')
+    problems.push(`${where}.busName must be a custom event bus name (got ${c.busName})`);
+  if (c.organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(c.organizationId))
+    problems.push(
+      `${where}.organizationId must be an AWS Organizations id such as o-a1b2c3d4e5 (got ${c.organizationId})`,
+    );
+  const bad = (c.sourceAccountIds ?? []).filter((a) => !/^\d{12}$/.test(a));
+  if (bad.length > 0) problems.push(`${where}.sourceAccountIds must be 12-digit account ids (got ${bad.join(', ')})`);
+  if (c.organizationId !== undefined && c.sourceAccountIds !== undefined)
+    problems.push(`${where}: set organizationId or sourceAccountIds, not both`);
+  // Another account's bus admits SecureCart only through its policy: name who to admit.
+  if (c.accountId !== undefined && c.organizationId === undefined && !c.sourceAccountIds?.length)
+    problems.push(
+      `${where}.accountId names another account: set organizationId (o-…) or sourceAccountIds (the SecureCart accounts) for the audit bus's policy`,
+    );
+  for (const [name, days] of [
+    ['logRetentionDays', c.logRetentionDays],
+    ['archiveRetentionDays', c.archiveRetentionDays],
+  ] as const) {
+    if (!Number.isInteger(days) || days < 1 || days > 3653)
+      problems.push(`${where}.${name} must be an integer from 1 to 3653 (got ${days})`);
+  }
   return problems;
 }
 
@@ -377,7 +410,7 @@ const CUSTOM_DOMAIN_EXAMPLE =
 
 /**
  * What prod must never run with (issue 19): the simulated payment provider, CloudFront's default
- * certificate (TLS 1.0 accepted), and Cognito callback or sign-out URLs on a loopback address.
+ * certificate (TLS 1.0 accepted), compliance events kept in the account they describe (ADR 28), and Cognito callback or sign-out URLs on a loopback address.
  */
 function prodProblems(p: Profile): string[] {
   if (p.name !== 'prod') return [];
@@ -395,6 +428,11 @@ function prodProblems(p: Profile): string[] {
   if (p.tiers.frontend && !p.frontend.customDomain) {
     problems.push(
       `frontend.customDomain is required in prod (without it CloudFront serves its default certificate, which accepts TLS 1.0); set ${CUSTOM_DOMAIN_EXAMPLE}, an ACM certificate in us-east-1 for that name, so the distribution serves TLSv1.2_2021 with SNI`,
+    );
+  }
+  if (p.audit.compliance.accountId === undefined) {
+    problems.push(
+      `audit.compliance.accountId is required in prod: compliance events go to a central audit bus in the security team's account, not the one they describe (ADR 28); set audit.compliance: { accountId: '<12 digits>', organizationId: 'o-…', busName: 'securecart-audit', ... }`,
     );
   }
   const loopback = p.identity.storefrontOrigins.filter((origin) => {

@@ -25,6 +25,7 @@ export const RUNBOOKS = {
   sharedCache: 'docs/runbooks/shared-cache.md',
   clickstream: 'docs/runbooks/clickstream.md',
   cartReminders: 'docs/runbooks/cart-reminders.md',
+  complianceForwarding: 'docs/runbooks/compliance-forwarding.md',
 } as const;
 export type Runbook = (typeof RUNBOOKS)[keyof typeof RUNBOOKS];
 

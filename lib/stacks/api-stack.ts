@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Profile } from '../config/profiles';
@@ -35,6 +36,8 @@ export interface ApiStackProps extends StackProps {
   readonly orderStatusQueue: sqs.IQueue;
   /** cart-reminders (docs/adr/0030): a cart change sends a delayed reminder here. */
   readonly cartRemindersQueue: sqs.IQueue;
+  /** The SecureCart bus (Pipeline stack): the service reports repeated authorisation failures there (ADR 28). */
+  readonly eventBus?: events.IEventBus;
   /** The ops topic (Pipeline stack) every alarm notifies. */
   readonly alarms: OpsAlarms;
   /** The clickstream (Pipeline stack): POST /api/events puts into it. */
@@ -117,6 +120,7 @@ export class ApiStack extends Stack implements Observable {
       ordersQueue: props.ordersQueue,
       orderStatusQueue: props.orderStatusQueue,
       cartReminders: { queue: props.cartRemindersQueue, delay: profile.cartReminders.delay },
+      eventBus: props.eventBus,
       database: { instance: props.database.instance, replica: props.database.replica },
       cache: props.cache,
       userPoolId: this.identity.userPool.userPoolId,

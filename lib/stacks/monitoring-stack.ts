@@ -99,8 +99,11 @@ export class MonitoringStack extends Stack {
       section(
         'routing',
         'Routing: the EventBridge bus',
-        'Fraud screening and restock: failed invocations, handler errors and duration, the target DLQ.',
-        pipeline.routing,
+        'Fraud screening and restock: failed invocations, handler errors and duration, the target DLQ; compliance events to the audit bus (ADR 28).',
+        {
+          alarms: [...pipeline.routing.alarms, ...pipeline.compliance.alarms],
+          widgets: [...pipeline.routing.widgets, ...pipeline.compliance.widgets],
+        },
       ),
       section(
         'clickstream',

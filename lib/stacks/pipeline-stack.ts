@@ -6,6 +6,7 @@ import { ALARMS_OF_THIS_ACCOUNT, TierKey } from '../constructs/encryption';
 import { Clickstream } from '../constructs/clickstream/clickstream';
 import { OpsAlarms } from '../constructs/ops-alarms';
 import { PipelineBaseProps } from '../constructs/pipeline/base';
+import { ComplianceForwarding } from '../constructs/pipeline/compliance-forwarding';
 import { EventRouting } from '../constructs/pipeline/event-routing';
 import { CartReminders } from '../constructs/pipeline/cart-reminders';
 import { FulfillmentSteps } from '../constructs/pipeline/fulfillment-steps';
@@ -43,6 +44,8 @@ export class PipelineStack extends Stack {
   /** The clickstream (issue 21): the Kinesis stream and its consumer. */
   readonly clickstream: Clickstream;
   readonly cartReminders: CartReminders;
+  /** Compliance events to the central audit bus (ADR 28). */
+  readonly compliance: ComplianceForwarding;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -130,6 +133,12 @@ export class PipelineStack extends Stack {
       targetDlq: this.routing.targetDlq,
       delay: profile.cartReminders.delay,
     });
+    this.compliance = new ComplianceForwarding(this, 'ComplianceForwarding', {
+      ...base,
+      bus: this.routing.bus,
+      audit: profile.audit.compliance,
+      emitters: [this.steps.handlers['refund-payment'], this.intake.handler],
+    });
     this.addOutputs(props);
   }
 
@@ -148,6 +157,8 @@ export class PipelineStack extends Stack {
       CartRemindersQueueUrl: this.cartReminders.queue.queue.queueUrl,
       CartRemindersDlqUrl: this.cartReminders.queue.deadLetterQueue.queueUrl,
       CartReminderDelaySeconds: String(profile.cartReminders.delay.toSeconds()),
+      ComplianceForwardingDlqUrl: this.compliance.deadLetterQueue.queue.queueUrl,
+      AuditBusArn: this.compliance.auditBusArn,
       OrderEventsTopicArn: this.orderEvents.topic.topicArn,
       AlarmTopicArn: this.alarms.topic.topicArn,
       EventBusName: this.routing.bus.eventBusName,

@@ -306,8 +306,11 @@ describe('Api stack', () => {
             // cart-reminders (ADR 30); its key, the pipeline key, is the orders queue's grant already.
             'sqs:SendMessage',
             'elasticache:Connect',
+            // Repeated 401s/403s, reported as compliance events on the SecureCart bus (ADR 28).
+            'events:PutEvents',
           ].sort(),
         );
+        expect(on('EventRoutingBus')).toEqual(['events:PutEvents']);
       }
     });
 

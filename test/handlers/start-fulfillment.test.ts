@@ -1,4 +1,5 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -18,6 +19,8 @@ const DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/securecart-san
 const sfnMock = mockClient(SFNClient);
 const sqsMock = mockClient(SQSClient);
 const ddbMock = mockClient(DynamoDBDocumentClient);
+// Sidelining also puts a compliance event (test/handlers/compliance-events.test.ts).
+const eventsMock = mockClient(EventBridgeClient);
 const claimPuts = () => ddbMock.commandCalls(PutCommand).map((c) => c.args[0].input);
 const logs = captureLogs();
 const emf = captureMetrics();
@@ -65,6 +68,9 @@ beforeEach(() => {
     startDate: new Date(),
   }));
   sqsMock.on(SendMessageCommand).resolves({ MessageId: 'dlq-copy' });
+  eventsMock.reset();
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+  process.env.EVENT_BUS_NAME = 'securecart-test';
   process.env.STATE_MACHINE_ARN = STATE_MACHINE_ARN;
   process.env.ORDERS_DLQ_URL = DLQ_URL;
   process.env.ORDER_CLAIMS_TABLE_NAME = TABLES.claims;

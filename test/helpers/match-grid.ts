@@ -12,6 +12,10 @@
  * the script fails on a pattern or policy that does not.
  */
 import {
+  COMPLIANCE_DETAIL_TYPES,
+  COMPLIANCE_SOURCE,
+  ComplianceDetailType,
+  complianceProblems,
   DETAIL_TYPES,
   EVENT_SOURCES,
   InventoryLowDetailSchema,
@@ -29,7 +33,7 @@ const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 
 /** The rules of the securecart bus, by the name they have in the stack (`securecart-<profile>-<name>`). */
-export const RULES = ['HighValueOrder', 'SuspiciousOrder', 'InventoryLow'] as const;
+export const RULES = ['HighValueOrder', 'SuspiciousOrder', 'InventoryLow', 'ComplianceToAudit'] as const;
 export type RuleName = (typeof RULES)[number];
 
 export interface EventSample {
@@ -87,6 +91,73 @@ export function inventoryLowEvent(
       orderId: 'o-1',
     }),
   );
+}
+
+/** A valid detail of each compliance detail-type (contracts/compliance.ts), ids only. */
+const COMPLIANCE_SAMPLE_DETAILS: Record<ComplianceDetailType, unknown> = (() => {
+  const at = '2026-11-21T00:00:00.000Z';
+  const outcome = (status: 'CANCELLED' | 'FAILED', reason: string) => ({
+    schemaVersion: 1,
+    orderId: 'o-1',
+    customerId: 'c-1',
+    status,
+    reason,
+    occurredAt: at,
+    executionId: `arn:aws:states:${REGION}:${ACCOUNT}:execution:OrderFulfillment:o-1`,
+  });
+  const T = COMPLIANCE_DETAIL_TYPES;
+  return {
+    [T.fraudRejected]: outcome('CANCELLED', 'FRAUD_REJECTED'),
+    [T.fraudReviewTimedOut]: outcome('CANCELLED', 'FRAUD_REVIEW_TIMEOUT'),
+    [T.paymentDeclined]: outcome('CANCELLED', 'PAYMENT_DECLINED'),
+    [T.orderFailed]: outcome('FAILED', 'UNEXPECTED_ERROR'),
+    [T.refundIssued]: { schemaVersion: 1, orderId: 'o-1', amountCents: 100, refundId: 're_1', occurredAt: at },
+    [T.refundFailed]: { schemaVersion: 1, orderId: 'o-1', errorName: 'ProviderHttpError', occurredAt: at },
+    [T.messageSidelined]: { schemaVersion: 1, queue: 'orders', reason: 'NOT_JSON', messageId: 'm-1', occurredAt: at },
+    [T.authorizationFailuresRepeated]: {
+      schemaVersion: 1,
+      principal: { kind: 'client', clientHash: 'a'.repeat(64) },
+      unauthorized: 20,
+      forbidden: 0,
+      windowSeconds: 60,
+      threshold: 20,
+      occurredAt: at,
+    },
+  };
+})();
+
+/** A compliance event as its emitter puts it (the detail fits the contract). */
+export function complianceEvent(detailType: ComplianceDetailType, source: string = COMPLIANCE_SOURCE) {
+  const detail = COMPLIANCE_SAMPLE_DETAILS[detailType];
+  const problems = complianceProblems(detailType, detail);
+  if (problems.length > 0) throw new Error(`match-grid: invalid ${detailType} sample: ${problems.join('; ')}`);
+  return envelope(source, detailType, detail);
+}
+
+/** Compliance events reach ComplianceToAudit (and nothing else); look-alikes reach nothing. */
+function complianceSamples(): EventSample[] {
+  return [
+    ...Object.values(COMPLIANCE_DETAIL_TYPES).map((t): EventSample => ({
+      label: `compliance: ${t}`,
+      event: complianceEvent(t),
+      rules: ['ComplianceToAudit'],
+    })),
+    {
+      label: 'compliance source, unknown detail-type',
+      event: envelope(COMPLIANCE_SOURCE, 'Order Fulfilled', { orderId: 'o-1' }),
+      rules: [],
+    },
+    {
+      label: 'compliance detail-type from the fulfillment source',
+      event: complianceEvent(COMPLIANCE_DETAIL_TYPES.fraudRejected, EVENT_SOURCES.fulfillment),
+      rules: [],
+    },
+    {
+      label: 'compliance detail-type in another case',
+      event: envelope(COMPLIANCE_SOURCE, COMPLIANCE_DETAIL_TYPES.orderFailed.toLowerCase(), {}),
+      rules: [],
+    },
+  ];
 }
 
 /**
@@ -149,6 +220,7 @@ export function labelledEventSamples(policy: ScreeningPolicy): EventSample[] {
     raw('low value, lower-case allowed country', { ...detail, totalCents: 1, shippingCountry: allowed.toLowerCase() }, [
       'SuspiciousOrder',
     ]),
+    ...complianceSamples(),
   ];
 }
 

@@ -17,6 +17,7 @@
  *   table names, `PAYMENT_PROVIDER_TIMEOUT_MS=50` (so provider time-outs are quick) and
  *   `POWERTOOLS_LOG_LEVEL=SILENT`.
  * - `sns:publish` tasks record the status event and its `status` attribute.
+ * - `events:putEvents` tasks (compliance events) record their entries (`compliance` in the report).
  * - `events:putEvents.waitForTaskToken` routes the event through the synthesized rule patterns
  *   (the TypeScript matcher, test/helpers/event-matchers.ts) to the real screen-fraud handler,
  *   whose SendTaskSuccess/SendTaskFailure (SDK client mock) completes the waiting task. No answer →
@@ -222,7 +223,7 @@ export class WorkflowHarness {
         ([name, s]) =>
           s.Type === 'Task' &&
           !this.stepOfState.has(name) &&
-          !/sns:publish$|sqs:sendMessage$|events:putEvents\.waitForTaskToken$|states:startExecution\.sync:2$/.test(
+          !/sns:publish$|sqs:sendMessage$|events:putEvents(\.waitForTaskToken)?$|states:startExecution\.sync:2$/.test(
             s.Resource,
           ),
       )

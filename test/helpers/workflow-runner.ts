@@ -9,6 +9,7 @@
  * - `sqs:sendMessage` tasks (a status event recorded for redelivery) record the event in `redelivery`.
  * - Faults can be injected into any Task state (Lambda, SNS, SQS, EventBridge): the task throws the
  *   fault instead of doing its work (on every attempt, or on the attempts a function picks).
+ * - `events:putEvents` tasks (compliance events, ADR 28) record the entries they would put (`compliance`).
  * - `events:putEvents.waitForTaskToken` tasks wait for their token's answer (`awaitTaskToken`)
  *   and deliver the event to the rules unless the screening target is down; no answer → the
  *   state's TimeoutSeconds fires.
@@ -70,6 +71,13 @@ export interface ExecutionReport {
   readonly statuses: StatusRecord[];
   /** Status events recorded for redelivery (the status-redelivery queue), in order. */
   readonly redelivery: Array<{ readonly state: string; readonly event: OrderStatusEvent }>;
+  /** Compliance events the workflow put on the bus (detail-type, source and parsed detail), in order. */
+  readonly compliance: Array<{
+    readonly state: string;
+    readonly detailType: string;
+    readonly source: string;
+    readonly detail: any;
+  }>;
   /** Task states invoked, in order (retries repeat the name). */
   readonly tasks: string[];
   /** Errors raised by Lambda tasks, in order (caught or not). */
@@ -166,6 +174,7 @@ export async function runExecution(
 
   const statuses: StatusRecord[] = sink?.statuses ?? [];
   const redelivery: ExecutionReport['redelivery'][number][] = sink?.redelivery ?? [];
+  const compliance: ExecutionReport['compliance'][number][] = [];
   const tasks: string[] = sink?.tasks ?? [];
   const taskErrors: TaskError[] = sink?.taskErrors ?? [];
   const children: ChildExecution[] = sink?.children ?? [];
@@ -216,6 +225,16 @@ export async function runExecution(
         tasks.push(name);
         redelivery.push({ state: name, event: JSON.parse(params.MessageBody) });
         return { MessageId: `q-${redelivery.length}` };
+      };
+    } else if (/events:putEvents$/.test(state.Resource)) {
+      overrides[name] = async (params: any) => {
+        tasks.push(name);
+        for (const e of params.Entries)
+          compliance.push({ state: name, detailType: e.DetailType, source: e.Source, detail: e.Detail });
+        return {
+          Entries: params.Entries.map((_: unknown, i: number) => ({ EventId: `e-${compliance.length}-${i}` })),
+          FailedEntryCount: 0,
+        };
       };
     } else if (/events:putEvents\.waitForTaskToken$/.test(state.Resource)) {
       const targetDown = name === 'WaitForPickup' ? pickup.carrierDown : options.screeningTargetDown;
@@ -313,7 +332,7 @@ export async function runExecution(
   try {
     const output = await execution.result;
     await events;
-    return { orderId, output, statuses, redelivery, tasks, taskErrors, history, children };
+    return { orderId, output, statuses, redelivery, compliance, tasks, taskErrors, history, children };
   } catch (e) {
     await events.catch(() => undefined);
     // aws-local-stepfunctions wraps the failure in an ExecutionError; its cause is the state's error.
@@ -323,6 +342,7 @@ export async function runExecution(
       error: { error: failure.name, cause: failure.message },
       statuses,
       redelivery,
+      compliance,
       tasks,
       taskErrors,
       history,

@@ -1,4 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -17,6 +18,8 @@ export interface Clients {
   readonly ddb: DynamoDBClient;
   readonly doc: DynamoDBDocumentClient;
   readonly events: EventBridgeClient;
+  /** The audit log group (compliance events, ADR 28). */
+  readonly logs: CloudWatchLogsClient;
   readonly lambda: LambdaClient;
   readonly sfn: SFNClient;
   readonly sns: SNSClient;
@@ -33,6 +36,7 @@ export function createClients(): Clients {
     ddb,
     doc: DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } }),
     events: new EventBridgeClient(config),
+    logs: new CloudWatchLogsClient(config),
     lambda: new LambdaClient(config),
     sfn: new SFNClient(config),
     sns: new SNSClient(config),

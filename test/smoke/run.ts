@@ -22,6 +22,7 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkCatalogAndCart, checkListsAndOwnership } from './api-checks';
+import { checkComplianceInAuditLog } from './audit';
 import { removeCart, removeCatalogItems } from './catalog';
 import { startLocalCheckout } from './checkout';
 import type { LocalCheckout } from './checkout';
@@ -52,6 +53,7 @@ import { StatusCollector } from './status-collector';
 /** The sandbox and localstack profiles' threshold, used only when the deployed rule cannot be read. */
 const FALLBACK_THRESHOLD_CENTS = 50_000;
 
+const COMPLIANCE_CHECK = "compliance: the fraud-rejected order's event in the audit log";
 const POISON_REFUSED = 'HTTP: malformed order refused (400), nothing written';
 const AFTER_ORDERS = [
   'fan-out orderStatus',
@@ -61,6 +63,7 @@ const AFTER_ORDERS = [
   'side effects: payments, invoices, stock',
   'claim check: no token or address in executions',
   'restock via EventBridge (InventoryLow)',
+  COMPLIANCE_CHECK,
   'poison message sidelined to the DLQ at once',
 ];
 const REMINDER_CHECK = 'cart reminders: CartAbandoned after the delay, only for an untouched cart';
@@ -241,6 +244,10 @@ async function main(): Promise<number> {
     );
     await report.check('restock via EventBridge (InventoryLow)', () =>
       checkRestock(clients, o, plan, placed, finished, 30_000),
+    );
+
+    await report.check(COMPLIANCE_CHECK, () =>
+      checkComplianceInAuditLog(clients, options.stackName, placed, finished, 30_000),
     );
 
     // 6. the poison message sent before the after-poison order ----------------------------------------

@@ -1,5 +1,5 @@
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import { idempotencyKey, Order, OrderStatus, TEST_PAYMENT_TOKENS } from '@securecart/contracts';
+import { COMPLIANCE_SOURCE, idempotencyKey, Order, OrderStatus, TEST_PAYMENT_TOKENS } from '@securecart/contracts';
 import { ExecutionReport, WorkflowHarness } from '../helpers/workflow-harness';
 import {
   count,
@@ -198,7 +198,13 @@ describe('OrderFulfillment (synthesized definition, real handlers, local engines
         const o = order({ items: [{ productId: gadget, quantity: 2 }] });
         const r = await harness.run(o, { faults: { CreateInvoice: invoiceDown } });
         expect(terminal(r)).toMatchObject({ status: 'FAILED', reason: 'UNEXPECTED_ERROR' });
-        expect(r.tasks.slice(-3)).toEqual(['RefundPayment', 'ReleaseInventory', 'PublishOutcome']);
+        // FAILED: the outcome's compliance event follows the publish (ADR 28).
+        expect(r.tasks.slice(-4)).toEqual([
+          'RefundPayment',
+          'ReleaseInventory',
+          'PublishOutcome',
+          'PutComplianceEvent',
+        ]);
         expect(await harness.record(idempotencyKey('release', o.orderId))).toMatchObject({
           kind: 'release',
           orderId: o.orderId,
@@ -245,7 +251,13 @@ describe('OrderFulfillment (synthesized definition, real handlers, local engines
           const r = await harness.run(o, {
             faults: { ReserveInventory: new Error('branch stopped'), CreateInvoice: invoiceDown },
           });
-          expect(r.tasks.slice(-3)).toEqual(['RefundPayment', 'ReleaseInventory', 'PublishOutcome']);
+          // FAILED: the outcome's compliance event follows the publish (ADR 28).
+          expect(r.tasks.slice(-4)).toEqual([
+            'RefundPayment',
+            'ReleaseInventory',
+            'PublishOutcome',
+            'PutComplianceEvent',
+          ]);
           expect((await harness.catalogItem(widget)).stock).toBe(PRODUCTS.widget.stock); // nothing to release yet
 
           release();
@@ -254,7 +266,10 @@ describe('OrderFulfillment (synthesized definition, real handlers, local engines
           const item = await harness.catalogItem(widget);
           expect(item.stock).toBe(PRODUCTS.widget.stock); // ...and gave its stock back
           expect([...(item.reservedOrders ?? [])]).not.toContain(o.orderId);
-          expect(harness.publishedEvents.filter((e) => e.Detail?.includes(o.orderId))).toEqual([]);
+          // No Inventory Low for it (its Refund Issued compliance event aside, ADR 28).
+          expect(
+            harness.publishedEvents.filter((e) => e.Source !== COMPLIANCE_SOURCE && e.Detail?.includes(o.orderId)),
+          ).toEqual([]);
         } finally {
           release();
           ddb.middlewareStack.remove(hold);
@@ -392,7 +407,13 @@ describe('OrderFulfillment (synthesized definition, real handlers, local engines
           expect.objectContaining({ state: 'CreateShipment', name: 'TypeError', injected: true }),
         ]);
         expect(count(r, 'CreateShipment')).toBe(1); // not a transient error: no retry
-        expect(r.tasks.slice(-3)).toEqual(['RefundPayment', 'ReleaseInventory', 'PublishOutcome']);
+        // FAILED: the outcome's compliance event follows the publish (ADR 28).
+        expect(r.tasks.slice(-4)).toEqual([
+          'RefundPayment',
+          'ReleaseInventory',
+          'PublishOutcome',
+          'PutComplianceEvent',
+        ]);
         expect(await harness.record(idempotencyKey('payment', o.orderId))).toMatchObject({ status: 'REFUNDED' });
         await expectNoChargeWithoutRefundAttempt(r, o);
         expect((await harness.catalogItem(gadget)).stock).toBe(PRODUCTS.gadget.stock);

@@ -4,6 +4,7 @@ import {
   idempotencyKey,
   LAMBDA_FUNCTION_TIMEOUT,
   OrderStatus,
+  TEST_PAYMENT_TOKENS,
 } from '@securecart/contracts';
 import { allStates, stateMachineOf } from '../helpers/asl';
 import { localNames, resolveTokens } from '../helpers/workflow-template';
@@ -208,7 +209,7 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
       /** What the customer sees last (published or recorded for redelivery); undefined: nothing terminal. */
       readonly terminal: `${'FULFILLED' | 'CANCELLED' | 'FAILED'}${'' | ` ${string}`}` | undefined;
       /** How the execution ends: SUCCEEDED, or the error of its Fail state. */
-      readonly execution: 'SUCCEEDED' | 'OrderFailed' | 'OutcomeUndeliverable';
+      readonly execution: 'SUCCEEDED' | 'OrderFailed' | 'OutcomeUndeliverable' | 'ComplianceEventUndeliverable';
       readonly money: Money;
       /** Stock of the ordered product: taken by the order, or back where it started. */
       readonly stock: 'taken' | 'restored';
@@ -216,8 +217,11 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
       readonly redelivered?: OrderStatus[];
       /** Task states that must fail first for this one to run (their faults are injected too). */
       readonly also?: string[];
-      /** The order: high value (screened) or undeliverable (shipment fails: the saga runs). */
-      readonly kind?: 'screened' | 'undeliverable';
+      /**
+       * The order: high value (screened), undeliverable (shipment fails: the saga runs) or declined
+       * (its payment declined: a compliance event).
+       */
+      readonly kind?: 'screened' | 'undeliverable' | 'declined';
     }
     /*
      * One row per Task state of the definition. A status publish that fails is recorded and the
@@ -372,6 +376,15 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
         money: 'charged',
         stock: 'taken',
       },
+      // EventBridge down for good at a compliance event (ADR 28): the order is complete and its
+      // outcome published; the execution fails (alarmed) so an operator puts the event again.
+      PutComplianceEvent: {
+        kind: 'declined',
+        terminal: 'CANCELLED PAYMENT_DECLINED',
+        execution: 'ComplianceEventUndeliverable',
+        money: 'none',
+        stock: 'restored',
+      },
     };
 
     const TERMINAL = ['FULFILLED', 'CANCELLED', 'FAILED'];
@@ -396,6 +409,7 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
         const o = order({
           items: [{ productId: ids[product], quantity: 2 }],
           ...(e.kind === 'undeliverable' ? { shippingAddress: UNDELIVERABLE } : {}),
+          ...(e.kind === 'declined' ? { payment: { token: TEST_PAYMENT_TOKENS.decline } } : {}),
         });
         const { error, attempts } = faultFor(name);
         const faults = Object.fromEntries([...(e.also ?? []), name].map((n) => [n, faultFor(n).error]));

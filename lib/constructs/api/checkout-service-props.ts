@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { InternalDomain, Profile } from '../../config/profiles';
 import type { SharedCache } from '../shared-cache';
@@ -35,6 +36,8 @@ export interface CheckoutServiceProps {
   readonly orderStatusQueue: sqs.IQueue;
   /** cart-reminders and the delay the service sends with (docs/adr/0030). */
   readonly cartReminders: { readonly queue: sqs.IQueue; readonly delay: Duration };
+  /** The SecureCart bus: repeated 401s/403s are reported there as compliance events (ADR 28). */
+  readonly eventBus?: events.IEventBus;
   readonly database: { readonly instance: rds.DatabaseInstance; readonly replica?: rds.IDatabaseInstance };
   /** The shared cache (ADR 26): its endpoint and limits in the environment, `elasticache:Connect` for the task role. */
   readonly cache?: Pick<SharedCache, 'containerEnvironment' | 'grantConnect'>;

@@ -111,6 +111,8 @@ export function grantServiceAccess(props: CheckoutServiceProps, role: iam.IGrant
   props.orderStatusQueue.encryptionMasterKey?.grant(role, 'kms:Decrypt');
   props.cartReminders.queue.grant(role, 'sqs:SendMessage');
   props.cartReminders.queue.encryptionMasterKey?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+  // Compliance events (repeated authorisation failures, ADR 28): PutEvents on the SecureCart bus only.
+  props.eventBus?.grantPutEventsTo(role);
 
   props.database.instance.grantConnect(role, DATABASE_USER);
   props.database.replica?.grantConnect(role, DATABASE_USER);
@@ -146,6 +148,7 @@ function checkoutEnvironment(props: CheckoutServiceProps): Record<string, string
     [E.orderStatusQueueUrl]: props.orderStatusQueue.queueUrl,
     [E.cartRemindersQueueUrl]: props.cartReminders.queue.queueUrl,
     [E.cartReminderDelaySeconds]: String(props.cartReminders.delay.toSeconds()),
+    ...(props.eventBus ? { [E.eventBusName]: props.eventBus.eventBusName } : {}),
     [E.dbHost]: instance.dbInstanceEndpointAddress,
     ...(replica ? { [E.dbReaderHost]: replica.dbInstanceEndpointAddress } : {}),
     [E.dbPort]: instance.dbInstanceEndpointPort,

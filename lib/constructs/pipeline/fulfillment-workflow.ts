@@ -17,6 +17,7 @@ import {
 import { acknowledge, nagArnParts } from '../nag';
 import { Observable, RUNBOOKS } from '../ops-alarms';
 import { grantExecutionDataKey, PipelineBaseProps } from './base';
+import { complianceEventStates } from './compliance-events';
 import { WorkflowStep } from './fulfillment-steps';
 import { OrderEventsFanOut } from './order-events-fan-out';
 import { ShipOrder } from './ship-order';
@@ -114,14 +115,14 @@ export class FulfillmentWorkflow extends Construct implements Observable {
     const screeningStatus = s.publishStatus('PublishScreening', 'SCREENING');
     const paid = s.publishStatus('PublishPaid', 'PAID');
     const outcomeStatus = s.publishStatus('PublishOutcome', 'FROM_OUTCOME');
-    const finish = outcomeStatus.chain.next(
-      new sfn.Choice(this, 'Failed?')
-        .when(
-          sfn.Condition.stringEquals('$.outcome.status', 'FAILED'),
-          new sfn.Fail(this, 'OrderFailed', { error: 'OrderFailed', causePath: '$.outcome.reason' }),
-        )
-        .otherwise(new sfn.Succeed(this, 'Done')),
-    );
+    const failedOrDone = new sfn.Choice(this, 'Failed?')
+      .when(
+        sfn.Condition.stringEquals('$.outcome.status', 'FAILED'),
+        new sfn.Fail(this, 'OrderFailed', { error: 'OrderFailed', causePath: '$.outcome.reason' }),
+      )
+      .otherwise(new sfn.Succeed(this, 'Done'));
+    // After the outcome is published: its compliance event, where it is one (ADR 28).
+    const finish = outcomeStatus.chain.next(complianceEventStates(this, props, failedOrDone));
     const screening = new sfn.Choice(this, 'ScreeningRequired?')
       .when(
         sfn.Condition.booleanEquals('$.validation.screeningRequired', true),

@@ -20,6 +20,7 @@ import type { CartReminderSender } from './cart-reminders';
 import type { Cache } from './cache/cache';
 import type { OrderCache } from './cache/order-cache';
 import type { OrderRateLimit } from './cache/rate-limit';
+import type { AuthFailureMonitor } from './auth-failures';
 import type { Carts } from './carts';
 import type { Catalog } from './catalog';
 import type { Database } from './db';
@@ -27,6 +28,7 @@ import { genReqId, loggerOptions } from './logging';
 import type { LogDestination } from './logging';
 import type { MetricsSink } from './metrics';
 import type { OutboxRelay } from './outbox-relay';
+import { authFailures } from './plugins/auth-failures';
 import { authentication } from './plugins/authentication';
 import { jsonBody } from './plugins/json-body';
 import { AccessLogController, loggingAndErrors } from './plugins/logging-and-errors';
@@ -67,6 +69,8 @@ export interface AppServices {
   readonly readiness: () => Promise<Readiness>;
   /** Where the segments of traced requests go (the agent's X-Ray listener); none: not recorded. */
   readonly segmentSink?: SegmentSink;
+  /** Counts 401s and 403s and reports repeated ones to the audit account (ADR 28); none: not counted. */
+  readonly authFailures?: AuthFailureMonitor;
 }
 
 /** Creates the Fastify instance (logger, parsers, error handling); routes come from `registerRoutes`. */
@@ -101,6 +105,7 @@ export function registerRoutes(app: FastifyInstance, services: AppServices, deps
   const { db, catalog, carts, verifier, relay, readiness } = services;
   app.register(tracing, { segmentSink: services.segmentSink });
   app.register(authentication, { verifier });
+  if (services.authFailures) app.register(authFailures, { monitor: services.authFailures });
   app.register(healthRoutes, { readiness, relay });
   app.register(catalogRoutes, { catalog, catalogCacheTtlSeconds: deps.catalogCacheTtlSeconds });
   app.register(cartRoutes, { carts, reminders: services.reminders });

@@ -73,6 +73,8 @@ export interface CheckoutConfig extends CartReminderConfig {
   readonly outboxPruneIntervalMs: number;
   readonly outboxPruneBatchSize: number;
   readonly statusConsumerEnabled: boolean;
+  /** Where repeated 401s/403s are reported (ADR 28); undefined: they are not. */
+  readonly eventBusName?: string;
   readonly statusConsumerWaitSeconds: number;
   readonly metricsNamespace: string;
   readonly metricsIntervalMs: number;
@@ -239,6 +241,7 @@ export function loadConfig(source: EnvSource = process.env): CheckoutConfig {
     cache: cache(env),
     orderCacheTtlSeconds: env.int(E.orderCacheTtlSeconds, 300, 1, 86_400),
     orderRateLimit: orderRateLimit(env),
+    eventBusName: env.get(E.eventBusName),
     cartTtlDays: env.int(E.cartTtlDays, 30, 1, 365),
     ...background(env),
     metricsNamespace: env.get(E.metricsNamespace) ?? METRICS_NAMESPACE,

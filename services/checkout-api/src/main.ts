@@ -15,12 +15,14 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { BODY_LIMIT_BYTES, createApp, registerRoutes } from './app';
 import type { AppServices } from './app';
 import type { OrderCache } from './cache/order-cache';
 import { OrderRateLimit } from './cache/rate-limit';
 import { disabledCache, SharedCache } from './cache/shared-cache';
 import type { Cache } from './cache/shared-cache';
+import { AuthFailureMonitor, eventBridgeReporter } from './auth-failures';
 import { createTokenVerifier } from './auth';
 import { CartReminders } from './cart-reminders';
 import { Carts } from './carts';
@@ -129,6 +131,16 @@ async function listen(
 }
 
 /** Where X-Ray segments go: the given sink, none (null), or the listener in the environment. */
+/** Repeated 401s/403s reported to the audit account (ADR 28), where the bus is configured. */
+function authFailureMonitor(config: CheckoutConfig, log: FastifyBaseLogger): AuthFailureMonitor | undefined {
+  if (!config.eventBusName) return undefined;
+  return new AuthFailureMonitor(
+    eventBridgeReporter(new EventBridgeClient({}), config.eventBusName, (error) =>
+      log.error({ err: error }, 'Compliance event not sent (repeated authorisation failures)'),
+    ),
+  );
+}
+
 function segmentSinkFor(options: StartOptions): SegmentSink | undefined {
   if (options.segmentSink === null) return undefined;
   return options.segmentSink ?? segmentSinkFromEnv({ ...process.env, ...options.env });
@@ -201,9 +213,10 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     );
     const relay = config.outboxRelayEnabled ? workers.relay : undefined;
     const reminders = cartReminders(config, metricsSink);
+    const authFailures = authFailureMonitor(config, log);
     registerRoutes(
       app,
-      { db, catalog, carts, ...reminders, verifier, relay, readiness, segmentSink, cache, orderCache, rateLimit },
+      { db, catalog, carts, ...reminders, verifier, relay, readiness, segmentSink, cache, orderCache, rateLimit, authFailures },
       { logLevel, catalogCacheTtlSeconds },
     );
     await verifier.warm().catch((error) => log.warn({ err: error }, 'Could not preload the JWKS; will retry on use'));
