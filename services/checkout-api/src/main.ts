@@ -4,6 +4,7 @@
  * (tests, dev runner, smoke suite) starts the same code in-process.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -11,7 +12,7 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { BODY_LIMIT_BYTES, createApp, registerRoutes } from './app';
@@ -27,6 +28,7 @@ import { defaultSink } from './metrics';
 import type { MetricsSink } from './metrics';
 import type { OutboxPruner } from './outbox-pruner';
 import type { OutboxRelay } from './outbox-relay';
+import { DynamoAffinityCounts, Recommender } from './recommendations';
 import { bootstrapMain } from './startup/database-bootstrap';
 import { migrationNames, readinessCheck, resourceProbes } from './startup/readiness';
 import { drainer, exitOnSignals, logOutput } from './startup/shutdown';
@@ -58,7 +60,10 @@ export const aws = {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   ScanCommand,
+  KinesisClient,
+  PutRecordsCommand,
 };
 
 export interface StartOptions {
@@ -93,6 +98,7 @@ export interface CheckoutHandle {
   readonly pruner: OutboxPruner;
   readonly consumer: StatusConsumer;
   readonly catalog: Catalog;
+  readonly recommender: Recommender;
   /** Drains: stops accepting, finishes in-flight requests, stops relay, pruner and consumer, closes pools. */
   close(): Promise<void>;
 }
@@ -142,6 +148,11 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
       log.warn({ err: error }, 'Catalog refresh failed; serving the cached copy'),
     );
     const carts = new Carts(ddb, config.cartsTable, config.cartTtlDays);
+    const affinity = config.productAffinityTable ? new DynamoAffinityCounts(ddb, config.productAffinityTable) : null;
+    const recommender = new Recommender(affinity, catalog);
+    const clickstream = config.clickstreamStreamName
+      ? { kinesis: new KinesisClient({}), streamName: config.clickstreamStreamName }
+      : undefined;
     const verifier = createTokenVerifier(config.auth, options.jwks);
     const segmentSink = segmentSinkFor(options);
     const metricsSink = options.metricsSink ?? defaultSink;
@@ -157,7 +168,7 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     const relay = config.outboxRelayEnabled ? workers.relay : undefined;
     registerRoutes(
       app,
-      { db, catalog, carts, verifier, relay, readiness, segmentSink },
+      { db, catalog, carts, recommender, clickstream, verifier, relay, readiness, segmentSink },
       { logLevel, catalogCacheTtlSeconds },
     );
     await verifier.warm().catch((error) => log.warn({ err: error }, 'Could not preload the JWKS; will retry on use'));
@@ -165,11 +176,12 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     const { url, port } = await listen(app, options.port ?? config.port, options.host ?? config.host, !!tls);
     startWorkers(config, workers);
     const { outboxRelayEnabled: relayOn, statusConsumerEnabled: consumer, outboxRetentionHours } = config;
-    log.info({ url, tls: !!tls, relay: relayOn, consumer, outboxRetentionHours }, 'checkout-api listening');
+    const forwarder = !!clickstream;
+    log.info({ url, tls: !!tls, relay: relayOn, consumer, outboxRetentionHours, forwarder }, 'checkout-api listening');
 
     const close = drainer({ app, db, workers, logs }, () => (draining = true));
     if (options.handleSignals) exitOnSignals(close, log, logs, config.shutdownTimeoutMs);
-    return { url, certificate: tls?.cert, port, config, app, db, ...workers, catalog, close };
+    return { url, certificate: tls?.cert, port, config, app, db, ...workers, catalog, recommender, close };
   } catch (error) {
     await app.close().catch(() => undefined);
     await db.close().catch(() => undefined);
