@@ -116,12 +116,16 @@ class LogFile {
  * The smoke suite's service: a LocalIssuer (stopped after the service), the log in a temporary
  * directory of its own (`securecart-smoke-<runId>-*`, which the suite removes when every check passed).
  */
-export async function startLocalCheckout(outputs: StackOutputs, runId: string): Promise<LocalCheckout> {
+export async function startLocalCheckout(
+  outputs: StackOutputs,
+  runId: string,
+  extraEnv: Record<string, string> = {},
+): Promise<LocalCheckout> {
   const started = Date.now();
   const issuer = await new LocalIssuer(CLIENT_ID).start();
   try {
     const logDir = mkdtempSync(join(tmpdir(), `securecart-smoke-${runId}-`));
-    const service = await startCheckoutService(outputs, issuer, logDir);
+    const service = await startCheckoutService(outputs, issuer, logDir, extraEnv);
     const close = async () => {
       await service.close();
       await issuer.stop();
@@ -141,6 +145,8 @@ export async function startCheckoutService(
   outputs: StackOutputs,
   auth: TokenIssuerConfig,
   logDir: string,
+  /** More settings, e.g. the clickstream's (clickstream.ts clickstreamEnv). */
+  extraEnv: Record<string, string> = {},
 ): Promise<CheckoutService> {
   const started = Date.now();
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -201,6 +207,7 @@ export async function startCheckoutService(
         AUTH_USER_POOL_ID: undefined,
         DB_HOST: undefined,
         LOG_LEVEL: 'info',
+        ...extraEnv,
       },
       logStream: log,
       metricsSink: (line) => log.write(line),

@@ -24,6 +24,7 @@ import { dirname } from 'node:path';
 import { checkCatalogAndCart, checkListsAndOwnership } from './api-checks';
 import { removeCart, removeCatalogItems } from './catalog';
 import { startLocalCheckout } from './checkout';
+import { checkCoViewRecommendation, clickstreamEnv, clickstreamOutputs, missingClickstream } from './clickstream';
 import type { LocalCheckout } from './checkout';
 import { checkClaims, checkPaymentsAndStock, checkRestock } from './effects';
 import { evaluateFanOut, ServiceStatusHistory, settle } from './fanout';
@@ -62,6 +63,7 @@ const AFTER_ORDERS = [
   'poison message sidelined to the DLQ at once',
 ];
 const REFUSED_ROWS_CHECK = 'relay: rows SQS refuses cancelled at once, holding up no order';
+const RECOMMENDATION_CHECK = 'recommendations: two products viewed in one session';
 
 async function main(): Promise<number> {
   const start = await startRun('smoke', 90);
@@ -94,7 +96,7 @@ async function main(): Promise<number> {
     // 1. outputs and the resources behind them ----------------------------------------------------
     const found = await checkStackOutputs(report, clients, options);
     if (!found) {
-      for (const name of ['resources', 'checkout service', 'orders', ...AFTER_ORDERS])
+      for (const name of ['resources', 'checkout service', RECOMMENDATION_CHECK, 'orders', ...AFTER_ORDERS])
         report.skip(name, 'no stack outputs');
       return;
     }
@@ -102,7 +104,9 @@ async function main(): Promise<number> {
 
     // The checkout service starts while the resources are checked (its database takes a moment).
     const serviceStarted = Date.now();
-    const starting = startLocalCheckout(o, runId);
+    // The clickstream's outputs are optional: without them the service has no forwarder and the check is skipped.
+    const clickstream = await clickstreamOutputs(clients, [options.stackName, options.dataStack]);
+    const starting = startLocalCheckout(o, runId, clickstreamEnv(clickstream));
     starting.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
     cleanups.add('stop the checkout service', async () => (await starting.catch(() => undefined))?.close());
 
@@ -134,6 +138,7 @@ async function main(): Promise<number> {
       const why = service ? 'catalog not seeded' : 'the checkout service did not start';
       for (const name of [
         'HTTP: catalog + cart',
+        RECOMMENDATION_CHECK,
         ...plan.scenarios.map((s) => s.title),
         ...AFTER_ORDERS,
         REFUSED_ROWS_CHECK,
@@ -145,6 +150,17 @@ async function main(): Promise<number> {
     // The cart checkCatalogAndCart writes: the first scenario's customer's.
     cleanups.add('remove the cart', () => removeCart(clients, o, plan.scenarios[0].customerId));
     await report.check('HTTP: catalog + cart', () => checkCatalogAndCart(api, issuer, plan));
+    const noClickstream = missingClickstream(clickstream);
+    if (noClickstream) report.skip(RECOMMENDATION_CHECK, noClickstream);
+    else
+      await report.check(RECOMMENDATION_CHECK, () =>
+        checkCoViewRecommendation(
+          api,
+          [plan.products.std.productId, plan.products.pin.productId],
+          `smoke-session-${runId}`,
+          60_000,
+        ),
+      );
 
     // 3. orders, placed through the API and followed through it ----------------------------------------
     const collectors = {
