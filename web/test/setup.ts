@@ -1,6 +1,12 @@
 import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
-import { afterEach, vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
+import { installBeaconSink } from './beacons';
+
+// The clickstream's beacons (src/clickstream.ts) are recorded, never sent (test/beacons.ts).
+beforeEach(() => {
+  if (typeof window !== 'undefined') installBeaconSink();
+});
 
 afterEach(() => {
   vi.useRealTimers();
