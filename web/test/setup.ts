@@ -11,6 +11,8 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
   if (typeof window === 'undefined') return; // node environment (build.test.ts)
+  // What the page's recorder still holds goes now, into this test's beacons, not into the next test's.
+  window.dispatchEvent(new Event('pagehide'));
   cleanup();
   window.localStorage.clear();
   window.sessionStorage.clear();
