@@ -302,6 +302,8 @@ export const HTTP_API = {
     path: '/api/events',
     access: 'public',
     body: ClickBatchSchema,
+    // API Gateway validates the batch itself: nothing else stands between the body and the stream.
+    bodyModel: { name: 'ClickBatch', schema: ClickBatchSchema },
     response: ClickBatchAcceptedSchema,
     status: 202,
     integration: 'kinesis',

@@ -75,4 +75,12 @@ export const METRIC_NAMES = {
   outboxRejected: 'OutboxRejected',
   /** Sent outbox rows the checkout service's outbox pruner deleted in one run (0 included). Unit Count, [Service]. */
   outboxPruned: 'OutboxPruned',
+  /**
+   * Clickstream records the consumer skipped because they can never be counted (not JSON, not a
+   * ClickEventSchema event, a partition key that is not a session id). Unit Count, dimension sets
+   * [service] and [service, reason]; one line per batch.
+   */
+  invalidClickEvents: 'InvalidClickEvents',
+  /** product_viewed records the clickstream consumer counted (a replayed record is not counted again). Unit Count, [service]. */
+  clickViewsCounted: 'ClickViewsCounted',
 } as const;

@@ -69,6 +69,7 @@ export function buildSecureCart(app: App, profile: Profile): SecureCartStacks {
     env,
     catalogTable: data.catalogTable,
     idempotencyTable: data.idempotencyTable,
+    productAffinityTable: data.productAffinityTable,
     description: description('order pipeline'),
   });
   const api = profile.tiers.api ? buildApi(app, profile, { network, data, pipeline }, env) : undefined;
@@ -137,6 +138,8 @@ function buildApi(
     ordersQueue: pipeline.intake.orders.queue,
     orderStatusQueue: pipeline.orderEvents.queues.orderStatus.queue,
     alarms: pipeline.alarms,
+    clickstream: pipeline.clickstream.stream,
+    productAffinityTable: data.productAffinityTable,
     description: stackDescription(profile, 'application tier (Cognito, checkout service on ECS Fargate, REST API)'),
   });
 }

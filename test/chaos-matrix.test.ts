@@ -27,6 +27,7 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       profile: PROFILES.localstack,
       catalogTable: table('catalog'),
       idempotencyTable: table('idempotency'),
+      productAffinityTable: table('product-affinity'),
     });
     resources = Template.fromStack(pipeline).toJSON().Resources;
     rows = deriveMatrix(resources);

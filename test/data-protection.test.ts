@@ -19,6 +19,7 @@ const STORES = new Set([
   'AWS::SNS::Topic',
   'AWS::StepFunctions::StateMachine',
   'AWS::SecretsManager::Secret',
+  'AWS::Kinesis::Stream',
 ]);
 const PAGE = readFileSync(join(__dirname, '..', 'docs', 'data-protection.md'), 'utf8');
 

@@ -5,6 +5,7 @@ import { PROFILES } from '../lib/config/profiles';
 import { DataStack } from '../lib/stacks/data-stack';
 import { NetworkStack } from '../lib/stacks/network-stack';
 import { scratchApps, synthesizeForFile, Synthesized } from './helpers/synth';
+import { AFFINITY_KEYS } from '@securecart/contracts/clickstream';
 
 describe('Data stack', () => {
   const { sandbox, prod, localstack } = synthesizeForFile(['sandbox', 'prod', 'localstack']);
@@ -200,13 +201,13 @@ describe('Data stack', () => {
   describe('DynamoDB', () => {
     const tables = (s: Synthesized) => Object.values(data(s).findResources('AWS::DynamoDB::Table'));
 
-    test('Catalog, Carts and Idempotency: on-demand, PITR, encrypted with the data key', () => {
+    test('Catalog, Carts, Idempotency and ProductAffinity: on-demand, PITR, encrypted with the data key', () => {
       for (const s of [sandbox, prod, localstack]) {
         expect(
           tables(s)
             .map((t) => t.Properties.KeySchema[0].AttributeName)
             .sort(),
-        ).toEqual(['cartId', 'id', 'productId']);
+        ).toEqual(['cartId', 'id', 'pk', 'productId']);
         for (const table of tables(s)) {
           expect(table.Properties).toMatchObject({
             BillingMode: 'PAY_PER_REQUEST',
@@ -221,15 +222,32 @@ describe('Data stack', () => {
       }
     });
 
-    test('Carts and Idempotency expire by TTL; Catalog never does', () => {
+    test('Carts, Idempotency and ProductAffinity expire by TTL; Catalog never does', () => {
       const byKey = Object.fromEntries(
         tables(sandbox).map((t) => [t.Properties.KeySchema[0].AttributeName, t.Properties.TimeToLiveSpecification]),
       );
       expect(byKey).toEqual({
         cartId: { AttributeName: 'expiresAt', Enabled: true },
         id: { AttributeName: 'expiration', Enabled: true },
+        pk: { AttributeName: AFFINITY_KEYS.ttlAttribute, Enabled: true },
         productId: undefined,
       });
+    });
+
+    test("ProductAffinity: the contract's key layout (pk, sk), every profile", () => {
+      for (const s of [sandbox, prod, localstack]) {
+        const [affinity] = tables(s).filter(
+          (t) => t.Properties.KeySchema[0].AttributeName === AFFINITY_KEYS.partitionKey,
+        );
+        expect(affinity.Properties.KeySchema).toEqual([
+          { AttributeName: AFFINITY_KEYS.partitionKey, KeyType: 'HASH' },
+          { AttributeName: AFFINITY_KEYS.sortKey, KeyType: 'RANGE' },
+        ]);
+        expect(affinity.Properties.AttributeDefinitions).toEqual([
+          { AttributeName: AFFINITY_KEYS.partitionKey, AttributeType: 'S' },
+          { AttributeName: AFFINITY_KEYS.sortKey, AttributeType: 'S' },
+        ]);
+      }
     });
 
     test.each([
@@ -238,7 +256,7 @@ describe('Data stack', () => {
       ['localstack', () => localstack, false, 'Delete'],
     ])('%s: deletion protection and removal policy follow the profile', (_n, get, protectedTables, policy) => {
       const tables = Object.values(data(get()).findResources('AWS::DynamoDB::Table'));
-      expect(tables).toHaveLength(3); // Catalog, Carts, Idempotency
+      expect(tables).toHaveLength(4); // Catalog, Carts, Idempotency, ProductAffinity
       for (const table of tables) {
         expect(table.Properties.DeletionProtectionEnabled).toBe(protectedTables);
         expect(table.DeletionPolicy).toBe(policy);

@@ -287,7 +287,7 @@ describe('Monitoring', () => {
       const handlers = byType(s, pipeline, 'AWS::Lambda::Function').filter(
         ([, f]) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
       );
-      expect(handlers).toHaveLength(11);
+      expect(handlers).toHaveLength(12);
       for (const [id, f] of handlers)
         expect({ id, tracing: f.Properties.TracingConfig }).toEqual({ id, tracing: { Mode: 'Active' } });
       const [, task] = byType(s, api, 'AWS::ECS::TaskDefinition').find(([, t]) =>

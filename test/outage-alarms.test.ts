@@ -184,6 +184,7 @@ describe('which alarm an outage fires (synthesized sandbox Pipeline stack)', () 
       profile: PROFILES.sandbox,
       catalogTable: table('catalog'),
       idempotencyTable: table('idempotency'),
+      productAffinityTable: table('product-affinity'),
     });
     resources = Template.fromStack(pipeline).toJSON().Resources;
   });

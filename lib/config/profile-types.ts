@@ -207,6 +207,20 @@ export interface Profile {
      */
     readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
   };
+  /** The clickstream (issue 21, ADR 25): the Kinesis data stream and POST /api/events in front of it. */
+  readonly clickstream: ClickstreamProfile;
   /** E-mail address for alarms and order notifications; none means no e-mail subscription. */
   readonly alarmEmail?: string;
+}
+
+/** The clickstream's capacity and the limit on POST /api/events (docs/adr/0025). */
+export interface ClickstreamProfile {
+  /**
+   * The Kinesis data stream's capacity mode. `provisioned`: a fixed number of shards (each takes
+   * 1 MB/s or 1,000 records/s of writes, billed per shard-hour whether used or not); `on-demand`:
+   * scales with the traffic, billed per stream-hour and per GB.
+   */
+  readonly stream: { readonly mode: 'provisioned'; readonly shards: number } | { readonly mode: 'on-demand' };
+  /** Method throttling of POST /api/events (a batch of up to 25 events per request). */
+  readonly putThrottle: { readonly rateLimit: number; readonly burstLimit: number };
 }

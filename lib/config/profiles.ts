@@ -75,6 +75,15 @@ const smallApi = {
   backendTls: false,
 } as const;
 
+/**
+ * One provisioned shard (about $11 a month; 1,000 records/s of writes): the cheapest stream. 20
+ * requests/s of up to 25 events stays within it (500 records/s) with room for a burst.
+ */
+const smallClickstream = {
+  stream: { mode: 'provisioned', shards: 1 },
+  putThrottle: { rateLimit: 20, burstLimit: 40 },
+} as const;
+
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   sandbox: {
     name: 'sandbox',
@@ -109,6 +118,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     },
     // No edge WAF either (a web ACL with managed rules costs about $10 a month idle).
     frontend: { waf: false, wafRateLimitPer5Min: 2000 },
+    clickstream: smallClickstream,
   },
   prod: {
     name: 'prod',
@@ -170,6 +180,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       createOrderRateLimitPer5Min: 100,
       customDomain: { domainName: PROD_EXAMPLE_DOMAIN, certificateArn: PROD_EXAMPLE_CERTIFICATE_ARN },
     },
+    // On-demand: no shard count to plan; the stream follows the traffic (ADR 25).
+    clickstream: { stream: { mode: 'on-demand' }, putThrottle: { rateLimit: 200, burstLimit: 400 } },
   },
   localstack: {
     name: 'localstack',
@@ -213,6 +225,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       storefrontOrigins: [LOCAL_STOREFRONT_ORIGIN],
     },
     frontend: { waf: false, wafRateLimitPer5Min: 2000 },
+    clickstream: smallClickstream,
   },
 };
 

@@ -1,4 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
+import { CLICKSTREAM_LIMITS } from '@securecart/contracts/clickstream';
 import type { Profile } from './profile-types';
 
 export class ProfileError extends Error {}
@@ -40,6 +41,7 @@ export function validateProfile(p: Profile): Profile {
     ...frontendProblems(p),
     ...auditProblems(p),
     ...prodProblems(p),
+    ...clickstreamProblems(p),
   );
   if (p.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(p.alarmEmail)) {
     problems.push(`alarmEmail is not an e-mail address (got ${p.alarmEmail})`);
@@ -134,6 +136,30 @@ function checkoutProblems({ checkout: c }: Profile): string[] {
   }
   if (!isPositiveInt(c.targetRequestsPerTask))
     problems.push('checkout.targetRequestsPerTask must be a positive integer');
+  return problems;
+}
+
+/** A shard takes 1,000 records/s (Kinesis quotas); a request puts up to CLICKSTREAM_LIMITS.maxEventsPerBatch. */
+const RECORDS_PER_SHARD_PER_SECOND = 1000;
+const MAX_EVENTS_PER_REQUEST = CLICKSTREAM_LIMITS.maxEventsPerBatch;
+
+function clickstreamProblems({ clickstream, api }: Profile): string[] {
+  const problems: string[] = [];
+  const { stream, putThrottle } = clickstream;
+  if (!isPositiveInt(putThrottle.rateLimit) || !isPositiveInt(putThrottle.burstLimit)) {
+    problems.push('clickstream.putThrottle.rateLimit and burstLimit must be positive integers');
+  }
+  if (putThrottle.rateLimit > api.throttle.rateLimit || putThrottle.burstLimit > api.throttle.burstLimit) {
+    problems.push('clickstream.putThrottle must not be higher than api.throttle (it is a method-level limit)');
+  }
+  if (stream.mode === 'provisioned') {
+    if (!isPositiveInt(stream.shards)) problems.push('clickstream.stream.shards must be a positive integer');
+    else if (putThrottle.rateLimit * MAX_EVENTS_PER_REQUEST > stream.shards * RECORDS_PER_SHARD_PER_SECOND) {
+      problems.push(
+        `clickstream.putThrottle.rateLimit × ${MAX_EVENTS_PER_REQUEST} events must fit the shards' ${RECORDS_PER_SHARD_PER_SECOND} records/s each (${stream.shards} shard(s))`,
+      );
+    }
+  }
   return problems;
 }
 

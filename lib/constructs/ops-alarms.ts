@@ -22,6 +22,7 @@ export const RUNBOOKS = {
   storefrontErrors: 'docs/runbooks/storefront-errors.md',
   edgeWafBlocks: 'docs/runbooks/edge-waf-blocks.md',
   auditSecurityEvent: 'docs/runbooks/audit-security-event.md',
+  clickstream: 'docs/runbooks/clickstream.md',
 } as const;
 export type Runbook = (typeof RUNBOOKS)[keyof typeof RUNBOOKS];
 

@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DELIVERY } from '@securecart/contracts/delivery';
-import { Observable, OpsAlarms, RUNBOOKS } from './ops-alarms';
+import { Observable, OpsAlarms, Runbook, RUNBOOKS } from './ops-alarms';
 
 /** SQS's own ceiling (since January 2026); what a dead-letter queue keeps so any sidelined message fits. */
 const SQS_MAX_MESSAGE_BYTES = 1_048_576;
@@ -39,6 +39,8 @@ export interface DeadLetterQueueProps extends QueueBaseProps {
   readonly queueName: string;
   /** What lands here, for the alarm description. */
   readonly purpose: string;
+  /** @default RUNBOOKS.dlqRedrive */
+  readonly runbook?: Runbook;
 }
 
 /**
@@ -63,7 +65,7 @@ export class DeadLetterQueue extends Construct implements Observable {
       props.alarms.alarm(this, 'NotEmpty', {
         metric: depth,
         summary: `${props.queueName} holds messages: ${props.purpose}`,
-        runbook: RUNBOOKS.dlqRedrive,
+        runbook: props.runbook ?? RUNBOOKS.dlqRedrive,
       }),
     ];
     this.widgets = [new cloudwatch.GraphWidget({ title: `${props.queueName} depth`, left: [depth], width: 6 })];

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Profile } from '../config/profiles';
@@ -31,6 +32,10 @@ export interface ApiStackProps extends StackProps {
   readonly orderStatusQueue: sqs.IQueue;
   /** The ops topic (Pipeline stack) every alarm notifies. */
   readonly alarms: OpsAlarms;
+  /** The clickstream (Pipeline stack): POST /api/events puts into it. */
+  readonly clickstream: kinesis.IStream;
+  /** ProductAffinity (Data stack): the service reads recommendations from it. */
+  readonly productAffinityTable: dynamodb.ITable;
 }
 
 /**
@@ -103,6 +108,7 @@ export class ApiStack extends Stack implements Observable {
       image: image.image,
       catalogTable: props.catalogTable,
       cartsTable: props.cartsTable,
+      productAffinityTable: props.productAffinityTable,
       ordersQueue: props.ordersQueue,
       orderStatusQueue: props.orderStatusQueue,
       database: { instance: props.database.instance, replica: props.database.replica },
@@ -127,6 +133,7 @@ export class ApiStack extends Stack implements Observable {
       userPool: this.identity.userPool,
       throttle: profile.api.throttle,
       createOrderThrottle: profile.api.createOrderThrottle,
+      clickstream: { stream: props.clickstream, putThrottle: profile.clickstream.putThrottle },
       key,
       alarms: props.alarms,
       logRetentionDays,

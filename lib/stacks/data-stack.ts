@@ -9,6 +9,7 @@ import { TierKey } from '../constructs/encryption';
 import { Observable, OpsAlarms } from '../constructs/ops-alarms';
 import { PostgresDatabase } from '../constructs/postgres-database';
 import { TABLE_KEYS } from '@securecart/contracts';
+import { AFFINITY_KEYS } from '@securecart/contracts/clickstream';
 import { SUBNETS } from './network-stack';
 
 export interface DataStackProps extends StackProps {
@@ -20,7 +21,8 @@ export interface DataStackProps extends StackProps {
 }
 
 /**
- * The data tier: a customer-managed key, the DynamoDB tables Catalog, Carts and Idempotency, and
+ * The data tier: a customer-managed key, the DynamoDB tables Catalog, Carts, Idempotency and
+ * ProductAffinity (the clickstream's aggregates), and
  * RDS PostgreSQL (a PostgresDatabase) when the profile hosts one.
  */
 export class DataStack extends Stack {
@@ -28,6 +30,8 @@ export class DataStack extends Stack {
   readonly catalogTable: dynamodb.Table;
   readonly cartsTable: dynamodb.Table;
   readonly idempotencyTable: dynamodb.Table;
+  /** The clickstream's aggregates (contracts/clickstream.ts AFFINITY_KEYS): the consumer writes, the service reads. */
+  readonly productAffinityTable: dynamodb.Table;
   /** Undefined when the profile hosts no relational database. */
   readonly database: PostgresDatabase | undefined;
 
@@ -41,9 +45,10 @@ export class DataStack extends Stack {
     });
     this.key = dataKey.key;
 
-    const table = (tableId: string, partitionKey: string, ttlAttribute?: string) =>
+    const table = (tableId: string, partitionKey: string, ttlAttribute?: string, sortKey?: string) =>
       new dynamodb.Table(this, tableId, {
         partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: sortKey ? { name: sortKey, type: dynamodb.AttributeType.STRING } : undefined,
         billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
         encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
         encryptionKey: this.key,
@@ -56,6 +61,14 @@ export class DataStack extends Stack {
     this.catalogTable = table('CatalogTable', catalog.partitionKey);
     this.cartsTable = table('CartsTable', carts.partitionKey, carts.ttlAttribute);
     this.idempotencyTable = table('IdempotencyTable', idempotency.partitionKey, idempotency.ttlAttribute);
+    const affinity = AFFINITY_KEYS;
+    this.productAffinityTable = table(
+      'ProductAffinityTable',
+      affinity.partitionKey,
+      affinity.ttlAttribute,
+      affinity.sortKey,
+    );
+    new CfnOutput(this, 'ProductAffinityTableName', { value: this.productAffinityTable.tableName });
     new CfnOutput(this, 'CatalogTableName', { value: this.catalogTable.tableName });
     new CfnOutput(this, 'CartsTableName', { value: this.cartsTable.tableName });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.idempotencyTable.tableName });
@@ -75,7 +88,12 @@ export class DataStack extends Stack {
    */
   observe(scope: Construct, alarms: OpsAlarms): Observable {
     const period = Duration.minutes(1);
-    const tables = { Catalog: this.catalogTable, Carts: this.cartsTable, Idempotency: this.idempotencyTable };
+    const tables = {
+      Catalog: this.catalogTable,
+      Carts: this.cartsTable,
+      Idempotency: this.idempotencyTable,
+      ProductAffinity: this.productAffinityTable,
+    };
     const throttles = Object.entries(tables).flatMap(([name, table]) =>
       Object.entries({ read: 'ReadThrottleEvents', write: 'WriteThrottleEvents' }).map(([kind, metricName]) =>
         table.metric(metricName, { period, statistic: 'Sum', label: `${name} ${kind} throttles` }),

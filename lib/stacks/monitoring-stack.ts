@@ -103,6 +103,12 @@ export class MonitoringStack extends Stack {
         pipeline.routing,
       ),
       section(
+        'clickstream',
+        'Clickstream: POST /api/events → Kinesis → clickstream-consumer',
+        'Customer activity for recommendations: records in and throttled, the consumer’s iterator age, errors and skipped records, the on-failure queue.',
+        pipeline.clickstream,
+      ),
+      section(
         'data',
         'Data: DynamoDB and PostgreSQL',
         'Table throttles; database CPU, connections and free storage.',

@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { Profile } from '../config/profiles';
 import { ALARMS_OF_THIS_ACCOUNT, TierKey } from '../constructs/encryption';
+import { Clickstream } from '../constructs/clickstream/clickstream';
 import { OpsAlarms } from '../constructs/ops-alarms';
 import { PipelineBaseProps } from '../constructs/pipeline/base';
 import { EventRouting } from '../constructs/pipeline/event-routing';
@@ -16,11 +17,14 @@ export interface PipelineStackProps extends StackProps {
   readonly profile: Profile;
   readonly catalogTable: dynamodb.ITable;
   readonly idempotencyTable: dynamodb.ITable;
+  /** The clickstream consumer's aggregates (Data stack). */
+  readonly productAffinityTable: dynamodb.ITable;
 }
 
 /**
  * The order pipeline (docs/architecture.md): OrderIntake → FulfillmentWorkflow (its steps in
- * FulfillmentSteps) → OrderEventsFanOut, with EventRouting for fraud screening and restock.
+ * FulfillmentSteps) → OrderEventsFanOut, with EventRouting for fraud screening and restock; and
+ * the Clickstream (the Kinesis stream of customer activity and its consumer, issue 21).
  * No VPC, so LocalStack can host it. This stack only wires the flows together.
  */
 export class PipelineStack extends Stack {
@@ -31,6 +35,8 @@ export class PipelineStack extends Stack {
   readonly orderEvents: OrderEventsFanOut;
   readonly routing: EventRouting;
   readonly claims: OrderClaims;
+  /** The clickstream (issue 21): the Kinesis stream and its consumer. */
+  readonly clickstream: Clickstream;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -93,11 +99,16 @@ export class PipelineStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       claims: this.claims,
     });
+    this.clickstream = new Clickstream(this, 'Clickstream', {
+      ...base,
+      stream: profile.clickstream.stream,
+      affinityTable: props.productAffinityTable,
+    });
     this.addOutputs(props);
   }
 
   /** Outputs for operators and the smoke suite. */
-  private addOutputs({ catalogTable, idempotencyTable }: PipelineStackProps) {
+  private addOutputs({ catalogTable, idempotencyTable, productAffinityTable }: PipelineStackProps) {
     const queues = this.orderEvents.queues;
     const outputs: Record<string, string | undefined> = {
       OrdersQueueUrl: this.intake.orders.queue.queueUrl,
@@ -116,6 +127,9 @@ export class PipelineStack extends Stack {
       IdempotencyTableName: idempotencyTable.tableName,
       OrderClaimsTableName: this.claims.table.tableName,
       SchemaRegistryName: this.routing.schemaRegistryName,
+      ClickstreamStreamName: this.clickstream.stream.streamName,
+      ClickstreamFailedQueueUrl: this.clickstream.onFailure.queue.queueUrl,
+      ProductAffinityTableName: productAffinityTable.tableName,
     };
     for (const [name, value] of Object.entries(outputs)) if (value) new CfnOutput(this, name, { value });
   }

@@ -30,6 +30,7 @@ function definitionFor(app: ReturnType<ReturnType<typeof scratchApps>>, profile:
     profile,
     catalogTable: table('catalog'),
     idempotencyTable: table('idempotency'),
+    productAffinityTable: table('product-affinity'),
   });
   return allStates(definitionOf(Template.fromStack(pipeline).toJSON().Resources));
 }

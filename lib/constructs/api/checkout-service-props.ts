@@ -28,6 +28,8 @@ export interface CheckoutServiceProps {
   readonly image: ecs.ContainerImage;
   readonly catalogTable: dynamodb.ITable;
   readonly cartsTable: dynamodb.ITable;
+  /** The clickstream's aggregates: GET .../recommendations and .../popular read them (Query, GetItem). */
+  readonly productAffinityTable: dynamodb.ITable;
   readonly ordersQueue: sqs.IQueue;
   readonly orderStatusQueue: sqs.IQueue;
   readonly database: { readonly instance: rds.DatabaseInstance; readonly replica?: rds.IDatabaseInstance };

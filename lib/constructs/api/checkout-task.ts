@@ -88,14 +88,19 @@ export function createCheckoutTask(scope: Construct, props: CheckoutServiceProps
 
 /**
  * The task role: exactly what services/checkout-api/src does. Catalog: Scan (catalog.ts); Carts:
- * GetItem, PutItem (carts.ts); orders.fifo: SendMessage (SendMessageBatch, outbox-relay.ts);
+ * GetItem, PutItem (carts.ts); ProductAffinity: Query, GetItem (the recommendations); orders.fifo: SendMessage (SendMessageBatch, outbox-relay.ts);
  * order-status: ReceiveMessage, DeleteMessage (DeleteMessageBatch, status-consumer.ts); the keys
  * those need; `rds-db:connect` as DATABASE_USER on the primary and the replica (db.ts).
  */
 export function grantServiceAccess(props: CheckoutServiceProps, role: iam.IGrantable): void {
   props.catalogTable.grant(role, 'dynamodb:Scan');
   props.cartsTable.grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem');
-  const tableKeys = new Set([props.catalogTable.encryptionKey, props.cartsTable.encryptionKey]);
+  props.productAffinityTable.grant(role, 'dynamodb:Query', 'dynamodb:GetItem');
+  const tableKeys = new Set([
+    props.catalogTable.encryptionKey,
+    props.cartsTable.encryptionKey,
+    props.productAffinityTable.encryptionKey,
+  ]);
   for (const key of tableKeys) key?.grant(role, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey');
 
   // GetQueueAttributes: readiness checks that each queue exists (services/checkout-api, readiness.ts).
@@ -132,6 +137,7 @@ function checkoutEnvironment(props: CheckoutServiceProps): Record<string, string
     [E.region]: Aws.REGION,
     [E.catalogTable]: props.catalogTable.tableName,
     [E.cartsTable]: props.cartsTable.tableName,
+    [E.productAffinityTable]: props.productAffinityTable.tableName,
     [E.ordersQueueUrl]: props.ordersQueue.queueUrl,
     [E.orderStatusQueueUrl]: props.orderStatusQueue.queueUrl,
     [E.dbHost]: instance.dbInstanceEndpointAddress,

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { Profile } from '../../config/profiles';
 import { TierKey } from '../encryption';
 import { OpsAlarms } from '../ops-alarms';
@@ -28,6 +29,11 @@ export interface CheckoutRestApiProps {
   readonly userPool: cognito.IUserPool;
   readonly throttle: Profile['api']['throttle'];
   readonly createOrderThrottle: Profile['api']['createOrderThrottle'];
+  /** POST /api/events: the stream it puts into and its method throttling (profile clickstream.putThrottle). */
+  readonly clickstream: {
+    readonly stream: kinesis.IStream;
+    readonly putThrottle: Profile['clickstream']['putThrottle'];
+  };
   /** The Api tier key: the access log group. */
   readonly key: TierKey;
   readonly alarms: OpsAlarms;

@@ -2,12 +2,14 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { HTTP_API, pathParameters, RouteContract } from '@securecart/contracts/http-api';
 import { acknowledge } from '../nag';
 import { REQUEST_ID_HEADER } from '@securecart/contracts/http-api';
 import { API_AUTHORIZATION_SCOPES } from './identity';
 import { ORIGIN_VERIFY_HEADER } from './origin-verify';
 import { toModelSchema } from './request-models';
+import { addKinesisRoute } from './rest-api-kinesis';
 
 /**
  * The routes come from the contract, `HTTP_API` (@securecart/contracts/http-api), which the service
@@ -17,6 +19,8 @@ import { toModelSchema } from './request-models';
  */
 /** The routes API Gateway serves: every route of the contract but the `internal` ones (VPC only). */
 export const GATEWAY_ROUTES: readonly RouteContract[] = Object.values(HTTP_API).filter((r) => r.access !== 'internal');
+/** The routes API Gateway answers itself by putting into the clickstream (rest-api-kinesis.ts). */
+export const KINESIS_ROUTES: readonly RouteContract[] = GATEWAY_ROUTES.filter((r) => r.integration === 'kinesis');
 
 export interface VpcLinkRoutesOptions {
   /** The integration target: every method proxies to this ALB. */
@@ -30,6 +34,8 @@ export interface VpcLinkRoutesOptions {
   readonly vpcLink: apigwv2.VpcLink;
   /** For the `customer` routes. */
   readonly authorizer: apigw.CognitoUserPoolsAuthorizer;
+  /** The clickstream: where the `kinesis` routes put their records (rest-api-kinesis.ts). */
+  readonly clickstream?: kinesis.IStream;
 }
 
 /**
@@ -41,7 +47,7 @@ export interface VpcLinkRoutesOptions {
  */
 export function addVpcLinkRoutes(
   api: apigw.RestApi,
-  { loadBalancer, origin, vpcLink, authorizer }: VpcLinkRoutesOptions,
+  { loadBalancer, origin, vpcLink, authorizer, clickstream }: VpcLinkRoutesOptions,
 ) {
   const parametersOnly = api.addRequestValidator('HeadersAndPath', {
     requestValidatorName: 'headers-and-path',
@@ -70,9 +76,30 @@ export function addVpcLinkRoutes(
 
   const integrationTarget = loadBalancer.loadBalancerArn;
   for (const route of GATEWAY_ROUTES) {
-    const resource = api.root.resourceForPath(route.path);
     const parameters = pathParameters(route.path);
     const model = route.bodyModel && models.get(route.bodyModel.name);
+    const requestParameters = {
+      [`method.request.header.${ORIGIN_VERIFY_HEADER}`]: true,
+      ...Object.fromEntries(parameters.map((p) => [`method.request.path.${p}`, true])),
+    };
+    if (route.integration === 'kinesis') {
+      if (!clickstream) throw new Error(`${route.method} ${route.path} puts into the clickstream: pass the stream`);
+      const method = addKinesisRoute(api, api, route, {
+        stream: clickstream,
+        methodOptions: {
+          authorizationType: apigw.AuthorizationType.NONE,
+          requestParameters,
+          requestValidator: model ? withBody : parametersOnly,
+          requestModels: model ? { 'application/json': model } : undefined,
+        },
+      });
+      acknowledge(method, {
+        'AwsSolutions-APIG4': `${route.method} ${route.path} is public by design (a beacon cannot carry the access token; contracts/clickstream.ts); its body is validated against the contract's model, it requires the origin header and is throttled lower than the stage.`,
+        'AwsSolutions-COG4': `${route.method} ${route.path} is public by design (a beacon cannot carry the access token); the customer id it may carry is never trusted (docs/adr/0025).`,
+      });
+      continue;
+    }
+    const resource = api.root.resourceForPath(route.path);
     const integration = new apigw.Integration({
       type: apigw.IntegrationType.HTTP_PROXY,
       integrationHttpMethod: route.method,
@@ -93,10 +120,7 @@ export function addVpcLinkRoutes(
       authorizationType: customer ? apigw.AuthorizationType.COGNITO : apigw.AuthorizationType.NONE,
       authorizer: customer ? authorizer : undefined,
       authorizationScopes: customer ? API_AUTHORIZATION_SCOPES : undefined,
-      requestParameters: {
-        [`method.request.header.${ORIGIN_VERIFY_HEADER}`]: true,
-        ...Object.fromEntries(parameters.map((p) => [`method.request.path.${p}`, true])),
-      },
+      requestParameters,
       requestValidator: model ? withBody : parametersOnly,
       requestModels: model ? { 'application/json': model } : undefined,
     });
@@ -106,8 +130,8 @@ export function addVpcLinkRoutes(
     cfnMethod.addPropertyOverride('Integration.IntegrationTarget', integrationTarget);
     if (!customer) {
       acknowledge(method, {
-        'AwsSolutions-APIG4': `${route.method} ${route.path} is public by design (catalog and health checks); it still requires the origin header and is throttled.`,
-        'AwsSolutions-COG4': `${route.method} ${route.path} is public by design (catalog and health checks); cart and orders use the Cognito authorizer.`,
+        'AwsSolutions-APIG4': `${route.method} ${route.path} is public by design (catalog, recommendations and health checks); it still requires the origin header and is throttled.`,
+        'AwsSolutions-COG4': `${route.method} ${route.path} is public by design (catalog, recommendations and health checks); cart and orders use the Cognito authorizer.`,
       });
     }
   }

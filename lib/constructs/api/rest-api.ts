@@ -26,6 +26,9 @@ export { API_STAGE_NAME };
  * the stage; JSON access logs to a KMS-encrypted log group; X-Ray tracing. Each method is an
  * HTTP_PROXY private integration to the internal ALB over a VPC link v2, set through the
  * `IntegrationTarget` escape hatch (aws-cdk-lib has no L2 for it; ADR 13; rest-api-routes.ts).
+ * The exception: `POST /api/events` (the contract's `integration: 'kinesis'`) is an AWS service
+ * integration that puts the batch into the clickstream, validated and throttled on its own
+ * (rest-api-kinesis.ts, ADR 25).
  */
 export class CheckoutRestApi extends Construct implements Observable {
   readonly api: apigw.RestApi;
@@ -58,6 +61,7 @@ export class CheckoutRestApi extends Construct implements Observable {
       removalPolicy: props.removalPolicy,
     });
     const createOrder = `${HTTP_API.createOrder.path}/${HTTP_API.createOrder.method}`; // a method option's key
+    const recordEvents = `${HTTP_API.recordEvents.path}/${HTTP_API.recordEvents.method}`;
     this.api = new apigw.RestApi(this, 'Api', {
       restApiName: `${props.prefix}-checkout`,
       description: `SecureCart ${props.profileName}: the storefront API (CloudFront /api/* → here → VPC link → internal ALB)`,
@@ -74,6 +78,10 @@ export class CheckoutRestApi extends Construct implements Observable {
           [createOrder]: {
             throttlingRateLimit: props.createOrderThrottle.rateLimit,
             throttlingBurstLimit: props.createOrderThrottle.burstLimit,
+          },
+          [recordEvents]: {
+            throttlingRateLimit: props.clickstream.putThrottle.rateLimit,
+            throttlingBurstLimit: props.clickstream.putThrottle.burstLimit,
           },
         },
       },
@@ -96,6 +104,7 @@ export class CheckoutRestApi extends Construct implements Observable {
       origin: props.integrationOrigin,
       vpcLink: this.vpcLink,
       authorizer: this.authorizer,
+      clickstream: props.clickstream.stream,
     });
 
     ({ alarms: this.alarms, widgets: this.widgets } = observeRestApi(this, this.api, props));

@@ -12,6 +12,7 @@ export const DASHBOARD_FLOWS = [
   'steps',
   'fan-out',
   'routing',
+  'clickstream',
   'data',
 ] as const;
 export type DashboardFlow = (typeof DASHBOARD_FLOWS)[number];

@@ -1,0 +1,224 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { AFFINITY_KEYS } from '@securecart/contracts/clickstream';
+import { HANDLER_ENV } from '@securecart/contracts/env';
+import { METRIC_NAMES } from '@securecart/contracts/metrics';
+import { ddb, tryConditionalWrite } from '../shared/dynamodb';
+import { requireEnv } from '../shared/env';
+import { logger, startInvocation } from '../shared/logger';
+import { countNow, metrics } from '../shared/metrics';
+import { CONSUMER_KEYS, paddedSequence, parseRecord, shardOf, viewEffects } from './aggregate';
+import type { Increment, InvalidReason, SessionView } from './aggregate';
+
+/*
+ * The clickstream consumer (docs/adr/0025): Kinesis → co-view and popularity counts in
+ * ProductAffinity (contracts/clickstream.ts AFFINITY_KEYS).
+ *
+ * Counting once. A batch may come again (a function error, a timeout, bisection, a replay), so
+ * every write is conditional on the record's shard and sequence number:
+ * - each counter, session window and checkpoint item keeps, per shard, the sequence number of the
+ *   last record applied to it (`seq_<shard>`), and a write applies only when the record is newer;
+ * - the shard's checkpoint item is advanced after each record that changed anything, and records
+ *   at or before it are skipped (so a finished record is never recomputed from a session window
+ *   that later records have since changed).
+ * Records are processed one by one, in order, and processing stops at the first failure, which is
+ * reported as the batch item failure (ReportBatchItemFailures): the event source retries from it,
+ * and nothing after it has been applied. (Powertools' batch processor would go on with the later
+ * records, which the sequence guards would then make the failed record's writes skip.)
+ *
+ * A record that can never be counted (not JSON, not a click event, not a session id as partition
+ * key) is counted in InvalidClickEvents and skipped: it never holds back the shard.
+ * Times and days are the record's arrival in the stream, never the browser's clock.
+ */
+
+interface Config {
+  readonly table: string;
+}
+
+interface ShardState {
+  /** The padded sequence number of the last record applied on this shard, if any. */
+  checkpoint: string | undefined;
+}
+
+const guardCondition = '(attribute_not_exists(#guard) OR #guard < :seq)';
+
+async function readCheckpoint(config: Config, shard: string): Promise<string | undefined> {
+  const out = await ddb.send(
+    new GetCommand({
+      TableName: config.table,
+      Key: {
+        [AFFINITY_KEYS.partitionKey]: CONSUMER_KEYS.checkpointPk(shard),
+        [AFFINITY_KEYS.sortKey]: CONSUMER_KEYS.checkpointSk,
+      },
+      ConsistentRead: true,
+    }),
+  );
+  const value = out.Item?.[CONSUMER_KEYS.guardAttribute(shard)];
+  return typeof value === 'string' ? value : undefined;
+}
+
+async function writeCheckpoint(config: Config, shard: string, seq: string, nowMs: number): Promise<void> {
+  await tryConditionalWrite(() =>
+    ddb.send(
+      new UpdateCommand({
+        TableName: config.table,
+        Key: {
+          [AFFINITY_KEYS.partitionKey]: CONSUMER_KEYS.checkpointPk(shard),
+          [AFFINITY_KEYS.sortKey]: CONSUMER_KEYS.checkpointSk,
+        },
+        UpdateExpression: 'SET #guard = :seq, #ttl = :ttl',
+        ConditionExpression: guardCondition,
+        ExpressionAttributeNames: { '#guard': CONSUMER_KEYS.guardAttribute(shard), '#ttl': AFFINITY_KEYS.ttlAttribute },
+        ExpressionAttributeValues: {
+          ':seq': seq,
+          ':ttl': Math.floor(nowMs / 1000) + CONSUMER_KEYS.checkpointTtlSeconds,
+        },
+      }),
+    ),
+  );
+}
+
+/** Adds `by` to a counter unless this record (or a later one of the shard) was applied to it already. */
+async function increment(config: Config, shard: string, seq: string, inc: Increment): Promise<void> {
+  await tryConditionalWrite(() =>
+    ddb.send(
+      new UpdateCommand({
+        TableName: config.table,
+        Key: { [AFFINITY_KEYS.partitionKey]: inc.pk, [AFFINITY_KEYS.sortKey]: inc.sk },
+        UpdateExpression: 'SET #guard = :seq, #ttl = :ttl ADD #views :by',
+        ConditionExpression: guardCondition,
+        ExpressionAttributeNames: {
+          '#guard': CONSUMER_KEYS.guardAttribute(shard),
+          '#ttl': AFFINITY_KEYS.ttlAttribute,
+          '#views': AFFINITY_KEYS.countAttribute,
+        },
+        ExpressionAttributeValues: { ':seq': seq, ':ttl': inc.expiresAt, ':by': inc.by },
+      }),
+    ),
+  );
+}
+
+async function readSession(config: Config, sessionId: string): Promise<SessionView[]> {
+  const out = await ddb.send(
+    new GetCommand({
+      TableName: config.table,
+      Key: {
+        [AFFINITY_KEYS.partitionKey]: CONSUMER_KEYS.sessionPk(sessionId),
+        [AFFINITY_KEYS.sortKey]: CONSUMER_KEYS.sessionSk,
+      },
+      ConsistentRead: true,
+    }),
+  );
+  const views = out.Item?.views;
+  return Array.isArray(views) ? (views as SessionView[]) : [];
+}
+
+async function writeSession(
+  config: Config,
+  sessionId: string,
+  shard: string,
+  seq: string,
+  window: SessionView[],
+  at: number,
+): Promise<void> {
+  const guard = CONSUMER_KEYS.guardAttribute(shard);
+  await tryConditionalWrite(() =>
+    ddb.send(
+      new UpdateCommand({
+        TableName: config.table,
+        Key: {
+          [AFFINITY_KEYS.partitionKey]: CONSUMER_KEYS.sessionPk(sessionId),
+          [AFFINITY_KEYS.sortKey]: CONSUMER_KEYS.sessionSk,
+        },
+        UpdateExpression: 'SET #guard = :seq, #ttl = :ttl, #views = :window',
+        ConditionExpression: guardCondition,
+        ExpressionAttributeNames: { '#guard': guard, '#ttl': AFFINITY_KEYS.ttlAttribute, '#views': 'views' },
+        ExpressionAttributeValues: {
+          ':seq': seq,
+          ':ttl': Math.floor(at / 1000) + CONSUMER_KEYS.sessionTtlSeconds,
+          ':window': window,
+        },
+      }),
+    ),
+  );
+}
+
+type Outcome = 'counted' | 'ignored' | { readonly invalid: InvalidReason };
+
+/** Applies one record; throws when a write fails (the record is then the batch item failure). */
+async function processRecord(
+  config: Config,
+  record: KinesisStreamRecord,
+  shard: string,
+  seq: string,
+): Promise<Outcome> {
+  const parsed = parseRecord(record.kinesis.partitionKey, record.kinesis.data);
+  if (!parsed.ok) return { invalid: parsed.reason };
+  if (parsed.event.type !== 'product_viewed') return 'ignored';
+  const at = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
+  const session = await readSession(config, parsed.sessionId);
+  const effects = viewEffects(parsed.event, at, shard, seq, session);
+  for (const inc of effects.increments) await increment(config, shard, seq, inc);
+  await writeSession(config, parsed.sessionId, shard, seq, effects.window, at);
+  await writeCheckpoint(config, shard, seq, at);
+  return 'counted';
+}
+
+export const handler = async (event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> => {
+  startInvocation(undefined, context);
+  const config: Config = { table: requireEnv(HANDLER_ENV.productAffinityTable) };
+  const shards = new Map<string, ShardState>();
+  const invalid = new Map<InvalidReason, number>();
+  let counted = 0;
+  let skipped = 0;
+  let failure: string | undefined;
+  try {
+    for (const record of event.Records) {
+      const { sequenceNumber } = record.kinesis;
+      try {
+        const shard = shardOf(record.eventID);
+        const seq = paddedSequence(sequenceNumber);
+        let state = shards.get(shard);
+        if (!state) {
+          state = { checkpoint: await readCheckpoint(config, shard) };
+          shards.set(shard, state);
+        }
+        if (state.checkpoint !== undefined && seq <= state.checkpoint) {
+          skipped++;
+          continue;
+        }
+        const outcome = await processRecord(config, record, shard, seq);
+        if (outcome === 'counted') {
+          counted++;
+          state.checkpoint = seq;
+        } else if (outcome !== 'ignored') {
+          invalid.set(outcome.invalid, (invalid.get(outcome.invalid) ?? 0) + 1);
+          logger.warn('Clickstream record skipped: it can never be counted', {
+            sequenceNumber,
+            reason: outcome.invalid,
+          });
+        }
+      } catch (error) {
+        // Stop here: the event source retries from this record, and nothing after it is applied.
+        logger.warn('Clickstream record failed; reported as the batch item failure, to be retried', {
+          sequenceNumber,
+          error: error as Error,
+        });
+        failure = sequenceNumber;
+        break;
+      }
+    }
+  } finally {
+    for (const [reason, count] of invalid) countNow(METRIC_NAMES.invalidClickEvents, { reason, count });
+    if (counted > 0) countNow(METRIC_NAMES.clickViewsCounted, { count: counted });
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  }
+  logger.info('Clickstream batch', {
+    records: event.Records.length,
+    counted,
+    skippedAsApplied: skipped,
+    invalid: [...invalid.values()].reduce((a, b) => a + b, 0),
+    failed: failure !== undefined,
+  });
+  return { batchItemFailures: failure === undefined ? [] : [{ itemIdentifier: failure }] };
+};
