@@ -82,6 +82,20 @@ describe('"Customers also viewed" on a product page', () => {
     const [viewed] = await sentEvents();
     expect(viewed.occurredAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
+  it('records one product_viewed per product shown, also when the sign-in state settles after it', async () => {
+    let signIn!: (user: typeof CUSTOMER) => void;
+    const auth = {
+      ...fakeAuth(CUSTOMER),
+      getUser: () => new Promise<typeof CUSTOMER>((resolve) => (signIn = resolve)),
+    };
+    const api = mockFetch(routes());
+    renderApp('/products/SKU-1', { fetch: api.fetch, auth });
+    await screen.findByRole('heading', { level: 1, name: 'Espresso beans' });
+    signIn(CUSTOMER);
+    await screen.findByText(CUSTOMER.displayName);
+    await waitFor(async () => expect((await sentEvents()).length).toBeGreaterThan(0));
+    expect((await sentEvents()).map((e) => e.type)).toEqual(['product_viewed']);
+  });
 });
 
 describe('"Popular now" on the catalog', () => {

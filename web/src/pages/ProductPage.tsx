@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ComponentType } from 'react';
 import { Link, useParams } from 'react-router';
 import { useApi } from '../app-context';
@@ -53,7 +53,13 @@ function ProductDetails({
   const cart = useCart();
   const track = useTrack();
   const { productId } = product;
-  useEffect(() => track('product_viewed', [productId]), [track, productId]);
+  // Once per product shown (not again when the sign-in state settles and `track` changes).
+  const viewed = useRef('');
+  useEffect(() => {
+    if (viewed.current === productId) return;
+    viewed.current = productId;
+    track('product_viewed', [productId]);
+  }, [track, productId]);
   const loadRecommendations = useCallback(
     (signal: AbortSignal) => api.getRecommendations(productId, signal),
     [api, productId],
