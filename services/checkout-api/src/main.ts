@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -129,6 +130,23 @@ function segmentSinkFor(options: StartOptions): SegmentSink | undefined {
   return options.segmentSink ?? segmentSinkFromEnv({ ...process.env, ...options.env });
 }
 
+/**
+ * The recommendations (ProductAffinity when configured, else empty lists) and, in local runs with
+ * CLICKSTREAM_STREAM_NAME, the forwarder's Kinesis client.
+ */
+function clickstreamServices(config: CheckoutConfig, ddb: DynamoDBDocumentClient, catalog: Catalog) {
+  const affinity = config.productAffinityTable ? new DynamoAffinityCounts(ddb, config.productAffinityTable) : null;
+  const recommender = new Recommender(affinity, catalog);
+  // HTTP/1.1: the Kinesis client's default handler speaks HTTP/2, which a local endpoint over plain HTTP refuses.
+  const clickstream = config.clickstreamStreamName
+    ? {
+        kinesis: new KinesisClient({ requestHandler: new NodeHttpHandler() }),
+        streamName: config.clickstreamStreamName,
+      }
+    : undefined;
+  return { recommender, clickstream };
+}
+
 export async function startCheckout(options: StartOptions = {}): Promise<CheckoutHandle> {
   const config = loadConfig({ ...process.env, ...options.env });
   const logs = logOutput(options.logStream);
@@ -148,11 +166,7 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
       log.warn({ err: error }, 'Catalog refresh failed; serving the cached copy'),
     );
     const carts = new Carts(ddb, config.cartsTable, config.cartTtlDays);
-    const affinity = config.productAffinityTable ? new DynamoAffinityCounts(ddb, config.productAffinityTable) : null;
-    const recommender = new Recommender(affinity, catalog);
-    const clickstream = config.clickstreamStreamName
-      ? { kinesis: new KinesisClient({}), streamName: config.clickstreamStreamName }
-      : undefined;
+    const { recommender, clickstream } = clickstreamServices(config, ddb, catalog);
     const verifier = createTokenVerifier(config.auth, options.jwks);
     const segmentSink = segmentSinkFor(options);
     const metricsSink = options.metricsSink ?? defaultSink;
