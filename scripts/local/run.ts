@@ -33,7 +33,7 @@ import { DEMO_PRODUCTS, describeSeed, seedCatalog } from '../seed-catalog';
 import { LocalManagedLogin } from '../../test/e2e/provider';
 import { createClients } from '../../test/smoke/aws';
 import type { Clients } from '../../test/smoke/aws';
-import { clickstreamEnv, clickstreamOutputs, missingClickstream } from '../../test/smoke/clickstream';
+import { clickstreamEnv, clickstreamOutputs, missingClickstream } from '../../test/smoke/recommendations';
 import { outputsFromStack } from '../../test/smoke/outputs';
 import { LOCAL_CLIENT_ID, SIGN_IN_LABEL, TEST_CUSTOMERS } from './customers';
 import { AsyncLines, Processes, say } from './processes';

@@ -41,7 +41,7 @@ import { join } from 'node:path';
 import { storefrontBuild } from '../../lib/constructs/frontend/storefront-build';
 import { removeCart, removeCatalogItems } from '../smoke/catalog';
 import { startCheckoutService } from '../smoke/checkout';
-import { clickstreamEnv, clickstreamOutputs, missingClickstream } from '../smoke/clickstream';
+import { clickstreamEnv, clickstreamOutputs, missingClickstream } from '../smoke/recommendations';
 import type { CheckoutService } from '../smoke/checkout';
 import { CheckFailure, describeError, elapsedSince, Report } from '../smoke/report';
 import { checkStackOutputs, Cleanups, onInterrupt, runMain, startRun } from '../smoke/runner';

@@ -24,7 +24,7 @@ import { dirname } from 'node:path';
 import { checkCatalogAndCart, checkListsAndOwnership } from './api-checks';
 import { removeCart, removeCatalogItems } from './catalog';
 import { startLocalCheckout } from './checkout';
-import { checkCoViewRecommendation, clickstreamEnv, clickstreamOutputs, missingClickstream } from './clickstream';
+import { checkCoViewRecommendation, clickstreamEnv, clickstreamOutputs, missingClickstream } from './recommendations';
 import type { LocalCheckout } from './checkout';
 import { checkClaims, checkPaymentsAndStock, checkRestock } from './effects';
 import { evaluateFanOut, ServiceStatusHistory, settle } from './fanout';

@@ -1,5 +1,5 @@
 import { CHECKOUT_ENV } from '@securecart/contracts/env';
-import { clickstreamEnv, missingClickstream, pickClickstreamOutputs } from '../../test/smoke/clickstream';
+import { clickstreamEnv, missingClickstream, pickClickstreamOutputs } from '../../test/smoke/recommendations';
 
 /*
  * npm run local, the smoke suite and the browser journey hand the checkout service the
