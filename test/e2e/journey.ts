@@ -72,6 +72,9 @@ const TOKEN_LIFETIME_SECONDS = 75;
 const RECOMMENDATION_STEP = 'recommendations: the product viewed next shows under "Customers also viewed"';
 /** The stream, the consumer's batching window and the answers' Cache-Control (30 s) together. */
 const RECOMMENDATION_TIMEOUT_MS = 90_000;
+/** A batch of the storefront's clickstream, taken (202) by the service's forwarder. */
+const isEvents = (r: { method: string; route: string; status: number }) =>
+  r.method === 'POST' && r.route === '/api/events' && r.status === 202;
 async function main(): Promise<number> {
   const start = await startRun('e2e', 120);
   if (typeof start === 'number') return start; // --help, or a bad option
@@ -376,8 +379,15 @@ async function main(): Promise<number> {
       await step(RECOMMENDATION_STEP, async () => {
         // The journey viewed the approved product's page; now the declined one's, in the same tab (session).
         const started = Date.now();
+        const beaconsBefore = storefront.proxied.filter(isEvents).length;
         await page.goto(at(`/products/${encodeURIComponent(declined.productId)}`));
         await page.getByRole('heading', { name: declined.name }).waitFor();
+        // Stay until the page's batch (this view) has gone, as a customer reading the page would
+        // (the recorder sends it 3 s after its first event); leaving at once could lose it.
+        const sent = await pollUntil(Date.now() + 15_000, 200, async () =>
+          storefront.proxied.filter(isEvents).length > beaconsBefore ? true : undefined,
+        );
+        if (!sent) throw new CheckFailure(`no POST /api/events within 15 s of viewing ${declined.productId}`);
         const recommended = page
           .getByRole('region', { name: 'Customers also viewed' })
           .getByRole('link', { name: declined.name, exact: true });
