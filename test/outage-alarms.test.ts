@@ -92,6 +92,34 @@ const ALARMS = {
     threshold: 1,
     evaluationPeriods: 1,
   },
+  clickstreamBehind: {
+    metric: ['AWS/Lambda', 'IteratorAge'],
+    dimension: ['FunctionName', 'ClickstreamClickstreamConsumerFunction'],
+    statistic: 'Maximum',
+    threshold: 600_000,
+    evaluationPeriods: 3,
+  },
+  clickstreamErrors: {
+    metric: ['AWS/Lambda', 'Errors'],
+    dimension: ['FunctionName', 'ClickstreamClickstreamConsumerFunction'],
+    statistic: 'Sum',
+    threshold: 1,
+    evaluationPeriods: 3,
+  },
+  clickstreamDlq: {
+    metric: ['AWS/SQS', 'ApproximateNumberOfMessagesVisible'],
+    dimension: ['QueueName', 'ClickstreamOnFailureQueue'],
+    statistic: 'Maximum',
+    threshold: 1,
+    evaluationPeriods: 1,
+  },
+  clickstreamThrottledPuts: {
+    metric: ['AWS/Kinesis', 'WriteProvisionedThroughputExceeded'],
+    dimension: ['StreamName', 'ClickstreamStream'],
+    statistic: 'Sum',
+    threshold: 1,
+    evaluationPeriods: 3,
+  },
 } as const satisfies Record<string, AlarmSpec>;
 type AlarmName = keyof typeof ALARMS;
 
@@ -171,7 +199,23 @@ const OUTAGES: ReadonlyArray<{
     consequence: 'orders wait in orders.fifo, then move to its DLQ',
     alarms: ['ordersWaiting', 'ordersDlq'],
   },
+  {
+    outage: 'DynamoDB down for clickstream-consumer (ProductAffinity)',
+    services: ['dynamodb'],
+    consequence:
+      'the failing record is reported as the batch item failure (not a function error) and retried from, holding its shard; after 5 retries or 6 hours its batch goes to the on-failure queue, uncounted (replayable for the stream’s 24 h); no order is affected',
+    alarms: ['clickstreamBehind', 'clickstreamDlq'],
+  },
+  {
+    outage: 'Lambda down or clickstream-consumer crashing',
+    services: ['lambda'],
+    consequence:
+      'whole batches fail, are halved and retried, then go to the on-failure queue; recommendations go stale; no order is affected',
+    alarms: ['clickstreamErrors', 'clickstreamBehind', 'clickstreamDlq'],
+  },
 ];
+// Kinesis is not a dependency of the order matrix: a stream refusing puts loses browsing events
+// only (POST /api/events answers fewer `received`), and pages through clickstreamThrottledPuts.
 
 describe('which alarm an outage fires (synthesized sandbox Pipeline stack)', () => {
   const scratch = scratchApps();

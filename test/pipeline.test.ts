@@ -77,7 +77,7 @@ describe('Pipeline stack', () => {
 
     test('every queue is KMS-encrypted and denies requests without TLS', () => {
       const queues = byType('AWS::SQS::Queue');
-      expect(queues.length).toBe(11); // orders, 3 subscriptions, status-redelivery, each with a DLQ, and the event-targets DLQ
+      expect(queues.length).toBe(12); // orders, 3 subscriptions, status-redelivery, each with a DLQ, the event-targets DLQ and the clickstream's on-failure queue
       for (const [, q] of queues)
         expect(q.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] });
       const denied = byType('AWS::SQS::QueuePolicy').flatMap(([, p]) =>
@@ -107,7 +107,7 @@ describe('Pipeline stack', () => {
       expect(ageAlarm.Threshold).toBe(DELIVERY.orders.maxMessageAgeMinutes * 60);
       // Every DLQ has its alarm.
       const dlqs = byType('AWS::SQS::Queue').filter(([, q]) => /dlq/.test(q.Properties.QueueName));
-      expect(dlqs).toHaveLength(6);
+      expect(dlqs).toHaveLength(7); // … and the clickstream's on-failure queue
       for (const [id] of dlqs) {
         expect(
           alarms.some(
@@ -160,8 +160,8 @@ describe('Pipeline stack', () => {
   describe('handlers', () => {
     const handlers = () => byType('AWS::Lambda::Function').filter(([, f]) => f.Properties.Handler === 'index.handler');
 
-    test('eleven handlers on nodejs22.x, ARM64, X-Ray, JSON logs to their own encrypted log group', () => {
-      expect(handlers()).toHaveLength(11);
+    test('twelve handlers on nodejs22.x, ARM64, X-Ray, JSON logs to their own encrypted log group', () => {
+      expect(handlers()).toHaveLength(12);
       for (const [, f] of handlers()) {
         expect(f.Properties).toMatchObject({
           Runtime: 'nodejs22.x',
@@ -172,7 +172,7 @@ describe('Pipeline stack', () => {
         expect(f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toMatch(/^[a-z-]+$/);
       }
       const logGroups = byType('AWS::Logs::LogGroup');
-      expect(logGroups).toHaveLength(12); // eleven handlers and the state machine
+      expect(logGroups).toHaveLength(13); // twelve handlers and the state machine
       for (const [, lg] of logGroups)
         expect(lg.Properties).toMatchObject({
           KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] },
@@ -413,7 +413,7 @@ describe('Pipeline stack', () => {
 
     test('every alarm notifies the ops topic and names a runbook that exists', () => {
       const alarms = byType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-      expect(alarms).toHaveLength(15); // 6 DLQs, the orders and redelivery ages, events recorded for redelivery, screen-fraud and restock errors, 4 on executions
+      expect(alarms).toHaveLength(19); // 6 DLQs, the orders and redelivery ages, events recorded for redelivery, screen-fraud and restock errors, 4 on executions, 4 of the clickstream (test/clickstream.test.ts)
       for (const a of alarms) {
         expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmTopic/) }]);
         const runbook = /Runbook: (docs\/runbooks\/[a-z-]+\.md)$/.exec(a.AlarmDescription)?.[1];

@@ -278,6 +278,40 @@ describe('profiles', () => {
     ).toThrow('identity.storefrontOrigins needs at least one origin');
   });
 
+  test('the clickstream: one provisioned shard in sandbox and localstack, on-demand in prod; the put throttle fits the shards', () => {
+    const { sandbox, prod, localstack } = PROFILES;
+    expect([sandbox, localstack].map((p) => p.clickstream.stream)).toEqual([
+      { mode: 'provisioned', shards: 1 },
+      { mode: 'provisioned', shards: 1 },
+    ]);
+    expect(prod.clickstream.stream).toEqual({ mode: 'on-demand' });
+    for (const p of [sandbox, prod]) {
+      expect(p.clickstream.putThrottle.rateLimit).toBeLessThan(p.api.throttle.rateLimit);
+    }
+    const clickstream = (c: Partial<typeof sandbox.clickstream>) => ({
+      ...sandbox,
+      clickstream: { ...sandbox.clickstream, ...c },
+    });
+    // 41 requests/s × 25 events > one shard's 1,000 records/s.
+    expect(() => validateProfile(clickstream({ putThrottle: { rateLimit: 41, burstLimit: 50 } }))).toThrow(
+      "clickstream.putThrottle.rateLimit × 25 events must fit the shards' 1000 records/s each (1 shard(s))",
+    );
+    expect(() =>
+      validateProfile(
+        clickstream({ stream: { mode: 'provisioned', shards: 2 }, putThrottle: { rateLimit: 41, burstLimit: 50 } }),
+      ),
+    ).not.toThrow();
+    expect(() => validateProfile(clickstream({ stream: { mode: 'provisioned', shards: 0 } }))).toThrow(
+      'clickstream.stream.shards must be a positive integer',
+    );
+    expect(() => validateProfile(clickstream({ putThrottle: { rateLimit: 0, burstLimit: 40 } }))).toThrow(
+      'clickstream.putThrottle.rateLimit and burstLimit must be positive integers',
+    );
+    expect(() => validateProfile(clickstream({ putThrottle: { rateLimit: 20, burstLimit: 1000 } }))).toThrow(
+      'clickstream.putThrottle must not be higher than api.throttle',
+    );
+  });
+
   test('an alarm e-mail can be given with -c alarmEmail and is validated', () => {
     expect(resolveProfile('sandbox', { alarmEmail: 'ops@example.com' }).alarmEmail).toBe('ops@example.com');
     expect(PROFILES.sandbox.alarmEmail).toBeUndefined();

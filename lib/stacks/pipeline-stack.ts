@@ -128,7 +128,7 @@ export class PipelineStack extends Stack {
       OrderClaimsTableName: this.claims.table.tableName,
       SchemaRegistryName: this.routing.schemaRegistryName,
       ClickstreamStreamName: this.clickstream.stream.streamName,
-      ClickstreamFailedQueueUrl: this.clickstream.onFailure.queue.queueUrl,
+      ClickstreamDlqUrl: this.clickstream.onFailure.queue.queueUrl,
       ProductAffinityTableName: productAffinityTable.tableName,
     };
     for (const [name, value] of Object.entries(outputs)) if (value) new CfnOutput(this, name, { value });

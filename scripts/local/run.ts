@@ -9,9 +9,8 @@
  *   3. seeds the catalog with the demo products (products already there are kept as they are);
  *   4. starts the checkout service (npm run dev:checkout) bound to the stacks' outputs, read with
  *      CloudFormation, with its PostgreSQL (PGlite) data in .local/postgres: orders survive a restart;
- *      with the clickstream's outputs (ClickstreamStreamName, ProductAffinityTableName) it also
- *      forwards the storefront's POST /api/events into the stream (standing in for API Gateway's
- *      Kinesis integration) and reads recommendations from the table;
+ *      it also forwards the storefront's POST /api/events into the clickstream's stream (standing
+ *      in for API Gateway's Kinesis integration) and reads recommendations from ProductAffinity;
  *   5. starts the local development sign-in (test/e2e's managed login, labelled as such on every
  *      page, never deployed) with the test customers of customers.ts and a sign-up form (kept in
  *      memory: accounts made there last until npm run local stops), issuing Cognito-shaped tokens;
@@ -33,7 +32,7 @@ import { DEMO_PRODUCTS, describeSeed, seedCatalog } from '../seed-catalog';
 import { LocalManagedLogin } from '../../test/e2e/provider';
 import { createClients } from '../../test/smoke/aws';
 import type { Clients } from '../../test/smoke/aws';
-import { clickstreamEnv, clickstreamOutputs, missingClickstream } from '../../test/smoke/recommendations';
+import { clickstreamEnv } from '../../test/smoke/recommendations';
 import { outputsFromStack } from '../../test/smoke/outputs';
 import { LOCAL_CLIENT_ID, SIGN_IN_LABEL, TEST_CUSTOMERS } from './customers';
 import { AsyncLines, Processes, say } from './processes';
@@ -216,9 +215,6 @@ async function main(): Promise<number> {
       log(`deployed in ${seconds(deployStarted)}; recorded in ${statePath}`);
     }
     const { outputs } = await outputsFromStack(clients, PIPELINE_STACK, DATA_STACK);
-    const clickstream = await clickstreamOutputs(clients, [PIPELINE_STACK, DATA_STACK]);
-    const noClickstream = missingClickstream(clickstream);
-    if (noClickstream) log(`${noClickstream}: no POST /api/events, and recommendations stay empty`);
 
     // 3. The catalog ---------------------------------------------------------------------------
     const seeded = await seedCatalog(outputs.CatalogTableName, DEMO_PRODUCTS, { keepExisting: true, ddb: clients.doc });
@@ -252,7 +248,7 @@ async function main(): Promise<number> {
           AUTH_ISSUER: provider.issuer,
           AUTH_JWKS_URI: provider.jwksUri,
           AUTH_CLIENT_ID: LOCAL_CLIENT_ID,
-          ...clickstreamEnv(clickstream),
+          ...clickstreamEnv(outputs),
         },
       },
       checkoutLines.push,

@@ -128,6 +128,7 @@ describe('Api stack', () => {
         expect(env).toMatchObject({
           [E.catalogTable]: fromStack(data, 'RefCatalogTable'),
           [E.cartsTable]: fromStack(data, 'RefCartsTable'),
+          [E.productAffinityTable]: fromStack(data, 'RefProductAffinityTable'),
           [E.ordersQueueUrl]: fromStack(pipeline, 'RefOrderIntakeOrdersQueue'),
           [E.orderStatusQueueUrl]: fromStack(pipeline, 'RefOrderEventsOrderStatusQueue'),
           [E.dbHost]: fromStack(data, 'DatabaseInstance'),
@@ -221,6 +222,8 @@ describe('Api stack', () => {
             .sort();
         expect(on('CatalogTable')).toEqual(['dynamodb:Scan']);
         expect(on('CartsTable')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+        // The recommendations (GET …/recommendations, …/popular) read ProductAffinity.
+        expect(on('ProductAffinityTable')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
         expect(on('DataKey')).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
         // GetQueueAttributes: readiness checks that each queue exists.
         expect(on('OrdersQueue')).toEqual(['sqs:GetQueueAttributes', 'sqs:SendMessage']);
@@ -246,6 +249,8 @@ describe('Api stack', () => {
             'dynamodb:Scan',
             'dynamodb:GetItem',
             'dynamodb:PutItem',
+            'dynamodb:GetItem',
+            'dynamodb:Query',
             'kms:Decrypt',
             'kms:DescribeKey',
             'kms:Encrypt',

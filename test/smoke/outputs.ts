@@ -25,6 +25,9 @@ export const REQUIRED_OUTPUTS = [
   'CatalogTableName',
   'IdempotencyTableName',
   'OrderClaimsTableName',
+  // The clickstream (ADR 25): the stream and the consumer's table.
+  'ClickstreamStreamName',
+  'ProductAffinityTableName',
 ] as const;
 /** Outputs of the Data stack the suite reads (see lib/stacks/data-stack.ts): the checkout service's carts. */
 export const REQUIRED_DATA_OUTPUTS = ['CartsTableName'] as const;

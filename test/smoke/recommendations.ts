@@ -1,70 +1,32 @@
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CHECKOUT_ENV } from '@securecart/contracts/env';
 import { HTTP_API, RecommendationsSchema, routePath } from '@securecart/contracts/http-api';
 import type { ClickBatch } from '@securecart/contracts/clickstream';
-import type { Clients } from './aws';
 import type { CheckoutApi } from './http';
 import { describeResponse } from './http';
+import type { StackOutputs } from './outputs';
 import { CheckFailure } from './report';
 import { pollUntil } from './util';
 
 /*
  * The clickstream (issue 21) as the local runs see it: the Pipeline stack's stream and the
- * ProductAffinity table, found by their outputs, handed to the checkout service (its local
+ * ProductAffinity table, named by its outputs, handed to the checkout service (its local
  * forwarder serves POST /api/events into the stream; its recommendation routes read the table),
  * and the end-to-end check that two products viewed in one session become each other's
  * recommendation (stream → consumer Lambda → ProductAffinity → GET .../recommendations).
  */
 
-/** The outputs that name them (lib/stacks/pipeline-stack.ts; the table's also in the Data stack's). */
-export const CLICKSTREAM_OUTPUTS = {
-  streamName: 'ClickstreamStreamName',
-  affinityTable: 'ProductAffinityTableName',
-} as const;
-
-export interface ClickstreamOutputs {
-  readonly streamName?: string;
-  readonly affinityTable?: string;
-}
-
-/** Each output from the first stack that has it (stacks in the order given). */
-export function pickClickstreamOutputs(stacks: readonly Readonly<Record<string, string>>[]): ClickstreamOutputs {
-  const find = (key: string) => stacks.map((s) => s[key]).find((v) => typeof v === 'string' && v.length > 0);
+/**
+ * The checkout service's settings for the clickstream, from the Pipeline stack's outputs (required
+ * by outputs.ts): its local forwarder puts POST /api/events into the stream, its recommendation
+ * routes read ProductAffinity.
+ */
+export function clickstreamEnv(
+  o: Pick<StackOutputs, 'ClickstreamStreamName' | 'ProductAffinityTableName'>,
+): Record<string, string> {
   return {
-    streamName: find(CLICKSTREAM_OUTPUTS.streamName),
-    affinityTable: find(CLICKSTREAM_OUTPUTS.affinityTable),
+    [CHECKOUT_ENV.clickstreamStreamName]: o.ClickstreamStreamName,
+    [CHECKOUT_ENV.productAffinityTable]: o.ProductAffinityTableName,
   };
-}
-
-/** The outputs of the deployed stacks (a stack that cannot be read adds nothing: its outputs are optional). */
-export async function clickstreamOutputs(clients: Clients, stackNames: readonly string[]): Promise<ClickstreamOutputs> {
-  const stacks = await Promise.all(
-    stackNames.map(async (StackName) => {
-      try {
-        const stack = (await clients.cfn.send(new DescribeStacksCommand({ StackName }))).Stacks?.[0];
-        return Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
-      } catch {
-        return {};
-      }
-    }),
-  );
-  return pickClickstreamOutputs(stacks);
-}
-
-/** The checkout service's settings for them (only those found; unset: no forwarder, empty recommendations). */
-export function clickstreamEnv(o: ClickstreamOutputs): Record<string, string> {
-  return {
-    ...(o.streamName ? { [CHECKOUT_ENV.clickstreamStreamName]: o.streamName } : {}),
-    ...(o.affinityTable ? { [CHECKOUT_ENV.productAffinityTable]: o.affinityTable } : {}),
-  };
-}
-
-/** Why the end-to-end check cannot run with these outputs, or undefined when it can. */
-export function missingClickstream(o: ClickstreamOutputs): string | undefined {
-  const missing = Object.entries(CLICKSTREAM_OUTPUTS)
-    .filter(([key]) => !o[key as keyof ClickstreamOutputs])
-    .map(([, output]) => output);
-  return missing.length ? `no ${missing.join(' or ')} output in the deployed stacks` : undefined;
 }
 
 /**

@@ -24,9 +24,10 @@ import { dirname } from 'node:path';
 import { checkCatalogAndCart, checkListsAndOwnership } from './api-checks';
 import { removeCart, removeCatalogItems } from './catalog';
 import { startLocalCheckout } from './checkout';
-import { checkCoViewRecommendation, clickstreamEnv, clickstreamOutputs, missingClickstream } from './recommendations';
+import { checkCoViewRecommendation, clickstreamEnv } from './recommendations';
 import type { LocalCheckout } from './checkout';
 import { checkClaims, checkPaymentsAndStock, checkRestock } from './effects';
+import { checkClickstream, planClickstream, removeClickstreamItems } from './clickstream';
 import { evaluateFanOut, ServiceStatusHistory, settle } from './fanout';
 import type { StatusSource } from './fanout';
 import { awaitOrder, placeOrder, planRun, seedCatalog } from './orders';
@@ -63,6 +64,8 @@ const AFTER_ORDERS = [
   'poison message sidelined to the DLQ at once',
 ];
 const REFUSED_ROWS_CHECK = 'relay: rows SQS refuses cancelled at once, holding up no order';
+const CLICKSTREAM_CHECK = 'clickstream: two views of one session → one co-view each way in ProductAffinity';
+const CLICKSTREAM_TIMEOUT_MS = 90_000;
 const RECOMMENDATION_CHECK = 'recommendations: two products viewed in one session';
 
 async function main(): Promise<number> {
@@ -96,7 +99,14 @@ async function main(): Promise<number> {
     // 1. outputs and the resources behind them ----------------------------------------------------
     const found = await checkStackOutputs(report, clients, options);
     if (!found) {
-      for (const name of ['resources', 'checkout service', RECOMMENDATION_CHECK, 'orders', ...AFTER_ORDERS])
+      for (const name of [
+        'resources',
+        'checkout service',
+        RECOMMENDATION_CHECK,
+        'orders',
+        CLICKSTREAM_CHECK,
+        ...AFTER_ORDERS,
+      ])
         report.skip(name, 'no stack outputs');
       return;
     }
@@ -104,9 +114,8 @@ async function main(): Promise<number> {
 
     // The checkout service starts while the resources are checked (its database takes a moment).
     const serviceStarted = Date.now();
-    // The clickstream's outputs are optional: without them the service has no forwarder and the check is skipped.
-    const clickstream = await clickstreamOutputs(clients, [options.stackName, options.dataStack]);
-    const starting = startLocalCheckout(o, runId, clickstreamEnv(clickstream));
+    // With the clickstream's stream (its local forwarder) and ProductAffinity (its recommendations).
+    const starting = startLocalCheckout(o, runId, clickstreamEnv(o));
     starting.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
     cleanups.add('stop the checkout service', async () => (await starting.catch(() => undefined))?.close());
 
@@ -118,6 +127,15 @@ async function main(): Promise<number> {
     await report.check('resources: state machine', () => checkStateMachine(clients, o, wiring));
     await report.check('resources: intake mapping + handler wiring', () => checkIntake(clients, o, discovered, wiring));
     await report.check('resources: tables', () => checkTables(clients, o));
+
+    // The clickstream runs beside the orders: two views of one session → a co-view (ADR 25).
+    // Its result is awaited by the clean-ups (in order added), before its items are removed.
+    const clickstream = planClickstream();
+    const clickstreamDone = report.check(CLICKSTREAM_CHECK, () =>
+      checkClickstream(clients, o, clickstream, CLICKSTREAM_TIMEOUT_MS),
+    );
+    cleanups.add('finish the clickstream check', async () => void (await clickstreamDone));
+    cleanups.add('remove the clickstream counts', () => removeClickstreamItems(clients, o, clickstream));
 
     // 2. the catalog the orders use, and the service in front of the pipeline --------------------------
     const threshold = discovered.highValueThresholdCents ?? FALLBACK_THRESHOLD_CENTS;
@@ -150,17 +168,14 @@ async function main(): Promise<number> {
     // The cart checkCatalogAndCart writes: the first scenario's customer's.
     cleanups.add('remove the cart', () => removeCart(clients, o, plan.scenarios[0].customerId));
     await report.check('HTTP: catalog + cart', () => checkCatalogAndCart(api, issuer, plan));
-    const noClickstream = missingClickstream(clickstream);
-    if (noClickstream) report.skip(RECOMMENDATION_CHECK, noClickstream);
-    else
-      await report.check(RECOMMENDATION_CHECK, () =>
-        checkCoViewRecommendation(
-          api,
-          [plan.products.std.productId, plan.products.pin.productId],
-          `smoke-session-${runId}`,
-          60_000,
-        ),
-      );
+    await report.check(RECOMMENDATION_CHECK, () =>
+      checkCoViewRecommendation(
+        api,
+        [plan.products.std.productId, plan.products.pin.productId],
+        `smoke-session-${runId}`,
+        60_000,
+      ),
+    );
 
     // 3. orders, placed through the API and followed through it ----------------------------------------
     const collectors = {

@@ -69,7 +69,7 @@ export class Clickstream extends Construct implements Observable {
 
     this.onFailure = new DeadLetterQueue(this, 'OnFailure', {
       ...queueBase(props),
-      queueName: `${streamName}-failed`,
+      queueName: `${streamName}-dlq`,
       purpose: `clickstream batches the consumer gave up on (shard and sequence range; replay within the stream's 24 h)`,
       runbook: RUNBOOKS.clickstream,
     });

@@ -44,7 +44,8 @@ export const SECTION_MARKER = (flow: DashboardFlow) => `<!-- flow:${flow} -->`;
 
 /**
  * ONE dashboard that follows an order: every alarm's state first, then the business metrics, then
- * a section per flow (edge → API → service → intake → workflow → steps → fan-out → routing → data)
+ * a section per flow (edge → API → service → intake → workflow → steps → fan-out → routing →
+ * clickstream → data)
  * built only from the widgets the flows hand out. Rows are laid out by CloudWatch's 24-column grid.
  */
 export class OrderDashboard extends Construct {
