@@ -24,9 +24,7 @@
  * The customer signs in through the login form, browses, adds to the cart, checks out with the
  * approving test card and watches the order reach FULFILLED with its timeline; then orders again
  * with the declining test card and sees CANCELLED with the reason in words; the order history
- * lists both; the customer signs out. Along the way, the second product viewed in the session shows
- * up under "Customers also viewed" on the first one's page (the storefront's beacon → the
- * service's local forwarder → the clickstream's stream → its consumer → ProductAffinity). Any CSP violation or uncaught page error fails the run, and so
+ * lists both; the customer signs out. Any CSP violation or uncaught page error fails the run, and so
  * does any axe-core finding (WCAG 2.1 A/AA) on a storefront page it visits. E2E_SCREENSHOTS_DIR=DIR:
  * the README's screenshots (desktop and phone) go there, the demo catalog seeded for them.
  * Prints `PASS|FAIL name (s) detail` per check and `e2e: N passed, M failed`; exits 1 on failure.
@@ -40,7 +38,6 @@ import { join } from 'node:path';
 import { storefrontBuild } from '../../lib/constructs/frontend/storefront-build';
 import { removeCart, removeCatalogItems } from '../smoke/catalog';
 import { startCheckoutService } from '../smoke/checkout';
-import { clickstreamEnv } from '../smoke/recommendations';
 import type { CheckoutService } from '../smoke/checkout';
 import { CheckFailure, describeError, elapsedSince, Report } from '../smoke/report';
 import { checkStackOutputs, Cleanups, onInterrupt, runMain, startRun } from '../smoke/runner';
@@ -59,6 +56,7 @@ import {
   waitForText,
 } from './customer';
 import { LocalManagedLogin } from './provider';
+import { RECOMMENDATION_STEP, viewedTogether } from './recommendations';
 import { localContentSecurityPolicy, StorefrontServer } from './storefront-server';
 
 const CLIENT_ID = 'e2e-storefront';
@@ -68,12 +66,6 @@ const CLIENT_ID = 'e2e-storefront';
  * journey sees renewed tokens accepted by the service.
  */
 const TOKEN_LIFETIME_SECONDS = 75;
-const RECOMMENDATION_STEP = 'recommendations: the product viewed next shows under "Customers also viewed"';
-/** The stream, the consumer's batching window and the answers' Cache-Control (30 s) together. */
-const RECOMMENDATION_TIMEOUT_MS = 90_000;
-/** A batch of the storefront's clickstream, taken (202) by the service's forwarder. */
-const isEvents = (r: { method: string; route: string; status: number }) =>
-  r.method === 'POST' && r.route === '/api/events' && r.status === 202;
 async function main(): Promise<number> {
   const start = await startRun('e2e', 120);
   if (typeof start === 'number') return start; // --help, or a bad option
@@ -164,7 +156,7 @@ async function main(): Promise<number> {
 
     const serviceStarted = Date.now();
     try {
-      service = await startCheckoutService(o, provider, workDir, clickstreamEnv(o));
+      service = await startCheckoutService(o, provider, workDir);
       cleanups.add('stop the checkout service', () => service!.close());
       report.record('checkout service started locally', true, elapsedSince(serviceStarted), service.description);
     } catch (error) {
@@ -370,38 +362,7 @@ async function main(): Promise<number> {
       return `order ${placed.orderId} (${total}) CANCELLED ${outcome.seconds.toFixed(1)} s after placing; page: "${message}"; timeline ${outcome.timeline.join(' → ')}`;
     });
 
-    await step(RECOMMENDATION_STEP, async () => {
-      // The journey viewed the approved product's page; now the declined one's, in the same tab (session).
-      const started = Date.now();
-      const beaconsBefore = storefront.proxied.filter(isEvents).length;
-      await page.goto(at(`/products/${encodeURIComponent(declined.productId)}`));
-      await page.getByRole('heading', { name: declined.name }).waitFor();
-      // Stay until the page's batch (this view) has gone, as a customer reading the page would
-      // (the recorder sends it 3 s after its first event); leaving at once could lose it.
-      const sent = await pollUntil(Date.now() + 15_000, 200, async () =>
-        storefront.proxied.filter(isEvents).length > beaconsBefore ? true : undefined,
-      );
-      if (!sent) throw new CheckFailure(`no POST /api/events within 15 s of viewing ${declined.productId}`);
-      const recommended = page
-        .getByRole('region', { name: 'Customers also viewed' })
-        .getByRole('link', { name: declined.name, exact: true });
-      // Each visit sends what the page recorded (pagehide) and asks again once the answer's max-age has passed.
-      const shown = await pollUntil(started + RECOMMENDATION_TIMEOUT_MS, 2000, async () => {
-        await page.goto(at(`/products/${encodeURIComponent(approved.productId)}`));
-        await page.getByRole('heading', { name: approved.name }).waitFor();
-        return recommended.waitFor({ timeout: 3000 }).then(
-          () => true,
-          () => undefined,
-        );
-      });
-      if (!shown)
-        throw new CheckFailure(
-          `${declined.name} not under "Customers also viewed" on ${approved.name}'s page within ${RECOMMENDATION_TIMEOUT_MS / 1000} s`,
-        );
-      await scan('a product page with recommendations');
-      const href = await recommended.getAttribute('href');
-      return `viewed ${approved.productId}, then ${declined.productId}: the second listed on the first's page after ${elapsedSince(started).toFixed(1)} s, linking to ${href}`;
-    });
+    await step(RECOMMENDATION_STEP, () => viewedTogether(page, storefront, at, [approved, declined], scan));
 
     await step('order history lists both orders', async () => {
       // A direct load of an SPA path: the CloudFront stand-in answers it with index.html.

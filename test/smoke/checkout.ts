@@ -6,6 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { CheckoutApi } from './http';
+import { clickstreamEnv } from './recommendations';
 import { LocalIssuer } from './issuer';
 import type { StackOutputs } from './outputs';
 import { CheckFailure, elapsedSince } from './report';
@@ -116,16 +117,12 @@ class LogFile {
  * The smoke suite's service: a LocalIssuer (stopped after the service), the log in a temporary
  * directory of its own (`securecart-smoke-<runId>-*`, which the suite removes when every check passed).
  */
-export async function startLocalCheckout(
-  outputs: StackOutputs,
-  runId: string,
-  extraEnv: Record<string, string> = {},
-): Promise<LocalCheckout> {
+export async function startLocalCheckout(outputs: StackOutputs, runId: string): Promise<LocalCheckout> {
   const started = Date.now();
   const issuer = await new LocalIssuer(CLIENT_ID).start();
   try {
     const logDir = mkdtempSync(join(tmpdir(), `securecart-smoke-${runId}-`));
-    const service = await startCheckoutService(outputs, issuer, logDir, extraEnv);
+    const service = await startCheckoutService(outputs, issuer, logDir);
     const close = async () => {
       await service.close();
       await issuer.stop();
@@ -145,8 +142,6 @@ export async function startCheckoutService(
   outputs: StackOutputs,
   auth: TokenIssuerConfig,
   logDir: string,
-  /** More settings, e.g. the clickstream's (clickstream.ts clickstreamEnv). */
-  extraEnv: Record<string, string> = {},
 ): Promise<CheckoutService> {
   const started = Date.now();
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -207,7 +202,8 @@ export async function startCheckoutService(
         AUTH_USER_POOL_ID: undefined,
         DB_HOST: undefined,
         LOG_LEVEL: 'info',
-        ...extraEnv,
+        // The clickstream: the local forwarder for POST /api/events, and the recommendations' table.
+        ...clickstreamEnv(outputs),
       },
       logStream: log,
       metricsSink: (line) => log.write(line),

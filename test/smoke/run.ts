@@ -24,7 +24,7 @@ import { dirname } from 'node:path';
 import { checkCatalogAndCart, checkListsAndOwnership } from './api-checks';
 import { removeCart, removeCatalogItems } from './catalog';
 import { startLocalCheckout } from './checkout';
-import { checkCoViewRecommendation, clickstreamEnv } from './recommendations';
+import { checkCoViewRecommendation } from './recommendations';
 import type { LocalCheckout } from './checkout';
 import { checkClaims, checkPaymentsAndStock, checkRestock } from './effects';
 import { checkClickstream, planClickstream, removeClickstreamItems } from './clickstream';
@@ -114,8 +114,7 @@ async function main(): Promise<number> {
 
     // The checkout service starts while the resources are checked (its database takes a moment).
     const serviceStarted = Date.now();
-    // With the clickstream's stream (its local forwarder) and ProductAffinity (its recommendations).
-    const starting = startLocalCheckout(o, runId, clickstreamEnv(o));
+    const starting = startLocalCheckout(o, runId);
     starting.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
     cleanups.add('stop the checkout service', async () => (await starting.catch(() => undefined))?.close());
 
