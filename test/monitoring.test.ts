@@ -100,7 +100,7 @@ describe('Monitoring', () => {
         const dlqs = byType(s, pipeline, 'AWS::SQS::Queue').filter(([, q]) =>
           /-dlq(\.fifo)?$/.test(q.Properties.QueueName),
         );
-        expect(dlqs).toHaveLength(6); // orders, order-status, notifications, analytics, status-redelivery, event targets
+        expect(dlqs).toHaveLength(7); // orders, order-status, notifications, analytics, status-redelivery, event targets, the clickstream's on-failure queue
         const alarms = byType(s, pipeline, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
         for (const [id] of dlqs) {
           expect({
@@ -261,9 +261,9 @@ describe('Monitoring', () => {
           expect({ what, shown: text.includes(needle) }).toEqual({ what, shown: true });
         }
         expect(text).toContain(`"${METRICS_NAMESPACE}"`);
-        // Every DLQ's depth: six DLQ widgets.
+        // Every DLQ's depth: seven DLQ widgets.
         const dlqWidgets = dashboardBody(s).widgets.filter((w) => / depth$/.test(w.properties.title ?? ''));
-        expect(dlqWidgets.filter((w) => /-dlq/.test(w.properties.title))).toHaveLength(6);
+        expect(dlqWidgets.filter((w) => /-dlq/.test(w.properties.title))).toHaveLength(7);
       }
     });
 
