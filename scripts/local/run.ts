@@ -9,6 +9,8 @@
  *   3. seeds the catalog with the demo products (products already there are kept as they are);
  *   4. starts the checkout service (npm run dev:checkout) bound to the stacks' outputs, read with
  *      CloudFormation, with its PostgreSQL (PGlite) data in .local/postgres: orders survive a restart;
+ *      it also forwards the storefront's POST /api/events into the clickstream's stream (standing
+ *      in for API Gateway's Kinesis integration) and reads recommendations from ProductAffinity;
  *   5. starts the local development sign-in (test/e2e's managed login, labelled as such on every
  *      page, never deployed) with the test customers of customers.ts and a sign-up form (kept in
  *      memory: accounts made there last until npm run local stops), issuing Cognito-shaped tokens;
@@ -30,6 +32,7 @@ import { DEMO_PRODUCTS, describeSeed, seedCatalog } from '../seed-catalog';
 import { LocalManagedLogin } from '../../test/e2e/provider';
 import { createClients } from '../../test/smoke/aws';
 import type { Clients } from '../../test/smoke/aws';
+import { clickstreamEnv } from '../../test/smoke/recommendations';
 import { outputsFromStack } from '../../test/smoke/outputs';
 import { LOCAL_CLIENT_ID, SIGN_IN_LABEL, TEST_CUSTOMERS } from './customers';
 import { AsyncLines, Processes, say } from './processes';
@@ -245,6 +248,7 @@ async function main(): Promise<number> {
           AUTH_ISSUER: provider.issuer,
           AUTH_JWKS_URI: provider.jwksUri,
           AUTH_CLIENT_ID: LOCAL_CLIENT_ID,
+          ...clickstreamEnv(outputs),
         },
       },
       checkoutLines.push,

@@ -56,6 +56,7 @@ import {
   waitForText,
 } from './customer';
 import { LocalManagedLogin } from './provider';
+import { RECOMMENDATION_STEP, viewedTogether } from './recommendations';
 import { localContentSecurityPolicy, StorefrontServer } from './storefront-server';
 
 const CLIENT_ID = 'e2e-storefront';
@@ -360,6 +361,8 @@ async function main(): Promise<number> {
       }
       return `order ${placed.orderId} (${total}) CANCELLED ${outcome.seconds.toFixed(1)} s after placing; page: "${message}"; timeline ${outcome.timeline.join(' → ')}`;
     });
+
+    await step(RECOMMENDATION_STEP, () => viewedTogether(page, storefront, at, [approved, declined], scan));
 
     await step('order history lists both orders', async () => {
       // A direct load of an SPA path: the CloudFront stand-in answers it with index.html.

@@ -6,6 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { CheckoutApi } from './http';
+import { clickstreamEnv } from './recommendations';
 import { LocalIssuer } from './issuer';
 import type { StackOutputs } from './outputs';
 import { CheckFailure, elapsedSince } from './report';
@@ -203,6 +204,8 @@ export async function startCheckoutService(
         AUTH_USER_POOL_ID: undefined,
         DB_HOST: undefined,
         LOG_LEVEL: 'info',
+        // The clickstream: the local forwarder for POST /api/events, and the recommendations' table.
+        ...clickstreamEnv(outputs),
       },
       logStream: log,
       metricsSink: (line) => log.write(line),

@@ -25,6 +25,7 @@ import { checkCatalogAndCart, checkListsAndOwnership } from './api-checks';
 import { checkComplianceInAuditLog } from './audit';
 import { removeCart, removeCatalogItems } from './catalog';
 import { startLocalCheckout } from './checkout';
+import { checkCoViewRecommendation } from './recommendations';
 import type { LocalCheckout } from './checkout';
 import { checkClaims, checkPaymentsAndStock, checkRestock } from './effects';
 import { checkClickstream, planClickstream, removeClickstreamItems } from './clickstream';
@@ -70,6 +71,7 @@ const REMINDER_CHECK = 'cart reminders: CartAbandoned after the delay, only for 
 const REFUSED_ROWS_CHECK = 'relay: rows SQS refuses cancelled at once, holding up no order';
 const CLICKSTREAM_CHECK = 'clickstream: two views of one session → one co-view each way in ProductAffinity';
 const CLICKSTREAM_TIMEOUT_MS = 90_000;
+const RECOMMENDATION_CHECK = 'recommendations: two products viewed in one session';
 
 async function main(): Promise<number> {
   const start = await startRun('smoke', 90);
@@ -102,7 +104,14 @@ async function main(): Promise<number> {
     // 1. outputs and the resources behind them ----------------------------------------------------
     const found = await checkStackOutputs(report, clients, options);
     if (!found) {
-      for (const name of ['resources', 'checkout service', 'orders', CLICKSTREAM_CHECK, ...AFTER_ORDERS])
+      for (const name of [
+        'resources',
+        'checkout service',
+        RECOMMENDATION_CHECK,
+        'orders',
+        CLICKSTREAM_CHECK,
+        ...AFTER_ORDERS,
+      ])
         report.skip(name, 'no stack outputs');
       return;
     }
@@ -152,6 +161,7 @@ async function main(): Promise<number> {
       for (const name of [
         'HTTP: catalog + cart',
         REMINDER_CHECK,
+        RECOMMENDATION_CHECK,
         ...plan.scenarios.map((s) => s.title),
         ...AFTER_ORDERS,
         REFUSED_ROWS_CHECK,
@@ -167,6 +177,14 @@ async function main(): Promise<number> {
     for (const k of REMINDER_CUSTOMERS)
       cleanups.add(`remove the ${k} cart`, () => removeCart(clients, o, `${plan.customerPrefix}${k}`));
     await report.check(REMINDER_CHECK, () => checkCartReminders(clients, o, api, issuer, plan, orderTimeoutMs));
+    await report.check(RECOMMENDATION_CHECK, () =>
+      checkCoViewRecommendation(
+        api,
+        [plan.products.std.productId, plan.products.pin.productId],
+        `smoke-session-${runId}`,
+        60_000,
+      ),
+    );
 
     // 3. orders, placed through the API and followed through it ----------------------------------------
     const collectors = {

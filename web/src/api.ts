@@ -13,6 +13,7 @@ import type {
   OrderList,
   OrderView,
   ProductView,
+  RecommendedProduct,
   RouteContract,
   RouteName,
 } from '@securecart/contracts/http-api';
@@ -38,9 +39,16 @@ export function errorMessage(error: unknown): string {
   return 'Something went wrong. Please try again.';
 }
 
-/** The routes the storefront calls: every route of the contract but the health checks. */
+/**
+ * The routes this client calls: every route of the contract but the health checks and POST
+ * /api/events (`integration: 'kinesis'`), which clickstream.ts sends as a beacon.
+ */
 export type ClientRouteName = {
-  [N in RouteName]: (typeof HTTP_API)[N]['path'] extends `/api/health/${string}` ? never : N;
+  [N in RouteName]: (typeof HTTP_API)[N]['path'] extends `/api/health/${string}`
+    ? never
+    : (typeof HTTP_API)[N] extends { integration: 'kinesis' }
+      ? never
+      : N;
 }[RouteName];
 type RouteOf<N extends ClientRouteName> = (typeof HTTP_API)[N];
 type ResponseOf<N extends ClientRouteName> = z.infer<RouteOf<N>['response']>;
@@ -117,6 +125,16 @@ export class Api {
 
   getProduct(productId: string, signal?: AbortSignal): Promise<ProductView> {
     return this.#call('getProduct', { params: { id: productId }, signal });
+  }
+
+  /** "Customers also viewed": best first; empty when there is nothing to recommend. */
+  async getRecommendations(productId: string, signal?: AbortSignal): Promise<RecommendedProduct[]> {
+    return (await this.#call('getRecommendations', { params: { id: productId }, signal })).products;
+  }
+
+  /** "Popular now": the most viewed products of the last days. */
+  async getPopular(signal?: AbortSignal): Promise<RecommendedProduct[]> {
+    return (await this.#call('getPopular', { signal })).products;
   }
 
   getCart(signal?: AbortSignal): Promise<CartView> {

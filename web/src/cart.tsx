@@ -12,6 +12,7 @@ import type { AuthState } from './app-context';
 import { addItem, mergeCarts, readLocal, removeItem, setItemQuantity, writeLocal } from './cart-store';
 import { ORDER_LIMITS } from './contracts';
 import type { OrderItem } from './contracts';
+import { useTrack } from './track';
 
 export { mergeCarts } from './cart-store';
 
@@ -126,6 +127,7 @@ function useCommit(api: Api, signedIn: boolean, itemsRef: MutableRefObject<reado
 export function CartProvider({ children }: { children: ReactNode }) {
   const api = useApi();
   const { state: auth } = useAuth();
+  const track = useTrack();
   const [items, itemsRef, show] = useShownItems();
   const { commit, saving, error, setError } = useCommit(api, auth.status === 'signedIn', itemsRef, show);
   const [generation, setGeneration] = useState(0);
@@ -140,7 +142,11 @@ export function CartProvider({ children }: { children: ReactNode }) {
       error,
       add(productId, quantity) {
         const next = addItem(current(), productId, quantity);
-        if (next) return commit(next);
+        if (next)
+          return commit(next).then((ok) => {
+            if (ok) track('added_to_cart', [productId]);
+            return ok;
+          });
         setError(`Your cart can hold at most ${ORDER_LIMITS.maxItems} different products.`);
         return Promise.resolve(false);
       },
@@ -150,7 +156,7 @@ export function CartProvider({ children }: { children: ReactNode }) {
       reload: () => setGeneration((g) => g + 1),
       dismissError: () => setError(null),
     };
-  }, [items, itemsRef, ready, saving, error, commit, setError]);
+  }, [items, itemsRef, ready, saving, error, commit, setError, track]);
 
   return <CartContext.Provider value={value}>{children}</CartContext.Provider>;
 }

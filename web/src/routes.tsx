@@ -6,6 +6,7 @@
 import { lazy } from 'react';
 import { Route, Routes } from 'react-router';
 import { Layout } from './components/Layout';
+import { Recommendations } from './components/Recommendations';
 import { RequireAuth } from './components/RequireAuth';
 import CatalogPage from './pages/CatalogPage';
 
@@ -24,7 +25,7 @@ export function AppRoutes() {
     <Routes>
       <Route element={<Layout />}>
         <Route index element={<CatalogPage />} />
-        <Route path="products/:productId" element={<ProductPage />} />
+        <Route path="products/:productId" element={<ProductPage Recommendations={Recommendations} />} />
         <Route path="cart" element={<CartPage />} />
         <Route path="signin" element={<SignInPage />} />
         <Route path="auth/callback" element={<AuthCallbackPage />} />

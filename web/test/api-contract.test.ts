@@ -14,9 +14,13 @@ import { PRODUCTS, json } from './helpers';
 
 type RouteEntry = [ClientRouteName, (typeof HTTP_API)[ClientRouteName]];
 
-/** Every route of the contract the storefront must call: all but the health checks. */
+/**
+ * Every route of the contract the client must call: all but the health checks and the routes API
+ * Gateway answers with its Kinesis integration (POST /api/events: clickstream.ts sends it as a
+ * beacon; test/clickstream.test.ts checks that against the contract).
+ */
 const CLIENT_ROUTES = (Object.entries(HTTP_API) as RouteEntry[]).filter(
-  ([, route]) => !route.path.startsWith('/api/health/'),
+  ([, route]) => !route.path.startsWith('/api/health/') && !('integration' in route && route.integration === 'kinesis'),
 );
 
 const BODY: CreateOrderBody = {
@@ -43,6 +47,8 @@ const ORDER: OrderView = {
 const ANSWERS: { [N in ClientRouteName]: z.infer<(typeof HTTP_API)[N]['response']> } = {
   listProducts: { products: PRODUCTS },
   getProduct: PRODUCTS[0],
+  getRecommendations: { products: [{ ...PRODUCTS[1], basis: 'co_viewed' }] },
+  getPopular: { products: [{ ...PRODUCTS[0], basis: 'popular' }] },
   getCart: { items: BODY.items, updatedAt: null, expiresAt: null },
   putCart: { items: BODY.items, updatedAt: '2026-01-01T10:00:00.000Z', expiresAt: '2026-01-31T10:00:00.000Z' },
   listOrders: { orders: [ORDER], nextCursor: 'c2' },
@@ -54,6 +60,8 @@ const ANSWERS: { [N in ClientRouteName]: z.infer<(typeof HTTP_API)[N]['response'
 const CALLS: Record<keyof Api, (api: Api) => Promise<unknown>> = {
   listProducts: (api) => api.listProducts(),
   getProduct: (api) => api.getProduct('SKU 1/α'),
+  getRecommendations: (api) => api.getRecommendations('SKU 2/β'),
+  getPopular: (api) => api.getPopular(),
   getCart: (api) => api.getCart(),
   putCart: (api) => api.putCart(BODY.items),
   createOrder: (api) => api.createOrder(BODY, 'attempt-key-1'),
@@ -113,6 +121,9 @@ describe('the API client and the HTTP API contract', () => {
     for (const call of Object.values(CALLS)) await call(api);
 
     expect(requests.map((r) => `${r.method} ${r.path}`)).toContain('GET /api/products/SKU%201%2F%CE%B1');
+    expect(requests.map((r) => `${r.method} ${r.path}`)).toContain(
+      'GET /api/products/SKU%202%2F%CE%B2/recommendations',
+    );
     expect(requests.map((r) => `${r.method} ${r.path}`)).toContain('GET /api/orders?cursor=c1');
     for (const request of requests) {
       const [name] = routeOf(request.method, request.path);

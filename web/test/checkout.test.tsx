@@ -1,10 +1,12 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
+import type { ClickBatch } from '@securecart/contracts/clickstream';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { attemptFor, validateAddress } from '../src/checkout';
 import { EMPTY_ADDRESS } from '../src/checkout';
 import type { CreateOrderBody, OrderView } from '@securecart/contracts/http-api';
-import { PRODUCTS, answer, cartAnswer, echoCart, mockFetch, renderApp, serviceError } from './helpers';
+import { sentBeacons } from './beacons';
+import { CUSTOMER, PRODUCTS, answer, cartAnswer, echoCart, mockFetch, renderApp, serviceError } from './helpers';
 
 const CART_ITEMS = [{ productId: 'SKU-1', quantity: 2 }];
 const ACCEPTED = answer('createOrder', { orderId: 'order-123', status: 'PENDING' });
@@ -149,6 +151,23 @@ describe('checkout page', () => {
     // The cart is emptied once the order is accepted.
     expect(api.callsTo('PUT /api/cart').at(-1)?.body).toEqual({ items: [] });
     expect(screen.getByTestId('location')).toHaveTextContent('/orders/order-123');
+  });
+
+  it('records checkout_started when the form opens and order_placed once the order is accepted', async () => {
+    const api = checkoutApi(ACCEPTED);
+    renderApp('/checkout', { fetch: api.fetch });
+    await screen.findByRole('heading', { name: 'Checkout' });
+    await fillAddress();
+    await placeOrder();
+    await screen.findByRole('heading', { name: /Order ORDER-12/ });
+    await waitFor(async () => {
+      window.dispatchEvent(new Event('pagehide'));
+      const events = (await sentBeacons()).flatMap((b) => (JSON.parse(b.body) as ClickBatch).events);
+      expect(events.map((e) => [e.type, e.productIds, e.customerId])).toEqual([
+        ['checkout_started', ['SKU-1'], CUSTOMER.subject],
+        ['order_placed', ['SKU-1'], CUSTOMER.subject],
+      ]);
+    });
   });
 
   it('reuses the Idempotency-Key when the same attempt is retried after a failure', async () => {

@@ -3,6 +3,8 @@
  * one plugin per route group.
  *
  *   routes/catalog.ts  GET  /api/products, /api/products/{id}   public, cached
+ *   routes/recommendations.ts  GET /api/products/{id}/recommendations, /api/recommendations/popular
+ *   routes/events.ts   POST /api/events   local runs only (the stand-in for API Gateway's Kinesis integration)
  *   routes/cart.ts     GET, PUT /api/cart                       the signed-in customer's cart
  *   routes/orders.ts   POST /api/orders, GET /api/orders, /api/orders/{id}
  *   routes/health.ts   GET  /api/health/live, /api/health/ready, /api/health/relay (internal)
@@ -13,6 +15,7 @@
  */
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { API_LIMITS, withoutStagePrefix } from '@securecart/contracts/http-api';
 import type { TokenVerifier } from './auth';
@@ -35,9 +38,12 @@ import { AccessLogController, loggingAndErrors } from './plugins/logging-and-err
 import { tracing } from './plugins/tracing';
 import { cartRoutes } from './routes/cart';
 import { catalogRoutes } from './routes/catalog';
+import { eventRoutes } from './routes/events';
 import type { Readiness } from './routes/health';
 import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
+import { recommendationRoutes } from './routes/recommendations';
+import type { Recommender } from './recommendations';
 import type { ServerCertificate } from './tls';
 import type { SegmentSink } from './tracing';
 
@@ -60,6 +66,12 @@ export interface AppServices {
   readonly reminders?: CartReminderSender;
   /** Where the request path's own metrics go (a cart not marked as ordered). */
   readonly metrics?: { readonly namespace: string; readonly sink: MetricsSink };
+  readonly recommender: Recommender;
+  /**
+   * Local runs: POST /api/events puts batches into this stream (CHECKOUT_ENV.clickstreamStreamName).
+   * Absent in the cloud, where API Gateway's Kinesis integration answers that route.
+   */
+  readonly clickstream?: { readonly kinesis: KinesisClient; readonly streamName: string };
   readonly verifier: TokenVerifier;
   readonly relay?: OutboxRelay;
   /** The shared cache (ADR 26): `cacheAside` for any read (disabled without CACHE_HOST). */
@@ -102,12 +114,14 @@ export function createApp(deps: AppDependencies): FastifyInstance {
 
 /** The app-wide plugins and every route of HTTP_API. */
 export function registerRoutes(app: FastifyInstance, services: AppServices, deps: AppDependencies): void {
-  const { db, catalog, carts, verifier, relay, readiness } = services;
+  const { db, catalog, carts, recommender, clickstream, verifier, relay, readiness } = services;
   app.register(tracing, { segmentSink: services.segmentSink });
   app.register(authentication, { verifier });
   if (services.authFailures) app.register(authFailures, { monitor: services.authFailures });
   app.register(healthRoutes, { readiness, relay });
   app.register(catalogRoutes, { catalog, catalogCacheTtlSeconds: deps.catalogCacheTtlSeconds });
+  app.register(recommendationRoutes, { recommender, catalogCacheTtlSeconds: deps.catalogCacheTtlSeconds });
+  if (clickstream) app.register(eventRoutes, clickstream);
   app.register(cartRoutes, { carts, reminders: services.reminders });
   app.register(orderRoutes, {
     db,

@@ -53,6 +53,10 @@ export interface CheckoutConfig extends CartReminderConfig {
   readonly logLevel: string;
   readonly catalogTable: string;
   readonly cartsTable: string;
+  /** The clickstream's aggregates (recommendations.ts); unset: no counts, empty recommendation lists. */
+  readonly productAffinityTable?: string;
+  /** Local runs: POST /api/events forwards batches into this Kinesis stream (routes/events.ts). */
+  readonly clickstreamStreamName?: string;
   readonly ordersQueueUrl: string;
   readonly orderStatusQueueUrl: string;
   readonly database: DatabaseConfig;
@@ -230,6 +234,8 @@ export function loadConfig(source: EnvSource = process.env): CheckoutConfig {
     logLevel: level,
     catalogTable: env.required(E.catalogTable),
     cartsTable: env.required(E.cartsTable),
+    productAffinityTable: env.get(E.productAffinityTable),
+    clickstreamStreamName: env.get(E.clickstreamStreamName),
     ...queueUrls,
     database: db,
     // Only local runs migrate at start-up by default: on AWS the bootstrap task migrates as the

@@ -4,6 +4,8 @@
  * (tests, dev runner, smoke suite) starts the same code in-process.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -12,7 +14,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -20,6 +22,7 @@ import { BODY_LIMIT_BYTES, createApp, registerRoutes } from './app';
 import type { AppServices } from './app';
 import type { OrderCache } from './cache/order-cache';
 import { OrderRateLimit } from './cache/rate-limit';
+import { CachedAffinityCounts } from './cache/affinity-cache';
 import { disabledCache, SharedCache } from './cache/shared-cache';
 import type { Cache } from './cache/shared-cache';
 import { AuthFailureMonitor, eventBridgeReporter } from './auth-failures';
@@ -36,6 +39,7 @@ import { defaultSink } from './metrics';
 import type { MetricsSink } from './metrics';
 import type { OutboxPruner } from './outbox-pruner';
 import type { OutboxRelay } from './outbox-relay';
+import { DynamoAffinityCounts, Recommender } from './recommendations';
 import { bootstrapMain } from './startup/database-bootstrap';
 import { migrationNames, readinessCheck, resourceProbes } from './startup/readiness';
 import { drainer, exitOnSignals, logOutput } from './startup/shutdown';
@@ -68,8 +72,11 @@ export const aws = {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   ScanCommand,
   UpdateCommand,
+  KinesisClient,
+  PutRecordsCommand,
 };
 
 export interface StartOptions {
@@ -106,6 +113,7 @@ export interface CheckoutHandle {
   readonly catalog: Catalog;
   /** The shared cache (disabled without CACHE_HOST). */
   readonly cache: Cache;
+  readonly recommender: Recommender;
   /** Drains: stops accepting, finishes in-flight requests, stops relay, pruner and consumer, closes pools. */
   close(): Promise<void>;
 }
@@ -180,6 +188,29 @@ function cachedReads(config: CheckoutConfig, ddb: DynamoDBDocumentClient, cache:
   };
 }
 
+/**
+ * The recommendations (ProductAffinity when configured, read through the shared cache, else empty
+ * lists) and, in local runs with CLICKSTREAM_STREAM_NAME, the forwarder's Kinesis client.
+ */
+function clickstreamServices(config: CheckoutConfig, ddb: DynamoDBDocumentClient, catalog: Catalog, cache: Cache) {
+  const affinity = config.productAffinityTable
+    ? new CachedAffinityCounts(
+        new DynamoAffinityCounts(ddb, config.productAffinityTable),
+        cache,
+        Math.max(1, config.catalogCacheTtlSeconds),
+      )
+    : null;
+  const recommender = new Recommender(affinity, catalog);
+  // HTTP/1.1: the Kinesis client's default handler speaks HTTP/2, which a local endpoint over plain HTTP refuses.
+  const clickstream = config.clickstreamStreamName
+    ? {
+        kinesis: new KinesisClient({ requestHandler: new NodeHttpHandler() }),
+        streamName: config.clickstreamStreamName,
+      }
+    : undefined;
+  return { recommender, clickstream };
+}
+
 export async function startCheckout(options: StartOptions = {}): Promise<CheckoutHandle> {
   const config = loadConfig({ ...process.env, ...options.env });
   const logs = logOutput(options.logStream);
@@ -200,6 +231,7 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     const ddb = documentClient();
     const { catalog, orderCache, rateLimit } = cachedReads(config, ddb, cache, log);
     const carts = new Carts(ddb, config.cartsTable, config.cartTtlDays);
+    const { recommender, clickstream } = clickstreamServices(config, ddb, catalog, cache);
     const verifier = createTokenVerifier(config.auth, options.jwks);
     const segmentSink = segmentSinkFor(options);
     const workers = createWorkers({ config, db, log, metricsSink, segmentSink, orderCache });
@@ -216,7 +248,22 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     const authFailures = authFailureMonitor(config, log);
     registerRoutes(
       app,
-      { db, catalog, carts, ...reminders, verifier, relay, readiness, segmentSink, cache, orderCache, rateLimit, authFailures },
+      {
+        db,
+        catalog,
+        carts,
+        ...reminders,
+        recommender,
+        clickstream,
+        verifier,
+        relay,
+        readiness,
+        segmentSink,
+        cache,
+        orderCache,
+        rateLimit,
+        authFailures,
+      },
       { logLevel, catalogCacheTtlSeconds },
     );
     await verifier.warm().catch((error) => log.warn({ err: error }, 'Could not preload the JWKS; will retry on use'));
@@ -225,14 +272,15 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     startWorkers(config, workers);
     const { outboxRelayEnabled: relayOn, statusConsumerEnabled: consumer, outboxRetentionHours } = config;
     const sharedCache = cache.enabled;
+    const forwarder = !!clickstream;
     log.info(
-      { url, tls: !!tls, relay: relayOn, consumer, outboxRetentionHours, sharedCache },
+      { url, tls: !!tls, relay: relayOn, consumer, outboxRetentionHours, sharedCache, forwarder },
       'checkout-api listening',
     );
 
     const close = drainer({ app, db, workers, logs, cache }, () => (draining = true));
     if (options.handleSignals) exitOnSignals(close, log, logs, config.shutdownTimeoutMs);
-    return { url, certificate: tls?.cert, port, config, app, db, ...workers, catalog, cache, close };
+    return { url, certificate: tls?.cert, port, config, app, db, ...workers, catalog, cache, recommender, close };
   } catch (error) {
     await app.close().catch(() => undefined);
     await cache.close().catch(() => undefined);

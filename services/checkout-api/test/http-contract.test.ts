@@ -1,19 +1,34 @@
 /**
  * The service against the HTTP API contract (contracts/http-api.ts): it registers exactly
- * HTTP_API's routes, and what each route really answers parses with the contract's response
+ * HTTP_API's routes (those API Gateway answers with a Kinesis integration only as the local
+ * forwarder, with CHECKOUT_ENV.clickstreamStreamName set), and what each route really answers
+ * parses with the contract's response
  * schema (the service does not validate its responses at run time: that would cost a parse per
  * response; the handlers' return types are checked against the contract at compile time).
  */
+import { mockClient } from 'aws-sdk-client-mock';
+import { AFFINITY_KEYS, CLICKSTREAM_FIXTURES, utcDay } from '@securecart/contracts/clickstream';
+import { CHECKOUT_ENV } from '@securecart/contracts/env';
 import { ErrorBodySchema, fastifyPath, HTTP_API, routePath } from '@securecart/contracts/http-api';
 import type { RouteName } from '@securecart/contracts/http-api';
 import type { OrderStatusEvent } from '@securecart/contracts/status';
-import { orderBody, postOrder, TestIssuer, useService } from './helpers/harness';
-import type { HttpResponse, TestService } from './helpers/harness';
+import { orderBody, postOrder, startService, TestIssuer, useService } from './helpers/harness';
+import type { HttpResponse, TestDatabase, TestService } from './helpers/harness';
 
+let database: TestDatabase;
 let issuer: TestIssuer;
 let service: TestService;
+/** The same service with the clickstream settings of a local run: the forwarder and the affinity table. */
+let local: TestService;
 
-useService({}, (started) => ({ issuer, service } = started));
+useService({}, (started) => ({ database, issuer, service } = started));
+beforeAll(async () => {
+  local = await startService(database, issuer, {
+    [CHECKOUT_ENV.clickstreamStreamName]: 'securecart-test-clickstream',
+    [CHECKOUT_ENV.productAffinityTable]: 'securecart-test-product-affinity',
+  });
+});
+afterAll(() => local?.close());
 
 /** `METHOD /path` of every route in `app.printRoutes({ commonPrefix: false })`'s tree. */
 function registeredRoutes(tree: string): string[] {
@@ -31,13 +46,28 @@ function registeredRoutes(tree: string): string[] {
   return routes;
 }
 
-test('the service registers exactly the routes of HTTP_API (method and path)', () => {
-  const registered = registeredRoutes(service.handle.app.printRoutes({ commonPrefix: false }));
+/** The routes a service registers, HEAD routes left out (each must have its GET). */
+function servedRoutes(served: TestService): string[] {
+  const registered = registeredRoutes(served.handle.app.printRoutes({ commonPrefix: false }));
   // Fastify adds a HEAD route for every GET route (exposeHeadRoutes); each must have its GET.
   const heads = registered.filter((r) => r.startsWith('HEAD '));
   for (const head of heads) expect(registered).toContain(head.replace(/^HEAD /, 'GET '));
-  const contract = Object.values(HTTP_API).map((route) => `${route.method} ${fastifyPath(route.path)}`);
-  expect(registered.filter((r) => !r.startsWith('HEAD ')).sort()).toEqual(contract.sort());
+  return registered.filter((r) => !r.startsWith('HEAD ')).sort();
+}
+
+const contractRoutes = (include: (integration: 'service' | 'kinesis') => boolean) =>
+  Object.values(HTTP_API)
+    .filter((route) => include('integration' in route ? route.integration : 'service'))
+    .map((route) => `${route.method} ${fastifyPath(route.path)}`)
+    .sort();
+
+test('the service registers exactly the routes of HTTP_API it answers in the cloud (method and path)', () => {
+  expect(servedRoutes(service)).toEqual(contractRoutes((integration) => integration === 'service'));
+  expect(contractRoutes((integration) => integration === 'kinesis')).toEqual(['POST /api/events']);
+});
+
+test('with the stream setting (a local run), it also registers the Kinesis-integrated routes: all of HTTP_API', () => {
+  expect(servedRoutes(local)).toEqual(contractRoutes(() => true));
 });
 
 test('the route parser sees nested routes and every method of a path', () => {
@@ -82,6 +112,55 @@ describe('each route answers what the contract says', () => {
     });
     expectContract('listProducts', await service.client.get(HTTP_API.listProducts.path));
     expectContract('getProduct', await service.client.get(routePath(HTTP_API.getProduct.path, { id: 'p-100' })));
+  });
+
+  test('recommendations: empty lists without the affinity table, ranked products with it', async () => {
+    const recommendations = routePath(HTTP_API.getRecommendations.path, { id: 'p-100' });
+    expectContract('getRecommendations', await service.client.get(recommendations));
+    expectContract('getPopular', await service.client.get(HTTP_API.getPopular.path));
+    expect((await service.client.get(HTTP_API.getPopular.path)).body).toEqual({ products: [] });
+
+    local.ddb.reset();
+    local.handle.catalog.invalidate();
+    local.ddb.on(local.bundle.aws.ScanCommand).resolves({
+      Items: ['p-100', 'p-200', 'p-300'].map((productId) => ({
+        productId,
+        name: productId,
+        priceCents: 1,
+        stock: 1,
+        active: true,
+      })),
+    });
+    const today = utcDay(new Date());
+    local.ddb
+      .on(local.bundle.aws.QueryCommand)
+      .callsFake((input: { ExpressionAttributeValues: Record<string, string> }) => ({
+        Items:
+          input.ExpressionAttributeValues[':pk'] === AFFINITY_KEYS.coViewPk('p-100')
+            ? [{ sk: AFFINITY_KEYS.coViewSk(today, 'p-200'), views: 2 }]
+            : [{ sk: AFFINITY_KEYS.popularSk('p-300'), views: 5 }],
+      }));
+    const ranked = await local.client.get(recommendations);
+    expectContract('getRecommendations', ranked);
+    expect(ranked.body.products.map((p: { basis: string }) => p.basis)).toEqual(['co_viewed', 'popular']);
+    const popular = await local.client.get(HTTP_API.getPopular.path);
+    expectContract('getPopular', popular);
+    expect(popular.body.products).toHaveLength(1);
+  });
+
+  test('events: not served without the stream setting (API Gateway answers it); the local forwarder answers 202', async () => {
+    expect(
+      (await service.client.request('POST', HTTP_API.recordEvents.path, { json: CLICKSTREAM_FIXTURES[0] })).status,
+    ).toBe(404);
+    const kinesis = mockClient(local.bundle.aws.KinesisClient);
+    kinesis.on(local.bundle.aws.PutRecordsCommand).resolves({ FailedRecordCount: 0, Records: [] });
+    try {
+      const answer = await local.client.request('POST', HTTP_API.recordEvents.path, { json: CLICKSTREAM_FIXTURES[1] });
+      expectContract('recordEvents', answer);
+      expect(answer.body).toEqual({ received: CLICKSTREAM_FIXTURES[1].events.length });
+    } finally {
+      kinesis.restore();
+    }
   });
 
   test('cart', async () => {

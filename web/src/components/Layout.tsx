@@ -1,8 +1,9 @@
-import { Suspense, useEffect, useRef } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
 import type { RefObject } from 'react';
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { useAuth } from '../app-context';
 import { useCart } from '../cart';
+import { globalPrivacyControl, optedOut, setOptedOut } from '../clickstream-consent';
 import { PageErrorBoundary } from './PageErrorBoundary';
 import { Spinner } from './Spinner';
 
@@ -113,6 +114,34 @@ function useFocusOnNavigation(pathname: string): RefObject<HTMLElement | null> {
   return main;
 }
 
+/**
+ * The footer's choice about browsing data (recommendations): on unless opted out here, remembered
+ * on this device; with Global Privacy Control nothing is recorded, and it says so instead.
+ */
+function BrowsingDataChoice() {
+  const [allowed, setAllowed] = useState(() => !optedOut());
+  if (globalPrivacyControl()) {
+    return (
+      <p className="consent">Your browser asks for privacy (Global Privacy Control): no browsing data is recorded.</p>
+    );
+  }
+  return (
+    <p className="consent">
+      <label>
+        <input
+          type="checkbox"
+          checked={allowed}
+          onChange={(e) => {
+            setOptedOut(!e.target.checked);
+            setAllowed(e.target.checked);
+          }}
+        />{' '}
+        Record which products I view (anonymously) for recommendations
+      </label>
+    </p>
+  );
+}
+
 /** Header, navigation, main landmark and footer around every page. */
 export function Layout() {
   const { error: authError } = useAuth();
@@ -140,6 +169,7 @@ export function Layout() {
       </main>
       <footer className="site-footer">
         <p>SecureCart reference storefront. Payments use a simulated provider: no real card is ever charged.</p>
+        <BrowsingDataChoice />
       </footer>
     </>
   );

@@ -6,6 +6,7 @@ import type { ProductView } from '../contracts';
 import { AddedToast, LiveRegion } from '../components/AddedToast';
 import { CartError, ErrorMessage } from '../components/ErrorMessage';
 import { ProductImage } from '../components/ProductImage';
+import { Recommendations } from '../components/Recommendations';
 import { Spinner } from '../components/Spinner';
 import { formatPrice } from '../money';
 import { useAsync, usePageTitle } from '../hooks';
@@ -95,6 +96,13 @@ function ProductGrid({ products, label, toast, onAdd, onDismiss }: GridProps) {
   );
 }
 
+/** "Popular now", after the grid: asked for once the products are shown, below the first screen, so it never moves them. */
+function PopularNow() {
+  const api = useApi();
+  const load = useCallback((signal: AbortSignal) => api.getPopular(signal), [api]);
+  return <Recommendations title="Popular now" load={load} />;
+}
+
 export default function CatalogPage() {
   usePageTitle('Catalog');
   const api = useApi();
@@ -151,6 +159,7 @@ export default function CatalogPage() {
         ) : (
           <p>No products are available right now.</p>
         ))}
+      {state.status === 'ready' && <PopularNow />}
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useApi } from '../app-context';
 import { useCart } from '../cart';
@@ -15,6 +15,7 @@ import { ErrorSummary } from './checkout/ErrorSummary';
 import { OrderSummary } from './checkout/OrderSummary';
 import { PaymentFieldset } from './checkout/PaymentFieldset';
 import { usePlaceOrder } from './checkout/usePlaceOrder';
+import { useTrack } from '../track';
 
 export default function CheckoutPage() {
   usePageTitle('Checkout');
@@ -57,6 +58,17 @@ function useFieldErrors() {
   return { errors, setErrors, showErrors, summary };
 }
 
+/** Records checkout_started once per visit of the form, with the cart's products then. */
+function useCheckoutStarted(productIds: readonly string[]) {
+  const track = useTrack();
+  const recorded = useRef(false);
+  useEffect(() => {
+    if (recorded.current) return;
+    recorded.current = true;
+    track('checkout_started', productIds);
+  }, [track, productIds]);
+}
+
 function CheckoutForm({ products }: { products: readonly ProductView[] }) {
   const cart = useCart();
   const [form, setForm] = useState<AddressForm>(() => ({ ...EMPTY_ADDRESS, country: rememberedCountry() }));
@@ -64,6 +76,7 @@ function CheckoutForm({ products }: { products: readonly ProductView[] }) {
   const { errors, setErrors, showErrors, summary } = useFieldErrors();
   const { submitting, submitError, setSubmitError, place } = usePlaceOrder(showErrors);
   const { lines, unavailable, totalCents } = priceCart(cart.items, products);
+  useCheckoutStarted(cart.items.map((i) => i.productId));
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();

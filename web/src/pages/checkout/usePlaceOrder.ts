@@ -10,6 +10,7 @@ import { useCart } from '../../cart';
 import { attemptFor, attemptStore, fieldErrorsFromProblems } from '../../checkout';
 import type { CheckoutAttempt, FieldErrors } from '../../checkout';
 import type { CreateOrderBody } from '../../contracts';
+import { useTrack } from '../../track';
 
 export interface SubmitError {
   readonly title: string;
@@ -57,6 +58,7 @@ export function usePlaceOrder(showErrors: (errors: FieldErrors) => void) {
   const api = useApi();
   const cart = useCart();
   const navigate = useNavigate();
+  const track = useTrack();
   const [submitError, setSubmitError] = useState<SubmitError | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const attempt = useRef<CheckoutAttempt | null>(attemptStore.load());
@@ -68,6 +70,10 @@ export function usePlaceOrder(showErrors: (errors: FieldErrors) => void) {
     setSubmitting(true);
     try {
       const accepted = await api.createOrder(body, current.key);
+      track(
+        'order_placed',
+        body.items.map((i) => i.productId),
+      );
       attempt.current = null;
       attemptStore.clear();
       await cart.clear();
