@@ -7,6 +7,9 @@ import { CHECKOUT_ENV, EnvReader } from '@securecart/contracts/env';
 import type { EnvSource } from '@securecart/contracts/env';
 import { METRICS_NAMESPACE } from '@securecart/contracts/metrics';
 import { cartReminderConfig, type CartReminderConfig } from './cart-reminder-config';
+import { sharedCacheConfig, type CacheConfig, type SharedCacheSettings } from './cache/config';
+
+export type { CacheConfig };
 
 export { CHECKOUT_ENV };
 
@@ -35,17 +38,7 @@ export type AuthConfig =
   | { readonly kind: 'cognito'; readonly userPoolId: string; readonly clientId: string }
   | { readonly kind: 'issuer'; readonly issuer: string; readonly jwksUri: string; readonly clientId: string };
 
-/** The shared cache (CACHE_HOST and the rest; cache/shared-cache.ts). */
-export interface CacheConfig {
-  readonly host: string;
-  readonly port: number;
-  readonly tls: boolean;
-  /** IAM authentication as this user of this serverless cache; none: no AUTH (local, tests). */
-  readonly iam?: { readonly cacheName: string; readonly userId: string; readonly region: string };
-  readonly commandTimeoutMs: number;
-}
-
-export interface CheckoutConfig extends CartReminderConfig {
+export interface CheckoutConfig extends CartReminderConfig, SharedCacheSettings {
   readonly port: number;
   readonly host: string;
   /** Serve HTTPS with a certificate created at start (TLS_SELF_SIGNED; tls.ts). */
@@ -64,11 +57,6 @@ export interface CheckoutConfig extends CartReminderConfig {
   readonly migrationsDir?: string;
   readonly auth: AuthConfig;
   readonly catalogCacheTtlSeconds: number;
-  /** Undefined: no shared cache. */
-  readonly cache?: CacheConfig;
-  readonly orderCacheTtlSeconds: number;
-  /** POST /api/orders per customer (with the shared cache); undefined: no limit. */
-  readonly orderRateLimit?: { readonly capacity: number; readonly perMinute: number };
   readonly cartTtlDays: number;
   readonly outboxRelayEnabled: boolean;
   readonly outboxPollIntervalMs: number;
@@ -170,28 +158,6 @@ function auth(env: EnvReader): AuthConfig {
   return { kind: 'cognito', userPoolId: userPoolId ?? '', clientId };
 }
 
-function cache(env: EnvReader): CacheConfig | undefined {
-  const host = env.get(E.cacheHost);
-  const userId = env.get(E.cacheUserId);
-  const commandTimeoutMs = env.int(E.cacheCommandTimeoutMs, 100, 10, 5000);
-  const port = env.int(E.cachePort, 6379, 1, 65535);
-  const tls = env.bool(E.cacheTls, userId !== undefined);
-  if (!host) {
-    if (userId) env.problems.push(`${E.cacheUserId} needs ${E.cacheHost}`);
-    return undefined;
-  }
-  if (!userId) return { host, port, tls, commandTimeoutMs };
-  if (!tls) env.problems.push(`${E.cacheUserId} (IAM authentication) needs ${E.cacheTls}=true`);
-  const region = env.get(E.region) ?? env.get('AWS_DEFAULT_REGION') ?? env.required(E.region);
-  return { host, port, tls, iam: { cacheName: env.required(E.cacheName), userId, region }, commandTimeoutMs };
-}
-
-function orderRateLimit(env: EnvReader): CheckoutConfig['orderRateLimit'] {
-  const perMinute = env.int(E.orderRateLimitPerMinute, 10, 0, 10_000);
-  const capacity = env.int(E.orderRateLimitBurst, 10, 1, 10_000);
-  return perMinute === 0 ? undefined : { capacity, perMinute };
-}
-
 type BackgroundConfig = Pick<
   CheckoutConfig,
   | 'outboxRelayEnabled'
@@ -244,9 +210,7 @@ export function loadConfig(source: EnvSource = process.env): CheckoutConfig {
     migrationsDir: env.get(E.migrationsDir),
     auth: authConfig,
     catalogCacheTtlSeconds: env.int(E.catalogCacheTtlSeconds, 30, 0, 3600),
-    cache: cache(env),
-    orderCacheTtlSeconds: env.int(E.orderCacheTtlSeconds, 300, 1, 86_400),
-    orderRateLimit: orderRateLimit(env),
+    ...sharedCacheConfig(env),
     eventBusName: env.get(E.eventBusName),
     cartTtlDays: env.int(E.cartTtlDays, 30, 1, 365),
     ...background(env),

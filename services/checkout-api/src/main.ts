@@ -5,7 +5,6 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -14,21 +13,20 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { BODY_LIMIT_BYTES, createApp, registerRoutes } from './app';
-import type { AppServices } from './app';
-import type { OrderCache } from './cache/order-cache';
-import { OrderRateLimit } from './cache/rate-limit';
-import { CachedAffinityCounts } from './cache/affinity-cache';
-import { disabledCache, SharedCache } from './cache/shared-cache';
+import { disabledCache } from './cache/shared-cache';
 import type { Cache } from './cache/shared-cache';
-import { AuthFailureMonitor, eventBridgeReporter } from './auth-failures';
 import { createTokenVerifier } from './auth';
-import { CartReminders } from './cart-reminders';
-import { Carts } from './carts';
 import { Catalog } from './catalog';
 import { ConfigError, loadConfig } from './config';
 import type { CheckoutConfig } from './config';
@@ -39,10 +37,11 @@ import { defaultSink } from './metrics';
 import type { MetricsSink } from './metrics';
 import type { OutboxPruner } from './outbox-pruner';
 import type { OutboxRelay } from './outbox-relay';
-import { DynamoAffinityCounts, Recommender } from './recommendations';
+import type { Recommender } from './recommendations';
 import { bootstrapMain } from './startup/database-bootstrap';
 import { migrationNames, readinessCheck, resourceProbes } from './startup/readiness';
 import { drainer, exitOnSignals, logOutput } from './startup/shutdown';
+import { openCache, requestServices } from './startup/services';
 import { createWorkers, documentClient, sqsClientConfig, startWorkers } from './startup/workers';
 import type { StatusConsumer } from './status-consumer';
 import { selfSignedCertificate } from './tls';
@@ -139,76 +138,9 @@ async function listen(
 }
 
 /** Where X-Ray segments go: the given sink, none (null), or the listener in the environment. */
-/** Repeated 401s/403s reported to the audit account (ADR 28), where the bus is configured. */
-function authFailureMonitor(config: CheckoutConfig, log: FastifyBaseLogger): AuthFailureMonitor | undefined {
-  if (!config.eventBusName) return undefined;
-  return new AuthFailureMonitor(
-    eventBridgeReporter(new EventBridgeClient({}), config.eventBusName, (error) =>
-      log.error({ err: error }, 'Compliance event not sent (repeated authorisation failures)'),
-    ),
-  );
-}
-
 function segmentSinkFor(options: StartOptions): SegmentSink | undefined {
   if (options.segmentSink === null) return undefined;
   return options.segmentSink ?? segmentSinkFromEnv({ ...process.env, ...options.env });
-}
-
-/**
- * The delayed abandoned-cart reminders (docs/adr/0030), when the configuration names their queue,
- * and where the request path counts its own failures (a cart not marked as ordered).
- */
-function cartReminders(config: CheckoutConfig, sink: MetricsSink): Pick<AppServices, 'reminders' | 'metrics'> {
-  const metrics = { namespace: config.metricsNamespace, sink };
-  if (!config.cartRemindersQueueUrl) return { metrics };
-  const reminders = new CartReminders({
-    sqs: new SQSClient(sqsClientConfig()),
-    queueUrl: config.cartRemindersQueueUrl,
-    delaySeconds: config.cartReminderDelaySeconds,
-    metricsNamespace: config.metricsNamespace,
-    metricsSink: sink,
-  });
-  return { reminders, metrics };
-}
-
-/** The shared cache of CACHE_HOST (connecting in the background), else the disabled one. */
-async function openCache(config: CheckoutConfig, log: FastifyBaseLogger, sink: MetricsSink): Promise<Cache> {
-  if (!config.cache) return disabledCache();
-  const metrics = { sink, namespace: config.metricsNamespace, intervalMs: config.metricsIntervalMs };
-  return SharedCache.connect(config.cache, log.child({ component: 'shared-cache' }), metrics);
-}
-
-/** The catalog (its refreshes go through the shared cache) and the cache's order uses. */
-function cachedReads(config: CheckoutConfig, ddb: DynamoDBDocumentClient, cache: Cache, log: FastifyBaseLogger) {
-  const onStale = (error: unknown) => log.warn({ err: error }, 'Catalog refresh failed; serving the cached copy');
-  return {
-    catalog: new Catalog(ddb, config.catalogTable, config.catalogCacheTtlSeconds * 1000, onStale, cache),
-    orderCache: { cache, ttlSeconds: config.orderCacheTtlSeconds } satisfies OrderCache,
-    rateLimit: new OrderRateLimit(cache, config.orderRateLimit),
-  };
-}
-
-/**
- * The recommendations (ProductAffinity when configured, read through the shared cache, else empty
- * lists) and, in local runs with CLICKSTREAM_STREAM_NAME, the forwarder's Kinesis client.
- */
-function clickstreamServices(config: CheckoutConfig, ddb: DynamoDBDocumentClient, catalog: Catalog, cache: Cache) {
-  const affinity = config.productAffinityTable
-    ? new CachedAffinityCounts(
-        new DynamoAffinityCounts(ddb, config.productAffinityTable),
-        cache,
-        Math.max(1, config.catalogCacheTtlSeconds),
-      )
-    : null;
-  const recommender = new Recommender(affinity, catalog);
-  // HTTP/1.1: the Kinesis client's default handler speaks HTTP/2, which a local endpoint over plain HTTP refuses.
-  const clickstream = config.clickstreamStreamName
-    ? {
-        kinesis: new KinesisClient({ requestHandler: new NodeHttpHandler() }),
-        streamName: config.clickstreamStreamName,
-      }
-    : undefined;
-  return { recommender, clickstream };
 }
 
 export async function startCheckout(options: StartOptions = {}): Promise<CheckoutHandle> {
@@ -229,9 +161,8 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     const metricsSink = options.metricsSink ?? defaultSink;
     cache = await openCache(config, log, metricsSink);
     const ddb = documentClient();
-    const { catalog, orderCache, rateLimit } = cachedReads(config, ddb, cache, log);
-    const carts = new Carts(ddb, config.cartsTable, config.cartTtlDays);
-    const { recommender, clickstream } = clickstreamServices(config, ddb, catalog, cache);
+    const services = requestServices(config, ddb, cache, log, metricsSink);
+    const { catalog, orderCache, recommender, clickstream } = services;
     const verifier = createTokenVerifier(config.auth, options.jwks);
     const segmentSink = segmentSinkFor(options);
     const workers = createWorkers({ config, db, log, metricsSink, segmentSink, orderCache });
@@ -244,26 +175,9 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
       resourceProbes(ddb, new SQSClient(sqsClientConfig()), config),
     );
     const relay = config.outboxRelayEnabled ? workers.relay : undefined;
-    const reminders = cartReminders(config, metricsSink);
-    const authFailures = authFailureMonitor(config, log);
     registerRoutes(
       app,
-      {
-        db,
-        catalog,
-        carts,
-        ...reminders,
-        recommender,
-        clickstream,
-        verifier,
-        relay,
-        readiness,
-        segmentSink,
-        cache,
-        orderCache,
-        rateLimit,
-        authFailures,
-      },
+      { ...services, db, verifier, relay, readiness, segmentSink, cache },
       { logLevel, catalogCacheTtlSeconds },
     );
     await verifier.warm().catch((error) => log.warn({ err: error }, 'Could not preload the JWKS; will retry on use'));
@@ -271,12 +185,8 @@ export async function startCheckout(options: StartOptions = {}): Promise<Checkou
     const { url, port } = await listen(app, options.port ?? config.port, options.host ?? config.host, !!tls);
     startWorkers(config, workers);
     const { outboxRelayEnabled: relayOn, statusConsumerEnabled: consumer, outboxRetentionHours } = config;
-    const sharedCache = cache.enabled;
-    const forwarder = !!clickstream;
-    log.info(
-      { url, tls: !!tls, relay: relayOn, consumer, outboxRetentionHours, sharedCache, forwarder },
-      'checkout-api listening',
-    );
+    const flags = { sharedCache: cache.enabled, forwarder: !!clickstream };
+    log.info({ url, tls: !!tls, relay: relayOn, consumer, outboxRetentionHours, ...flags }, 'checkout-api listening');
 
     const close = drainer({ app, db, workers, logs, cache }, () => (draining = true));
     if (options.handleSignals) exitOnSignals(close, log, logs, config.shutdownTimeoutMs);
