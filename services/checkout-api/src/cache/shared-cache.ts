@@ -78,6 +78,8 @@ export class SharedCache implements Cache {
     client.defineCommand('setIfNewer', { numberOfKeys: 1, lua: SET_IF_NEWER });
     client.defineCommand('takeToken', { numberOfKeys: 1, lua: TAKE_TOKEN });
     client.on('error', (error: Error) => this.down(error));
+    // A server that goes away closes the socket first; the reconnection's error may come seconds later.
+    client.on('close', () => this.down(new Error('connection closed')));
     client.on('ready', () => {
       if (this.unreachable) this.log.info({ cache: this.endpoint }, 'Shared cache reachable again');
       this.unreachable = false;
