@@ -65,6 +65,7 @@ describe('Network stack', () => {
             Ebs: {
               Encrypted: true,
               VolumeType: 'gp3',
+              VolumeSize: 8,
               DeleteOnTermination: true,
               KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^LogsKey/), 'Arn'] },
             },

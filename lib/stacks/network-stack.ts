@@ -128,7 +128,9 @@ export class NetworkStack extends Stack {
         {
           // The root device of the Amazon Linux 2023 images.
           deviceName: '/dev/xvda',
-          ebs: { encrypted: true, kmsKeyId: key.keyArn, volumeType: 'gp3', deleteOnTermination: true },
+          // The size is stated (the image's own, 8 GiB: the README prices 8 GB): a mapping without it relies
+          // on the image's snapshot, which emulators refuse ("size/snapshot") and a reader cannot see.
+          ebs: { encrypted: true, kmsKeyId: key.keyArn, volumeType: 'gp3', volumeSize: 8, deleteOnTermination: true },
         },
       ];
       acknowledge(instance, {
