@@ -19,8 +19,13 @@ import {
   DETAIL_TYPES,
   EVENT_SOURCES,
   InventoryLowDetailSchema,
+  CART_ABANDONED_DETAIL_TYPE,
+  CART_EVENT_SOURCE,
+  CartAbandonedDetailSchema,
   ORDER_STATUSES,
   OrderStatusEventSchema,
+  PICKUP_REQUESTED_DETAIL_TYPE,
+  PickupRequestedDetailSchema,
   ScreeningPolicy,
   ScreeningRequestedDetailSchema,
   screeningReasons,
@@ -33,7 +38,14 @@ const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 
 /** The rules of the securecart bus, by the name they have in the stack (`securecart-<profile>-<name>`). */
-export const RULES = ['HighValueOrder', 'SuspiciousOrder', 'InventoryLow', 'ComplianceToAudit'] as const;
+export const RULES = [
+  'HighValueOrder',
+  'SuspiciousOrder',
+  'InventoryLow',
+  'ComplianceToAudit',
+  'PickupRequested',
+  'CartAbandoned',
+] as const;
 export type RuleName = (typeof RULES)[number];
 
 export interface EventSample {
@@ -161,6 +173,51 @@ function complianceSamples(): EventSample[] {
 }
 
 /**
+ * ShipOrder's pickup request reaches PickupRequested (the carrier), a cart that was left reaches
+ * CartAbandoned (notifications); each from its own source only, each detail valid by its contract.
+ */
+function shippingAndCartSamples(): EventSample[] {
+  const pickup = PickupRequestedDetailSchema.parse({
+    orderId: 'o-1',
+    shipmentId: 'shp-1',
+    warehouse: 'WH-1',
+    carrier: 'SimCarrier',
+    trackingNumber: 'TRK-1',
+    taskToken: 'tok',
+  });
+  const cart = CartAbandonedDetailSchema.parse({
+    schemaVersion: 1,
+    customerId: 'c-1',
+    cartVersion: 3,
+    cartUpdatedAt: '2026-12-07T10:00:00.000Z',
+    itemCount: 2,
+    productIds: ['p-1'],
+  });
+  return [
+    {
+      label: 'carrier pickup requested',
+      event: envelope(EVENT_SOURCES.fulfillment, PICKUP_REQUESTED_DETAIL_TYPE, pickup),
+      rules: ['PickupRequested'],
+    },
+    {
+      label: 'carrier pickup requested from another source',
+      event: envelope(CART_EVENT_SOURCE, PICKUP_REQUESTED_DETAIL_TYPE, pickup),
+      rules: [],
+    },
+    {
+      label: 'cart abandoned',
+      event: envelope(CART_EVENT_SOURCE, CART_ABANDONED_DETAIL_TYPE, cart),
+      rules: ['CartAbandoned'],
+    },
+    {
+      label: 'cart abandoned from the fulfillment source',
+      event: envelope(EVENT_SOURCES.fulfillment, CART_ABANDONED_DETAIL_TYPE, cart),
+      rules: [],
+    },
+  ];
+}
+
+/**
  * The rule that must screen a request: HighValueOrder and SuspiciousOrder are disjoint, so a
  * request the workflow screens (`screeningReasons` not empty) reaches screen-fraud exactly once.
  */
@@ -221,6 +278,7 @@ export function labelledEventSamples(policy: ScreeningPolicy): EventSample[] {
       'SuspiciousOrder',
     ]),
     ...complianceSamples(),
+    ...shippingAndCartSamples(),
   ];
 }
 
