@@ -85,6 +85,18 @@ export const GUARD_EXEMPTIONS: Readonly<Record<string, string>> = {
   /* cloudfront_custom_ssl_certificate_check */
   'ct-cloudfront-pr-6':
     'Sandbox uses the default CloudFront certificate (no domain of its own); prod must set frontend.customDomain with an ACM certificate (validateProfile).',
+  /* ec2_instance_detailed_monitoring_enabled_check */
+  'ct-ec2-pr-13':
+    "Sandbox's only EC2 instance is its t4g.nano NAT instance (ADR 27): basic 5-minute monitoring is enough for a disposable deployment, and detailed monitoring would cost more than the instance. Prod has no instance (NAT gateways).",
+  /* ec2_instance_nitro_encryption_in_transit_check */
+  'ct-ec2-pr-19':
+    "Sandbox's NAT instance is a Graviton t4g.nano (ADR 27), the cheapest type, which is not on the in-transit-encryption list; it only forwards HTTPS the tasks already encrypt end to end. Prod uses NAT gateways.",
+  /* ec2_instance_no_public_ip_check */
+  'ct-ec2-pr-8':
+    "A NAT instance must have a public address to forward the private subnets' traffic to the internet (ADR 27); its security group admits HTTPS from the VPC only. Prod uses NAT gateways.",
+  /* ecs_container_insights_enabled_check */
+  'ct-ecs-pr-2':
+    'Sandbox turns Container Insights off (checkout.containerInsights, ADR 27: its metrics and performance logs cost about $3 a month); its NoRunningTask alarm watches the AWS/ECS sample count instead. Prod keeps it on.',
 };
 
 /** Rules left out only for the disposable profiles: prod is checked against them. */
@@ -98,6 +110,10 @@ export const DISPOSABLE_ONLY: readonly string[] = [
   'ct-cloudfront-pr-9',
   'ct-cloudfront-pr-7',
   'ct-cloudfront-pr-6',
+  'ct-ec2-pr-13',
+  'ct-ec2-pr-19',
+  'ct-ec2-pr-8',
+  'ct-ecs-pr-2',
 ];
 
 /** The rules the profile's templates are not checked against. */
