@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import http from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { createGzip } from 'node:zlib';
+import { createBrotliCompress, createGzip } from 'node:zlib';
 import { IMAGE_CACHE_CONTROL } from '@securecart/contracts/catalog';
 import csp from '@securecart/contracts/csp.json';
 import { LoopbackServer } from '../smoke/loopback';
@@ -15,7 +15,7 @@ import { LoopbackServer } from '../smoke/loopback';
  * - forwards `/api/*` to the checkout service (API Gateway in the cloud), all viewer headers but
  *   Host (ALL_VIEWER_EXCEPT_HOST_HEADER), body and answer unchanged;
  * - `/images/*` with the year-long Cache-Control of its behaviour's response-headers policy;
- * - compresses text (gzip) for a viewer that accepts it, as CloudFront's behaviours do (`compress`);
+ * - compresses text (Brotli, else gzip) for a viewer that accepts it, as CloudFront's behaviours do (`compress`);
  * - adds the response-headers policy to every answer, `/api/*` included, overriding the origin's:
  *   the CSP, X-Content-Type-Options, X-Frame-Options and Referrer-Policy. Not HSTS: this is
  *   http, where browsers ignore it anyway.
@@ -147,15 +147,29 @@ export class StorefrontServer {
       return;
     }
     const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
-    const gzip = COMPRESSIBLE.test(type) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    // CloudFront's cache policy accepts Brotli and gzip (storefront-site.ts) and compresses with Brotli
+    // when the viewer accepts both, as Chromium does.
+    const accepted = String(req.headers['accept-encoding'] ?? '');
+    const encoding = !COMPRESSIBLE.test(type)
+      ? undefined
+      : /\bbr\b/.test(accepted)
+        ? 'br'
+        : /\bgzip\b/.test(accepted)
+          ? 'gzip'
+          : undefined;
     res.writeHead(200, {
       ...this.securityHeaders,
       'content-type': type,
       ...(path.startsWith('/images/') ? { 'cache-control': IMAGE_CACHE_CONTROL } : {}),
-      ...(gzip ? { 'content-encoding': 'gzip', vary: 'Accept-Encoding' } : { 'content-length': String(stat.size) }),
+      ...(encoding
+        ? { 'content-encoding': encoding, vary: 'Accept-Encoding' }
+        : { 'content-length': String(stat.size) }),
     });
     if (req.method === 'HEAD') res.end();
-    else if (gzip) createReadStream(file).pipe(createGzip()).pipe(res);
+    else if (encoding)
+      createReadStream(file)
+        .pipe(encoding === 'br' ? createBrotliCompress() : createGzip())
+        .pipe(res);
     else createReadStream(file).pipe(res);
   }
 

@@ -1,7 +1,7 @@
 /**
  * npm run test:lighthouse — Lighthouse (npm `lighthouse`, pinned) on the storefront's production
  * build, served as CloudFront serves it: the production response headers and Content-Security-Policy
- * (contracts/csp.json, unchanged), SPA routing, gzip, `/images/*` cached a year (the browser
+ * (contracts/csp.json, unchanged), SPA routing, Brotli or gzip, `/images/*` cached a year (the browser
  * journey's CloudFront stand-in, test/e2e/storefront-server.ts). `/api/*` goes to a small fixture
  * API answering the demo catalog (scripts/seed-catalog.ts) as the checkout service would.
  *
@@ -89,7 +89,7 @@ export function productView(item: CatalogItem): ProductView {
   };
 }
 
-/** GET /api/products and /api/products/{id} from the demo catalog; anything else 404, as JSON. */
+/** GET /api/products, /api/products/{id} and the recommendations from the demo catalog, POST /api/events accepted; anything else 404, as JSON. */
 function fixtureApi(): http.Server {
   const products = DEMO_PRODUCTS.map(productView);
   return http.createServer((req, res) => {
@@ -100,8 +100,20 @@ function fixtureApi(): http.Server {
         .end(JSON.stringify(body));
     const one = /^\/api\/products\/([^/]+)$/.exec(path);
     const product = one && products.find((p) => p.productId === decodeURIComponent(one[1]));
+    const forProduct = /^\/api\/products\/([^/]+)\/recommendations$/.exec(path);
+    // Recommendations as the service answers them with counts (the first products, none the one asked about).
+    const recommended = (except?: string) =>
+      products
+        .filter((p) => p.productId !== except)
+        .slice(0, 6)
+        .map((p) => ({ ...p, basis: 'popular' }));
     if (req.method === 'GET' && path === '/api/products') send(200, { products });
     else if (req.method === 'GET' && product) send(200, product);
+    else if (req.method === 'GET' && path === '/api/recommendations/popular') send(200, { products: recommended() });
+    else if (req.method === 'GET' && forProduct)
+      send(200, { products: recommended(decodeURIComponent(forProduct[1])) });
+    // The clickstream's beacon (API Gateway's Kinesis integration in the cloud): accepted, counted, dropped.
+    else if (req.method === 'POST' && path === '/api/events') send(202, { received: 1 });
     else send(404, { statusCode: 404, error: 'Not Found', message: 'Not found' });
   });
 }
@@ -268,7 +280,7 @@ async function main(): Promise<number> {
   const catalog = rows.find((r) => r.page === 'catalog' && r.formFactor === 'mobile');
   if (catalog) {
     console.log(
-      `catalog's first visit: ${(medianOf(catalog.runs).jsBytes / 1024).toFixed(1)} KB of JavaScript transferred (gzip), budget ${THRESHOLDS.catalogJsBytes / 1024} KB`,
+      `catalog's first visit: ${(medianOf(catalog.runs).jsBytes / 1024).toFixed(1)} KB of JavaScript transferred (Brotli, as CloudFront sends it), budget ${THRESHOLDS.catalogJsBytes / 1024} KB`,
     );
   }
   const problems = rows.flatMap((row) => shortfalls(row).map((s) => `${row.page} ${row.formFactor}: ${s}`));
