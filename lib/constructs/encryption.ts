@@ -1,4 +1,5 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -106,4 +107,43 @@ export function toRetention(days: number): logs.RetentionDays {
   const match = allowed.find((d) => d >= days);
   if (match === undefined) throw new Error(`No CloudWatch Logs retention of at least ${days} days`);
   return match as logs.RetentionDays;
+}
+
+/**
+ * Encrypts an EventBridge archive of `busName` with `key` and grants EventBridge that key with the
+ * conditions its guide recommends (this account, the bus's and the archive's ARNs, the bus's
+ * encryption context). Archive's own kmsKey prop would add a statement without them. ARNs are
+ * literal: the archive depends on the key, so it cannot reference itself.
+ */
+export function encryptArchive(archive: events.Archive, key: kms.IKey, busName: string, archiveName: string): void {
+  (archive.node.defaultChild as events.CfnArchive).kmsKeyIdentifier = key.keyArn;
+  const stack = Stack.of(archive);
+  const busArn = stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: busName });
+  const sourceArns = [busArn, stack.formatArn({ service: 'events', resource: 'archive', resourceName: archiveName })];
+  const confusedDeputy = {
+    StringEquals: { 'aws:SourceAccount': stack.account },
+    ArnLike: { 'aws:SourceArn': sourceArns },
+  };
+  const eventBridge = new iam.ServicePrincipal('events.amazonaws.com');
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowEventBridgeArchive',
+      principals: [eventBridge],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncrypt*'],
+      resources: ['*'],
+      conditions: {
+        ...confusedDeputy,
+        StringEquals: { ...confusedDeputy.StringEquals, 'kms:EncryptionContext:aws:events:event-bus:arn': busArn },
+      },
+    }),
+  );
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowEventBridgeArchiveDescribeKey',
+      principals: [eventBridge],
+      actions: ['kms:DescribeKey'],
+      resources: ['*'],
+      conditions: confusedDeputy,
+    }),
+  );
 }

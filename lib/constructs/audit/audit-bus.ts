@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { COMPLIANCE_PATTERN, COMPLIANCE_SOURCE } from '@securecart/contracts';
 import type { AuditCompliance } from '../../config/profile-types';
-import { ALARMS_OF_THIS_ACCOUNT, TierKey } from '../encryption';
+import { ALARMS_OF_THIS_ACCOUNT, encryptArchive, TierKey } from '../encryption';
 import { acknowledge } from '../nag';
 import { Observable, OpsAlarms, RUNBOOKS } from '../ops-alarms';
 import { DeadLetterQueue } from '../reliable-queue';
@@ -212,35 +212,7 @@ export class AuditBus extends Construct implements Observable {
       eventPattern: { source: [COMPLIANCE_SOURCE] },
       retention: Duration.days(retentionDays),
     });
-    (archive.node.defaultChild as events.CfnArchive).kmsKeyIdentifier = this.key.key.keyArn;
-    const stack = Stack.of(this);
-    const busArn = stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: busName });
-    const sourceArns = [busArn, stack.formatArn({ service: 'events', resource: 'archive', resourceName: archiveName })];
-    const confusedDeputy = {
-      StringEquals: { 'aws:SourceAccount': stack.account },
-      ArnLike: { 'aws:SourceArn': sourceArns },
-    };
-    this.key.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowEventBridgeArchive',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncrypt*'],
-        resources: ['*'],
-        conditions: {
-          ...confusedDeputy,
-          StringEquals: { ...confusedDeputy.StringEquals, 'kms:EncryptionContext:aws:events:event-bus:arn': busArn },
-        },
-      }),
-    );
-    this.key.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowEventBridgeArchiveDescribeKey',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:DescribeKey'],
-        resources: ['*'],
-        conditions: confusedDeputy,
-      }),
-    );
+    encryptArchive(archive, this.key.key, busName, archiveName);
     return archiveName;
   }
 }

@@ -4,7 +4,6 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -17,7 +16,7 @@ import {
   RULE_PATTERNS,
   ScreeningPolicy,
 } from '@securecart/contracts';
-import { TierKey } from '../encryption';
+import { encryptArchive, TierKey } from '../encryption';
 import { acknowledge } from '../nag';
 import { Observable, RUNBOOKS } from '../ops-alarms';
 import { DeadLetterQueue } from '../reliable-queue';
@@ -190,41 +189,7 @@ export class EventRouting extends Construct implements Observable {
       },
       retention: Duration.days(Math.max(props.logRetentionDays, 7)),
     });
-    // Archive's own kmsKey adds a key statement without aws:SourceArn/SourceAccount: the key is set
-    // here and granted with the conditions EventBridge's guide recommends (account, source ARN,
-    // the bus's encryption context). ARNs are literal: the archive depends on the key.
-    (archive.node.defaultChild as events.CfnArchive).kmsKeyIdentifier = props.key.key.keyArn;
-    const stack = Stack.of(this);
-    const busArn = stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: prefix });
-    const sourceArns = [busArn, stack.formatArn({ service: 'events', resource: 'archive', resourceName: archiveName })];
-    const confusedDeputy = {
-      StringEquals: { 'aws:SourceAccount': stack.account },
-      ArnLike: { 'aws:SourceArn': sourceArns },
-    };
-    props.key.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowEventBridgeArchive',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncrypt*'],
-        resources: ['*'],
-        conditions: {
-          ...confusedDeputy,
-          StringEquals: {
-            ...confusedDeputy.StringEquals,
-            'kms:EncryptionContext:aws:events:event-bus:arn': busArn,
-          },
-        },
-      }),
-    );
-    props.key.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowEventBridgeArchiveDescribeKey',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:DescribeKey'],
-        resources: ['*'],
-        conditions: confusedDeputy,
-      }),
-    );
+    encryptArchive(archive, props.key.key, prefix, archiveName);
   }
 
   /** Lets screen-fraud answer the workflow's waiting screening task (SendTaskSuccess/Failure). */
