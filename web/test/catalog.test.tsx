@@ -87,7 +87,9 @@ describe('catalog page', () => {
   it('filters by category, in the address, and says how many are shown', async () => {
     const api = mockFetch({ 'GET /api/products': answer('listProducts', { products: PRODUCTS }) });
     renderApp('/', { fetch: api.fetch, auth: fakeAuth(null) });
-    const filter = await screen.findByRole('combobox', { name: 'Category' });
+    // The filter is drawn before the products arrive (its row keeps its height); its options come with them.
+    await screen.findByRole('list', { name: 'Products' });
+    const filter = screen.getByRole('combobox', { name: 'Category' });
     expect(
       within(filter)
         .getAllByRole('option')
