@@ -4,9 +4,15 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import {
+  CART_ABANDONED_DETAIL_TYPE,
+  CART_EVENT_SOURCE,
+  COMPLIANCE_DETAIL_TYPES,
   COMPLIANCE_PATTERN,
+  COMPLIANCE_SOURCE,
+  DETAIL_TYPES,
   EVENT_SOURCES,
   ORDER_STATUSES,
+  PICKUP_REQUESTED_DETAIL_TYPE,
   publishedSchemas,
   screeningReasons,
   STATUS_SUBSCRIPTIONS,
@@ -96,6 +102,20 @@ describe('Pipeline stack: events and their contracts', () => {
         expect(s.Type).toBe('JSONSchemaDraft4');
         expect(JSON.parse(s.Content).$schema).toBe('http://json-schema.org/draft-04/schema#');
       }
+      // Every event SecureCart puts on its bus has its schema, pinned to its source and detail-type.
+      const envelopes = schemas
+        .map((s) => JSON.parse(s.Content).properties)
+        .filter((p) => p?.source && p['detail-type'])
+        .map((p) => `${p.source.const ?? p.source.enum?.[0]}|${p['detail-type'].const ?? p['detail-type'].enum?.[0]}`);
+      expect(envelopes.sort()).toEqual(
+        [
+          ...Object.values(COMPLIANCE_DETAIL_TYPES).map((t) => `${COMPLIANCE_SOURCE}|${t}`),
+          `${CART_EVENT_SOURCE}|${CART_ABANDONED_DETAIL_TYPE}`,
+          `${EVENT_SOURCES.fulfillment}|${PICKUP_REQUESTED_DETAIL_TYPE}`,
+          `${EVENT_SOURCES.fulfillment}|${DETAIL_TYPES.screeningRequested}`,
+          `${EVENT_SOURCES.inventory}|${DETAIL_TYPES.inventoryLow}`,
+        ].sort(),
+      );
       const ls = localstack.template(localstack.stacks.pipeline).toJSON().Resources;
       expect(Object.values<any>(ls).filter((r) => r.Type.startsWith('AWS::EventSchemas::'))).toEqual([]);
     });
