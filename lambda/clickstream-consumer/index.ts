@@ -42,18 +42,21 @@ interface ShardState {
 
 const guardCondition = '(attribute_not_exists(#guard) OR #guard < :seq)';
 
-async function readCheckpoint(config: Config, shard: string): Promise<string | undefined> {
+/** An item of the consumer, read strongly consistent (undefined: none). */
+async function readItem(config: Config, pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
   const out = await ddb.send(
     new GetCommand({
       TableName: config.table,
-      Key: {
-        [AFFINITY_KEYS.partitionKey]: CONSUMER_KEYS.checkpointPk(shard),
-        [AFFINITY_KEYS.sortKey]: CONSUMER_KEYS.checkpointSk,
-      },
+      Key: { [AFFINITY_KEYS.partitionKey]: pk, [AFFINITY_KEYS.sortKey]: sk },
       ConsistentRead: true,
     }),
   );
-  const value = out.Item?.[CONSUMER_KEYS.guardAttribute(shard)];
+  return out.Item;
+}
+
+async function readCheckpoint(config: Config, shard: string): Promise<string | undefined> {
+  const item = await readItem(config, CONSUMER_KEYS.checkpointPk(shard), CONSUMER_KEYS.checkpointSk);
+  const value = item?.[CONSUMER_KEYS.guardAttribute(shard)];
   return typeof value === 'string' ? value : undefined;
 }
 
@@ -104,17 +107,8 @@ async function guardedWrite(config: Config, shard: string, seq: string, write: G
 }
 
 async function readSession(config: Config, sessionId: string): Promise<SessionView[]> {
-  const out = await ddb.send(
-    new GetCommand({
-      TableName: config.table,
-      Key: {
-        [AFFINITY_KEYS.partitionKey]: CONSUMER_KEYS.sessionPk(sessionId),
-        [AFFINITY_KEYS.sortKey]: CONSUMER_KEYS.sessionSk,
-      },
-      ConsistentRead: true,
-    }),
-  );
-  const views = out.Item?.views;
+  const item = await readItem(config, CONSUMER_KEYS.sessionPk(sessionId), CONSUMER_KEYS.sessionSk);
+  const views = item?.views;
   return Array.isArray(views) ? (views as SessionView[]) : [];
 }
 
