@@ -20,6 +20,7 @@ import { requireEnv } from '../shared/env';
 import { errorName } from '../shared/errors';
 import { eventBridge } from '../shared/eventbridge';
 import { logger, startInvocation } from '../shared/logger';
+import { parseMessageBody } from '../shared/message';
 import { countNow } from '../shared/metrics';
 
 /*
@@ -49,18 +50,7 @@ interface Settings {
 }
 
 function parseMessage(record: SQSRecord): CartReminderMessage {
-  let body: unknown;
-  try {
-    body = JSON.parse(record.body);
-  } catch {
-    body = undefined;
-  }
-  const parsed = CartReminderMessageSchema.safeParse(body);
-  if (!parsed.success) {
-    logger.error('Not a cart reminder; left for the DLQ', { messageId: record.messageId });
-    throw new Error(`Message ${record.messageId} is not a cart reminder`);
-  }
-  return parsed.data;
+  return parseMessageBody(record, CartReminderMessageSchema, 'a cart reminder');
 }
 
 async function readCart(tableName: string, customerId: string): Promise<Record<string, unknown> | undefined> {

@@ -8,7 +8,7 @@ import { requireEnv } from '../shared/env';
 import { logger, startInvocation } from '../shared/logger';
 import { countNow, metrics } from '../shared/metrics';
 import { CONSUMER_KEYS, paddedSequence, parseRecord, shardOf, viewEffects } from './aggregate';
-import type { Increment, InvalidReason, SessionView } from './aggregate';
+import type { InvalidReason, SessionView } from './aggregate';
 
 /*
  * The clickstream consumer (docs/adr/0025): Kinesis → co-view and popularity counts in
@@ -42,105 +42,74 @@ interface ShardState {
 
 const guardCondition = '(attribute_not_exists(#guard) OR #guard < :seq)';
 
-async function readCheckpoint(config: Config, shard: string): Promise<string | undefined> {
+/** An item of the consumer, read strongly consistent (undefined: none). */
+async function readItem(config: Config, pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
   const out = await ddb.send(
     new GetCommand({
       TableName: config.table,
-      Key: {
-        [AFFINITY_KEYS.partitionKey]: CONSUMER_KEYS.checkpointPk(shard),
-        [AFFINITY_KEYS.sortKey]: CONSUMER_KEYS.checkpointSk,
-      },
+      Key: { [AFFINITY_KEYS.partitionKey]: pk, [AFFINITY_KEYS.sortKey]: sk },
       ConsistentRead: true,
     }),
   );
-  const value = out.Item?.[CONSUMER_KEYS.guardAttribute(shard)];
+  return out.Item;
+}
+
+async function readCheckpoint(config: Config, shard: string): Promise<string | undefined> {
+  const item = await readItem(config, CONSUMER_KEYS.checkpointPk(shard), CONSUMER_KEYS.checkpointSk);
+  const value = item?.[CONSUMER_KEYS.guardAttribute(shard)];
   return typeof value === 'string' ? value : undefined;
 }
 
-async function writeCheckpoint(config: Config, shard: string, seq: string, nowMs: number): Promise<void> {
-  await tryConditionalWrite(() =>
-    ddb.send(
-      new UpdateCommand({
-        TableName: config.table,
-        Key: {
-          [AFFINITY_KEYS.partitionKey]: CONSUMER_KEYS.checkpointPk(shard),
-          [AFFINITY_KEYS.sortKey]: CONSUMER_KEYS.checkpointSk,
-        },
-        UpdateExpression: 'SET #guard = :seq, #ttl = :ttl',
-        ConditionExpression: guardCondition,
-        ExpressionAttributeNames: { '#guard': CONSUMER_KEYS.guardAttribute(shard), '#ttl': AFFINITY_KEYS.ttlAttribute },
-        ExpressionAttributeValues: {
-          ':seq': seq,
-          ':ttl': Math.floor(nowMs / 1000) + CONSUMER_KEYS.checkpointTtlSeconds,
-        },
-      }),
-    ),
-  );
+/** One conditional write of an item of the consumer: the shard's guard, the TTL, and one change of a value. */
+interface GuardedWrite {
+  readonly pk: string;
+  readonly sk: string;
+  /** The item's TTL (epoch seconds). */
+  readonly expiresAt: number;
+  /** Sets `attribute` to `value`, or adds `by` to it (a counter). */
+  readonly change?: { readonly attribute: string } & ({ readonly value: unknown } | { readonly by: number });
 }
 
-/** Adds `by` to a counter unless this record (or a later one of the shard) was applied to it already. */
-async function increment(config: Config, shard: string, seq: string, inc: Increment): Promise<void> {
+/**
+ * Applies `write` unless this record (or a later one of the shard) was applied to the item already:
+ * the item keeps the shard's last applied sequence number as its guard (`seq_<shard>`).
+ */
+async function guardedWrite(config: Config, shard: string, seq: string, write: GuardedWrite): Promise<void> {
+  const { change } = write;
+  const names: Record<string, string> = {
+    '#guard': CONSUMER_KEYS.guardAttribute(shard),
+    '#ttl': AFFINITY_KEYS.ttlAttribute,
+  };
+  const values: Record<string, unknown> = { ':seq': seq, ':ttl': write.expiresAt };
+  let expression = 'SET #guard = :seq, #ttl = :ttl';
+  if (change) {
+    names['#value'] = change.attribute;
+    if ('by' in change) {
+      values[':by'] = change.by;
+      expression += ' ADD #value :by';
+    } else {
+      values[':value'] = change.value;
+      expression += ', #value = :value';
+    }
+  }
   await tryConditionalWrite(() =>
     ddb.send(
       new UpdateCommand({
         TableName: config.table,
-        Key: { [AFFINITY_KEYS.partitionKey]: inc.pk, [AFFINITY_KEYS.sortKey]: inc.sk },
-        UpdateExpression: 'SET #guard = :seq, #ttl = :ttl ADD #views :by',
+        Key: { [AFFINITY_KEYS.partitionKey]: write.pk, [AFFINITY_KEYS.sortKey]: write.sk },
+        UpdateExpression: expression,
         ConditionExpression: guardCondition,
-        ExpressionAttributeNames: {
-          '#guard': CONSUMER_KEYS.guardAttribute(shard),
-          '#ttl': AFFINITY_KEYS.ttlAttribute,
-          '#views': AFFINITY_KEYS.countAttribute,
-        },
-        ExpressionAttributeValues: { ':seq': seq, ':ttl': inc.expiresAt, ':by': inc.by },
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
       }),
     ),
   );
 }
 
 async function readSession(config: Config, sessionId: string): Promise<SessionView[]> {
-  const out = await ddb.send(
-    new GetCommand({
-      TableName: config.table,
-      Key: {
-        [AFFINITY_KEYS.partitionKey]: CONSUMER_KEYS.sessionPk(sessionId),
-        [AFFINITY_KEYS.sortKey]: CONSUMER_KEYS.sessionSk,
-      },
-      ConsistentRead: true,
-    }),
-  );
-  const views = out.Item?.views;
+  const item = await readItem(config, CONSUMER_KEYS.sessionPk(sessionId), CONSUMER_KEYS.sessionSk);
+  const views = item?.views;
   return Array.isArray(views) ? (views as SessionView[]) : [];
-}
-
-async function writeSession(
-  config: Config,
-  sessionId: string,
-  shard: string,
-  seq: string,
-  window: SessionView[],
-  at: number,
-): Promise<void> {
-  const guard = CONSUMER_KEYS.guardAttribute(shard);
-  await tryConditionalWrite(() =>
-    ddb.send(
-      new UpdateCommand({
-        TableName: config.table,
-        Key: {
-          [AFFINITY_KEYS.partitionKey]: CONSUMER_KEYS.sessionPk(sessionId),
-          [AFFINITY_KEYS.sortKey]: CONSUMER_KEYS.sessionSk,
-        },
-        UpdateExpression: 'SET #guard = :seq, #ttl = :ttl, #views = :window',
-        ConditionExpression: guardCondition,
-        ExpressionAttributeNames: { '#guard': guard, '#ttl': AFFINITY_KEYS.ttlAttribute, '#views': 'views' },
-        ExpressionAttributeValues: {
-          ':seq': seq,
-          ':ttl': Math.floor(at / 1000) + CONSUMER_KEYS.sessionTtlSeconds,
-          ':window': window,
-        },
-      }),
-    ),
-  );
 }
 
 type Outcome = 'counted' | 'ignored' | { readonly invalid: InvalidReason };
@@ -158,9 +127,26 @@ async function processRecord(
   const at = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
   const session = await readSession(config, parsed.sessionId);
   const effects = viewEffects(parsed.event, at, shard, seq, session);
-  for (const inc of effects.increments) await increment(config, shard, seq, inc);
-  await writeSession(config, parsed.sessionId, shard, seq, effects.window, at);
-  await writeCheckpoint(config, shard, seq, at);
+  for (const inc of effects.increments) {
+    await guardedWrite(config, shard, seq, {
+      pk: inc.pk,
+      sk: inc.sk,
+      expiresAt: inc.expiresAt,
+      change: { attribute: AFFINITY_KEYS.countAttribute, by: inc.by },
+    });
+  }
+  await guardedWrite(config, shard, seq, {
+    pk: CONSUMER_KEYS.sessionPk(parsed.sessionId),
+    sk: CONSUMER_KEYS.sessionSk,
+    expiresAt: Math.floor(at / 1000) + CONSUMER_KEYS.sessionTtlSeconds,
+    change: { attribute: 'views', value: effects.window },
+  });
+  // The shard's checkpoint, advanced after the record's every write.
+  await guardedWrite(config, shard, seq, {
+    pk: CONSUMER_KEYS.checkpointPk(shard),
+    sk: CONSUMER_KEYS.checkpointSk,
+    expiresAt: Math.floor(at / 1000) + CONSUMER_KEYS.checkpointTtlSeconds,
+  });
   return 'counted';
 }
 

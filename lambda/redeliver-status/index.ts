@@ -6,6 +6,7 @@ import { OrderStatusEventSchema, SNS_ATTRIBUTES } from '@securecart/contracts/st
 import { requireEnv } from '../shared/env';
 import { errorName } from '../shared/errors';
 import { logger, startInvocation } from '../shared/logger';
+import { parseMessageBody } from '../shared/message';
 import { sns } from '../shared/sns';
 
 /*
@@ -20,19 +21,8 @@ import { sns } from '../shared/sns';
 const processor = new BatchProcessor(EventType.SQS);
 
 async function redeliver(record: SQSRecord, topicArn: string): Promise<void> {
-  let body: unknown;
-  try {
-    body = JSON.parse(record.body);
-  } catch {
-    body = undefined;
-  }
-  const parsed = OrderStatusEventSchema.safeParse(body);
-  if (!parsed.success) {
-    // Only the workflow writes here; anything else stays on the queue until it reaches the DLQ.
-    logger.error('Not a status event; left for the DLQ', { messageId: record.messageId });
-    throw new Error(`Message ${record.messageId} is not a status event`);
-  }
-  const event = parsed.data;
+  // Only the workflow writes here; anything else stays on the queue until it reaches the DLQ.
+  const event = parseMessageBody(record, OrderStatusEventSchema, 'a status event');
   try {
     await sns.send(
       new PublishCommand({

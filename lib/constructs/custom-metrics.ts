@@ -36,3 +36,21 @@ export function checkoutServiceMetric(
     label,
   });
 }
+
+/** An EventBridge rule's metric (AWS/Events: FailedInvocations, MatchedEvents, …) on `busName`, summed per `period`. */
+export function eventRuleMetric(
+  busName: string,
+  ruleName: string,
+  metricName: string,
+  label: string,
+  period = Duration.minutes(1),
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Events',
+    metricName,
+    dimensionsMap: { EventBusName: busName, RuleName: ruleName },
+    statistic: 'Sum',
+    period,
+    label,
+  });
+}

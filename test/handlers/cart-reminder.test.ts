@@ -1,11 +1,11 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CartAbandonedDetailSchema, reminderDecision } from '@securecart/contracts/reminders';
 import { handler, PROJECTED_ATTRIBUTES } from '../../lambda/cart-reminder';
 import { captureLogs } from './support/logs';
 import { captureMetrics } from './support/metrics';
+import { sqsBatch, sqsRecord } from './support/sqs';
 
 const BUS = 'securecart-sandbox';
 const TABLE = 'securecart-sandbox-carts';
@@ -26,23 +26,9 @@ const cart = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 const reminder = (customerId: string, cartVersion: number) => ({ schemaVersion: 1, customerId, cartVersion });
-const record = (messageId: string, body: unknown): SQSRecord => ({
-  messageId,
-  receiptHandle: `rh-${messageId}`,
-  body: typeof body === 'string' ? body : JSON.stringify(body),
-  attributes: {
-    ApproximateReceiveCount: '1',
-    SentTimestamp: '1736935200000',
-    SenderId: 'AIDA',
-    ApproximateFirstReceiveTimestamp: '1736935200000',
-  },
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:securecart-sandbox-cart-reminders',
-  awsRegion: 'us-east-1',
-});
-const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+const record = (messageId: string, body: unknown) =>
+  sqsRecord(messageId, body, { queueArn: 'arn:aws:sqs:us-east-1:123456789012:securecart-sandbox-cart-reminders' });
+const batch = sqsBatch;
 const published = () => ebMock.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
 const counted = () =>
   metrics().flatMap((line) =>

@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { AFFINITY_KEYS, clickstreamRecords, CLICKSTREAM_LIMITS } from '@securecart/contracts/clickstream';
@@ -7,11 +7,9 @@ import { METRIC_NAMES } from '@securecart/contracts/metrics';
 import { handler } from '../../lambda/clickstream-consumer';
 import { countExpiresAt } from '../../lambda/clickstream-consumer/aggregate';
 import { ddb } from '../../lambda/shared/dynamodb';
+import { LocalDynamo, localDynamoClient, startDynalite } from '../helpers/dynalite';
 import { captureLogs } from './support/logs';
 import { captureMetrics } from './support/metrics';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite');
 
 /*
  * The real consumer against a real DynamoDB engine (dynalite, as the workflow tests use): what it
@@ -25,35 +23,26 @@ const OTHER_SESSION = '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 const T0 = Date.parse('2026-12-07T10:00:00.000Z');
 const MINUTE = 60_000;
 
-let server: any;
+let dynamo: LocalDynamo | undefined;
 let seqCounter = 0;
 const logs = captureLogs();
 const emf = captureMetrics();
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  dynamo = await startDynalite();
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     PRODUCT_AFFINITY_TABLE_NAME: TABLE,
   });
 });
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await dynamo?.close();
 });
 
-const admin = () =>
-  DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
+const admin = () => DynamoDBDocumentClient.from(localDynamoClient(process.env.AWS_ENDPOINT_URL_DYNAMODB));
 
 let tableNo = 0;
 beforeEach(async () => {
@@ -134,6 +123,16 @@ async function counts(): Promise<Record<string, number>> {
   return Object.fromEntries(entries);
 }
 
+/** mug-001, tee-002 and cap_003 viewed in one session window on 2026-12-07: each pair co-viewed once, both ways. */
+const CO_VIEWS_OF_THREE = {
+  'coview#cap_003 | 2026-12-07#mug-001': 1,
+  'coview#cap_003 | 2026-12-07#tee-002': 1,
+  'coview#mug-001 | 2026-12-07#cap_003': 1,
+  'coview#mug-001 | 2026-12-07#tee-002': 1,
+  'coview#tee-002 | 2026-12-07#cap_003': 1,
+  'coview#tee-002 | 2026-12-07#mug-001': 1,
+};
+
 describe('clickstream-consumer', () => {
   it('counts co-views both ways and popularity per day, keyed as the contract says', async () => {
     const result = await handler(eventOf(views(SESSION, ['mug-001', T0], ['tee-002', T0 + 90_000])));
@@ -164,12 +163,7 @@ describe('clickstream-consumer', () => {
       ]),
     );
     expect(await counts()).toEqual({
-      'coview#cap_003 | 2026-12-07#mug-001': 1,
-      'coview#cap_003 | 2026-12-07#tee-002': 1,
-      'coview#mug-001 | 2026-12-07#cap_003': 1,
-      'coview#mug-001 | 2026-12-07#tee-002': 1,
-      'coview#tee-002 | 2026-12-07#cap_003': 1,
-      'coview#tee-002 | 2026-12-07#mug-001': 1,
+      ...CO_VIEWS_OF_THREE,
       'popular#2026-12-07 | cap_003': 2,
       'popular#2026-12-07 | mug-001': 2,
       'popular#2026-12-07 | tee-002': 1,
@@ -254,12 +248,7 @@ describe('clickstream-consumer', () => {
       ddb.middlewareStack.remove('throttleOneWrite');
     }
     expect(await counts()).toEqual({
-      'coview#cap_003 | 2026-12-07#mug-001': 1,
-      'coview#cap_003 | 2026-12-07#tee-002': 1,
-      'coview#mug-001 | 2026-12-07#cap_003': 1,
-      'coview#mug-001 | 2026-12-07#tee-002': 1,
-      'coview#tee-002 | 2026-12-07#cap_003': 1,
-      'coview#tee-002 | 2026-12-07#mug-001': 1,
+      ...CO_VIEWS_OF_THREE,
       'popular#2026-12-07 | cap_003': 1,
       'popular#2026-12-07 | mug-001': 1,
       'popular#2026-12-07 | tee-002': 1,

@@ -2,7 +2,6 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { COMPLIANCE_DETAIL_TYPES, COMPLIANCE_SOURCE, complianceProblems, METRIC_NAMES } from '@securecart/contracts';
@@ -13,6 +12,7 @@ import { handler as startFulfillment } from '../../lambda/start-fulfillment';
 import { anOrder, CLAIM_REF, TABLES } from './support/fixtures';
 import { captureLogs } from './support/logs';
 import { captureMetrics } from './support/metrics';
+import { sqsRecord } from './support/sqs';
 
 /*
  * The handlers' compliance events (ADR 28): each emitter puts an event its detail-type's schema
@@ -96,29 +96,16 @@ describe('putComplianceEvent', () => {
 });
 
 describe('start-fulfillment: Message Sidelined', () => {
-  const sqsRecord = (messageId: string, groupId: string, body: string): SQSRecord => ({
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'AIDA',
-      ApproximateFirstReceiveTimestamp: '0',
-      MessageGroupId: groupId,
-      MessageDeduplicationId: messageId,
-      SequenceNumber: '1',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:orders.fifo',
-    awsRegion: 'us-east-1',
-  });
+  const fifoRecord = (messageId: string, groupId: string, body: string) =>
+    sqsRecord(messageId, body, {
+      queueArn: 'arn:aws:sqs:us-east-1:123456789012:orders.fifo',
+      fifo: { groupId },
+      sentTimestamp: '0',
+    });
 
   test('a group mismatch: the reason code, the message id and the order id, nothing of the body', async () => {
     const o = anOrder({ orderId: 'ord-gm', customerId: 'cust-a' });
-    const result = await startFulfillment({ Records: [sqsRecord('m-1', 'cust-b', JSON.stringify(o))] });
+    const result = await startFulfillment({ Records: [fifoRecord('m-1', 'cust-b', JSON.stringify(o))] });
     expect(result).toEqual({ batchItemFailures: [] });
     expect(entries().map((e) => [e.DetailType, JSON.parse(e.Detail!)])).toEqual([
       [
@@ -146,7 +133,7 @@ describe('start-fulfillment: Message Sidelined', () => {
           kind === 'json'
             ? `{"payment":{"token":${JSON.stringify(token)}},"line1":${JSON.stringify(line1)}`
             : JSON.stringify(kind === 'schema' ? { ...o, payment: { token }, items: [] } : o);
-        await startFulfillment({ Records: [sqsRecord('m-p', kind === 'group' ? 'other' : 'cust-x', body)] });
+        await startFulfillment({ Records: [fifoRecord('m-p', kind === 'group' ? 'other' : 'cust-x', body)] });
         expect(entries().map((e) => e.DetailType)).toEqual(['Message Sidelined']);
         expectCleanEvents([token, line1]);
       }),

@@ -1,9 +1,9 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { OrderStatusEvent } from '@securecart/contracts/status';
 import { handler } from '../../lambda/redeliver-status';
 import { captureLogs } from './support/logs';
+import { sqsBatch, sqsRecord } from './support/sqs';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:securecart-sandbox-order-events';
 const snsMock = mockClient(SNSClient);
@@ -18,23 +18,9 @@ const statusEvent = (orderId: string, status: OrderStatusEvent['status']): Order
   occurredAt: '2026-12-07T04:00:00.000Z',
   executionId: `arn:aws:states:us-east-1:123456789012:execution:OrderFulfillment:${orderId}`,
 });
-const record = (messageId: string, body: unknown): SQSRecord => ({
-  messageId,
-  receiptHandle: `rh-${messageId}`,
-  body: typeof body === 'string' ? body : JSON.stringify(body),
-  attributes: {
-    ApproximateReceiveCount: '1',
-    SentTimestamp: '1736935200000',
-    SenderId: 'AIDA',
-    ApproximateFirstReceiveTimestamp: '1736935200000',
-  },
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:securecart-sandbox-status-redelivery',
-  awsRegion: 'us-east-1',
-});
-const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+const record = (messageId: string, body: unknown) =>
+  sqsRecord(messageId, body, { queueArn: 'arn:aws:sqs:us-east-1:123456789012:securecart-sandbox-status-redelivery' });
+const batch = sqsBatch;
 const published = () => snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input);
 
 beforeEach(() => {

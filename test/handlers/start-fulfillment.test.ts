@@ -1,7 +1,6 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CLAIM_REF_PATTERN, toWorkflowOrder } from '@securecart/contracts/claims';
@@ -13,6 +12,7 @@ import { checkRecord, SIDELINE_REASON_MAX_CHARS, sidelineReason } from '../../la
 import { anOrder, TABLES } from './support/fixtures';
 import { captureLogs } from './support/logs';
 import { captureMetrics } from './support/metrics';
+import { sqsBatch, sqsRecord } from './support/sqs';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:OrderFulfillment';
 const DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/securecart-sandbox-orders-dlq.fifo';
@@ -25,30 +25,11 @@ const claimPuts = () => ddbMock.commandCalls(PutCommand).map((c) => c.args[0].in
 const logs = captureLogs();
 const emf = captureMetrics();
 
-function record(messageId: string, groupId: string | undefined, body: unknown): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1736935200000',
-      SenderId: 'AIDA',
-      ApproximateFirstReceiveTimestamp: '1736935200000',
-      ...(groupId === undefined ? {} : { MessageGroupId: groupId }),
-      MessageDeduplicationId: messageId,
-      SequenceNumber: '1',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:orders.fifo',
-    awsRegion: 'us-east-1',
-  };
-}
+const record = (messageId: string, groupId: string | undefined, body: unknown) =>
+  sqsRecord(messageId, body, { queueArn: 'arn:aws:sqs:us-east-1:123456789012:orders.fifo', fifo: { groupId } });
 const orderRecord = (messageId: string, orderId: string, customerId: string) =>
   record(messageId, customerId, anOrder({ orderId, customerId }));
-const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+const batch = sqsBatch;
 const startedNames = () => sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
 const sidelined = () => sqsMock.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
 const reasonOf = (input: { MessageAttributes?: Record<string, { StringValue?: string }> }) =>

@@ -56,6 +56,7 @@ import {
   toWorkflowOrder,
   WorkflowOrder,
 } from '@securecart/contracts';
+import { localDynamoClient } from './dynalite';
 import { allStates, stateMachineOf } from './asl';
 import { matchesEventPattern } from './event-matchers';
 import {
@@ -193,13 +194,7 @@ export class WorkflowHarness {
         }
       }
 
-      this.ddb = DynamoDBDocumentClient.from(
-        new DynamoDBClient({
-          endpoint,
-          region: REGION,
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        }),
-      );
+      this.ddb = DynamoDBDocumentClient.from(localDynamoClient(endpoint, REGION));
       this.aws.install({
         hasExecution: (name) => this.executions.has(name),
         startExecution: (name, input) => this.executions.set(name, this.execute(name, input, {})),

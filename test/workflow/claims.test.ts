@@ -7,6 +7,7 @@ import { ExecutionReport, WorkflowHarness } from '../helpers/workflow-harness';
 import {
   count,
   expectOneTerminalStatus,
+  harnessOn,
   localEngines,
   order,
   PRODUCTS,
@@ -38,10 +39,7 @@ function leaked(r: ExecutionReport, o: Order): string[] {
 describe('claim check: no payment token or address in the execution (synthesized definition, real handlers)', () => {
   const engines = localEngines();
   let harness: WorkflowHarness;
-  beforeAll(() => {
-    harness = new WorkflowHarness(engines.pipelineTemplate(), engines.tables, engines.endpoint);
-  });
-  afterAll(() => harness?.restore());
+  harnessOn(engines, (h) => (harness = h));
 
   const paymentKey = (orderId: string) => idempotencyKey('payment', orderId);
   /** A distinctive address and token, so a leak cannot hide behind another order's values. */

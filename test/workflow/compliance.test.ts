@@ -8,7 +8,7 @@ import {
   TEST_PAYMENT_TOKENS,
 } from '@securecart/contracts';
 import { ExecutionReport, WorkflowHarness } from '../helpers/workflow-harness';
-import { localEngines, order, seed, terminal } from './fixtures';
+import { harnessOn, localEngines, order, seed, terminal } from './fixtures';
 
 /*
  * The workflow's compliance events (ADR 28): each outcome that is one puts exactly one event of
@@ -38,10 +38,7 @@ function expectCompliance(r: ExecutionReport, o: Order, detailType: ComplianceDe
 describe('compliance events of the workflow (synthesized definition, real handlers)', () => {
   const engines = localEngines();
   let harness: WorkflowHarness;
-  beforeAll(() => {
-    harness = new WorkflowHarness(engines.pipelineTemplate(), engines.tables, engines.endpoint);
-  });
-  afterAll(() => harness?.restore());
+  harnessOn(engines, (h) => (harness = h));
 
   const KP = { name: 'C', line1: 'x', city: 'Pyongyang', postalCode: '0000', country: 'KP' };
 

@@ -1,19 +1,16 @@
 /**
- * Builders, assertions and the local engines shared by the workflow tests (fulfillment.test.ts,
- * harness-environment.test.ts). Every test seeds the catalog items it uses under fresh product ids
+ * Builders, assertions, the local engines and the harness shared by the workflow tests
+ * (test/workflow/*.test.ts). Every test seeds the catalog items it uses under fresh product ids
  * and runs its own orders, so tests share no state and each passes alone
  * (`npx jest test/workflow -t '<name>'`).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { CatalogItem, Order, OrderStatusEventSchema, TEST_PAYMENT_TOKENS } from '@securecart/contracts';
 import type { Profile } from '../../lib/config/profiles';
+import { LocalDynamo, localDynamoClient, startDynalite } from '../helpers/dynalite';
 import { cleanUp, synthesize, Synthesized } from '../helpers/synth';
 import { ExecutionReport, HarnessTables, WorkflowHarness } from '../helpers/workflow-harness';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite');
 
 export const PRODUCTS = {
   widget: { name: 'Widget', priceCents: 2_500, stock: 100, reorderLevel: 10, reorderQuantity: 50, warehouse: 'AMS' },
@@ -140,38 +137,44 @@ export interface LocalEngines {
  */
 export function localEngines(): LocalEngines {
   let synthesized: Synthesized;
-  let server: any;
-  let endpoint: string;
+  let dynamo: LocalDynamo | undefined;
   const tables: HarnessTables = { catalog: 'Catalog', idempotency: 'Idempotency', claims: 'OrderClaims' };
 
   beforeAll(async () => {
     synthesized = synthesize('sandbox');
-    server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${server.address().port}`;
+    dynamo = await startDynalite();
     await WorkflowHarness.createTables(
-      new DynamoDBClient({
-        endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      }),
+      localDynamoClient(dynamo.endpoint),
       [synthesized.template(synthesized.stacks.data), synthesized.template(synthesized.stacks.pipeline)],
       tables,
     );
   });
   afterAll(async () => {
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await dynamo?.close();
     cleanUp(synthesized);
   });
 
   return {
     tables,
     get endpoint() {
-      return endpoint;
+      return dynamo!.endpoint;
     },
     pipelineTemplate: () => synthesized.template(synthesized.stacks.pipeline),
     get profile() {
       return synthesized.profile;
     },
   };
+}
+
+/**
+ * Registers `beforeAll`/`afterAll` hooks (call it in a `describe`, after localEngines()) that build a
+ * WorkflowHarness on the engines' template, tables and endpoint, hand it to `use`, and restore it after.
+ */
+export function harnessOn(engines: LocalEngines, use: (harness: WorkflowHarness) => void): void {
+  let harness: WorkflowHarness | undefined;
+  beforeAll(() => {
+    harness = new WorkflowHarness(engines.pipelineTemplate(), engines.tables, engines.endpoint);
+    use(harness);
+  });
+  afterAll(() => harness?.restore());
 }

@@ -5,6 +5,7 @@ import {
   count,
   expectContractEvents,
   expectOneTerminalStatus,
+  harnessOn,
   localEngines,
   order,
   PRODUCTS,
@@ -26,10 +27,7 @@ describe('OrderFulfillment (synthesized definition, real handlers, local engines
 
   describe('OrderFulfillment workflow', () => {
     let harness: WorkflowHarness;
-    beforeAll(() => {
-      harness = new WorkflowHarness(engines.pipelineTemplate(), engines.tables, engines.endpoint);
-    });
-    afterAll(() => harness?.restore());
+    harnessOn(engines, (h) => (harness = h));
 
     /** Nothing stays charged unless a refund was attempted after the (last) charge attempt. */
     async function expectNoChargeWithoutRefundAttempt(r: ExecutionReport, o: Order) {

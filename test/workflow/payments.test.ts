@@ -5,6 +5,7 @@ import {
   count,
   expectContractEvents,
   expectOneTerminalStatus,
+  harnessOn,
   localEngines,
   order,
   PRODUCTS,
@@ -21,10 +22,7 @@ import {
 describe('OrderFulfillment payments (synthesized definition, real handlers, simulated provider)', () => {
   const engines = localEngines();
   let harness: WorkflowHarness;
-  beforeAll(() => {
-    harness = new WorkflowHarness(engines.pipelineTemplate(), engines.tables, engines.endpoint);
-  });
-  afterAll(() => harness?.restore());
+  harnessOn(engines, (h) => (harness = h));
 
   const paymentKey = (orderId: string) => idempotencyKey('payment', orderId);
 

@@ -9,7 +9,7 @@ import {
 import { allStates, stateMachineOf } from '../helpers/asl';
 import { localNames, resolveTokens } from '../helpers/workflow-template';
 import { ExecutionReport, WorkflowHarness } from '../helpers/workflow-harness';
-import { localEngines, order, PRODUCTS, seed, UNDELIVERABLE } from './fixtures';
+import { harnessOn, localEngines, order, PRODUCTS, seed, UNDELIVERABLE } from './fixtures';
 
 /*
  * docs/adr/0017: no dependency outage strands an order. Both tables are driven by the synthesized
@@ -192,10 +192,7 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
 
   describe('every Task state failing permanently', () => {
     let harness: WorkflowHarness;
-    beforeAll(() => {
-      harness = new WorkflowHarness(engines.pipelineTemplate(), engines.tables, engines.endpoint);
-    });
-    afterAll(() => harness?.restore());
+    harnessOn(engines, (h) => (harness = h));
 
     /** A permanent fault with the service's first transient error name: retries exhausted, then caught. */
     const faultFor = (name: string) => {

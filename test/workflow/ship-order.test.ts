@@ -18,6 +18,7 @@ import {
   count,
   expectContractEvents,
   expectOneTerminalStatus,
+  harnessOn,
   localEngines,
   order,
   PRODUCTS,
@@ -36,10 +37,7 @@ import {
 describe('ShipOrder, the shipping sub-workflow (synthesized definitions, real handlers, local engines)', () => {
   const engines = localEngines();
   let harness: WorkflowHarness;
-  beforeAll(() => {
-    harness = new WorkflowHarness(engines.pipelineTemplate(), engines.tables, engines.endpoint);
-  });
-  afterAll(() => harness?.restore());
+  harnessOn(engines, (h) => (harness = h));
 
   /** The parent's `$$.Execution.Id` as the harness runs it. */
   const parentExecution = (orderId: string) =>

@@ -12,6 +12,7 @@ import { ALARMS_OF_THIS_ACCOUNT, encryptArchive, TierKey } from '../encryption';
 import { acknowledge } from '../nag';
 import { Observable, OpsAlarms, RUNBOOKS } from '../ops-alarms';
 import { DeadLetterQueue } from '../reliable-queue';
+import { eventRuleMetric } from '../custom-metrics';
 
 export interface AuditBusProps {
   /** `securecart-<profile>`: the prefix of the stack's other physical names. */
@@ -142,22 +143,15 @@ export class AuditBus extends Construct implements Observable {
 
     if (props.archive) this.archiveName = this.archiveEvents(busName, compliance.archiveRetentionDays);
 
-    const failed = new cloudwatch.Metric({
-      namespace: 'AWS/Events',
-      metricName: 'FailedInvocations',
-      dimensionsMap: { EventBusName: busName, RuleName: this.rule.ruleName },
-      statistic: 'Sum',
-      period: Duration.minutes(1),
-      label: 'audit log deliveries failed',
-    });
-    const received = new cloudwatch.Metric({
-      namespace: 'AWS/Events',
-      metricName: 'MatchedEvents',
-      dimensionsMap: { EventBusName: busName, RuleName: this.rule.ruleName },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-      label: 'compliance events received',
-    });
+    const { ruleName } = this.rule;
+    const failed = eventRuleMetric(busName, ruleName, 'FailedInvocations', 'audit log deliveries failed');
+    const received = eventRuleMetric(
+      busName,
+      ruleName,
+      'MatchedEvents',
+      'compliance events received',
+      Duration.minutes(5),
+    );
     this.alarms = [
       ...dlq.alarms,
       this.opsAlarms.alarm(this, 'LogDeliveryFailedAlarm', {

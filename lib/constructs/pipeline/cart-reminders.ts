@@ -17,7 +17,7 @@ import {
   CART_REMINDER_MAX_BYTES,
 } from '@securecart/contracts/reminders';
 import { TABLE_KEYS } from '@securecart/contracts/tables';
-import { checkoutServiceMetric, handlerMetric } from '../custom-metrics';
+import { checkoutServiceMetric, eventRuleMetric, handlerMetric } from '../custom-metrics';
 import { Observable, RUNBOOKS } from '../ops-alarms';
 import { ReliableQueue } from '../reliable-queue';
 import { durationWidget, PipelineBaseProps, pipelineFunction, queueBase } from './base';
@@ -142,14 +142,13 @@ export class CartReminders extends Construct implements Observable {
         evaluationPeriods: 5,
       }),
     ];
-    const failedDeliveries = new cloudwatch.Metric({
-      namespace: 'AWS/Events',
-      metricName: 'FailedInvocations',
-      dimensionsMap: { EventBusName: props.bus.eventBusName, RuleName: this.rule.ruleName },
-      statistic: 'Sum',
+    const failedDeliveries = eventRuleMetric(
+      props.bus.eventBusName,
+      this.rule.ruleName,
+      'FailedInvocations',
+      `${CART_ABANDONED_DETAIL_TYPE} failed deliveries`,
       period,
-      label: `${CART_ABANDONED_DETAIL_TYPE} failed deliveries`,
-    });
+    );
     this.widgets = [
       new cloudwatch.GraphWidget({
         title: 'Cart reminders: abandoned, skipped, send failures; handler errors',

@@ -17,6 +17,7 @@ import { acknowledge } from '../nag';
 import { Observable, RUNBOOKS } from '../ops-alarms';
 import { DeadLetterQueue } from '../reliable-queue';
 import { PipelineBaseProps, queueBase } from './base';
+import { eventRuleMetric } from '../custom-metrics';
 
 export interface ComplianceForwardingProps extends PipelineBaseProps {
   /** The SecureCart bus the compliance events are put on. */
@@ -103,14 +104,12 @@ export class ComplianceForwarding extends Construct implements Observable {
       targets: [new targets.EventBus(auditBus, { role: this.role, deadLetterQueue: this.deadLetterQueue.queue })],
     });
 
-    const failed = new cloudwatch.Metric({
-      namespace: 'AWS/Events',
-      metricName: 'FailedInvocations',
-      dimensionsMap: { EventBusName: props.bus.eventBusName, RuleName: this.rule.ruleName },
-      statistic: 'Sum',
-      period: Duration.minutes(1),
-      label: 'ComplianceToAudit failed invocations',
-    });
+    const failed = eventRuleMetric(
+      props.bus.eventBusName,
+      this.rule.ruleName,
+      'FailedInvocations',
+      'ComplianceToAudit failed invocations',
+    );
     const failedAlarm = props.alarms.alarm(this, 'FailedInvocationsAlarm', {
       metric: failed,
       summary:

@@ -28,6 +28,7 @@ import {
   toPascal,
   queueBase,
 } from './base';
+import { eventRuleMetric } from '../custom-metrics';
 
 export interface EventRoutingProps extends PipelineBaseProps {
   readonly catalogTable: dynamodb.ITable;
@@ -127,14 +128,7 @@ export class EventRouting extends Construct implements Observable {
           }),
         ],
       });
-      return new cloudwatch.Metric({
-        namespace: 'AWS/Events',
-        metricName: 'FailedInvocations',
-        dimensionsMap: { EventBusName: this.bus.eventBusName, RuleName: rule.ruleName },
-        statistic: 'Sum',
-        period: Duration.minutes(1),
-        label: `${ruleId} failed invocations`,
-      });
+      return eventRuleMetric(this.bus.eventBusName, rule.ruleName, 'FailedInvocations', `${ruleId} failed invocations`);
     });
 
     if (props.archive) this.archiveEvents(prefix, props);

@@ -31,11 +31,9 @@ const path = require('node:path');
 const autocannon = require('autocannon');
 const { build } = require('../scripts/build');
 
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
-const DB_POOL_MAX = Number(process.env.BENCH_DB_POOL_MAX ?? CONNECTIONS);
+const { CONNECTIONS, num, ROUNDS, SECONDS, serviceEnv, WARMUP_SECONDS } = require('./options');
+
+const DB_POOL_MAX = num('BENCH_DB_POOL_MAX', CONNECTIONS);
 const log = (message) => console.log(`[bench] ${message}`);
 
 function postgresBin() {
@@ -281,24 +279,11 @@ async function main() {
       const port = await freePort();
       const child = spawn(process.execPath, [...nodeArgs, outfile], {
         env: {
-          PATH: process.env.PATH,
-          PORT: String(port),
-          HOST: '127.0.0.1',
+          // No relay and no consumer (they would only fail against the unreachable queue): this measures intake.
+          ...serviceEnv(port),
           DATABASE_URL: pg.url,
           DB_POOL_MAX: String(DB_POOL_MAX),
-          CATALOG_TABLE_NAME: 'bench-catalog',
-          CARTS_TABLE_NAME: 'bench-carts',
-          ORDERS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-orders.fifo',
-          ORDER_STATUS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-order-status',
-          // The relay and consumer would only fail against the unreachable queue: this measures intake.
-          OUTBOX_RELAY_ENABLED: 'false',
-          STATUS_CONSUMER_ENABLED: 'false',
           AUTH_ISSUER: issuer.issuer,
-          AUTH_CLIENT_ID: 'bench-client',
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'bench',
-          AWS_SECRET_ACCESS_KEY: 'bench',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
           LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
         },
         cwd: dir,

@@ -33,12 +33,8 @@ const {
   startPostgres,
   waitForReady,
 } = require('./bench');
+const { CONNECTIONS, num, ROUNDS, SECONDS, serviceEnv, WARMUP_SECONDS } = require('./options');
 
-const num = (name, fallback) => Number(process.env[name] ?? fallback);
-const CONNECTIONS = num('BENCH_CONNECTIONS', 16);
-const SECONDS = num('BENCH_SECONDS', 10);
-const WARMUP_SECONDS = num('BENCH_WARMUP_SECONDS', 3);
-const ROUNDS = Math.max(1, num('BENCH_ROUNDS', 3));
 const CUSTOMERS = num('BENCH_CUSTOMERS', 50);
 const ORDERS_PER_CUSTOMER = num('BENCH_ORDERS_PER_CUSTOMER', 4);
 const log = (message) => console.log(`[bench:cache] ${message}`);
@@ -98,20 +94,7 @@ function startService(outfile, env, logFile) {
   return freePort().then(async (port) => {
     const child = spawn(process.execPath, [outfile], {
       env: {
-        PATH: process.env.PATH,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        CATALOG_TABLE_NAME: 'bench-catalog',
-        CARTS_TABLE_NAME: 'bench-carts',
-        ORDERS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-orders.fifo',
-        ORDER_STATUS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-order-status',
-        OUTBOX_RELAY_ENABLED: 'false',
-        STATUS_CONSUMER_ENABLED: 'false',
-        AUTH_CLIENT_ID: 'bench-client',
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'bench',
-        AWS_SECRET_ACCESS_KEY: 'bench',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...serviceEnv(port),
         DB_POOL_MAX: String(CONNECTIONS),
         // Reads only: the per-customer order limit would refuse the set-up orders.
         ORDER_RATE_LIMIT_PER_MINUTE: '0',

@@ -54,13 +54,16 @@ test('the order rate limit: from the environment, 0 a minute turns it off', () =
 });
 
 test("the IAM token: ElastiCache's presigned connect request for the cache and user, valid 15 minutes", async () => {
-  const token = await iamAuthToken({
-    cacheName: 'SecureCart-Prod-Cache',
-    userId: 'securecart-prod-checkout',
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
-    signingDate: new Date('2026-12-07T12:00:00Z'),
-  });
+  // Signed in eu-west-1 with fixed credentials at a fixed time.
+  const tokenOf = (cacheName: string, userId: string) =>
+    iamAuthToken({
+      cacheName,
+      userId,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+      signingDate: new Date('2026-12-07T12:00:00Z'),
+    });
+  const token = await tokenOf('SecureCart-Prod-Cache', 'securecart-prod-checkout');
   expect(token.startsWith('securecart-prod-cache/?')).toBe(true);
   expect(token).not.toMatch(/^https?:/);
   const query = new URLSearchParams(token.split('?')[1]);
@@ -76,12 +79,6 @@ test("the IAM token: ElastiCache's presigned connect request for the cache and u
   });
   expect(query.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
   // Deterministic for the same inputs; another user gets another signature.
-  const again = await iamAuthToken({
-    cacheName: 'securecart-prod-cache',
-    userId: 'someone-else',
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
-    signingDate: new Date('2026-12-07T12:00:00Z'),
-  });
+  const again = await tokenOf('securecart-prod-cache', 'someone-else');
   expect(new URLSearchParams(again.split('?')[1]).get('X-Amz-Signature')).not.toBe(query.get('X-Amz-Signature'));
 });
