@@ -162,6 +162,8 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       match: [expect.stringMatching(/^\{queue:OrderEventsRedeliveryQueue[0-9A-F]{8}\}$/), 'PAID'],
     });
     expect(gates.ScreenForFraud).toEqual({ service: 'events', match: ['Order Screening Requested'] });
+    // The child workflow's start, not any StartExecution naming the order (start-fulfillment's starts the order).
+    expect(gates.ShipOrder).toEqual({ service: 'states', match: [':stateMachine:securecart-localstack-ShipOrder'] });
     // Its detail type comes from the state data: the compliance source names the call instead.
     expect(gates.PutComplianceEvent).toEqual({ service: 'events', match: [COMPLIANCE_SOURCE] });
     expect(gates.RefundPayment).toEqual({

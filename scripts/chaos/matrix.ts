@@ -218,6 +218,7 @@ function gateOf(
   service: MatrixService,
   catchers: Record<string, string>,
   states: Record<string, any>,
+  resources: Resources,
 ): CallMatch {
   const task = states[state];
   const fn = functionOf(task);
@@ -234,6 +235,13 @@ function gateOf(
     return { service, match: [`{queue:${queue}}`, status?.StringValue ?? '{terminal}'] };
   }
   // The detail type, or the source when the detail type is taken from the state data (PutComplianceEvent).
+  // A child workflow's start (ShipOrder): its state machine's name. The order id alone would also
+  // hold start-fulfillment's StartExecution of the order's own execution, which never began.
+  if (service === 'states') {
+    const ref = /\{Ref:([A-Za-z0-9]+)\}/.exec(JSON.stringify(task.Parameters?.StateMachineArn))?.[1];
+    const name = ref ? resources[ref]?.Properties?.StateMachineName : undefined;
+    return { service, match: typeof name === 'string' ? [`:stateMachine:${name}`] : [] };
+  }
   if (service === 'events')
     return { service, match: (task.Parameters?.Entries ?? []).map((e: any) => e.DetailType ?? e.Source) };
   return { service, match: [] };
@@ -305,7 +313,7 @@ export function deriveMatrix(resources: Resources): MatrixRow[] {
     const service = integrationOf(task);
     if (!service) throw new Error(`${state}: the matrix does not know the service of ${task.Resource}`);
     if (!reach[state]) throw new Error(`${state}: no order reaches it`);
-    const base = { state, reach: reach[state], gate: gateOf(state, service, catchers, states) };
+    const base = { state, reach: reach[state], gate: gateOf(state, service, catchers, states, resources) };
     const row = (s: MatrixService, via: MatrixRow['via'], fn?: string, scope: MatrixRow['scope'] = 'order') =>
       rows.push({
         id: `${s}@${state}${via === 'target' ? '(target)' : ''}`,
