@@ -10,9 +10,10 @@
 #   4. the emulator stopped if this script started it (its private state goes with it: nothing to
 #      destroy), otherwise npm run local:destroy (also on failure).
 #
-# Short (default, CI, under 5 minutes): three rows of the outage matrix (SNS down at PublishPaid,
+# Short (default, CI, under 5 minutes): four rows of the outage matrix (SNS down at PublishPaid,
 # DynamoDB down at RefundPayment: an undeliverable order, the saga after payment; SQS down at the
-# PAID event's redelivery record, SNS failing PublishPaid for good first), then one seed of mixed
+# PAID event's redelivery record, SNS failing PublishPaid for good first; EventBridge down at
+# PutComplianceEvent: a declined order's compliance event), then one seed of mixed
 # faults (12 % of DynamoDB writes, SNS publishes, EventBridge puts, Lambda invokes and task-token
 # callbacks failing for 45 s, 30 orders of 10 customers).
 # Matrix (--matrix): every row of the outage matrix, derived from the deployed template
@@ -30,7 +31,7 @@ say() { printf 'test:chaos: %s\n' "$*"; }
 phase() { printf '\n=== test:chaos: %s (%ss)\n' "$*" "$SECONDS"; }
 
 SHORT=(--seeds 7 --orders 30 --customers 10 --fault-seconds 45 --matrix
-  --only '^(sns@PublishPaid|dynamodb@RefundPayment|sqs@PublishPaidForRedelivery)$')
+  --only '^(sns@PublishPaid|dynamodb@RefundPayment|sqs@PublishPaidForRedelivery|events@PutComplianceEvent)$')
 MATRIX=(--seeds '' --matrix)
 LONG=(--seeds 7,11,23 --orders 30 --customers 10 --fault-seconds 45 --matrix)
 args=("${SHORT[@]}")

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { COMPLIANCE_SOURCE } from '@securecart/contracts';
 import { PROFILES } from '../lib/config/profiles';
 import { PipelineStack } from '../lib/stacks/pipeline-stack';
 import { definitionFrom, deriveMatrix, MatrixRow } from '../scripts/chaos/matrix';
@@ -113,10 +114,15 @@ describe('the outage matrix, derived from the synthesized definition', () => {
     ]);
   });
 
-  test('how an order reaches each state: screened, undeliverable (the saga after payment), or a publish failing first', () => {
+  test('how an order reaches each state: screened, undeliverable (the saga after payment), declined, or a publish failing first', () => {
     const reach = (state: string) => {
       const r = rows.find((x) => x.state === state)!.reach;
-      return [r.screened && 'screened', r.undeliverable && 'undeliverable', ...r.failFirst.map((f) => `fail ${f}`)]
+      return [
+        r.screened && 'screened',
+        r.undeliverable && 'undeliverable',
+        r.declined && 'declined',
+        ...r.failFirst.map((f) => `fail ${f}`),
+      ]
         .filter(Boolean)
         .join(', ');
     };
@@ -139,7 +145,8 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       WaitForPickup: '',
       CommitShipment: '',
       RefundPayment: 'undeliverable',
-      PutComplianceEvent: '',
+      // Only after a compliance outcome (ADR 28): a declined card's CANCELLED PAYMENT_DECLINED, not an approved order.
+      PutComplianceEvent: 'declined',
       ReleaseInventory: 'undeliverable',
       PublishOutcome: '',
       PublishOutcomeForRedelivery: 'fail PublishOutcome',
@@ -155,6 +162,10 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       match: [expect.stringMatching(/^\{queue:OrderEventsRedeliveryQueue[0-9A-F]{8}\}$/), 'PAID'],
     });
     expect(gates.ScreenForFraud).toEqual({ service: 'events', match: ['Order Screening Requested'] });
+    // The child workflow's start, not any StartExecution naming the order (start-fulfillment's starts the order).
+    expect(gates.ShipOrder).toEqual({ service: 'states', match: [':stateMachine:securecart-localstack-ShipOrder'] });
+    // Its detail type comes from the state data: the compliance source names the call instead.
+    expect(gates.PutComplianceEvent).toEqual({ service: 'events', match: [COMPLIANCE_SOURCE] });
     expect(gates.RefundPayment).toEqual({
       service: 'lambda',
       match: [expect.stringMatching(/^\{function:FulfillmentStepsRefundPaymentFunction[0-9A-F]{8}\}$/)],
@@ -176,6 +187,29 @@ describe('the outage matrix, derived from the synthesized definition', () => {
     sm.Properties.DefinitionString = JSON.stringify(definition);
     const added = deriveMatrix(copy).filter((r) => r.state === 'NewStep');
     expect(added.map((r) => `${r.id} ${r.via}`)).toEqual(['lambda@NewStep integration', 'dynamodb@NewStep handler']);
-    expect(added[0].reach).toEqual({ screened: false, undeliverable: false, failFirst: [] });
+    expect(added[0].reach).toEqual({ screened: false, undeliverable: false, declined: false, failFirst: [] });
+  });
+
+  test('a branch that tests the outcome is taken only through an outcome an order can be made to have', () => {
+    const copy: Resources = JSON.parse(JSON.stringify(resources));
+    const sm = stateMachineOf(copy);
+    const definition = definitionFrom(copy);
+    const choice = definition.States['ComplianceEvent?'];
+    const declined = choice.Choices.find((c: any) => c.Next === 'CompliancePaymentDeclined');
+    expect(declined).toBeDefined();
+    // Without the declined branch no order can be made to reach PutComplianceEvent: the derivation throws.
+    choice.Choices = choice.Choices.filter((c: any) => c !== declined);
+    sm.Properties.DefinitionString = JSON.stringify(definition);
+    expect(() => deriveMatrix(copy)).toThrow('PutComplianceEvent: no order reaches it');
+    // The same outcome tested in the other order (reason, then status) is the same hook.
+    choice.Choices.push({
+      And: [
+        { Variable: '$.outcome.reason', StringEquals: 'PAYMENT_DECLINED' },
+        { Variable: '$.outcome.status', StringEquals: 'CANCELLED' },
+      ],
+      Next: 'CompliancePaymentDeclined',
+    });
+    sm.Properties.DefinitionString = JSON.stringify(definition);
+    expect(deriveMatrix(copy).find((r) => r.state === 'PutComplianceEvent')!.reach.declined).toBe(true);
   });
 });

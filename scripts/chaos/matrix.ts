@@ -10,12 +10,15 @@
  *   rules that match that event (the fraud screen), and what they may call (the callback).
  *
  * Each row also says how an order reaches the state (`reach`: a screened order, an undeliverable
- * one whose shipment fails after payment so the saga runs, or other Task states failing
- * permanently first, e.g. a publish, so its redelivery record runs) and the narrow fault match of
+ * one whose shipment fails after payment so the saga runs, a declined card whose outcome is a
+ * compliance event (ADR 28), or other Task states failing permanently first, e.g. a publish, so
+ * its redelivery record runs) and the narrow fault match of
  * the state's own call (the runner's gate: it holds the order at the state until the outage is on).
  * A Task added to the workflow enters the matrix by itself; test/chaos-matrix.test.ts checks the
  * derivation covers every Task/dependency pair.
  */
+
+import { OUTCOME_REASONS } from '@securecart/contracts';
 
 /** Services the matrix takes down (SigV4 signing names, as the emulator's fault rules name them). */
 export const MATRIX_SERVICES = ['lambda', 'sns', 'sqs', 'events', 'dynamodb', 'states'] as const;
@@ -27,6 +30,11 @@ export interface Reach {
   readonly screened: boolean;
   /** An undeliverable address: the shipment fails after payment (a business error) and the saga runs. */
   readonly undeliverable: boolean;
+  /**
+   * A declined card: the order ends CANCELLED (PAYMENT_DECLINED), one of the outcomes the workflow
+   * puts a compliance event for (PutComplianceEvent, docs/adr/0028).
+   */
+  readonly declined: boolean;
   /** Task states whose own call must fail permanently (a non-retried error) so their catch leads here. */
   readonly failFirst: readonly string[];
 }
@@ -63,6 +71,26 @@ type Resources = Record<string, { Type: string; Properties?: any }>;
 const ERROR_HOOKS: Record<string, 'undeliverable'> = { ShipmentFailed: 'undeliverable' };
 /** A Choice condition an order can be made to take. */
 const CHOICE_HOOKS: Record<string, 'screened'> = { '$.validation.screeningRequired': 'screened' };
+/**
+ * Outcomes an order can be made to end with, as `status/reason`: a Choice branch that tests the
+ * outcome (`$.outcome.*`) is taken only through one of these (an approved order's outcome is
+ * FULFILLED: it takes none of them).
+ */
+const OUTCOME_HOOKS: Record<string, 'declined'> = { [`CANCELLED/${OUTCOME_REASONS.paymentDeclined}`]: 'declined' };
+
+/** The variables and string values a Choice condition tests (And/Or/Not included). */
+function conditionTerms(c: any): Array<{ variable: string; value?: string }> {
+  const nested = [...(c.And ?? []), ...(c.Or ?? []), ...(c.Not ? [c.Not] : [])].flatMap(conditionTerms);
+  return c.Variable ? [{ variable: c.Variable, value: c.StringEquals }, ...nested] : nested;
+}
+
+/** The outcome hook of a Choice branch testing `$.outcome.*`: a hook, null (no order can be made to take it), or undefined (not an outcome test). */
+function outcomeHook(c: any): 'declined' | null | undefined {
+  const terms = conditionTerms(c);
+  if (!terms.some((t) => t.variable.startsWith('$.outcome.'))) return undefined;
+  const value = (v: string) => terms.find((t) => t.variable === v)?.value;
+  return OUTCOME_HOOKS[`${value('$.outcome.status')}/${value('$.outcome.reason')}`] ?? null;
+}
 
 /** The state machine definition, CloudFormation tokens written as `{Ref:Id}` / `{GetAtt:Id}`. */
 export function definitionFrom(resources: Resources, name: 'OrderFulfillment' | 'ShipOrder' = 'OrderFulfillment'): any {
@@ -190,6 +218,7 @@ function gateOf(
   service: MatrixService,
   catchers: Record<string, string>,
   states: Record<string, any>,
+  resources: Resources,
 ): CallMatch {
   const task = states[state];
   const fn = functionOf(task);
@@ -205,13 +234,22 @@ function gateOf(
     const status = from ? Object.values<any>(states[from].Parameters?.MessageAttributes ?? {})[0] : undefined;
     return { service, match: [`{queue:${queue}}`, status?.StringValue ?? '{terminal}'] };
   }
-  if (service === 'events') return { service, match: (task.Parameters?.Entries ?? []).map((e: any) => e.DetailType) };
+  // The detail type, or the source when the detail type is taken from the state data (PutComplianceEvent).
+  // A child workflow's start (ShipOrder): its state machine's name. The order id alone would also
+  // hold start-fulfillment's StartExecution of the order's own execution, which never began.
+  if (service === 'states') {
+    const ref = /\{Ref:([A-Za-z0-9]+)\}/.exec(JSON.stringify(task.Parameters?.StateMachineArn))?.[1];
+    const name = ref ? resources[ref]?.Properties?.StateMachineName : undefined;
+    return { service, match: typeof name === 'string' ? [`:stateMachine:${name}`] : [] };
+  }
+  if (service === 'events')
+    return { service, match: (task.Parameters?.Entries ?? []).map((e: any) => e.DetailType ?? e.Source) };
   return { service, match: [] };
 }
 
 /**
  * How an order reaches each state: a cheapest path from StartAt. Next/Default/branch edges are
- * free; a Choice branch with a hook costs 1; a Catch of a business error with a hook costs 1; a
+ * free; a Choice branch with a hook costs 1 (a branch testing the outcome is taken only with one); a Catch of a business error with a hook costs 1; a
  * States.ALL catch costs 2 (the state it leaves must fail permanently). Other Choice branches and
  * catches are free or unusable as the hooks allow.
  */
@@ -223,7 +261,7 @@ function reaches(
   type Path = { cost: number; reach: Reach };
   const best: Record<string, Path> = {};
   const queue: Array<[string, Path]> = [
-    [definition.StartAt, { cost: 0, reach: { screened: false, undeliverable: false, failFirst: [] } }],
+    [definition.StartAt, { cost: 0, reach: { screened: false, undeliverable: false, declined: false, failFirst: [] } }],
   ];
   while (queue.length) {
     queue.sort((a, b) => a[1].cost - b[1].cost);
@@ -241,6 +279,9 @@ function reaches(
     go(s.ItemProcessor?.StartAt);
     go(childStart[name]);
     for (const c of s.Choices ?? []) {
+      const outcome = outcomeHook(c);
+      if (outcome) go(c.Next, 1, { [outcome]: true });
+      if (outcome !== undefined) continue;
       const hook = CHOICE_HOOKS[c.Variable];
       if (hook && c.BooleanEquals === true) go(c.Next, 1, { [hook]: true });
       else if (!hook) go(c.Next);
@@ -272,7 +313,7 @@ export function deriveMatrix(resources: Resources): MatrixRow[] {
     const service = integrationOf(task);
     if (!service) throw new Error(`${state}: the matrix does not know the service of ${task.Resource}`);
     if (!reach[state]) throw new Error(`${state}: no order reaches it`);
-    const base = { state, reach: reach[state], gate: gateOf(state, service, catchers, states) };
+    const base = { state, reach: reach[state], gate: gateOf(state, service, catchers, states, resources) };
     const row = (s: MatrixService, via: MatrixRow['via'], fn?: string, scope: MatrixRow['scope'] = 'order') =>
       rows.push({
         id: `${s}@${state}${via === 'target' ? '(target)' : ''}`,

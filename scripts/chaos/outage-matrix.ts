@@ -11,7 +11,7 @@
  *      dependency fails for every call naming the order or its product (for a callback or an
  *      EventBridge target, which name no order: every call, and the row runs alone);
  *   3. `seconds` later: all the row's faults end.
- * The faults each row injected are counted: a row with none did not test its outage.
+ * The faults each row injected are counted: a row whose outage injected none did not test it.
  */
 import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
@@ -81,7 +81,7 @@ export async function runMatrix(ctx: MatrixContext, rows: MatrixRow[]): Promise<
 
   async function run(row: MatrixRow): Promise<RowResult> {
     const order = await ctx.place(row);
-    const terminal = row.reach.undeliverable ? 'CANCELLED' : 'FULFILLED';
+    const terminal = row.reach.undeliverable || row.reach.declined ? 'CANCELLED' : 'FULFILLED';
     const narrow = (g: { service: MatrixService; match: readonly string[] }, extra: Partial<FaultRule> = {}) =>
       ({
         service: g.service,
@@ -187,5 +187,7 @@ export async function runMatrix(ctx: MatrixContext, rows: MatrixRow[]): Promise<
 }
 
 /** Faults a row injected: its gate and its outage (the permanent failures that get it there not counted). */
-export const rowFaults = (board: FaultBoard, row: MatrixRow) =>
-  (board.injected.get(`${row.id}/gate`) ?? 0) + (board.injected.get(`${row.id}/outage`) ?? 0);
+export const rowFaults = (board: FaultBoard, row: MatrixRow) => ({
+  gate: board.injected.get(`${row.id}/gate`) ?? 0,
+  outage: board.injected.get(`${row.id}/outage`) ?? 0,
+});

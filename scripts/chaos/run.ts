@@ -20,10 +20,14 @@
  * FAILED exactly when the execution failed); a FULFILLED order charged once, for its total; a
  * CANCELLED or FAILED order with no net charge; per product, stock decremented exactly by the
  * FULFILLED quantities and no reservation left; every DLQ message naming an order of the run
- * accounted for (that order reached its terminal status). Prints one table per scenario and exits
- * non-zero on any violation.
+ * accounted for (that order reached its terminal status); the outcome's compliance event (ADR 28:
+ * FAILED, fraud rejected or timed out, payment declined) in the audit log group exactly once, and
+ * none for any other outcome; a declined order's outcome (CANCELLED PAYMENT_DECLINED) kept through
+ * an outage at its compliance event. Prints one table per scenario and
+ * exits non-zero on any violation.
  */
 import { readFileSync } from 'node:fs';
+import { FilterLogEventsCommand, FilterLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
 import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import {
@@ -36,14 +40,19 @@ import {
 import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   CatalogItem,
+  COMPLIANCE_OUTCOMES,
+  COMPLIANCE_SOURCE,
+  complianceTypeOfOutcome,
   idempotencyKey,
   isForwardTransition,
   isTerminalStatus,
   Order,
   OrderStatus,
   OrderStatusEventSchema,
+  OUTCOME_REASONS,
   TEST_PAYMENT_TOKENS,
 } from '@securecart/contracts';
+import { auditLogGroup, auditStackName } from '../../test/smoke/audit';
 import { createClients, describeTarget } from '../../test/smoke/aws';
 import { PROFILES } from '../../lib/config/profiles';
 import { FaultBoard, FaultControl, FaultRule } from './faults';
@@ -82,6 +91,7 @@ for (const name of [
   if (!out?.[name]) throw new Error(`${args.outputs} has no ${name} for ${args.stack}`);
 const executionArn = (orderId: string) => `${out.StateMachineArn.replace(':stateMachine:', ':execution:')}:${orderId}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const started = Date.now();
 const log = (s: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 interface Placed {
@@ -95,7 +105,10 @@ interface Scenario {
   readonly notReached?: string[];
   readonly products: Record<string, CatalogItem>;
   readonly orders: Placed[];
+  /** The outcome a matrix row's order must have whatever the outage (a declined order's: decided before it). */
+  readonly expected?: { readonly status: OrderStatus; readonly reason: string | null };
 }
+type Statuses = Map<string, Array<{ status: OrderStatus; occurredAt: string; reason: string | null }>>;
 
 const PRODUCTS = {
   widget: { name: 'Chaos widget', priceCents: 2_500 },
@@ -283,8 +296,8 @@ async function settle(orders: Placed[]): Promise<void> {
 }
 
 /** Every status event of the run's orders on the order-status queue (SNS envelope), deleted once read. */
-async function drainStatuses(ids: Set<string>) {
-  const byOrder = new Map<string, Array<{ status: OrderStatus; occurredAt: string; reason: string | null }>>();
+async function drainStatuses(ids: Set<string>): Promise<Statuses> {
+  const byOrder: Statuses = new Map();
   for (let empty = 0; empty < 3;) {
     const r = await c.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: out.OrderStatusQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
@@ -331,8 +344,59 @@ async function dlqMessages(): Promise<Array<{ queue: string; body: string }>> {
   return [...found.values()];
 }
 
+/** The outcome's compliance event of a terminal status, if the outcome is one (ADR 28). */
+const complianceOf = (terminal?: { status: OrderStatus; reason: string | null }) =>
+  terminal ? complianceTypeOfOutcome(terminal.status, terminal.reason) : undefined;
+const terminalOf = (statuses: Statuses, orderId: string) =>
+  (statuses.get(orderId) ?? []).find((e) => isTerminalStatus(e.status));
+
+/**
+ * The workflow's outcome compliance events (PutComplianceEvent: Order Failed, Fraud Rejected, Fraud
+ * Review Timed Out, Payment Declined) naming the run's orders in the audit log group, by order id
+ * (detail-types, one per event). Read with FilterLogEvents, every page since the run began; read
+ * again (30 s at most) while an order whose outcome is a compliance event has none yet.
+ */
+async function auditOutcomeEvents(statuses: Statuses, ids: Set<string>): Promise<Map<string, string[]>> {
+  const logGroupName = await auditLogGroup(c, auditStackName(args.stack!));
+  const outcomeTypes = new Set<string>(COMPLIANCE_OUTCOMES.map((o) => o.detailType));
+  const want = [...ids].filter((id) => complianceOf(terminalOf(statuses, id)));
+  for (const deadline = Date.now() + 30_000; ; await sleep(2000)) {
+    const byOrder = new Map<string, string[]>();
+    let nextToken: string | undefined;
+    do {
+      const page: FilterLogEventsCommandOutput = await c.logs.send(
+        new FilterLogEventsCommand({ logGroupName, startTime: started - 60_000, nextToken }),
+      );
+      for (const e of page.events ?? []) {
+        let event: any;
+        try {
+          event = JSON.parse(e.message ?? '');
+        } catch {
+          continue;
+        }
+        const id = event?.detail?.orderId;
+        if (event?.source !== COMPLIANCE_SOURCE || !outcomeTypes.has(event['detail-type']) || !ids.has(id)) continue;
+        byOrder.set(id, [...(byOrder.get(id) ?? []), event['detail-type']]);
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    if (want.every((id) => byOrder.has(id)) || Date.now() > deadline) {
+      log(`audit log ${logGroupName}: ${[...byOrder.values()].flat().length} outcome compliance events of the run`);
+      return byOrder;
+    }
+  }
+}
+
 type Check =
-  'oneTerminal' | 'forwardOnly' | 'notRunning' | 'fulfilledChargedOnce' | 'noNetCharge' | 'stockExact' | 'dlqAccounted';
+  | 'oneTerminal'
+  | 'forwardOnly'
+  | 'notRunning'
+  | 'fulfilledChargedOnce'
+  | 'noNetCharge'
+  | 'stockExact'
+  | 'dlqAccounted'
+  | 'complianceOnce'
+  | 'outcomeKept';
 const CHECKS: Check[] = [
   'oneTerminal',
   'forwardOnly',
@@ -341,12 +405,15 @@ const CHECKS: Check[] = [
   'noNetCharge',
   'stockExact',
   'dlqAccounted',
+  'complianceOnce',
+  'outcomeKept',
 ];
 
 async function check(
   s: Scenario,
-  statuses: Map<string, Array<{ status: OrderStatus; occurredAt: string }>>,
+  statuses: Statuses,
   dlq: Array<{ queue: string; body: string }>,
+  audit: Map<string, string[]>,
 ) {
   const failures: Record<Check, string[]> = Object.fromEntries(CHECKS.map((k) => [k, []])) as any;
   const outcome: Record<string, number> = {};
@@ -385,6 +452,18 @@ async function check(
     } else if (payment?.status === 'CHARGED')
       failures.noNetCharge.push(`${id}: ${terminal ?? 'no status'} but CHARGED`);
     if (terminals.length === 1 && d && d.status !== 'RUNNING') complete.add(id);
+    // The outcome's compliance event exactly once (none for an outcome that is not one).
+    const want = complianceOf(terminals[0]);
+    const got = audit.get(id) ?? [];
+    if (got.length !== (want ? 1 : 0) || (want && got[0] !== want))
+      failures.complianceOnce.push(
+        `${id}: ${terminal ?? 'no status'}, expected ${want ?? 'none'}, audit log has ${got.join(', ') || 'none'}`,
+      );
+    const exp = s.expected;
+    if (exp && (terminals[0]?.status !== exp.status || (exp.reason !== null && terminals[0]?.reason !== exp.reason)))
+      failures.outcomeKept.push(
+        `${id}: ${[terminal ?? 'none', terminals[0]?.reason].filter(Boolean).join(' ')}, expected ${[exp.status, exp.reason].filter(Boolean).join(' ')}`,
+      );
   }
   for (const item of Object.values(s.products)) {
     const now = (
@@ -433,10 +512,17 @@ async function matrix(seed: number, scenarios: Scenario[]) {
       place: async (row) => {
         const i = rowCount++; // taken before any await: rows are placed concurrently
         const kind = row.reach.screened ? 'premium' : 'widget';
-        const s: Scenario = { name: row.id, products: await seedProducts(`m${i}`, [kind], true), orders: [] };
+        const s: Scenario = {
+          name: row.id,
+          products: await seedProducts(`m${i}`, [kind], true),
+          orders: [],
+          // A declined order's outcome is published before its compliance event is put: an outage there must not change it.
+          ...(row.reach.declined ? { expected: { status: 'CANCELLED', reason: OUTCOME_REASONS.paymentDeclined } } : {}),
+        };
         scenarios.push(s);
         byRow.set(row, s);
-        const o = await place(s, 2000 + i, row.reach.screened ? 'screened' : 'approve', row.reach.undeliverable);
+        const card = row.reach.screened ? 'screened' : row.reach.declined ? 'decline' : 'approve';
+        const o = await place(s, 2000 + i, card, row.reach.undeliverable);
         return { orderId: o.orderId, productId: o.items[0].productId };
       },
     },
@@ -444,7 +530,9 @@ async function matrix(seed: number, scenarios: Scenario[]) {
   );
   for (const r of results) {
     const s = byRow.get(r.row)!;
-    const notTested = r.notReached ?? (rowFaults(board, r.row) === 0 ? 'no fault was injected' : undefined);
+    // A row whose outage injected no fault did not test it (the gate's faults only held the order).
+    const notTested =
+      r.notReached ?? (rowFaults(board, r.row).outage === 0 ? 'its outage injected no fault' : undefined);
     if (notTested) (s as { notReached?: string[] }).notReached = [`${r.row.id}: ${notTested}`];
   }
   return { results, board };
@@ -452,21 +540,23 @@ async function matrix(seed: number, scenarios: Scenario[]) {
 
 function printMatrix(
   m: { results: RowResult[]; board: FaultBoard },
-  statuses: Map<string, Array<{ status: OrderStatus; reason: string | null }>>,
+  statuses: Statuses,
   verdicts: Map<string, string>,
 ) {
   console.log(`
-| outage (service@state) | via | order reaches it by | faults injected | terminal status | invariants |`);
+| outage (service@state) | via | order reaches it by | faults injected (gate + outage) | terminal status | invariants |`);
   console.log('|---|---|---|---|---|---|');
   for (const { row, order } of m.results) {
-    const terminal = (statuses.get(order?.orderId ?? '') ?? []).find((e) => isTerminalStatus(e.status));
+    const terminal = terminalOf(statuses, order?.orderId ?? '');
+    const faults = rowFaults(m.board, row);
     const reach = [
       row.reach.screened ? 'screened' : '',
       row.reach.undeliverable ? 'undeliverable (saga)' : '',
+      row.reach.declined ? 'declined card (a compliance outcome)' : '',
       ...row.reach.failFirst.map((f) => `${f} failing`),
     ].filter(Boolean);
     console.log(
-      `| ${row.id} | ${row.via}${row.scope === 'global' ? ' (alone)' : ''} | ${reach.join(', ') || 'approved card'} | ${rowFaults(m.board, row)} | ${terminal ? [terminal.status, terminal.reason].filter(Boolean).join(' ') : 'none'} | ${verdicts.get(row.id) ?? '?'} |`,
+      `| ${row.id} | ${row.via}${row.scope === 'global' ? ' (alone)' : ''} | ${reach.join(', ') || 'approved card'} | ${faults.gate} + ${faults.outage} | ${terminal ? [terminal.status, terminal.reason].filter(Boolean).join(' ') : 'none'} | ${verdicts.get(row.id) ?? '?'} |`,
     );
   }
 }
@@ -486,13 +576,14 @@ async function main() {
   await settle(all);
   const statuses = await drainStatuses(new Set(all.map((p) => p.order.orderId)));
   const dlq = await dlqMessages();
+  const audit = await auditOutcomeEvents(statuses, new Set(all.map((p) => p.order.orderId)));
   let failed = 0;
   console.log(`\n| scenario | orders | FULFILLED | CANCELLED | FAILED | none | ${CHECKS.join(' | ')} | DLQ msgs |`);
   console.log(`|---|---|---|---|---|---|${CHECKS.map(() => '---').join('|')}|---|`);
   const details: string[] = [];
   const verdicts = new Map<string, string>();
   for (const s of scenarios) {
-    const r = await check(s, statuses, dlq);
+    const r = await check(s, statuses, dlq, audit);
     const cells = CHECKS.map((k) => (r.failures[k].length ? `FAIL ${r.failures[k].length}` : 'ok'));
     const violations = CHECKS.reduce((n, k) => n + r.failures[k].length, 0);
     failed += violations;

@@ -16,7 +16,7 @@ import { isRecord, parseJson, pollUntil, truncate } from './util';
 /** The Audit stack next to a Pipeline stack: the same name with `-Audit`. */
 export const auditStackName = (pipelineStack: string) => pipelineStack.replace(/-Pipeline$/, '-Audit');
 
-async function auditLogGroup(c: Clients, stackName: string): Promise<string> {
+export async function auditLogGroup(c: Clients, stackName: string): Promise<string> {
   let outputs;
   try {
     outputs = (await c.cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]?.Outputs;
