@@ -1,4 +1,5 @@
 import { formatTable, median, shortfalls, THRESHOLDS } from './run';
+import { DEFAULT_MOBILE_SLOWDOWN, mobileCpuSlowdown, REFERENCE_BENCHMARK_INDEX } from './cpu';
 import type { RunFigures } from './run';
 
 /* npm run test:lighthouse's verdict, offline: medians, thresholds and the table. */
@@ -43,4 +44,14 @@ test('the table has one line per row with the medians', () => {
   const table = formatTable([{ page: 'catalog', formFactor: 'mobile', runs: [run(), run({ cls: 0.01 }), run()] }]);
   expect(table.split('\n')).toHaveLength(3);
   expect(table).toMatch(/\| catalog \| mobile +\| 95 +\| 100 +\| 100 +\| 0\.000 \| 2\.00 s \| 90\.0 KB +\|/);
+});
+
+test("the mobile CPU slowdown follows the host's BenchmarkIndex, never above Lighthouse's 4×, never below 1×", () => {
+  expect(mobileCpuSlowdown(REFERENCE_BENCHMARK_INDEX)).toBe(DEFAULT_MOBILE_SLOWDOWN);
+  expect(mobileCpuSlowdown(3000)).toBe(4); // a faster host keeps the default
+  expect(mobileCpuSlowdown(1000)).toBe(2); // half the reference host: half the slowdown
+  expect(mobileCpuSlowdown(1550)).toBe(3.1);
+  expect(mobileCpuSlowdown(100)).toBe(1); // no host is sped up
+  expect(mobileCpuSlowdown(Number.NaN)).toBe(4); // no measurement: Lighthouse's default
+  expect(mobileCpuSlowdown(0)).toBe(4);
 });

@@ -6,7 +6,8 @@
  * API answering the demo catalog (scripts/seed-catalog.ts) as the checkout service would.
  *
  * Pages: the catalog, a product page and the cart (holding two products); each on mobile
- * (Lighthouse's default: a phone, simulated slow 4G and 4× CPU slowdown) and desktop, 3 runs each,
+ * (Lighthouse's default: a phone, simulated slow 4G and 4× CPU slowdown, the slowdown calibrated to
+ * the host's BenchmarkIndex before each run: test/lighthouse/cpu.ts) and desktop, 3 runs each,
  * the median taken per figure. Prints a table and exits 1 below a threshold:
  *   performance ≥ 90 on mobile, accessibility 100, best practices 100, CLS ≤ 0.05 (every row),
  *   and the catalog's first visit fetches ≤ 100 KB of JavaScript (what Chromium transferred).
@@ -31,6 +32,7 @@ import type { CatalogItem } from '@securecart/contracts/tables';
 import { storefrontBuild } from '../../lib/constructs/frontend/storefront-build';
 import { DEMO_PRODUCTS } from '../../scripts/seed-catalog';
 import { CHROMIUM_ARGS } from '../e2e/browser';
+import { measureBenchmarkIndex, mobileCpuSlowdown } from './cpu';
 import { StorefrontServer } from '../e2e/storefront-server';
 
 export const THRESHOLDS = {
@@ -228,6 +230,7 @@ async function main(): Promise<number> {
 
   const { default: lighthouse } = await import('lighthouse');
   const { default: desktopConfig } = await import('lighthouse/core/config/desktop-config.js');
+  const { throttling } = await import('lighthouse/core/config/constants.js');
   const chromeLauncher = await import('chrome-launcher');
   const chrome = await chromeLauncher.launch({
     chromePath: chromePathFound,
@@ -244,8 +247,12 @@ async function main(): Promise<number> {
     for (const formFactor of ['mobile', 'desktop'] as const) {
       for (const page of PAGES) {
         const row: Row = { page: page.name, formFactor, runs: [] };
+        const slowdowns: number[] = [];
         for (let i = 0; i < runs; i++) {
           if (page.cart) await prepareCart(cdpUrl, storefront.origin, page.cart);
+          // Mobile: Lighthouse's slow 4G, with the CPU slowdown this host needs to simulate its phone (cpu.ts).
+          const slowdown = formFactor === 'mobile' ? mobileCpuSlowdown(await measureBenchmarkIndex(cdpUrl)) : 1;
+          slowdowns.push(slowdown);
           const result = await lighthouse(
             `${storefront.origin}${page.path}`,
             {
@@ -254,6 +261,9 @@ async function main(): Promise<number> {
               logLevel: 'error',
               onlyCategories: ['performance', 'accessibility', 'best-practices'],
               disableStorageReset: page.cart !== undefined,
+              ...(formFactor === 'mobile'
+                ? { throttling: { ...throttling.mobileSlow4G, cpuSlowdownMultiplier: slowdown } }
+                : {}),
               // Unscored and slow: screenshots and the back/forward-cache check (it navigates away and back).
               skipAudits: ['full-page-screenshot', 'screenshot-thumbnails', 'final-screenshot', 'bf-cache'],
             },
@@ -266,7 +276,7 @@ async function main(): Promise<number> {
         rows.push(row);
         const f = medianOf(row.runs);
         console.log(
-          `  ${page.name} ${formFactor}: performance ${row.runs.map((r) => r.performance).join('/')}, CLS ${f.cls.toFixed(3)} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+          `  ${page.name} ${formFactor}: performance ${row.runs.map((r) => r.performance).join('/')} (CPU slowdown ${slowdowns.map((x) => `${x}×`).join('/')}), CLS ${f.cls.toFixed(3)} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
         );
       }
     }
