@@ -115,6 +115,12 @@ export type ShipOrderInput = CreateShipmentInput;
  */
 export const shipOrderExecutionName = (orderId: string, packageIndex: number): string =>
   `${orderId}-pkg${packageIndex}`;
+/**
+ * What the `startExecution.sync:2` Task fails with when an execution of that name exists and it
+ * cannot be joined: it has closed (whatever its input), or it runs with another input. A start
+ * with the same name and input as a RUNNING execution succeeds and follows that one.
+ */
+export const EXECUTION_ALREADY_EXISTS_ERROR = 'StepFunctions.ExecutionAlreadyExistsException';
 /** Step Functions' execution-name rules (StartExecution `name`). */
 export const EXECUTION_NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
 

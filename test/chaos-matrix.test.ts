@@ -93,6 +93,7 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       ReserveInventory: ['dynamodb (handler)', 'events (handler)', 'lambda'],
       CreateInvoice: ['dynamodb (handler)', 'lambda'],
       ShipOrder: ['states'],
+      DescribeShipOrder: ['states'],
       CreateShipment: ['dynamodb (handler)', 'lambda'],
       WaitForPickup: ['events', 'lambda (target)', 'states (target)'],
       CommitShipment: ['dynamodb (handler)', 'lambda'],
@@ -116,7 +117,12 @@ describe('the outage matrix, derived from the synthesized definition', () => {
   test('how an order reaches each state: screened, undeliverable (the saga after payment), or a publish failing first', () => {
     const reach = (state: string) => {
       const r = rows.find((x) => x.state === state)!.reach;
-      return [r.screened && 'screened', r.undeliverable && 'undeliverable', ...r.failFirst.map((f) => `fail ${f}`)]
+      return [
+        r.screened && 'screened',
+        r.undeliverable && 'undeliverable',
+        ...r.failFirst.map((f) => `fail ${f}`),
+        r.nameTaken && `name taken at ${r.nameTaken}`,
+      ]
         .filter(Boolean)
         .join(', ');
     };
@@ -135,6 +141,7 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       ReserveInventory: '',
       CreateInvoice: '',
       ShipOrder: '',
+      DescribeShipOrder: 'name taken at ShipOrder',
       CreateShipment: '',
       WaitForPickup: '',
       CommitShipment: '',
@@ -155,6 +162,8 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       match: [expect.stringMatching(/^\{queue:OrderEventsRedeliveryQueue[0-9A-F]{8}\}$/), 'PAID'],
     });
     expect(gates.ScreenForFraud).toEqual({ service: 'events', match: ['Order Screening Requested'] });
+    // The child described after ExecutionAlreadyExists: DescribeExecution, not the start.
+    expect(gates.DescribeShipOrder).toEqual({ service: 'states', operation: 'DescribeExecution', match: [] });
     expect(gates.RefundPayment).toEqual({
       service: 'lambda',
       match: [expect.stringMatching(/^\{function:FulfillmentStepsRefundPaymentFunction[0-9A-F]{8}\}$/)],
@@ -176,6 +185,6 @@ describe('the outage matrix, derived from the synthesized definition', () => {
     sm.Properties.DefinitionString = JSON.stringify(definition);
     const added = deriveMatrix(copy).filter((r) => r.state === 'NewStep');
     expect(added.map((r) => `${r.id} ${r.via}`)).toEqual(['lambda@NewStep integration', 'dynamodb@NewStep handler']);
-    expect(added[0].reach).toEqual({ screened: false, undeliverable: false, failFirst: [] });
+    expect(added[0].reach).toEqual({ screened: false, undeliverable: false, failFirst: [], nameTaken: null });
   });
 });

@@ -209,7 +209,7 @@ const OUTAGES: ReadonlyArray<{
     alarms: ['restockErrors'],
   },
   {
-    outage: 'Step Functions down at ShipOrder (the parent cannot start or follow a package)',
+    outage: 'Step Functions down at ShipOrder (the parent cannot start, follow or describe a package)',
     services: ['states'],
     consequence: 'the saga runs, then FAILED (UNEXPECTED_ERROR)',
     alarms: ['executionsFailed'],

@@ -17,6 +17,8 @@
  * derivation covers every Task/dependency pair.
  */
 
+import { EXECUTION_ALREADY_EXISTS_ERROR } from '@securecart/contracts';
+
 /** Services the matrix takes down (SigV4 signing names, as the emulator's fault rules name them). */
 export const MATRIX_SERVICES = ['lambda', 'sns', 'sqs', 'events', 'dynamodb', 'states'] as const;
 export type MatrixService = (typeof MATRIX_SERVICES)[number];
@@ -29,11 +31,18 @@ export interface Reach {
   readonly undeliverable: boolean;
   /** Task states whose own call must fail permanently (a non-retried error) so their catch leads here. */
   readonly failFirst: readonly string[];
+  /**
+   * The Task whose child start must fail with ExecutionAlreadyExists (the name taken: a restarted
+   * parent after the child closed) so that the parent describes the child (docs/adr/0029), if any.
+   */
+  readonly nameTaken: string | null;
 }
 
 /** The narrow match of a Task's own call: the substrings that identify it for one order. */
 export interface CallMatch {
   readonly service: MatrixService;
+  /** The API operation, where it is not the service's usual one (Invoke, StartExecution, any). */
+  readonly operation?: string;
   /** Substrings besides the order id; `{function:LogicalId}` and `{terminal}` are resolved by the runner. */
   readonly match: readonly string[];
 }
@@ -60,7 +69,10 @@ export interface MatrixRow {
 type Resources = Record<string, { Type: string; Properties?: any }>;
 
 /** Order-kind hooks of the simulated providers: a business error an order can be made to raise. */
-const ERROR_HOOKS: Record<string, 'undeliverable'> = { ShipmentFailed: 'undeliverable' };
+const ERROR_HOOKS: Record<string, 'undeliverable' | 'nameTaken'> = {
+  ShipmentFailed: 'undeliverable',
+  [EXECUTION_ALREADY_EXISTS_ERROR]: 'nameTaken',
+};
 /** A Choice condition an order can be made to take. */
 const CHOICE_HOOKS: Record<string, 'screened'> = { '$.validation.screeningRequired': 'screened' };
 
@@ -206,6 +218,9 @@ function gateOf(
     return { service, match: [`{queue:${queue}}`, status?.StringValue ?? '{terminal}'] };
   }
   if (service === 'events') return { service, match: (task.Parameters?.Entries ?? []).map((e: any) => e.DetailType) };
+  // An AWS SDK integration of Step Functions (DescribeShipOrder): its own operation.
+  const sdk = /:states:::aws-sdk:sfn:([a-zA-Z]+)$/.exec(String(task.Resource))?.[1];
+  if (service === 'states' && sdk) return { service, operation: sdk[0].toUpperCase() + sdk.slice(1), match: [] };
   return { service, match: [] };
 }
 
@@ -223,7 +238,7 @@ function reaches(
   type Path = { cost: number; reach: Reach };
   const best: Record<string, Path> = {};
   const queue: Array<[string, Path]> = [
-    [definition.StartAt, { cost: 0, reach: { screened: false, undeliverable: false, failFirst: [] } }],
+    [definition.StartAt, { cost: 0, reach: { screened: false, undeliverable: false, failFirst: [], nameTaken: null } }],
   ];
   while (queue.length) {
     queue.sort((a, b) => a[1].cost - b[1].cost);
@@ -247,7 +262,8 @@ function reaches(
     }
     for (const c of s.Catch ?? []) {
       const hook = c.ErrorEquals.map((e: string) => ERROR_HOOKS[e]).find(Boolean);
-      if (hook) go(c.Next, 1, { [hook]: true });
+      if (hook === 'nameTaken') go(c.Next, 1, { nameTaken: name });
+      else if (hook) go(c.Next, 1, { [hook]: true });
       else if (c.ErrorEquals.includes('States.ALL') && s.Type === 'Task')
         go(c.Next, 2, { failFirst: [...path.reach.failFirst, name] });
     }

@@ -1,6 +1,8 @@
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import {
+  AWS_TRANSIENT_ERRORS,
   COMPLIANCE_DETAIL_TYPES,
+  EXECUTION_ALREADY_EXISTS_ERROR,
   EXECUTION_NAME_PATTERN,
   idempotencyKey,
   ORDER_ID_PATTERN,
@@ -112,18 +114,106 @@ describe('ShipOrder, the shipping sub-workflow (synthesized definitions, real ha
     expect([...((await harness.catalogItem(widget)).reservedOrders ?? [])]).not.toContain(o.orderId);
   });
 
-  test('a restarted parent starts no second child for a package: the start by name joins the first', async () => {
-    const { gadget } = await seed(harness, 'gadget');
-    const o = order({ items: [{ productId: gadget, quantity: 1 }] });
-    const input = await harness.handOff(o);
-    const first = await harness.start(input);
-    expect(terminal(first).status).toBe('FULFILLED');
-    // The same execution input again (a restart): the same child name and input.
-    const again = await harness.start(input);
-    expect(terminal(again).status).toBe('FULFILLED');
-    expect(again.children.map((c) => c.name)).toEqual([`${o.orderId}-pkg0`]);
-    expect(count(again, 'CreateShipment') + count(again, 'WaitForPickup')).toBe(0);
-    expect(again.output.shipments).toEqual(first.output.shipments);
+  describe('a child name already taken (Step Functions: ExecutionAlreadyExists unless RUNNING with the same input)', () => {
+    const via = (r: ExecutionReport) => r.children.map((c) => c.via);
+    const shipped = (r: ExecutionReport) =>
+      count(r, 'CreateShipment') + count(r, 'WaitForPickup') + count(r, 'CommitShipment');
+
+    test('a second start while the child RUNS with the same input joins it: one booking, both parents get its output', async () => {
+      const { gadget } = await seed(harness, 'gadget');
+      const input = await harness.handOff(order({ items: [{ productId: gadget, quantity: 1 }] }));
+      const [a, b] = await Promise.all([harness.start(input), harness.start(input)]);
+      expect([terminal(a).status, terminal(b).status]).toEqual(['FULFILLED', 'FULFILLED']);
+      expect([...via(a), ...via(b)]).toEqual(['start', 'start']);
+      expect(count(a, 'DescribeShipOrder') + count(b, 'DescribeShipOrder')).toBe(0);
+      // The child's states are recorded once, in the report of the parent that started it.
+      expect(shipped(a) + shipped(b)).toBe(3);
+      expect(b.output.shipments).toEqual(a.output.shipments);
+    });
+
+    test('restart after the child SUCCEEDED: ExecutionAlreadyExists, the child described, its output the package result; nothing shipped twice', async () => {
+      const { gadget } = await seed(harness, 'gadget');
+      const o = order({ items: [{ productId: gadget, quantity: 1 }] });
+      const input = await harness.handOff(o);
+      const first = await harness.start(input);
+      expect(terminal(first).status).toBe('FULFILLED');
+      // The same execution input again (a redriven parent): the same child name and input.
+      const again = await harness.start(input);
+      expect(again.history).toContainEqual(
+        expect.objectContaining({ type: 'StateFailed', Error: EXECUTION_ALREADY_EXISTS_ERROR }),
+      );
+      expect(terminal(again).status).toBe('FULFILLED');
+      expect(again.children.map((c) => [c.name, c.via])).toEqual([[`${o.orderId}-pkg0`, 'describe']]);
+      expect(count(again, 'DescribeShipOrder')).toBe(1);
+      expect(shipped(again)).toBe(0);
+      expect(again.output.shipments).toEqual(first.output.shipments);
+      expect(ShipOrderOutputSchema.parse(again.output.shipments[0])).toEqual(first.output.shipments[0]);
+    });
+
+    /** The start's answer lost once (the child ran to its end): the retried start finds the name taken. */
+    const answerLostOnce = {
+      lostAnswers: {
+        ShipOrder: (attempt: number) =>
+          attempt === 0
+            ? Object.assign(new Error('connection reset'), { name: AWS_TRANSIENT_ERRORS.stepFunctions[0] })
+            : undefined,
+      },
+    };
+
+    test('a retried start after the child SUCCEEDED (its answer lost): the child described, its output taken; booked once', async () => {
+      const { widget } = await seed(harness, 'widget');
+      const o = order({ items: [{ productId: widget, quantity: 2 }] });
+      const r = await harness.run(o, answerLostOnce);
+      expect(terminal(r).status).toBe('FULFILLED');
+      expect(count(r, 'ShipOrder')).toBe(2);
+      expect(r.children.map((c) => c.via)).toEqual(['start', 'describe']);
+      expect([count(r, 'CreateShipment'), count(r, 'WaitForPickup'), count(r, 'CommitShipment')]).toEqual([1, 1, 1]);
+      expect(r.output.shipments).toEqual([r.children[0].output]);
+      expect((await harness.catalogItem(widget)).stock).toBe(PRODUCTS.widget.stock - 2);
+    });
+
+    test('a retried start after the child FAILED (ShipmentFailed): its named error, CANCELLED SHIPMENT_FAILED after the saga; booked once', async () => {
+      const { widget } = await seed(harness, 'widget');
+      const o = order({ items: [{ productId: widget, quantity: 1 }], shippingAddress: UNDELIVERABLE });
+      const r = await harness.run(o, answerLostOnce);
+      expect(r.children.map((c) => [c.via, c.error?.error])).toEqual([
+        ['start', SHIP_ORDER_ERRORS.shipmentFailed],
+        ['describe', SHIP_ORDER_ERRORS.shipmentFailed],
+      ]);
+      expect(count(r, 'CreateShipment')).toBe(1);
+      expect(terminal(r)).toMatchObject({ status: 'CANCELLED', reason: 'SHIPMENT_FAILED' });
+      expect(r.tasks.slice(-3)).toEqual(['RefundPayment', 'ReleaseInventory', 'PublishOutcome']);
+      expect(await harness.record(idempotencyKey('payment', o.orderId))).toMatchObject({ status: 'REFUNDED' });
+      expect((await harness.catalogItem(widget)).stock).toBe(PRODUCTS.widget.stock);
+    });
+
+    test('a retried start after the child failed with an unnamed error (a TypeError): FAILED UNEXPECTED_ERROR after the saga', async () => {
+      const { widget } = await seed(harness, 'widget');
+      const o = order({ items: [{ productId: widget, quantity: 1 }] });
+      const r = await harness.run(o, { ...answerLostOnce, faults: { CommitShipment: new TypeError('boom') } });
+      expect(r.children.map((c) => [c.via, c.error?.error])).toEqual([
+        ['start', 'TypeError'],
+        ['describe', 'TypeError'],
+      ]);
+      expect(count(r, 'CreateShipment')).toBe(1);
+      expect(terminal(r)).toMatchObject({ status: 'FAILED', reason: 'UNEXPECTED_ERROR' });
+      expect((await harness.catalogItem(widget)).stock).toBe(PRODUCTS.widget.stock);
+    });
+
+    test('the name taken by another input (another claim): its result is not taken; FAILED UNEXPECTED_ERROR after the saga', async () => {
+      const { gadget } = await seed(harness, 'gadget');
+      const o = order({ items: [{ productId: gadget, quantity: 1 }] });
+      const first = await harness.run(o);
+      expect(terminal(first).status).toBe('FULFILLED');
+      // The same order handed off again: a new claim reference, so the child's input differs.
+      const other = await harness.run(o);
+      expect(other.children.map((c) => c.via)).toEqual(['describe']);
+      expect(other.output).toBeUndefined();
+      expect(count(other, 'DescribeShipOrder')).toBe(1);
+      expect(shipped(other)).toBe(0);
+      expect(JSON.stringify(other.history)).toContain('ShipOrderNameTaken');
+      expect(terminal(other)).toMatchObject({ status: 'FAILED', reason: 'UNEXPECTED_ERROR' });
+    });
   });
 
   test('hostile ids: the longest order id and a warehouse full of forbidden characters still give valid execution names', async () => {

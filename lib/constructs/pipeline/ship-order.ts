@@ -47,6 +47,8 @@ const J = sfn.JsonPath;
  */
 export class ShipOrder extends Construct implements Observable {
   readonly stateMachine: sfn.StateMachine;
+  /** Its name, known at synthesis (the parent builds its executions' ARNs from it). */
+  readonly stateMachineName: string;
   /** The simulated carrier's pickup desk (lambda/carrier-pickup). */
   readonly carrierPickup: lambda.IFunction;
   readonly alarms: cloudwatch.IAlarm[];
@@ -54,6 +56,7 @@ export class ShipOrder extends Construct implements Observable {
 
   constructor(scope: Construct, id: string, props: ShipOrderProps) {
     super(scope, id);
+    this.stateMachineName = props.stateMachineName;
     // State names differ from the parent's (its outcome states): the two read as one in the diagram and the matrix.
     const fail = (state: string, error: string, cause: string) => new sfn.Fail(this, state, { error, cause });
     const failed = {
