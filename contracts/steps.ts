@@ -151,6 +151,22 @@ export const CommitShipmentInputSchema = z.object({
 });
 export type CommitShipmentInput = z.infer<typeof CommitShipmentInputSchema>;
 
+/**
+ * CancelShipment, ShipOrder's compensation (docs/adr/0029): a package whose label was created fails
+ * (no pickup in time, the pickup refused, CommitShipment failing for good), so its label is voided
+ * with the carrier before ShipOrder fails with the same error. `pickedUpAt` is the pickup
+ * confirmation when there was one (null otherwise): the simulated carrier refuses to void the label
+ * of a parcel it has already picked up.
+ */
+export const CancelShipmentInputSchema = z.object({
+  orderId,
+  shipmentId: nonEmptyText(200),
+  carrier: nonEmptyText(),
+  trackingNumber: nonEmptyText(),
+  pickedUpAt: z.nullable(nonEmptyText()),
+});
+export type CancelShipmentInput = z.infer<typeof CancelShipmentInputSchema>;
+
 /** What a ShipOrder execution outputs (the parent's `$.shipments[i]`). */
 export const ShipOrderOutputSchema = z.object({
   shipmentId: nonEmptyText(200),

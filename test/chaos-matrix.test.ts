@@ -74,7 +74,7 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       checked.push(name);
     }
     expect(problems).toEqual([]);
-    expect(checked).toHaveLength(8); // validate, pay, reserve, invoice, refund, release; ShipOrder's create and commit
+    expect(checked).toHaveLength(9); // validate, pay, reserve, invoice, refund, release; ShipOrder's create, commit and cancel
   });
 
   test('the matrix: every Task state and each dependency it calls (the table the chaos run fills in)', () => {
@@ -97,6 +97,7 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       CreateShipment: ['dynamodb (handler)', 'lambda'],
       WaitForPickup: ['events', 'lambda (target)', 'states (target)'],
       CommitShipment: ['dynamodb (handler)', 'lambda'],
+      CancelShipment: ['dynamodb (handler)', 'lambda'],
       // refund-payment also puts Refund Issued / Refund Failed (ADR 28; never fails the refund).
       RefundPayment: ['dynamodb (handler)', 'events (handler)', 'lambda'],
       // The outcome's compliance event (ADR 28): only for a compliance outcome (declined, fraud, FAILED).
@@ -145,6 +146,7 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       CreateShipment: '',
       WaitForPickup: '',
       CommitShipment: '',
+      CancelShipment: 'fail CommitShipment',
       RefundPayment: 'undeliverable',
       PutComplianceEvent: '',
       ReleaseInventory: 'undeliverable',

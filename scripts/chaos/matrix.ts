@@ -261,7 +261,10 @@ function reaches(
       else if (!hook) go(c.Next);
     }
     for (const c of s.Catch ?? []) {
-      const hook = c.ErrorEquals.map((e: string) => ERROR_HOOKS[e]).find(Boolean);
+      // A task-token wait's ShipmentFailed is the carrier's answer, which an order cannot be made to get.
+      const hook = /waitForTaskToken$/.test(String(s.Resource))
+        ? undefined
+        : c.ErrorEquals.map((e: string) => ERROR_HOOKS[e]).find(Boolean);
       if (hook === 'nameTaken') go(c.Next, 1, { nameTaken: name });
       else if (hook) go(c.Next, 1, { [hook]: true });
       else if (c.ErrorEquals.includes('States.ALL') && s.Type === 'Task')

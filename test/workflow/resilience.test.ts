@@ -357,6 +357,14 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
         money: 'refunded',
         stock: 'restored',
       },
+      // ShipOrder's compensation failing for good after CommitShipment did: the package's error stands.
+      CancelShipment: {
+        also: ['CommitShipment'],
+        terminal: 'FAILED UNEXPECTED_ERROR',
+        execution: 'OrderFailed',
+        money: 'refunded',
+        stock: 'restored',
+      },
       CommitShipment: {
         terminal: 'FAILED UNEXPECTED_ERROR',
         execution: 'OrderFailed',

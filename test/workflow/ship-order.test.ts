@@ -65,10 +65,31 @@ describe('ShipOrder, the shipping sub-workflow (synthesized definitions, real ha
       TimeoutSeconds: pickup.timeout.toSeconds(),
     });
     expect(child.WaitForPickup.Parameters.Entries[0]).toMatchObject({ DetailType: PICKUP_REQUESTED_DETAIL_TYPE });
-    // Every Fail state of the child raises one of the contract's named errors, with a fixed cause.
+    // Every Fail state of the child raises one of the contract's named errors, with a fixed cause,
+    // but the one after the label's compensation, which raises the package's error as recorded.
     const fails = Object.values(child).filter((s: any) => s.Type === 'Fail');
-    expect(fails.map((f: any) => f.Error).sort()).toEqual(Object.values(SHIP_ORDER_ERRORS).sort());
-    for (const f of fails) expect(typeof f.Cause).toBe('string');
+    expect(
+      fails
+        .filter((f: any) => f.Error)
+        .map((f: any) => f.Error)
+        .sort(),
+    ).toEqual([SHIP_ORDER_ERRORS.carrierUnavailable, SHIP_ORDER_ERRORS.shipmentFailed].sort());
+    for (const f of fails.filter((x: any) => x.Error)) expect(typeof f.Cause).toBe('string');
+    expect(child.ShipmentAbandoned).toEqual({
+      Type: 'Fail',
+      ErrorPath: '$.failure.Error',
+      CausePath: '$.failure.Cause',
+    });
+    // Before it, CancelShipment: reached from every failure once the label exists, its own failure caught.
+    const intoCancel = Object.entries<any>(child)
+      .filter(([, s]) => s.Next === 'CancelShipment')
+      .map(([n]) => n)
+      .sort();
+    expect(intoCancel).toEqual(['CommitFailed', 'NoPickupInTime', 'PickupRefused']);
+    expect(child.NoPickupInTime.Result).toMatchObject({ Error: SHIP_ORDER_ERRORS.pickupTimedOut, PickedUpAt: null });
+    expect(child.CancelShipment.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.labelVoid', Next: 'ShipmentAbandoned' },
+    ]);
     // Only intake starts OrderFulfillment, only OrderFulfillment starts ShipOrder.
     const starts = Object.entries<any>(resources)
       .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
@@ -311,6 +332,58 @@ describe('ShipOrder, the shipping sub-workflow (synthesized definitions, real ha
       expect(childError(r)).toEqual(['TypeError']);
       expect(terminal(r)).toMatchObject({ status: 'FAILED', reason: 'UNEXPECTED_ERROR' });
       await expectRefundedAndReleased(r, o.orderId, widget, PRODUCTS.widget.stock);
+    });
+  });
+
+  describe('the label of a package that fails after its booking is voided first (CancelShipment), and the error stands', () => {
+    const voidRecord = (orderId: string, shipmentId: string) =>
+      harness.record(idempotencyKey('label-void', orderId, shipmentId));
+
+    test('no pickup in time: the label voided once, then PickupTimedOut → CANCELLED SHIPMENT_FAILED, refunded and released', async () => {
+      const { gadget } = await seed(harness, 'gadget');
+      const o = order({ items: [{ productId: gadget, quantity: 1 }] });
+      const r = await harness.run(o, { pickup: { carrierDown: true, heartbeatSeconds: null, timeoutSeconds: 1 } });
+      expect(count(r, 'CancelShipment')).toBe(1);
+      const shipmentId = `${o.orderId}-${PRODUCTS.gadget.warehouse}`;
+      expect(await voidRecord(o.orderId, shipmentId)).toMatchObject({ kind: 'label-void', shipmentId });
+      expect(r.children[0].error).toEqual({
+        error: SHIP_ORDER_ERRORS.pickupTimedOut,
+        cause: 'No pickup confirmation from the carrier in time',
+      });
+      expect(terminal(r)).toMatchObject({ status: 'CANCELLED', reason: 'SHIPMENT_FAILED' });
+      expect((await harness.catalogItem(gadget)).stock).toBe(PRODUCTS.gadget.stock);
+    });
+
+    test('CommitShipment failing for good after the pickup: the carrier refuses the void, the raw error stands (FAILED UNEXPECTED_ERROR)', async () => {
+      const { widget } = await seed(harness, 'widget');
+      const o = order({ items: [{ productId: widget, quantity: 1 }] });
+      const r = await harness.run(o, { faults: { CommitShipment: new TypeError('boom') } });
+      expect(count(r, 'CancelShipment')).toBe(1);
+      expect(await voidRecord(o.orderId, `${o.orderId}-${PRODUCTS.widget.warehouse}`)).toBeUndefined();
+      expect(r.children[0].error).toEqual({ error: 'TypeError', cause: expect.stringContaining('boom') });
+      expect(terminal(r)).toMatchObject({ status: 'FAILED', reason: 'UNEXPECTED_ERROR' });
+    });
+
+    test('the void failing for good does not lose the package error: PickupTimedOut still, CANCELLED SHIPMENT_FAILED', async () => {
+      const { gadget } = await seed(harness, 'gadget');
+      const o = order({ items: [{ productId: gadget, quantity: 1 }] });
+      const r = await harness.run(o, {
+        pickup: { carrierDown: true, heartbeatSeconds: null, timeoutSeconds: 1 },
+        faults: { CancelShipment: new Error('carrier API down') },
+      });
+      expect(count(r, 'CancelShipment')).toBe(1 + engines.profile.workflow.compensationMaxAttempts);
+      expect(childError(r)).toEqual([SHIP_ORDER_ERRORS.pickupTimedOut]);
+      expect(terminal(r)).toMatchObject({ status: 'CANCELLED', reason: 'SHIPMENT_FAILED' });
+      expect(await harness.record(idempotencyKey('payment', o.orderId))).toMatchObject({ status: 'REFUNDED' });
+    });
+
+    test('a booking refused (no label) voids nothing', async () => {
+      const { widget } = await seed(harness, 'widget');
+      const r = await harness.run(
+        order({ items: [{ productId: widget, quantity: 1 }], shippingAddress: UNDELIVERABLE }),
+      );
+      expect(childError(r)).toEqual([SHIP_ORDER_ERRORS.shipmentFailed]);
+      expect(count(r, 'CancelShipment')).toBe(0);
     });
   });
 });

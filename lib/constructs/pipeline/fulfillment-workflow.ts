@@ -21,7 +21,7 @@ import { grantExecutionDataKey, PipelineBaseProps } from './base';
 import { complianceEventStates } from './compliance-events';
 import { WorkflowStep } from './fulfillment-steps';
 import { OrderEventsFanOut } from './order-events-fan-out';
-import { ShipOrder } from './ship-order';
+import { SHIP_ORDER_STEPS, ShipOrder } from './ship-order';
 import { outageRetry, STEP_PAYLOADS as P, WorkflowStates, WorkflowWaits } from './workflow-states';
 
 export interface FulfillmentWorkflowProps extends PipelineBaseProps {
@@ -226,7 +226,7 @@ export class FulfillmentWorkflow extends Construct implements Observable {
     props.key.key.grant(this.stateMachine.role, 'kms:GenerateDataKey', 'kms:Decrypt');
     // The shipment handlers are ShipOrder's to invoke, not this workflow's.
     const invoked = Object.entries(props.handlers)
-      .filter(([step]) => step !== 'create-shipment' && step !== 'commit-shipment')
+      .filter(([step]) => !SHIP_ORDER_STEPS.includes(step))
       .map(([, fn]) => fn);
     acknowledgeRole(this.stateMachine, invoked, props.shipOrder);
 
