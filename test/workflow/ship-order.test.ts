@@ -1,4 +1,4 @@
-import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { SendTaskHeartbeatCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import {
   AWS_TRANSIENT_ERRORS,
   COMPLIANCE_DETAIL_TYPES,
@@ -129,6 +129,14 @@ describe('ShipOrder, the shipping sub-workflow (synthesized definitions, real ha
     // The carrier confirmed each pickup through the synthesized rule and the task token.
     const confirmations = harness.sfnMock.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input);
     expect(confirmations.filter((c) => c.taskToken?.startsWith(`token-${o.orderId}-pkg`))).toHaveLength(2);
+    // Each preceded by the carrier's heartbeat on the same token.
+    const heartbeats = harness.sfnMock.commandCalls(SendTaskHeartbeatCommand).map((c) => c.args[0].input.taskToken);
+    expect(heartbeats.filter((t) => t?.startsWith(`token-${o.orderId}-pkg`)).sort()).toEqual(
+      confirmations
+        .map((c) => c.taskToken)
+        .filter((t) => t?.startsWith(`token-${o.orderId}-pkg`))
+        .sort(),
+    );
     expect(count(r, 'WaitForPickup')).toBe(2);
     expect(count(r, 'CommitShipment')).toBe(2);
     expect((await harness.catalogItem(widget)).stock).toBe(PRODUCTS.widget.stock - 2);
