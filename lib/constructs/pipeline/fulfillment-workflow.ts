@@ -22,7 +22,13 @@ import { complianceEventStates } from './compliance-events';
 import { WorkflowStep } from './fulfillment-steps';
 import { OrderEventsFanOut } from './order-events-fan-out';
 import { SHIP_ORDER_STEPS, ShipOrder } from './ship-order';
-import { outageRetry, STEP_PAYLOADS as P, WorkflowStates, WorkflowWaits } from './workflow-states';
+import {
+  outageRetry,
+  pipelineStateMachine,
+  STEP_PAYLOADS as P,
+  WorkflowStates,
+  WorkflowWaits,
+} from './workflow-states';
 
 export interface FulfillmentWorkflowProps extends PipelineBaseProps {
   readonly stateMachineName: string;
@@ -197,26 +203,7 @@ export class FulfillmentWorkflow extends Construct implements Observable {
       { errors: [ALL], resultPath: '$.error' },
     );
 
-    const logGroup = props.key.logGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
-      retentionDays: props.logRetentionDays,
-      removalPolicy: props.removalPolicy,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: props.stateMachineName,
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      timeout: Duration.hours(2),
-      tracingEnabled: true,
-      // Every state's entry and exit, WITHOUT its data: the states' inputs and outputs stay in the
-      // CMK-encrypted execution history (docs/adr/0019-claim-check-for-payment-data.md).
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      // The definition and the execution history are encrypted with the pipeline key. CDK grants
-      // the role kms:Decrypt/GenerateDataKey in this state machine's encryption context, the log
-      // delivery its key permissions, as the Step Functions guide documents.
-      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.key.key, Duration.minutes(5)),
-      removalPolicy: props.removalPolicy,
-    });
+    this.stateMachine = pipelineStateMachine(this, props, definition, Duration.hours(2));
     props.orderEvents.grantPublishThroughKey(this.stateMachine.role);
     // Starting a ShipOrder hands it the package: the key in the child's encryption context.
     grantExecutionDataKey(props.shipOrder.stateMachine, props.key, this.stateMachine.role);

@@ -17,7 +17,7 @@ import {
 import { acknowledge } from '../nag';
 import { Observable, RUNBOOKS } from '../ops-alarms';
 import { durationWidget, grantExecutionDataKey, PipelineBaseProps, pipelineFunction } from './base';
-import { lambdaStep, outageRetry, STEP_PAYLOADS as P, WorkflowWaits } from './workflow-states';
+import { lambdaStep, outageRetry, pipelineStateMachine, STEP_PAYLOADS as P, WorkflowWaits } from './workflow-states';
 
 export interface ShipOrderProps extends PipelineBaseProps {
   readonly stateMachineName: string;
@@ -163,23 +163,13 @@ export class ShipOrder extends Construct implements Observable {
     });
     const definition = sfn.Chain.start(book).next(pickup).next(commit).next(shipped);
 
-    const logGroup = props.key.logGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
-      retentionDays: props.logRetentionDays,
-      removalPolicy: props.removalPolicy,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: props.stateMachineName,
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      // The pickup wait and the booking's retries, with room to spare; the parent's own 2 hours bound it too.
-      timeout: props.waits.pickup.timeout.plus(Duration.minutes(30)),
-      tracingEnabled: true,
-      // As OrderFulfillment: every state's entry and exit without its data (ADR 19).
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.key.key, Duration.minutes(5)),
-      removalPolicy: props.removalPolicy,
-    });
+    // The pickup wait and the booking's retries, with room to spare; the parent's own 2 hours bound it too.
+    this.stateMachine = pipelineStateMachine(
+      this,
+      props,
+      definition,
+      props.waits.pickup.timeout.plus(Duration.minutes(30)),
+    );
     const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       acknowledge(policy, {
