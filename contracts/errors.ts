@@ -79,6 +79,17 @@ export const AWS_TRANSIENT_ERRORS = {
     'StepFunctions.ServiceUnavailable',
     'StepFunctions.SdkClientException',
   ],
+  /**
+   * The aws-sdk:sfn integration (DescribeExecution of a ShipOrder child that already exists): AWS
+   * SDK integrations name errors `Sfn.<Exception>`; SfnException is what an unmodelled 5xx becomes.
+   */
+  stepFunctionsSdk: [
+    'Sfn.ThrottlingException',
+    'Sfn.ServiceUnavailableException',
+    'Sfn.InternalServerErrorException',
+    'Sfn.SdkClientException',
+    'Sfn.SfnException',
+  ],
   dynamoDb: [
     'DynamoDB.ProvisionedThroughputExceededException',
     'DynamoDB.ThrottlingException',

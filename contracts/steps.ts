@@ -115,6 +115,12 @@ export type ShipOrderInput = CreateShipmentInput;
  */
 export const shipOrderExecutionName = (orderId: string, packageIndex: number): string =>
   `${orderId}-pkg${packageIndex}`;
+/**
+ * What the `startExecution.sync:2` Task fails with when an execution of that name exists and it
+ * cannot be joined: it has closed (whatever its input), or it runs with another input. A start
+ * with the same name and input as a RUNNING execution succeeds and follows that one.
+ */
+export const EXECUTION_ALREADY_EXISTS_ERROR = 'StepFunctions.ExecutionAlreadyExistsException';
 /** Step Functions' execution-name rules (StartExecution `name`). */
 export const EXECUTION_NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
 
@@ -144,6 +150,22 @@ export const CommitShipmentInputSchema = z.object({
   shipment: z.object({ shipmentId: nonEmptyText(200), items: nonEmptyList(StepItemSchema) }),
 });
 export type CommitShipmentInput = z.infer<typeof CommitShipmentInputSchema>;
+
+/**
+ * CancelShipment, ShipOrder's compensation (docs/adr/0029): a package whose label was created fails
+ * (no pickup in time, the pickup refused, CommitShipment failing for good), so its label is voided
+ * with the carrier before ShipOrder fails with the same error. `pickedUpAt` is the pickup
+ * confirmation when there was one (null otherwise): the simulated carrier refuses to void the label
+ * of a parcel it has already picked up.
+ */
+export const CancelShipmentInputSchema = z.object({
+  orderId,
+  shipmentId: nonEmptyText(200),
+  carrier: nonEmptyText(),
+  trackingNumber: nonEmptyText(),
+  pickedUpAt: z.nullable(nonEmptyText()),
+});
+export type CancelShipmentInput = z.infer<typeof CancelShipmentInputSchema>;
 
 /** What a ShipOrder execution outputs (the parent's `$.shipments[i]`). */
 export const ShipOrderOutputSchema = z.object({

@@ -41,7 +41,7 @@ export interface CatalogItem {
  * Kinds of record in the Idempotency table; the key is `<kind>#<orderId>[#<sub-id>]`. `release` is
  * the release marker of an order (see `ReleaseMarker`), not a side effect.
  */
-type IdempotencyKind = 'payment' | 'invoice' | 'shipment' | 'release';
+type IdempotencyKind = 'payment' | 'invoice' | 'shipment' | 'release' | 'label-void';
 export const idempotencyKey = (kind: IdempotencyKind, orderId: string, subId?: string) =>
   subId === undefined ? `${kind}#${orderId}` : `${kind}#${orderId}#${subId}`;
 /** How long side-effect records are kept (TTL), in days. */

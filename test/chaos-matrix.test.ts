@@ -75,7 +75,7 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       checked.push(name);
     }
     expect(problems).toEqual([]);
-    expect(checked).toHaveLength(8); // validate, pay, reserve, invoice, refund, release; ShipOrder's create and commit
+    expect(checked).toHaveLength(9); // validate, pay, reserve, invoice, refund, release; ShipOrder's create, commit and cancel
   });
 
   test('the matrix: every Task state and each dependency it calls (the table the chaos run fills in)', () => {
@@ -94,9 +94,11 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       ReserveInventory: ['dynamodb (handler)', 'events (handler)', 'lambda'],
       CreateInvoice: ['dynamodb (handler)', 'lambda'],
       ShipOrder: ['states'],
+      DescribeShipOrder: ['states'],
       CreateShipment: ['dynamodb (handler)', 'lambda'],
       WaitForPickup: ['events', 'lambda (target)', 'states (target)'],
       CommitShipment: ['dynamodb (handler)', 'lambda'],
+      CancelShipment: ['dynamodb (handler)', 'lambda'],
       // refund-payment also puts Refund Issued / Refund Failed (ADR 28; never fails the refund).
       RefundPayment: ['dynamodb (handler)', 'events (handler)', 'lambda'],
       // The outcome's compliance event (ADR 28): only for a compliance outcome (declined, fraud, FAILED).
@@ -122,6 +124,7 @@ describe('the outage matrix, derived from the synthesized definition', () => {
         r.undeliverable && 'undeliverable',
         r.declined && 'declined',
         ...r.failFirst.map((f) => `fail ${f}`),
+        r.nameTaken && `name taken at ${r.nameTaken}`,
       ]
         .filter(Boolean)
         .join(', ');
@@ -141,9 +144,11 @@ describe('the outage matrix, derived from the synthesized definition', () => {
       ReserveInventory: '',
       CreateInvoice: '',
       ShipOrder: '',
+      DescribeShipOrder: 'name taken at ShipOrder',
       CreateShipment: '',
       WaitForPickup: '',
       CommitShipment: '',
+      CancelShipment: 'fail CommitShipment',
       RefundPayment: 'undeliverable',
       // Only after a compliance outcome (ADR 28): a declined card's CANCELLED PAYMENT_DECLINED, not an approved order.
       PutComplianceEvent: 'declined',
@@ -166,6 +171,8 @@ describe('the outage matrix, derived from the synthesized definition', () => {
     expect(gates.ShipOrder).toEqual({ service: 'states', match: [':stateMachine:securecart-localstack-ShipOrder'] });
     // Its detail type comes from the state data: the compliance source names the call instead.
     expect(gates.PutComplianceEvent).toEqual({ service: 'events', match: [COMPLIANCE_SOURCE] });
+    // The child described after ExecutionAlreadyExists: DescribeExecution, not the start.
+    expect(gates.DescribeShipOrder).toEqual({ service: 'states', operation: 'DescribeExecution', match: [] });
     expect(gates.RefundPayment).toEqual({
       service: 'lambda',
       match: [expect.stringMatching(/^\{function:FulfillmentStepsRefundPaymentFunction[0-9A-F]{8}\}$/)],
@@ -187,7 +194,13 @@ describe('the outage matrix, derived from the synthesized definition', () => {
     sm.Properties.DefinitionString = JSON.stringify(definition);
     const added = deriveMatrix(copy).filter((r) => r.state === 'NewStep');
     expect(added.map((r) => `${r.id} ${r.via}`)).toEqual(['lambda@NewStep integration', 'dynamodb@NewStep handler']);
-    expect(added[0].reach).toEqual({ screened: false, undeliverable: false, declined: false, failFirst: [] });
+    expect(added[0].reach).toEqual({
+      screened: false,
+      undeliverable: false,
+      declined: false,
+      failFirst: [],
+      nameTaken: null,
+    });
   });
 
   test('a branch that tests the outcome is taken only through an outcome an order can be made to have', () => {

@@ -295,7 +295,7 @@ describe('Monitoring', () => {
       const handlers = byType(s, pipeline, 'AWS::Lambda::Function').filter(
         ([, f]) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
       );
-      expect(handlers).toHaveLength(15); // carrier-pickup and commit-shipment: ShipOrder's (docs/adr/0029); clickstream-consumer (ADR 25); cart-reminder (ADR 30)
+      expect(handlers).toHaveLength(16); // carrier-pickup, commit-shipment and cancel-shipment: ShipOrder's (docs/adr/0029); clickstream-consumer (ADR 25); cart-reminder (ADR 30)
       for (const [id, f] of handlers)
         expect({ id, tracing: f.Properties.TracingConfig }).toEqual({ id, tracing: { Mode: 'Active' } });
       const [, task] = byType(s, api, 'AWS::ECS::TaskDefinition').find(([, t]) =>

@@ -209,14 +209,14 @@ const OUTAGES: ReadonlyArray<{
     alarms: ['restockErrors'],
   },
   {
-    outage: 'Step Functions down at ShipOrder (the parent cannot start or follow a package)',
+    outage: 'Step Functions down at ShipOrder (the parent cannot start, follow or describe a package)',
     services: ['states'],
     consequence: 'the saga runs, then FAILED (UNEXPECTED_ERROR)',
     alarms: ['executionsFailed'],
   },
   {
     outage:
-      "Lambda, DynamoDB or EventBridge down at a ShipOrder step (CreateShipment, WaitForPickup's request, CommitShipment)",
+      "Lambda, DynamoDB or EventBridge down at a ShipOrder step (CreateShipment, WaitForPickup's request, CommitShipment, CancelShipment)",
     services: ['lambda', 'dynamodb', 'events'],
     consequence:
       'the package fails (ShipOrder FAILED with the raw error); the parent runs the saga, then FAILED (UNEXPECTED_ERROR)',
@@ -344,7 +344,12 @@ describe('which alarm an outage fires (synthesized sandbox Pipeline stack)', () 
     };
     /** The alarm that sees where a caught failure leads. */
     const alarmOf = (target: string | undefined): AlarmName | 'none' => {
-      const s = target ? states[target] : undefined;
+      let s = target ? states[target] : undefined;
+      // Through a compensation on the way (ShipOrder's CommitFailed → CancelShipment → its Fail state).
+      for (let hops = 0; hops < 3 && s && (s.Type === 'Pass' ? !s.Result?.status : s.Type === 'Task'); hops++) {
+        if (s.Type === 'Task' && /:states:::sqs:sendMessage/.test(s.Resource)) break;
+        s = states[s.Next];
+      }
       if (s?.Type === 'Fail' || (s?.Type === 'Pass' && s.Result?.status === 'FAILED')) return 'executionsFailed';
       if (
         s?.Type === 'Task' &&

@@ -161,8 +161,8 @@ describe('Pipeline stack', () => {
   describe('handlers', () => {
     const handlers = () => byType('AWS::Lambda::Function').filter(([, f]) => f.Properties.Handler === 'index.handler');
 
-    test('fifteen handlers on nodejs22.x, ARM64, X-Ray, JSON logs to their own encrypted log group', () => {
-      expect(handlers()).toHaveLength(15);
+    test('sixteen handlers on nodejs22.x, ARM64, X-Ray, JSON logs to their own encrypted log group', () => {
+      expect(handlers()).toHaveLength(16);
       for (const [, f] of handlers()) {
         expect(f.Properties).toMatchObject({
           Runtime: 'nodejs22.x',
@@ -173,7 +173,7 @@ describe('Pipeline stack', () => {
         expect(f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toMatch(/^[a-z-]+$/);
       }
       const logGroups = byType('AWS::Logs::LogGroup');
-      expect(logGroups).toHaveLength(17); // fifteen handlers and the two state machines
+      expect(logGroups).toHaveLength(18); // sixteen handlers and the two state machines
       for (const [, lg] of logGroups)
         expect(lg.Properties).toMatchObject({
           KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineKey/), 'Arn'] },
@@ -209,6 +209,24 @@ describe('Pipeline stack', () => {
         JSON.stringify(p.Properties.PolicyDocument).includes('states:StartExecution'),
       );
       expect(starters).toHaveLength(2); // intake → OrderFulfillment → ShipOrder: test/workflow/ship-order.test.ts
+    });
+
+    test("cancel-shipment (ShipOrder's compensation) may only record label voids: GetItem/PutItem on the idempotency table", () => {
+      const dynamo = actionsOf('CancelShipment').filter((a: string) => a.startsWith('dynamodb:'));
+      expect(dynamo.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+      expect(actionsOf('CancelShipment').some((a: string) => /^(states|events|sqs|sns):/.test(a))).toBe(false);
+    });
+
+    test('OrderFulfillment may describe only ShipOrder executions for a taken child name (DescribeShipOrder)', () => {
+      const describes = statementsOf('OrderFulfillment/StateMachine')
+        .filter((st: any) => [st.Action].flat().includes('states:DescribeExecution'))
+        .map((st: any) => JSON.stringify(st.Resource));
+      expect(describes).toHaveLength(2); // sync:2's grant (CDK), and the aws-sdk:sfn:describeExecution task's
+      expect(describes.some((r: string) => r.includes(':execution:securecart-sandbox-ShipOrder:*'))).toBe(true);
+      for (const r of describes) {
+        expect(r).not.toBe('"*"');
+        expect(r).not.toContain('OrderFulfillment');
+      }
     });
 
     test('readers get read-only key actions on the data key; writers may also encrypt', () => {

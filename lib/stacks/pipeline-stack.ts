@@ -99,6 +99,7 @@ export class PipelineStack extends Stack {
       stateMachineName: `${prefix}-ShipOrder`,
       createShipment: this.steps.handlers['create-shipment'],
       commitShipment: this.steps.handlers['commit-shipment'],
+      cancelShipment: this.steps.handlers['cancel-shipment'],
       bus: this.routing.bus,
       targetDlq: this.routing.targetDlq,
       waits: profile.workflow,

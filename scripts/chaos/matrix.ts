@@ -18,7 +18,7 @@
  * derivation covers every Task/dependency pair.
  */
 
-import { OUTCOME_REASONS } from '@securecart/contracts';
+import { EXECUTION_ALREADY_EXISTS_ERROR, OUTCOME_REASONS } from '@securecart/contracts';
 
 /** Services the matrix takes down (SigV4 signing names, as the emulator's fault rules name them). */
 export const MATRIX_SERVICES = ['lambda', 'sns', 'sqs', 'events', 'dynamodb', 'states'] as const;
@@ -37,11 +37,18 @@ export interface Reach {
   readonly declined: boolean;
   /** Task states whose own call must fail permanently (a non-retried error) so their catch leads here. */
   readonly failFirst: readonly string[];
+  /**
+   * The Task whose child start must fail with ExecutionAlreadyExists (the name taken: a restarted
+   * parent after the child closed) so that the parent describes the child (docs/adr/0029), if any.
+   */
+  readonly nameTaken: string | null;
 }
 
 /** The narrow match of a Task's own call: the substrings that identify it for one order. */
 export interface CallMatch {
   readonly service: MatrixService;
+  /** The API operation, where it is not the service's usual one (Invoke, StartExecution, any). */
+  readonly operation?: string;
   /** Substrings besides the order id; `{function:LogicalId}` and `{terminal}` are resolved by the runner. */
   readonly match: readonly string[];
 }
@@ -68,7 +75,10 @@ export interface MatrixRow {
 type Resources = Record<string, { Type: string; Properties?: any }>;
 
 /** Order-kind hooks of the simulated providers: a business error an order can be made to raise. */
-const ERROR_HOOKS: Record<string, 'undeliverable'> = { ShipmentFailed: 'undeliverable' };
+const ERROR_HOOKS: Record<string, 'undeliverable' | 'nameTaken'> = {
+  ShipmentFailed: 'undeliverable',
+  [EXECUTION_ALREADY_EXISTS_ERROR]: 'nameTaken',
+};
 /** A Choice condition an order can be made to take. */
 const CHOICE_HOOKS: Record<string, 'screened'> = { '$.validation.screeningRequired': 'screened' };
 /**
@@ -234,6 +244,9 @@ function gateOf(
     const status = from ? Object.values<any>(states[from].Parameters?.MessageAttributes ?? {})[0] : undefined;
     return { service, match: [`{queue:${queue}}`, status?.StringValue ?? '{terminal}'] };
   }
+  // An AWS SDK integration of Step Functions (DescribeShipOrder): its own operation.
+  const sdk = /:states:::aws-sdk:sfn:([a-zA-Z]+)$/.exec(String(task.Resource))?.[1];
+  if (service === 'states' && sdk) return { service, operation: sdk[0].toUpperCase() + sdk.slice(1), match: [] };
   // The detail type, or the source when the detail type is taken from the state data (PutComplianceEvent).
   // A child workflow's start (ShipOrder): its state machine's name. The order id alone would also
   // hold start-fulfillment's StartExecution of the order's own execution, which never began.
@@ -261,7 +274,10 @@ function reaches(
   type Path = { cost: number; reach: Reach };
   const best: Record<string, Path> = {};
   const queue: Array<[string, Path]> = [
-    [definition.StartAt, { cost: 0, reach: { screened: false, undeliverable: false, declined: false, failFirst: [] } }],
+    [
+      definition.StartAt,
+      { cost: 0, reach: { screened: false, undeliverable: false, declined: false, failFirst: [], nameTaken: null } },
+    ],
   ];
   while (queue.length) {
     queue.sort((a, b) => a[1].cost - b[1].cost);
@@ -287,8 +303,12 @@ function reaches(
       else if (!hook) go(c.Next);
     }
     for (const c of s.Catch ?? []) {
-      const hook = c.ErrorEquals.map((e: string) => ERROR_HOOKS[e]).find(Boolean);
-      if (hook) go(c.Next, 1, { [hook]: true });
+      // A task-token wait's ShipmentFailed is the carrier's answer, which an order cannot be made to get.
+      const hook = /waitForTaskToken$/.test(String(s.Resource))
+        ? undefined
+        : c.ErrorEquals.map((e: string) => ERROR_HOOKS[e]).find(Boolean);
+      if (hook === 'nameTaken') go(c.Next, 1, { nameTaken: name });
+      else if (hook) go(c.Next, 1, { [hook]: true });
       else if (c.ErrorEquals.includes('States.ALL') && s.Type === 'Task')
         go(c.Next, 2, { failFirst: [...path.reach.failFirst, name] });
     }

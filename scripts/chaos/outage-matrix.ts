@@ -82,18 +82,24 @@ export async function runMatrix(ctx: MatrixContext, rows: MatrixRow[]): Promise<
   async function run(row: MatrixRow): Promise<RowResult> {
     const order = await ctx.place(row);
     const terminal = row.reach.undeliverable || row.reach.declined ? 'CANCELLED' : 'FULFILLED';
-    const narrow = (g: { service: MatrixService; match: readonly string[] }, extra: Partial<FaultRule> = {}) =>
+    const narrow = (
+      g: { service: MatrixService; operation?: string; match: readonly string[] },
+      extra: Partial<FaultRule> = {},
+    ) =>
       ({
         service: g.service,
         // A Step Functions gate is the start of the order's ShipOrder child only: the runner's own
         // history reads name the order too.
-        operation: g.service === 'lambda' ? 'Invoke' : g.service === 'states' ? 'StartExecution' : '*',
+        operation: g.operation ?? (g.service === 'lambda' ? 'Invoke' : g.service === 'states' ? 'StartExecution' : '*'),
         rate: 1,
         match: [order.orderId, ...g.match.map((m) => resolve(m, terminal))],
         message: `chaos ${row.id}`,
         ...extra,
       }) as FaultRule;
     const permanent = row.reach.failFirst.map((s) => narrow(gateOf(s), PERMANENT[gateOf(s).service]));
+    // The package's child name taken (a restarted parent): its start refused as Step Functions does.
+    if (row.reach.nameTaken)
+      permanent.push(narrow(gateOf(row.reach.nameTaken), { error: 'ExecutionAlreadyExists', status: 400 }));
     await ctx.board.set(`${row.id}/first`, permanent);
     await ctx.board.set(`${row.id}/gate`, [narrow(row.gate)]);
 

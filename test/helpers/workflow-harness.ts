@@ -27,7 +27,9 @@
  * - `sqs:sendMessage` tasks (status events recorded for redelivery) record the event.
  * - `states:startExecution.sync:2` (ShipOrder, the shipping sub-workflow) runs the child's
  *   definition from the same template as a local execution, its Task states bound the same way
- *   (workflow-runner.ts); `pickup` options stand in for a carrier that never answers.
+ *   (workflow-runner.ts); `pickup` options stand in for a carrier that never answers. Names are
+ *   taken as on AWS (ExecutionAlreadyExists once closed or with another input), and
+ *   `aws-sdk:sfn:describeExecution` describes a child.
  * - Faults: `run(order, { faults: { RefundPayment: new Error('boom') } })` makes that Task state
  *   throw instead of doing its work (on every attempt, or on the attempts a function picks).
  *
@@ -69,7 +71,7 @@ import {
   runtimeEnv,
 } from './workflow-environment';
 import { FakeAwsServices, toEvent } from './workflow-fakes';
-import { ExecutionReport, runExecution, RunOptions } from './workflow-runner';
+import { ChildRun, ExecutionReport, runExecution, RunOptions } from './workflow-runner';
 import { functionArn, lambdaTaskTarget, localNames, resolveTokens, Resources } from './workflow-template';
 
 export { ACCOUNT, REGION } from './workflow-environment';
@@ -102,8 +104,8 @@ export class WorkflowHarness {
   private readonly definition: any;
   /** Every state machine's definition by ARN (OrderFulfillment and the children it starts). */
   private readonly definitions = new Map<string, any>();
-  /** ShipOrder executions by name (StartExecution is idempotent by name). */
-  readonly childExecutions = new Map<string, Promise<ExecutionReport>>();
+  /** ShipOrder executions by name (a name, once started, is taken: see ChildRun). */
+  readonly childExecutions = new Map<string, ChildRun>();
   /** Handler folder (step) of each Lambda task state, and whether it is a `lambda:invoke` task. */
   private readonly stepOfState = new Map<string, { step: string; invoke: boolean }>();
   private readonly handlers = new Map<string, Handler>();
@@ -218,7 +220,7 @@ export class WorkflowHarness {
         ([name, s]) =>
           s.Type === 'Task' &&
           !this.stepOfState.has(name) &&
-          !/sns:publish$|sqs:sendMessage$|events:putEvents(\.waitForTaskToken)?$|states:startExecution\.sync:2$/.test(
+          !/sns:publish$|sqs:sendMessage$|events:putEvents(\.waitForTaskToken)?$|states:startExecution\.sync:2$|aws-sdk:sfn:describeExecution$/.test(
             s.Resource,
           ),
       )

@@ -15,16 +15,22 @@
  *   state's TimeoutSeconds fires.
  *
  * - `states:startExecution.sync:2` tasks (ShipOrder, docs/adr/0029) run the child's definition as a
- *   local execution of that name (a second start by name joins the first, as on AWS), and answer as
+ *   local execution of that name and answer as
  *   the integration does: the child's DescribeExecution with its JSON `Output`, or, when the child
  *   failed, States.TaskFailed with that description as the cause. The child's Task states,
  *   statuses, errors and history are the parent's report's too (`children` lists the executions).
+ *   A name is taken as on AWS: a second start with the same input while the child runs joins it;
+ *   once it has closed, or with another input, the Task fails with
+ *   StepFunctions.ExecutionAlreadyExistsException.
+ * - `aws-sdk:sfn:describeExecution` tasks describe a child by ARN as the SDK does (Input and Output
+ *   as JSON strings; RUNNING while it runs; Sfn.ExecutionDoesNotExistException for an unknown one).
  * - A waiting task with HeartbeatSeconds fails with States.HeartbeatTimeout when neither an answer
  *   nor a SendTaskHeartbeat comes within them (aws-local-stepfunctions has TimeoutSeconds only).
  *
  * aws-local-stepfunctions does not fill `$$.State.RetryCount`; the runner supplies it per state
  * as AWS does (0 on the first attempt, +1 per retry).
  */
+import { EXECUTION_ALREADY_EXISTS_ERROR } from '@securecart/contracts';
 import type { OrderStatusEvent } from '@securecart/contracts';
 import { allStates } from './asl';
 import { ACCOUNT, REGION } from './workflow-environment';
@@ -94,6 +100,8 @@ export interface ExecutionReport {
 
 export interface ChildExecution {
   readonly name: string;
+  /** How the parent got its result: it started (or joined) it, or described it after ExecutionAlreadyExists. */
+  readonly via: 'start' | 'describe';
   readonly stateMachineArn: string;
   readonly input: any;
   readonly output?: any;
@@ -110,6 +118,12 @@ export interface RunOptions {
   readonly screeningTargetDown?: boolean;
   /** Faults to inject, by Task state name (test-only: the task's work is not done when it throws). */
   readonly faults?: Readonly<Record<string, Fault>>;
+  /**
+   * Answers lost on the way back, by Task state: the task does its work, then throws the error the
+   * function returns for that attempt (0 first) instead of answering (a time-out or a dropped
+   * connection after the call succeeded). Only for non-Lambda tasks.
+   */
+  readonly lostAnswers?: Readonly<Record<string, (attempt: number) => Error | undefined>>;
   /**
    * ShipOrder's pickup wait: `carrierDown` (nothing answers the pickup request), and overrides of
    * WaitForPickup's HeartbeatSeconds and TimeoutSeconds (`null` removes the heartbeat).
@@ -135,8 +149,24 @@ export interface RunnerBindings {
   nextHeartbeat(token: string): Promise<void>;
   /** The definition of the state machine of that ARN (a child), if the template has it. */
   definitionOf(stateMachineArn: string): any;
-  /** Child executions by name, across the harness (StartExecution is idempotent by name). */
-  readonly childExecutions: Map<string, Promise<ExecutionReport>>;
+  /** Child executions by name, across the harness (a name is taken for good: see ChildRun). */
+  readonly childExecutions: Map<string, ChildRun>;
+}
+
+/**
+ * A child execution as Step Functions keeps it by name: a second StartExecution of the name joins
+ * it while it runs with the same input, and fails with ExecutionAlreadyExists once it has closed
+ * (whatever the input) or when the input differs.
+ */
+export interface ChildRun {
+  readonly arn: string;
+  readonly stateMachineArn: string;
+  /** The input as StartExecution received it (a JSON string). */
+  readonly input: string;
+  readonly startDate: string;
+  readonly run: Promise<ExecutionReport>;
+  /** Set when it has closed. */
+  result?: ExecutionReport;
 }
 
 /** Where a child execution's records go: its parent's report. */
@@ -251,36 +281,67 @@ export async function runExecution(
         const childDefinition = bindings.definitionOf(params.StateMachineArn);
         if (!childDefinition) throw new Error(`${name}: no state machine ${params.StateMachineArn} in the template`);
         const childName = String(params.Name);
-        let run = bindings.childExecutions.get(childName);
-        if (!run) {
-          run = runExecution(
-            childDefinition,
-            childName,
-            params.Input,
-            options,
-            bindings,
-            { statuses, redelivery, tasks, taskErrors, history, children },
-            String(params.StateMachineArn).split(':').pop(),
-          );
-          bindings.childExecutions.set(childName, run);
+        const arn = executionArn(String(params.StateMachineArn).split(':').pop()!, childName);
+        const input = JSON.stringify(params.Input);
+        let child = bindings.childExecutions.get(childName);
+        if (child && (child.result || child.input !== input))
+          // Closed, or running with another input: AWS refuses the start (no second execution).
+          throw Object.assign(new Error(`Execution Already Exists: '${arn}'`), {
+            name: EXECUTION_ALREADY_EXISTS_ERROR,
+          });
+        if (!child) {
+          const started: ChildRun = {
+            arn,
+            stateMachineArn: params.StateMachineArn,
+            input,
+            startDate: new Date().toISOString(),
+            run: runExecution(
+              childDefinition,
+              childName,
+              params.Input,
+              options,
+              bindings,
+              { statuses, redelivery, tasks, taskErrors, history, children },
+              String(params.StateMachineArn).split(':').pop(),
+            ),
+          };
+          started.run.then((report) => (started.result = report));
+          bindings.childExecutions.set(childName, started);
+          child = started;
         }
-        const child = await run;
-        const description = {
-          ExecutionArn: executionArn(String(params.StateMachineArn).split(':').pop()!, childName),
-          StateMachineArn: params.StateMachineArn,
-          Name: childName,
-          Status: child.error ? 'FAILED' : 'SUCCEEDED',
-          Input: params.Input,
-          ...(child.error ? { Error: child.error.error, Cause: child.error.cause } : { Output: child.output }),
-        };
+        // Same name and input as a RUNNING execution: the start succeeds and follows that one.
+        const report = await child.run;
+        const description = describeChild(childName, child, report);
         children.push({
           name: childName,
           stateMachineArn: params.StateMachineArn,
           input: params.Input,
-          ...(child.error ? { error: child.error } : { output: child.output }),
+          via: 'start',
+          ...(report.error ? { error: report.error } : { output: report.output }),
         });
-        if (child.error) throw Object.assign(new Error(JSON.stringify(description)), { name: 'States.TaskFailed' });
-        return description;
+        if (report.error) throw Object.assign(new Error(JSON.stringify(description)), { name: 'States.TaskFailed' });
+        return { ...description, Input: params.Input, Output: report.output };
+      };
+    } else if (/:states:::aws-sdk:sfn:describeExecution$/.test(state.Resource)) {
+      // The SDK's DescribeExecution: Input and Output as JSON strings, Error/Cause when it failed.
+      overrides[name] = async (params: any) => {
+        tasks.push(name);
+        const childName = String(params.ExecutionArn).split(':').pop()!;
+        const child = bindings.childExecutions.get(childName);
+        if (!child || child.arn !== params.ExecutionArn)
+          throw Object.assign(new Error(`Execution Does Not Exist: '${params.ExecutionArn}'`), {
+            name: 'Sfn.ExecutionDoesNotExistException',
+          });
+        const report = child.result;
+        if (report)
+          children.push({
+            name: childName,
+            stateMachineArn: child.stateMachineArn,
+            input: JSON.parse(child.input),
+            via: 'describe',
+            ...(report.error ? { error: report.error } : { output: report.output }),
+          });
+        return describeChild(childName, child, report);
       };
     }
   }
@@ -297,6 +358,26 @@ export async function runExecution(
       tasks.push(name);
       taskErrors.push({ state: name, attempt, name: injected.name, message: injected.message, injected: true });
       throw injected;
+    };
+  }
+
+  // Answers lost after the work was done.
+  for (const [name, lose] of Object.entries(options.lostAnswers ?? {})) {
+    if (bindings.stepOfState.has(name)) throw new Error(`lostAnswers: ${name} is a Lambda task`);
+    const work = overrides[name];
+    if (!work) continue; // a state of another state machine (the options reach the children too)
+    let attempt = 0;
+    overrides[name] = async (params: any) => {
+      const lost = lose(attempt++);
+      const answer = await work(params).catch((e) => {
+        if (lost) return undefined; // the failure is lost as well
+        throw e;
+      });
+      if (lost) {
+        taskErrors.push({ state: name, attempt: attempt - 1, name: lost.name, message: lost.message, injected: true });
+        throw lost;
+      }
+      return answer;
     };
   }
 
@@ -349,6 +430,20 @@ export async function runExecution(
       children,
     };
   }
+}
+
+/** A child execution as DescribeExecution reports it (Input and Output as JSON strings). */
+function describeChild(name: string, child: ChildRun, report: ExecutionReport | undefined) {
+  return {
+    ExecutionArn: child.arn,
+    StateMachineArn: child.stateMachineArn,
+    Name: name,
+    Status: !report ? 'RUNNING' : report.error ? 'FAILED' : 'SUCCEEDED',
+    StartDate: child.startDate,
+    Input: child.input,
+    ...(report?.error ? { Error: report.error.error, Cause: report.error.cause } : {}),
+    ...(report && !report.error ? { Output: JSON.stringify(report.output) } : {}),
+  };
 }
 
 const executionArn = (stateMachineName: string, name: string) =>

@@ -41,6 +41,7 @@ describe('OrderFulfillment (synthesized definition, real handlers, local engines
       expect(harness.uncoveredTasks()).toEqual([]);
       expect(harness.lambdaTaskSteps.sort()).toEqual(
         [
+          'CancelShipment', // ShipOrder's compensation (docs/adr/0029)
           'CommitShipment', // ShipOrder's (docs/adr/0029), as is CreateShipment
           'CreateInvoice',
           'CreateShipment',

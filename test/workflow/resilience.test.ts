@@ -1,5 +1,6 @@
 import {
   AWS_TRANSIENT_ERRORS,
+  EXECUTION_ALREADY_EXISTS_ERROR,
   HANDLER_AWS_TRANSIENT_ERRORS,
   idempotencyKey,
   LAMBDA_FUNCTION_TIMEOUT,
@@ -38,9 +39,16 @@ function serviceOf(resource: string): Service | undefined {
   if (/^dynamodb:/.test(r)) return 'dynamoDb';
   if (/^states:/.test(r)) return 'stepFunctions';
   const sdk = /^aws-sdk:([a-z0-9]+):/.exec(r)?.[1];
-  return ({ lambda: 'lambda', sns: 'sns', sqs: 'sqs', eventbridge: 'eventBridge', dynamodb: 'dynamoDb' } as const)[
-    sdk as 'lambda'
-  ];
+  return (
+    {
+      lambda: 'lambda',
+      sns: 'sns',
+      sqs: 'sqs',
+      eventbridge: 'eventBridge',
+      dynamodb: 'dynamoDb',
+      sfn: 'stepFunctionsSdk',
+    } as const
+  )[sdk as 'lambda'];
 }
 
 /** What each service's Task must retry: its transient errors (Lambda steps also the handlers' AWS errors). */
@@ -214,6 +222,8 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
       readonly redelivered?: OrderStatus[];
       /** Task states that must fail first for this one to run (their faults are injected too). */
       readonly also?: string[];
+      /** Task states that must fail first with a given error (not a transient one) for this one to run. */
+      readonly after?: Readonly<Record<string, string>>;
       /**
        * The order: high value (screened), undeliverable (shipment fails: the saga runs) or declined
        * (its payment declined: a compliance event).
@@ -324,6 +334,14 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
         money: 'refunded',
         stock: 'restored',
       },
+      // The package's child exists already (ExecutionAlreadyExists) and cannot be described.
+      DescribeShipOrder: {
+        after: { ShipOrder: EXECUTION_ALREADY_EXISTS_ERROR },
+        terminal: 'FAILED UNEXPECTED_ERROR',
+        execution: 'OrderFailed',
+        money: 'refunded',
+        stock: 'restored',
+      },
       CreateShipment: {
         terminal: 'FAILED UNEXPECTED_ERROR',
         execution: 'OrderFailed',
@@ -331,6 +349,14 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
         stock: 'restored',
       },
       WaitForPickup: {
+        terminal: 'FAILED UNEXPECTED_ERROR',
+        execution: 'OrderFailed',
+        money: 'refunded',
+        stock: 'restored',
+      },
+      // ShipOrder's compensation failing for good after CommitShipment did: the package's error stands.
+      CancelShipment: {
+        also: ['CommitShipment'],
         terminal: 'FAILED UNEXPECTED_ERROR',
         execution: 'OrderFailed',
         money: 'refunded',
@@ -409,7 +435,13 @@ describe('OrderFulfillment rides out dependency outages (synthesized definition)
           ...(e.kind === 'declined' ? { payment: { token: TEST_PAYMENT_TOKENS.decline } } : {}),
         });
         const { error, attempts } = faultFor(name);
-        const faults = Object.fromEntries([...(e.also ?? []), name].map((n) => [n, faultFor(n).error]));
+        const faults = Object.fromEntries([
+          ...[...(e.also ?? []), name].map((n) => [n, faultFor(n).error]),
+          ...Object.entries(e.after ?? {}).map(([n, errorName]) => [
+            n,
+            Object.assign(new Error(`${n} failed (test)`), { name: errorName }),
+          ]),
+        ]);
         const r = await harness.run(o, { faults });
 
         const terminals = seen(r).filter((s) => TERMINAL.includes(s.event.status));

@@ -20,6 +20,7 @@ const WORKFLOW_STEPS = [
   'create-invoice',
   'create-shipment',
   'commit-shipment',
+  'cancel-shipment',
   'refund-payment',
   'release-inventory',
 ] as const;
@@ -88,6 +89,11 @@ export class FulfillmentSteps extends Construct implements Observable {
         ...props.claims.environment,
       }),
       'commit-shipment': step('commit-shipment', "Makes a picked-up shipment's stock reservations final", catalog),
+      'cancel-shipment': step(
+        'cancel-shipment',
+        "Voids a failed package's carrier label (ShipOrder's compensation)",
+        idempotency,
+      ),
       'refund-payment': step('refund-payment', 'Refunds a charged order (saga compensation)', {
         ...payments,
         ...props.claims.environment,
@@ -105,6 +111,7 @@ export class FulfillmentSteps extends Construct implements Observable {
     steps['reserve-inventory'].grantTableItems(props.idempotencyTable, 'GetItem');
     steps['release-inventory'].grantTableItems(props.idempotencyTable, 'PutItem');
     steps['commit-shipment'].grantTableItems(props.catalogTable, 'UpdateItem');
+    steps['cancel-shipment'].grantTableItems(props.idempotencyTable, 'GetItem', 'PutItem');
     for (const name of ['process-payment', 'refund-payment', 'create-invoice', 'create-shipment'] as const) {
       steps[name].grantTableItems(props.idempotencyTable, 'GetItem', 'PutItem', 'UpdateItem');
     }

@@ -1,4 +1,4 @@
-import { CfnElement, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnElement, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import {
   AWS_TRANSIENT_ERRORS,
   BUSINESS_ERRORS,
+  EXECUTION_ALREADY_EXISTS_ERROR,
   FRAUD_REJECTED_ERROR,
   OUTCOME_REASONS,
   OutcomeReason,
@@ -20,8 +21,14 @@ import { grantExecutionDataKey, PipelineBaseProps } from './base';
 import { complianceEventStates } from './compliance-events';
 import { WorkflowStep } from './fulfillment-steps';
 import { OrderEventsFanOut } from './order-events-fan-out';
-import { ShipOrder } from './ship-order';
-import { outageRetry, STEP_PAYLOADS as P, WorkflowStates, WorkflowWaits } from './workflow-states';
+import { SHIP_ORDER_STEPS, ShipOrder } from './ship-order';
+import {
+  outageRetry,
+  pipelineStateMachine,
+  STEP_PAYLOADS as P,
+  WorkflowStates,
+  WorkflowWaits,
+} from './workflow-states';
 
 export interface FulfillmentWorkflowProps extends PipelineBaseProps {
   readonly stateMachineName: string;
@@ -196,26 +203,7 @@ export class FulfillmentWorkflow extends Construct implements Observable {
       { errors: [ALL], resultPath: '$.error' },
     );
 
-    const logGroup = props.key.logGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
-      retentionDays: props.logRetentionDays,
-      removalPolicy: props.removalPolicy,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: props.stateMachineName,
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      timeout: Duration.hours(2),
-      tracingEnabled: true,
-      // Every state's entry and exit, WITHOUT its data: the states' inputs and outputs stay in the
-      // CMK-encrypted execution history (docs/adr/0019-claim-check-for-payment-data.md).
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      // The definition and the execution history are encrypted with the pipeline key. CDK grants
-      // the role kms:Decrypt/GenerateDataKey in this state machine's encryption context, the log
-      // delivery its key permissions, as the Step Functions guide documents.
-      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.key.key, Duration.minutes(5)),
-      removalPolicy: props.removalPolicy,
-    });
+    this.stateMachine = pipelineStateMachine(this, props, definition, Duration.hours(2));
     props.orderEvents.grantPublishThroughKey(this.stateMachine.role);
     // Starting a ShipOrder hands it the package: the key in the child's encryption context.
     grantExecutionDataKey(props.shipOrder.stateMachine, props.key, this.stateMachine.role);
@@ -225,9 +213,9 @@ export class FulfillmentWorkflow extends Construct implements Observable {
     props.key.key.grant(this.stateMachine.role, 'kms:GenerateDataKey', 'kms:Decrypt');
     // The shipment handlers are ShipOrder's to invoke, not this workflow's.
     const invoked = Object.entries(props.handlers)
-      .filter(([step]) => step !== 'create-shipment' && step !== 'commit-shipment')
+      .filter(([step]) => !SHIP_ORDER_STEPS.includes(step))
       .map(([, fn]) => fn);
-    acknowledgeRole(this.stateMachine, invoked, props.shipOrder.stateMachine);
+    acknowledgeRole(this.stateMachine, invoked, props.shipOrder);
 
     const sm = this.stateMachine;
     const sum = { period: Duration.minutes(1), statistic: 'Sum' };
@@ -261,6 +249,13 @@ export class FulfillmentWorkflow extends Construct implements Observable {
    * its JSON output read as the package's shipment. A failed child fails the task with
    * States.TaskFailed and the child's DescribeExecution as the cause: its named error is read from
    * there and raised again, so the Map fails with it and the error routes below handle it by name.
+   *
+   * A start whose name exists already (this execution redriven, or a Map iteration retried, after
+   * the child closed) fails with ExecutionAlreadyExists: the child is described
+   * (`aws-sdk:sfn:describeExecution`) and, when it is this package's (same order, shipment and
+   * claim), its result is taken as if the start had followed it: SUCCEEDED → its output, FAILED →
+   * its named error. Nothing is booked twice. A child of that name holding another package, or not
+   * closed as either, fails the package as unexpected (docs/adr/0029).
    */
   private shipOrder(props: FulfillmentWorkflowProps): sfn.IChainable {
     const child = props.shipOrder.stateMachine;
@@ -278,8 +273,8 @@ export class FulfillmentWorkflow extends Construct implements Observable {
       },
       // The package's result replaces the item (ResultPath's default): $.shipments[i] is the shipment.
     }).addRetry(outageRetry(props.waits, AWS_TRANSIENT_ERRORS.stepFunctions));
-    const raise = (state: string, error: string) =>
-      new sfn.Fail(this, state, { error, cause: `ShipOrder failed with ${error}` });
+    const raise = (state: string, error: string, cause = `ShipOrder failed with ${error}`) =>
+      new sfn.Fail(this, state, { error, cause });
     const named = [
       SHIP_ORDER_ERRORS.shipmentFailed,
       SHIP_ORDER_ERRORS.pickupTimedOut,
@@ -289,25 +284,97 @@ export class FulfillmentWorkflow extends Construct implements Observable {
     for (const error of named)
       which.when(sfn.Condition.stringEquals('$.failure.child.Error', error), raise(`Package${error}`, error));
     which.otherwise(raise('PackageFailed', 'ShipOrderFailed'));
+    const errorNamed = new sfn.Choice(this, 'ShipOrderErrorNamed?')
+      .when(sfn.Condition.isPresent('$.failure.child.Error'), which)
+      .otherwise(raise('PackageFailedUnnamed', 'ShipOrderFailed'));
     const read = new sfn.Pass(this, 'ReadShipOrderError', {
       parameters: { 'child.$': 'States.StringToJson($.failure.Cause)' },
       resultPath: '$.failure',
-    }).next(
-      new sfn.Choice(this, 'ShipOrderErrorNamed?')
-        .when(sfn.Condition.isPresent('$.failure.child.Error'), which)
-        .otherwise(raise('PackageFailedUnnamed', 'ShipOrderFailed')),
-    );
+    }).next(errorNamed);
     // Only a JSON cause is a child's description; anything else (the start refused) is unexpected.
     const described = new sfn.Choice(this, 'ShipOrderDescribed?')
       .when(sfn.Condition.stringMatches('$.failure.Cause', '{*'), read)
       .otherwise(raise('ShipOrderNotStarted', 'ShipOrderFailed'));
+    // First: States.TaskFailed matches every error of a Task but States.Timeout, this one included.
+    start.addCatch(this.existingShipOrder(props, errorNamed, raise), {
+      errors: [EXECUTION_ALREADY_EXISTS_ERROR],
+      resultPath: '$.failure',
+    });
     start.addCatch(described, { errors: ['States.TaskFailed'], resultPath: '$.failure' });
     return start;
+  }
+
+  /**
+   * The child of this name exists already (see `shipOrder`): its DescribeExecution at
+   * `$.failure.child` (the shape the sync:2 failure's cause has, so `errorNamed` reads its error),
+   * its input compared with this package, its output or error taken.
+   */
+  private existingShipOrder(
+    props: FulfillmentWorkflowProps,
+    errorNamed: sfn.IChainable,
+    raise: (state: string, error: string, cause?: string) => sfn.Fail,
+  ): sfn.IChainable {
+    const childName = props.shipOrder.stateMachineName;
+    const J = sfn.JsonPath;
+    const describe = new tasks.CallAwsService(this, 'DescribeShipOrder', {
+      service: 'sfn',
+      action: 'describeExecution',
+      iamAction: 'states:DescribeExecution',
+      // ShipOrder's executions only (the grant's resource); the history's key: grantExecutionDataKey below.
+      iamResources: [
+        Stack.of(this).formatArn({
+          service: 'states',
+          resource: 'execution',
+          resourceName: `${childName}:*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      parameters: {
+        ExecutionArn: J.format(
+          `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${childName}:{}`,
+          J.stringAt('$.executionName'),
+        ),
+      },
+      resultPath: '$.failure.child',
+    })
+      // Failing for good, it fails the Map with its own error: an unexpected one (the saga).
+      .addRetry(outageRetry(props.waits, AWS_TRANSIENT_ERRORS.stepFunctionsSdk));
+    const existing = '$.failure.existing';
+    const result = new sfn.Pass(this, 'ReadShipOrderOutput', {
+      parameters: { 'output.$': 'States.StringToJson($.failure.child.Output)' },
+      resultPath: existing,
+    }).next(
+      new sfn.Pass(this, 'ShipOrderOutputTaken', {
+        parameters: {
+          'shipmentId.$': `${existing}.output.shipmentId`,
+          'carrier.$': `${existing}.output.carrier`,
+          'trackingNumber.$': `${existing}.output.trackingNumber`,
+          'pickedUpAt.$': `${existing}.output.pickedUpAt`,
+        },
+      }),
+    );
+    const closed = new sfn.Choice(this, 'ShipOrderClosedAs?')
+      .when(sfn.Condition.stringEquals('$.failure.child.Status', 'SUCCEEDED'), result)
+      .when(sfn.Condition.stringEquals('$.failure.child.Status', 'FAILED'), errorNamed)
+      .otherwise(raise('ShipOrderNotClosed', 'ShipOrderFailed', 'The existing ShipOrder neither succeeded nor failed'));
+    const same = (field: string) => sfn.Condition.stringEqualsJsonPath(`${existing}.input.${field}`, `$.${field}`);
+    const samePackage = new sfn.Choice(this, 'ShipOrderSamePackage?')
+      .when(sfn.Condition.and(same('orderId'), same('shipment.shipmentId'), same('claim')), closed)
+      .otherwise(raise('ShipOrderNameTaken', 'ShipOrderFailed', 'An execution of this name holds another package'));
+    return describe
+      .next(
+        new sfn.Pass(this, 'ReadShipOrderInput', {
+          parameters: { 'input.$': 'States.StringToJson($.failure.child.Input)' },
+          resultPath: existing,
+        }),
+      )
+      .next(samePackage);
   }
 }
 
 /** The state machine role's CDK-generated wildcards, acknowledged at the policy resource. */
-function acknowledgeRole(stateMachine: sfn.StateMachine, handlers: lambda.IFunction[], child: sfn.StateMachine) {
+function acknowledgeRole(stateMachine: sfn.StateMachine, handlers: lambda.IFunction[], shipOrder: ShipOrder) {
+  const child = shipOrder.stateMachine;
   const policy = stateMachine.role.node.tryFindChild('DefaultPolicy');
   if (!policy) return;
   acknowledge(policy, {
@@ -321,6 +388,11 @@ function acknowledgeRole(stateMachine: sfn.StateMachine, handlers: lambda.IFunct
   acknowledge(policy, {
     [`AwsSolutions-IAM5[Resource::arn:${partition}:states:${region}:<AWS::AccountId>:execution:${childName}*]`]:
       'states:DescribeExecution/StopExecution on the ShipOrder executions this workflow starts (granted by CDK for startExecution.sync:2): execution names are only known at run time.',
+  });
+  // DescribeShipOrder: a child whose name was taken already, read once it has closed (docs/adr/0029).
+  acknowledge(policy, {
+    [`AwsSolutions-IAM5[Resource::arn:${partition}:states:${region}:<AWS::AccountId>:execution:${shipOrder.stateMachineName}:*]`]:
+      'states:DescribeExecution (aws-sdk:sfn:describeExecution) on the executions of ShipOrder alone: the package execution name is only known at run time.',
   });
   for (const fn of handlers) {
     acknowledge(policy, {

@@ -17,7 +17,7 @@ import {
 import { acknowledge } from '../nag';
 import { Observable, RUNBOOKS } from '../ops-alarms';
 import { durationWidget, grantExecutionDataKey, PipelineBaseProps, pipelineFunction } from './base';
-import { lambdaStep, outageRetry, STEP_PAYLOADS as P, WorkflowWaits } from './workflow-states';
+import { lambdaStep, outageRetry, pipelineStateMachine, STEP_PAYLOADS as P, WorkflowWaits } from './workflow-states';
 
 export interface ShipOrderProps extends PipelineBaseProps {
   readonly stateMachineName: string;
@@ -25,6 +25,8 @@ export interface ShipOrderProps extends PipelineBaseProps {
   readonly createShipment: lambda.IFunction;
   /** commit-shipment: the package picked up, its stock reservations become final. */
   readonly commitShipment: lambda.IFunction;
+  /** cancel-shipment: voids the label of a package that failed after it was created (the compensation). */
+  readonly cancelShipment: lambda.IFunction;
   /** Pickup requests are put here; the carrier answers through the task token. */
   readonly bus: events.IEventBus;
   /** Where the pickup rule's target dead-letters events it could not deliver (EventRouting's DLQ). */
@@ -33,6 +35,8 @@ export interface ShipOrderProps extends PipelineBaseProps {
 }
 
 const { shipmentFailed, carrierUnavailable, pickupTimedOut } = SHIP_ORDER_ERRORS;
+/** The step handlers ShipOrder invokes (OrderFulfillment does not). */
+export const SHIP_ORDER_STEPS: readonly string[] = ['create-shipment', 'commit-shipment', 'cancel-shipment'];
 const J = sfn.JsonPath;
 
 /**
@@ -47,6 +51,8 @@ const J = sfn.JsonPath;
  */
 export class ShipOrder extends Construct implements Observable {
   readonly stateMachine: sfn.StateMachine;
+  /** Its name, known at synthesis (the parent builds its executions' ARNs from it). */
+  readonly stateMachineName: string;
   /** The simulated carrier's pickup desk (lambda/carrier-pickup). */
   readonly carrierPickup: lambda.IFunction;
   readonly alarms: cloudwatch.IAlarm[];
@@ -54,6 +60,7 @@ export class ShipOrder extends Construct implements Observable {
 
   constructor(scope: Construct, id: string, props: ShipOrderProps) {
     super(scope, id);
+    this.stateMachineName = props.stateMachineName;
     // State names differ from the parent's (its outcome states): the two read as one in the diagram and the matrix.
     const fail = (state: string, error: string, cause: string) => new sfn.Fail(this, state, { error, cause });
     const failed = {
@@ -63,8 +70,36 @@ export class ShipOrder extends Construct implements Observable {
         'The carrier refused the shipment, or the shipping claim is gone',
       ),
       carrier: fail('CarrierDown', carrierUnavailable, 'The carrier did not answer the booking'),
-      pickup: fail('NoPickupInTime', pickupTimedOut, 'No pickup confirmation from the carrier in time'),
     };
+
+    // The compensation: a package that fails once its label exists has the label voided first, then
+    // fails with its error as recorded at $.failure ({ Error, Cause, PickedUpAt }).
+    const cancel = lambdaStep(
+      this,
+      'CancelShipment',
+      props.cancelShipment,
+      {
+        'orderId.$': '$.orderId',
+        'shipmentId.$': '$.label.shipmentId',
+        'carrier.$': '$.label.carrier',
+        'trackingNumber.$': '$.label.trackingNumber',
+        'pickedUpAt.$': '$.failure.PickedUpAt',
+      },
+      '$.labelVoid',
+      props.waits,
+      { kind: 'compensation' },
+    );
+    const abandoned = new sfn.Fail(this, 'ShipmentAbandoned', {
+      errorPath: '$.failure.Error',
+      causePath: '$.failure.Cause',
+    });
+    // A cancel failing for good does not lose the package's error: ShipOrder still fails with it.
+    cancel.addCatch(abandoned, { errors: [sfn.Errors.ALL], resultPath: '$.labelVoid' }).next(abandoned);
+    const failAfterLabel = (state: string, error: string, cause: string) =>
+      new sfn.Pass(this, state, {
+        result: sfn.Result.fromObject({ Error: error, Cause: cause, PickedUpAt: null }),
+        resultPath: '$.failure',
+      }).next(cancel);
 
     const book = lambdaStep(this, 'CreateShipment', props.createShipment, P.ship, '$.label', props.waits, {
       retryErrors: [TRANSIENT_ERRORS.carrierUnavailable],
@@ -93,9 +128,15 @@ export class ShipOrder extends Construct implements Observable {
       resultPath: '$.pickup',
     })
       .addRetry(outageRetry(props.waits, AWS_TRANSIENT_ERRORS.eventBridge))
-      .addCatch(failed.pickup, { errors: [sfn.Errors.TIMEOUT, sfn.Errors.HEARTBEAT_TIMEOUT], resultPath: '$.error' })
+      .addCatch(failAfterLabel('NoPickupInTime', pickupTimedOut, 'No pickup confirmation from the carrier in time'), {
+        errors: [sfn.Errors.TIMEOUT, sfn.Errors.HEARTBEAT_TIMEOUT],
+        resultPath: '$.error',
+      })
       // The carrier may refuse the pickup (SendTaskFailure ShipmentFailed).
-      .addCatch(failed.shipment, { errors: [shipmentFailed], resultPath: '$.error' });
+      .addCatch(failAfterLabel('PickupRefused', shipmentFailed, 'The carrier refused the pickup'), {
+        errors: [shipmentFailed],
+        resultPath: '$.error',
+      });
     const commit = lambdaStep(
       this,
       'CommitShipment',
@@ -103,6 +144,14 @@ export class ShipOrder extends Construct implements Observable {
       { 'orderId.$': '$.orderId', 'shipment.$': '$.shipment' },
       J.DISCARD,
       props.waits,
+    ).addCatch(
+      // Picked up, but the stock could not be committed: the carrier refuses the void (the parcel is
+      // in its hands) and the package fails with CommitShipment's error, unexpected for the parent.
+      new sfn.Pass(this, 'CommitFailed', {
+        parameters: { 'Error.$': '$.error.Error', 'Cause.$': '$.error.Cause', 'PickedUpAt.$': '$.pickup.pickedUpAt' },
+        resultPath: '$.failure',
+      }).next(cancel),
+      { errors: [sfn.Errors.ALL], resultPath: '$.error' },
     );
     const shipped = new sfn.Pass(this, 'Shipped', {
       parameters: {
@@ -114,33 +163,23 @@ export class ShipOrder extends Construct implements Observable {
     });
     const definition = sfn.Chain.start(book).next(pickup).next(commit).next(shipped);
 
-    const logGroup = props.key.logGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
-      retentionDays: props.logRetentionDays,
-      removalPolicy: props.removalPolicy,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: props.stateMachineName,
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      // The pickup wait and the booking's retries, with room to spare; the parent's own 2 hours bound it too.
-      timeout: props.waits.pickup.timeout.plus(Duration.minutes(30)),
-      tracingEnabled: true,
-      // As OrderFulfillment: every state's entry and exit without its data (ADR 19).
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.key.key, Duration.minutes(5)),
-      removalPolicy: props.removalPolicy,
-    });
+    // The pickup wait and the booking's retries, with room to spare; the parent's own 2 hours bound it too.
+    this.stateMachine = pipelineStateMachine(
+      this,
+      props,
+      definition,
+      props.waits.pickup.timeout.plus(Duration.minutes(30)),
+    );
     const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       acknowledge(policy, {
         'AwsSolutions-IAM5[Resource::*]':
           'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray tracing support no resource-level permissions.',
       });
-      for (const fn of [props.createShipment, props.commitShipment])
+      for (const fn of [props.createShipment, props.commitShipment, props.cancelShipment])
         acknowledge(policy, {
           [`AwsSolutions-IAM5[Resource::<${Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`]:
-            'lambda:InvokeFunction on the handler and its versions/aliases (ARN:*), granted by CDK; only the two shipment handlers are listed.',
+            'lambda:InvokeFunction on the handler and its versions/aliases (ARN:*), granted by CDK; only the three shipment handlers are listed.',
         });
     }
 

@@ -18,6 +18,7 @@ import {
   SNS_ATTRIBUTES,
   TerminalStatus,
 } from '@securecart/contracts';
+import { PipelineBaseProps } from './base';
 import { WorkflowStep } from './fulfillment-steps';
 
 const J = sfn.JsonPath;
@@ -241,5 +242,37 @@ export function lambdaStep(
     maxAttempts: 3,
     maxDelay: Duration.seconds(20),
     jitterStrategy: sfn.JitterType.FULL,
+  });
+}
+
+/**
+ * A pipeline state machine (Standard), as OrderFulfillment and ShipOrder both are: its log group
+ * (`Logs`, under the vended-logs prefix, the pipeline key) and the state machine (`StateMachine`)
+ * in `scope`, X-Ray tracing on, every state's entry and exit logged WITHOUT its data (the states'
+ * inputs and outputs stay in the CMK-encrypted execution history: ADR 19), and the definition and
+ * history encrypted with the pipeline key. CDK grants the role kms:Decrypt/GenerateDataKey in this
+ * state machine's encryption context, the log delivery its key permissions, as the Step Functions
+ * guide documents.
+ */
+export function pipelineStateMachine(
+  scope: Construct,
+  props: PipelineBaseProps & { readonly stateMachineName: string },
+  definition: sfn.IChainable,
+  timeout: Duration,
+): sfn.StateMachine {
+  const logGroup = props.key.logGroup(scope, 'Logs', {
+    logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
+    retentionDays: props.logRetentionDays,
+    removalPolicy: props.removalPolicy,
+  });
+  return new sfn.StateMachine(scope, 'StateMachine', {
+    stateMachineName: props.stateMachineName,
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    definitionBody: sfn.DefinitionBody.fromChainable(definition),
+    timeout,
+    tracingEnabled: true,
+    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.key.key, Duration.minutes(5)),
+    removalPolicy: props.removalPolicy,
   });
 }
