@@ -62,7 +62,15 @@ async function physicalNames(c: Clients, stackName: string): Promise<Record<stri
   return Object.fromEntries((r.StackResources ?? []).map((x) => [x.LogicalResourceId!, x.PhysicalResourceId!]));
 }
 
-export async function runMatrix(ctx: MatrixContext, rows: MatrixRow[]): Promise<RowResult[]> {
+/**
+ * `rows` run; `all` (the whole derived matrix, default `rows`) is where the gates of the states a
+ * row must get past first are looked up, so a row runs on its own (`--only`) as in the full matrix.
+ */
+export async function runMatrix(
+  ctx: MatrixContext,
+  rows: MatrixRow[],
+  all: readonly MatrixRow[] = rows,
+): Promise<RowResult[]> {
   const names = await physicalNames(ctx.c, ctx.stackName);
   const resolve = (s: string, terminal: string) =>
     s
@@ -74,7 +82,7 @@ export async function runMatrix(ctx: MatrixContext, rows: MatrixRow[]): Promise<
     return names[id].split(':').pop()!; // a function ARN or name: the name
   };
   const gateOf = (state: string) => {
-    const integration = rows.find((r) => r.state === state && r.via === 'integration');
+    const integration = all.find((r) => r.state === state && r.via === 'integration');
     if (!integration) throw new Error(`no matrix row for the integration of ${state}`);
     return integration.gate;
   };

@@ -495,7 +495,8 @@ async function check(
 async function matrix(seed: number, scenarios: Scenario[]) {
   const template = JSON.parse(readFileSync(args.template!, 'utf8'));
   const only = args.only ? new RegExp(args.only) : undefined;
-  const rows = deriveMatrix(template.Resources).filter((r) => !only || only.test(r.id));
+  const all = deriveMatrix(template.Resources);
+  const rows = all.filter((r) => !only || only.test(r.id));
   const seconds = Number(args['outage-seconds'] ?? PROFILES.localstack.workflow.ridesOutOutage.toSeconds());
   const board = new FaultBoard(faults, seed);
   log(`matrix: ${rows.length} rows, each dependency down ${seconds} s from its state (${args.template})`);
@@ -527,6 +528,7 @@ async function matrix(seed: number, scenarios: Scenario[]) {
       },
     },
     rows,
+    all,
   );
   for (const r of results) {
     const s = byRow.get(r.row)!;
