@@ -556,6 +556,7 @@ function printMatrix(
       row.reach.undeliverable ? 'undeliverable (saga)' : '',
       row.reach.declined ? 'declined card (a compliance outcome)' : '',
       ...row.reach.failFirst.map((f) => `${f} failing`),
+      row.reach.nameTaken ? `${row.reach.nameTaken}'s start refused (name taken)` : '',
     ].filter(Boolean);
     console.log(
       `| ${row.id} | ${row.via}${row.scope === 'global' ? ' (alone)' : ''} | ${reach.join(', ') || 'approved card'} | ${faults.gate} + ${faults.outage} | ${terminal ? [terminal.status, terminal.reason].filter(Boolean).join(' ') : 'none'} | ${verdicts.get(row.id) ?? '?'} |`,
