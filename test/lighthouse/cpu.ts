@@ -8,9 +8,10 @@
  *
  *   slowdown = 4 × index / 2000, at most 4 (Lighthouse's default) and at least 1.
  *
- * 2000 is the reference host: Lighthouse warns about a slow host below 1000, which it calls about
- * half its target device (core/gather/driver/environment.js). A host at or above 2000 gets the
- * default 4× unchanged; the slowdown is only ever relaxed, never made harder than Lighthouse's.
+ * 2000 is the reference host: Lighthouse warns about a slow host below 1000, a CPU its source calls
+ * "at least ~2x weaker than our regular target device" (core/gather/driver/environment.js). A host
+ * at or above 2000 keeps the default 4× (never a harder slowdown than Lighthouse's); a slower host
+ * is relaxed only as far as it takes to simulate the same phone.
  */
 import { chromium } from 'playwright-core';
 
